@@ -1,0 +1,95 @@
+// Import and publication of releases; see budget_core.h.
+#include "services/budget_data/core/budget_core.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "services/budget_data/core/stated_totals.h"
+
+namespace bkk::budget {
+
+std::string FormatProblems(const std::vector<ImportProblem>& problems) {
+  std::string out;
+  for (const auto& p : problems) {
+    absl::StrAppend(&out, p.file, p.line > 0 ? absl::StrCat(":", p.line) : "", ": ", p.reason, "\n");
+  }
+  return out;
+}
+
+BudgetCore::BudgetCore(BudgetRepository* repository) : repository_(repository) {}
+
+std::shared_ptr<const BudgetSnapshot> BudgetCore::snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return snapshot_;
+}
+
+absl::StatusOr<std::shared_ptr<const BudgetSnapshot>> BudgetCore::RequireSnapshot() const {
+  auto snap = snapshot();
+  if (!snap) {
+    return absl::FailedPreconditionError(
+        "no dataset has been imported yet; an operator runs `budget-data import DIR`");
+  }
+  return snap;
+}
+
+void BudgetCore::Publish(std::shared_ptr<const BudgetSnapshot> snapshot) {
+  std::lock_guard<std::mutex> lock(mu_);
+  snapshot_ = std::move(snapshot);
+}
+
+absl::Status BudgetCore::Refresh() {
+  auto version = repository_->CurrentVersion();
+  if (!version.ok()) return version.status();
+  auto current = snapshot();
+  if (version->empty() || (current && current->version() == *version)) return absl::OkStatus();
+  auto dataset = repository_->LoadCurrent();
+  if (!dataset.ok()) return dataset.status();
+  if (!dataset->has_value()) return absl::OkStatus();
+  Publish(std::make_shared<const BudgetSnapshot>(std::move(**dataset)));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ImportResult> BudgetCore::Import(const DatasetFiles& files, bool dry_run,
+                                                const Progress& progress) {
+  std::lock_guard<std::mutex> lock(import_mu_);
+  auto say = [&](const std::string& s) {
+    if (progress) progress(s);
+  };
+  ImportResult result;
+  say(absl::StrCat("parsing ", files.size(), " files"));
+  std::vector<ImportProblem> problems;
+  auto dataset = ParseDataset(files, &problems);
+  if (!dataset.ok()) {
+    if (dry_run) {
+      result.problems = problems;
+      return result;
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat(dataset.status().message(), "; nothing was written:\n", FormatProblems(problems)));
+  }
+  say(absl::StrCat("parsed ", dataset->lines.size(), " budget lines; checking ",
+                   dataset->stated_totals.size(), " stated totals"));
+  problems = CheckStatedTotals(*dataset, &result.checks_passed);
+  result.version = dataset->version;
+  result.line_count = static_cast<int>(dataset->lines.size());
+  for (const auto& l : dataset->lines) result.total_baht += l.amount_baht;
+  if (!problems.empty()) {
+    if (dry_run) {
+      result.problems = problems;
+      return result;
+    }
+    return absl::FailedPreconditionError(absl::StrCat(
+        "dataset refused: ", problems.size(), " stated total(s) do not match the lines; nothing was written:\n",
+        FormatProblems(problems)));
+  }
+  say(absl::StrCat("all ", result.checks_passed, " stated totals match; grand total ", result.total_baht, " baht"));
+  if (dry_run) return result;
+  say(absl::StrCat("writing release ", result.version));
+  auto changed = repository_->ReplaceCurrent(*dataset);
+  if (!changed.ok()) return changed.status();
+  result.changed = *changed;
+  say(result.changed ? "release written" : "this release is already current; nothing changed");
+  if (auto s = Refresh(); !s.ok()) return s;
+  return result;
+}
+
+}  // namespace bkk::budget

@@ -1,0 +1,275 @@
+// budget-data core on the real FY2566 ordinance, with an in-memory repository.
+#include "services/budget_data/core/budget_core.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "absl/strings/str_replace.h"
+#include "services/budget_data/core/in_memory_repository.h"
+#include "services/budget_data/core/stated_totals.h"
+#include "services/common/csv.h"
+
+namespace bkk::budget {
+namespace {
+
+constexpr int64_t kGrandTotal = 79'719'012'050;
+
+const DatasetFiles& RealFiles() {
+  static const DatasetFiles* files = [] {
+    auto f = ReadDatasetDir(BKK_DATA_DIR);
+    EXPECT_TRUE(f.ok()) << f.status();
+    return new DatasetFiles(*f);
+  }();
+  return *files;
+}
+
+// The stated totals, read independently of the importer.
+std::map<std::string, int64_t> StatedTotals() {
+  std::map<std::string, int64_t> out;
+  auto rows = ParseCsv(RealFiles().at("budget/bma-ordinance-2566-stated-totals.csv"));
+  for (size_t i = 1; i < rows->size(); ++i) out[(*rows)[i].fields[0]] = std::stoll((*rows)[i].fields[1]);
+  return out;
+}
+
+class BudgetCoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto result = core_.Import(RealFiles(), /*dry_run=*/false);
+    ASSERT_TRUE(result.ok()) << result.status();
+    ASSERT_TRUE(result->changed);
+    snapshot_ = core_.snapshot();
+  }
+  InMemoryBudgetRepository repo_;
+  BudgetCore core_{&repo_};
+  std::shared_ptr<const BudgetSnapshot> snapshot_;
+};
+
+TEST_F(BudgetCoreTest, ImportsEveryLineAndEveryStatedTotalMatches) {
+  EXPECT_EQ(snapshot_->dataset().lines.size(), 1766u);
+  EXPECT_EQ(snapshot_->total_baht(), kGrandTotal);
+  int passed = 0;
+  EXPECT_TRUE(CheckStatedTotals(snapshot_->dataset(), &passed).empty());
+  EXPECT_EQ(passed, 231);
+  EXPECT_EQ(snapshot_->dataset().districts.size(), 50u);
+  EXPECT_EQ(snapshot_->dataset().districts[0].name_th, "คลองเตย");
+}
+
+TEST_F(BudgetCoreTest, ReimportChangesNothing) {
+  auto again = core_.Import(RealFiles(), false);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->changed);
+  EXPECT_EQ(repo_.writes(), 1);
+  EXPECT_EQ(core_.snapshot(), snapshot_) << "an unchanged release must not be republished";
+}
+
+TEST_F(BudgetCoreTest, OneChangedAmountIsRefusedAndNothingIsWritten) {
+  DatasetFiles files = RealFiles();
+  std::string& items = files["budget/bma-ordinance-2566-items.csv"];
+  // The first line of the central fund: 500,000,000 -> 500,000,001.
+  const std::string from = ",500000000,6\n";
+  ASSERT_NE(items.find(from), std::string::npos);
+  items.replace(items.find(from), from.size(), ",500000001,6\n");
+  auto result = core_.Import(files, false);
+  ASSERT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
+  const std::string message(result.status().message());
+  EXPECT_NE(message.find("ข้อ 3 ordinance grand total"), std::string::npos) << message;
+  EXPECT_NE(message.find("agency งบประมาณรายจ่ายงบกลาง"), std::string::npos);
+  EXPECT_NE(message.find("difference 1"), std::string::npos);
+  EXPECT_NE(message.find("nothing was written"), std::string::npos);
+  EXPECT_EQ(repo_.writes(), 1);
+  EXPECT_EQ(core_.snapshot()->version(), snapshot_->version());
+  auto dry = core_.Import(files, true);
+  ASSERT_TRUE(dry.ok());
+  EXPECT_FALSE(dry->problems.empty());
+}
+
+TEST_F(BudgetCoreTest, MalformedRowsAreRefusedWithFileLineAndReason) {
+  DatasetFiles files = RealFiles();
+  std::string& items = files["budget/bma-ordinance-2566-items.csv"];
+  items += "2566,สำนักการโยธา,แผน,งานใหม่,,สิบบาท,3\n";
+  items += "2566,สำนักการโยธา,แผน\n";
+  auto result = core_.Import(files, false);
+  ASSERT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string message(result.status().message());
+  EXPECT_NE(message.find("budget/bma-ordinance-2566-items.csv:1768: amount_baht \"สิบบาท\""),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find("items.csv:1769: expected 7 fields, found 3"), std::string::npos) << message;
+  EXPECT_EQ(repo_.writes(), 1);
+
+  DatasetFiles missing = RealFiles();
+  missing.erase("districts/districts.json");
+  EXPECT_EQ(core_.Import(missing, false).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(BudgetCoreTest, StrategiesAndSubDimensionsAreVerbatim) {
+  const auto& fw = snapshot_->dataset().frameworks;
+  ASSERT_EQ(fw.size(), 2u);
+  ASSERT_EQ(fw[0].strategies.size(), 7u);
+  int subs = 0;
+  for (const auto& s : fw[0].strategies) subs += static_cast<int>(s.sub_dimensions.size());
+  EXPECT_EQ(subs, 29);
+  EXPECT_EQ(fw[0].strategies[0].name, "การสร้างเมืองปลอดภัย");
+  EXPECT_EQ(fw[0].strategies[0].sub_dimensions[0].name, "ปลอดอาชญากรรมและยาเสพติด");
+  // The description keeps the source's line breaks and indentation.
+  EXPECT_EQ(fw[0].strategies[0].sub_dimensions[0].description.rfind("\n          มุ่งเน้น 3 ลด 3 เพิ่ม", 0), 0u);
+  EXPECT_EQ(fw[1].strategies.size(), 9u);
+  EXPECT_EQ(fw[1].strategies[0].name, "เดินทางดี");
+}
+
+TEST_F(BudgetCoreTest, AgencyBreakdownEqualsEveryStatedAgencyTotal) {
+  auto stated = StatedTotals();
+  auto breakdown = snapshot_->GetBreakdown(2566, Dimension::kAgency, {});
+  ASSERT_TRUE(breakdown.ok());
+  EXPECT_EQ(breakdown->total_baht, kGrandTotal);
+  int agencies = 0;
+  for (const auto& item : breakdown->items) {
+    if (item.key == "(71)") {
+      EXPECT_EQ(item.amount_baht, stated.at("(71) ชดใช้เงินยืมเงินสะสม section"));
+      continue;
+    }
+    ++agencies;
+    EXPECT_EQ(item.amount_baht, stated.at("agency " + item.key)) << item.key;
+  }
+  EXPECT_EQ(agencies, 74);
+}
+
+TEST_F(BudgetCoreTest, MissionTypeBreakdownPerAgencyEqualsStatedPlanSubtotals) {
+  auto stated = StatedTotals();
+  int plans = 0;
+  for (const auto& [check, amount] : stated) {
+    if (check.rfind("plan ", 0) != 0) continue;
+    std::string rest = check.substr(5);
+    std::string agency = rest.substr(0, rest.find(" | "));
+    std::string plan = rest.substr(rest.find(" | ") + 3);
+    LineFilter f;
+    f.agency = agency;
+    auto b = snapshot_->GetBreakdown(2566, Dimension::kMissionType, f);
+    ASSERT_TRUE(b.ok());
+    bool found = false;
+    for (const auto& item : b->items) {
+      if (item.key == plan) {
+        EXPECT_EQ(item.amount_baht, amount) << check;
+        found = true;
+      }
+    }
+    EXPECT_TRUE(found) << check;
+    ++plans;
+  }
+  EXPECT_EQ(plans, 144);
+}
+
+TEST_F(BudgetCoreTest, TopAgencies) {
+  auto top = snapshot_->ListTopAgencies(2566, 0);
+  ASSERT_TRUE(top.ok());
+  EXPECT_EQ(top->agency_count, 74);
+  ASSERT_EQ(top->agencies.size(), 5u);
+  EXPECT_EQ(top->agencies[0].agency, "งบประมาณรายจ่ายงบกลาง");
+  EXPECT_EQ(top->agencies[0].amount_baht, 14'162'196'831);
+  EXPECT_EQ(top->agencies[0].unit_kind, "central_fund");
+  for (size_t i = 1; i < top->agencies.size(); ++i) {
+    EXPECT_GE(top->agencies[i - 1].amount_baht, top->agencies[i].amount_baht);
+  }
+  EXPECT_EQ(top->year_total_baht, kGrandTotal);
+  EXPECT_EQ(snapshot_->ListTopAgencies(2400, 5).status().code(), absl::StatusCode::kNotFound);
+  auto negative = snapshot_->ListTopAgencies(2566, -1);
+  EXPECT_EQ(negative.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(negative.status().message().find("limit"), std::string::npos);
+}
+
+TEST_F(BudgetCoreTest, OverviewYearsAndUnclassified) {
+  const auto& years = snapshot_->overview();
+  ASSERT_EQ(years.size(), 9u);
+  EXPECT_EQ(years.front().fiscal_year, 2561);
+  EXPECT_EQ(years.back().fiscal_year, 2569);
+  for (const auto& y : years) {
+    int64_t sum = 0;
+    for (const auto& s : y.by_strategy) sum += s.amount_baht;
+    EXPECT_EQ(sum, y.total_budget_baht) << y.fiscal_year;
+    EXPECT_EQ(y.by_strategy.back().strategy_name, "ไม่พบข้อมูล");
+  }
+  // 2561: ordinance budget by plan dimension, e.g. safety 23,344.51 million.
+  EXPECT_EQ(years[0].by_strategy[0].strategy_id, "s1");
+  EXPECT_EQ(years[0].by_strategy[0].amount_baht, 23'344'510'000);
+  EXPECT_EQ(years[5].fiscal_year, 2566);
+  EXPECT_TRUE(years[5].has_lines);
+  EXPECT_EQ(years[5].strategic_budget_baht, 0) << "the ordinance classifies no line by strategy";
+}
+
+TEST_F(BudgetCoreTest, LinesPaginateExactlyAndRefuseBadArguments) {
+  LineFilter f;
+  f.fiscal_year = 2566;
+  f.district_id = 1;  // คลองเตย
+  std::set<int64_t> seen;
+  std::string token;
+  int64_t sum = 0, last = INT64_MAX;
+  int pages = 0;
+  do {
+    auto page = snapshot_->ListLines(f, LineSort::kAmountDesc, 7, token);
+    ASSERT_TRUE(page.ok()) << page.status();
+    for (const auto* l : page->lines) {
+      EXPECT_EQ(l->agency, "สำนักงานเขตคลองเตย");
+      EXPECT_LE(l->amount_baht, last);
+      last = l->amount_baht;
+      EXPECT_TRUE(seen.insert(l->line_id).second);
+      sum += l->amount_baht;
+    }
+    token = page->next_page_token;
+    ++pages;
+    if (token.empty()) {
+      EXPECT_EQ(static_cast<int>(seen.size()), page->total_count);
+      EXPECT_EQ(sum, page->total_amount_baht);
+    }
+  } while (!token.empty());
+  EXPECT_GT(pages, 1);
+
+  LineFilter bad_year;
+  bad_year.fiscal_year = 2400;
+  auto s = snapshot_->ListLines(bad_year, LineSort::kName, 10, "").status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(s.message().find("fiscal_year"), std::string::npos);
+  s = snapshot_->ListLines({}, LineSort::kName, 501, "").status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("page_size"), std::string::npos);
+  s = snapshot_->ListLines({}, LineSort::kName, -1, "").status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  s = snapshot_->ListLines({}, LineSort::kName, 10, "not-a-token!").status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("page_token"), std::string::npos);
+  auto first = snapshot_->ListLines({}, LineSort::kName, 10, "");
+  s = snapshot_->ListLines({}, LineSort::kAmountAsc, 10, first->next_page_token).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << "a token is bound to its query";
+  LineFilter bad_district;
+  bad_district.district_id = 51;
+  EXPECT_EQ(snapshot_->ListLines(bad_district, LineSort::kName, 10, "").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(BudgetCoreTest, NameFilterAndDistrictBreakdown) {
+  LineFilter f;
+  f.name_contains = "คลอง";
+  auto lines = snapshot_->MatchingLines(f, LineSort::kName);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_FALSE(lines->empty());
+  for (const auto* l : *lines) EXPECT_NE(l->name.find("คลอง"), std::string::npos);
+  auto districts = snapshot_->GetBreakdown(2566, Dimension::kDistrict, {});
+  ASSERT_TRUE(districts.ok());
+  EXPECT_EQ(districts->items.size(), 50u);
+  auto totals = snapshot_->ListDistrictTotals(1, 0);
+  ASSERT_TRUE(totals.ok());
+  EXPECT_EQ(totals->size(), 12u);  // 2555-2566
+}
+
+TEST(BudgetCoreEmptyTest, QueriesBeforeAnyImportSayWhatToDo) {
+  InMemoryBudgetRepository repo;
+  BudgetCore core(&repo);
+  ASSERT_TRUE(core.Refresh().ok());
+  auto snap = core.RequireSnapshot();
+  EXPECT_EQ(snap.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(snap.status().message().find("import"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bkk::budget

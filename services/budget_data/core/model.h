@@ -1,0 +1,122 @@
+// The budget-data domain: plain records of one dataset release, independent
+// of gRPC and PostgreSQL. Money is int64 whole baht; years are Buddhist era.
+#ifndef BKK_SERVICES_BUDGET_DATA_CORE_MODEL_H_
+#define BKK_SERVICES_BUDGET_DATA_CORE_MODEL_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace bkk::budget {
+
+enum class FrameworkKind { kStrategies7 = 1, kPolicies9 = 2 };
+
+struct SubDimension {
+  std::string id;  // "s1.2"
+  std::string name;
+  std::string description;
+  std::vector<std::string> goals;
+};
+
+struct Strategy {
+  std::string id;  // "s1".."s7", "p1".."p9"
+  std::string name;
+  std::string side;
+  std::string name_en;
+  std::string issue;
+  std::vector<SubDimension> sub_dimensions;
+};
+
+struct Framework {
+  FrameworkKind kind = FrameworkKind::kStrategies7;
+  std::string name;
+  int32_t first_year = 0;
+  int32_t last_year = 0;
+  std::vector<Strategy> strategies;
+};
+
+struct District {
+  int32_t id = 0;
+  std::string name_th;
+  std::string name_en;
+  std::string zipcode;
+  std::string office_agency;  // "สำนักงานเขต" + name_th
+};
+
+// The total BMA expenditure budget of a fiscal year.
+struct YearTotal {
+  int32_t fiscal_year = 0;
+  int64_t total_baht = 0;
+  std::string source;
+};
+
+// One row of the 2561-2565 plan aggregates (by plan dimension/sub-dimension).
+struct PlanAggregate {
+  int32_t fiscal_year = 0;
+  std::string strategy_id;      // mapped "s1".."s7"
+  std::string source_strategy;  // the source's own dimension name
+  std::string sub_dimension;
+  int64_t plan_baht = 0;
+  int64_t ordinance_baht = 0;
+};
+
+struct BudgetLine {
+  int64_t line_id = 0;
+  int32_t fiscal_year = 0;
+  std::string agency;
+  std::string mission_type;
+  std::string name;
+  std::string category;
+  int64_t amount_baht = 0;
+  std::string strategy_id;  // empty: unclassified
+  std::string sub_dimension_id;
+  int32_t district_id = 0;
+  int32_t source_page = 0;
+  std::string source_ref;
+};
+
+struct DistrictTopicTotal {
+  int32_t district_id = 0;
+  int32_t fiscal_year = 0;
+  int64_t total_baht = 0;
+  std::map<std::string, int64_t> topic_baht;
+};
+
+// A total the ordinance prints, to check the lines against.
+struct StatedTotal {
+  std::string check;
+  int64_t stated_baht = 0;
+};
+
+struct SourceFile {
+  std::string path;
+  std::string sha256;
+  int64_t size_bytes = 0;
+  int32_t rows = 0;
+};
+
+struct Dataset {
+  std::string version;      // content-derived, see ComputeReleaseVersion
+  std::string imported_at;  // RFC 3339, set by the repository
+  std::string source;
+  std::vector<SourceFile> files;
+  std::vector<Framework> frameworks;
+  std::vector<District> districts;
+  std::vector<YearTotal> year_totals;
+  std::vector<PlanAggregate> plan_aggregates;
+  std::vector<BudgetLine> lines;
+  std::vector<DistrictTopicTotal> district_totals;
+  std::vector<StatedTotal> stated_totals;
+};
+
+// A reason a dataset was refused: file, line (0 = whole file) and why.
+struct ImportProblem {
+  std::string file;
+  int32_t line = 0;
+  std::string reason;
+};
+
+}  // namespace bkk::budget
+
+#endif  // BKK_SERVICES_BUDGET_DATA_CORE_MODEL_H_

@@ -1,0 +1,375 @@
+// Budget queries over one immutable release; see snapshot.h.
+#include "services/budget_data/core/snapshot.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/budget_data/core/stated_totals.h"
+#include "services/common/sha256.h"
+
+namespace bkk::budget {
+namespace {
+
+constexpr char kUnclassified[] = "unclassified";
+constexpr char kUnclassifiedLabel[] = "ไม่พบข้อมูล";
+constexpr char kLoanSectionKey[] = "(71)";
+constexpr char kUniversity[] = "มหาวิทยาลัยนวมินทราธิราช";
+
+template <typename T>
+void SortByAmountThenKey(std::vector<T>& items) {
+  std::sort(items.begin(), items.end(), [](const T& a, const T& b) {
+    if (a.amount_baht != b.amount_baht) return a.amount_baht > b.amount_baht;
+    return a.key < b.key;
+  });
+}
+
+std::string QueryKey(const LineFilter& f, LineSort sort) {
+  return Sha256Hex(absl::StrCat(f.fiscal_year, "\x1f", f.agency, "\x1f", f.mission_type, "\x1f",
+                                f.strategy_id, "\x1f", f.district_id, "\x1f", f.name_contains,
+                                "\x1f", static_cast<int>(sort)))
+      .substr(0, 12);
+}
+
+}  // namespace
+
+BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
+  for (const auto& fw : dataset_.frameworks) {
+    for (const auto& s : fw.strategies) strategy_names_[s.id] = s.name;
+  }
+  const auto& lines = dataset_.lines;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    line_index_[lines[i].line_id] = static_cast<int32_t>(i);
+    total_baht_ += lines[i].amount_baht;
+    if (std::find(line_years_.begin(), line_years_.end(), lines[i].fiscal_year) == line_years_.end()) {
+      line_years_.push_back(lines[i].fiscal_year);
+    }
+  }
+  std::sort(line_years_.begin(), line_years_.end());
+
+  // Orders are computed once; every query walks one of them.
+  std::vector<int32_t> all(lines.size());
+  std::iota(all.begin(), all.end(), 0);
+  by_amount_desc_ = by_amount_asc_ = by_name_ = all;
+  std::stable_sort(by_amount_desc_.begin(), by_amount_desc_.end(), [&](int32_t a, int32_t b) {
+    if (lines[a].amount_baht != lines[b].amount_baht) return lines[a].amount_baht > lines[b].amount_baht;
+    return lines[a].line_id < lines[b].line_id;
+  });
+  std::stable_sort(by_amount_asc_.begin(), by_amount_asc_.end(), [&](int32_t a, int32_t b) {
+    if (lines[a].amount_baht != lines[b].amount_baht) return lines[a].amount_baht < lines[b].amount_baht;
+    return lines[a].line_id < lines[b].line_id;
+  });
+  std::stable_sort(by_name_.begin(), by_name_.end(), [&](int32_t a, int32_t b) {
+    if (lines[a].name != lines[b].name) return lines[a].name < lines[b].name;
+    return lines[a].line_id < lines[b].line_id;
+  });
+
+  // Rankings of budget units per year. A unit's total is its own section, as
+  // the ordinance states it; section (71) repayments are stated once for all.
+  for (int32_t year : line_years_) {
+    std::map<std::string, AgencyAmount> units;
+    TopAgencies top;
+    top.fiscal_year = year;
+    int64_t loans = 0;
+    for (const auto& l : lines) {
+      if (l.fiscal_year != year) continue;
+      top.year_total_baht += l.amount_baht;
+      if (l.mission_type == kLoanRepaymentPlan) {
+        loans += l.amount_baht;
+        continue;
+      }
+      auto& u = units[l.agency];
+      u.agency = l.agency;
+      u.amount_baht += l.amount_baht;
+      ++u.line_count;
+    }
+    for (auto& [name, u] : units) {
+      u.unit_kind = UnitKind(name);
+      top.agencies.push_back(u);
+    }
+    std::sort(top.agencies.begin(), top.agencies.end(), [](const AgencyAmount& a, const AgencyAmount& b) {
+      if (a.amount_baht != b.amount_baht) return a.amount_baht > b.amount_baht;
+      return a.agency < b.agency;
+    });
+    top.agency_count = static_cast<int32_t>(top.agencies.size());
+    top.note = absl::StrCat(
+        "Budget units of the ordinance (agencies, the 50 district offices, the central fund งบกลาง, "
+        "the university and the commercial enterprises), each with its own section total as the "
+        "ordinance states it. Loan repayments of section (71), ",
+        loans, " baht, are stated once for all units and not included.");
+    top_agencies_[year] = std::move(top);
+  }
+
+  // The yearly overview.
+  for (const auto& yt : dataset_.year_totals) {
+    YearOverview y;
+    y.fiscal_year = yt.fiscal_year;
+    y.total_budget_baht = yt.total_baht;
+    y.has_lines = std::find(line_years_.begin(), line_years_.end(), yt.fiscal_year) != line_years_.end();
+    std::map<std::string, StrategyAmount> by_id;
+    bool aggregates = false;
+    for (const auto& a : dataset_.plan_aggregates) {
+      if (a.fiscal_year != yt.fiscal_year) continue;
+      aggregates = true;
+      auto& s = by_id[a.strategy_id];
+      s.strategy_id = a.strategy_id;
+      s.source_label = a.source_strategy;
+      s.amount_baht += a.ordinance_baht;
+    }
+    for (const auto& l : lines) {
+      if (l.fiscal_year != yt.fiscal_year || l.strategy_id.empty()) continue;
+      auto& s = by_id[l.strategy_id];
+      s.strategy_id = l.strategy_id;
+      s.amount_baht += l.amount_baht;
+    }
+    for (auto& [id, s] : by_id) {
+      s.strategy_name = StrategyName(id);
+      y.strategic_budget_baht += s.amount_baht;
+      y.by_strategy.push_back(s);
+    }
+    StrategyAmount rest;
+    rest.strategy_name = kUnclassifiedLabel;
+    rest.source_label = "not classified by any source";
+    rest.amount_baht = std::max<int64_t>(0, y.total_budget_baht - y.strategic_budget_baht);
+    y.by_strategy.push_back(rest);
+    if (aggregates && y.strategic_budget_baht > 0) {
+      y.source = "Total: " + yt.source +
+                 ". By strategy: plan-aggregates-2561-2565.csv, ordinance budget (งบประมาณข้อบัญญัติ) "
+                 "of projects under the 20-year plan.";
+    } else if (aggregates) {
+      y.source = "Total: " + yt.source +
+                 ". The plan aggregates of this year give plan budgets only, no ordinance figures, so "
+                 "nothing is classified by strategy.";
+    } else if (y.has_lines) {
+      y.source = "Total: " + yt.source +
+                 ". The ordinance's lines do not say which strategy they serve; none are classified "
+                 "until an operator imports a mapping.";
+    } else {
+      y.source = "Total: " + yt.source + ". No source classifies this year's budget by strategy.";
+    }
+    overview_.push_back(std::move(y));
+  }
+}
+
+std::string BudgetSnapshot::StrategyName(const std::string& id) const {
+  auto it = strategy_names_.find(id);
+  return it == strategy_names_.end() ? id : it->second;
+}
+
+std::string BudgetSnapshot::UnitKind(const std::string& agency) const {
+  if (agency == kCentralFundAgency) return "central_fund";
+  if (agency == kUniversity) return "university";
+  if (DistrictIdForAgencyName(agency) > 0) return "district_office";
+  for (const auto& l : dataset_.lines) {
+    if (l.agency == agency && IsCommercialLine(l)) return "commercial_enterprise";
+  }
+  return "agency";
+}
+
+int32_t BudgetSnapshot::DistrictIdForAgencyName(const std::string& agency) const {
+  for (const auto& d : dataset_.districts) {
+    if (d.office_agency == agency) return d.id;
+  }
+  return 0;
+}
+
+absl::Status BudgetSnapshot::ValidateFilter(const LineFilter& f) const {
+  if (f.fiscal_year != 0 &&
+      std::find(line_years_.begin(), line_years_.end(), f.fiscal_year) == line_years_.end()) {
+    return absl::NotFoundError(absl::StrCat(
+        "fiscal_year ", f.fiscal_year, " has no budget lines; years with lines: ",
+        absl::StrJoin(line_years_, ", "), " (Buddhist era, e.g. 2566)"));
+  }
+  if (f.district_id < 0 || f.district_id > 50) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("district_id must be 1-50 (or 0 for any), got ", f.district_id));
+  }
+  if (!f.strategy_id.empty() && f.strategy_id != kUnclassified &&
+      strategy_names_.find(f.strategy_id) == strategy_names_.end()) {
+    return absl::InvalidArgumentError(absl::StrCat("strategy_id \"", f.strategy_id,
+                                                   "\" is unknown; use s1-s7, p1-p9 or unclassified"));
+  }
+  if (f.name_contains.size() > kMaxNameFilterBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("name_contains is longer than ", kMaxNameFilterBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+bool BudgetSnapshot::Matches(const BudgetLine& l, const LineFilter& f, const std::string& needle) const {
+  if (f.fiscal_year != 0 && l.fiscal_year != f.fiscal_year) return false;
+  if (!f.agency.empty() && l.agency != f.agency) return false;
+  if (!f.mission_type.empty() && l.mission_type != f.mission_type) return false;
+  if (f.district_id != 0 && l.district_id != f.district_id) return false;
+  if (!f.strategy_id.empty()) {
+    if (f.strategy_id == kUnclassified ? !l.strategy_id.empty() : l.strategy_id != f.strategy_id) {
+      return false;
+    }
+  }
+  if (!needle.empty() && absl::AsciiStrToLower(l.name).find(needle) == std::string::npos) return false;
+  return true;
+}
+
+const std::vector<int32_t>& BudgetSnapshot::Order(LineSort sort) const {
+  switch (sort) {
+    case LineSort::kAmountDesc: return by_amount_desc_;
+    case LineSort::kAmountAsc: return by_amount_asc_;
+    case LineSort::kName: return by_name_;
+  }
+  return by_amount_desc_;
+}
+
+absl::StatusOr<TopAgencies> BudgetSnapshot::ListTopAgencies(int32_t fiscal_year, int32_t limit) const {
+  if (limit < 0 || limit > kMaxTopLimit) {
+    return absl::InvalidArgumentError(absl::StrCat("limit must be 1-", kMaxTopLimit,
+                                                   " (or 0 for ", kDefaultTopLimit, "), got ", limit));
+  }
+  auto it = top_agencies_.find(fiscal_year);
+  if (it == top_agencies_.end()) {
+    return absl::NotFoundError(absl::StrCat("fiscal_year ", fiscal_year,
+                                            " has no budget lines; years with lines: ",
+                                            absl::StrJoin(line_years_, ", ")));
+  }
+  TopAgencies top = it->second;
+  top.agencies.resize(std::min<size_t>(top.agencies.size(), limit == 0 ? kDefaultTopLimit : limit));
+  return top;
+}
+
+absl::StatusOr<Breakdown> BudgetSnapshot::GetBreakdown(int32_t fiscal_year, Dimension dimension,
+                                                       const LineFilter& filter) const {
+  LineFilter f = filter;
+  if (f.fiscal_year != 0 && f.fiscal_year != fiscal_year) {
+    return absl::InvalidArgumentError("filter.fiscal_year differs from fiscal_year");
+  }
+  f.fiscal_year = fiscal_year;
+  if (fiscal_year == 0) return absl::InvalidArgumentError("fiscal_year is required (e.g. 2566)");
+  if (auto s = ValidateFilter(f); !s.ok()) return s;
+  std::string needle = absl::AsciiStrToLower(f.name_contains);
+  std::map<std::string, BreakdownItem> groups;
+  Breakdown out;
+  out.fiscal_year = fiscal_year;
+  out.dimension = dimension;
+  for (const auto& l : dataset_.lines) {
+    if (!Matches(l, f, needle)) continue;
+    std::string key, label;
+    switch (dimension) {
+      case Dimension::kAgency:
+        key = label = l.agency;
+        if (l.mission_type == kLoanRepaymentPlan) {
+          key = kLoanSectionKey;
+          label = kLoanRepaymentPlan;
+        }
+        break;
+      case Dimension::kMissionType:
+        key = l.mission_type;
+        label = key.empty() ? "งบกลาง (ไม่ระบุแผนงาน)" : key;
+        break;
+      case Dimension::kDistrict:
+        if (l.district_id == 0) continue;
+        key = absl::StrCat(l.district_id);
+        label = dataset_.districts.size() >= static_cast<size_t>(l.district_id)
+                    ? dataset_.districts[l.district_id - 1].name_th
+                    : key;
+        break;
+      case Dimension::kStrategy:
+        key = l.strategy_id;
+        label = key.empty() ? kUnclassifiedLabel : StrategyName(key);
+        break;
+    }
+    auto& g = groups[key];
+    g.key = key;
+    g.label = label;
+    g.amount_baht += l.amount_baht;
+    ++g.line_count;
+    out.total_baht += l.amount_baht;
+  }
+  for (auto& [k, g] : groups) out.items.push_back(std::move(g));
+  SortByAmountThenKey(out.items);
+  return out;
+}
+
+absl::StatusOr<std::vector<const BudgetLine*>> BudgetSnapshot::MatchingLines(const LineFilter& filter,
+                                                                             LineSort sort) const {
+  if (auto s = ValidateFilter(filter); !s.ok()) return s;
+  std::string needle = absl::AsciiStrToLower(filter.name_contains);
+  std::vector<const BudgetLine*> out;
+  for (int32_t i : Order(sort)) {
+    if (Matches(dataset_.lines[i], filter, needle)) out.push_back(&dataset_.lines[i]);
+  }
+  return out;
+}
+
+absl::StatusOr<LinePage> BudgetSnapshot::ListLines(const LineFilter& filter, LineSort sort,
+                                                   int32_t page_size, const std::string& page_token) const {
+  if (page_size < 0 || page_size > kMaxPageSize) {
+    return absl::InvalidArgumentError(absl::StrCat("page_size must be 1-", kMaxPageSize, " (or 0 for ",
+                                                   kDefaultPageSize, "), got ", page_size));
+  }
+  if (page_size == 0) page_size = kDefaultPageSize;
+  const std::string query_key = QueryKey(filter, sort);
+  int64_t offset = 0;
+  if (!page_token.empty()) {
+    std::string raw;
+    std::vector<std::string> parts;
+    if (absl::WebSafeBase64Unescape(page_token, &raw)) parts = absl::StrSplit(raw, '|');
+    if (parts.size() != 4 || parts[0] != "v1" || !absl::SimpleAtoi(parts[3], &offset) || offset < 0) {
+      return absl::InvalidArgumentError("page_token is malformed; pass the next_page_token of a previous "
+                                        "response unchanged, or leave it empty for the first page");
+    }
+    if (parts[1] != version()) {
+      return absl::FailedPreconditionError(
+          "page_token belongs to an earlier dataset release; start again from the first page");
+    }
+    if (parts[2] != query_key) {
+      return absl::InvalidArgumentError("page_token was issued for a different filter or sort");
+    }
+  }
+  auto matches = MatchingLines(filter, sort);
+  if (!matches.ok()) return matches.status();
+  LinePage page;
+  page.total_count = static_cast<int32_t>(matches->size());
+  for (const auto* l : *matches) page.total_amount_baht += l->amount_baht;
+  if (offset > page.total_count) {
+    return absl::InvalidArgumentError("page_token points past the last line");
+  }
+  size_t end = std::min<size_t>(matches->size(), offset + page_size);
+  page.lines.assign(matches->begin() + offset, matches->begin() + end);
+  if (end < matches->size()) {
+    page.next_page_token = absl::WebSafeBase64Escape(absl::StrCat("v1|", version(), "|", query_key, "|", end));
+  }
+  return page;
+}
+
+absl::StatusOr<const BudgetLine*> BudgetSnapshot::GetLine(int64_t line_id) const {
+  auto it = line_index_.find(line_id);
+  if (it == line_index_.end()) {
+    return absl::NotFoundError(absl::StrCat("line_id ", line_id, " does not exist in release ", version()));
+  }
+  return &dataset_.lines[it->second];
+}
+
+absl::StatusOr<std::vector<DistrictTopicTotal>> BudgetSnapshot::ListDistrictTotals(
+    int32_t district_id, int32_t fiscal_year) const {
+  if (district_id < 0 || district_id > 50) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("district_id must be 1-50 (or 0 for every district), got ", district_id));
+  }
+  std::vector<DistrictTopicTotal> out;
+  for (const auto& t : dataset_.district_totals) {
+    if ((district_id == 0 || t.district_id == district_id) && (fiscal_year == 0 || t.fiscal_year == fiscal_year)) {
+      out.push_back(t);
+    }
+  }
+  if (out.empty() && fiscal_year != 0) {
+    return absl::NotFoundError(absl::StrCat("fiscal_year ", fiscal_year, " has no district totals (2555-2566)"));
+  }
+  return out;
+}
+
+}  // namespace bkk::budget

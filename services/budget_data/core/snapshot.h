@@ -1,0 +1,134 @@
+// An immutable, query-ready view of one dataset release. Aggregates are
+// computed once when the snapshot is built; readers share it through a
+// std::shared_ptr<const BudgetSnapshot> and never see a half-built one.
+#ifndef BKK_SERVICES_BUDGET_DATA_CORE_SNAPSHOT_H_
+#define BKK_SERVICES_BUDGET_DATA_CORE_SNAPSHOT_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "services/budget_data/core/model.h"
+
+namespace bkk::budget {
+
+// Empty / 0 fields mean "any".
+struct LineFilter {
+  int32_t fiscal_year = 0;
+  std::string agency;
+  std::string mission_type;
+  std::string strategy_id;  // "s1".., or "unclassified"
+  int32_t district_id = 0;
+  std::string name_contains;
+};
+
+enum class LineSort { kAmountDesc, kAmountAsc, kName };
+
+struct LinePage {
+  std::vector<const BudgetLine*> lines;
+  std::string next_page_token;
+  int32_t total_count = 0;
+  int64_t total_amount_baht = 0;
+};
+
+struct StrategyAmount {
+  std::string strategy_id;  // "" = unclassified
+  std::string strategy_name;
+  std::string source_label;
+  int64_t amount_baht = 0;
+};
+
+struct YearOverview {
+  int32_t fiscal_year = 0;
+  int64_t total_budget_baht = 0;
+  int64_t strategic_budget_baht = 0;
+  std::vector<StrategyAmount> by_strategy;
+  std::string source;
+  bool has_lines = false;
+};
+
+struct AgencyAmount {
+  std::string agency;
+  int64_t amount_baht = 0;
+  int32_t line_count = 0;
+  std::string unit_kind;
+};
+
+struct TopAgencies {
+  int32_t fiscal_year = 0;
+  std::vector<AgencyAmount> agencies;
+  int32_t agency_count = 0;
+  int64_t year_total_baht = 0;
+  std::string note;
+};
+
+enum class Dimension { kAgency, kMissionType, kDistrict, kStrategy };
+
+struct BreakdownItem {
+  std::string key;
+  std::string label;
+  int64_t amount_baht = 0;
+  int32_t line_count = 0;
+};
+
+struct Breakdown {
+  int32_t fiscal_year = 0;
+  Dimension dimension = Dimension::kAgency;
+  std::vector<BreakdownItem> items;
+  int64_t total_baht = 0;
+};
+
+class BudgetSnapshot final {
+ public:
+  static constexpr int32_t kDefaultTopLimit = 5;
+  static constexpr int32_t kMaxTopLimit = 100;
+  static constexpr int32_t kDefaultPageSize = 50;
+  static constexpr int32_t kMaxPageSize = 500;
+  static constexpr size_t kMaxNameFilterBytes = 300;
+
+  explicit BudgetSnapshot(Dataset dataset);
+
+  const Dataset& dataset() const { return dataset_; }
+  const std::string& version() const { return dataset_.version; }
+  const std::vector<YearOverview>& overview() const { return overview_; }
+  int64_t total_baht() const { return total_baht_; }
+
+  // The largest budget units of a year (see the note it returns for what a
+  // "unit" is). NOT_FOUND for a year without lines; limit 0 means 5.
+  absl::StatusOr<TopAgencies> ListTopAgencies(int32_t fiscal_year, int32_t limit) const;
+  absl::StatusOr<Breakdown> GetBreakdown(int32_t fiscal_year, Dimension dimension,
+                                         const LineFilter& filter) const;
+  absl::StatusOr<LinePage> ListLines(const LineFilter& filter, LineSort sort, int32_t page_size,
+                                     const std::string& page_token) const;
+  // Every matching line in order (for streaming and CSV export).
+  absl::StatusOr<std::vector<const BudgetLine*>> MatchingLines(const LineFilter& filter,
+                                                               LineSort sort) const;
+  absl::StatusOr<const BudgetLine*> GetLine(int64_t line_id) const;
+  absl::StatusOr<std::vector<DistrictTopicTotal>> ListDistrictTotals(int32_t district_id,
+                                                                     int32_t fiscal_year) const;
+  // Years that have budget lines, ascending.
+  const std::vector<int32_t>& line_years() const { return line_years_; }
+
+ private:
+  absl::Status ValidateFilter(const LineFilter& filter) const;
+  bool Matches(const BudgetLine& line, const LineFilter& filter, const std::string& needle) const;
+  const std::vector<int32_t>& Order(LineSort sort) const;
+  std::string StrategyName(const std::string& id) const;
+  std::string UnitKind(const std::string& agency) const;
+  int32_t DistrictIdForAgencyName(const std::string& agency) const;
+
+  const Dataset dataset_;
+  std::vector<YearOverview> overview_;
+  std::vector<int32_t> line_years_;
+  std::map<int32_t, TopAgencies> top_agencies_;  // complete rankings by year
+  std::map<int64_t, int32_t> line_index_;
+  std::vector<int32_t> by_amount_desc_, by_amount_asc_, by_name_;
+  std::map<std::string, std::string> strategy_names_;
+  int64_t total_baht_ = 0;
+};
+
+}  // namespace bkk::budget
+
+#endif  // BKK_SERVICES_BUDGET_DATA_CORE_SNAPSHOT_H_

@@ -1,0 +1,277 @@
+// budget-data gRPC adapter; see budget_grpc_service.h.
+#include "services/budget_data/grpc/budget_grpc_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/auth.h"
+#include "services/common/grpc_status.h"
+#include "services/common/log.h"
+
+namespace bkk::budget {
+namespace pb = bkkbudget::budget::v1;
+namespace {
+
+constexpr int kStreamChunk = 256;
+
+LineFilter FromProto(const pb::LineFilter& f) {
+  LineFilter out;
+  out.fiscal_year = f.fiscal_year();
+  out.agency = f.agency();
+  out.mission_type = f.mission_type();
+  out.strategy_id = f.strategy_id();
+  out.district_id = f.district_id();
+  out.name_contains = f.name_contains();
+  return out;
+}
+
+LineSort FromProto(pb::LineSort sort) {
+  switch (sort) {
+    case pb::LINE_SORT_AMOUNT_ASC: return LineSort::kAmountAsc;
+    case pb::LINE_SORT_NAME: return LineSort::kName;
+    default: return LineSort::kAmountDesc;
+  }
+}
+
+void ToProto(const BudgetLine& l, pb::BudgetLine* out) {
+  out->set_line_id(l.line_id);
+  out->set_fiscal_year(l.fiscal_year);
+  out->set_agency(l.agency);
+  out->set_mission_type(l.mission_type);
+  out->set_name(l.name);
+  out->set_amount_baht(l.amount_baht);
+  out->set_strategy_id(l.strategy_id);
+  out->set_sub_dimension_id(l.sub_dimension_id);
+  out->set_district_id(l.district_id);
+  out->set_source_ref(l.source_ref);
+  out->set_source_page(l.source_page);
+  out->set_category(l.category);
+}
+
+void ToProto(const Dataset& ds, pb::Release* out) {
+  out->set_version(ds.version);
+  out->set_imported_at(ds.imported_at);
+  out->set_source(ds.source);
+  out->set_line_count(static_cast<int32_t>(ds.lines.size()));
+  int64_t total = 0;
+  for (const auto& l : ds.lines) total += l.amount_baht;
+  out->set_total_baht(total);
+  for (const auto& f : ds.files) {
+    auto* file = out->add_files();
+    file->set_path(f.path);
+    file->set_sha256(f.sha256);
+    file->set_size_bytes(f.size_bytes);
+    file->set_rows(f.rows);
+  }
+}
+
+}  // namespace
+
+grpc::Status BudgetGrpcService::ListFrameworks(Ctx*, const pb::ListFrameworksRequest*,
+                                               pb::ListFrameworksResponse* response) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  for (const auto& fw : (*snap)->dataset().frameworks) {
+    auto* f = response->add_frameworks();
+    f->set_kind(fw.kind == FrameworkKind::kStrategies7 ? pb::FRAMEWORK_KIND_STRATEGIES_7
+                                                       : pb::FRAMEWORK_KIND_POLICIES_9);
+    f->set_name(fw.name);
+    f->set_first_year(fw.first_year);
+    f->set_last_year(fw.last_year);
+    for (const auto& s : fw.strategies) {
+      auto* ps = f->add_strategies();
+      ps->set_id(s.id);
+      ps->set_name(s.name);
+      ps->set_side(s.side);
+      ps->set_name_en(s.name_en);
+      ps->set_issue(s.issue);
+      for (const auto& d : s.sub_dimensions) {
+        auto* pd = ps->add_sub_dimensions();
+        pd->set_id(d.id);
+        pd->set_name(d.name);
+        pd->set_description(d.description);
+        for (const auto& g : d.goals) pd->add_goals(g);
+      }
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::ListDistricts(Ctx*, const pb::ListDistrictsRequest*,
+                                              pb::ListDistrictsResponse* response) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  for (const auto& d : (*snap)->dataset().districts) {
+    auto* pd = response->add_districts();
+    pd->set_id(d.id);
+    pd->set_name_th(d.name_th);
+    pd->set_name_en(d.name_en);
+    pd->set_zipcode(d.zipcode);
+    pd->set_office_agency(d.office_agency);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::GetOverview(Ctx*, const pb::GetOverviewRequest*,
+                                            pb::GetOverviewResponse* response) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  response->set_release_version((*snap)->version());
+  for (const auto& y : (*snap)->overview()) {
+    auto* py = response->add_years();
+    py->set_fiscal_year(y.fiscal_year);
+    py->set_total_budget_baht(y.total_budget_baht);
+    py->set_strategic_budget_baht(y.strategic_budget_baht);
+    py->set_source(y.source);
+    py->set_has_lines(y.has_lines);
+    for (const auto& s : y.by_strategy) {
+      auto* ps = py->add_by_strategy();
+      ps->set_strategy_id(s.strategy_id);
+      ps->set_strategy_name(s.strategy_name);
+      ps->set_amount_baht(s.amount_baht);
+    }
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::ListTopAgencies(Ctx*, const pb::ListTopAgenciesRequest* request,
+                                                pb::ListTopAgenciesResponse* response) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  auto top = (*snap)->ListTopAgencies(request->fiscal_year(), request->limit());
+  if (!top.ok()) return ToGrpcStatus(top.status());
+  response->set_fiscal_year(top->fiscal_year);
+  response->set_agency_count(top->agency_count);
+  response->set_year_total_baht(top->year_total_baht);
+  response->set_note(top->note);
+  for (const auto& a : top->agencies) {
+    auto* pa = response->add_agencies();
+    pa->set_agency(a.agency);
+    pa->set_amount_baht(a.amount_baht);
+    pa->set_line_count(a.line_count);
+    pa->set_unit_kind(a.unit_kind);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::GetBreakdown(Ctx*, const pb::GetBreakdownRequest* request,
+                                             pb::GetBreakdownResponse* response) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  Dimension dim;
+  switch (request->dimension()) {
+    case pb::BREAKDOWN_DIMENSION_AGENCY: dim = Dimension::kAgency; break;
+    case pb::BREAKDOWN_DIMENSION_MISSION_TYPE: dim = Dimension::kMissionType; break;
+    case pb::BREAKDOWN_DIMENSION_DISTRICT: dim = Dimension::kDistrict; break;
+    case pb::BREAKDOWN_DIMENSION_STRATEGY: dim = Dimension::kStrategy; break;
+    default:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "dimension is required: AGENCY, MISSION_TYPE, DISTRICT or STRATEGY");
+  }
+  auto b = (*snap)->GetBreakdown(request->fiscal_year(), dim, FromProto(request->filter()));
+  if (!b.ok()) return ToGrpcStatus(b.status());
+  response->set_fiscal_year(b->fiscal_year);
+  response->set_dimension(request->dimension());
+  response->set_total_baht(b->total_baht);
+  for (const auto& item : b->items) {
+    auto* pi = response->add_items();
+    pi->set_key(item.key);
+    pi->set_label(item.label);
+    pi->set_amount_baht(item.amount_baht);
+    pi->set_line_count(item.line_count);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::ListDistrictTotals(Ctx*, const pb::ListDistrictTotalsRequest* request,
+                                                   pb::ListDistrictTotalsResponse* response) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  auto totals = (*snap)->ListDistrictTotals(request->district_id(), request->fiscal_year());
+  if (!totals.ok()) return ToGrpcStatus(totals.status());
+  for (const auto& t : *totals) {
+    auto* pt = response->add_totals();
+    pt->set_district_id(t.district_id);
+    pt->set_fiscal_year(t.fiscal_year);
+    pt->set_total_baht(t.total_baht);
+    for (const auto& [topic, amount] : t.topic_baht) (*pt->mutable_topic_baht())[topic] = amount;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::ListLines(Ctx*, const pb::ListLinesRequest* request,
+                                          pb::ListLinesResponse* response) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  auto page = (*snap)->ListLines(FromProto(request->filter()), FromProto(request->sort()),
+                                 request->page_size(), request->page_token());
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const auto* l : page->lines) ToProto(*l, response->add_lines());
+  response->set_next_page_token(page->next_page_token);
+  response->set_total_count(page->total_count);
+  response->set_total_amount_baht(page->total_amount_baht);
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::GetLine(Ctx*, const pb::GetLineRequest* request, pb::GetLineResponse* response) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  auto line = (*snap)->GetLine(request->line_id());
+  if (!line.ok()) return ToGrpcStatus(line.status());
+  ToProto(**line, response->mutable_line());
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::StreamLines(Ctx* context, const pb::StreamLinesRequest* request,
+                                            grpc::ServerWriter<pb::StreamLinesResponse>* writer) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  // The snapshot is held for the whole stream: one release, start to end.
+  auto lines = (*snap)->MatchingLines(FromProto(request->filter()), FromProto(request->sort()));
+  if (!lines.ok()) return ToGrpcStatus(lines.status());
+  pb::StreamLinesResponse chunk;
+  chunk.set_release_version((*snap)->version());
+  for (size_t i = 0; i < lines->size(); ++i) {
+    ToProto(*(*lines)[i], chunk.add_lines());
+    if (chunk.lines_size() == kStreamChunk || i + 1 == lines->size()) {
+      if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+      if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+      chunk.clear_lines();
+    }
+  }
+  if (lines->empty()) writer->Write(chunk);  // carries the release version
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::GetRelease(Ctx*, const pb::GetReleaseRequest*, pb::GetReleaseResponse* response) {
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  ToProto((*snap)->dataset(), response->mutable_release());
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::ImportDataset(Ctx* context, const pb::ImportDatasetRequest* request,
+                                              pb::ImportDatasetResponse* response) {
+  if (auto s = CheckAdminToken(*context, admin_token_); !s.ok()) return ToGrpcStatus(s);
+  DatasetFiles files;
+  for (const auto& f : request->files()) {
+    if (!files.emplace(f.path(), f.content()).second) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("files: \"", f.path(), "\" is sent twice"));
+    }
+  }
+  auto result = core_->Import(files, request->dry_run());
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  LogInfo("dataset_import", {{"version", result->version},
+                             {"changed", result->changed ? "true" : "false"},
+                             {"dry_run", request->dry_run() ? "true" : "false"}});
+  response->set_changed(result->changed);
+  response->set_checks_passed(result->checks_passed);
+  for (const auto& p : result->problems) {
+    auto* pp = response->add_problems();
+    pp->set_file(p.file);
+    pp->set_line(p.line);
+    pp->set_reason(p.reason);
+  }
+  if (auto snap = core_->snapshot(); snap && !request->dry_run()) ToProto(snap->dataset(), response->mutable_release());
+  return grpc::Status::OK;
+}
+
+}  // namespace bkk::budget

@@ -1,0 +1,51 @@
+// The gRPC face of budget-data: converts protos to core calls and back, and
+// maps statuses in one place (services/common/grpc_status.h). No logic here.
+#ifndef BKK_SERVICES_BUDGET_DATA_GRPC_BUDGET_GRPC_SERVICE_H_
+#define BKK_SERVICES_BUDGET_DATA_GRPC_BUDGET_GRPC_SERVICE_H_
+
+#include <string>
+
+#include "bkkbudget/budget/v1/budget.grpc.pb.h"
+#include "services/budget_data/core/budget_core.h"
+
+namespace bkk::budget {
+
+class BudgetGrpcService final : public bkkbudget::budget::v1::BudgetService::Service {
+ public:
+  // `admin_token` guards ImportDataset; an empty token refuses every import
+  // through the API (the CLI importer still works).
+  BudgetGrpcService(BudgetCore* core, std::string admin_token)
+      : core_(core), admin_token_(std::move(admin_token)) {}
+
+  using Ctx = grpc::ServerContext;
+  grpc::Status ListFrameworks(Ctx* context, const bkkbudget::budget::v1::ListFrameworksRequest* request,
+                      bkkbudget::budget::v1::ListFrameworksResponse* response) override;
+  grpc::Status ListDistricts(Ctx* context, const bkkbudget::budget::v1::ListDistrictsRequest* request,
+                      bkkbudget::budget::v1::ListDistrictsResponse* response) override;
+  grpc::Status GetOverview(Ctx* context, const bkkbudget::budget::v1::GetOverviewRequest* request,
+                      bkkbudget::budget::v1::GetOverviewResponse* response) override;
+  grpc::Status ListTopAgencies(Ctx* context, const bkkbudget::budget::v1::ListTopAgenciesRequest* request,
+                      bkkbudget::budget::v1::ListTopAgenciesResponse* response) override;
+  grpc::Status GetBreakdown(Ctx* context, const bkkbudget::budget::v1::GetBreakdownRequest* request,
+                      bkkbudget::budget::v1::GetBreakdownResponse* response) override;
+  grpc::Status ListDistrictTotals(Ctx* context, const bkkbudget::budget::v1::ListDistrictTotalsRequest* request,
+                      bkkbudget::budget::v1::ListDistrictTotalsResponse* response) override;
+  grpc::Status ListLines(Ctx* context, const bkkbudget::budget::v1::ListLinesRequest* request,
+                      bkkbudget::budget::v1::ListLinesResponse* response) override;
+  grpc::Status GetLine(Ctx* context, const bkkbudget::budget::v1::GetLineRequest* request,
+                      bkkbudget::budget::v1::GetLineResponse* response) override;
+  grpc::Status StreamLines(Ctx* context, const bkkbudget::budget::v1::StreamLinesRequest* request,
+                      grpc::ServerWriter<bkkbudget::budget::v1::StreamLinesResponse>* writer) override;
+  grpc::Status GetRelease(Ctx* context, const bkkbudget::budget::v1::GetReleaseRequest* request,
+                      bkkbudget::budget::v1::GetReleaseResponse* response) override;
+  grpc::Status ImportDataset(Ctx* context, const bkkbudget::budget::v1::ImportDatasetRequest* request,
+                      bkkbudget::budget::v1::ImportDatasetResponse* response) override;
+
+ private:
+  BudgetCore* const core_;
+  const std::string admin_token_;
+};
+
+}  // namespace bkk::budget
+
+#endif  // BKK_SERVICES_BUDGET_DATA_GRPC_BUDGET_GRPC_SERVICE_H_

@@ -1,0 +1,102 @@
+// budget-data: serve the budget API, or import/migrate as an operator.
+//   budget-data [serve]        gRPC server (health, reflection, SIGTERM drain)
+//   budget-data import DIR     validate DIR and make it the current release
+//   budget-data migrate        create or upgrade the database schema
+// Settings come from the environment (or --flags); see --help.
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include "services/budget_data/grpc/budget_grpc_service.h"
+#include "services/budget_data/pg/pg_budget_repository.h"
+#include "services/common/config.h"
+#include "services/common/grpc_server.h"
+#include "services/common/log.h"
+
+namespace {
+
+std::vector<bkk::SettingSpec> Specs(const std::string& command) {
+  bool serving = command == "serve";
+  return {
+      {"BKK_PG_URL", "PostgreSQL connection URL of the budget database", true, "", true},
+      {"BKK_LISTEN", "gRPC listen address (host:port)", false, "127.0.0.1:50051"},
+      {"BKK_ADMIN_TOKEN", "bearer token operators send to ImportDataset", serving, "", true},
+      {"BKK_PG_POOL_SIZE", "PostgreSQL connections", false, "4"},
+      {"BKK_REFRESH_SECONDS", "how often to look for a release imported elsewhere", false, "5"},
+      {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "10"},
+  };
+}
+
+int Fail(const absl::Status& status) {
+  bkk::LogError("fatal", {{"error", std::string(status.message())}});
+  std::cerr << "budget-data: " << status.message() << "\n";
+  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bkk::BlockTerminationSignals();
+  bkk::SetLogService("budget-data");
+  std::string command = argc > 1 && argv[1][0] != '-' ? argv[1] : "serve";
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help") {
+      std::cout << "usage: budget-data [serve | import DIR | migrate]\n" << bkk::Config::Usage(Specs("serve"));
+      return 0;
+    }
+  }
+  auto config = bkk::Config::Load(Specs(command), argc, argv);
+  if (!config.ok()) return Fail(config.status());
+  auto pool_size = config->GetInt("BKK_PG_POOL_SIZE");
+  auto refresh = config->GetInt("BKK_REFRESH_SECONDS");
+  auto drain = config->GetInt("BKK_DRAIN_SECONDS");
+  for (const auto* v : {&pool_size, &refresh, &drain}) {
+    if (!v->ok()) return Fail(v->status());
+  }
+  bkk::PgPool pool(config->Get("BKK_PG_URL"), static_cast<int>(*pool_size));
+  bkk::budget::PgBudgetRepository repository(&pool);
+  if (auto s = repository.Migrate(); !s.ok()) return Fail(s);
+  bkk::budget::BudgetCore core(&repository);
+
+  if (command == "migrate") return 0;
+  if (command == "import") {
+    if (config->positional().size() != 2) {
+      return Fail(absl::InvalidArgumentError("usage: budget-data import DIR"));
+    }
+    auto files = bkk::budget::ReadDatasetDir(config->positional()[1]);
+    if (!files.ok()) return Fail(files.status());
+    auto result = core.Import(*files, false, [](const std::string& step) { std::cout << "import: " << step << "\n"; });
+    if (!result.ok()) return Fail(result.status());
+    std::cout << "import: release " << result->version << (result->changed ? " is now current" : " was already current")
+              << " (" << result->line_count << " lines, " << result->total_baht << " baht, " << result->checks_passed
+              << " stated totals checked)\n";
+    return 0;
+  }
+  if (command != "serve") return Fail(absl::InvalidArgumentError("unknown command " + command + "; see --help"));
+
+  if (auto s = core.Refresh(); !s.ok()) return Fail(s);
+  if (!core.snapshot()) bkk::LogWarning("no_release", {{"hint", "run `budget-data import DIR`"}});
+  bkk::budget::BudgetGrpcService service(&core, config->Get("BKK_ADMIN_TOKEN"));
+  bkk::GrpcServerOptions options;
+  options.listen_address = config->Get("BKK_LISTEN");
+  options.drain = std::chrono::seconds(*drain);
+  auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.budget.v1.BudgetService"});
+  if (!server.ok()) return Fail(server.status());
+
+  // Follow releases imported by an operator or another replica.
+  std::atomic<bool> stopping{false};
+  std::thread refresher([&] {
+    while (!stopping.load()) {
+      for (int i = 0; i < *refresh * 10 && !stopping.load(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      if (auto s = core.Refresh(); !s.ok()) bkk::LogWarning("refresh_failed", {{"error", std::string(s.message())}});
+    }
+  });
+  std::cout << "budget-data listening on port " << (*server)->port() << std::endl;
+  bkk::WaitForTerminationSignal();
+  stopping = true;
+  (*server)->Shutdown();
+  refresher.join();
+  return 0;
+}

@@ -1,0 +1,116 @@
+// Unit tests of the shared library: configuration, status mapping, bearer
+// checks and Redis URL parsing.
+#include <gtest/gtest.h>
+
+#include "services/common/auth.h"
+#include "services/common/config.h"
+#include "services/common/grpc_status.h"
+#include "services/common/log.h"
+#include "services/common/redis_client.h"
+
+namespace bkk {
+namespace {
+
+const std::vector<SettingSpec> kSpecs = {
+    {"BKK_PG_URL", "PostgreSQL URL", true, "", true},
+    {"BKK_LISTEN", "gRPC listen address", false, "127.0.0.1:50051"},
+    {"BKK_POOL", "pool size", false, "8"},
+};
+
+TEST(ConfigTest, MissingRequiredSettingIsNamed) {
+  auto config = Config::FromMaps(kSpecs, {}, {});
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(config.status().message().find("BKK_PG_URL is required"), std::string::npos);
+  EXPECT_NE(config.status().message().find("--pg-url"), std::string::npos);
+}
+
+TEST(ConfigTest, FlagOverridesEnvironmentAndDefaultsApply) {
+  auto config = Config::FromMaps(kSpecs, {{"BKK_PG_URL", "postgres://a"}},
+                                 {"--pg-url=postgres://b", "import", "data"});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->Get("BKK_PG_URL"), "postgres://b");
+  EXPECT_EQ(config->Get("BKK_LISTEN"), "127.0.0.1:50051");
+  EXPECT_EQ(*config->GetInt("BKK_POOL"), 8);
+  EXPECT_EQ(config->positional(), (std::vector<std::string>{"import", "data"}));
+  EXPECT_EQ(config->Describe().find("postgres://b"), std::string::npos) << "secret leaked";
+}
+
+TEST(ConfigTest, UnknownFlagAndFlagWithoutValueAreRefused) {
+  auto config = Config::FromMaps(kSpecs, {{"BKK_PG_URL", "x"}}, {"--nope=1", "--listen"});
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("unknown flag --nope"), std::string::npos);
+  EXPECT_NE(config.status().message().find("--listen needs a value"), std::string::npos);
+}
+
+TEST(ConfigTest, NonIntegerIsRefused) {
+  auto config = Config::FromMaps(kSpecs, {{"BKK_PG_URL", "x"}, {"BKK_POOL", "eight"}}, {});
+  ASSERT_TRUE(config.ok());
+  EXPECT_FALSE(config->GetInt("BKK_POOL").ok());
+}
+
+TEST(StatusMappingTest, EveryCodeRoundTrips) {
+  for (int c = 0; c <= 16; ++c) {
+    auto code = static_cast<absl::StatusCode>(c);
+    EXPECT_EQ(static_cast<int>(ToGrpcCode(code)), c);
+    EXPECT_EQ(FromGrpcCode(ToGrpcCode(code)), code);
+  }
+  auto s = ToGrpcStatus(absl::NotFoundError("no year 2400"));
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(s.error_message(), "no year 2400");
+}
+
+TEST(AuthTest, BearerChecks) {
+  EXPECT_EQ(CheckBearer("", "secret").code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(CheckBearer("Basic abc", "secret").code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(CheckBearer("Bearer wrong", "secret").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(CheckBearer("Bearer secret", "").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(CheckBearer("Bearer secret", "secret").ok());
+  EXPECT_TRUE(CheckBearer("bearer secret", "secret").ok());
+}
+
+TEST(RedisEndpointTest, Parses) {
+  auto ep = RedisEndpoint::Parse("redis://127.0.0.1:6390/3");
+  ASSERT_TRUE(ep.ok());
+  EXPECT_EQ(ep->host, "127.0.0.1");
+  EXPECT_EQ(ep->port, 6390);
+  EXPECT_EQ(ep->db, 3);
+  EXPECT_FALSE(RedisEndpoint::Parse("http://x").ok());
+  EXPECT_FALSE(RedisEndpoint::Parse("redis://h:notaport").ok());
+  EXPECT_FALSE(RedisEndpoint::Parse("redis://h:70000").ok());
+}
+
+TEST(LogTest, JsonEscape) {
+  EXPECT_EQ(JsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
+  EXPECT_EQ(JsonEscape("กรุงเทพ"), "กรุงเทพ");
+}
+
+}  // namespace
+}  // namespace bkk
+
+#include "services/common/csv.h"
+#include "services/common/sha256.h"
+
+namespace bkk {
+namespace {
+
+TEST(CsvTest, QuotedFieldsAndLineNumbers) {
+  auto rows = ParseCsv("\xEF\xBB\xBF" "a,b\n1,\"x, \"\"y\"\"\nz\"\r\n,last\n");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].fields, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ((*rows)[1].fields, (std::vector<std::string>{"1", "x, \"y\"\nz"}));
+  EXPECT_EQ((*rows)[2].line, 4);
+  EXPECT_EQ((*rows)[2].fields, (std::vector<std::string>{"", "last"}));
+  EXPECT_EQ(ParseCsv("a,\"b\n").status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
+  EXPECT_EQ(CsvField("plain"), "plain");
+}
+
+TEST(Sha256Test, KnownVector) {
+  EXPECT_EQ(Sha256Hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace bkk

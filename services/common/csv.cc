@@ -1,0 +1,89 @@
+// CSV parsing; see csv.h.
+#include "services/common/csv.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+
+namespace bkk {
+
+absl::StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  std::vector<CsvRow> rows;
+  CsvRow row;
+  std::string field;
+  int line = 1;
+  row.line = 1;
+  bool in_quotes = false;
+  bool field_started = false;
+  int quote_line = 0;
+  auto end_field = [&] {
+    row.fields.push_back(std::move(field));
+    field.clear();
+    field_started = false;
+  };
+  auto end_row = [&] {
+    end_field();
+    rows.push_back(std::move(row));
+    row = CsvRow{};
+    row.line = line;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_quotes) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          in_quotes = false;
+        }
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        if (field_started && !field.empty()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("line ", line, ": a quote in the middle of an unquoted field"));
+        }
+        in_quotes = true;
+        field_started = true;
+        quote_line = line;
+        break;
+      case ',':
+        end_field();
+        break;
+      case '\r':
+        break;
+      case '\n':
+        ++line;
+        end_row();
+        break;
+      default:
+        field += c;
+        field_started = true;
+    }
+  }
+  if (in_quotes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", quote_line, ": quoted field is never closed"));
+  }
+  if (field_started || !row.fields.empty()) end_row();
+  return rows;
+}
+
+std::string CsvField(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+}  // namespace bkk

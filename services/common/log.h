@@ -1,0 +1,38 @@
+// Structured logs: one JSON object per line on stderr, so a cluster's log
+// pipeline can index them without parsing prose.
+#ifndef BKK_SERVICES_COMMON_LOG_H_
+#define BKK_SERVICES_COMMON_LOG_H_
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace bkk {
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+using LogField = std::pair<std::string_view, std::string>;
+
+// Writes {"ts":…,"level":…,"service":…,"event":…, fields…}. Thread-safe.
+void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields = {});
+
+// Names the binary in every line; call once at the top of main.
+void SetLogService(std::string service);
+
+// JSON-escapes a UTF-8 string (without quotes).
+std::string JsonEscape(std::string_view s);
+
+inline void LogInfo(std::string_view event, std::initializer_list<LogField> fields = {}) {
+  Log(LogLevel::kInfo, event, fields);
+}
+inline void LogWarning(std::string_view event, std::initializer_list<LogField> fields = {}) {
+  Log(LogLevel::kWarning, event, fields);
+}
+inline void LogError(std::string_view event, std::initializer_list<LogField> fields = {}) {
+  Log(LogLevel::kError, event, fields);
+}
+
+}  // namespace bkk
+
+#endif  // BKK_SERVICES_COMMON_LOG_H_
