@@ -124,6 +124,66 @@ std::string ChildProcess::Output() const {
   return buf.str();
 }
 
+int Shell(const std::string& command) {
+  int rc = std::system(command.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : 128;
+}
+
+LocalRedis::LocalRedis() : port_(FreePort()), dir_("/tmp/bkk-redis-" + RandomSuffix()) { Start(); }
+
+LocalRedis::~LocalRedis() {
+  Stop();
+  Shell("rm -rf " + dir_);
+}
+
+void LocalRedis::Start() {
+  Shell("mkdir -p " + dir_);
+  std::string cmd = "redis-server --port " + std::to_string(port_) + " --bind 127.0.0.1 --save '' --appendonly no " +
+                    "--daemonize yes --dir " + dir_ + " --pidfile " + dir_ + "/redis.pid --logfile " + dir_ +
+                    "/redis.log";
+  EXPECT_EQ(Shell(cmd), 0);
+  for (int i = 0; i < 100; ++i) {
+    if (Shell("redis-cli -p " + std::to_string(port_) + " ping >/dev/null 2>&1") == 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "redis did not start on port " << port_;
+}
+
+void LocalRedis::Stop() {
+  Shell("redis-cli -p " + std::to_string(port_) + " shutdown nosave >/dev/null 2>&1");
+  for (int i = 0; i < 100; ++i) {
+    if (Shell("redis-cli -p " + std::to_string(port_) + " ping >/dev/null 2>&1") != 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void LocalRedis::FlushAll() { EXPECT_EQ(Shell("redis-cli -p " + std::to_string(port_) + " flushall >/dev/null"), 0); }
+
+LocalPostgres::LocalPostgres() : port_(FreePort()), dir_("/tmp/bkk-pg-" + RandomSuffix()) {
+  std::string bin = "/usr/lib/postgresql/15/bin/";
+  EXPECT_EQ(Shell("mkdir -p " + dir_ + " && chown postgres:postgres " + dir_ + " && chmod 700 " + dir_ +
+                  " && runuser -u postgres -- " + bin + "initdb -D " + dir_ +
+                  " -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null 2>&1"),
+            0);
+  Start();
+}
+
+LocalPostgres::~LocalPostgres() {
+  Stop();
+  Shell("rm -rf " + dir_);
+}
+
+void LocalPostgres::Start() {
+  std::string cmd = "runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D " + dir_ + " -l " + dir_ +
+                    "/server.log -w -t 60 -o \"-p " + std::to_string(port_) +
+                    " -c listen_addresses=127.0.0.1 -k " + dir_ + "\" start >/dev/null";
+  EXPECT_EQ(Shell(cmd), 0) << "PostgreSQL did not start";
+}
+
+void LocalPostgres::Stop() {
+  Shell("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D " + dir_ + " -m immediate -w stop >/dev/null 2>&1");
+}
+
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

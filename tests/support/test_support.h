@@ -50,6 +50,41 @@ class ChildProcess final {
   int exit_status_ = -1;
 };
 
+// A Redis server of the test's own, on a free loopback port: for tests that
+// stop, flush or restart Redis without disturbing other tests.
+class LocalRedis final {
+ public:
+  LocalRedis();
+  ~LocalRedis();
+  void Start();
+  void Stop();
+  void FlushAll();
+  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int port_;
+  std::string dir_;
+};
+
+// A PostgreSQL cluster of the test's own (initdb under /tmp, run as the
+// postgres user), for tests that stop and restart the database.
+class LocalPostgres final {
+ public:
+  LocalPostgres();
+  ~LocalPostgres();
+  void Start();
+  // Fast shutdown: open connections are cut, as in an outage.
+  void Stop();
+  std::string url() const { return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/postgres"; }
+
+ private:
+  int port_;
+  std::string dir_;
+};
+
+// Runs a shell command; returns its exit status.
+int Shell(const std::string& command);
+
 int FreePort();
 std::string BinaryPath(const std::string& relative);  // under the build dir
 

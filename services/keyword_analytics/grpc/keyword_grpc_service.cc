@@ -1,0 +1,144 @@
+// keyword-analytics gRPC adapter; see keyword_grpc_service.h.
+#include "services/keyword_analytics/grpc/keyword_grpc_service.h"
+
+#include "services/common/grpc_status.h"
+
+namespace bkk::keywords {
+namespace pb = bkkbudget::keywords::v1;
+namespace {
+
+constexpr int kDefaultTopLimit = 50;
+constexpr int kMaxTopLimit = 500;
+constexpr int kDefaultSuggestLimit = 10;
+constexpr int kMaxSuggestionsPerCall = 50;
+
+Filter FromProto(const pb::KeywordFilter& f) {
+  Filter out;
+  out.fiscal_year = f.fiscal_year();
+  out.agency = f.agency();
+  out.plan = f.mission_type();
+  out.strategy = f.strategy_id();
+  out.district_id = f.district_id();
+  return out;
+}
+
+grpc::Status NotReady() {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      "the keyword index is still being built from budget-data; try again shortly");
+}
+
+void ToProto(const KeywordStat& k, pb::KeywordCount* out) {
+  out->set_keyword(k.term);
+  out->set_line_count(static_cast<int32_t>(k.line_count));
+  out->set_amount_baht(k.amount_baht_total);
+}
+
+}  // namespace
+
+grpc::Status KeywordGrpcService::ListTopKeywords(Ctx*, const pb::ListTopKeywordsRequest* request,
+                                                 pb::ListTopKeywordsResponse* response) {
+  auto snap = holder_->Get();
+  if (!snap) return NotReady();
+  if (request->limit() < 0 || request->limit() > kMaxTopLimit) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "limit must be 1-500 (or 0 for 50), got " + std::to_string(request->limit()));
+  }
+  auto top = snap->TopKeywords(FromProto(request->filter()), request->limit() == 0 ? kDefaultTopLimit : request->limit());
+  if (!top.ok()) return ToGrpcStatus(top.status());
+  for (const auto& k : *top) ToProto(k, response->add_keywords());
+  response->set_release_version(snap->release_version());
+  response->set_line_count(static_cast<int32_t>(snap->CountLines(FromProto(request->filter()))));
+  return grpc::Status::OK;
+}
+
+grpc::Status KeywordGrpcService::SearchLines(Ctx*, const pb::SearchLinesRequest* request,
+                                             pb::SearchLinesResponse* response) {
+  auto snap = holder_->Get();
+  if (!snap) return NotReady();
+  if (request->page_size() < 0 || request->page_size() > 200) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "page_size must be 1-200 (or 0 for 20), got " + std::to_string(request->page_size()));
+  }
+  SearchRequest req;
+  req.query = request->query();
+  req.filter = FromProto(request->filter());
+  switch (request->sort()) {
+    case pb::SEARCH_SORT_AMOUNT_DESC: req.sort = SortOrder::kAmountDesc; break;
+    case pb::SEARCH_SORT_AMOUNT_ASC: req.sort = SortOrder::kAmountAsc; break;
+    default: req.sort = SortOrder::kRelevance;
+  }
+  req.page_size = request->page_size();
+  req.page_token = request->page_token();
+  auto page = snap->Search(req);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const auto& h : page->hits) {
+    auto* ph = response->add_hits();
+    ph->set_line_id(h.line_id);
+    ph->set_name(h.name);
+    ph->set_amount_baht(h.amount_baht);
+    ph->set_fiscal_year(h.fiscal_year);
+    ph->set_agency(h.agency);
+    ph->set_mission_type(h.plan);
+    ph->set_strategy_id(h.strategy == "unclassified" ? "" : h.strategy);
+    ph->set_district_id(h.district_id);
+    for (const auto& r : h.highlights) {
+      auto* pr = ph->add_highlights();
+      pr->set_start(r.begin_utf16);
+      pr->set_end(r.end_utf16);
+    }
+  }
+  response->set_next_page_token(page->next_page_token);
+  response->set_total_count(static_cast<int32_t>(page->total_count));
+  response->set_total_amount_baht(page->total_amount_baht);
+  for (const auto& t : snap->segmenter().Tokenize(request->query())) {
+    if (!snap->segmenter().IsStopWord(t.text)) response->add_query_terms(t.text);
+  }
+  response->set_release_version(snap->release_version());
+  return grpc::Status::OK;
+}
+
+grpc::Status KeywordGrpcService::SuggestKeywords(Ctx*, const pb::SuggestKeywordsRequest* request,
+                                                 pb::SuggestKeywordsResponse* response) {
+  auto snap = holder_->Get();
+  if (!snap) return NotReady();
+  if (request->limit() < 0 || request->limit() > kMaxSuggestionsPerCall) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "limit must be 1-50 (or 0 for 10), got " + std::to_string(request->limit()));
+  }
+  auto s = snap->Suggest(request->prefix(), request->limit() == 0 ? kDefaultSuggestLimit : request->limit());
+  if (!s.ok()) return ToGrpcStatus(s.status());
+  for (const auto& k : *s) ToProto(k, response->add_suggestions());
+  return grpc::Status::OK;
+}
+
+grpc::Status KeywordGrpcService::SegmentText(Ctx*, const pb::SegmentTextRequest* request,
+                                             pb::SegmentTextResponse* response) {
+  auto snap = holder_->Get();
+  if (!snap) return NotReady();
+  auto tokens = snap->Segment(request->text());
+  if (!tokens.ok()) return ToGrpcStatus(tokens.status());
+  for (const auto& t : *tokens) {
+    auto* pt = response->add_tokens();
+    pt->set_text(t.text);
+    pt->mutable_range()->set_start(t.begin_utf16);
+    pt->mutable_range()->set_end(t.end_utf16);
+    pt->set_stop_word(snap->segmenter().IsStopWord(t.text));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status KeywordGrpcService::GetIndexStatus(Ctx*, const pb::GetIndexStatusRequest*,
+                                                pb::GetIndexStatusResponse* response) {
+  auto snap = holder_->Get();
+  if (!snap) return NotReady();
+  auto st = snap->Status();
+  response->set_release_version(st.release_version);
+  response->set_line_count(static_cast<int32_t>(st.line_count));
+  response->set_term_count(static_cast<int32_t>(st.term_count));
+  response->set_build_millis(st.build_duration_ms);
+  response->set_memory_bytes(st.approximate_memory_bytes);
+  if (loader_ != nullptr) response->set_built_at(loader_->published_at());
+  return grpc::Status::OK;
+}
+
+}  // namespace bkk::keywords

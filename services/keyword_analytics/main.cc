@@ -1,0 +1,84 @@
+// keyword-analytics: Thai word-aware keywords and search over budget lines,
+// built in memory from budget-data's line stream and kept on its release.
+// Settings come from the environment (or --flags); see --help.
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include "services/common/config.h"
+#include "services/common/grpc_server.h"
+#include "services/common/log.h"
+#include "services/keyword_analytics/grpc/keyword_grpc_service.h"
+
+namespace {
+
+const std::vector<bkk::SettingSpec>& Specs() {
+  static const auto* kSpecs = new std::vector<bkk::SettingSpec>{
+      {"BKK_BUDGET_ADDR", "budget-data's gRPC address (host:port)", true, ""},
+      {"BKK_LISTEN", "gRPC listen address (host:port)", false, "127.0.0.1:50052"},
+      {"BKK_REFRESH_SECONDS", "how often to ask budget-data for a new release", false, "10"},
+      {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "10"},
+  };
+  return *kSpecs;
+}
+
+int Fail(const absl::Status& status) {
+  bkk::LogError("fatal", {{"error", std::string(status.message())}});
+  std::cerr << "keyword-analytics: " << status.message() << "\n";
+  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bkk::BlockTerminationSignals();
+  bkk::SetLogService("keyword-analytics");
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help") {
+      std::cout << "usage: keyword-analytics\n" << bkk::Config::Usage(Specs());
+      return 0;
+    }
+  }
+  auto config = bkk::Config::Load(Specs(), argc, argv);
+  if (!config.ok()) return Fail(config.status());
+  auto refresh = config->GetInt("BKK_REFRESH_SECONDS");
+  auto drain = config->GetInt("BKK_DRAIN_SECONDS");
+  if (!refresh.ok()) return Fail(refresh.status());
+  if (!drain.ok()) return Fail(drain.status());
+  auto segmenter = bkk::keywords::Segmenter::Create();
+  if (!segmenter.ok()) return Fail(segmenter.status());
+
+  auto channel = grpc::CreateChannel(config->Get("BKK_BUDGET_ADDR"), grpc::InsecureChannelCredentials());
+  auto budget = bkkbudget::budget::v1::BudgetService::NewStub(channel);
+  bkk::keywords::SnapshotHolder holder;
+  bkk::keywords::IndexLoader loader(budget.get(), *segmenter, &holder);
+  bkk::keywords::KeywordGrpcService service(&holder, &loader);
+  bkk::GrpcServerOptions options;
+  options.listen_address = config->Get("BKK_LISTEN");
+  options.drain = std::chrono::seconds(*drain);
+  auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.keywords.v1.KeywordService"});
+  if (!server.ok()) return Fail(server.status());
+  std::cout << "keyword-analytics listening on port " << (*server)->port() << std::endl;
+
+  // The first build happens here too: until it is published the RPCs answer
+  // UNAVAILABLE, and readiness should follow (the health status says SERVING
+  // for the process; the gateway's /readyz asks for an index status).
+  std::atomic<bool> stopping{false};
+  std::thread refresher([&] {
+    bool first = true;
+    while (!stopping.load()) {
+      auto changed = loader.Refresh();
+      if (!changed.ok()) {
+        bkk::LogWarning("index_refresh_failed", {{"error", std::string(changed.status().message())}});
+      }
+      int waits = (first && !changed.ok()) ? 10 : static_cast<int>(*refresh) * 10;
+      first = first && !changed.ok();
+      for (int i = 0; i < waits && !stopping.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  bkk::WaitForTerminationSignal();
+  stopping = true;
+  (*server)->Shutdown();
+  refresher.join();
+  return 0;
+}

@@ -1,0 +1,592 @@
+// Voting logic; see voting_app.h.
+#include "services/voting/app/voting_app.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <regex>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "services/common/log.h"
+#include "services/voting/core/pabulib.h"
+
+namespace bkk::voting {
+namespace {
+
+constexpr int32_t kDefaultTop = 10;
+constexpr int32_t kMaxTop = 100;
+constexpr size_t kMaxTitleChars = 200;
+constexpr size_t kMaxDescriptionBytes = 5000;
+constexpr size_t kMaxIdempotencyKeyBytes = 128;
+constexpr int64_t kMaxBudget = 1'000'000'000'000;  // one trillion baht
+constexpr char kImportedVoterPrefix[] = "pb:";
+
+size_t CodePoints(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+absl::Status NotInRound(int32_t district_id, int64_t round_id) {
+  return absl::NotFoundError(absl::StrCat("district_id ", district_id, " is not part of round ", round_id));
+}
+
+absl::Status ValidateDistricts(const std::vector<RoundDistrict>& districts) {
+  if (districts.empty()) return absl::InvalidArgumentError("districts: a round needs at least one district");
+  std::set<int32_t> seen;
+  for (const auto& d : districts) {
+    if (d.district_id < 1 || d.district_id > 50) {
+      return absl::InvalidArgumentError(absl::StrCat("districts: district_id must be 1-50, got ", d.district_id));
+    }
+    if (!seen.insert(d.district_id).second) {
+      return absl::InvalidArgumentError(absl::StrCat("districts: district ", d.district_id, " is listed twice"));
+    }
+    if (d.budget_baht <= 0 || d.budget_baht > kMaxBudget) {
+      return absl::InvalidArgumentError(absl::StrCat("districts: budget_baht of district ", d.district_id,
+                                                     " must be 1 to ", kMaxBudget, " baht, got ", d.budget_baht));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string ProjectIdOf(const ProposalRecord& p) {
+  return p.external_id.empty() ? absl::StrCat(p.proposal_id) : p.external_id;
+}
+
+std::string ExportVoterId(const StoredBallot& b) {
+  if (absl::StartsWith(b.voter_hash, kImportedVoterPrefix)) return b.voter_hash.substr(3);
+  return b.voter_hash.substr(0, 16);  // a keyed hash: reveals nothing
+}
+
+}  // namespace
+
+std::string NewReceiptCode() {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  unsigned char bytes[16];
+  RAND_bytes(bytes, sizeof bytes);
+  std::string code;
+  for (unsigned char b : bytes) code += kAlphabet[b % 32];
+  return code;
+}
+
+VotingApp::VotingApp(VotingStore* store, RedisPool* redis, RedisTallies* tallies, TallyApplier* applier,
+                     BallotWriter* writer, VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits)
+    : store_(store),
+      redis_(redis),
+      tallies_(tallies),
+      applier_(applier),
+      writer_(writer),
+      hasher_(std::move(hasher)),
+      signer_(std::move(signer)),
+      limits_(limits) {}
+
+absl::StatusOr<RoundRecord> VotingApp::CreateRound(RoundRecord round) {
+  round.name = std::string(absl::StripAsciiWhitespace(round.name));
+  if (round.name.empty() || CodePoints(round.name) > 200) {
+    return absl::InvalidArgumentError("round.name is required (at most 200 characters)");
+  }
+  if (round.fiscal_year < 2500 || round.fiscal_year > 2700) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("round.fiscal_year must be a Buddhist-era year such as 2567, got ", round.fiscal_year));
+  }
+  if (auto s = ValidateDistricts(round.districts); !s.ok()) return s;
+  if (auto s = ValidateBallotRule(round.ballot_rule); !s.ok()) return s;
+  round.phase = Phase::kProposals;
+  return store_->CreateRound(round);
+}
+
+absl::StatusOr<RoundRecord> VotingApp::UpdateRoundRules(int64_t round_id, const BallotRule& rule, OutcomeRule outcome,
+                                                        const std::vector<RoundDistrict>& districts) {
+  if (auto s = ValidateBallotRule(rule); !s.ok()) return s;
+  if (auto s = ValidateDistricts(districts); !s.ok()) return s;
+  return store_->UpdateRound(round_id, [&](RoundRecord& round) {
+    if (auto s = CheckCanChangeRules(round.phase); !s.ok()) return s;
+    round.ballot_rule = rule;
+    round.outcome_rule = outcome;
+    round.districts = districts;
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase to) {
+  auto round = store_->UpdateRound(round_id, [&](RoundRecord& r) {
+    if (auto s = CheckPhaseTransition(r.phase, to); !s.ok()) return s;
+    r.phase = to;
+    return absl::OkStatus();
+  });
+  if (round.ok()) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    for (auto it = approved_cache_.begin(); it != approved_cache_.end();) {
+      it = it->first.first == round_id ? approved_cache_.erase(it) : std::next(it);
+    }
+  }
+  return round;
+}
+
+absl::StatusOr<RoundRecord> VotingApp::GetRound(int64_t round_id) { return store_->GetRound(round_id); }
+
+absl::StatusOr<std::vector<RoundRecord>> VotingApp::ListRounds() { return store_->ListRounds(); }
+
+absl::StatusOr<ProposalRecord> VotingApp::SubmitProposal(ProposalRecord p) {
+  auto round = store_->GetRound(p.round_id);
+  if (!round.ok()) return round.status();
+  if (round->phase != Phase::kProposals) {
+    return absl::FailedPreconditionError(absl::StrCat("round ", p.round_id, " is in phase ", PhaseName(round->phase),
+                                                      "; proposals are accepted only in phase proposals"));
+  }
+  int64_t budget = round->BudgetOf(p.district_id);
+  if (budget < 0) return NotInRound(p.district_id, p.round_id);
+  p.title = std::string(absl::StripAsciiWhitespace(p.title));
+  if (CodePoints(p.title) < 3 || CodePoints(p.title) > kMaxTitleChars) {
+    return absl::InvalidArgumentError("title must be 3 to 200 characters");
+  }
+  if (p.description.size() > kMaxDescriptionBytes) {
+    return absl::InvalidArgumentError("description is longer than 5000 bytes");
+  }
+  static const std::regex kTag("^[sp][0-9]{1,2}(\\.[0-9]{1,2})?$");
+  if (!p.strategy_tag.empty() && !std::regex_match(p.strategy_tag, kTag)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("strategy_tag \"", p.strategy_tag, "\" is not a strategy (s1-s7) or sub-dimension (s1.2)"));
+  }
+  if (p.estimated_cost_baht <= 0 || p.estimated_cost_baht > budget) {
+    return absl::InvalidArgumentError(absl::StrCat("estimated_cost_baht must be 1 to the district budget (", budget,
+                                                   " baht), got ", p.estimated_cost_baht));
+  }
+  p.status = ModerationStatus::kPending;
+  p.rejection_reason.clear();
+  p.external_id.clear();
+  return store_->CreateProposal(p);
+}
+
+absl::StatusOr<ProposalRecord> VotingApp::ModerateProposal(int64_t proposal_id, bool approve,
+                                                           const std::string& reason) {
+  if (!approve && (reason.empty() || reason.size() > 1000)) {
+    return absl::InvalidArgumentError("rejection_reason is required to reject (at most 1000 bytes)");
+  }
+  auto proposal = store_->GetProposal(proposal_id);
+  if (!proposal.ok()) return proposal.status();
+  auto round = store_->GetRound(proposal->round_id);
+  if (!round.ok()) return round.status();
+  if (round->phase != Phase::kProposals && round->phase != Phase::kReview) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "round ", round->round_id, " is in phase ", PhaseName(round->phase),
+        "; proposals are moderated only before voting opens"));
+  }
+  return store_->UpdateProposal(proposal_id, [&](ProposalRecord& p) {
+    p.status = approve ? ModerationStatus::kApproved : ModerationStatus::kRejected;
+    p.rejection_reason = approve ? "" : reason;
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<std::vector<ProposalRecord>> VotingApp::ListProposals(int64_t round_id, int32_t district_id,
+                                                                     bool include_unmoderated) {
+  auto round = store_->GetRound(round_id);
+  if (!round.ok()) return round.status();
+  if (round->BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
+  return store_->ListProposals(round_id, district_id, include_unmoderated);
+}
+
+absl::StatusOr<std::pair<ProposalRecord, int64_t>> VotingApp::GetProposal(int64_t proposal_id) {
+  auto p = store_->GetProposal(proposal_id);
+  if (!p.ok()) return p.status();
+  int64_t voters = 0;
+  std::string from;
+  auto support = SupportOf(p->round_id, p->district_id, &voters, &from);
+  int64_t mine = 0;
+  if (support.ok()) {
+    for (const auto& s : *support) {
+      if (s.proposal_id == proposal_id) mine = s.support;
+    }
+  }
+  return std::make_pair(*p, mine);
+}
+
+absl::StatusOr<std::pair<std::string, int64_t>> VotingApp::RegisterVoter(int64_t round_id,
+                                                                         const std::string& citizen_id,
+                                                                         const std::string& browser_id) {
+  auto round = store_->GetRound(round_id);
+  if (!round.ok()) return round.status();
+  if (round->phase == Phase::kClosed || round->phase == Phase::kPublished) {
+    return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " has closed; voters cannot register"));
+  }
+  absl::StatusOr<std::string> voter_hash;
+  VoterKind kind;
+  if (round->identity_mode == IdentityMode::kCitizenId) {
+    if (citizen_id.empty()) {
+      return absl::InvalidArgumentError("citizen_id is required: this round verifies voters by Thai citizen ID");
+    }
+    voter_hash = hasher_.HashCitizenId(citizen_id);
+    kind = VoterKind::kVerified;
+  } else {
+    if (browser_id.empty()) return absl::InvalidArgumentError("browser_id is required for this round");
+    voter_hash = hasher_.HashBrowserId(browser_id);
+    kind = VoterKind::kAnonymous;
+  }
+  if (!voter_hash.ok()) return voter_hash.status();
+  absl::Time now = absl::Now();
+  auto token = signer_.IssueFor(absl::StrCat(round_id), *voter_hash, kind, now, limits_.voter_token_ttl);
+  if (!token.ok()) return token.status();
+  return std::make_pair(*token, absl::ToUnixSeconds(now + limits_.voter_token_ttl));
+}
+
+absl::Status VotingApp::RateLimit(const std::string& key, int64_t limit) {
+  // Fixed one-minute windows in Redis. Redis down: fail open (ballots still
+  // have their one-per-voter rule in PostgreSQL).
+  int64_t count = 0;
+  std::string window = absl::StrCat(absl::ToUnixSeconds(absl::Now()) / 60);
+  auto s = redis_->Run([&](RedisConnection& r) -> absl::Status {
+    auto replies = r.Pipeline({{"INCR", key + ":" + window}, {"EXPIRE", key + ":" + window, "120"}});
+    if (!replies.ok()) return replies.status();
+    auto v = RedisInteger((*replies)[0].get());
+    if (!v.ok()) return v.status();
+    count = *v;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return absl::OkStatus();
+  if (count > limit) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("too many requests (", limit, " a minute allowed); wait a minute and try again"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CastResult> VotingApp::CastBallot(int64_t round_id, int32_t district_id,
+                                                 const std::string& voter_token,
+                                                 const std::vector<BallotChoice>& choices,
+                                                 std::string idempotency_key, const std::string& client_address) {
+  if (voter_token.empty()) {
+    return absl::UnauthenticatedError("voter_token is required: register with RegisterVoter first");
+  }
+  auto claims = signer_.Verify(voter_token, absl::Now());
+  if (!claims.ok()) return claims.status();
+  if (claims->round_id != absl::StrCat(round_id)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("voter_token was issued for round ", claims->round_id, ", not round ", round_id));
+  }
+  if (idempotency_key.size() > kMaxIdempotencyKeyBytes) {
+    return absl::InvalidArgumentError("idempotency_key is longer than 128 bytes");
+  }
+  if (!client_address.empty()) {
+    if (auto s = RateLimit("bkk:rl:addr:" + client_address, limits_.requests_per_address_per_minute); !s.ok()) {
+      return s;
+    }
+  }
+  if (auto s = RateLimit("bkk:rl:voter:" + claims->voter_hash, limits_.ballots_per_voter_per_minute); !s.ok()) {
+    return s;
+  }
+  std::shared_ptr<const ApprovedProjects> approved;
+  int64_t budget = 0;
+  BallotRule rule;
+  {
+    auto round = store_->GetRound(round_id);
+    if (!round.ok()) return round.status();
+    if (round->phase != Phase::kVoting) {
+      return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round->phase),
+                                                        "; ballots are accepted only while voting is open"));
+    }
+    budget = round->BudgetOf(district_id);
+    if (budget < 0) return NotInRound(district_id, round_id);
+    rule = round->ballot_rule;
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = approved_cache_.find({round_id, district_id});
+    if (it != approved_cache_.end()) approved = it->second;
+  }
+  if (!approved) {
+    // Moderation is closed while voting: the approved set is frozen.
+    auto list = store_->ListProposals(round_id, district_id, false);
+    if (!list.ok()) return list.status();
+    auto set = std::make_shared<ApprovedProjects>();
+    for (const auto& p : *list) (*set)[absl::StrCat(p.proposal_id)] = p.estimated_cost_baht;
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    approved_cache_[{round_id, district_id}] = set;
+    approved = set;
+  }
+  Ballot ballot;
+  for (const auto& c : choices) ballot.push_back({absl::StrCat(c.proposal_id), c.points});
+  for (auto& e : ballot) {
+    if (rule.kind != BallotKind::kCumulative && e.points == 0) e.points = 1;  // approval: points may be omitted
+  }
+  if (auto s = ValidateBallot(rule, budget, *approved, ballot); !s.ok()) return s;
+
+  NewBallot nb;
+  nb.round_id = round_id;
+  nb.district_id = district_id;
+  nb.voter_hash = claims->voter_hash;
+  // Without a key, the same voter repeating the same district gets the
+  // same answer, which is what a retry after a lost response needs.
+  nb.idempotency_key = idempotency_key.empty() ? "auto" : idempotency_key;
+  nb.receipt_code = NewReceiptCode();
+  for (const auto& e : ballot) {
+    int64_t id = 0;
+    (void)absl::SimpleAtoi(e.project_id, &id);
+    nb.choices.push_back({id, static_cast<int32_t>(e.points)});
+  }
+  auto future = writer_->Submit(std::move(nb));
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    return absl::UnavailableError(
+        "the ballot could not be confirmed in time; retry with the same idempotency_key to learn its fate");
+  }
+  BallotResult result = future.get();
+  if (!result.status.ok()) return result.status;
+  return CastResult{result.receipt_code, result.ballot_id, result.replayed};
+}
+
+absl::StatusOr<StoredBallot> VotingApp::CheckReceipt(const std::string& receipt_code) {
+  if (receipt_code.empty() || receipt_code.size() > 64) {
+    return absl::InvalidArgumentError("receipt_code is required (the code shown after voting)");
+  }
+  return store_->FindBallotByReceipt(receipt_code);
+}
+
+absl::StatusOr<std::vector<ProposalSupport>> VotingApp::SupportOf(int64_t round_id, int32_t district_id,
+                                                                  int64_t* voter_count, std::string* served_from) {
+  if (auto epoch = applier_->ReadableEpoch(); epoch) {
+    auto support = tallies_->Support(*epoch, round_id, district_id);
+    auto voters = support.ok() ? tallies_->VoterCount(*epoch, round_id, district_id) : support.status();
+    if (support.ok() && voters.ok()) {
+      *voter_count = *voters;
+      *served_from = "redis";
+      return support;
+    }
+  }
+  // Redis is down or behind: read PostgreSQL, briefly cached.
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = fallback_cache_.find({round_id, district_id});
+    if (it != fallback_cache_.end() && absl::Now() - it->second.at < limits_.fallback_cache) {
+      *voter_count = it->second.voters;
+      *served_from = "postgresql";
+      return it->second.support;
+    }
+  }
+  auto support = store_->Support(round_id, district_id);
+  if (!support.ok()) return support.status();
+  auto voters = store_->VoterCount(round_id, district_id);
+  if (!voters.ok()) return voters.status();
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  fallback_cache_[{round_id, district_id}] = {absl::Now(), *support, *voters};
+  *voter_count = *voters;
+  *served_from = "postgresql";
+  return support;
+}
+
+absl::StatusOr<TopProposals> VotingApp::GetTopProposals(int64_t round_id, int32_t district_id, int32_t limit) {
+  if (limit < 0 || limit > kMaxTop) {
+    return absl::InvalidArgumentError(absl::StrCat("limit must be 1-", kMaxTop, " (or 0 for 10), got ", limit));
+  }
+  if (limit == 0) limit = kDefaultTop;
+  auto round = store_->GetRound(round_id);
+  if (!round.ok()) return round.status();
+  if (round->BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
+  auto proposals = store_->ListProposals(round_id, district_id, false);
+  if (!proposals.ok()) return proposals.status();
+  TopProposals top;
+  top.watermark = applier_->applied_watermark();
+  auto support = SupportOf(round_id, district_id, &top.voter_count, &top.served_from);
+  if (!support.ok()) return support.status();
+  std::map<int64_t, int64_t> by_id;
+  for (const auto& s : *support) by_id[s.proposal_id] = s.support;
+  for (const auto& p : *proposals) top.proposals.push_back({p, by_id[p.proposal_id], 0});
+  // Most support first; ties by the older proposal (lower id). Stated, tested.
+  std::sort(top.proposals.begin(), top.proposals.end(), [](const TopProposal& a, const TopProposal& b) {
+    if (a.support != b.support) return a.support > b.support;
+    return a.proposal.proposal_id < b.proposal.proposal_id;
+  });
+  if (top.proposals.size() > static_cast<size_t>(limit)) top.proposals.resize(limit);
+  for (size_t i = 0; i < top.proposals.size(); ++i) top.proposals[i].rank = static_cast<int32_t>(i + 1);
+  return top;
+}
+
+absl::StatusOr<Turnout> VotingApp::GetTurnout(int64_t round_id) {
+  auto round = store_->GetRound(round_id);
+  if (!round.ok()) return round.status();
+  Turnout t;
+  if (auto epoch = applier_->ReadableEpoch(); epoch) {
+    auto d = tallies_->Turnout(*epoch, round_id);
+    auto total = d.ok() ? tallies_->DistinctVoters(*epoch, round_id) : d.status();
+    if (d.ok() && total.ok()) {
+      t.districts = *d;
+      t.total_voters = *total;
+      return t;
+    }
+  }
+  auto d = store_->Turnout(round_id);
+  if (!d.ok()) return d.status();
+  auto total = store_->DistinctVoters(round_id);
+  if (!total.ok()) return total.status();
+  t.districts = *d;
+  t.total_voters = *total;
+  return t;
+}
+
+absl::StatusOr<Election> VotingApp::BuildElection(const RoundRecord& round, int32_t district_id,
+                                                  std::map<std::string, ProposalRecord>* proposals) {
+  int64_t budget = round.BudgetOf(district_id);
+  if (budget < 0) return NotInRound(district_id, round.round_id);
+  auto list = store_->ListProposals(round.round_id, district_id, false);
+  if (!list.ok()) return list.status();
+  Election e;
+  e.budget = budget;
+  std::map<int64_t, std::string> id_of;
+  for (const auto& p : *list) {
+    std::string id = ProjectIdOf(p);
+    e.projects.push_back({id, p.estimated_cost_baht});
+    id_of[p.proposal_id] = id;
+    (*proposals)[id] = p;
+  }
+  auto ballots = store_->BallotsOfDistrict(round.round_id, district_id);
+  if (!ballots.ok()) return ballots.status();
+  for (const auto& b : *ballots) {
+    ElectionBallot eb;
+    eb.voter_id = ExportVoterId(b);
+    for (const auto& c : b.choices) eb.entries.push_back({id_of[c.proposal_id], c.points});
+    e.ballots.push_back(std::move(eb));
+  }
+  return e;
+}
+
+absl::StatusOr<OutcomeView> VotingApp::ComputeOutcome(int64_t round_id, int32_t district_id,
+                                                      std::optional<OutcomeRule> rule) {
+  auto round = store_->GetRound(round_id);
+  if (!round.ok()) return round.status();
+  if (round->phase != Phase::kClosed && round->phase != Phase::kPublished) {
+    return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round->phase),
+                                                      "; outcomes are computed once voting has closed"));
+  }
+  OutcomeView view;
+  auto election = BuildElection(*round, district_id, &view.proposals);
+  if (!election.ok()) return election.status();
+  auto outcome = ::bkk::voting::ComputeOutcome(*election, rule.value_or(round->outcome_rule));
+  if (!outcome.ok()) return outcome.status();
+  view.outcome = *std::move(outcome);
+  return view;
+}
+
+absl::StatusOr<std::string> VotingApp::ExportPabulib(int64_t round_id, int32_t district_id) {
+  auto round = store_->GetRound(round_id);
+  if (!round.ok()) return round.status();
+  std::map<std::string, ProposalRecord> proposals;
+  auto election = BuildElection(*round, district_id, &proposals);
+  if (!election.ok()) return election.status();
+  const bool points = round->ballot_rule.kind == BallotKind::kCumulative;
+  PbFile f;
+  f.meta = {{"description", round->name},
+            {"country", "Thailand"},
+            {"unit", absl::StrCat("Bangkok district ", district_id)},
+            {"instance", absl::StrCat(round->fiscal_year)},
+            {"num_projects", absl::StrCat(election->projects.size())},
+            {"num_votes", absl::StrCat(election->ballots.size())},
+            {"budget", absl::StrCat(election->budget)},
+            {"vote_type", std::string(PabulibVoteType(round->ballot_rule.kind))},
+            {"rule", round->outcome_rule == OutcomeRule::kGreedy ? "greedy" : "equalshares/add1"},
+            {"currency", "THB"}};
+  if (round->ballot_rule.kind == BallotKind::kApproval) {
+    f.meta.push_back({"max_length", absl::StrCat(round->ballot_rule.max_choices)});
+  }
+  if (points) {
+    f.meta.push_back({"max_sum_points", absl::StrCat(round->ballot_rule.total_points)});
+    f.meta.push_back({"max_points", absl::StrCat(round->ballot_rule.max_points_per_project)});
+  }
+  f.project_columns = {"project_id", "cost", points ? "score" : "votes", "name"};
+  std::map<std::string, int64_t> support;
+  for (const auto& b : election->ballots) {
+    for (const auto& e : b.entries) support[e.project_id] += points ? e.points : 1;
+  }
+  for (const auto& p : election->projects) {
+    PbProject pp;
+    pp.id = p.id;
+    pp.cost = p.cost;
+    pp.extra[points ? "score" : "votes"] = absl::StrCat(support[p.id]);
+    pp.extra["name"] = proposals[p.id].title;
+    f.projects.push_back(std::move(pp));
+  }
+  f.vote_columns = {"voter_id", "vote"};
+  if (points) f.vote_columns.push_back("points");
+  for (const auto& b : election->ballots) {
+    PbVote v;
+    v.voter_id = b.voter_id;
+    for (const auto& e : b.entries) {
+      v.projects.push_back(e.project_id);
+      if (points) v.points.push_back(e.points);
+    }
+    f.votes.push_back(std::move(v));
+  }
+  return WritePabulib(f);
+}
+
+absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const std::string& filename,
+                                                                           const std::string& content,
+                                                                           int32_t district_id) {
+  if (content.empty()) return absl::InvalidArgumentError("content is empty: send the .pb file's text");
+  if (district_id == 0) district_id = 1;
+  if (district_id < 1 || district_id > 50) {
+    return absl::InvalidArgumentError(absl::StrCat("district_id must be 1-50, got ", district_id));
+  }
+  auto file = ParsePabulib(content);
+  if (!file.ok()) return file.status();
+  auto election = ElectionFromPabulib(*file);
+  if (!election.ok()) return election.status();
+  RoundRecord round;
+  const std::string* description = file->FindMeta("description");
+  round.name = description != nullptr && !description->empty() ? *description : filename;
+  if (CodePoints(round.name) > 200) round.name = filename.substr(0, 200);
+  if (round.name.empty()) round.name = "imported pabulib election";
+  round.fiscal_year = 543 + static_cast<int32_t>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
+  round.source = filename.empty() ? "pabulib" : filename;
+  if (election->budget <= 0) return absl::InvalidArgumentError("META budget must be positive");
+  round.districts = {{district_id, election->budget}};
+  const std::string* vote_type = file->FindMeta("vote_type");
+  std::string vt = vote_type == nullptr ? "approval" : *vote_type;
+  int64_t max_len = 0, max_points = 0, max_sum = 0;
+  for (const auto& b : election->ballots) {
+    max_len = std::max<int64_t>(max_len, b.entries.size());
+    int64_t sum = 0;
+    for (const auto& e : b.entries) {
+      max_points = std::max(max_points, e.points);
+      sum += e.points;
+    }
+    max_sum = std::max(max_sum, sum);
+  }
+  if (vt == "cumulative" || file->HasPoints()) {
+    round.ballot_rule = BallotRule::Cumulative(std::max<int64_t>(1, max_sum), std::max<int64_t>(1, max_points));
+  } else {
+    round.ballot_rule = BallotRule::Approval(static_cast<int32_t>(std::max<int64_t>(1, max_len)));
+  }
+  const std::string* rule = file->FindMeta("rule");
+  round.outcome_rule =
+      rule != nullptr && absl::StrContains(*rule, "equalshares") ? OutcomeRule::kEqualSharesAdd1 : OutcomeRule::kGreedy;
+  round.identity_mode = IdentityMode::kAnonymousBrowser;
+  round.phase = Phase::kClosed;
+  std::vector<ProposalRecord> proposals;
+  for (const auto& p : file->projects) {
+    if (p.cost <= 0) return absl::InvalidArgumentError(absl::StrCat("project ", p.id, " has no positive cost"));
+    ProposalRecord pr;
+    pr.district_id = district_id;
+    auto name = p.extra.find("name");
+    pr.title = name != p.extra.end() && !name->second.empty() ? name->second : absl::StrCat("Project ", p.id);
+    pr.estimated_cost_baht = p.cost;
+    pr.status = ModerationStatus::kApproved;
+    pr.external_id = p.id;
+    proposals.push_back(std::move(pr));
+  }
+  std::vector<VotingStore::ImportedBallot> ballots;
+  for (const auto& b : election->ballots) {
+    VotingStore::ImportedBallot ib;
+    ib.voter_hash = kImportedVoterPrefix + b.voter_id;
+    for (const auto& e : b.entries) ib.choices.push_back({e.project_id, static_cast<int32_t>(e.points)});
+    ballots.push_back(std::move(ib));
+  }
+  auto created = store_->ImportClosedRound(round, proposals, ballots);
+  if (!created.ok()) return created.status();
+  applier_->Notify();
+  return std::make_tuple(*created, static_cast<int>(proposals.size()), static_cast<int>(ballots.size()));
+}
+
+}  // namespace bkk::voting

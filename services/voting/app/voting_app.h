@@ -1,0 +1,134 @@
+// The voting service's logic without gRPC: rounds and their frozen rules,
+// proposals and moderation, voter verification, ballots through the group
+// writer, tallies from Redis (or PostgreSQL when Redis is down), outcomes and
+// pabulib. Admin authorisation happens in the adapter; everything here checks
+// the input and the round's phase and says clearly what is wrong.
+#ifndef BKK_SERVICES_VOTING_APP_VOTING_APP_H_
+#define BKK_SERVICES_VOTING_APP_VOTING_APP_H_
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "services/common/redis_client.h"
+#include "services/voting/app/ballot_writer.h"
+#include "services/voting/app/tally_applier.h"
+#include "services/voting/core/citizen_id.h"
+#include "services/voting/core/outcomes.h"
+#include "services/voting/core/voter_token.h"
+#include "services/voting/store/voting_store.h"
+
+namespace bkk::voting {
+
+struct VotingLimits {
+  absl::Duration voter_token_ttl = absl::Minutes(30);
+  // Ballot attempts per voter token and per client address, per minute.
+  int64_t ballots_per_voter_per_minute = 20;
+  int64_t requests_per_address_per_minute = 600;
+  // How long a PostgreSQL tally read is reused while Redis is down.
+  absl::Duration fallback_cache = absl::Seconds(1);
+};
+
+struct TopProposal {
+  ProposalRecord proposal;
+  int64_t support = 0;
+  int32_t rank = 0;
+};
+
+struct TopProposals {
+  std::vector<TopProposal> proposals;
+  int64_t voter_count = 0;
+  std::string served_from;
+  int64_t watermark = 0;
+};
+
+struct Turnout {
+  std::vector<std::pair<int32_t, int64_t>> districts;
+  int64_t total_voters = 0;
+};
+
+struct CastResult {
+  std::string receipt_code;
+  int64_t ballot_id = 0;
+  bool replayed = false;
+};
+
+struct OutcomeView {
+  Outcome outcome;
+  std::map<std::string, ProposalRecord> proposals;  // by election project id
+};
+
+class VotingApp final {
+ public:
+  // `redis` may be unreachable at any time; ballots never depend on it.
+  VotingApp(VotingStore* store, RedisPool* redis, RedisTallies* tallies, TallyApplier* applier,
+            BallotWriter* writer, VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits);
+
+  absl::StatusOr<RoundRecord> CreateRound(RoundRecord round);
+  absl::StatusOr<RoundRecord> UpdateRoundRules(int64_t round_id, const BallotRule& rule, OutcomeRule outcome,
+                                               const std::vector<RoundDistrict>& districts);
+  absl::StatusOr<RoundRecord> AdvanceRoundPhase(int64_t round_id, Phase to);
+  absl::StatusOr<RoundRecord> GetRound(int64_t round_id);
+  absl::StatusOr<std::vector<RoundRecord>> ListRounds();
+
+  absl::StatusOr<ProposalRecord> SubmitProposal(ProposalRecord proposal);
+  absl::StatusOr<ProposalRecord> ModerateProposal(int64_t proposal_id, bool approve, const std::string& reason);
+  absl::StatusOr<std::vector<ProposalRecord>> ListProposals(int64_t round_id, int32_t district_id,
+                                                            bool include_unmoderated);
+  absl::StatusOr<std::pair<ProposalRecord, int64_t>> GetProposal(int64_t proposal_id);
+
+  // Returns a signed voter token and its expiry (unix seconds).
+  absl::StatusOr<std::pair<std::string, int64_t>> RegisterVoter(int64_t round_id, const std::string& citizen_id,
+                                                                const std::string& browser_id);
+  absl::StatusOr<CastResult> CastBallot(int64_t round_id, int32_t district_id, const std::string& voter_token,
+                                        const std::vector<BallotChoice>& choices, std::string idempotency_key,
+                                        const std::string& client_address);
+  absl::StatusOr<StoredBallot> CheckReceipt(const std::string& receipt_code);
+
+  absl::StatusOr<TopProposals> GetTopProposals(int64_t round_id, int32_t district_id, int32_t limit);
+  absl::StatusOr<Turnout> GetTurnout(int64_t round_id);
+
+  absl::StatusOr<OutcomeView> ComputeOutcome(int64_t round_id, int32_t district_id, std::optional<OutcomeRule> rule);
+  absl::StatusOr<std::string> ExportPabulib(int64_t round_id, int32_t district_id);
+  absl::StatusOr<std::tuple<RoundRecord, int, int>> ImportPabulib(const std::string& filename,
+                                                                  const std::string& content, int32_t district_id);
+
+ private:
+  absl::Status RateLimit(const std::string& key, int64_t limit);
+  absl::StatusOr<std::vector<ProposalSupport>> SupportOf(int64_t round_id, int32_t district_id,
+                                                         int64_t* voter_count, std::string* served_from);
+  absl::StatusOr<Election> BuildElection(const RoundRecord& round, int32_t district_id,
+                                         std::map<std::string, ProposalRecord>* proposals);
+
+  VotingStore* const store_;
+  RedisPool* const redis_;
+  RedisTallies* const tallies_;
+  TallyApplier* const applier_;
+  BallotWriter* const writer_;
+  const VoterKeyHasher hasher_;
+  const VoterTokenSigner signer_;
+  const VotingLimits limits_;
+
+  // Approved proposals of districts whose round is voting (frozen then).
+  std::mutex cache_mu_;
+  std::map<std::pair<int64_t, int32_t>, std::shared_ptr<const ApprovedProjects>> approved_cache_;
+  struct Fallback {
+    absl::Time at;
+    std::vector<ProposalSupport> support;
+    int64_t voters = 0;
+  };
+  std::map<std::pair<int64_t, int32_t>, Fallback> fallback_cache_;
+};
+
+// A receipt code: 16 characters of Crockford base32 (80 random bits).
+std::string NewReceiptCode();
+
+}  // namespace bkk::voting
+
+#endif  // BKK_SERVICES_VOTING_APP_VOTING_APP_H_

@@ -1,0 +1,1111 @@
+// Greedy and Method of Equal Shares (cost utilities, add1 completion) with
+// exact arithmetic and per-project explanations. See outcomes.h for the
+// definitions and tie-breaks.
+#include "services/voting/core/outcomes.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include <boost/multiprecision/cpp_int.hpp>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace bkk::voting {
+namespace {
+
+using BigInt = boost::multiprecision::cpp_int;
+using Rational = boost::multiprecision::cpp_rational;
+
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+// Non-negative rational rounded half-up to `places` decimals, e.g. "167.44".
+std::string FormatDecimal(const Rational& x, int places) {
+  BigInt scale = 1;
+  for (int i = 0; i < places; ++i) scale *= 10;
+  const BigInt num = boost::multiprecision::numerator(x);
+  const BigInt den = boost::multiprecision::denominator(x);
+  const bool negative = num < 0;
+  const BigInt abs_num = negative ? BigInt(-num) : num;
+  const BigInt scaled = (abs_num * scale * 2 + den) / (den * 2);
+  std::string digits = scaled.str();
+  if (places > 0) {
+    if (digits.size() <= static_cast<size_t>(places)) {
+      digits.insert(0, places + 1 - digits.size(), '0');
+    }
+    digits.insert(digits.size() - places, ".");
+  }
+  return negative ? absl::StrCat("-", digits) : digits;
+}
+
+// Per-project tallies of a validated election.
+struct Tally {
+  std::vector<int64_t> supporters;
+  std::vector<int64_t> support;
+};
+
+Tally CountSupport(const Election& election,
+                   const absl::flat_hash_map<std::string, int>& index) {
+  Tally tally;
+  tally.supporters.assign(election.projects.size(), 0);
+  tally.support.assign(election.projects.size(), 0);
+  for (const ElectionBallot& ballot : election.ballots) {
+    for (const BallotEntry& entry : ballot.entries) {
+      const int p = index.at(entry.project_id);
+      ++tally.supporters[p];
+      tally.support[p] += entry.points;  // bounded by ValidateElection
+    }
+  }
+  return tally;
+}
+
+absl::flat_hash_map<std::string, int> IndexProjects(const Election& election) {
+  absl::flat_hash_map<std::string, int> index;
+  for (size_t i = 0; i < election.projects.size(); ++i) {
+    index.emplace(election.projects[i].id, static_cast<int>(i));
+  }
+  return index;
+}
+
+// "43 votes" for approval-like support, "498 points from 125 voters" else.
+std::string SupportText(int64_t supporters, int64_t support) {
+  if (support == supporters) {
+    return absl::StrCat(support, supporters == 1 ? " vote" : " votes");
+  }
+  return absl::StrCat(support, " points from ", supporters,
+                      supporters == 1 ? " voter" : " voters");
+}
+
+// Tie-break shared by both rules once the primary criterion is equal:
+// larger support, then lower cost, then lower project id.
+bool TieLess(const Election& election, const Tally& tally, int a, int b) {
+  if (tally.support[a] != tally.support[b]) {
+    return tally.support[a] > tally.support[b];
+  }
+  const int64_t cost_a = election.projects[a].cost;
+  const int64_t cost_b = election.projects[b].cost;
+  if (cost_a != cost_b) return cost_a < cost_b;
+  return ProjectIdLess(election.projects[a].id, election.projects[b].id);
+}
+
+// Which tie-break criterion separated a (winner) from b.
+absl::string_view TieReason(const Election& election, const Tally& tally,
+                            int a, int b) {
+  if (tally.support[a] != tally.support[b]) return "more support";
+  if (election.projects[a].cost != election.projects[b].cost) {
+    return "lower cost";
+  }
+  return "lower project id";
+}
+
+Outcome StartOutcome(const Election& election, const Tally& tally,
+                     OutcomeRule rule) {
+  Outcome outcome;
+  outcome.rule = rule;
+  outcome.budget = election.budget;
+  outcome.voters = static_cast<int64_t>(election.ballots.size());
+  outcome.projects.reserve(election.projects.size());
+  for (size_t i = 0; i < election.projects.size(); ++i) {
+    ProjectOutcome p;
+    p.id = election.projects[i].id;
+    p.cost = election.projects[i].cost;
+    p.supporters = tally.supporters[i];
+    p.support = tally.support[i];
+    outcome.projects.push_back(std::move(p));
+  }
+  return outcome;
+}
+
+// ---------------------------------------------------------------------------
+// Method of Equal Shares.
+//
+// Two implementations of one MES run share the data structures below:
+//
+// RunMesReference is the plain definition: every voter group's share is an
+// exact rational, every round computes every candidate's rho exactly
+// (supporters sorted by share / utility) and charges its supporters exactly.
+// Simple and obviously right, but slow: the shares' denominators grow with
+// every payment, and every operation pays for a big-number gcd.
+//
+// FastMes gives identical results (tests compare the two on many random
+// elections) with far fewer exact operations:
+//  * A group's share is not stored exactly. It is either zero (the group once
+//    paid everything it had) or share - sum of rho_p * u over the funded
+//    projects p it supports, computed on demand and cached until the group
+//    pays again.
+//  * Doubles mirror the shares, with a proven absolute error bound (every
+//    share went through at most J payments, J = longest ballot). Each round,
+//    doubles estimate every candidate's rho and rule out candidates that are
+//    provably worse than the estimated best: with t just above the best
+//    estimate, f_q(t) = sum_i w_i min(b_i, t u_i) < cost_q certainly
+//    (so rho_q > t) while f_best(t) >= cost_best certainly (so rho_best <= t).
+//    The error margins are four times the worst-case rounding error.
+//  * Every remaining candidate gets its exact rho from its capped set (the
+//    supporters who pay everything they have), rho = (cost - their money) /
+//    (utility of the others), where membership in the capped set is decided
+//    in doubles when the margin allows and exactly otherwise; the set is
+//    iterated to a fixpoint, which is the exact rho.
+// When any certificate fails, the computation falls back to exact work, so a
+// wrong floating-point guess can cost time but never change a result.
+
+constexpr double kUnitRoundoff = std::numeric_limits<double>::epsilon() / 2;
+
+// Voters with identical ballots always hold identical shares, so MES tracks
+// one share per distinct ballot ("group") weighted by its voter count. This
+// keeps the work proportional to distinct ballots, not voters.
+struct MesSupporter {
+  int group = 0;
+  BigInt utility_int;      // points * cost of the project, per voter
+  Rational utility;        // the same as a rational
+  double utility_d = 0.0;  // the same, rounded
+};
+
+struct MesGroupEntry {
+  int project = 0;
+  int supporter = 0;  // index into MesInput::supporters[project]
+};
+
+struct MesInput {
+  std::vector<int64_t> group_weight;
+  std::vector<double> group_weight_d;
+  std::vector<std::vector<MesSupporter>> supporters;      // per project
+  std::vector<std::vector<MesGroupEntry>> group_entries;  // per group
+  std::vector<double> voters_d;  // per project: number of supporting voters
+  size_t longest_ballot = 0;
+};
+
+MesInput PrepareMes(const Election& election,
+                    const absl::flat_hash_map<std::string, int>& index) {
+  MesInput input;
+  input.supporters.resize(election.projects.size());
+  input.voters_d.assign(election.projects.size(), 0.0);
+  absl::flat_hash_map<std::vector<std::pair<int, int64_t>>, int> groups;
+  std::vector<std::vector<std::pair<int, int64_t>>> keys;
+  for (const ElectionBallot& ballot : election.ballots) {
+    std::vector<std::pair<int, int64_t>> key;
+    key.reserve(ballot.entries.size());
+    for (const BallotEntry& entry : ballot.entries) {
+      key.emplace_back(index.at(entry.project_id), entry.points);
+    }
+    std::sort(key.begin(), key.end());
+    const auto [it, inserted] =
+        groups.emplace(key, static_cast<int>(input.group_weight.size()));
+    if (inserted) {
+      input.group_weight.push_back(0);
+      keys.push_back(std::move(key));
+    }
+    ++input.group_weight[it->second];
+  }
+  input.group_entries.resize(keys.size());
+  for (size_t g = 0; g < keys.size(); ++g) {
+    input.group_weight_d.push_back(
+        static_cast<double>(input.group_weight[g]));
+    input.longest_ballot = std::max(input.longest_ballot, keys[g].size());
+    for (const auto& [project, points] : keys[g]) {
+      MesSupporter s;
+      s.group = static_cast<int>(g);
+      s.utility_int = BigInt(points) * election.projects[project].cost;
+      s.utility = Rational(s.utility_int);
+      s.utility_d = static_cast<double>(s.utility_int);
+      input.group_entries[g].push_back(
+          {project, static_cast<int>(input.supporters[project].size())});
+      input.supporters[project].push_back(std::move(s));
+      input.voters_d[project] += input.group_weight_d[g];
+    }
+  }
+  return input;
+}
+
+// x as a double, within 2 units of roundoff for normal results (the quotient
+// is taken to 64+ bits before the final rounding). Results too small to be
+// normal doubles are still within 2^-1000 absolutely, far inside the error
+// margins used below (which scale with shares of at least 1/n_voters).
+double ToDouble(const Rational& x) {
+  const BigInt num = boost::multiprecision::numerator(x);
+  const BigInt den = boost::multiprecision::denominator(x);
+  if (num == 0) return 0.0;
+  const bool negative = num < 0;
+  const BigInt abs_num = negative ? BigInt(-num) : num;
+  const int64_t shift =
+      static_cast<int64_t>(boost::multiprecision::msb(abs_num)) -
+      static_cast<int64_t>(boost::multiprecision::msb(den)) - 64;
+  const BigInt q = shift >= 0 ? BigInt(abs_num / (den << shift))
+                              : BigInt((abs_num << -shift) / den);
+  const double value =
+      std::ldexp(static_cast<double>(q), static_cast<int>(shift));
+  return negative ? -value : value;
+}
+
+struct MesFunding {
+  int project = 0;
+  Rational rho;
+  Rational max_payment;       // rho * cost: most a voter pays per point given
+  int64_t capped_voters = 0;  // supporters who paid all they had left
+  std::vector<int> tied;      // other projects affordable at the same rho
+};
+
+struct MesRun {
+  Rational share;  // every voter's starting share
+  std::vector<MesFunding> fundings;               // in funding order
+  std::vector<bool> funded;                       // per project
+  std::vector<std::optional<Rational>> rho_of;    // per project, once funded
+  std::vector<bool> zero;                         // per group: share used up
+  int64_t total_cost = 0;
+};
+
+MesRun StartRun(const MesInput& input, size_t num_projects,
+                const Rational& share) {
+  MesRun run;
+  run.share = share;
+  run.funded.assign(num_projects, false);
+  run.rho_of.assign(num_projects, std::nullopt);
+  run.zero.assign(input.group_weight.size(), false);
+  return run;
+}
+
+// A group's current share: zero once it paid all it had, else its starting
+// share minus rho_p * u for every funded project p it supports.
+Rational ShareOf(const MesInput& input, const MesRun& run, int group) {
+  if (run.zero[group]) return Rational(0);
+  Rational share = run.share;
+  for (const MesGroupEntry& e : input.group_entries[group]) {
+    if (run.rho_of[e.project].has_value()) {
+      share -= *run.rho_of[e.project] *
+               input.supporters[e.project][e.supporter].utility;
+    }
+  }
+  return share;
+}
+
+// Records `best` as funded; shared by both implementations.
+void RecordFunding(const Election& election, int best, MesFunding funding,
+                   MesRun* run) {
+  run->funded[best] = true;
+  run->rho_of[best] = funding.rho;
+  run->total_cost += election.projects[best].cost;
+  run->fundings.push_back(std::move(funding));
+}
+
+bool BetterCandidate(const Election& election, const Tally& tally, int p,
+                     const Rational& rho, int best, const Rational& best_rho) {
+  return best < 0 || rho < best_rho ||
+         (rho == best_rho && TieLess(election, tally, p, best));
+}
+
+// ---- Reference implementation ---------------------------------------------
+
+std::optional<Rational> ReferenceRho(const Election& election,
+                                     const MesInput& input,
+                                     const std::vector<Rational>& b,
+                                     int project) {
+  const std::vector<MesSupporter>& sup = input.supporters[project];
+  const int64_t cost = election.projects[project].cost;
+  Rational money = 0;
+  Rational utility_sum = 0;
+  for (const MesSupporter& s : sup) {
+    money += b[s.group] * input.group_weight[s.group];
+    utility_sum += s.utility * input.group_weight[s.group];
+  }
+  if (money < cost) return std::nullopt;
+  if (cost == 0) return Rational(0);
+  // Supporters whose share runs out first (smallest share / utility) pay
+  // everything they have; the rest pay rho * utility. Walk up that order
+  // until rho no longer exceeds the next supporter's share / utility.
+  std::vector<const MesSupporter*> order;
+  order.reserve(sup.size());
+  for (const MesSupporter& s : sup) order.push_back(&s);
+  std::sort(order.begin(), order.end(),
+            [&b](const MesSupporter* x, const MesSupporter* y) {
+              return b[x->group] * y->utility < b[y->group] * x->utility;
+            });
+  Rational remaining = cost;
+  Rational rho = 0;
+  for (const MesSupporter* s : order) {
+    rho = remaining / utility_sum;
+    if (b[s->group] < rho * s->utility) {
+      const int64_t w = input.group_weight[s->group];
+      remaining -= b[s->group] * w;
+      utility_sum -= s->utility * w;
+    } else {
+      return rho;
+    }
+  }
+  return rho;  // not reached: money >= cost stops the walk above
+}
+
+absl::StatusOr<MesRun> RunMesReference(const Election& election,
+                                       const Tally& tally,
+                                       const MesInput& input,
+                                       const Rational& share) {
+  const size_t num_projects = election.projects.size();
+  MesRun run = StartRun(input, num_projects, share);
+  std::vector<Rational> b(input.group_weight.size(), share);
+  std::vector<bool> active(num_projects, false);
+  for (size_t p = 0; p < num_projects; ++p) {
+    active[p] = !input.supporters[p].empty();
+  }
+  for (;;) {
+    int best = -1;
+    Rational best_rho;
+    std::vector<std::pair<int, Rational>> evaluated;
+    for (size_t p = 0; p < num_projects; ++p) {
+      if (!active[p]) continue;
+      std::optional<Rational> rho =
+          ReferenceRho(election, input, b, static_cast<int>(p));
+      if (!rho.has_value()) {
+        active[p] = false;  // shares only shrink: unaffordable for good
+        continue;
+      }
+      if (BetterCandidate(election, tally, static_cast<int>(p), *rho, best,
+                          best_rho)) {
+        best = static_cast<int>(p);
+        best_rho = *rho;
+      }
+      evaluated.emplace_back(static_cast<int>(p), *std::move(rho));
+    }
+    if (best < 0) break;
+    MesFunding funding;
+    funding.project = best;
+    funding.rho = best_rho;
+    funding.max_payment = best_rho * election.projects[best].cost;
+    for (const auto& [p, rho] : evaluated) {
+      if (p != best && rho == best_rho) funding.tied.push_back(p);
+    }
+    Rational paid = 0;
+    for (const MesSupporter& s : input.supporters[best]) {
+      const Rational due = best_rho * s.utility;
+      Rational& left = b[s.group];
+      const int64_t w = input.group_weight[s.group];
+      if (left <= due) {
+        funding.capped_voters += w;
+        paid += left * w;
+        left = 0;
+        run.zero[s.group] = true;
+      } else {
+        paid += due * w;
+        left -= due;
+      }
+    }
+    if (paid != election.projects[best].cost) {
+      return absl::InternalError(absl::StrCat(
+          "Equal Shares payments for project ", election.projects[best].id,
+          " sum to ", FormatDecimal(paid, 6), ", not its cost ",
+          election.projects[best].cost));
+    }
+    active[best] = false;
+    RecordFunding(election, best, std::move(funding), &run);
+  }
+  return run;
+}
+
+// ---- Fast implementation --------------------------------------------------
+
+class FastMes final {
+ public:
+  FastMes(const Election& election, const Tally& tally, const MesInput& input,
+          const Rational& share)
+      : election_(election),
+        tally_(tally),
+        input_(input),
+        run_(StartRun(input, election.projects.size(), share)),
+        approx_(input.group_weight.size(), ToDouble(share)),
+        cache_(input.group_weight.size()),
+        coefficient_(election.projects.size()) {
+    // |approx - exact| per share: the start value is within 2 roundoffs of
+    // the share; each of at most J payments adds at most 4 roundoffs of the
+    // payment and 1 of the result, all below the start share. Times 4.
+    const double j = static_cast<double>(input.longest_ballot);
+    share_error_ = 4.0 * (j + 6.0) * kUnitRoundoff * ToDouble(share);
+  }
+
+  MesRun Run() {
+    const size_t num_projects = election_.projects.size();
+    std::vector<bool> active(num_projects, false);
+    for (size_t p = 0; p < num_projects; ++p) {
+      active[p] = !input_.supporters[p].empty();
+    }
+    for (;;) {
+      // (project, affordability already certified)
+      std::vector<std::pair<int, bool>> to_evaluate;
+      for (size_t p = 0; p < num_projects; ++p) {
+        // Cost 0: rho 0 beats every positive cost, decide among them only.
+        if (active[p] && election_.projects[p].cost == 0) {
+          to_evaluate.emplace_back(static_cast<int>(p), true);
+        }
+      }
+      if (to_evaluate.empty()) to_evaluate = Filter(active);
+
+      int best = -1;
+      std::optional<Evaluation> best_eval;
+      std::vector<std::pair<int, Rational>> evaluated;
+      for (const auto& [p, affordable] : to_evaluate) {
+        std::optional<Evaluation> eval = ExactRho(p, affordable);
+        if (!eval.has_value()) {
+          active[p] = false;  // shares only shrink: unaffordable for good
+          continue;
+        }
+        evaluated.emplace_back(p, eval->rho);
+        if (BetterCandidate(election_, tally_, p, eval->rho, best,
+                            best < 0 ? eval->rho : best_eval->rho)) {
+          best = p;
+          best_eval = std::move(eval);
+        }
+      }
+      if (best < 0) break;
+      Pay(best, *best_eval, evaluated);
+      active[best] = false;
+    }
+    return std::move(run_);
+  }
+
+ private:
+  struct Evaluation {
+    Rational rho;
+    std::vector<char> capped;  // per supporter: pays everything it has
+  };
+
+  // Exact current share of a group (cached until the group pays again).
+  const Rational& Exact(int group) {
+    std::optional<Rational>& cached = cache_[group];
+    if (!cached.has_value()) cached = ShareOf(input_, run_, group);
+    return *cached;
+  }
+
+  // Worst-case error of a double sum over project p's supporters of terms
+  // w * min(share, x), whose exact value is about `value`.
+  double Tolerance(int project, double value) const {
+    const double m = static_cast<double>(input_.supporters[project].size());
+    return 4.0 * (m + 4.0) * kUnitRoundoff * value +
+           input_.voters_d[project] * share_error_;
+  }
+
+  double ApproxMoney(int project) const {
+    double money = 0.0;
+    for (const MesSupporter& s : input_.supporters[project]) {
+      money += input_.group_weight_d[s.group] * approx_[s.group];
+    }
+    return money;
+  }
+
+  // f(t) = sum_i w_i min(b_i, t u_i) in doubles.
+  double ApproxPayable(int project, double t) const {
+    double total = 0.0;
+    for (const MesSupporter& s : input_.supporters[project]) {
+      total += input_.group_weight_d[s.group] *
+               std::min(approx_[s.group], t * s.utility_d);
+    }
+    return total;
+  }
+
+  // Double estimate of rho by the capped-set fixpoint; fills `capped` with
+  // the estimated capped set when given. Only a guess: every use of it is
+  // certified or redone exactly.
+  double ApproxRho(int project, std::vector<char>* capped) const {
+    const std::vector<MesSupporter>& sup = input_.supporters[project];
+    const double cost = static_cast<double>(election_.projects[project].cost);
+    std::vector<char> in(sup.size(), 0);
+    double utility_sum = 0.0;
+    for (const MesSupporter& s : sup) {
+      utility_sum += input_.group_weight_d[s.group] * s.utility_d;
+    }
+    double rho = cost / utility_sum;
+    for (int pass = 0; pass < 64; ++pass) {
+      double capped_money = 0.0;
+      double uncapped_utility = 0.0;
+      bool changed = false;
+      for (size_t i = 0; i < sup.size(); ++i) {
+        const MesSupporter& s = sup[i];
+        const double w = input_.group_weight_d[s.group];
+        const char now = approx_[s.group] < rho * s.utility_d ? 1 : 0;
+        changed |= now != in[i];
+        in[i] = now;
+        if (now) {
+          capped_money += w * approx_[s.group];
+        } else {
+          uncapped_utility += w * s.utility_d;
+        }
+      }
+      if (!changed || uncapped_utility <= 0.0) break;
+      rho = (cost - capped_money) / uncapped_utility;
+    }
+    if (capped != nullptr) *capped = std::move(in);
+    return rho;
+  }
+
+  // Candidates to evaluate exactly this round (with whether their
+  // affordability is already certified); switches off certainly
+  // unaffordable ones in `active`.
+  std::vector<std::pair<int, bool>> Filter(std::vector<bool>& active) {
+    std::vector<std::pair<int, bool>> exact;
+    std::vector<std::pair<int, double>> estimated;
+    for (size_t i = 0; i < active.size(); ++i) {
+      if (!active[i]) continue;
+      const int p = static_cast<int>(i);
+      const double cost = static_cast<double>(election_.projects[p].cost);
+      const double money = ApproxMoney(p);
+      const double tol = Tolerance(p, money) + 4.0 * kUnitRoundoff * cost;
+      if (money + tol < cost) {
+        active[p] = false;  // shares only shrink: unaffordable for good
+      } else if (money - tol <= cost) {
+        exact.emplace_back(p, false);  // too close to call in doubles
+      } else {
+        estimated.emplace_back(p, ApproxRho(p, nullptr));
+      }
+    }
+    if (estimated.empty()) return exact;
+
+    int best = -1;
+    double best_rho = 0.0;
+    for (const auto& [p, rho] : estimated) {
+      if (best < 0 || rho < best_rho ||
+          (rho == best_rho && TieLess(election_, tally_, p, best))) {
+        best = p;
+        best_rho = rho;
+      }
+    }
+    const auto pays_for = [this](int p, double t) {
+      const double cost = static_cast<double>(election_.projects[p].cost);
+      const double f = ApproxPayable(p, t);
+      const double tol = Tolerance(p, f) + 4.0 * kUnitRoundoff * cost;
+      if (f - tol >= cost) return 1;   // certainly rho_p <= t
+      if (f + tol < cost) return -1;   // certainly rho_p > t
+      return 0;
+    };
+    double threshold = 0.0;
+    bool certified = false;
+    for (double slack : {1e-9, 1e-6}) {
+      threshold = best_rho * (1.0 + slack);
+      if (pays_for(best, threshold) == 1) {
+        certified = true;
+        break;
+      }
+    }
+    for (const auto& [p, rho] : estimated) {
+      if (!certified || p == best || pays_for(p, threshold) != -1) {
+        exact.emplace_back(p, true);
+      }
+    }
+    return exact;
+  }
+
+  // Exact truth of share(group) < rho * utility, from doubles when the
+  // margin is wide enough.
+  bool Capped(const MesSupporter& s, const Rational& rho, double rho_d) {
+    const double b = approx_[s.group];
+    const double due = rho_d * s.utility_d;
+    const double margin =
+        share_error_ + 8.0 * kUnitRoundoff * (std::fabs(due) + b);
+    if (b - due > margin) return false;
+    if (due - b > margin) return true;
+    return Exact(s.group) < rho * s.utility;
+  }
+
+  // Exact sum of w * share over the supporters of `project` selected in
+  // `mask`. Each share is start - sum_p rho_p * u, so the sum is
+  // start * (selected voters) - sum_p rho_p * (integer sum of w * u): integer
+  // accumulation plus one rational product per funded project, instead of a
+  // rational sum with ever-growing denominators per supporter.
+  Rational SumShares(int project, const std::vector<char>& mask) {
+    const std::vector<MesSupporter>& sup = input_.supporters[project];
+    BigInt voters = 0;
+    touched_.clear();
+    for (size_t i = 0; i < sup.size(); ++i) {
+      const int g = sup[i].group;
+      if (!mask[i] || run_.zero[g]) continue;
+      const int64_t w = input_.group_weight[g];
+      voters += w;
+      for (const MesGroupEntry& e : input_.group_entries[g]) {
+        if (!run_.rho_of[e.project].has_value()) continue;
+        if (coefficient_[e.project] == 0) touched_.push_back(e.project);
+        coefficient_[e.project] +=
+            input_.supporters[e.project][e.supporter].utility_int * w;
+      }
+    }
+    Rational total = run_.share * Rational(voters);
+    for (int q : touched_) {
+      total -= *run_.rho_of[q] * Rational(coefficient_[q]);
+      coefficient_[q] = 0;
+    }
+    return total;
+  }
+
+  // Exact rho of `project`, or nullopt if its supporters cannot pay for it.
+  std::optional<Evaluation> ExactRho(int project, bool affordable) {
+    const std::vector<MesSupporter>& sup = input_.supporters[project];
+    const int64_t cost = election_.projects[project].cost;
+    if (!affordable) {
+      const std::vector<char> everyone(sup.size(), 1);
+      if (SumShares(project, everyone) < cost) return std::nullopt;
+    }
+    Evaluation eval;
+    if (cost == 0) {  // free: rho 0, nobody pays
+      eval.rho = 0;
+      eval.capped.assign(sup.size(), 0);
+      return eval;
+    }
+    // Start from the double estimate of the capped set; a stable set gives
+    // the exact root. If a few passes do not settle, restart from the empty
+    // set, from which the iteration provably climbs to the root.
+    constexpr int kWarmPasses = 4;
+    ApproxRho(project, &eval.capped);
+    for (int pass = 0;; ++pass) {
+      if (pass == kWarmPasses) eval.capped.assign(sup.size(), 0);
+      BigInt uncapped_utility = 0;
+      for (size_t i = 0; i < sup.size(); ++i) {
+        if (!eval.capped[i]) {
+          uncapped_utility += sup[i].utility_int * input_.group_weight[sup[i].group];
+        }
+      }
+      if (uncapped_utility == 0) {
+        if (pass < kWarmPasses) {
+          pass = kWarmPasses - 1;  // restart from the empty set
+          continue;
+        }
+        return std::nullopt;  // not reached: affordable projects have a root
+      }
+      eval.rho = (Rational(cost) - SumShares(project, eval.capped)) /
+                 Rational(uncapped_utility);
+      const double rho_d = ToDouble(eval.rho);
+      bool stable = true;
+      std::vector<char> next(sup.size(), 0);
+      for (size_t i = 0; i < sup.size(); ++i) {
+        next[i] = Capped(sup[i], eval.rho, rho_d) ? 1 : 0;
+        stable &= next[i] == eval.capped[i];
+      }
+      if (stable) return eval;
+      eval.capped = std::move(next);
+    }
+  }
+
+  void Pay(int best, const Evaluation& eval,
+           const std::vector<std::pair<int, Rational>>& evaluated) {
+    MesFunding funding;
+    funding.project = best;
+    funding.rho = eval.rho;
+    funding.max_payment = eval.rho * election_.projects[best].cost;
+    for (const auto& [p, rho] : evaluated) {
+      if (p != best && rho == eval.rho) funding.tied.push_back(p);
+    }
+    const double rho_d = ToDouble(eval.rho);
+    const std::vector<MesSupporter>& sup = input_.supporters[best];
+    for (size_t i = 0; i < sup.size(); ++i) {
+      const int g = sup[i].group;
+      if (eval.capped[i]) {
+        funding.capped_voters += input_.group_weight[g];
+        run_.zero[g] = true;
+        approx_[g] = 0.0;
+      } else {
+        approx_[g] = std::max(0.0, approx_[g] - rho_d * sup[i].utility_d);
+      }
+      cache_[g].reset();
+    }
+    RecordFunding(election_, best, std::move(funding), &run_);
+    // Supporters whose share was exactly rho * u also paid all they had;
+    // only those whose double share is ~0 can be such, so check them exactly.
+    for (size_t i = 0; i < sup.size(); ++i) {
+      const int g = sup[i].group;
+      if (!eval.capped[i] && approx_[g] <= 2.0 * share_error_ &&
+          Exact(g) == 0) {
+        run_.fundings.back().capped_voters += input_.group_weight[g];
+        run_.zero[g] = true;
+        approx_[g] = 0.0;
+      }
+    }
+  }
+
+  const Election& election_;
+  const Tally& tally_;
+  const MesInput& input_;
+  MesRun run_;
+  std::vector<double> approx_;                 // per group
+  std::vector<std::optional<Rational>> cache_;  // per group
+  std::vector<BigInt> coefficient_;             // per project, SumShares
+  std::vector<int> touched_;                    // SumShares scratch
+  double share_error_ = 0.0;
+};
+
+absl::StatusOr<MesRun> RunMes(const Election& election, const Tally& tally,
+                              const MesInput& input, const Rational& share,
+                              bool reference_exact) {
+  if (reference_exact) {
+    return RunMesReference(election, tally, input, share);
+  }
+  return FastMes(election, tally, input, share).Run();
+}
+
+// Money is conserved: what the voters still hold plus what was spent equals
+// what they started with. Checked exactly on the outcome that is returned.
+absl::Status CheckConservation(const Election& election, const MesInput& input,
+                               const MesRun& run) {
+  Rational held = 0;
+  for (size_t g = 0; g < input.group_weight.size(); ++g) {
+    const Rational share = ShareOf(input, run, static_cast<int>(g));
+    if (share < 0) {
+      return absl::InternalError("Equal Shares left a voter with a negative "
+                                 "share");
+    }
+    held += share * input.group_weight[g];
+  }
+  const Rational start =
+      run.share * static_cast<int64_t>(election.ballots.size());
+  if (held + run.total_cost != start) {
+    return absl::InternalError(absl::StrCat(
+        "Equal Shares does not balance: voters hold ", FormatDecimal(held, 6),
+        " and spent ", run.total_cost, " of ", FormatDecimal(start, 6)));
+  }
+  return absl::OkStatus();
+}
+
+bool IsExhaustive(const Election& election, const MesRun& run) {
+  const int64_t left = election.budget - run.total_cost;
+  for (size_t p = 0; p < election.projects.size(); ++p) {
+    if (!run.funded[p] && election.projects[p].cost <= left) return false;
+  }
+  return true;
+}
+
+bool FundsEverySupported(const MesInput& input, const MesRun& run) {
+  for (size_t p = 0; p < input.supporters.size(); ++p) {
+    if (!input.supporters[p].empty() && !run.funded[p]) return false;
+  }
+  return true;
+}
+
+void ExplainMes(const Election& election, const Tally& tally,
+                const MesInput& input, const MesRun& run, Outcome* outcome) {
+  const std::string& cur = election.currency;
+  int order = 0;
+  for (const MesFunding& f : run.fundings) {
+    ++order;
+    ProjectOutcome& po = outcome->projects[f.project];
+    po.funded = true;
+    po.funded_order = order;
+    outcome->funded_ids.push_back(po.id);
+    outcome->total_cost += po.cost;
+    const bool points = tally.support[f.project] != tally.supporters[f.project];
+    std::string text = absl::StrCat(
+        "funded in round ", order, " of Equal Shares at rho = ",
+        FormatDecimal(f.rho, 6), ": its ", po.supporters,
+        po.supporters == 1 ? " supporter" : " supporters",
+        points ? absl::StrCat(" (", po.support, " points)") : "",
+        " paid its cost of ", po.cost,
+        " ", cur, ", each paying the smaller of their remaining share and ",
+        FormatDecimal(f.max_payment, 2), " ", cur,
+        points ? " per point" : "");
+    if (f.capped_voters > 0) {
+      absl::StrAppend(&text, "; ", f.capped_voters,
+                      " of them paid all they had left");
+    }
+    if (!f.tied.empty()) {
+      std::vector<std::string> names;
+      for (int t : f.tied) {
+        names.push_back(absl::StrCat(election.projects[t].id, " (",
+                                     TieReason(election, tally, f.project, t),
+                                     ")"));
+      }
+      absl::StrAppend(&text, "; tied at this rho with project ",
+                      absl::StrJoin(names, ", "),
+                      ", chosen first by the tie-break");
+    }
+    po.explanation = std::move(text);
+  }
+  for (size_t p = 0; p < outcome->projects.size(); ++p) {
+    ProjectOutcome& po = outcome->projects[p];
+    if (po.funded) continue;
+    if (po.supporters == 0) {
+      po.explanation = "not funded: nobody voted for it";
+      continue;
+    }
+    Rational left = 0;
+    for (const MesSupporter& s : input.supporters[p]) {
+      left += ShareOf(input, run, s.group) * input.group_weight[s.group];
+    }
+    po.explanation = absl::StrCat(
+        "not funded: after the last Equal Shares round its ", po.supporters,
+        po.supporters == 1 ? " supporter" : " supporters",
+        po.support != po.supporters
+            ? absl::StrCat(" (", po.support, " points)")
+            : std::string(),
+        " had ",
+        FormatDecimal(left, 2), " ", cur,
+        " of their shares left, not enough to cover its cost of ", po.cost,
+        " ", cur);
+  }
+}
+
+}  // namespace
+
+bool ProjectIdLess(absl::string_view a, absl::string_view b) {
+  const auto is_number = [](absl::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s) {
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+    }
+    return true;
+  };
+  const auto strip_zeros = [](absl::string_view s) {
+    while (s.size() > 1 && s[0] == '0') s.remove_prefix(1);
+    return s;
+  };
+  const bool na = is_number(a);
+  const bool nb = is_number(b);
+  if (na && nb) {
+    const absl::string_view sa = strip_zeros(a);
+    const absl::string_view sb = strip_zeros(b);
+    if (sa.size() != sb.size()) return sa.size() < sb.size();
+    if (sa != sb) return sa < sb;
+    return a < b;
+  }
+  if (na != nb) return na;
+  return a < b;
+}
+
+const ProjectOutcome* Outcome::Find(absl::string_view id) const {
+  for (const ProjectOutcome& p : projects) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+absl::Status ValidateElection(const Election& election) {
+  if (election.budget < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("budget must not be negative, got ", election.budget));
+  }
+  absl::flat_hash_set<absl::string_view> ids;
+  __int128 cost_sum = 0;
+  for (const ElectionProject& p : election.projects) {
+    if (p.id.empty()) return absl::InvalidArgumentError("a project id is empty");
+    if (!ids.insert(p.id).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("project ", p.id, " is listed twice"));
+    }
+    if (p.cost < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("project ", p.id, " has a negative cost ", p.cost));
+    }
+    cost_sum += p.cost;
+  }
+  if (cost_sum > kInt64Max) {
+    return absl::InvalidArgumentError(
+        "the project costs add up to more than an int64 can hold");
+  }
+  absl::flat_hash_map<absl::string_view, __int128> points;
+  for (const ElectionBallot& ballot : election.ballots) {
+    absl::flat_hash_set<absl::string_view> chosen;
+    for (const BallotEntry& e : ballot.entries) {
+      if (!ids.contains(e.project_id)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("ballot of voter ", ballot.voter_id,
+                         " names unknown project ", e.project_id));
+      }
+      if (!chosen.insert(e.project_id).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("ballot of voter ", ballot.voter_id,
+                         " names project ", e.project_id, " twice"));
+      }
+      if (e.points < 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "ballot of voter ", ballot.voter_id, " gives project ",
+            e.project_id, " ", e.points, " points; points must be at least 1"));
+      }
+      __int128& total = points[e.project_id];
+      total += e.points;
+      if (total > kInt64Max) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "the points for project ", e.project_id,
+            " add up to more than an int64 can hold"));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file) {
+  Election election;
+  absl::StatusOr<int64_t> budget = file.Budget();
+  if (!budget.ok()) return budget.status();
+  election.budget = *budget;
+  if (const std::string* currency = file.FindMeta("currency");
+      currency != nullptr && !currency->empty()) {
+    election.currency = *currency == "THB" ? "baht" : *currency;
+  }
+  for (const PbProject& p : file.projects) {
+    election.projects.push_back({p.id, p.cost});
+  }
+  const bool has_points = file.HasPoints();
+  for (const PbVote& v : file.votes) {
+    ElectionBallot ballot;
+    ballot.voter_id = v.voter_id;
+    for (size_t i = 0; i < v.projects.size(); ++i) {
+      const int64_t points = has_points ? v.points[i] : 1;
+      if (points < 1) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "voter ", v.voter_id, " gives project ", v.projects[i], " ",
+            points, " points; the outcome rules need positive points"));
+      }
+      ballot.entries.push_back({v.projects[i], points});
+    }
+    election.ballots.push_back(std::move(ballot));
+  }
+  if (absl::Status s = ValidateElection(election); !s.ok()) return s;
+  return election;
+}
+
+absl::StatusOr<Outcome> ComputeGreedy(const Election& election) {
+  if (absl::Status s = ValidateElection(election); !s.ok()) return s;
+  const absl::flat_hash_map<std::string, int> index = IndexProjects(election);
+  const Tally tally = CountSupport(election, index);
+  Outcome outcome = StartOutcome(election, tally, OutcomeRule::kGreedy);
+  const std::string& cur = election.currency;
+
+  std::vector<int> ranking(election.projects.size());
+  for (size_t i = 0; i < ranking.size(); ++i) ranking[i] = static_cast<int>(i);
+  std::sort(ranking.begin(), ranking.end(), [&](int a, int b) {
+    return TieLess(election, tally, a, b);
+  });
+
+  // remaining >= 0 throughout and costs are non-negative: no overflow.
+  int64_t remaining = election.budget;
+  int order = 0;
+  for (size_t r = 0; r < ranking.size(); ++r) {
+    const int p = ranking[r];
+    ProjectOutcome& po = outcome.projects[p];
+    const std::string rank = absl::StrCat(
+        "ranked ", r + 1, " of ", ranking.size(), " by support (",
+        SupportText(po.supporters, po.support), ")");
+    if (po.supporters == 0) {
+      po.explanation = "not funded: nobody voted for it";
+      continue;
+    }
+    if (po.cost <= remaining) {
+      po.funded = true;
+      po.funded_order = ++order;
+      po.explanation = absl::StrCat("funded by greedy: ", rank, "; its cost of ",
+                                    po.cost, " ", cur, " fit in the remaining ",
+                                    remaining, " ", cur);
+      remaining -= po.cost;
+      outcome.total_cost += po.cost;
+      outcome.funded_ids.push_back(po.id);
+    } else {
+      po.explanation = absl::StrCat(
+          "not funded: not enough budget left when its turn came (", rank,
+          "): cost ", po.cost, " ", cur, " > remaining ", remaining, " ", cur);
+    }
+  }
+  outcome.summary = absl::StrCat(
+      "Greedy by support: ", outcome.funded_ids.size(),
+      " projects funded, costing ", outcome.total_cost, " of the ",
+      election.budget, " ", cur,
+      " budget. Ranking ties are broken by lower cost, then lower project id; "
+      "a project that does not fit is skipped and the next one is tried.");
+  return outcome;
+}
+
+absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
+    const Election& election, const EqualSharesOptions& options) {
+  if (absl::Status s = ValidateElection(election); !s.ok()) return s;
+  if (options.add1_step < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "add1_step must be at least 1, got ", options.add1_step));
+  }
+  if (options.max_add1_steps < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max_add1_steps must not be negative, got ", options.max_add1_steps));
+  }
+  const absl::flat_hash_map<std::string, int> index = IndexProjects(election);
+  const Tally tally = CountSupport(election, index);
+  Outcome outcome =
+      StartOutcome(election, tally, OutcomeRule::kEqualSharesAdd1);
+  const std::string& cur = election.currency;
+  const int64_t n = static_cast<int64_t>(election.ballots.size());
+  if (n == 0) {
+    for (ProjectOutcome& po : outcome.projects) {
+      po.explanation = "not funded: no ballots were cast";
+    }
+    outcome.summary = "Method of Equal Shares: no ballots were cast, nothing "
+                      "is funded.";
+    return outcome;
+  }
+
+  const MesInput input = PrepareMes(election, index);
+  const Rational base_share = Rational(election.budget) / n;
+  absl::StatusOr<MesRun> run = RunMes(election, tally, input, base_share,
+                                         options.reference_exact_arithmetic);
+  if (!run.ok()) return run.status();
+  int64_t steps = 0;
+  std::string stop_reason;
+  for (;;) {
+    if (IsExhaustive(election, *run)) {
+      stop_reason = absl::StrCat("no unfunded project fits in the ",
+                                 election.budget - run->total_cost, " ", cur,
+                                 " left");
+      break;
+    }
+    if (FundsEverySupported(input, *run)) {
+      stop_reason = "every project with a supporter is funded";
+      break;
+    }
+    if (steps >= options.max_add1_steps) {
+      stop_reason = options.max_add1_steps == 0
+                        ? std::string("add1 completion is switched off")
+                        : absl::StrCat("the limit of ", options.max_add1_steps,
+                                       " add1 steps was reached");
+      break;
+    }
+    const Rational next_share =
+        base_share + Rational(steps + 1) * options.add1_step;
+    absl::StatusOr<MesRun> next = RunMes(election, tally, input, next_share,
+               options.reference_exact_arithmetic);
+    if (!next.ok()) return next.status();
+    if (next->total_cost > election.budget) {
+      stop_reason = absl::StrCat(
+          "raising the share once more, to ", FormatDecimal(next_share, 2),
+          " ", cur, ", would fund projects costing ", next->total_cost, " ",
+          cur, ", more than the budget");
+      break;
+    }
+    ++steps;
+    run = std::move(next);
+  }
+
+  if (absl::Status s = CheckConservation(election, input, *run); !s.ok()) {
+    return s;
+  }
+  outcome.add1_steps = steps;
+  ExplainMes(election, tally, input, *run, &outcome);
+  const Rational final_share =
+      base_share + Rational(steps) * options.add1_step;
+  outcome.summary = absl::StrCat(
+      "Method of Equal Shares (cost utilities) with add1 completion: each of ",
+      n, " voters started with an equal share of ",
+      FormatDecimal(base_share, 2), " ", cur, " (budget ", election.budget,
+      " / ", n, " voters); the share was raised ", steps, " times by ",
+      options.add1_step, " ", cur, " to ", FormatDecimal(final_share, 2), " ",
+      cur, ". Stopped because ", stop_reason, ". ", outcome.funded_ids.size(),
+      " projects funded, costing ", outcome.total_cost, " of the ",
+      election.budget, " ", cur,
+      " budget. Ties on rho are broken by more support, then lower cost, then "
+      "lower project id.");
+  return outcome;
+}
+
+absl::StatusOr<Outcome> ComputeOutcome(const Election& election,
+                                       OutcomeRule rule) {
+  switch (rule) {
+    case OutcomeRule::kGreedy:
+      return ComputeGreedy(election);
+    case OutcomeRule::kEqualSharesAdd1:
+      return ComputeEqualSharesAdd1(election);
+  }
+  return absl::InvalidArgumentError("unknown outcome rule");
+}
+
+}  // namespace bkk::voting

@@ -1,0 +1,394 @@
+// Tests for the outcome rules: the real pabulib elections (Assen's Equal
+// Shares + add1 outcome, greedy outcomes, Gdańsk's point totals) and small
+// hand-built elections for tie-breaks, exactness and explanations.
+#include "services/voting/core/outcomes.h"
+
+#include <iostream>
+#include <random>
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace bkk::voting {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+
+constexpr absl::string_view kAssen = "Netherlands_Assen_2024.pb";
+constexpr absl::string_view kGdansk = "Poland_Gdansk_2020_Rudniki.pb";
+constexpr absl::string_view kWarszawa =
+    "Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb";
+constexpr absl::string_view kJerseyCity =
+    "US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb";
+
+PbFile LoadFile(absl::string_view name) {
+  return ReadPabulibFile(absl::StrCat(BKK_DATA_DIR, "/pabulib/", name))
+      .value();
+}
+
+Election LoadElection(absl::string_view name) {
+  return ElectionFromPabulib(LoadFile(name)).value();
+}
+
+std::set<std::string> Funded(const Outcome& outcome) {
+  return {outcome.funded_ids.begin(), outcome.funded_ids.end()};
+}
+
+std::set<std::string> SelectedColumn(const PbFile& file) {
+  std::set<std::string> selected;
+  for (const PbProject& p : file.projects) {
+    if (p.extra.at("selected") == "1") selected.insert(p.id);
+  }
+  return selected;
+}
+
+// An election where voter i approves ballots[i].
+Election Approval(int64_t budget,
+                  std::vector<std::pair<std::string, int64_t>> projects,
+                  std::vector<std::vector<std::string>> ballots) {
+  Election e;
+  e.budget = budget;
+  for (auto& [id, cost] : projects) e.projects.push_back({id, cost});
+  for (size_t i = 0; i < ballots.size(); ++i) {
+    ElectionBallot b;
+    b.voter_id = absl::StrCat("v", i);
+    for (const std::string& id : ballots[i]) b.entries.push_back({id, 1});
+    e.ballots.push_back(std::move(b));
+  }
+  return e;
+}
+
+TEST(RealElectionsTest, AssenEqualSharesAdd1MatchesTheCity) {
+  const PbFile file = LoadFile(kAssen);
+  ASSERT_EQ(*file.FindMeta("rule"),
+            OutcomeRuleName(OutcomeRule::kEqualSharesAdd1));
+  const Outcome outcome =
+      ComputeEqualSharesAdd1(ElectionFromPabulib(file).value()).value();
+  const std::set<std::string> expected = {"2",  "3",  "5",  "6", "9",
+                                          "11", "12", "13", "14"};
+  EXPECT_EQ(Funded(outcome), expected);
+  EXPECT_EQ(Funded(outcome), SelectedColumn(file));
+  EXPECT_EQ(outcome.total_cost, 76700);
+  EXPECT_GT(outcome.add1_steps, 0);
+  EXPECT_THAT(outcome.summary, HasSubstr("each of 84 voters"));
+  EXPECT_THAT(outcome.summary, HasSubstr("more than the budget"));
+  // Every funded project explains its round; every other one why not.
+  for (const ProjectOutcome& p : outcome.projects) {
+    if (p.funded) {
+      EXPECT_THAT(p.explanation, HasSubstr("of Equal Shares at rho = "))
+          << p.id;
+      EXPECT_GT(p.funded_order, 0);
+    } else {
+      EXPECT_THAT(p.explanation, HasSubstr("not enough to cover its cost"))
+          << p.id;
+    }
+  }
+  EXPECT_THAT(outcome.Find("8")->explanation, HasSubstr("its 25 supporters"));
+}
+
+TEST(RealElectionsTest, AssenPlainEqualSharesIsSmallerThanWithAdd1) {
+  EqualSharesOptions no_completion;
+  no_completion.max_add1_steps = 0;
+  const Outcome plain =
+      ComputeEqualSharesAdd1(LoadElection(kAssen), no_completion).value();
+  EXPECT_EQ(plain.add1_steps, 0);
+  EXPECT_LE(plain.total_cost, 100000);
+  EXPECT_THAT(plain.summary, HasSubstr("add1 completion is switched off"));
+  const Outcome full = ComputeEqualSharesAdd1(LoadElection(kAssen)).value();
+  EXPECT_LT(plain.total_cost, full.total_cost);
+}
+
+TEST(RealElectionsTest, AssenGreedy) {
+  const Outcome outcome = ComputeGreedy(LoadElection(kAssen)).value();
+  EXPECT_EQ(Funded(outcome),
+            (std::set<std::string>{"2", "3", "8", "9", "11", "13", "14"}));
+  // Funding order follows the support ranking; 2 and 11 tie on 24 votes and
+  // the cheaper 2 goes first.
+  EXPECT_THAT(outcome.funded_ids,
+              ElementsAre("3", "9", "8", "2", "11", "13", "14"));
+  EXPECT_EQ(outcome.total_cost, 99200);
+  EXPECT_THAT(outcome.Find("1")->explanation,
+              HasSubstr("cost 40000 EUR > remaining 6800 EUR"));
+  EXPECT_THAT(outcome.Find("3")->explanation,
+              HasSubstr("funded by greedy: ranked 1 of 14 by support (43 votes)"));
+}
+
+TEST(RealElectionsTest, SupportFromBallotsEqualsTheVotesColumn) {
+  for (absl::string_view name : {kAssen, kWarszawa, kJerseyCity, kGdansk}) {
+    SCOPED_TRACE(name);
+    const PbFile file = LoadFile(name);
+    const Outcome outcome =
+        ComputeGreedy(ElectionFromPabulib(file).value()).value();
+    for (const PbProject& p : file.projects) {
+      EXPECT_EQ(absl::StrCat(outcome.Find(p.id)->supporters),
+                p.extra.at("votes"))
+          << p.id;
+    }
+  }
+}
+
+TEST(RealElectionsTest, WarszawaGreedyFundsAllFour) {
+  const PbFile file = LoadFile(kWarszawa);
+  const Outcome outcome =
+      ComputeGreedy(ElectionFromPabulib(file).value()).value();
+  EXPECT_EQ(Funded(outcome),
+            (std::set<std::string>{"427", "915", "2567", "1623"}));
+  EXPECT_EQ(Funded(outcome), SelectedColumn(file));
+  EXPECT_EQ(outcome.total_cost, 44720);
+}
+
+TEST(RealElectionsTest, GdanskPointTotals) {
+  const PbFile file = LoadFile(kGdansk);
+  const Outcome outcome =
+      ComputeGreedy(ElectionFromPabulib(file).value()).value();
+  EXPECT_EQ(outcome.Find("1")->support, 498);
+  EXPECT_EQ(outcome.Find("2")->support, 86);
+  for (const PbProject& p : file.projects) {
+    EXPECT_EQ(absl::StrCat(outcome.Find(p.id)->support), p.extra.at("score"));
+  }
+  // Project 1 takes the whole 149000 budget.
+  EXPECT_THAT(outcome.funded_ids, ElementsAre("1"));
+  EXPECT_THAT(outcome.Find("1")->explanation,
+              HasSubstr("498 points from 125 voters"));
+  // Equal Shares on points runs too and stays within the budget.
+  const Outcome mes =
+      ComputeEqualSharesAdd1(ElectionFromPabulib(file).value()).value();
+  EXPECT_LE(mes.total_cost, 149000);
+}
+
+TEST(RealElectionsTest, JerseyCityEqualSharesIsFeasibleAndDeterministic) {
+  const Election election = LoadElection(kJerseyCity);
+  const Outcome a = ComputeEqualSharesAdd1(election).value();
+  const Outcome b = ComputeEqualSharesAdd1(election).value();
+  EXPECT_LE(a.total_cost, 50000);
+  EXPECT_EQ(a.funded_ids, b.funded_ids);
+}
+
+TEST(GreedyTest, TieBreaksByCostThenNumericId) {
+  // All three have 2 votes; "10" and "9" cost the same.
+  const Election e = Approval(
+      100, {{"10", 30}, {"9", 30}, {"cheap", 20}},
+      {{"10", "9", "cheap"}, {"10", "9", "cheap"}});
+  const Outcome outcome = ComputeGreedy(e).value();
+  EXPECT_THAT(outcome.funded_ids, ElementsAre("cheap", "9", "10"));
+}
+
+TEST(GreedyTest, SkipsWhatDoesNotFitAndKeepsGoing) {
+  const Election e = Approval(100, {{"big", 90}, {"huge", 50}, {"small", 10}},
+                              {{"big", "huge", "small"}, {"big", "huge"},
+                               {"big"}, {}});
+  const Outcome outcome = ComputeGreedy(e).value();
+  EXPECT_THAT(outcome.funded_ids, ElementsAre("big", "small"));
+  EXPECT_THAT(outcome.Find("huge")->explanation,
+              HasSubstr("cost 50 baht > remaining 10 baht"));
+}
+
+TEST(GreedyTest, NeverFundsUnvotedProjects) {
+  const Election e = Approval(100, {{"a", 10}, {"b", 10}}, {{"a"}});
+  const Outcome outcome = ComputeGreedy(e).value();
+  EXPECT_THAT(outcome.funded_ids, ElementsAre("a"));
+  EXPECT_EQ(outcome.Find("b")->explanation, "not funded: nobody voted for it");
+}
+
+TEST(EqualSharesTest, ThirdsAddUpExactly) {
+  // 100 / 3 per voter has no finite decimal form; three shares must still pay
+  // exactly 100, which floating point would miss.
+  const Election e = Approval(100, {{"p", 100}}, {{"p"}, {"p"}, {"p"}});
+  const Outcome outcome = ComputeEqualSharesAdd1(e).value();
+  EXPECT_THAT(outcome.funded_ids, ElementsAre("p"));
+  EXPECT_THAT(outcome.Find("p")->explanation,
+              HasSubstr("3 of them paid all they had left"));
+}
+
+TEST(EqualSharesTest, ProportionalNotMajoritarian) {
+  // 6 voters want a,b; 4 want c,d; each project costs 40 of 100, so only
+  // two fit. Equal Shares gives each group one; greedy gives the majority
+  // both.
+  const Election e =
+      Approval(100, {{"a", 40}, {"b", 40}, {"c", 40}, {"d", 40}},
+               {{"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"},
+                {"a", "b"}, {"c", "d"}, {"c", "d"}, {"c", "d"}, {"c", "d"}});
+  const Outcome mes = ComputeEqualSharesAdd1(e).value();
+  EXPECT_THAT(Funded(mes), UnorderedElementsAre("a", "c"));
+  const Outcome greedy = ComputeGreedy(e).value();
+  EXPECT_THAT(greedy.funded_ids, ElementsAre("a", "b"));
+}
+
+TEST(EqualSharesTest, TieOnRhoGoesToSupportThenCostThenId) {
+  // Same supporters, same cost: rho ties, lower numeric id wins.
+  Election e = Approval(10, {{"12", 10}, {"7", 10}}, {{"12", "7"}, {"12", "7"}});
+  Outcome outcome = ComputeEqualSharesAdd1(e).value();
+  EXPECT_THAT(outcome.funded_ids, ElementsAre("7"));
+  EXPECT_THAT(outcome.Find("7")->explanation,
+              HasSubstr("tied at this rho with project 12 (lower project id)"));
+}
+
+TEST(EqualSharesTest, Add1StopsBeforeExceedingTheBudget) {
+  // Budget 100, 2 voters, 50 each. x (60) is wanted by voter 0 alone and
+  // cannot be paid from 50; y (40) by voter 1. Plain MES funds only y. With
+  // add1 the share grows until voter 0 can pay 60 (share 60), but then x+y
+  // = 100 fits, so both get funded.
+  const Election e = Approval(100, {{"x", 60}, {"y", 40}}, {{"x"}, {"y"}});
+  const Outcome outcome = ComputeEqualSharesAdd1(e).value();
+  EXPECT_THAT(Funded(outcome), UnorderedElementsAre("x", "y"));
+  EXPECT_EQ(outcome.add1_steps, 10);
+  // With a third project, going further would overshoot.
+  const Election f =
+      Approval(100, {{"x", 60}, {"y", 40}, {"z", 30}}, {{"x"}, {"y", "z"}});
+  const Outcome g = ComputeEqualSharesAdd1(f).value();
+  EXPECT_LE(g.total_cost, 100);
+}
+
+TEST(EqualSharesTest, CumulativePointsWeightUtilities) {
+  // Voter 0 puts 3 points on a and 1 on b; a is cheaper per unit of utility
+  // for them, so a is bought first.
+  Election e;
+  e.budget = 100;
+  e.projects = {{"a", 50}, {"b", 50}};
+  e.ballots = {{"v0", {{"a", 3}, {"b", 1}}}, {"v1", {{"a", 1}, {"b", 1}}}};
+  const Outcome outcome = ComputeEqualSharesAdd1(e).value();
+  ASSERT_FALSE(outcome.funded_ids.empty());
+  EXPECT_EQ(outcome.funded_ids.front(), "a");
+  EXPECT_THAT(outcome.Find("a")->explanation, HasSubstr("(4 points)"));
+}
+
+TEST(EqualSharesTest, HugeNumbersDoNotOverflow) {
+  Election e;
+  e.budget = 9'000'000'000'000'000'000;
+  e.projects = {{"a", 4'000'000'000'000'000'001}, {"b", 4'000'000'000'000'000'003}};
+  for (int i = 0; i < 7; ++i) {
+    e.ballots.push_back({absl::StrCat("v", i), {{"a", 1}, {"b", 1}}});
+  }
+  const Outcome outcome = ComputeEqualSharesAdd1(e).value();
+  EXPECT_THAT(Funded(outcome), UnorderedElementsAre("a", "b"));
+  EXPECT_EQ(outcome.total_cost, 8'000'000'000'000'000'004);
+}
+
+TEST(EqualSharesTest, NoBallotsFundsNothing) {
+  const Outcome outcome =
+      ComputeEqualSharesAdd1(Approval(100, {{"a", 10}}, {})).value();
+  EXPECT_TRUE(outcome.funded_ids.empty());
+  EXPECT_THAT(outcome.summary, HasSubstr("no ballots"));
+}
+
+void ExpectSameOutcome(const Outcome& fast, const Outcome& reference) {
+  EXPECT_EQ(fast.funded_ids, reference.funded_ids);
+  EXPECT_EQ(fast.add1_steps, reference.add1_steps);
+  EXPECT_EQ(fast.total_cost, reference.total_cost);
+  EXPECT_EQ(fast.summary, reference.summary);
+  ASSERT_EQ(fast.projects.size(), reference.projects.size());
+  for (size_t i = 0; i < fast.projects.size(); ++i) {
+    EXPECT_EQ(fast.projects[i].explanation, reference.projects[i].explanation);
+  }
+}
+
+Outcome EqualShares(const Election& e, bool reference) {
+  EqualSharesOptions options;
+  options.reference_exact_arithmetic = reference;
+  absl::StatusOr<Outcome> outcome = ComputeEqualSharesAdd1(e, options);
+  EXPECT_TRUE(outcome.ok()) << outcome.status();
+  return outcome.ok() ? *std::move(outcome) : Outcome();
+}
+
+// Random elections built to hit ties: few distinct costs, few voters, many
+// identical ballots, some free projects, approval and cumulative ballots.
+Election RandomElection(std::mt19937_64& rng, int max_projects, int max_voters,
+                        int64_t cost_unit, bool cumulative) {
+  const auto uniform = [&rng](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  Election e;
+  const int num_projects = static_cast<int>(uniform(1, max_projects));
+  int64_t total = 0;
+  for (int p = 0; p < num_projects; ++p) {
+    const int64_t cost = uniform(0, 12) == 0 ? 0 : uniform(1, 6) * cost_unit;
+    e.projects.push_back({absl::StrCat(uniform(0, 3) == 0 ? "p" : "", p), cost});
+    total += cost;
+  }
+  e.budget = total * uniform(1, 9) / 10;
+  const int num_voters = static_cast<int>(uniform(1, max_voters));
+  for (int v = 0; v < num_voters; ++v) {
+    ElectionBallot b;
+    b.voter_id = absl::StrCat("v", v);
+    for (const ElectionProject& p : e.projects) {
+      if (uniform(0, 2) == 0) {
+        b.entries.push_back({p.id, cumulative ? uniform(1, 4) : 1});
+      }
+    }
+    e.ballots.push_back(std::move(b));
+  }
+  return e;
+}
+
+TEST(EqualSharesTest, FastMatchesReferenceOnRealFiles) {
+  for (absl::string_view name : {kAssen, kJerseyCity, kGdansk, kWarszawa}) {
+    SCOPED_TRACE(name);
+    const Election e = LoadElection(name);
+    ExpectSameOutcome(EqualShares(e, false), EqualShares(e, true));
+  }
+}
+
+TEST(EqualSharesTest, FastMatchesReferenceOnRandomElections) {
+  std::mt19937_64 rng(20240415);
+  for (int i = 0; i < 400; ++i) {
+    const bool cumulative = i % 3 == 2;
+    const Election e = RandomElection(rng, 8, 12, i % 2 == 0 ? 1 : 7, cumulative);
+    SCOPED_TRACE(absl::StrCat("election ", i));
+    ExpectSameOutcome(EqualShares(e, false), EqualShares(e, true));
+    if (HasFailure()) break;
+  }
+  for (int i = 0; i < 20; ++i) {
+    const Election e = RandomElection(rng, 15, 150, 1000, i % 4 == 3);
+    SCOPED_TRACE(absl::StrCat("larger election ", i));
+    ExpectSameOutcome(EqualShares(e, false), EqualShares(e, true));
+    if (HasFailure()) break;
+  }
+}
+
+TEST(ElectionTest, RejectsInvalidElections) {
+  EXPECT_THAT(ValidateElection(Approval(-1, {}, {})).message(),
+              HasSubstr("budget must not be negative"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", -5}}, {})).message(),
+              HasSubstr("negative cost"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}, {"a", 6}}, {})).message(),
+              HasSubstr("listed twice"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}}, {{"b"}})).message(),
+              HasSubstr("unknown project b"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}}, {{"a", "a"}})).message(),
+              HasSubstr("names project a twice"));
+  EXPECT_THAT(
+      ValidateElection(Approval(10, {{"a", INT64_MAX}, {"b", 1}}, {})).message(),
+      HasSubstr("more than an int64"));
+  EXPECT_EQ(ComputeGreedy(Approval(10, {{"a", -5}}, {})).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EqualSharesOptions bad;
+  bad.add1_step = 0;
+  EXPECT_FALSE(ComputeEqualSharesAdd1(Approval(10, {}, {}), bad).ok());
+}
+
+TEST(ProjectIdLessTest, NumericAwareTotalOrder) {
+  EXPECT_TRUE(ProjectIdLess("9", "10"));
+  EXPECT_FALSE(ProjectIdLess("10", "9"));
+  EXPECT_TRUE(ProjectIdLess("007", "8"));
+  EXPECT_TRUE(ProjectIdLess("07", "7"));  // equal value: byte-wise
+  EXPECT_FALSE(ProjectIdLess("7", "07"));
+  EXPECT_TRUE(ProjectIdLess("99999999999999999999999", "a"));
+  EXPECT_TRUE(ProjectIdLess("a10", "a9"));  // non-numeric: byte-wise
+  EXPECT_FALSE(ProjectIdLess("5", "5"));
+}
+
+TEST(OutcomeDispatchTest, ComputeOutcomeFollowsTheRule) {
+  const Election e = LoadElection(kAssen);
+  EXPECT_EQ(ComputeOutcome(e, OutcomeRule::kGreedy).value().funded_ids,
+            ComputeGreedy(e).value().funded_ids);
+  EXPECT_EQ(ComputeOutcome(e, OutcomeRule::kEqualSharesAdd1).value().funded_ids,
+            ComputeEqualSharesAdd1(e).value().funded_ids);
+}
+
+}  // namespace
+}  // namespace bkk::voting

@@ -1,0 +1,368 @@
+// voting gRPC adapter; see voting_grpc_service.h.
+#include "services/voting/grpc/voting_grpc_service.h"
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "services/common/auth.h"
+#include "services/common/grpc_status.h"
+
+namespace bkk::voting {
+namespace pb = bkkbudget::voting::v1;
+namespace {
+
+// Proto enums and the core's enums, spelled out both ways.
+absl::StatusOr<BallotRule> FromProto(const pb::BallotRule& r) {
+  switch (r.kind()) {
+    case pb::BALLOT_KIND_APPROVAL: return BallotRule::Approval(r.max_choices());
+    case pb::BALLOT_KIND_KNAPSACK: return BallotRule::Knapsack();
+    case pb::BALLOT_KIND_CUMULATIVE: return BallotRule::Cumulative(r.total_points(), r.max_points_per_project());
+    default:
+      return absl::InvalidArgumentError("ballot_rule.kind is required: APPROVAL, KNAPSACK or CUMULATIVE");
+  }
+}
+
+absl::StatusOr<OutcomeRule> FromProto(pb::OutcomeRule r) {
+  switch (r) {
+    case pb::OUTCOME_RULE_GREEDY: return OutcomeRule::kGreedy;
+    case pb::OUTCOME_RULE_EQUAL_SHARES: return OutcomeRule::kEqualSharesAdd1;
+    default: return absl::InvalidArgumentError("outcome_rule is required: GREEDY or EQUAL_SHARES");
+  }
+}
+
+absl::StatusOr<Phase> FromProto(pb::Phase p) {
+  switch (p) {
+    case pb::PHASE_PROPOSALS: return Phase::kProposals;
+    case pb::PHASE_REVIEW: return Phase::kReview;
+    case pb::PHASE_VOTING: return Phase::kVoting;
+    case pb::PHASE_CLOSED: return Phase::kClosed;
+    case pb::PHASE_PUBLISHED: return Phase::kPublished;
+    default: return absl::InvalidArgumentError("to_phase is required: REVIEW, VOTING, CLOSED or PUBLISHED");
+  }
+}
+
+pb::Phase ToProto(Phase p) {
+  switch (p) {
+    case Phase::kProposals: return pb::PHASE_PROPOSALS;
+    case Phase::kReview: return pb::PHASE_REVIEW;
+    case Phase::kVoting: return pb::PHASE_VOTING;
+    case Phase::kClosed: return pb::PHASE_CLOSED;
+    case Phase::kPublished: return pb::PHASE_PUBLISHED;
+  }
+  return pb::PHASE_UNSPECIFIED;
+}
+
+pb::OutcomeRule ToProto(OutcomeRule r) {
+  return r == OutcomeRule::kGreedy ? pb::OUTCOME_RULE_GREEDY : pb::OUTCOME_RULE_EQUAL_SHARES;
+}
+
+std::vector<RoundDistrict> FromProto(const google::protobuf::RepeatedPtrField<pb::RoundDistrict>& ds) {
+  std::vector<RoundDistrict> out;
+  for (const auto& d : ds) out.push_back({d.district_id(), d.budget_baht()});
+  return out;
+}
+
+void ToProto(const RoundRecord& r, pb::Round* out) {
+  out->set_round_id(r.round_id);
+  out->set_name(r.name);
+  out->set_fiscal_year(r.fiscal_year);
+  for (const auto& d : r.districts) {
+    auto* pd = out->add_districts();
+    pd->set_district_id(d.district_id);
+    pd->set_budget_baht(d.budget_baht);
+  }
+  auto* rule = out->mutable_ballot_rule();
+  switch (r.ballot_rule.kind) {
+    case BallotKind::kApproval: rule->set_kind(pb::BALLOT_KIND_APPROVAL); break;
+    case BallotKind::kKnapsack: rule->set_kind(pb::BALLOT_KIND_KNAPSACK); break;
+    case BallotKind::kCumulative: rule->set_kind(pb::BALLOT_KIND_CUMULATIVE); break;
+  }
+  rule->set_max_choices(r.ballot_rule.max_choices);
+  rule->set_total_points(static_cast<int32_t>(r.ballot_rule.total_points));
+  rule->set_max_points_per_project(static_cast<int32_t>(r.ballot_rule.max_points_per_project));
+  out->set_outcome_rule(ToProto(r.outcome_rule));
+  out->set_identity_mode(r.identity_mode == IdentityMode::kCitizenId ? pb::IDENTITY_MODE_CITIZEN_ID
+                                                                     : pb::IDENTITY_MODE_ANONYMOUS_BROWSER);
+  out->set_phase(ToProto(r.phase));
+  out->set_created_at(r.created_at);
+  out->set_source(r.source);
+}
+
+void ToProto(const ProposalRecord& p, pb::Proposal* out) {
+  out->set_proposal_id(p.proposal_id);
+  out->set_round_id(p.round_id);
+  out->set_district_id(p.district_id);
+  out->set_title(p.title);
+  out->set_description(p.description);
+  out->set_strategy_tag(p.strategy_tag);
+  out->set_estimated_cost_baht(p.estimated_cost_baht);
+  switch (p.status) {
+    case ModerationStatus::kPending: out->set_status(pb::MODERATION_STATUS_PENDING); break;
+    case ModerationStatus::kApproved: out->set_status(pb::MODERATION_STATUS_APPROVED); break;
+    case ModerationStatus::kRejected: out->set_status(pb::MODERATION_STATUS_REJECTED); break;
+  }
+  out->set_rejection_reason(p.rejection_reason);
+  out->set_created_at(p.created_at);
+  out->set_external_id(p.external_id);
+}
+
+void ToProto(const TopProposals& top, google::protobuf::RepeatedPtrField<pb::ProposalTally>* out) {
+  for (const auto& t : top.proposals) {
+    auto* pt = out->Add();
+    pt->set_proposal_id(t.proposal.proposal_id);
+    pt->set_title(t.proposal.title);
+    pt->set_support(t.support);
+    pt->set_estimated_cost_baht(t.proposal.estimated_cost_baht);
+    pt->set_rank(t.rank);
+  }
+}
+
+std::string ClientAddress(const grpc::ServerContext& ctx) {
+  auto it = ctx.client_metadata().find("x-client-address");
+  if (it != ctx.client_metadata().end()) return std::string(it->second.data(), it->second.size());
+  std::string peer = ctx.peer();  // "ipv4:127.0.0.1:5555"
+  auto colon = peer.rfind(':');
+  return colon == std::string::npos ? peer : peer.substr(0, colon);
+}
+
+}  // namespace
+
+#define BKK_REQUIRE_ADMIN(context)                                                         \
+  if (auto s = CheckAdminToken(*(context), admin_token_); !s.ok()) return ToGrpcStatus(s)
+#define BKK_ASSIGN_OR_RETURN(lhs, expr) \
+  auto lhs = (expr);                    \
+  if (!lhs.ok()) return ToGrpcStatus(lhs.status())
+
+grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundRequest* request,
+                                            pb::CreateRoundResponse* response) {
+  BKK_REQUIRE_ADMIN(context);
+  const auto& r = request->round();
+  RoundRecord round;
+  round.name = r.name();
+  round.fiscal_year = r.fiscal_year();
+  round.districts = FromProto(r.districts());
+  BKK_ASSIGN_OR_RETURN(rule, FromProto(r.ballot_rule()));
+  BKK_ASSIGN_OR_RETURN(outcome, FromProto(r.outcome_rule()));
+  round.ballot_rule = *rule;
+  round.outcome_rule = *outcome;
+  switch (r.identity_mode()) {
+    case pb::IDENTITY_MODE_CITIZEN_ID: round.identity_mode = IdentityMode::kCitizenId; break;
+    case pb::IDENTITY_MODE_ANONYMOUS_BROWSER: round.identity_mode = IdentityMode::kAnonymousBrowser; break;
+    default:
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "round.identity_mode is required: CITIZEN_ID or ANONYMOUS_BROWSER");
+  }
+  BKK_ASSIGN_OR_RETURN(created, app_->CreateRound(round));
+  ToProto(*created, response->mutable_round());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::UpdateRoundRules(Ctx* context, const pb::UpdateRoundRulesRequest* request,
+                                                 pb::UpdateRoundRulesResponse* response) {
+  BKK_REQUIRE_ADMIN(context);
+  BKK_ASSIGN_OR_RETURN(rule, FromProto(request->ballot_rule()));
+  BKK_ASSIGN_OR_RETURN(outcome, FromProto(request->outcome_rule()));
+  BKK_ASSIGN_OR_RETURN(round, app_->UpdateRoundRules(request->round_id(), *rule, *outcome,
+                                                     FromProto(request->districts())));
+  ToProto(*round, response->mutable_round());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::AdvanceRoundPhase(Ctx* context, const pb::AdvanceRoundPhaseRequest* request,
+                                                  pb::AdvanceRoundPhaseResponse* response) {
+  BKK_REQUIRE_ADMIN(context);
+  BKK_ASSIGN_OR_RETURN(to, FromProto(request->to_phase()));
+  BKK_ASSIGN_OR_RETURN(round, app_->AdvanceRoundPhase(request->round_id(), *to));
+  ToProto(*round, response->mutable_round());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::GetRound(Ctx*, const pb::GetRoundRequest* request, pb::GetRoundResponse* response) {
+  BKK_ASSIGN_OR_RETURN(round, app_->GetRound(request->round_id()));
+  ToProto(*round, response->mutable_round());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::ListRounds(Ctx*, const pb::ListRoundsRequest*, pb::ListRoundsResponse* response) {
+  BKK_ASSIGN_OR_RETURN(rounds, app_->ListRounds());
+  for (const auto& r : *rounds) ToProto(r, response->add_rounds());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::SubmitProposal(Ctx*, const pb::SubmitProposalRequest* request,
+                                               pb::SubmitProposalResponse* response) {
+  ProposalRecord p;
+  p.round_id = request->round_id();
+  p.district_id = request->district_id();
+  p.title = request->title();
+  p.description = request->description();
+  p.strategy_tag = request->strategy_tag();
+  p.estimated_cost_baht = request->estimated_cost_baht();
+  BKK_ASSIGN_OR_RETURN(created, app_->SubmitProposal(p));
+  ToProto(*created, response->mutable_proposal());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::ModerateProposal(Ctx* context, const pb::ModerateProposalRequest* request,
+                                                 pb::ModerateProposalResponse* response) {
+  BKK_REQUIRE_ADMIN(context);
+  BKK_ASSIGN_OR_RETURN(p, app_->ModerateProposal(request->proposal_id(), request->approve(),
+                                                 request->rejection_reason()));
+  ToProto(*p, response->mutable_proposal());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::ListProposals(Ctx* context, const pb::ListProposalsRequest* request,
+                                              pb::ListProposalsResponse* response) {
+  if (request->include_unmoderated()) BKK_REQUIRE_ADMIN(context);
+  BKK_ASSIGN_OR_RETURN(list, app_->ListProposals(request->round_id(), request->district_id(),
+                                                 request->include_unmoderated()));
+  for (const auto& p : *list) ToProto(p, response->add_proposals());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::GetProposal(Ctx*, const pb::GetProposalRequest* request,
+                                            pb::GetProposalResponse* response) {
+  BKK_ASSIGN_OR_RETURN(p, app_->GetProposal(request->proposal_id()));
+  ToProto(p->first, response->mutable_proposal());
+  response->set_support(p->second);
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::RegisterVoter(Ctx*, const pb::RegisterVoterRequest* request,
+                                              pb::RegisterVoterResponse* response) {
+  BKK_ASSIGN_OR_RETURN(token, app_->RegisterVoter(request->round_id(), request->citizen_id(), request->browser_id()));
+  response->set_voter_token(token->first);
+  response->set_expires_at(token->second);
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::CastBallot(Ctx* context, const pb::CastBallotRequest* request,
+                                           pb::CastBallotResponse* response) {
+  std::vector<BallotChoice> choices;
+  for (const auto& c : request->choices()) choices.push_back({c.proposal_id(), c.points()});
+  BKK_ASSIGN_OR_RETURN(result, app_->CastBallot(request->round_id(), request->district_id(), request->voter_token(),
+                                                choices, request->idempotency_key(), ClientAddress(*context)));
+  response->set_receipt_code(result->receipt_code);
+  response->set_ballot_id(result->ballot_id);
+  response->set_replayed(result->replayed);
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::CheckReceipt(Ctx*, const pb::CheckReceiptRequest* request,
+                                             pb::CheckReceiptResponse* response) {
+  auto ballot = app_->CheckReceipt(request->receipt_code());
+  if (!ballot.ok() && ballot.status().code() == absl::StatusCode::kNotFound) {
+    response->set_counted(false);
+    return grpc::Status::OK;
+  }
+  if (!ballot.ok()) return ToGrpcStatus(ballot.status());
+  response->set_counted(true);
+  response->set_round_id(ballot->round_id);
+  response->set_district_id(ballot->district_id);
+  response->set_cast_at(ballot->cast_at);
+  for (const auto& c : ballot->choices) {
+    auto* pc = response->add_choices();
+    pc->set_proposal_id(c.proposal_id);
+    pc->set_points(c.points);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::GetTopProposals(Ctx*, const pb::GetTopProposalsRequest* request,
+                                                pb::GetTopProposalsResponse* response) {
+  BKK_ASSIGN_OR_RETURN(top, app_->GetTopProposals(request->round_id(), request->district_id(), request->limit()));
+  ToProto(*top, response->mutable_proposals());
+  response->set_voter_count(top->voter_count);
+  response->set_served_from(top->served_from);
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::GetTurnout(Ctx*, const pb::GetTurnoutRequest* request,
+                                           pb::GetTurnoutResponse* response) {
+  BKK_ASSIGN_OR_RETURN(t, app_->GetTurnout(request->round_id()));
+  for (const auto& [d, n] : t->districts) {
+    auto* pd = response->add_districts();
+    pd->set_district_id(d);
+    pd->set_voter_count(n);
+  }
+  response->set_total_voters(t->total_voters);
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::WatchTallies(Ctx* context, const pb::WatchTalliesRequest* request,
+                                             grpc::ServerWriter<pb::WatchTalliesResponse>* writer) {
+  std::string last;
+  while (!context->IsCancelled() && !stopping_.load()) {
+    auto top = app_->GetTopProposals(request->round_id(), request->district_id(), request->limit());
+    if (!top.ok()) {
+      // Bad arguments end the stream; a passing outage is retried.
+      if (top.status().code() != absl::StatusCode::kUnavailable) return ToGrpcStatus(top.status());
+    } else {
+      pb::WatchTalliesResponse update;
+      ToProto(*top, update.mutable_proposals());
+      update.set_voter_count(top->voter_count);
+      std::string key = update.SerializeAsString();
+      if (key != last) {
+        update.set_watermark(top->watermark);
+        if (!writer->Write(update)) return grpc::Status::OK;
+        last = key;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::ComputeOutcome(Ctx*, const pb::ComputeOutcomeRequest* request,
+                                               pb::ComputeOutcomeResponse* response) {
+  std::optional<OutcomeRule> rule;
+  if (request->rule() != pb::OUTCOME_RULE_UNSPECIFIED) {
+    BKK_ASSIGN_OR_RETURN(r, FromProto(request->rule()));
+    rule = *r;
+  }
+  BKK_ASSIGN_OR_RETURN(view, app_->ComputeOutcome(request->round_id(), request->district_id(), rule));
+  const auto& o = view->outcome;
+  response->set_rule(ToProto(o.rule));
+  response->set_budget_baht(o.budget);
+  response->set_spent_baht(o.total_cost);
+  response->set_voter_count(o.voters);
+  response->set_summary(o.summary);
+  // Funded first (in funding order), then the rest in election order.
+  std::vector<const ProjectOutcome*> order;
+  for (const auto& id : o.funded_ids) order.push_back(o.Find(id));
+  for (const auto& p : o.projects) {
+    if (!p.funded) order.push_back(&p);
+  }
+  for (const auto* p : order) {
+    auto* pp = response->add_projects();
+    const auto& proposal = view->proposals.at(p->id);
+    pp->set_proposal_id(proposal.proposal_id);
+    pp->set_title(proposal.title);
+    pp->set_cost_baht(p->cost);
+    pp->set_support(p->support);
+    pp->set_funded(p->funded);
+    pp->set_explanation(p->explanation);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::ExportPabulib(Ctx*, const pb::ExportPabulibRequest* request,
+                                              pb::ExportPabulibResponse* response) {
+  BKK_ASSIGN_OR_RETURN(text, app_->ExportPabulib(request->round_id(), request->district_id()));
+  response->set_filename(absl::StrCat("bangkok_round", request->round_id(), "_district", request->district_id(), ".pb"));
+  response->set_content(*text);
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::ImportPabulib(Ctx* context, const pb::ImportPabulibRequest* request,
+                                              pb::ImportPabulibResponse* response) {
+  BKK_REQUIRE_ADMIN(context);
+  BKK_ASSIGN_OR_RETURN(result, app_->ImportPabulib(request->filename(), request->content(), request->district_id()));
+  ToProto(std::get<0>(*result), response->mutable_round());
+  response->set_proposal_count(std::get<1>(*result));
+  response->set_ballot_count(std::get<2>(*result));
+  return grpc::Status::OK;
+}
+
+}  // namespace bkk::voting

@@ -1,0 +1,68 @@
+// The gRPC face of voting: protos to app calls and back, admin bearer checks
+// for operator RPCs, status mapping in one place. No voting logic here.
+#ifndef BKK_SERVICES_VOTING_GRPC_VOTING_GRPC_SERVICE_H_
+#define BKK_SERVICES_VOTING_GRPC_VOTING_GRPC_SERVICE_H_
+
+#include <atomic>
+#include <string>
+
+#include "bkkbudget/voting/v1/voting.grpc.pb.h"
+#include "services/voting/app/voting_app.h"
+
+namespace bkk::voting {
+
+class VotingGrpcService final : public bkkbudget::voting::v1::VotingService::Service {
+ public:
+  VotingGrpcService(VotingApp* app, std::string admin_token)
+      : app_(app), admin_token_(std::move(admin_token)) {}
+
+  // Ends open WatchTallies streams (on shutdown).
+  void StopStreams() { stopping_ = true; }
+
+  using Ctx = grpc::ServerContext;
+  grpc::Status CreateRound(Ctx* context, const bkkbudget::voting::v1::CreateRoundRequest* request,
+                      bkkbudget::voting::v1::CreateRoundResponse* response) override;
+  grpc::Status UpdateRoundRules(Ctx* context, const bkkbudget::voting::v1::UpdateRoundRulesRequest* request,
+                      bkkbudget::voting::v1::UpdateRoundRulesResponse* response) override;
+  grpc::Status AdvanceRoundPhase(Ctx* context, const bkkbudget::voting::v1::AdvanceRoundPhaseRequest* request,
+                      bkkbudget::voting::v1::AdvanceRoundPhaseResponse* response) override;
+  grpc::Status GetRound(Ctx* context, const bkkbudget::voting::v1::GetRoundRequest* request,
+                      bkkbudget::voting::v1::GetRoundResponse* response) override;
+  grpc::Status ListRounds(Ctx* context, const bkkbudget::voting::v1::ListRoundsRequest* request,
+                      bkkbudget::voting::v1::ListRoundsResponse* response) override;
+  grpc::Status SubmitProposal(Ctx* context, const bkkbudget::voting::v1::SubmitProposalRequest* request,
+                      bkkbudget::voting::v1::SubmitProposalResponse* response) override;
+  grpc::Status ModerateProposal(Ctx* context, const bkkbudget::voting::v1::ModerateProposalRequest* request,
+                      bkkbudget::voting::v1::ModerateProposalResponse* response) override;
+  grpc::Status ListProposals(Ctx* context, const bkkbudget::voting::v1::ListProposalsRequest* request,
+                      bkkbudget::voting::v1::ListProposalsResponse* response) override;
+  grpc::Status GetProposal(Ctx* context, const bkkbudget::voting::v1::GetProposalRequest* request,
+                      bkkbudget::voting::v1::GetProposalResponse* response) override;
+  grpc::Status RegisterVoter(Ctx* context, const bkkbudget::voting::v1::RegisterVoterRequest* request,
+                      bkkbudget::voting::v1::RegisterVoterResponse* response) override;
+  grpc::Status CastBallot(Ctx* context, const bkkbudget::voting::v1::CastBallotRequest* request,
+                      bkkbudget::voting::v1::CastBallotResponse* response) override;
+  grpc::Status CheckReceipt(Ctx* context, const bkkbudget::voting::v1::CheckReceiptRequest* request,
+                      bkkbudget::voting::v1::CheckReceiptResponse* response) override;
+  grpc::Status GetTopProposals(Ctx* context, const bkkbudget::voting::v1::GetTopProposalsRequest* request,
+                      bkkbudget::voting::v1::GetTopProposalsResponse* response) override;
+  grpc::Status GetTurnout(Ctx* context, const bkkbudget::voting::v1::GetTurnoutRequest* request,
+                      bkkbudget::voting::v1::GetTurnoutResponse* response) override;
+  grpc::Status WatchTallies(Ctx* context, const bkkbudget::voting::v1::WatchTalliesRequest* request,
+                      grpc::ServerWriter<bkkbudget::voting::v1::WatchTalliesResponse>* writer) override;
+  grpc::Status ComputeOutcome(Ctx* context, const bkkbudget::voting::v1::ComputeOutcomeRequest* request,
+                      bkkbudget::voting::v1::ComputeOutcomeResponse* response) override;
+  grpc::Status ExportPabulib(Ctx* context, const bkkbudget::voting::v1::ExportPabulibRequest* request,
+                      bkkbudget::voting::v1::ExportPabulibResponse* response) override;
+  grpc::Status ImportPabulib(Ctx* context, const bkkbudget::voting::v1::ImportPabulibRequest* request,
+                      bkkbudget::voting::v1::ImportPabulibResponse* response) override;
+
+ private:
+  VotingApp* const app_;
+  const std::string admin_token_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace bkk::voting
+
+#endif  // BKK_SERVICES_VOTING_GRPC_VOTING_GRPC_SERVICE_H_

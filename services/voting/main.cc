@@ -1,0 +1,116 @@
+// voting: PB rounds, proposals and durable ballots over gRPC.
+//   voting [serve]   gRPC server (health, reflection, SIGTERM drains ballots)
+//   voting migrate   create or upgrade the `voting` schema
+// Settings come from the environment (or --flags); see --help.
+#include <iostream>
+#include <thread>
+
+#include "services/common/config.h"
+#include "services/common/grpc_server.h"
+#include "services/common/log.h"
+#include "services/voting/grpc/voting_grpc_service.h"
+
+namespace {
+
+const std::vector<bkk::SettingSpec>& Specs() {
+  static const auto* kSpecs = new std::vector<bkk::SettingSpec>{
+      {"BKK_PG_URL", "PostgreSQL URL of the voting database", true, "", true},
+      {"BKK_REDIS_URL", "Redis URL for tallies and rate limits (redis://host:port)", true, ""},
+      {"BKK_ADMIN_TOKEN", "bearer token operators send to admin RPCs", true, "", true},
+      {"BKK_VOTER_KEY", "secret (32+ bytes) keying voter-ID hashes and voter tokens", true, "", true},
+      {"BKK_LISTEN", "gRPC listen address (host:port)", false, "127.0.0.1:50053"},
+      {"BKK_PG_POOL_SIZE", "PostgreSQL connections", false, "8"},
+      {"BKK_REDIS_POOL_SIZE", "Redis connections", false, "16"},
+      {"BKK_REDIS_PREFIX", "prefix of every tally key", false, "bkk:tally"},
+      {"BKK_BATCH_MAX", "most ballots per group commit", false, "256"},
+      {"BKK_BATCH_WAIT_US", "how long a group commit waits to fill (microseconds)", false, "1000"},
+      {"BKK_TALLY_INTERVAL_MS", "how often Redis tallies are checked against PostgreSQL", false, "100"},
+      {"BKK_RATE_VOTER_PER_MIN", "ballot attempts per voter token a minute", false, "20"},
+      {"BKK_RATE_ADDRESS_PER_MIN", "ballot attempts per client address a minute", false, "600"},
+      {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "15"},
+  };
+  return *kSpecs;
+}
+
+int Fail(const absl::Status& status) {
+  bkk::LogError("fatal", {{"error", std::string(status.message())}});
+  std::cerr << "voting: " << status.message() << "\n";
+  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bkk::BlockTerminationSignals();
+  bkk::SetLogService("voting");
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help") {
+      std::cout << "usage: voting [serve | migrate]\n" << bkk::Config::Usage(Specs());
+      return 0;
+    }
+  }
+  auto config = bkk::Config::Load(Specs(), argc, argv);
+  if (!config.ok()) return Fail(config.status());
+  std::string command = config->positional().empty() ? "serve" : config->positional()[0];
+  std::map<std::string, int64_t> n;
+  for (const char* key : {"BKK_PG_POOL_SIZE", "BKK_REDIS_POOL_SIZE", "BKK_BATCH_MAX", "BKK_BATCH_WAIT_US",
+                          "BKK_TALLY_INTERVAL_MS", "BKK_RATE_VOTER_PER_MIN", "BKK_RATE_ADDRESS_PER_MIN",
+                          "BKK_DRAIN_SECONDS"}) {
+    auto v = config->GetInt(key);
+    if (!v.ok()) return Fail(v.status());
+    n[key] = *v;
+  }
+  auto endpoint = bkk::RedisEndpoint::Parse(config->Get("BKK_REDIS_URL"));
+  if (!endpoint.ok()) return Fail(endpoint.status());
+  const std::string& key = config->Get("BKK_VOTER_KEY");
+  if (key.size() < 32) return Fail(absl::InvalidArgumentError("BKK_VOTER_KEY must be at least 32 bytes"));
+  auto hasher = bkk::voting::VoterKeyHasher::Create(key + ":voter-id");
+  auto signer = bkk::voting::VoterTokenSigner::Create(key + ":voter-token");
+  if (!hasher.ok()) return Fail(hasher.status());
+  if (!signer.ok()) return Fail(signer.status());
+
+  bkk::PgPool pg(config->Get("BKK_PG_URL"), static_cast<int>(n["BKK_PG_POOL_SIZE"]));
+  bkk::voting::VotingStore store(&pg);
+  absl::Status migrated;
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    migrated = store.Migrate();
+    if (migrated.code() != absl::StatusCode::kUnavailable) break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  if (!migrated.ok()) return Fail(migrated);
+  if (command == "migrate") return 0;
+  if (command != "serve") return Fail(absl::InvalidArgumentError("unknown command " + command + "; see --help"));
+
+  bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
+  bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
+  bkk::voting::TallyApplier applier(&store, &tallies, std::chrono::milliseconds(n["BKK_TALLY_INTERVAL_MS"]));
+  if (auto s = applier.CatchUp(); !s.ok()) {
+    bkk::LogWarning("tallies_not_ready", {{"error", std::string(s.message())}, {"fallback", "postgresql"}});
+  }
+  applier.Start();
+  bkk::voting::BallotWriter writer(&store, static_cast<int>(n["BKK_BATCH_MAX"]),
+                                   std::chrono::microseconds(n["BKK_BATCH_WAIT_US"]), [&] { applier.Notify(); });
+  bkk::voting::VotingLimits limits;
+  limits.ballots_per_voter_per_minute = n["BKK_RATE_VOTER_PER_MIN"];
+  limits.requests_per_address_per_minute = n["BKK_RATE_ADDRESS_PER_MIN"];
+  bkk::voting::VotingApp app(&store, &redis, &tallies, &applier, &writer, *std::move(hasher), *std::move(signer),
+                             limits);
+  bkk::voting::VotingGrpcService service(&app, config->Get("BKK_ADMIN_TOKEN"));
+  bkk::GrpcServerOptions options;
+  options.listen_address = config->Get("BKK_LISTEN");
+  options.drain = std::chrono::seconds(n["BKK_DRAIN_SECONDS"]);
+  auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.voting.v1.VotingService"});
+  if (!server.ok()) return Fail(server.status());
+  std::cout << "voting listening on port " << (*server)->port() << std::endl;
+
+  bkk::WaitForTerminationSignal();
+  // Order matters: stop taking calls, let in-flight ballots finish (their
+  // handlers wait on the writer), write whatever is queued, then the tallies.
+  service.StopStreams();
+  (*server)->Shutdown();
+  writer.Stop();
+  (void)applier.CatchUp();
+  applier.Stop();
+  bkk::LogInfo("drained", {{"groups", std::to_string(writer.groups())}});
+  return 0;
+}

@@ -1,0 +1,98 @@
+// Voting's stored records: rounds, proposals and ballots as PostgreSQL holds
+// them. Plain structs shared by the store, the tally cache and the app.
+#ifndef BKK_SERVICES_VOTING_STORE_RECORDS_H_
+#define BKK_SERVICES_VOTING_STORE_RECORDS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "services/voting/core/rules.h"
+
+namespace bkk::voting {
+
+enum class IdentityMode { kCitizenId = 1, kAnonymousBrowser = 2 };
+enum class ModerationStatus { kPending = 1, kApproved = 2, kRejected = 3 };
+
+struct RoundDistrict {
+  int32_t district_id = 0;
+  int64_t budget_baht = 0;
+};
+
+struct RoundRecord {
+  int64_t round_id = 0;
+  std::string name;
+  int32_t fiscal_year = 0;
+  std::vector<RoundDistrict> districts;
+  BallotRule ballot_rule;
+  OutcomeRule outcome_rule = OutcomeRule::kGreedy;
+  IdentityMode identity_mode = IdentityMode::kCitizenId;
+  Phase phase = Phase::kProposals;
+  std::string created_at;
+  std::string source;
+  // The district's budget, or -1 when the district is not in the round.
+  int64_t BudgetOf(int32_t district_id) const {
+    for (const auto& d : districts) {
+      if (d.district_id == district_id) return d.budget_baht;
+    }
+    return -1;
+  }
+};
+
+struct ProposalRecord {
+  int64_t proposal_id = 0;
+  int64_t round_id = 0;
+  int32_t district_id = 0;
+  std::string title;
+  std::string description;
+  std::string strategy_tag;
+  int64_t estimated_cost_baht = 0;
+  ModerationStatus status = ModerationStatus::kPending;
+  std::string rejection_reason;
+  std::string created_at;
+  // The project id in an imported pabulib file ("" for citizens' proposals).
+  std::string external_id;
+};
+
+struct BallotChoice {
+  int64_t proposal_id = 0;
+  int32_t points = 1;
+};
+
+// A validated ballot on its way to PostgreSQL.
+struct NewBallot {
+  int64_t round_id = 0;
+  int32_t district_id = 0;
+  std::string voter_hash;
+  std::string idempotency_key;
+  std::string receipt_code;
+  std::vector<BallotChoice> choices;
+};
+
+// What happened to one ballot of a group commit.
+struct BallotResult {
+  absl::Status status;  // OK, ALREADY_EXISTS (another ballot), UNAVAILABLE…
+  int64_t ballot_id = 0;
+  std::string receipt_code;
+  bool replayed = false;  // a retry of the same idempotency key
+};
+
+struct StoredBallot {
+  int64_t ballot_id = 0;
+  int64_t round_id = 0;
+  int32_t district_id = 0;
+  std::string voter_hash;
+  std::vector<BallotChoice> choices;
+  std::string receipt_code;
+  std::string cast_at;
+};
+
+struct ProposalSupport {
+  int64_t proposal_id = 0;
+  int64_t support = 0;
+};
+
+}  // namespace bkk::voting
+
+#endif  // BKK_SERVICES_VOTING_STORE_RECORDS_H_

@@ -1,0 +1,556 @@
+// PostgreSQL storage for voting; see voting_store.h.
+#include "services/voting/store/voting_store.h"
+
+#include <map>
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "services/common/pg_migrations.h"
+
+namespace bkk::voting {
+namespace {
+
+const std::vector<Migration>& VotingMigrations() {
+  static const auto* kMigrations = new std::vector<Migration>{
+      {1, "rounds, proposals and durable ballots", R"sql(
+CREATE TABLE voting.rounds (
+  round_id       bigserial PRIMARY KEY,
+  name           text NOT NULL,
+  fiscal_year    integer NOT NULL,
+  ballot_kind    smallint NOT NULL,
+  max_choices    integer NOT NULL DEFAULT 0,
+  total_points   bigint NOT NULL DEFAULT 0,
+  max_points     bigint NOT NULL DEFAULT 0,
+  outcome_rule   smallint NOT NULL,
+  identity_mode  smallint NOT NULL,
+  phase          smallint NOT NULL,
+  source         text NOT NULL DEFAULT '',
+  created_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE voting.round_districts (
+  round_id     bigint NOT NULL REFERENCES voting.rounds ON DELETE CASCADE,
+  district_id  integer NOT NULL,
+  budget_baht  bigint NOT NULL CHECK (budget_baht > 0),
+  PRIMARY KEY (round_id, district_id)
+);
+CREATE TABLE voting.proposals (
+  proposal_id          bigserial PRIMARY KEY,
+  round_id             bigint NOT NULL REFERENCES voting.rounds,
+  district_id          integer NOT NULL,
+  title                text NOT NULL,
+  description          text NOT NULL,
+  strategy_tag         text NOT NULL DEFAULT '',
+  estimated_cost_baht  bigint NOT NULL CHECK (estimated_cost_baht > 0),
+  status               smallint NOT NULL,
+  rejection_reason     text NOT NULL DEFAULT '',
+  external_id          text NOT NULL DEFAULT '',
+  created_at           timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX proposals_district ON voting.proposals (round_id, district_id);
+-- One ballot per voter per district per round: the unique key is the rule.
+CREATE TABLE voting.ballots (
+  ballot_id        bigserial PRIMARY KEY,
+  round_id         bigint NOT NULL REFERENCES voting.rounds,
+  district_id      integer NOT NULL,
+  voter_hash       text NOT NULL,
+  idempotency_key  text NOT NULL,
+  receipt_code     text NOT NULL UNIQUE,
+  proposal_ids     bigint[] NOT NULL,
+  points           integer[] NOT NULL,
+  cast_at          timestamptz NOT NULL DEFAULT now(),
+  UNIQUE (round_id, district_id, voter_hash),
+  CHECK (cardinality(proposal_ids) = cardinality(points) AND cardinality(points) > 0)
+);
+CREATE INDEX ballots_district ON voting.ballots (round_id, district_id);
+)sql"},
+  };
+  return *kMigrations;
+}
+
+constexpr char kRoundColumns[] =
+    "round_id, name, fiscal_year, ballot_kind, max_choices, total_points, max_points, outcome_rule, "
+    "identity_mode, phase, source, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+constexpr char kProposalColumns[] =
+    "proposal_id, round_id, district_id, title, description, strategy_tag, estimated_cost_baht, status, "
+    "rejection_reason, external_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+constexpr char kBallotColumns[] =
+    "ballot_id, round_id, district_id, voter_hash, array_to_string(proposal_ids, ','), "
+    "array_to_string(points, ','), receipt_code, "
+    "to_char(cast_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+RoundRecord RoundFromRow(const pqxx::row& r) {
+  RoundRecord round;
+  round.round_id = r[0].as<int64_t>();
+  round.name = r[1].as<std::string>();
+  round.fiscal_year = r[2].as<int32_t>();
+  round.ballot_rule.kind = static_cast<BallotKind>(r[3].as<int>());
+  round.ballot_rule.max_choices = r[4].as<int32_t>();
+  round.ballot_rule.total_points = r[5].as<int64_t>();
+  round.ballot_rule.max_points_per_project = r[6].as<int64_t>();
+  round.outcome_rule = static_cast<OutcomeRule>(r[7].as<int>());
+  round.identity_mode = static_cast<IdentityMode>(r[8].as<int>());
+  round.phase = static_cast<Phase>(r[9].as<int>());
+  round.source = r[10].as<std::string>();
+  round.created_at = r[11].as<std::string>();
+  return round;
+}
+
+ProposalRecord ProposalFromRow(const pqxx::row& r) {
+  ProposalRecord p;
+  p.proposal_id = r[0].as<int64_t>();
+  p.round_id = r[1].as<int64_t>();
+  p.district_id = r[2].as<int32_t>();
+  p.title = r[3].as<std::string>();
+  p.description = r[4].as<std::string>();
+  p.strategy_tag = r[5].as<std::string>();
+  p.estimated_cost_baht = r[6].as<int64_t>();
+  p.status = static_cast<ModerationStatus>(r[7].as<int>());
+  p.rejection_reason = r[8].as<std::string>();
+  p.external_id = r[9].as<std::string>();
+  p.created_at = r[10].as<std::string>();
+  return p;
+}
+
+StoredBallot BallotFromRow(const pqxx::row& r) {
+  StoredBallot b;
+  b.ballot_id = r[0].as<int64_t>();
+  b.round_id = r[1].as<int64_t>();
+  b.district_id = r[2].as<int32_t>();
+  b.voter_hash = r[3].as<std::string>();
+  std::vector<std::string> ids = absl::StrSplit(r[4].as<std::string>(), ',', absl::SkipEmpty());
+  std::vector<std::string> pts = absl::StrSplit(r[5].as<std::string>(), ',', absl::SkipEmpty());
+  for (size_t i = 0; i < ids.size() && i < pts.size(); ++i) {
+    BallotChoice c;
+    (void)absl::SimpleAtoi(ids[i], &c.proposal_id);
+    (void)absl::SimpleAtoi(pts[i], &c.points);
+    b.choices.push_back(c);
+  }
+  b.receipt_code = r[6].as<std::string>();
+  b.cast_at = r[7].as<std::string>();
+  return b;
+}
+
+// PostgreSQL array literals of integers ("{1,2,3}"): built from numbers only,
+// passed as parameters.
+std::string IdArray(const std::vector<BallotChoice>& choices, bool points) {
+  std::vector<std::string> parts;
+  for (const auto& c : choices) parts.push_back(absl::StrCat(points ? c.points : c.proposal_id));
+  return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
+}
+
+void LoadDistricts(pqxx::transaction_base& tx, RoundRecord& round) {
+  round.districts.clear();
+  for (const auto& r : tx.exec_params(
+           "SELECT district_id, budget_baht FROM voting.round_districts WHERE round_id = $1 ORDER BY district_id",
+           round.round_id)) {
+    round.districts.push_back({r[0].as<int32_t>(), r[1].as<int64_t>()});
+  }
+}
+
+void WriteRound(pqxx::transaction_base& tx, const RoundRecord& round) {
+  tx.exec_params(
+      "UPDATE voting.rounds SET name=$2, fiscal_year=$3, ballot_kind=$4, max_choices=$5, total_points=$6, "
+      "max_points=$7, outcome_rule=$8, identity_mode=$9, phase=$10 WHERE round_id=$1",
+      round.round_id, round.name, round.fiscal_year, static_cast<int>(round.ballot_rule.kind),
+      round.ballot_rule.max_choices, round.ballot_rule.total_points, round.ballot_rule.max_points_per_project,
+      static_cast<int>(round.outcome_rule), static_cast<int>(round.identity_mode), static_cast<int>(round.phase));
+  tx.exec_params("DELETE FROM voting.round_districts WHERE round_id = $1", round.round_id);
+  for (const auto& d : round.districts) {
+    tx.exec_params("INSERT INTO voting.round_districts VALUES ($1, $2, $3)", round.round_id, d.district_id,
+                   d.budget_baht);
+  }
+}
+
+int64_t InsertRound(pqxx::transaction_base& tx, const RoundRecord& round) {
+  auto r = tx.exec_params1(
+      "INSERT INTO voting.rounds (name, fiscal_year, ballot_kind, max_choices, total_points, max_points, "
+      "outcome_rule, identity_mode, phase, source) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING round_id",
+      round.name, round.fiscal_year, static_cast<int>(round.ballot_rule.kind), round.ballot_rule.max_choices,
+      round.ballot_rule.total_points, round.ballot_rule.max_points_per_project, static_cast<int>(round.outcome_rule),
+      static_cast<int>(round.identity_mode), static_cast<int>(round.phase), round.source);
+  int64_t id = r[0].as<int64_t>();
+  for (const auto& d : round.districts) {
+    tx.exec_params("INSERT INTO voting.round_districts VALUES ($1, $2, $3)", id, d.district_id, d.budget_baht);
+  }
+  return id;
+}
+
+int64_t InsertProposal(pqxx::transaction_base& tx, const ProposalRecord& p) {
+  return tx
+      .exec_params1(
+          "INSERT INTO voting.proposals (round_id, district_id, title, description, strategy_tag, "
+          "estimated_cost_baht, status, rejection_reason, external_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) "
+          "RETURNING proposal_id",
+          p.round_id, p.district_id, p.title, p.description, p.strategy_tag, p.estimated_cost_baht,
+          static_cast<int>(p.status), p.rejection_reason, p.external_id)[0]
+      .as<int64_t>();
+}
+
+}  // namespace
+
+absl::Status VotingStore::Migrate() { return RunMigrations(*pool_, "voting", VotingMigrations()); }
+
+absl::StatusOr<RoundRecord> VotingStore::CreateRound(const RoundRecord& round) {
+  int64_t id = 0;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    id = InsertRound(tx, round);
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return GetRound(id);
+}
+
+absl::StatusOr<RoundRecord> VotingStore::GetRound(int64_t round_id) {
+  RoundRecord round;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_params(std::string("SELECT ") + kRoundColumns + " FROM voting.rounds WHERE round_id = $1",
+                            round_id);
+    if (r.empty()) return absl::NotFoundError(absl::StrCat("round_id ", round_id, " does not exist"));
+    round = RoundFromRow(r[0]);
+    LoadDistricts(tx, round);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return round;
+}
+
+absl::StatusOr<std::vector<RoundRecord>> VotingStore::ListRounds() {
+  std::vector<RoundRecord> rounds;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec(std::string("SELECT ") + kRoundColumns + " FROM voting.rounds ORDER BY round_id DESC")) {
+      rounds.push_back(RoundFromRow(r));
+      LoadDistricts(tx, rounds.back());
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return rounds;
+}
+
+absl::StatusOr<RoundRecord> VotingStore::UpdateRound(int64_t round_id,
+                                                     const std::function<absl::Status(RoundRecord&)>& change) {
+  RoundRecord round;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto r = tx.exec_params(
+        std::string("SELECT ") + kRoundColumns + " FROM voting.rounds WHERE round_id = $1 FOR UPDATE", round_id);
+    if (r.empty()) return absl::NotFoundError(absl::StrCat("round_id ", round_id, " does not exist"));
+    round = RoundFromRow(r[0]);
+    LoadDistricts(tx, round);
+    if (auto st = change(round); !st.ok()) return st;
+    WriteRound(tx, round);
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return round;
+}
+
+absl::StatusOr<ProposalRecord> VotingStore::CreateProposal(const ProposalRecord& proposal) {
+  int64_t id = 0;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    id = InsertProposal(tx, proposal);
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return GetProposal(id);
+}
+
+absl::StatusOr<ProposalRecord> VotingStore::GetProposal(int64_t proposal_id) {
+  ProposalRecord p;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_params(
+        std::string("SELECT ") + kProposalColumns + " FROM voting.proposals WHERE proposal_id = $1", proposal_id);
+    if (r.empty()) return absl::NotFoundError(absl::StrCat("proposal_id ", proposal_id, " does not exist"));
+    p = ProposalFromRow(r[0]);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<std::vector<ProposalRecord>> VotingStore::ListProposals(int64_t round_id, int32_t district_id,
+                                                                       bool include_unmoderated) {
+  std::vector<ProposalRecord> out;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec_params(
+             std::string("SELECT ") + kProposalColumns +
+                 " FROM voting.proposals WHERE round_id = $1 AND district_id = $2 AND ($3 OR status = $4) "
+                 "ORDER BY proposal_id",
+             round_id, district_id, include_unmoderated, static_cast<int>(ModerationStatus::kApproved))) {
+      out.push_back(ProposalFromRow(r));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<ProposalRecord> VotingStore::UpdateProposal(
+    int64_t proposal_id, const std::function<absl::Status(ProposalRecord&)>& change) {
+  ProposalRecord p;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto r = tx.exec_params(
+        std::string("SELECT ") + kProposalColumns + " FROM voting.proposals WHERE proposal_id = $1 FOR UPDATE",
+        proposal_id);
+    if (r.empty()) return absl::NotFoundError(absl::StrCat("proposal_id ", proposal_id, " does not exist"));
+    p = ProposalFromRow(r[0]);
+    if (auto st = change(p); !st.ok()) return st;
+    tx.exec_params("UPDATE voting.proposals SET status = $2, rejection_reason = $3 WHERE proposal_id = $1",
+                   proposal_id, static_cast<int>(p.status), p.rejection_reason);
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return p;
+}
+
+std::vector<BallotResult> VotingStore::InsertBallots(const std::vector<NewBallot>& ballots) {
+  std::vector<BallotResult> results(ballots.size());
+  if (ballots.empty()) return results;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec("SET LOCAL synchronous_commit = on");
+    // Group commits take turns cluster-wide, so ids rise in commit order.
+    tx.exec("SELECT pg_advisory_xact_lock(hashtext('bkk-ballot-writer'))");
+    // The rounds' phases, share-locked: closing a round waits for this group,
+    // and no ballot lands in a round that is no longer voting.
+    std::set<int64_t> round_ids;
+    for (const auto& b : ballots) round_ids.insert(b.round_id);
+    std::set<int64_t> voting_rounds;
+    for (const auto& r : tx.exec_params(
+             "SELECT round_id FROM voting.rounds WHERE round_id = ANY($1::bigint[]) AND phase = $2 FOR SHARE",
+             absl::StrCat("{", absl::StrJoin(round_ids, ","), "}"), static_cast<int>(Phase::kVoting))) {
+      voting_rounds.insert(r[0].as<int64_t>());
+    }
+    std::vector<size_t> open;
+    for (size_t i = 0; i < ballots.size(); ++i) {
+      if (voting_rounds.count(ballots[i].round_id) == 0) {
+        results[i] = {absl::FailedPreconditionError("the round is not open for voting"), 0, "", false};
+      } else {
+        open.push_back(i);
+      }
+    }
+    if (open.empty()) return absl::OkStatus();
+    std::string sql =
+        "INSERT INTO voting.ballots (round_id, district_id, voter_hash, idempotency_key, receipt_code, "
+        "proposal_ids, points) VALUES ";
+    std::vector<std::string> params;
+    for (size_t k = 0; k < open.size(); ++k) {
+      const size_t i = k;
+      const auto& b = ballots[open[k]];
+      size_t n = params.size();
+      absl::StrAppend(&sql, i == 0 ? "" : ",", "($", n + 1, "::bigint,$", n + 2, "::integer,$", n + 3, ",$", n + 4,
+                      ",$", n + 5, ",$", n + 6, "::bigint[],$", n + 7, "::integer[])");
+      params.push_back(absl::StrCat(b.round_id));
+      params.push_back(absl::StrCat(b.district_id));
+      params.push_back(b.voter_hash);
+      params.push_back(b.idempotency_key);
+      params.push_back(b.receipt_code);
+      params.push_back(IdArray(b.choices, false));
+      params.push_back(IdArray(b.choices, true));
+    }
+    sql += " ON CONFLICT (round_id, district_id, voter_hash) DO NOTHING "
+           "RETURNING ballot_id, round_id, district_id, voter_hash";
+    auto inserted = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
+    std::map<std::tuple<int64_t, int32_t, std::string>, int64_t> new_ids;
+    for (const auto& r : inserted) {
+      new_ids[{r[1].as<int64_t>(), r[2].as<int32_t>(), r[3].as<std::string>()}] = r[0].as<int64_t>();
+    }
+    for (size_t i : open) {
+      const auto& b = ballots[i];
+      auto key = std::make_tuple(b.round_id, b.district_id, b.voter_hash);
+      auto it = new_ids.find(key);
+      if (it != new_ids.end()) {
+        results[i] = {absl::OkStatus(), it->second, b.receipt_code, false};
+        new_ids.erase(it);  // a second ballot of the same voter in this group conflicts
+        continue;
+      }
+      auto existing = tx.exec_params(
+          "SELECT ballot_id, idempotency_key, receipt_code FROM voting.ballots "
+          "WHERE round_id = $1 AND district_id = $2 AND voter_hash = $3",
+          b.round_id, b.district_id, b.voter_hash);
+      if (!existing.empty() && existing[0][1].as<std::string>() == b.idempotency_key) {
+        results[i] = {absl::OkStatus(), existing[0][0].as<int64_t>(), existing[0][2].as<std::string>(), true};
+      } else {
+        results[i] = {absl::AlreadyExistsError(
+                          "this voter has already cast a ballot in this district for this round"),
+                      0, "", false};
+      }
+    }
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) {
+    // Nothing of the group is acknowledged; a retry with the same
+    // idempotency key is safe whatever happened to the commit.
+    absl::Status failure = s.code() == absl::StatusCode::kAlreadyExists
+                               ? absl::AbortedError("receipt code collision; retry the ballot")
+                               : absl::UnavailableError(absl::StrCat(
+                                     "the ballot could not be stored durably (", s.message(),
+                                     "); it was not counted — retry with the same idempotency key"));
+    for (auto& r : results) r = {failure, 0, "", false};
+  }
+  return results;
+}
+
+absl::StatusOr<StoredBallot> VotingStore::FindBallotByReceipt(const std::string& receipt_code) {
+  StoredBallot b;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    auto r = tx.exec_params(std::string("SELECT ") + kBallotColumns + " FROM voting.ballots WHERE receipt_code = $1",
+                            receipt_code);
+    if (r.empty()) return absl::NotFoundError("no ballot has this receipt_code");
+    b = BallotFromRow(r[0]);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return b;
+}
+
+absl::StatusOr<std::vector<StoredBallot>> VotingStore::BallotsAfter(int64_t after_id, int limit) {
+  std::vector<StoredBallot> out;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec_params(std::string("SELECT ") + kBallotColumns +
+                                            " FROM voting.ballots WHERE ballot_id > $1 ORDER BY ballot_id LIMIT $2",
+                                        after_id, limit)) {
+      out.push_back(BallotFromRow(r));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<StoredBallot>> VotingStore::BallotsOfDistrict(int64_t round_id, int32_t district_id) {
+  std::vector<StoredBallot> out;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec_params(std::string("SELECT ") + kBallotColumns +
+                                            " FROM voting.ballots WHERE round_id = $1 AND district_id = $2 "
+                                            "ORDER BY ballot_id",
+                                        round_id, district_id)) {
+      out.push_back(BallotFromRow(r));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<int64_t> VotingStore::MaxBallotId() {
+  int64_t id = 0;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    id = tx.exec("SELECT coalesce(max(ballot_id), 0) FROM voting.ballots")[0][0].as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return id;
+}
+
+absl::StatusOr<std::vector<ProposalSupport>> VotingStore::Support(int64_t round_id, int32_t district_id) {
+  std::vector<ProposalSupport> out;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec_params(
+             "SELECT c.proposal_id, sum(c.points)::bigint FROM voting.ballots b, "
+             "unnest(b.proposal_ids, b.points) AS c(proposal_id, points) "
+             "WHERE b.round_id = $1 AND b.district_id = $2 GROUP BY c.proposal_id",
+             round_id, district_id)) {
+      out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>()});
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<int64_t> VotingStore::VoterCount(int64_t round_id, int32_t district_id) {
+  int64_t n = 0;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    n = tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1 AND district_id = $2", round_id,
+                        district_id)[0]
+            .as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
+absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> VotingStore::Turnout(int64_t round_id) {
+  std::vector<std::pair<int32_t, int64_t>> out;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec_params("SELECT district_id, count(*) FROM voting.ballots WHERE round_id = $1 "
+                                        "GROUP BY district_id ORDER BY district_id",
+                                        round_id)) {
+      out.push_back({r[0].as<int32_t>(), r[1].as<int64_t>()});
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<int64_t> VotingStore::DistinctVoters(int64_t round_id) {
+  int64_t n = 0;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    n = tx.exec_params1("SELECT count(DISTINCT voter_hash) FROM voting.ballots WHERE round_id = $1", round_id)[0]
+            .as<int64_t>();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
+absl::StatusOr<RoundRecord> VotingStore::ImportClosedRound(RoundRecord round, std::vector<ProposalRecord> proposals,
+                                                           const std::vector<ImportedBallot>& ballots) {
+  int64_t round_id = 0;
+  auto s = pool_->Run([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec("SELECT pg_advisory_xact_lock(hashtext('bkk-ballot-writer'))");
+    round_id = InsertRound(tx, round);
+    std::map<std::string, int64_t> ids;
+    for (auto& p : proposals) {
+      p.round_id = round_id;
+      ids[p.external_id] = InsertProposal(tx, p);
+    }
+    int n = 0;
+    for (const auto& b : ballots) {
+      std::vector<BallotChoice> choices;
+      for (const auto& [ext, pts] : b.choices) {
+        auto it = ids.find(ext);
+        if (it == ids.end()) return absl::InvalidArgumentError("a vote names unknown project " + ext);
+        choices.push_back({it->second, pts});
+      }
+      if (choices.empty()) continue;
+      tx.exec_params(
+          "INSERT INTO voting.ballots (round_id, district_id, voter_hash, idempotency_key, receipt_code, "
+          "proposal_ids, points) VALUES ($1, $2, $3, $4, $5, $6::bigint[], $7::integer[])",
+          round_id, round.districts.front().district_id, b.voter_hash, "import",
+          absl::StrCat("import-", round_id, "-", ++n), IdArray(choices, false), IdArray(choices, true));
+    }
+    tx.commit();
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return GetRound(round_id);
+}
+
+}  // namespace bkk::voting

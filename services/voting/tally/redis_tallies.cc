@@ -1,0 +1,177 @@
+// Exactly-once Redis tallies; see redis_tallies.h.
+#include "services/voting/tally/redis_tallies.h"
+
+#include <map>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace bkk::voting {
+namespace {
+
+// KEYS[1] = state hash. ARGV: mode ("create"|"apply"), epoch, expected wm,
+// new wm, then ops: "z" key member incr | "h" key field incr | "s" key member.
+constexpr char kApplyScript[] = R"lua(
+local epoch = redis.call('HGET', KEYS[1], 'epoch')
+if epoch == false then
+  if ARGV[1] ~= 'create' then return 0 end
+  redis.call('HSET', KEYS[1], 'epoch', ARGV[2], 'wm', '0')
+elseif ARGV[1] == 'create' or epoch ~= ARGV[2] then
+  return 0
+end
+if redis.call('HGET', KEYS[1], 'wm') ~= ARGV[3] then return 0 end
+local i = 5
+while i <= #ARGV do
+  local op = ARGV[i]
+  if op == 'z' then
+    redis.call('ZINCRBY', ARGV[i+1], ARGV[i+3], ARGV[i+2]); i = i + 4
+  elseif op == 'h' then
+    redis.call('HINCRBY', ARGV[i+1], ARGV[i+2], ARGV[i+3]); i = i + 4
+  else
+    redis.call('SADD', ARGV[i+1], ARGV[i+2]); i = i + 3
+  end
+end
+redis.call('HSET', KEYS[1], 'wm', ARGV[4])
+return 1
+)lua";
+
+std::string ReplyString(const redisReply* r) {
+  return r != nullptr && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : "";
+}
+
+}  // namespace
+
+std::string RedisTallies::RoundKey(const std::string& epoch, int64_t round_id) const {
+  return absl::StrCat(prefix_, ":", epoch, ":r", round_id);
+}
+
+absl::StatusOr<std::optional<TallyState>> RedisTallies::State() {
+  std::optional<TallyState> state;
+  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
+    auto reply = r.Command({"HMGET", StateKey(), "epoch", "wm"});
+    if (!reply.ok()) return reply.status();
+    const redisReply* arr = reply->get();
+    if (arr->type != REDIS_REPLY_ARRAY || arr->elements != 2 || arr->element[0]->type != REDIS_REPLY_STRING) {
+      return absl::OkStatus();
+    }
+    TallyState st;
+    st.epoch = ReplyString(arr->element[0]);
+    if (!absl::SimpleAtoi(ReplyString(arr->element[1]), &st.watermark)) return absl::OkStatus();
+    state = st;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return state;
+}
+
+absl::StatusOr<bool> RedisTallies::Apply(const TallyState& expected, bool create,
+                                         const std::vector<StoredBallot>& ballots) {
+  if (ballots.empty()) return true;
+  // Sum per key first: one ZINCRBY per proposal, however many ballots.
+  std::map<std::pair<std::string, std::string>, int64_t> zincr, hincr;
+  std::vector<std::pair<std::string, std::string>> sadd;
+  for (const auto& b : ballots) {
+    std::string round_key = RoundKey(expected.epoch, b.round_id);
+    for (const auto& c : b.choices) {
+      zincr[{absl::StrCat(round_key, ":d", b.district_id, ":support"), absl::StrCat(c.proposal_id)}] += c.points;
+    }
+    hincr[{round_key + ":turnout", absl::StrCat(b.district_id)}] += 1;
+    sadd.push_back({round_key + ":voters", b.voter_hash});
+  }
+  std::vector<std::string> args = {"EVAL", kApplyScript, "1", StateKey(), create ? "create" : "apply",
+                                   expected.epoch, absl::StrCat(expected.watermark),
+                                   absl::StrCat(ballots.back().ballot_id)};
+  for (const auto& [k, v] : zincr) {
+    args.insert(args.end(), {"z", k.first, k.second, absl::StrCat(v)});
+  }
+  for (const auto& [k, v] : hincr) {
+    args.insert(args.end(), {"h", k.first, k.second, absl::StrCat(v)});
+  }
+  for (const auto& [k, m] : sadd) args.insert(args.end(), {"s", k, m});
+  bool applied = false;
+  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
+    auto reply = r.Command(args);
+    if (!reply.ok()) return reply.status();
+    auto v = RedisInteger(reply->get());
+    if (!v.ok()) return v.status();
+    applied = *v == 1;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return applied;
+}
+
+absl::StatusOr<std::vector<ProposalSupport>> RedisTallies::Support(const std::string& epoch, int64_t round_id,
+                                                                   int32_t district_id) {
+  std::vector<ProposalSupport> out;
+  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
+    auto reply = r.Command(
+        {"ZRANGE", absl::StrCat(RoundKey(epoch, round_id), ":d", district_id, ":support"), "0", "-1", "WITHSCORES"});
+    if (!reply.ok()) return reply.status();
+    const redisReply* arr = reply->get();
+    for (size_t i = 0; i + 1 < arr->elements; i += 2) {
+      ProposalSupport ps;
+      double score = 0;
+      if (!absl::SimpleAtoi(ReplyString(arr->element[i]), &ps.proposal_id) ||
+          !absl::SimpleAtod(ReplyString(arr->element[i + 1]), &score)) {
+        return absl::InternalError("malformed tally in Redis");
+      }
+      ps.support = static_cast<int64_t>(score);  // integer counts stay exact below 2^53
+      out.push_back(ps);
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<int64_t> RedisTallies::VoterCount(const std::string& epoch, int64_t round_id, int32_t district_id) {
+  int64_t n = 0;
+  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
+    auto reply = r.Command({"HGET", RoundKey(epoch, round_id) + ":turnout", absl::StrCat(district_id)});
+    if (!reply.ok()) return reply.status();
+    auto v = RedisInteger(reply->get());
+    if (!v.ok()) return v.status();
+    n = *v;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
+absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> RedisTallies::Turnout(const std::string& epoch,
+                                                                               int64_t round_id) {
+  std::vector<std::pair<int32_t, int64_t>> out;
+  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
+    auto reply = r.Command({"HGETALL", RoundKey(epoch, round_id) + ":turnout"});
+    if (!reply.ok()) return reply.status();
+    const redisReply* arr = reply->get();
+    for (size_t i = 0; i + 1 < arr->elements; i += 2) {
+      int32_t d = 0;
+      int64_t n = 0;
+      if (absl::SimpleAtoi(ReplyString(arr->element[i]), &d) && absl::SimpleAtoi(ReplyString(arr->element[i + 1]), &n)) {
+        out.push_back({d, n});
+      }
+    }
+    std::sort(out.begin(), out.end());
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<int64_t> RedisTallies::DistinctVoters(const std::string& epoch, int64_t round_id) {
+  int64_t n = 0;
+  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
+    auto reply = r.Command({"SCARD", RoundKey(epoch, round_id) + ":voters"});
+    if (!reply.ok()) return reply.status();
+    auto v = RedisInteger(reply->get());
+    if (!v.ok()) return v.status();
+    n = *v;
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return n;
+}
+
+}  // namespace bkk::voting

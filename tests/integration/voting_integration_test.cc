@@ -1,0 +1,369 @@
+// voting end to end through its gRPC API: the real binary, PostgreSQL and
+// Redis. Outcomes on real pabulib elections, the whole citizen flow, bad
+// input, and 1,000 racing ballots from one voter.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <pqxx/pqxx>
+
+#include "services/voting/core/pabulib.h"
+#include "tests/integration/voting_harness.h"
+
+namespace bkk::testing {
+namespace {
+
+std::string ReadData(const std::string& relative) {
+  std::ifstream in(std::string(BKK_DATA_DIR) + "/" + relative, std::ios::binary);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+class VotingIntegrationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    db_ = new TestDatabase("bkk_voting_it");
+    server_ = new VotingServer(db_->url(), HarnessRedisUrl());
+    ASSERT_TRUE(server_->ready()) << server_->process().Output();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete db_;
+  }
+  void SetUp() override { stub_ = server_->Stub(); }
+
+  vpb::ImportPabulibResponse Import(const std::string& file) {
+    vpb::ImportPabulibRequest req;
+    req.set_filename(file);
+    req.set_content(ReadData("pabulib/" + file));
+    vpb::ImportPabulibResponse resp;
+    auto s = stub_->ImportPabulib(Ctx(true, 120).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
+  }
+  // Funded projects of an imported round, by their pabulib ids.
+  std::set<std::string> Funded(int64_t round_id, vpb::OutcomeRule rule, vpb::ComputeOutcomeResponse* out = nullptr) {
+    vpb::ListProposalsRequest list;
+    list.set_round_id(round_id);
+    list.set_district_id(1);
+    vpb::ListProposalsResponse proposals;
+    EXPECT_TRUE(stub_->ListProposals(Ctx().get(), list, &proposals).ok());
+    std::map<int64_t, std::string> external;
+    for (const auto& p : proposals.proposals()) external[p.proposal_id()] = p.external_id();
+    vpb::ComputeOutcomeRequest req;
+    req.set_round_id(round_id);
+    req.set_district_id(1);
+    req.set_rule(rule);
+    vpb::ComputeOutcomeResponse resp;
+    auto s = stub_->ComputeOutcome(Ctx(false, 120).get(), req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::set<std::string> funded;
+    for (const auto& p : resp.projects()) {
+      EXPECT_FALSE(p.explanation().empty());
+      if (p.funded()) funded.insert(external[p.proposal_id()]);
+    }
+    if (out != nullptr) *out = resp;
+    return funded;
+  }
+
+  static TestDatabase* db_;
+  static VotingServer* server_;
+  std::unique_ptr<vpb::VotingService::Stub> stub_;
+};
+
+TestDatabase* VotingIntegrationTest::db_ = nullptr;
+VotingServer* VotingIntegrationTest::server_ = nullptr;
+
+TEST_F(VotingIntegrationTest, AssenEqualSharesFundsWhatTheCityFunded) {
+  auto imported = Import("Netherlands_Assen_2024.pb");
+  EXPECT_EQ(imported.round().phase(), vpb::PHASE_CLOSED);
+  EXPECT_EQ(Funded(imported.round().round_id(), vpb::OUTCOME_RULE_EQUAL_SHARES),
+            (std::set<std::string>{"2", "3", "5", "6", "9", "11", "12", "13", "14"}));
+  EXPECT_EQ(Funded(imported.round().round_id(), vpb::OUTCOME_RULE_GREEDY),
+            (std::set<std::string>{"2", "3", "8", "9", "11", "13", "14"}));
+}
+
+TEST_F(VotingIntegrationTest, WarszawaGreedyFundsAllFour) {
+  auto imported = Import("Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb");
+  EXPECT_EQ(imported.proposal_count(), 4);
+  EXPECT_EQ(Funded(imported.round().round_id(), vpb::OUTCOME_RULE_GREEDY).size(), 4u);
+}
+
+TEST_F(VotingIntegrationTest, GdanskPointTotals) {
+  auto imported = Import("Poland_Gdansk_2020_Rudniki.pb");
+  vpb::ComputeOutcomeResponse outcome;
+  Funded(imported.round().round_id(), vpb::OUTCOME_RULE_GREEDY, &outcome);
+  std::multiset<int64_t> totals;
+  for (const auto& p : outcome.projects()) totals.insert(p.support());
+  EXPECT_EQ(totals, (std::multiset<int64_t>{498, 86}));
+  // The live tallies (Redis, rebuilt from PostgreSQL) agree.
+  vpb::GetTopProposalsRequest top;
+  top.set_round_id(imported.round().round_id());
+  top.set_district_id(1);
+  vpb::GetTopProposalsResponse resp;
+  std::multiset<int64_t> live;
+  for (int i = 0; i < 100 && live != totals; ++i) {
+    ASSERT_TRUE(stub_->GetTopProposals(Ctx().get(), top, &resp).ok());
+    live.clear();
+    for (const auto& p : resp.proposals()) live.insert(p.support());
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(live, totals);
+}
+
+TEST_F(VotingIntegrationTest, ExportThenImportRoundTripsEveryFile) {
+  for (const char* file : {"Netherlands_Assen_2024.pb", "Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb",
+                           "Poland_Gdansk_2020_Rudniki.pb",
+                           "US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb"}) {
+    SCOPED_TRACE(file);
+    auto original = bkk::voting::ParsePabulib(ReadData(std::string("pabulib/") + file));
+    ASSERT_TRUE(original.ok()) << original.status();
+    auto imported = Import(file);
+    vpb::ExportPabulibRequest req;
+    req.set_round_id(imported.round().round_id());
+    req.set_district_id(1);
+    vpb::ExportPabulibResponse exported;
+    ASSERT_TRUE(stub_->ExportPabulib(Ctx(false, 120).get(), req, &exported).ok());
+    auto again = bkk::voting::ParsePabulib(exported.content());
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(*again->Budget(), *original->Budget());
+    std::map<std::string, int64_t> costs_a, costs_b;
+    for (const auto& p : original->projects) costs_a[p.id] = p.cost;
+    for (const auto& p : again->projects) costs_b[p.id] = p.cost;
+    EXPECT_EQ(costs_a, costs_b);
+    auto votes = [](const bkk::voting::PbFile& f) {
+      std::map<std::string, std::map<std::string, int64_t>> out;
+      for (const auto& v : f.votes) {
+        for (size_t i = 0; i < v.projects.size(); ++i) {
+          out[v.voter_id][v.projects[i]] = v.points.empty() ? 1 : v.points[i];
+        }
+      }
+      return out;
+    };
+    EXPECT_EQ(votes(*original), votes(*again));
+    // And the exported file imports again as an equal election.
+    vpb::ImportPabulibRequest reimport;
+    reimport.set_filename(exported.filename());
+    reimport.set_content(exported.content());
+    vpb::ImportPabulibResponse reimported;
+    ASSERT_TRUE(stub_->ImportPabulib(Ctx(true, 120).get(), reimport, &reimported).ok());
+    EXPECT_EQ(reimported.ballot_count(), imported.ballot_count());
+    EXPECT_EQ(reimported.proposal_count(), imported.proposal_count());
+  }
+}
+
+TEST_F(VotingIntegrationTest, CitizenFlowFromProposalToReceipt) {
+  auto round = CreateOpenRound(*stub_, {7, 8}, 12);
+  std::string token = RegisterCitizen(*stub_, round.round_id, 1);
+  vpb::CastBallotRequest cast;
+  cast.set_round_id(round.round_id);
+  cast.set_district_id(7);
+  cast.set_voter_token(token);
+  cast.add_choices()->set_proposal_id(round.proposals[7][3]);
+  cast.add_choices()->set_proposal_id(round.proposals[7][5]);
+  cast.set_idempotency_key("flow-1");
+  vpb::CastBallotResponse receipt;
+  auto s = stub_->CastBallot(Ctx().get(), cast, &receipt);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(receipt.receipt_code().size(), 16u);
+  // A retry with the same key answers with the same receipt.
+  vpb::CastBallotResponse retry;
+  ASSERT_TRUE(stub_->CastBallot(Ctx().get(), cast, &retry).ok());
+  EXPECT_EQ(retry.receipt_code(), receipt.receipt_code());
+  EXPECT_TRUE(retry.replayed());
+  // Another ballot from the same voter in the same district is refused.
+  cast.set_idempotency_key("flow-2");
+  vpb::CastBallotResponse second;
+  EXPECT_EQ(stub_->CastBallot(Ctx().get(), cast, &second).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  // The same voter may vote in the other district of the round.
+  cast.set_district_id(8);
+  cast.clear_choices();
+  cast.add_choices()->set_proposal_id(round.proposals[8][0]);
+  ASSERT_TRUE(stub_->CastBallot(Ctx().get(), cast, &second).ok());
+
+  vpb::CheckReceiptRequest check;
+  check.set_receipt_code(receipt.receipt_code());
+  vpb::CheckReceiptResponse checked;
+  ASSERT_TRUE(stub_->CheckReceipt(Ctx().get(), check, &checked).ok());
+  EXPECT_TRUE(checked.counted());
+  EXPECT_EQ(checked.district_id(), 7);
+  EXPECT_EQ(checked.choices_size(), 2);
+  check.set_receipt_code("NOSUCHRECEIPT000");
+  ASSERT_TRUE(stub_->CheckReceipt(Ctx().get(), check, &checked).ok());
+  EXPECT_FALSE(checked.counted());
+
+  // Top 10 of 12 proposals, the two voted ones first, and one voter.
+  vpb::GetTopProposalsRequest top;
+  top.set_round_id(round.round_id);
+  top.set_district_id(7);
+  vpb::GetTopProposalsResponse top_resp;
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE(stub_->GetTopProposals(Ctx().get(), top, &top_resp).ok());
+    if (top_resp.voter_count() == 1 && top_resp.served_from() == "redis") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(top_resp.proposals_size(), 10);
+  EXPECT_EQ(top_resp.voter_count(), 1);
+  EXPECT_EQ(top_resp.served_from(), "redis");
+  EXPECT_EQ(top_resp.proposals(0).proposal_id(), round.proposals[7][3]);
+  EXPECT_EQ(top_resp.proposals(1).proposal_id(), round.proposals[7][5]);
+  EXPECT_EQ(top_resp.proposals(0).support(), 1);
+  EXPECT_EQ(top_resp.proposals(2).support(), 0);
+
+  vpb::GetTurnoutRequest turnout;
+  turnout.set_round_id(round.round_id);
+  vpb::GetTurnoutResponse turnout_resp;
+  ASSERT_TRUE(stub_->GetTurnout(Ctx().get(), turnout, &turnout_resp).ok());
+  EXPECT_EQ(turnout_resp.total_voters(), 1);
+  EXPECT_EQ(turnout_resp.districts_size(), 2);
+
+  // Rules are frozen once voting has opened.
+  vpb::UpdateRoundRulesRequest update;
+  update.set_round_id(round.round_id);
+  update.mutable_ballot_rule()->set_kind(vpb::BALLOT_KIND_APPROVAL);
+  update.mutable_ballot_rule()->set_max_choices(10);
+  update.set_outcome_rule(vpb::OUTCOME_RULE_GREEDY);
+  auto* d = update.add_districts();
+  d->set_district_id(7);
+  d->set_budget_baht(99);
+  vpb::UpdateRoundRulesResponse updated;
+  auto frozen = stub_->UpdateRoundRules(Ctx(true).get(), update, &updated);
+  EXPECT_EQ(frozen.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_NE(frozen.error_message().find("frozen"), std::string::npos) << frozen.error_message();
+}
+
+TEST_F(VotingIntegrationTest, BadInputGetsTheRightStatusAndChangesNothing) {
+  auto round = CreateOpenRound(*stub_, {9}, 4, /*max_choices=*/2);
+  std::string token = RegisterCitizen(*stub_, round.round_id, 2);
+  auto cast = [&](auto edit) {
+    vpb::CastBallotRequest req;
+    req.set_round_id(round.round_id);
+    req.set_district_id(9);
+    req.set_voter_token(token);
+    req.add_choices()->set_proposal_id(round.proposals[9][0]);
+    edit(req);
+    vpb::CastBallotResponse resp;
+    return stub_->CastBallot(Ctx().get(), req, &resp);
+  };
+  struct Case {
+    const char* what;
+    std::function<void(vpb::CastBallotRequest&)> edit;
+    grpc::StatusCode code;
+    const char* mentions;
+  };
+  std::vector<Case> cases = {
+      {"unknown round", [&](auto& r) { r.set_round_id(987654); }, grpc::StatusCode::PERMISSION_DENIED, "round"},
+      {"unknown district", [](auto& r) { r.set_district_id(10); }, grpc::StatusCode::NOT_FOUND, "district_id 10"},
+      {"unknown proposal", [](auto& r) { r.mutable_choices(0)->set_proposal_id(999999); }, grpc::StatusCode::NOT_FOUND,
+       "999999"},
+      {"too many choices",
+       [&](auto& r) {
+         r.add_choices()->set_proposal_id(round.proposals[9][1]);
+         r.add_choices()->set_proposal_id(round.proposals[9][2]);
+       },
+       grpc::StatusCode::INVALID_ARGUMENT, "at most 2"},
+      {"missing token", [](auto& r) { r.clear_voter_token(); }, grpc::StatusCode::UNAUTHENTICATED, "voter_token"},
+      {"forged token", [](auto& r) { r.set_voter_token(r.voter_token() + "x"); }, grpc::StatusCode::UNAUTHENTICATED,
+       ""},
+      {"no choices", [](auto& r) { r.clear_choices(); }, grpc::StatusCode::INVALID_ARGUMENT, ""},
+  };
+  for (const auto& c : cases) {
+    auto s = cast(c.edit);
+    EXPECT_EQ(s.error_code(), c.code) << c.what << ": " << s.error_message();
+    EXPECT_NE(s.error_message().find(c.mentions), std::string::npos) << c.what << ": " << s.error_message();
+  }
+  // Bad citizen IDs.
+  for (const char* id : {"1234567890123", "12345", "abcdefghijklm", ""}) {
+    vpb::RegisterVoterRequest req;
+    req.set_round_id(round.round_id);
+    req.set_citizen_id(id);
+    vpb::RegisterVoterResponse resp;
+    auto s = stub_->RegisterVoter(Ctx().get(), req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << id;
+    EXPECT_NE(s.error_message().find("citizen_id"), std::string::npos) << s.error_message();
+  }
+  // Admin RPCs without or with a wrong token.
+  vpb::CreateRoundRequest create;
+  vpb::CreateRoundResponse created;
+  EXPECT_EQ(stub_->CreateRound(Ctx().get(), create, &created).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auto wrong = Ctx();
+  wrong->AddMetadata("authorization", "Bearer not-the-token");
+  EXPECT_EQ(stub_->CreateRound(wrong.get(), create, &created).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // Proposals are closed while voting.
+  vpb::SubmitProposalRequest submit;
+  submit.set_round_id(round.round_id);
+  submit.set_district_id(9);
+  submit.set_title("ข้อเสนอช้าเกินไป");
+  submit.set_estimated_cost_baht(100);
+  vpb::SubmitProposalResponse submitted;
+  EXPECT_EQ(stub_->SubmitProposal(Ctx().get(), submit, &submitted).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  // Nothing above stored a ballot.
+  pqxx::connection c(db_->url());
+  pqxx::read_transaction tx(c);
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1", round.round_id)[0].as<int>(), 0);
+  // A closed round refuses ballots.
+  for (auto phase : {vpb::PHASE_CLOSED}) {
+    vpb::AdvanceRoundPhaseRequest advance;
+    advance.set_round_id(round.round_id);
+    advance.set_to_phase(phase);
+    vpb::AdvanceRoundPhaseResponse advanced;
+    ASSERT_TRUE(stub_->AdvanceRoundPhase(Ctx(true).get(), advance, &advanced).ok());
+  }
+  auto closed = cast([](auto&) {});
+  EXPECT_EQ(closed.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << closed.error_message();
+}
+
+TEST_F(VotingIntegrationTest, ThousandConcurrentBallotsFromOneVoterAcceptExactlyOne) {
+  auto round = CreateOpenRound(*stub_, {11}, 3);
+  std::string token = RegisterCitizen(*stub_, round.round_id, 3);
+  std::atomic<int> ok{0}, already{0}, other{0};
+  std::vector<std::thread> threads;
+  std::atomic<int> next{0};
+  for (int t = 0; t < 50; ++t) {
+    threads.emplace_back([&] {
+      auto stub = server_->Stub();
+      for (int i = next++; i < 1000; i = next++) {
+        vpb::CastBallotRequest req;
+        req.set_round_id(round.round_id);
+        req.set_district_id(11);
+        req.set_voter_token(token);
+        req.add_choices()->set_proposal_id(round.proposals[11][i % 3]);
+        req.set_idempotency_key("race-" + std::to_string(i));
+        vpb::CastBallotResponse resp;
+        auto s = stub->CastBallot(Ctx().get(), req, &resp);
+        if (s.ok()) {
+          ++ok;
+        } else if (s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+          ++already;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(already.load(), 999);
+  EXPECT_EQ(other.load(), 0);
+  pqxx::connection c(db_->url());
+  pqxx::read_transaction tx(c);
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1", round.round_id)[0].as<int>(), 1);
+}
+
+TEST(VotingStartupTest, RefusesToStartWithoutItsSettings) {
+  ChildProcess bare(BinaryPath("services/voting/voting"), {"serve"}, {});
+  EXPECT_EQ(bare.Wait(std::chrono::seconds(20)), 2);
+  for (const char* name : {"BKK_PG_URL", "BKK_REDIS_URL", "BKK_ADMIN_TOKEN", "BKK_VOTER_KEY"}) {
+    EXPECT_NE(bare.Output().find(std::string(name) + " is required"), std::string::npos) << bare.Output();
+  }
+}
+
+}  // namespace
+}  // namespace bkk::testing
