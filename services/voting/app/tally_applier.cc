@@ -62,7 +62,7 @@ absl::Status TallyApplier::CatchUp() {
     auto ballots = store_->BallotsAfter(expected.watermark, kChunk);
     if (!ballots.ok()) return ballots.status();
     if (ballots->empty()) {
-      if (auto max = store_->MaxBallotId(); max.ok()) pg_max_ = *max;
+      pg_max_ = expected.watermark;  // caught up with everything committed
       watermark_ = expected.watermark;
       std::lock_guard<std::mutex> lock(state_mu_);
       if (create) {

@@ -125,6 +125,7 @@ absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase
     for (auto it = approved_cache_.begin(); it != approved_cache_.end();) {
       it = it->first.first == round_id ? approved_cache_.erase(it) : std::next(it);
     }
+    round_cache_.erase(round_id);
   }
   return round;
 }
@@ -236,25 +237,47 @@ absl::StatusOr<std::pair<std::string, int64_t>> VotingApp::RegisterVoter(int64_t
   return std::make_pair(*token, absl::ToUnixSeconds(now + limits_.voter_token_ttl));
 }
 
-absl::Status VotingApp::RateLimit(const std::string& key, int64_t limit) {
+absl::Status VotingApp::RateLimit(const std::vector<std::pair<std::string, int64_t>>& limits) {
   // Fixed one-minute windows in Redis. Redis down: fail open (ballots still
   // have their one-per-voter rule in PostgreSQL).
-  int64_t count = 0;
-  std::string window = absl::StrCat(absl::ToUnixSeconds(absl::Now()) / 60);
+  std::string window = absl::StrCat(":", absl::ToUnixSeconds(absl::Now()) / 60);
+  std::vector<std::vector<std::string>> commands;
+  for (const auto& [key, limit] : limits) {
+    commands.push_back({"INCR", key + window});
+    commands.push_back({"EXPIRE", key + window, "120"});
+  }
+  std::vector<int64_t> counts;
   auto s = redis_->Run([&](RedisConnection& r) -> absl::Status {
-    auto replies = r.Pipeline({{"INCR", key + ":" + window}, {"EXPIRE", key + ":" + window, "120"}});
+    auto replies = r.Pipeline(commands);
     if (!replies.ok()) return replies.status();
-    auto v = RedisInteger((*replies)[0].get());
-    if (!v.ok()) return v.status();
-    count = *v;
+    for (size_t i = 0; i < replies->size(); i += 2) {
+      auto v = RedisInteger((*replies)[i].get());
+      if (!v.ok()) return v.status();
+      counts.push_back(*v);
+    }
     return absl::OkStatus();
   });
   if (!s.ok()) return absl::OkStatus();
-  if (count > limit) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("too many requests (", limit, " a minute allowed); wait a minute and try again"));
+  for (size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] > limits[i].second) {
+      return absl::ResourceExhaustedError(absl::StrCat("too many requests (", limits[i].second,
+                                                       " a minute allowed); wait a minute and try again"));
+    }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<RoundRecord> VotingApp::RoundForBallot(int64_t round_id) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = round_cache_.find(round_id);
+    if (it != round_cache_.end() && absl::Now() - it->second.first < absl::Seconds(1)) return it->second.second;
+  }
+  auto round = store_->GetRound(round_id);
+  if (!round.ok()) return round.status();
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  round_cache_[round_id] = {absl::Now(), *round};
+  return round;
 }
 
 absl::StatusOr<CastResult> VotingApp::CastBallot(int64_t round_id, int32_t district_id,
@@ -273,19 +296,17 @@ absl::StatusOr<CastResult> VotingApp::CastBallot(int64_t round_id, int32_t distr
   if (idempotency_key.size() > kMaxIdempotencyKeyBytes) {
     return absl::InvalidArgumentError("idempotency_key is longer than 128 bytes");
   }
+  std::vector<std::pair<std::string, int64_t>> limits = {
+      {"bkk:rl:voter:" + claims->voter_hash, limits_.ballots_per_voter_per_minute}};
   if (!client_address.empty()) {
-    if (auto s = RateLimit("bkk:rl:addr:" + client_address, limits_.requests_per_address_per_minute); !s.ok()) {
-      return s;
-    }
+    limits.push_back({"bkk:rl:addr:" + client_address, limits_.requests_per_address_per_minute});
   }
-  if (auto s = RateLimit("bkk:rl:voter:" + claims->voter_hash, limits_.ballots_per_voter_per_minute); !s.ok()) {
-    return s;
-  }
+  if (auto s = RateLimit(limits); !s.ok()) return s;
   std::shared_ptr<const ApprovedProjects> approved;
   int64_t budget = 0;
   BallotRule rule;
   {
-    auto round = store_->GetRound(round_id);
+    auto round = RoundForBallot(round_id);
     if (!round.ok()) return round.status();
     if (round->phase != Phase::kVoting) {
       return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round->phase),

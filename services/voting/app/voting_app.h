@@ -100,7 +100,11 @@ class VotingApp final {
                                                                   const std::string& content, int32_t district_id);
 
  private:
-  absl::Status RateLimit(const std::string& key, int64_t limit);
+  // Counts one attempt against each (key, limit) in one Redis round trip.
+  absl::Status RateLimit(const std::vector<std::pair<std::string, int64_t>>& limits);
+  // The round for validating a ballot, cached for a second: PostgreSQL
+  // re-checks the phase under a share lock when the ballot is written.
+  absl::StatusOr<RoundRecord> RoundForBallot(int64_t round_id);
   absl::StatusOr<std::vector<ProposalSupport>> SupportOf(int64_t round_id, int32_t district_id,
                                                          int64_t* voter_count, std::string* served_from);
   absl::StatusOr<Election> BuildElection(const RoundRecord& round, int32_t district_id,
@@ -124,6 +128,7 @@ class VotingApp final {
     int64_t voters = 0;
   };
   std::map<std::pair<int64_t, int32_t>, Fallback> fallback_cache_;
+  std::map<int64_t, std::pair<absl::Time, RoundRecord>> round_cache_;
 };
 
 // A receipt code: 16 characters of Crockford base32 (80 random bits).

@@ -98,7 +98,8 @@ absl::StatusOr<std::string> VoterKeyHasher::HashBrowserId(
           "browser_id may contain only letters, digits, '-' and '_'");
     }
   }
-  return LowerHex(HmacSha256(secret_, absl::StrCat(kBrowserDomain, browser_id)));
+  return LowerHex(
+      HmacSha256(secret_, absl::StrCat(kBrowserDomain, browser_id)));
 }
 
 absl::StatusOr<std::string> VoterKeyHasher::NewBrowserId() {

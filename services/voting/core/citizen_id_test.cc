@@ -27,8 +27,8 @@ TEST(CitizenIdCheckDigitTest, MatchesHandComputedValues) {
 }
 
 TEST(CitizenIdTest, AcceptsValidIds) {
-  for (absl::string_view id : {"1101700230708", "3100100123451",
-                               "1234567890121", "3709900045333"}) {
+  for (absl::string_view id :
+       {"1101700230708", "3100100123451", "1234567890121", "3709900045333"}) {
     absl::StatusOr<std::string> got = NormalizeCitizenId(id);
     ASSERT_TRUE(got.ok()) << id << ": " << got.status();
     EXPECT_EQ(*got, id);
@@ -38,8 +38,7 @@ TEST(CitizenIdTest, AcceptsValidIds) {
 TEST(CitizenIdTest, StripsDashesAndSpacesOfThePrintedForm) {
   EXPECT_EQ(NormalizeCitizenId("1-1017-00230-70-8").value(), "1101700230708");
   EXPECT_EQ(NormalizeCitizenId("1 1017 00230 70 8").value(), "1101700230708");
-  EXPECT_EQ(NormalizeCitizenId(" 3-7099-00045-33-3 ").value(),
-            "3709900045333");
+  EXPECT_EQ(NormalizeCitizenId(" 3-7099-00045-33-3 ").value(), "3709900045333");
 }
 
 TEST(CitizenIdTest, RejectsBadChecksum) {
@@ -52,8 +51,8 @@ TEST(CitizenIdTest, RejectsBadChecksum) {
 }
 
 TEST(CitizenIdTest, RejectsWrongLength) {
-  for (absl::string_view id : {"", "110170023070", "11017002307081",
-                               "1-1017-00230-70"}) {
+  for (absl::string_view id :
+       {"", "110170023070", "11017002307081", "1-1017-00230-70"}) {
     const absl::Status s = ValidateCitizenId(id);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << id;
     EXPECT_THAT(s.message(), HasSubstr("citizen_id must have exactly 13"));
@@ -68,7 +67,9 @@ TEST(CitizenIdTest, RejectsLettersWithoutEchoingTheId) {
   EXPECT_THAT(s.message(), HasSubstr("position 6"));
   EXPECT_THAT(s.message(), Not(HasSubstr("11017")));
   // Thai digits are not ASCII digits.
-  EXPECT_FALSE(ValidateCitizenId("\xE0\xB9\x91" "101700230708").ok());
+  EXPECT_FALSE(ValidateCitizenId("\xE0\xB9\x91"
+                                 "101700230708")
+                   .ok());
 }
 
 TEST(VoterKeyHasherTest, RefusesShortSecrets) {

@@ -4,13 +4,11 @@
 #include "services/voting/core/outcomes.h"
 
 #include <algorithm>
-#include <cmath>
+#include <boost/multiprecision/cpp_int.hpp>
 #include <cmath>
 #include <limits>
 #include <optional>
 #include <utility>
-
-#include <boost/multiprecision/cpp_int.hpp>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -26,7 +24,7 @@ using Rational = boost::multiprecision::cpp_rational;
 
 constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 
-// Non-negative rational rounded half-up to `places` decimals, e.g. "167.44".
+// A rational rounded half away from zero to `places` decimals: "167.44".
 std::string FormatDecimal(const Rational& x, int places) {
   BigInt scale = 1;
   for (int i = 0; i < places; ++i) scale *= 10;
@@ -96,8 +94,8 @@ bool TieLess(const Election& election, const Tally& tally, int a, int b) {
 }
 
 // Which tie-break criterion separated a (winner) from b.
-absl::string_view TieReason(const Election& election, const Tally& tally,
-                            int a, int b) {
+absl::string_view TieReason(const Election& election, const Tally& tally, int a,
+                            int b) {
   if (tally.support[a] != tally.support[b]) return "more support";
   if (election.projects[a].cost != election.projects[b].cost) {
     return "lower cost";
@@ -152,6 +150,10 @@ Outcome StartOutcome(const Election& election, const Tally& tally,
 //    (utility of the others), where membership in the capped set is decided
 //    in doubles when the margin allows and exactly otherwise; the set is
 //    iterated to a fixpoint, which is the exact rho.
+//  * A sum of shares over many groups is computed as start * (their voters)
+//    - sum_p rho_p * (integer sum of w * u over them): integer additions and
+//    one rational product per funded project, instead of one rational
+//    addition with ever-growing denominators per group.
 // When any certificate fails, the computation falls back to exact work, so a
 // wrong floating-point guess can cost time but never change a result.
 
@@ -205,8 +207,7 @@ MesInput PrepareMes(const Election& election,
   }
   input.group_entries.resize(keys.size());
   for (size_t g = 0; g < keys.size(); ++g) {
-    input.group_weight_d.push_back(
-        static_cast<double>(input.group_weight[g]));
+    input.group_weight_d.push_back(static_cast<double>(input.group_weight[g]));
     input.longest_ballot = std::max(input.longest_ballot, keys[g].size());
     for (const auto& [project, points] : keys[g]) {
       MesSupporter s;
@@ -252,11 +253,11 @@ struct MesFunding {
 };
 
 struct MesRun {
-  Rational share;  // every voter's starting share
-  std::vector<MesFunding> fundings;               // in funding order
-  std::vector<bool> funded;                       // per project
-  std::vector<std::optional<Rational>> rho_of;    // per project, once funded
-  std::vector<bool> zero;                         // per group: share used up
+  Rational share;                               // every voter's starting share
+  std::vector<MesFunding> fundings;             // in funding order
+  std::vector<bool> funded;                     // per project
+  std::vector<std::optional<Rational>> rho_of;  // per project, once funded
+  std::vector<bool> zero;                       // per group: share used up
   int64_t total_cost = 0;
 };
 
@@ -574,8 +575,8 @@ class FastMes final {
       const double cost = static_cast<double>(election_.projects[p].cost);
       const double f = ApproxPayable(p, t);
       const double tol = Tolerance(p, f) + 4.0 * kUnitRoundoff * cost;
-      if (f - tol >= cost) return 1;   // certainly rho_p <= t
-      if (f + tol < cost) return -1;   // certainly rho_p > t
+      if (f - tol >= cost) return 1;  // certainly rho_p <= t
+      if (f + tol < cost) return -1;  // certainly rho_p > t
       return 0;
     };
     double threshold = 0.0;
@@ -660,7 +661,8 @@ class FastMes final {
       BigInt uncapped_utility = 0;
       for (size_t i = 0; i < sup.size(); ++i) {
         if (!eval.capped[i]) {
-          uncapped_utility += sup[i].utility_int * input_.group_weight[sup[i].group];
+          uncapped_utility +=
+              sup[i].utility_int * input_.group_weight[sup[i].group];
         }
       }
       if (uncapped_utility == 0) {
@@ -724,7 +726,7 @@ class FastMes final {
   const Tally& tally_;
   const MesInput& input_;
   MesRun run_;
-  std::vector<double> approx_;                 // per group
+  std::vector<double> approx_;                  // per group
   std::vector<std::optional<Rational>> cache_;  // per group
   std::vector<BigInt> coefficient_;             // per project, SumShares
   std::vector<int> touched_;                    // SumShares scratch
@@ -748,8 +750,9 @@ absl::Status CheckConservation(const Election& election, const MesInput& input,
   for (size_t g = 0; g < input.group_weight.size(); ++g) {
     const Rational share = ShareOf(input, run, static_cast<int>(g));
     if (share < 0) {
-      return absl::InternalError("Equal Shares left a voter with a negative "
-                                 "share");
+      return absl::InternalError(
+          "Equal Shares left a voter with a negative "
+          "share");
     }
     held += share * input.group_weight[g];
   }
@@ -791,14 +794,13 @@ void ExplainMes(const Election& election, const Tally& tally,
     outcome->total_cost += po.cost;
     const bool points = tally.support[f.project] != tally.supporters[f.project];
     std::string text = absl::StrCat(
-        "funded in round ", order, " of Equal Shares at rho = ",
-        FormatDecimal(f.rho, 6), ": its ", po.supporters,
-        po.supporters == 1 ? " supporter" : " supporters",
+        "funded in round ", order,
+        " of Equal Shares at rho = ", FormatDecimal(f.rho, 6), ": its ",
+        po.supporters, po.supporters == 1 ? " supporter" : " supporters",
         points ? absl::StrCat(" (", po.support, " points)") : "",
-        " paid its cost of ", po.cost,
-        " ", cur, ", each paying the smaller of their remaining share and ",
-        FormatDecimal(f.max_payment, 2), " ", cur,
-        points ? " per point" : "");
+        " paid its cost of ", po.cost, " ", cur,
+        ", each paying the smaller of their remaining share and ",
+        FormatDecimal(f.max_payment, 2), " ", cur, points ? " per point" : "");
     if (f.capped_voters > 0) {
       absl::StrAppend(&text, "; ", f.capped_voters,
                       " of them paid all they had left");
@@ -830,13 +832,11 @@ void ExplainMes(const Election& election, const Tally& tally,
     po.explanation = absl::StrCat(
         "not funded: after the last Equal Shares round its ", po.supporters,
         po.supporters == 1 ? " supporter" : " supporters",
-        po.support != po.supporters
-            ? absl::StrCat(" (", po.support, " points)")
-            : std::string(),
-        " had ",
-        FormatDecimal(left, 2), " ", cur,
-        " of their shares left, not enough to cover its cost of ", po.cost,
-        " ", cur);
+        po.support != po.supporters ? absl::StrCat(" (", po.support, " points)")
+                                    : std::string(),
+        " had ", FormatDecimal(left, 2), " ", cur,
+        " of their shares left, not enough to cover its cost of ", po.cost, " ",
+        cur);
   }
 }
 
@@ -882,7 +882,8 @@ absl::Status ValidateElection(const Election& election) {
   absl::flat_hash_set<absl::string_view> ids;
   __int128 cost_sum = 0;
   for (const ElectionProject& p : election.projects) {
-    if (p.id.empty()) return absl::InvalidArgumentError("a project id is empty");
+    if (p.id.empty())
+      return absl::InvalidArgumentError("a project id is empty");
     if (!ids.insert(p.id).second) {
       return absl::InvalidArgumentError(
           absl::StrCat("project ", p.id, " is listed twice"));
@@ -908,8 +909,8 @@ absl::Status ValidateElection(const Election& election) {
       }
       if (!chosen.insert(e.project_id).second) {
         return absl::InvalidArgumentError(
-            absl::StrCat("ballot of voter ", ballot.voter_id,
-                         " names project ", e.project_id, " twice"));
+            absl::StrCat("ballot of voter ", ballot.voter_id, " names project ",
+                         e.project_id, " twice"));
       }
       if (e.points < 1) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -919,9 +920,9 @@ absl::Status ValidateElection(const Election& election) {
       __int128& total = points[e.project_id];
       total += e.points;
       if (total > kInt64Max) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "the points for project ", e.project_id,
-            " add up to more than an int64 can hold"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("the points for project ", e.project_id,
+                         " add up to more than an int64 can hold"));
       }
     }
   }
@@ -948,8 +949,8 @@ absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file) {
       const int64_t points = has_points ? v.points[i] : 1;
       if (points < 1) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "voter ", v.voter_id, " gives project ", v.projects[i], " ",
-            points, " points; the outcome rules need positive points"));
+            "voter ", v.voter_id, " gives project ", v.projects[i], " ", points,
+            " points; the outcome rules need positive points"));
       }
       ballot.entries.push_back({v.projects[i], points});
     }
@@ -968,9 +969,8 @@ absl::StatusOr<Outcome> ComputeGreedy(const Election& election) {
 
   std::vector<int> ranking(election.projects.size());
   for (size_t i = 0; i < ranking.size(); ++i) ranking[i] = static_cast<int>(i);
-  std::sort(ranking.begin(), ranking.end(), [&](int a, int b) {
-    return TieLess(election, tally, a, b);
-  });
+  std::sort(ranking.begin(), ranking.end(),
+            [&](int a, int b) { return TieLess(election, tally, a, b); });
 
   // remaining >= 0 throughout and costs are non-negative: no overflow.
   int64_t remaining = election.budget;
@@ -978,9 +978,9 @@ absl::StatusOr<Outcome> ComputeGreedy(const Election& election) {
   for (size_t r = 0; r < ranking.size(); ++r) {
     const int p = ranking[r];
     ProjectOutcome& po = outcome.projects[p];
-    const std::string rank = absl::StrCat(
-        "ranked ", r + 1, " of ", ranking.size(), " by support (",
-        SupportText(po.supporters, po.support), ")");
+    const std::string rank =
+        absl::StrCat("ranked ", r + 1, " of ", ranking.size(), " by support (",
+                     SupportText(po.supporters, po.support), ")");
     if (po.supporters == 0) {
       po.explanation = "not funded: nobody voted for it";
       continue;
@@ -988,9 +988,9 @@ absl::StatusOr<Outcome> ComputeGreedy(const Election& election) {
     if (po.cost <= remaining) {
       po.funded = true;
       po.funded_order = ++order;
-      po.explanation = absl::StrCat("funded by greedy: ", rank, "; its cost of ",
-                                    po.cost, " ", cur, " fit in the remaining ",
-                                    remaining, " ", cur);
+      po.explanation =
+          absl::StrCat("funded by greedy: ", rank, "; its cost of ", po.cost,
+                       " ", cur, " fit in the remaining ", remaining, " ", cur);
       remaining -= po.cost;
       outcome.total_cost += po.cost;
       outcome.funded_ids.push_back(po.id);
@@ -1013,8 +1013,8 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
     const Election& election, const EqualSharesOptions& options) {
   if (absl::Status s = ValidateElection(election); !s.ok()) return s;
   if (options.add1_step < 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "add1_step must be at least 1, got ", options.add1_step));
+    return absl::InvalidArgumentError(
+        absl::StrCat("add1_step must be at least 1, got ", options.add1_step));
   }
   if (options.max_add1_steps < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -1030,23 +1030,24 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
     for (ProjectOutcome& po : outcome.projects) {
       po.explanation = "not funded: no ballots were cast";
     }
-    outcome.summary = "Method of Equal Shares: no ballots were cast, nothing "
-                      "is funded.";
+    outcome.summary =
+        "Method of Equal Shares: no ballots were cast, nothing "
+        "is funded.";
     return outcome;
   }
 
   const MesInput input = PrepareMes(election, index);
   const Rational base_share = Rational(election.budget) / n;
   absl::StatusOr<MesRun> run = RunMes(election, tally, input, base_share,
-                                         options.reference_exact_arithmetic);
+                                      options.reference_exact_arithmetic);
   if (!run.ok()) return run.status();
   int64_t steps = 0;
   std::string stop_reason;
   for (;;) {
     if (IsExhaustive(election, *run)) {
-      stop_reason = absl::StrCat("no unfunded project fits in the ",
-                                 election.budget - run->total_cost, " ", cur,
-                                 " left");
+      stop_reason =
+          absl::StrCat("no unfunded project fits in the ",
+                       election.budget - run->total_cost, " ", cur, " left");
       break;
     }
     if (FundsEverySupported(input, *run)) {
@@ -1063,13 +1064,13 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
     const Rational next_share =
         base_share + Rational(steps + 1) * options.add1_step;
     absl::StatusOr<MesRun> next = RunMes(election, tally, input, next_share,
-               options.reference_exact_arithmetic);
+                                         options.reference_exact_arithmetic);
     if (!next.ok()) return next.status();
     if (next->total_cost > election.budget) {
       stop_reason = absl::StrCat(
-          "raising the share once more, to ", FormatDecimal(next_share, 2),
-          " ", cur, ", would fund projects costing ", next->total_cost, " ",
-          cur, ", more than the budget");
+          "raising the share once more, to ", FormatDecimal(next_share, 2), " ",
+          cur, ", would fund projects costing ", next->total_cost, " ", cur,
+          ", more than the budget");
       break;
     }
     ++steps;
@@ -1081,8 +1082,7 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
   }
   outcome.add1_steps = steps;
   ExplainMes(election, tally, input, *run, &outcome);
-  const Rational final_share =
-      base_share + Rational(steps) * options.add1_step;
+  const Rational final_share = base_share + Rational(steps) * options.add1_step;
   outcome.summary = absl::StrCat(
       "Method of Equal Shares (cost utilities) with add1 completion: each of ",
       n, " voters started with an equal share of ",

@@ -5,19 +5,18 @@
 //
 // Exactness. Money and points are int64 on input. Greedy works in int64 and
 // ValidateElection guarantees its sums cannot overflow (the sum of all costs
-// and every project's point total must fit in int64). MES works entirely in
+// and every project's point total must fit in int64). MES decides in
 // arbitrary-precision rationals (boost::multiprecision::cpp_rational): voter
 // shares such as budget/n, payments rho*u and the remaining shares are exact,
 // so comparisons between candidate projects are exact, ties are real ties,
 // and nothing can overflow whatever the costs (int64) and voter counts. For
 // speed, doubles are used only to rule out candidates that are provably
 // worse than another one (with a proven error margin); every decision that
-// could go either way is made exactly (see outcomes.cc). Tests check the
-// results against a plain all-exact implementation on random elections. For
-// speed, doubles are used only to rule out candidates that are provably
-// worse than another one (with a proven error margin); every decision that
-// could go either way is made exactly (see outcomes.cc). A test checks the
-// result against an all-exact evaluation on many random elections.
+// could go either way is made exactly (see outcomes.cc), and the returned
+// outcome is checked to balance exactly (shares left + spent = budget given).
+// Tests compare the results with a plain all-exact implementation
+// (EqualSharesOptions::reference_exact_arithmetic) on the real files and on
+// hundreds of random, tie-heavy elections.
 //
 // Greedy. Projects are ranked by support (approvals, or points for
 // cumulative ballots) descending; ties by lower cost first, then by project id
@@ -42,7 +41,14 @@
 // is taken if its total cost is within the real budget, and the loop stops at
 // the first one that is not. No greedy pass follows (the "add1" rule as Assen
 // 2024 used it). The loop also stops when every project with a supporter is
-// funded (more money cannot change anything then) and after max_add1_steps.
+// funded: MES never funds a project nobody chose, and with a large enough
+// share it funds all the others, so that is where the literal loop (which
+// would never stop if an unsupported project still fits) ends up anyway. And
+// it stops after max_add1_steps, saying so in the summary.
+//
+// Cost: each add1 step is one MES run, O(rounds x candidates x distinct
+// ballots) in doubles plus exact work for near-ties; e.g. 30 projects, 3000
+// voters and 1231 steps take about 3.5 s on one core, Assen 2024 0.1 s.
 #ifndef SERVICES_VOTING_CORE_OUTCOMES_H_
 #define SERVICES_VOTING_CORE_OUTCOMES_H_
 
@@ -102,7 +108,7 @@ struct ProjectOutcome {
   int64_t supporters = 0;  // ballots that chose it
   int64_t support = 0;     // approvals, or total points
   bool funded = false;
-  int funded_order = 0;    // 1 = funded first; 0 if not funded
+  int funded_order = 0;  // 1 = funded first; 0 if not funded
   std::string explanation;
 };
 

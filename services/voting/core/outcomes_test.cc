@@ -27,8 +27,7 @@ constexpr absl::string_view kJerseyCity =
     "US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb";
 
 PbFile LoadFile(absl::string_view name) {
-  return ReadPabulibFile(absl::StrCat(BKK_DATA_DIR, "/pabulib/", name))
-      .value();
+  return ReadPabulibFile(absl::StrCat(BKK_DATA_DIR, "/pabulib/", name)).value();
 }
 
 Election LoadElection(absl::string_view name) {
@@ -114,8 +113,9 @@ TEST(RealElectionsTest, AssenGreedy) {
   EXPECT_EQ(outcome.total_cost, 99200);
   EXPECT_THAT(outcome.Find("1")->explanation,
               HasSubstr("cost 40000 EUR > remaining 6800 EUR"));
-  EXPECT_THAT(outcome.Find("3")->explanation,
-              HasSubstr("funded by greedy: ranked 1 of 14 by support (43 votes)"));
+  EXPECT_THAT(
+      outcome.Find("3")->explanation,
+      HasSubstr("funded by greedy: ranked 1 of 14 by support (43 votes)"));
 }
 
 TEST(RealElectionsTest, SupportFromBallotsEqualsTheVotesColumn) {
@@ -171,17 +171,16 @@ TEST(RealElectionsTest, JerseyCityEqualSharesIsFeasibleAndDeterministic) {
 
 TEST(GreedyTest, TieBreaksByCostThenNumericId) {
   // All three have 2 votes; "10" and "9" cost the same.
-  const Election e = Approval(
-      100, {{"10", 30}, {"9", 30}, {"cheap", 20}},
-      {{"10", "9", "cheap"}, {"10", "9", "cheap"}});
+  const Election e = Approval(100, {{"10", 30}, {"9", 30}, {"cheap", 20}},
+                              {{"10", "9", "cheap"}, {"10", "9", "cheap"}});
   const Outcome outcome = ComputeGreedy(e).value();
   EXPECT_THAT(outcome.funded_ids, ElementsAre("cheap", "9", "10"));
 }
 
 TEST(GreedyTest, SkipsWhatDoesNotFitAndKeepsGoing) {
-  const Election e = Approval(100, {{"big", 90}, {"huge", 50}, {"small", 10}},
-                              {{"big", "huge", "small"}, {"big", "huge"},
-                               {"big"}, {}});
+  const Election e =
+      Approval(100, {{"big", 90}, {"huge", 50}, {"small", 10}},
+               {{"big", "huge", "small"}, {"big", "huge"}, {"big"}, {}});
   const Outcome outcome = ComputeGreedy(e).value();
   EXPECT_THAT(outcome.funded_ids, ElementsAre("big", "small"));
   EXPECT_THAT(outcome.Find("huge")->explanation,
@@ -209,10 +208,17 @@ TEST(EqualSharesTest, ProportionalNotMajoritarian) {
   // 6 voters want a,b; 4 want c,d; each project costs 40 of 100, so only
   // two fit. Equal Shares gives each group one; greedy gives the majority
   // both.
-  const Election e =
-      Approval(100, {{"a", 40}, {"b", 40}, {"c", 40}, {"d", 40}},
-               {{"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"}, {"a", "b"},
-                {"a", "b"}, {"c", "d"}, {"c", "d"}, {"c", "d"}, {"c", "d"}});
+  const Election e = Approval(100, {{"a", 40}, {"b", 40}, {"c", 40}, {"d", 40}},
+                              {{"a", "b"},
+                               {"a", "b"},
+                               {"a", "b"},
+                               {"a", "b"},
+                               {"a", "b"},
+                               {"a", "b"},
+                               {"c", "d"},
+                               {"c", "d"},
+                               {"c", "d"},
+                               {"c", "d"}});
   const Outcome mes = ComputeEqualSharesAdd1(e).value();
   EXPECT_THAT(Funded(mes), UnorderedElementsAre("a", "c"));
   const Outcome greedy = ComputeGreedy(e).value();
@@ -221,7 +227,8 @@ TEST(EqualSharesTest, ProportionalNotMajoritarian) {
 
 TEST(EqualSharesTest, TieOnRhoGoesToSupportThenCostThenId) {
   // Same supporters, same cost: rho ties, lower numeric id wins.
-  Election e = Approval(10, {{"12", 10}, {"7", 10}}, {{"12", "7"}, {"12", "7"}});
+  Election e =
+      Approval(10, {{"12", 10}, {"7", 10}}, {{"12", "7"}, {"12", "7"}});
   Outcome outcome = ComputeEqualSharesAdd1(e).value();
   EXPECT_THAT(outcome.funded_ids, ElementsAre("7"));
   EXPECT_THAT(outcome.Find("7")->explanation,
@@ -260,7 +267,8 @@ TEST(EqualSharesTest, CumulativePointsWeightUtilities) {
 TEST(EqualSharesTest, HugeNumbersDoNotOverflow) {
   Election e;
   e.budget = 9'000'000'000'000'000'000;
-  e.projects = {{"a", 4'000'000'000'000'000'001}, {"b", 4'000'000'000'000'000'003}};
+  e.projects = {{"a", 4'000'000'000'000'000'001},
+                {"b", 4'000'000'000'000'000'003}};
   for (int i = 0; i < 7; ++i) {
     e.ballots.push_back({absl::StrCat("v", i), {{"a", 1}, {"b", 1}}});
   }
@@ -307,7 +315,8 @@ Election RandomElection(std::mt19937_64& rng, int max_projects, int max_voters,
   int64_t total = 0;
   for (int p = 0; p < num_projects; ++p) {
     const int64_t cost = uniform(0, 12) == 0 ? 0 : uniform(1, 6) * cost_unit;
-    e.projects.push_back({absl::StrCat(uniform(0, 3) == 0 ? "p" : "", p), cost});
+    e.projects.push_back(
+        {absl::StrCat(uniform(0, 3) == 0 ? "p" : "", p), cost});
     total += cost;
   }
   e.budget = total * uniform(1, 9) / 10;
@@ -337,7 +346,8 @@ TEST(EqualSharesTest, FastMatchesReferenceOnRandomElections) {
   std::mt19937_64 rng(20240415);
   for (int i = 0; i < 400; ++i) {
     const bool cumulative = i % 3 == 2;
-    const Election e = RandomElection(rng, 8, 12, i % 2 == 0 ? 1 : 7, cumulative);
+    const Election e =
+        RandomElection(rng, 8, 12, i % 2 == 0 ? 1 : 7, cumulative);
     SCOPED_TRACE(absl::StrCat("election ", i));
     ExpectSameOutcome(EqualShares(e, false), EqualShares(e, true));
     if (HasFailure()) break;
@@ -355,15 +365,17 @@ TEST(ElectionTest, RejectsInvalidElections) {
               HasSubstr("budget must not be negative"));
   EXPECT_THAT(ValidateElection(Approval(10, {{"a", -5}}, {})).message(),
               HasSubstr("negative cost"));
-  EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}, {"a", 6}}, {})).message(),
-              HasSubstr("listed twice"));
+  EXPECT_THAT(
+      ValidateElection(Approval(10, {{"a", 5}, {"a", 6}}, {})).message(),
+      HasSubstr("listed twice"));
   EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}}, {{"b"}})).message(),
               HasSubstr("unknown project b"));
-  EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}}, {{"a", "a"}})).message(),
-              HasSubstr("names project a twice"));
   EXPECT_THAT(
-      ValidateElection(Approval(10, {{"a", INT64_MAX}, {"b", 1}}, {})).message(),
-      HasSubstr("more than an int64"));
+      ValidateElection(Approval(10, {{"a", 5}}, {{"a", "a"}})).message(),
+      HasSubstr("names project a twice"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", INT64_MAX}, {"b", 1}}, {}))
+                  .message(),
+              HasSubstr("more than an int64"));
   EXPECT_EQ(ComputeGreedy(Approval(10, {{"a", -5}}, {})).status().code(),
             absl::StatusCode::kInvalidArgument);
   EqualSharesOptions bad;

@@ -95,9 +95,8 @@ absl::StatusOr<std::vector<Record>> Tokenize(absl::string_view text) {
         record_done = true;
       }
     }
-    const bool blank =
-        !record.any_quoted && record.fields.size() == 1 &&
-        absl::StripAsciiWhitespace(record.fields[0]).empty();
+    const bool blank = !record.any_quoted && record.fields.size() == 1 &&
+                       absl::StripAsciiWhitespace(record.fields[0]).empty();
     if (!blank) records.push_back(std::move(record));
   }
   return records;
@@ -146,10 +145,11 @@ std::vector<std::string> SplitList(absl::string_view text) {
 }
 
 absl::Status CheckId(absl::string_view what, absl::string_view id) {
-  if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " is empty"));
+  if (id.empty())
+    return absl::InvalidArgumentError(absl::StrCat(what, " is empty"));
   if (id.find_first_of(",\n\r") != absl::string_view::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        what, " \"", id, "\" contains ',' or a line break"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " \"", id, "\" contains ',' or a line break"));
   }
   return absl::OkStatus();
 }
@@ -172,8 +172,8 @@ absl::StatusOr<absl::flat_hash_map<std::string, size_t>> IndexColumns(
   }
   for (absl::string_view required : {required_a, required_b}) {
     if (!index.contains(required)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          section, " header has no \"", required, "\" column"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(section, " header has no \"", required, "\" column"));
     }
   }
   return index;
@@ -268,8 +268,7 @@ absl::StatusOr<int64_t> ParseWholeAmount(absl::string_view text) {
     }
     if (c != '0') {
       return absl::InvalidArgumentError(absl::StrCat(
-          "\"", text,
-          "\" has a fractional part; amounts must be whole units"));
+          "\"", text, "\" has a fractional part; amounts must be whole units"));
     }
   }
   return value;
@@ -282,7 +281,14 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
   if (records.empty()) return LineError(1, "the file is empty");
 
   PbFile file;
-  enum class State { kStart, kMeta, kProjectsHeader, kProjects, kVotesHeader, kVotes };
+  enum class State {
+    kStart,
+    kMeta,
+    kProjectsHeader,
+    kProjects,
+    kVotesHeader,
+    kVotes
+  };
   State state = State::kStart;
   bool meta_header_allowed = false;
   absl::flat_hash_map<std::string, size_t> project_index;
@@ -295,15 +301,17 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
     const int line = record.line;
     const absl::string_view section = SectionName(record);
     if (!section.empty()) {
-      const State expected_before =
-          section == kMetaSection       ? State::kStart
-          : section == kProjectsSection ? State::kMeta
+      const State expected_before = section == kMetaSection ? State::kStart
+                                    : section == kProjectsSection
+                                        ? State::kMeta
                                         : State::kProjects;
       if (state != expected_before) {
-        return LineError(line, absl::StrCat(
-            "unexpected section ", section,
-            "; sections must be META, PROJECTS, VOTES in this order, each "
-            "once, and PROJECTS and VOTES need a header row"));
+        return LineError(
+            line,
+            absl::StrCat(
+                "unexpected section ", section,
+                "; sections must be META, PROJECTS, VOTES in this order, each "
+                "once, and PROJECTS and VOTES need a header row"));
       }
       state = section == kMetaSection       ? State::kMeta
               : section == kProjectsSection ? State::kProjectsHeader
@@ -317,10 +325,9 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
         return LineError(line, "expected the META section first");
 
       case State::kMeta: {
-        const bool is_header = meta_header_allowed &&
-                               record.fields.size() == 2 &&
-                               record.fields[0] == "key" &&
-                               record.fields[1] == "value";
+        const bool is_header =
+            meta_header_allowed && record.fields.size() == 2 &&
+            record.fields[0] == "key" && record.fields[1] == "value";
         meta_header_allowed = false;
         if (is_header) break;
         if (record.fields.size() < 2) {
@@ -329,8 +336,8 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
         const std::string& key = record.fields[0];
         if (key.empty()) return LineError(line, "META key is empty");
         if (!meta_keys.insert(key).second) {
-          return LineError(line, absl::StrCat("META key \"", key,
-                                              "\" appears twice"));
+          return LineError(
+              line, absl::StrCat("META key \"", key, "\" appears twice"));
         }
         // An unquoted ';' inside a value (seen in free-text comments) is
         // part of the value; the writer quotes it.
@@ -354,9 +361,9 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
       case State::kProjects: {
         const std::vector<std::string>& cols = file.project_columns;
         if (record.fields.size() != cols.size()) {
-          return LineError(line, absl::StrCat(
-              "PROJECTS row has ", record.fields.size(),
-              " fields, the header has ", cols.size()));
+          return LineError(
+              line, absl::StrCat("PROJECTS row has ", record.fields.size(),
+                                 " fields, the header has ", cols.size()));
         }
         PbProject project;
         for (size_t c = 0; c < cols.size(); ++c) {
@@ -366,8 +373,8 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
           } else if (cols[c] == kPbCostColumn) {
             absl::StatusOr<int64_t> cost = ParseWholeAmount(value);
             if (!cost.ok()) {
-              return LineError(line, absl::StrCat("project cost ",
-                                                  cost.status().message()));
+              return LineError(
+                  line, absl::StrCat("project cost ", cost.status().message()));
             }
             project.cost = *cost;
           } else {
@@ -378,8 +385,8 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
           return LineError(line, s.message());
         }
         if (!project_ids.insert(project.id).second) {
-          return LineError(line, absl::StrCat("project_id ", project.id,
-                                              " appears twice"));
+          return LineError(
+              line, absl::StrCat("project_id ", project.id, " appears twice"));
         }
         file.projects.push_back(std::move(project));
         break;
@@ -399,9 +406,9 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
       case State::kVotes: {
         const std::vector<std::string>& cols = file.vote_columns;
         if (record.fields.size() != cols.size()) {
-          return LineError(line, absl::StrCat(
-              "VOTES row has ", record.fields.size(),
-              " fields, the header has ", cols.size()));
+          return LineError(
+              line, absl::StrCat("VOTES row has ", record.fields.size(),
+                                 " fields, the header has ", cols.size()));
         }
         PbVote vote;
         const std::string* points_text = nullptr;
@@ -421,36 +428,38 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
           return LineError(line, s.message());
         }
         if (!voter_ids.insert(vote.voter_id).second) {
-          return LineError(line, absl::StrCat("voter_id ", vote.voter_id,
-                                              " appears twice"));
+          return LineError(
+              line, absl::StrCat("voter_id ", vote.voter_id, " appears twice"));
         }
         absl::flat_hash_set<absl::string_view> chosen;
         for (const std::string& id : vote.projects) {
           if (!project_ids.contains(id)) {
-            return LineError(line, absl::StrCat(
-                "vote of voter ", vote.voter_id, " names project \"", id,
-                "\", which is not in PROJECTS"));
+            return LineError(line,
+                             absl::StrCat("vote of voter ", vote.voter_id,
+                                          " names project \"", id,
+                                          "\", which is not in PROJECTS"));
           }
           if (!chosen.insert(id).second) {
-            return LineError(line, absl::StrCat(
-                "vote of voter ", vote.voter_id, " names project ", id,
-                " twice"));
+            return LineError(line,
+                             absl::StrCat("vote of voter ", vote.voter_id,
+                                          " names project ", id, " twice"));
           }
         }
         if (points_text != nullptr) {
           for (const std::string& p : SplitList(*points_text)) {
             int64_t value = 0;
             if (!ParseInt64Strict(p, &value)) {
-              return LineError(line, absl::StrCat(
-                  "points of voter ", vote.voter_id, ": \"", p,
-                  "\" is not an integer"));
+              return LineError(
+                  line, absl::StrCat("points of voter ", vote.voter_id, ": \"",
+                                     p, "\" is not an integer"));
             }
             vote.points.push_back(value);
           }
           if (vote.points.size() != vote.projects.size()) {
-            return LineError(line, absl::StrCat(
-                "voter ", vote.voter_id, " has ", vote.projects.size(),
-                " projects in vote but ", vote.points.size(), " points"));
+            return LineError(line, absl::StrCat("voter ", vote.voter_id,
+                                                " has ", vote.projects.size(),
+                                                " projects in vote but ",
+                                                vote.points.size(), " points"));
           }
         }
         file.votes.push_back(std::move(vote));
@@ -538,8 +547,7 @@ absl::Status ValidatePbFile(const PbFile& file) {
   }
 
   absl::StatusOr<absl::flat_hash_map<std::string, size_t>> vote_index =
-      IndexColumns("VOTES", file.vote_columns, kPbVoterIdColumn,
-                   kPbVoteColumn);
+      IndexColumns("VOTES", file.vote_columns, kPbVoterIdColumn, kPbVoteColumn);
   if (!vote_index.ok()) return vote_index.status();
   const bool has_points = vote_index->contains(kPbPointsColumn);
   const size_t vote_extra_count =
@@ -554,21 +562,20 @@ absl::Status ValidatePbFile(const PbFile& file) {
     absl::flat_hash_set<absl::string_view> chosen;
     for (const std::string& id : v.projects) {
       if (!project_ids.contains(id)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "vote of voter ", v.voter_id, " names unknown project \"", id,
-            "\""));
+        return absl::InvalidArgumentError(
+            absl::StrCat("vote of voter ", v.voter_id,
+                         " names unknown project \"", id, "\""));
       }
       if (!chosen.insert(id).second) {
         return absl::InvalidArgumentError(absl::StrCat(
             "vote of voter ", v.voter_id, " names project ", id, " twice"));
       }
     }
-    if (has_points ? v.points.size() != v.projects.size()
-                   : !v.points.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "voter ", v.voter_id, " has ", v.points.size(), " points for ",
-          v.projects.size(), " projects",
-          has_points ? "" : ", but VOTES has no points column"));
+    if (has_points ? v.points.size() != v.projects.size() : !v.points.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("voter ", v.voter_id, " has ", v.points.size(),
+                       " points for ", v.projects.size(), " projects",
+                       has_points ? "" : ", but VOTES has no points column"));
     }
     if (v.extra.size() != vote_extra_count) {
       return absl::InvalidArgumentError(absl::StrCat(

@@ -63,9 +63,10 @@ TEST(PabulibRealFilesTest, AssenKeepsEverything) {
   const PbFile file = Load("Netherlands_Assen_2024.pb");
   ASSERT_EQ(file.meta.size(), 15u);
   EXPECT_THAT(file.meta.front(), Pair("description", "Assen Top Idee"));
-  EXPECT_THAT(file.meta.back(),
-              Pair("comment",
-                   "#1: Young people between the ages of 12 and 27 could vote"));
+  EXPECT_THAT(
+      file.meta.back(),
+      Pair("comment",
+           "#1: Young people between the ages of 12 and 27 could vote"));
   EXPECT_EQ(*file.FindMeta("rule"), "equalshares/add1");
   EXPECT_EQ(file.Budget().value(), 100000);
   EXPECT_THAT(file.project_columns,
@@ -80,7 +81,8 @@ TEST(PabulibRealFilesTest, AssenKeepsEverything) {
   EXPECT_FALSE(file.HasPoints());
   EXPECT_EQ(file.votes.front().voter_id,
             "vote01006bcf-62b6-435d-a0de-2966c3e75249");
-  EXPECT_THAT(file.votes.front().projects, ElementsAre("1", "2", "6", "9", "13"));
+  EXPECT_THAT(file.votes.front().projects,
+              ElementsAre("1", "2", "6", "9", "13"));
 }
 
 TEST(PabulibRealFilesTest, GdanskPointTotalsMatchScore) {
@@ -206,9 +208,10 @@ TEST(ParsePabulibTest, ParsesASmallFile) {
 }
 
 TEST(ParsePabulibTest, AcceptsBomCrlfBlankLinesAndNoMetaHeader) {
-  const std::string text = absl::StrCat(
-      "\xEF\xBB\xBF", "META\r\nbudget;10\r\n\r\nPROJECTS\r\nproject_id;cost\r\n"
-                      "1;5\r\nVOTES\r\nvoter_id;vote\r\nx;1\r\n\r\n");
+  const std::string text =
+      absl::StrCat("\xEF\xBB\xBF",
+                   "META\r\nbudget;10\r\n\r\nPROJECTS\r\nproject_id;cost\r\n"
+                   "1;5\r\nVOTES\r\nvoter_id;vote\r\nx;1\r\n\r\n");
   const PbFile file = ParsePabulib(text).value();
   EXPECT_THAT(file.meta, ElementsAre(Pair("budget", "10")));
   EXPECT_EQ(file.votes.size(), 1u);
@@ -225,9 +228,11 @@ TEST(ParsePabulibTest, QuotedFieldsRoundTrip) {
 }
 
 TEST(ParsePabulibTest, UnquotedSemicolonInMetaValueIsKept) {
-  const PbFile file = ParsePabulib(
-      "META\nkey;value\ncomment;one;two\nPROJECTS\nproject_id;cost\n1;5\n"
-      "VOTES\nvoter_id;vote\nx;1\n").value();
+  const PbFile file =
+      ParsePabulib(
+          "META\nkey;value\ncomment;one;two\nPROJECTS\nproject_id;cost\n1;5\n"
+          "VOTES\nvoter_id;vote\nx;1\n")
+          .value();
   EXPECT_EQ(*file.FindMeta("comment"), "one;two");
   EXPECT_EQ(ParsePabulib(WritePabulib(file).value()).value(), file);
 }
@@ -247,7 +252,8 @@ TEST(ParsePabulibTest, ReportsLineAndReason) {
       {"META\nbudget;10\nVOTES\n", "line 3: unexpected section VOTES"},
       {"META\nbudget;10\n", "line 2: the PROJECTS section is missing"},
       {"META\nbudget\n", "line 2: META rows must be key;value"},
-      {"META\nbudget;1\nbudget;2\n", "line 3: META key \"budget\" appears twice"},
+      {"META\nbudget;1\nbudget;2\n",
+       "line 3: META key \"budget\" appears twice"},
       {"META\nb;1\nPROJECTS\nproject_id;name\n",
        "line 4: PROJECTS header has no \"cost\" column"},
       {"META\nb;1\nPROJECTS\nproject_id;cost;cost\n",
@@ -318,8 +324,7 @@ TEST(WritePabulibTest, RefusesInconsistentStructures) {
 
   file = ParsePabulib(kSmall).value();
   file.projects[0].id = "a,b";
-  EXPECT_THAT(WritePabulib(file).status().message(),
-              HasSubstr("contains ','"));
+  EXPECT_THAT(WritePabulib(file).status().message(), HasSubstr("contains ','"));
 }
 
 }  // namespace

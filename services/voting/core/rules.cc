@@ -48,9 +48,9 @@ absl::Status ValidateBallotRule(const BallotRule& rule) {
   switch (rule.kind) {
     case BallotKind::kApproval:
       if (rule.max_choices < 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "approval rule: max_choices must be at least 1, got ",
-            rule.max_choices));
+        return absl::InvalidArgumentError(
+            absl::StrCat("approval rule: max_choices must be at least 1, got ",
+                         rule.max_choices));
       }
       return absl::OkStatus();
     case BallotKind::kKnapsack:
@@ -143,8 +143,7 @@ absl::Status CheckPhaseTransition(Phase from, Phase to) {
   }
   return absl::FailedPreconditionError(absl::StrCat(
       "a round moves one phase forward at a time: ", PhaseName(from), " -> ",
-      PhaseName(to), " is not allowed, the next phase is ",
-      PhaseName(*next)));
+      PhaseName(to), " is not allowed, the next phase is ", PhaseName(*next)));
 }
 
 absl::Status CheckCanChangeRules(Phase phase) {
@@ -193,13 +192,16 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
                        " is not an approved project of this round"));
     }
     if (!seen.insert(entry.project_id).second) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "project ", entry.project_id, " appears more than once on the ballot"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("project ", entry.project_id,
+                       " appears more than once on the ballot"));
     }
     if (!cumulative && entry.points != 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          BallotKindName(rule.kind), " ballots give exactly 1 point per chosen "
-          "project; project ", entry.project_id, " has ", entry.points));
+      return absl::InvalidArgumentError(
+          absl::StrCat(BallotKindName(rule.kind),
+                       " ballots give exactly 1 point per chosen "
+                       "project; project ",
+                       entry.project_id, " has ", entry.points));
     }
     if (cumulative && entry.points <= 0) {
       return absl::InvalidArgumentError(
@@ -207,15 +209,15 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
                        " points; give each chosen project at least 1 point"));
     }
     if (cumulative && entry.points > rule.max_points_per_project) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "project ", entry.project_id, " has ", entry.points,
-          " points, the round allows at most ", rule.max_points_per_project,
-          " per project"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("project ", entry.project_id, " has ", entry.points,
+                       " points, the round allows at most ",
+                       rule.max_points_per_project, " per project"));
     }
     if (it->second < 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "round is misconfigured: project ", entry.project_id,
-          " has a negative cost"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("round is misconfigured: project ", entry.project_id,
+                       " has a negative cost"));
     }
     if (!cost_over) {
       if (it->second > district_budget - cost_sum) {
@@ -231,10 +233,9 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
   switch (rule.kind) {
     case BallotKind::kApproval:
       if (ballot.size() > static_cast<size_t>(rule.max_choices)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("ballot has ", ballot.size(),
-                         " choices, the round allows at most ",
-                         rule.max_choices));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "ballot has ", ballot.size(), " choices, the round allows at most ",
+            rule.max_choices));
       }
       break;
     case BallotKind::kKnapsack:
@@ -244,10 +245,9 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
         for (const BallotEntry& e : ballot) total += approved.at(e.project_id);
         const int64_t shown =
             total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(total);
-        return absl::InvalidArgumentError(
-            absl::StrCat("chosen projects cost ", shown,
-                         " baht, the district budget is ", district_budget,
-                         " baht"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "chosen projects cost ", shown, " baht, the district budget is ",
+            district_budget, " baht"));
       }
       break;
     case BallotKind::kCumulative:
@@ -256,10 +256,9 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
         for (const BallotEntry& e : ballot) total += e.points;
         const int64_t shown =
             total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(total);
-        return absl::InvalidArgumentError(
-            absl::StrCat("ballot gives ", shown,
-                         " points in total, the round allows at most ",
-                         rule.total_points));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "ballot gives ", shown,
+            " points in total, the round allows at most ", rule.total_points));
       }
       break;
   }

@@ -97,8 +97,8 @@ TEST(ValidateBallotTest, AcceptsValidBallots) {
   EXPECT_TRUE(ValidateBallot(BallotRule::Knapsack(), kBudget, Approved(),
                              Choose({"1", "3", "4"}))  // exactly the budget
                   .ok());
-  EXPECT_TRUE(ValidateBallot(BallotRule::Cumulative(10, 5), kBudget,
-                             Approved(), {{"1", 5}, {"2", 3}, {"6", 2}})
+  EXPECT_TRUE(ValidateBallot(BallotRule::Cumulative(10, 5), kBudget, Approved(),
+                             {{"1", 5}, {"2", 3}, {"6", 2}})
                   .ok());
 }
 
@@ -113,8 +113,7 @@ TEST(ValidateBallotTest, UnknownProjectIsNotFound) {
   const absl::Status s = ValidateBallot(BallotRule::Approval(5), kBudget,
                                         Approved(), Choose({"1", "77"}));
   EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(s.message(),
-              HasSubstr("project 77 is not an approved project"));
+  EXPECT_THAT(s.message(), HasSubstr("project 77 is not an approved project"));
 }
 
 TEST(ValidateBallotTest, RejectsDuplicateProject) {
@@ -142,7 +141,8 @@ TEST(ValidateBallotTest, RejectsKnapsackOverBudget) {
 }
 
 TEST(ValidateBallotTest, ApprovalAndKnapsackGiveOnePoint) {
-  for (const BallotRule& rule : {BallotRule::Approval(5), BallotRule::Knapsack()}) {
+  for (const BallotRule& rule :
+       {BallotRule::Approval(5), BallotRule::Knapsack()}) {
     const absl::Status s =
         ValidateBallot(rule, kBudget, Approved(), {{"1", 1}, {"2", 2}});
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);

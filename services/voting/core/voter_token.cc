@@ -63,8 +63,8 @@ absl::StatusOr<std::string> VoterTokenSigner::Issue(
     const VoterClaims& claims) const {
   if (claims.round_id.empty() || claims.round_id.size() > kMaxRoundIdBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("round_id must be 1 to ", kMaxRoundIdBytes,
-                     " bytes, got ", claims.round_id.size()));
+        absl::StrCat("round_id must be 1 to ", kMaxRoundIdBytes, " bytes, got ",
+                     claims.round_id.size()));
   }
   std::string key;
   if (claims.voter_hash.size() != 2 * kSha256Bytes ||
@@ -112,8 +112,8 @@ absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token,
                                                      absl::Time now) const {
   if (token.empty()) return Malformed("the token is empty");
   if (token.size() > kMaxVoterTokenChars) {
-    return Malformed(absl::StrCat("longer than ", kMaxVoterTokenChars,
-                                  " characters"));
+    return Malformed(
+        absl::StrCat("longer than ", kMaxVoterTokenChars, " characters"));
   }
   const size_t dot = token.find('.');
   if (dot == absl::string_view::npos ||
@@ -141,9 +141,9 @@ absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token,
     return static_cast<uint8_t>(payload[i]);
   };
   if (byte(0) != kTokenVersion) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "voter token version ", byte(0), " is not supported (expected ",
-        kTokenVersion, ")"));
+    return absl::UnauthenticatedError(
+        absl::StrCat("voter token version ", byte(0),
+                     " is not supported (expected ", kTokenVersion, ")"));
   }
   VoterClaims claims;
   if (byte(1) != static_cast<uint8_t>(VoterKind::kVerified) &&
@@ -160,13 +160,14 @@ absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token,
     return Malformed("payload length does not match its round id length");
   }
   claims.round_id = payload.substr(11, round_len);
-  claims.voter_hash = LowerHex(absl::string_view(payload).substr(11 + round_len));
+  claims.voter_hash =
+      LowerHex(absl::string_view(payload).substr(11 + round_len));
 
   const int64_t now_unix = absl::ToUnixSeconds(now);
   if (now_unix >= claims.expires_at_unix) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("voter token expired at ", FormatUnix(claims.expires_at_unix),
-                     " (now ", FormatUnix(now_unix), "); sign in again"));
+    return absl::UnauthenticatedError(absl::StrCat(
+        "voter token expired at ", FormatUnix(claims.expires_at_unix), " (now ",
+        FormatUnix(now_unix), "); sign in again"));
   }
   return claims;
 }

@@ -37,9 +37,9 @@ inline constexpr size_t kMaxRoundIdBytes = 64;
 inline constexpr size_t kMaxVoterTokenChars = 512;
 
 struct VoterClaims {
-  std::string round_id;        // 1..kMaxRoundIdBytes bytes
-  std::string voter_hash;      // VoterKeyHasher output: 64 lower-case hex
-  int64_t expires_at_unix = 0; // valid while now < expires_at_unix
+  std::string round_id;         // 1..kMaxRoundIdBytes bytes
+  std::string voter_hash;       // VoterKeyHasher output: 64 lower-case hex
+  int64_t expires_at_unix = 0;  // valid while now < expires_at_unix
   VoterKind kind = VoterKind::kVerified;
 
   friend bool operator==(const VoterClaims& a, const VoterClaims& b) {

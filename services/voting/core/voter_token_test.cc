@@ -14,8 +14,10 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr absl::string_view kTokenSecret = "token-secret-token-secret-token-secret";
-constexpr absl::string_view kHashSecret = "hash-secret-hash-secret-hash-secret!";
+constexpr absl::string_view kTokenSecret =
+    "token-secret-token-secret-token-secret";
+constexpr absl::string_view kHashSecret =
+    "hash-secret-hash-secret-hash-secret!";
 
 class VoterTokenTest : public ::testing::Test {
  protected:

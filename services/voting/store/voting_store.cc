@@ -322,9 +322,9 @@ std::vector<BallotResult> VotingStore::InsertBallots(const std::vector<NewBallot
   if (ballots.empty()) return results;
   auto s = pool_->Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    tx.exec("SET LOCAL synchronous_commit = on");
-    // Group commits take turns cluster-wide, so ids rise in commit order.
-    tx.exec("SELECT pg_advisory_xact_lock(hashtext('bkk-ballot-writer'))");
+    // Durable whatever the server default, and group commits take turns
+    // cluster-wide so ids rise in commit order: one round trip for both.
+    tx.exec("SET LOCAL synchronous_commit = on; SELECT pg_advisory_xact_lock(hashtext('bkk-ballot-writer'))");
     // The rounds' phases, share-locked: closing a round waits for this group,
     // and no ballot lands in a round that is no longer voting.
     std::set<int64_t> round_ids;

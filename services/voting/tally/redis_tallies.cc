@@ -3,6 +3,11 @@
 
 #include <map>
 
+#include <openssl/sha.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
@@ -34,6 +39,12 @@ end
 redis.call('HSET', KEYS[1], 'wm', ARGV[4])
 return 1
 )lua";
+
+std::string Sha1Hex(absl::string_view text) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  return absl::BytesToHexString(absl::string_view(reinterpret_cast<char*>(digest), sizeof digest));
+}
 
 std::string ReplyString(const redisReply* r) {
   return r != nullptr && r->type == REDIS_REPLY_STRING ? std::string(r->str, r->len) : "";
@@ -78,7 +89,10 @@ absl::StatusOr<bool> RedisTallies::Apply(const TallyState& expected, bool create
     hincr[{round_key + ":turnout", absl::StrCat(b.district_id)}] += 1;
     sadd.push_back({round_key + ":voters", b.voter_hash});
   }
-  std::vector<std::string> args = {"EVAL", kApplyScript, "1", StateKey(), create ? "create" : "apply",
+  // EVALSHA saves sending the script each time; NOSCRIPT (a restarted or
+  // flushed Redis) falls back to EVAL, which also caches it again.
+  static const std::string kSha = Sha1Hex(kApplyScript);
+  std::vector<std::string> args = {"EVALSHA", kSha, "1", StateKey(), create ? "create" : "apply",
                                    expected.epoch, absl::StrCat(expected.watermark),
                                    absl::StrCat(ballots.back().ballot_id)};
   for (const auto& [k, v] : zincr) {
@@ -91,6 +105,12 @@ absl::StatusOr<bool> RedisTallies::Apply(const TallyState& expected, bool create
   bool applied = false;
   auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
     auto reply = r.Command(args);
+    if (!reply.ok() && absl::StrContains(reply.status().message(), "NOSCRIPT")) {
+      std::vector<std::string> eval = args;
+      eval[0] = "EVAL";
+      eval[1] = kApplyScript;
+      reply = r.Command(eval);
+    }
     if (!reply.ok()) return reply.status();
     auto v = RedisInteger(reply->get());
     if (!v.ok()) return v.status();

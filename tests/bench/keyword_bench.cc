@@ -1,0 +1,426 @@
+// keyword-analytics core benchmark, on the real FY2566 line names:
+//  * throughput: ICU's Thai word BreakIterator alone vs building the whole
+//    index (IndexSnapshot::Build) over the same text, next to Node's
+//    Intl.Segmenter (measured by intl_segmenter.mjs, passed in);
+//  * latency: TopKeywords and Search p50/p99 on the real lines and on a
+//    synthetic dataset of 1,000,000 lines recombined from the real names;
+//  * memory of the 1M-line index.
+// No gRPC: this measures the core the service answers from.
+//
+//   keyword_bench names DATA_DIR OUT.json      the names, for the Node script
+//   keyword_bench run DATA_DIR [NODE_RESULT]    everything; last line: verdict
+//
+// Environment: BKK_BENCH_SYNTHETIC_LINES (default 1000000),
+// BKK_BENCH_ROUNDS (throughput rounds per method, default 7).
+#include <malloc.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "services/common/csv.h"
+#include "services/keyword_analytics/core/index.h"
+#include "services/keyword_analytics/core/line.h"
+#include "services/keyword_analytics/core/segmenter.h"
+
+namespace {
+using bkk::keywords::Filter;
+using bkk::keywords::IndexSnapshot;
+using bkk::keywords::Line;
+using bkk::keywords::SearchRequest;
+using bkk::keywords::Segmenter;
+using bkk::keywords::SortOrder;
+using Clock = std::chrono::steady_clock;
+
+constexpr double kMb = 1e6;
+constexpr double kTargetRatio = 0.8;
+constexpr double kTargetTopP99Ms = 5.0;
+constexpr double kTargetMemoryBytes = 1e9;
+
+double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+
+int64_t EnvInt(const char* name, int64_t fallback) {
+  const char* value = std::getenv(name);
+  return value == nullptr || *value == '\0' ? fallback : std::atoll(value);
+}
+
+[[noreturn]] void Die(const std::string& message) {
+  std::fprintf(stderr, "keyword_bench: %s\n", message.c_str());
+  std::exit(1);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) Die("cannot read " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// The ordinance lines as budget-data streams them: name = output_or_project,
+// or the plan when empty. District ids stand in for budget-data's
+// districts.json lookup (one id per district office, in order of first
+// appearance); only their distribution matters here.
+std::vector<Line> LoadRealLines(const std::string& data_dir) {
+  auto rows = bkk::ParseCsv(ReadFile(data_dir + "/budget/bma-ordinance-2566-items.csv"));
+  if (!rows.ok()) Die(std::string(rows.status().message()));
+  std::map<std::string, int32_t> districts;
+  std::vector<Line> lines;
+  for (size_t i = 1; i < rows->size(); ++i) {
+    const auto& f = (*rows)[i].fields;
+    if (f.size() != 7) Die("unexpected items CSV row " + std::to_string(i));
+    Line line;
+    line.fiscal_year = std::atoi(f[0].c_str());
+    line.line_id = int64_t{line.fiscal_year} * 100000 + static_cast<int64_t>(i);
+    line.agency = f[1];
+    line.plan = f[2];
+    line.name = f[3].empty() ? f[2] : f[3];
+    line.amount_baht = std::atoll(f[5].c_str());
+    line.strategy = "unclassified";
+    if (line.agency.rfind("สำนักงานเขต", 0) == 0) {
+      line.district_id = districts.emplace(line.agency, static_cast<int32_t>(districts.size()) + 1).first->second;
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+int64_t TotalBytes(const std::vector<std::string>& texts) {
+  int64_t bytes = 0;
+  for (const auto& t : texts) bytes += static_cast<int64_t>(t.size());
+  return bytes;
+}
+
+std::string JsonString(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+int64_t RssBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+struct Percentiles {
+  double p50_ms = 0, p99_ms = 0;
+  int64_t samples = 0;
+};
+
+// Calls `op(i)` for about `seconds` (at least 200, at most 20,000 calls)
+// after a short warm-up, and returns the latency percentiles.
+Percentiles Measure(const std::function<void(int64_t)>& op, double seconds = 0.4) {
+  for (int64_t i = 0; i < 20; ++i) op(i);
+  std::vector<double> ms;
+  const auto start = Clock::now();
+  for (int64_t i = 0; i < 20000 && (i < 200 || Seconds(start) < seconds); ++i) {
+    const auto t = Clock::now();
+    op(i);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  Percentiles p;
+  p.samples = static_cast<int64_t>(ms.size());
+  p.p50_ms = ms[ms.size() / 2];
+  p.p99_ms = ms[std::min(ms.size() - 1, ms.size() * 99 / 100)];
+  return p;
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+// Word-boundary byte offsets of a text, from the segmenter's main tokens
+// (Thai and ASCII are one UTF-16 unit each; other scripts are handled too).
+std::vector<size_t> BoundaryBytes(const Segmenter& segmenter, const std::string& text) {
+  std::vector<size_t> byte_of_unit;
+  for (size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    const size_t bytes = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    byte_of_unit.push_back(i);
+    if (bytes == 4) byte_of_unit.push_back(i);
+    i += bytes;
+  }
+  byte_of_unit.push_back(text.size());
+  std::vector<size_t> boundaries;
+  for (const auto& token : segmenter.Tokenize(text)) {
+    boundaries.push_back(byte_of_unit[token.begin_utf16]);
+    boundaries.push_back(byte_of_unit[token.end_utf16]);
+  }
+  std::sort(boundaries.begin(), boundaries.end());
+  boundaries.erase(std::unique(boundaries.begin(), boundaries.end()), boundaries.end());
+  return boundaries;
+}
+
+// `count` lines recombined from the real ones, deterministically: the name
+// is a prefix of one real name and a suffix of another, cut at word
+// boundaries; year, agency, plan and district come together from one random
+// real line and the amount from another, so each follows the real
+// distribution. Never written anywhere.
+std::vector<Line> Synthesize(const std::vector<Line>& real, const Segmenter& segmenter, int64_t count) {
+  std::vector<std::vector<size_t>> cuts;
+  for (const Line& line : real) cuts.push_back(BoundaryBytes(segmenter, line.name));
+  std::mt19937_64 random(20230101);
+  std::uniform_int_distribution<size_t> pick(0, real.size() - 1);
+  std::vector<Line> lines(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) {
+    const size_t a = pick(random), b = pick(random);
+    const auto& ca = cuts[a];
+    const auto& cb = cuts[b];
+    // A non-empty prefix of a and a non-empty suffix of b.
+    const size_t head = ca.size() > 1 ? ca[1 + random() % (ca.size() - 1)] : real[a].name.size();
+    const size_t tail = cb.size() > 1 ? cb[random() % (cb.size() - 1)] : 0;
+    Line& line = lines[static_cast<size_t>(i)];
+    const Line& like = real[pick(random)];
+    line.line_id = i + 1;
+    line.name = real[a].name.substr(0, head) + real[b].name.substr(tail);
+    line.fiscal_year = like.fiscal_year;
+    line.agency = like.agency;
+    line.plan = like.plan;
+    line.district_id = like.district_id;
+    line.strategy = like.strategy;
+    line.amount_baht = real[pick(random)].amount_baht;
+  }
+  return lines;
+}
+
+std::shared_ptr<const IndexSnapshot> BuildOrDie(const std::vector<Line>& lines,
+                                                const std::shared_ptr<const Segmenter>& segmenter) {
+  auto built = IndexSnapshot::Build(lines, "bench", segmenter);
+  if (!built.ok()) Die(std::string(built.status().message()));
+  return *built;
+}
+
+void PrintRow(const char* what, const Percentiles& p) {
+  std::printf("  %-44s p50 %8.3f ms  p99 %8.3f ms  (%lld calls)\n", what, p.p50_ms, p.p99_ms,
+              static_cast<long long>(p.samples));
+}
+
+// TopKeywords and Search latencies; returns the worst TopKeywords p99 of
+// the four filters the target covers, and the p99 of a narrowing
+// combination in `narrowing_p99`.
+double MeasureQueries(const IndexSnapshot& index, const std::vector<Line>& lines, double& narrowing_p99) {
+  std::vector<std::string> agencies;
+  for (const Line& line : lines) agencies.push_back(line.agency);
+  std::sort(agencies.begin(), agencies.end());
+  agencies.erase(std::unique(agencies.begin(), agencies.end()), agencies.end());
+  const int32_t year = lines.front().fiscal_year;
+  constexpr int kLimit = 100;  // a word cloud
+
+  double worst_top = 0;
+  auto top = [&](const char* what, const std::function<Filter(int64_t)>& filter) {
+    const Percentiles p = Measure([&](int64_t i) {
+      auto result = index.TopKeywords(filter(i), kLimit);
+      if (!result.ok() || result->empty()) Die(std::string("TopKeywords failed: ") + what);
+    });
+    PrintRow(what, p);
+    worst_top = std::max(worst_top, p.p99_ms);
+  };
+  top("TopKeywords, no filter", [](int64_t) { return Filter{}; });
+  top("TopKeywords, by year", [&](int64_t) {
+    Filter f;
+    f.fiscal_year = year;
+    return f;
+  });
+  top("TopKeywords, by agency (all agencies in turn)", [&](int64_t i) {
+    Filter f;
+    f.agency = agencies[static_cast<size_t>(i) % agencies.size()];
+    return f;
+  });
+  top("TopKeywords, by year + agency", [&](int64_t i) {
+    Filter f;
+    f.fiscal_year = year;
+    f.agency = agencies[static_cast<size_t>(i) % agencies.size()];
+    return f;
+  });
+  const double worst_brief = worst_top;
+  // Not in the target: a combination that really narrows the agency's
+  // lines, so the index has no precomputed ranking and counts their terms.
+  std::vector<std::pair<std::string, std::string>> agency_plans;
+  for (const Line& line : lines) agency_plans.emplace_back(line.agency, line.plan);
+  std::sort(agency_plans.begin(), agency_plans.end());
+  agency_plans.erase(std::unique(agency_plans.begin(), agency_plans.end()), agency_plans.end());
+  top("TopKeywords, by agency + mission type (scan)*", [&](int64_t i) {
+    Filter f;
+    f.agency = agency_plans[static_cast<size_t>(i) % agency_plans.size()].first;
+    f.plan = agency_plans[static_cast<size_t>(i) % agency_plans.size()].second;
+    return f;
+  });
+  narrowing_p99 = worst_top;
+  worst_top = worst_brief;
+
+  const std::vector<std::string> queries = {"ก่อสร้าง", "ถนน",   "คลอง",       "ขยะ",
+                                            "น้ำท่วม",   "โรงเรียน", "ก่อสร้าง ถนน", "ปรับปรุง คลอง"};
+  for (const auto& [sort, label] : {std::pair{SortOrder::kRelevance, "relevance"},
+                                    std::pair{SortOrder::kAmountDesc, "amount"}}) {
+    int64_t matches = 0;
+    const Percentiles p = Measure([&](int64_t i) {
+      SearchRequest request;
+      request.query = queries[static_cast<size_t>(i) % queries.size()];
+      request.sort = sort;
+      auto page = index.Search(request);
+      if (!page.ok()) Die("Search failed: " + request.query);
+      matches += page->total_count;
+    });
+    const std::string what = std::string("Search, 8 Thai queries, by ") + label;
+    PrintRow(what.c_str(), p);
+  }
+  return worst_top;
+}
+
+int Names(const std::string& data_dir, const std::string& out_path) {
+  const std::vector<Line> lines = LoadRealLines(data_dir);
+  std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+  out << "[";
+  for (size_t i = 0; i < lines.size(); ++i) out << (i ? ",\n" : "\n") << JsonString(lines[i].name);
+  out << "\n]\n";
+  return out.good() ? 0 : 1;
+}
+
+// key=value lines written by intl_segmenter.mjs.
+std::map<std::string, std::string> ReadNodeResult(const std::string& path) {
+  std::map<std::string, std::string> result;
+  std::istringstream in(ReadFile(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t eq = line.find('=');
+    if (eq != std::string::npos) result[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  return result;
+}
+
+int Run(const std::string& data_dir, const std::string& node_result_path) {
+  auto created = Segmenter::Create();
+  if (!created.ok()) Die(std::string(created.status().message()));
+  const std::shared_ptr<const Segmenter> segmenter = *created;
+
+  const std::vector<Line> real = LoadRealLines(data_dir);
+  std::vector<std::string> names;
+  for (const Line& line : real) names.push_back(line.name);
+  const int64_t bytes = TotalBytes(names);
+  const double per_line = 1e6 / static_cast<double>(names.size());
+  std::printf("text: %zu real FY2566 line names, %.3f MB of UTF-8\n", names.size(), bytes / kMb);
+
+  // Throughput: alternate rounds of the two methods so a busy neighbour on
+  // this shared machine slows both alike; report each method's median round.
+  const int rounds = static_cast<int>(EnvInt("BKK_BENCH_ROUNDS", 7));
+  std::vector<double> raw_s, index_s, tokens_s;
+  int64_t boundaries = 0;
+  bkk::keywords::CountIcuWordBoundaries(names);  // warm-up: ICU data and the dictionary
+  BuildOrDie(real, segmenter);
+  for (int r = 0; r < rounds; ++r) {
+    for (int pass = 0; pass < 3; ++pass) {
+      const auto start = Clock::now();
+      int reps = 0;
+      do {
+        if (pass == 0) {
+          boundaries = bkk::keywords::CountIcuWordBoundaries(names);
+        } else if (pass == 1) {
+          BuildOrDie(real, segmenter);
+        } else {
+          for (const auto& name : names) segmenter->IndexTokens(name);
+        }
+        ++reps;
+      } while (Seconds(start) < 0.25);
+      (pass == 0 ? raw_s : pass == 1 ? index_s : tokens_s).push_back(Seconds(start) / reps);
+    }
+  }
+  const double raw_mbps = bytes / kMb / Median(raw_s);
+  const double index_mbps = bytes / kMb / Median(index_s);
+  const double tokens_mbps = bytes / kMb / Median(tokens_s);
+  const double ratio = index_mbps / raw_mbps;
+  std::printf("\nthroughput on the same %zu names (median of %d rounds):\n", names.size(), rounds);
+  std::printf("  %-44s %7.2f MB/s %8.2f us/line  (%lld boundaries)\n", "raw ICU Thai word BreakIterator", raw_mbps,
+              Median(raw_s) * per_line, static_cast<long long>(boundaries));
+  std::printf("  %-44s %7.2f MB/s %8.2f us/line\n", "segmenter alone (IndexTokens per name)", tokens_mbps,
+              Median(tokens_s) * per_line);
+  std::printf("  %-44s %7.2f MB/s %8.2f us/line\n", "indexing (IndexSnapshot::Build)", index_mbps,
+              Median(index_s) * per_line);
+  if (!node_result_path.empty()) {
+    auto node = ReadNodeResult(node_result_path);
+    const std::string label = "Node " + node["node"] + " Intl.Segmenter('th') (ICU " + node["icu"] + ")";
+    std::printf("  %-44s %7.2f MB/s %8.2f us/line  (%s segments)\n", label.c_str(), std::atof(node["mbps"].c_str()),
+                std::atof(node["us_per_line"].c_str()), node["segments"].c_str());
+  }
+  std::printf("  indexing / raw ICU = %.2fx (target >= %.1fx): %s\n", ratio, kTargetRatio,
+              ratio >= kTargetRatio ? "pass" : "short");
+
+  std::printf("\nlatency on the real data (%zu lines):\n", real.size());
+  {
+    const auto index = BuildOrDie(real, segmenter);
+    MeasureQueries(*index, real);
+  }
+
+  const int64_t synthetic_count = EnvInt("BKK_BENCH_SYNTHETIC_LINES", 1000000);
+  auto start = Clock::now();
+  auto synthetic = std::make_unique<std::vector<Line>>(Synthesize(real, *segmenter, synthetic_count));
+  int64_t synthetic_bytes = 0;
+  for (const Line& line : *synthetic) synthetic_bytes += static_cast<int64_t>(line.name.size());
+  std::printf("\nsynthetic: %lld lines recombined from the real names in %.1f s (%.1f MB of names, seed fixed)\n",
+              static_cast<long long>(synthetic_count), Seconds(start), synthetic_bytes / kMb);
+  // Trim so the RSS delta counts what the index keeps, not what malloc
+  // holds on to after the build's temporaries are freed.
+  malloc_trim(0);
+  const int64_t rss_before = RssBytes();
+  start = Clock::now();
+  auto index = BuildOrDie(*synthetic, segmenter);
+  const double build_s = Seconds(start);
+  malloc_trim(0);
+  const int64_t rss_delta = RssBytes() - rss_before;
+  const auto status = index->Status();
+  std::printf("  build: %.1f s (%.2f MB/s), %lld terms\n", build_s, synthetic_bytes / kMb / build_s,
+              static_cast<long long>(status.term_count));
+  std::printf("  index memory: %.0f MB by IndexSnapshot::Status, %.0f MB process RSS delta\n",
+              status.approximate_memory_bytes / kMb, rss_delta / kMb);
+  const double memory = static_cast<double>(std::max<int64_t>(status.approximate_memory_bytes, rss_delta));
+
+  std::printf("\nlatency on the synthetic data (%lld lines):\n", static_cast<long long>(synthetic_count));
+  std::vector<Line> sample(synthetic->begin(), synthetic->begin() + std::min<int64_t>(synthetic_count, 100000));
+  synthetic.reset();
+  const double worst_top = MeasureQueries(*index, sample);
+
+  const std::string scale =
+      synthetic_count == 1000000 ? "1M" : std::to_string(synthetic_count);
+  std::printf("\nkeywords: indexing at %.2fx the raw ICU word breaker (target >= %.1fx): %s; "
+              "top-keywords p99 %.2f ms on %s lines (target < %.0f ms): %s; "
+              "index %.0f MB for %s lines (target < 1 GB): %s\n",
+              ratio, kTargetRatio, ratio >= kTargetRatio ? "pass" : "short", worst_top, scale.c_str(),
+              kTargetTopP99Ms, worst_top < kTargetTopP99Ms ? "pass" : "short", memory / kMb, scale.c_str(),
+              memory < kTargetMemoryBytes ? "pass" : "short");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string command = argc > 1 ? argv[1] : "";
+  if (command == "names" && argc == 4) return Names(argv[2], argv[3]);
+  if (command == "run" && (argc == 3 || argc == 4)) return Run(argv[2], argc == 4 ? argv[3] : "");
+  std::fprintf(stderr, "usage: keyword_bench names DATA_DIR OUT.json | run DATA_DIR [NODE_RESULT]\n");
+  return 2;
+}
