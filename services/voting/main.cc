@@ -88,13 +88,15 @@ int main(int argc, char** argv) {
     bkk::LogWarning("tallies_not_ready", {{"error", std::string(s.message())}, {"fallback", "postgresql"}});
   }
   applier.Start();
-  bkk::voting::BallotWriter writer(&store, static_cast<int>(n["BKK_BATCH_MAX"]),
-                                   std::chrono::microseconds(n["BKK_BATCH_WAIT_US"]), [&] { applier.Notify(); });
   bkk::voting::VotingLimits limits;
   limits.ballots_per_voter_per_minute = n["BKK_RATE_VOTER_PER_MIN"];
   limits.requests_per_address_per_minute = n["BKK_RATE_ADDRESS_PER_MIN"];
-  bkk::voting::VotingApp app(&store, &redis, &tallies, &applier, &writer, *std::move(hasher), *std::move(signer),
-                             limits);
+  bkk::voting::VotingApp app(&store, &redis, &tallies, &applier, *std::move(hasher), *std::move(signer), limits);
+  bkk::voting::BallotWriter writer(
+      &store, static_cast<int>(n["BKK_BATCH_MAX"]), std::chrono::microseconds(n["BKK_BATCH_WAIT_US"]),
+      [&](const std::vector<const bkk::voting::RateKeys*>& keys) { return app.AdmitGroup(keys); },
+      [&] { applier.Notify(); });
+  app.set_writer(&writer);
   bkk::voting::VotingGrpcService service(&app, config->Get("BKK_ADMIN_TOKEN"));
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");

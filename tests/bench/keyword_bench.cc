@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "services/common/csv.h"
 #include "services/keyword_analytics/core/index.h"
 #include "services/keyword_analytics/core/line.h"
@@ -150,10 +151,7 @@ Percentiles Measure(const std::function<void(int64_t)>& op, double seconds = 0.4
   return p;
 }
 
-double Median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
+double Best(const std::vector<double>& values) { return *std::min_element(values.begin(), values.end()); }
 
 // Word-boundary byte offsets of a text, from the segmenter's main tokens
 // (Thai and ASCII are one UTF-16 unit each; other scripts are handled too).
@@ -232,47 +230,45 @@ double MeasureQueries(const IndexSnapshot& index, const std::vector<Line>& lines
   const int32_t year = lines.front().fiscal_year;
   constexpr int kLimit = 100;  // a word cloud
 
-  double worst_top = 0;
+  // Prints one row and returns its p99.
   auto top = [&](const char* what, const std::function<Filter(int64_t)>& filter) {
     const Percentiles p = Measure([&](int64_t i) {
       auto result = index.TopKeywords(filter(i), kLimit);
       if (!result.ok() || result->empty()) Die(std::string("TopKeywords failed: ") + what);
     });
     PrintRow(what, p);
-    worst_top = std::max(worst_top, p.p99_ms);
+    return p.p99_ms;
   };
-  top("TopKeywords, no filter", [](int64_t) { return Filter{}; });
-  top("TopKeywords, by year", [&](int64_t) {
-    Filter f;
-    f.fiscal_year = year;
-    return f;
-  });
-  top("TopKeywords, by agency (all agencies in turn)", [&](int64_t i) {
-    Filter f;
-    f.agency = agencies[static_cast<size_t>(i) % agencies.size()];
-    return f;
-  });
-  top("TopKeywords, by year + agency", [&](int64_t i) {
-    Filter f;
-    f.fiscal_year = year;
-    f.agency = agencies[static_cast<size_t>(i) % agencies.size()];
-    return f;
-  });
-  const double worst_brief = worst_top;
+  double worst_top = top("TopKeywords, no filter", [](int64_t) { return Filter{}; });
+  worst_top = std::max(worst_top, top("TopKeywords, by year", [&](int64_t) {
+                         Filter f;
+                         f.fiscal_year = year;
+                         return f;
+                       }));
+  worst_top = std::max(worst_top, top("TopKeywords, by agency (all in turn)", [&](int64_t i) {
+                         Filter f;
+                         f.agency = agencies[static_cast<size_t>(i) % agencies.size()];
+                         return f;
+                       }));
+  worst_top = std::max(worst_top, top("TopKeywords, by year + agency", [&](int64_t i) {
+                         Filter f;
+                         f.fiscal_year = year;
+                         f.agency = agencies[static_cast<size_t>(i) % agencies.size()];
+                         return f;
+                       }));
   // Not in the target: a combination that really narrows the agency's
-  // lines, so the index has no precomputed ranking and counts their terms.
+  // lines, so no precomputed ranking applies and their terms are counted.
   std::vector<std::pair<std::string, std::string>> agency_plans;
   for (const Line& line : lines) agency_plans.emplace_back(line.agency, line.plan);
   std::sort(agency_plans.begin(), agency_plans.end());
   agency_plans.erase(std::unique(agency_plans.begin(), agency_plans.end()), agency_plans.end());
-  top("TopKeywords, by agency + mission type (scan)*", [&](int64_t i) {
+  narrowing_p99 = top("TopKeywords, by agency + mission type (*)", [&](int64_t i) {
+    const auto& [agency, plan] = agency_plans[static_cast<size_t>(i) % agency_plans.size()];
     Filter f;
-    f.agency = agency_plans[static_cast<size_t>(i) % agency_plans.size()].first;
-    f.plan = agency_plans[static_cast<size_t>(i) % agency_plans.size()].second;
+    f.agency = agency;
+    f.plan = plan;
     return f;
   });
-  narrowing_p99 = worst_top;
-  worst_top = worst_brief;
 
   const std::vector<std::string> queries = {"ก่อสร้าง", "ถนน",   "คลอง",       "ขยะ",
                                             "น้ำท่วม",   "โรงเรียน", "ก่อสร้าง ถนน", "ปรับปรุง คลอง"};
@@ -326,8 +322,9 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
   const double per_line = 1e6 / static_cast<double>(names.size());
   std::printf("text: %zu real FY2566 line names, %.3f MB of UTF-8\n", names.size(), bytes / kMb);
 
-  // Throughput: alternate rounds of the two methods so a busy neighbour on
-  // this shared machine slows both alike; report each method's median round.
+  // Throughput: alternate rounds of the methods so a busy neighbour on this
+  // shared machine hits them alike, and report each method's best round
+  // (the least disturbed one).
   const int rounds = static_cast<int>(EnvInt("BKK_BENCH_ROUNDS", 7));
   std::vector<double> raw_s, index_s, tokens_s;
   int64_t boundaries = 0;
@@ -350,17 +347,17 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
       (pass == 0 ? raw_s : pass == 1 ? index_s : tokens_s).push_back(Seconds(start) / reps);
     }
   }
-  const double raw_mbps = bytes / kMb / Median(raw_s);
-  const double index_mbps = bytes / kMb / Median(index_s);
-  const double tokens_mbps = bytes / kMb / Median(tokens_s);
+  const double raw_mbps = bytes / kMb / Best(raw_s);
+  const double index_mbps = bytes / kMb / Best(index_s);
+  const double tokens_mbps = bytes / kMb / Best(tokens_s);
   const double ratio = index_mbps / raw_mbps;
-  std::printf("\nthroughput on the same %zu names (median of %d rounds):\n", names.size(), rounds);
+  std::printf("\nthroughput on the same %zu names (best of %d alternating rounds):\n", names.size(), rounds);
   std::printf("  %-44s %7.2f MB/s %8.2f us/line  (%lld boundaries)\n", "raw ICU Thai word BreakIterator", raw_mbps,
-              Median(raw_s) * per_line, static_cast<long long>(boundaries));
+              Best(raw_s) * per_line, static_cast<long long>(boundaries));
   std::printf("  %-44s %7.2f MB/s %8.2f us/line\n", "segmenter alone (IndexTokens per name)", tokens_mbps,
-              Median(tokens_s) * per_line);
+              Best(tokens_s) * per_line);
   std::printf("  %-44s %7.2f MB/s %8.2f us/line\n", "indexing (IndexSnapshot::Build)", index_mbps,
-              Median(index_s) * per_line);
+              Best(index_s) * per_line);
   if (!node_result_path.empty()) {
     auto node = ReadNodeResult(node_result_path);
     const std::string label = "Node " + node["node"] + " Intl.Segmenter('th') (ICU " + node["icu"] + ")";
@@ -373,7 +370,8 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
   std::printf("\nlatency on the real data (%zu lines):\n", real.size());
   {
     const auto index = BuildOrDie(real, segmenter);
-    MeasureQueries(*index, real);
+    double unused = 0;
+    MeasureQueries(*index, real, unused);
   }
 
   const int64_t synthetic_count = EnvInt("BKK_BENCH_SYNTHETIC_LINES", 1000000);
@@ -381,8 +379,17 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
   auto synthetic = std::make_unique<std::vector<Line>>(Synthesize(real, *segmenter, synthetic_count));
   int64_t synthetic_bytes = 0;
   for (const Line& line : *synthetic) synthetic_bytes += static_cast<int64_t>(line.name.size());
-  std::printf("\nsynthetic: %lld lines recombined from the real names in %.1f s (%.1f MB of names, seed fixed)\n",
-              static_cast<long long>(synthetic_count), Seconds(start), synthetic_bytes / kMb);
+  std::vector<absl::string_view> distinct;
+  for (const Line& line : *synthetic) distinct.push_back(line.name);
+  std::sort(distinct.begin(), distinct.end());
+  const size_t distinct_count = static_cast<size_t>(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
+  distinct = {};
+  std::printf("\nsynthetic: %lld lines recombined from the real names in %.1f s (%.1f MB of names, %zu distinct, "
+              "seed fixed)\n",
+              static_cast<long long>(synthetic_count), Seconds(start), synthetic_bytes / kMb, distinct_count);
+  start = Clock::now();
+  for (const Line& line : *synthetic) bkk::keywords::CountIcuWordBoundaries(line.name);
+  const double synthetic_raw_s = Seconds(start);
   // Trim so the RSS delta counts what the index keeps, not what malloc
   // holds on to after the build's temporaries are freed.
   malloc_trim(0);
@@ -393,8 +400,9 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
   malloc_trim(0);
   const int64_t rss_delta = RssBytes() - rss_before;
   const auto status = index->Status();
-  std::printf("  build: %.1f s (%.2f MB/s), %lld terms\n", build_s, synthetic_bytes / kMb / build_s,
-              static_cast<long long>(status.term_count));
+  std::printf("  build: %.1f s (%.2f MB/s; raw ICU alone %.1f s, %.2f MB/s: %.2fx), %lld terms\n", build_s,
+              synthetic_bytes / kMb / build_s, synthetic_raw_s, synthetic_bytes / kMb / synthetic_raw_s,
+              synthetic_raw_s / build_s, static_cast<long long>(status.term_count));
   std::printf("  index memory: %.0f MB by IndexSnapshot::Status, %.0f MB process RSS delta\n",
               status.approximate_memory_bytes / kMb, rss_delta / kMb);
   const double memory = static_cast<double>(std::max<int64_t>(status.approximate_memory_bytes, rss_delta));
@@ -402,7 +410,10 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
   std::printf("\nlatency on the synthetic data (%lld lines):\n", static_cast<long long>(synthetic_count));
   std::vector<Line> sample(synthetic->begin(), synthetic->begin() + std::min<int64_t>(synthetic_count, 100000));
   synthetic.reset();
-  const double worst_top = MeasureQueries(*index, sample);
+  double narrowing_p99 = 0;
+  const double worst_top = MeasureQueries(*index, sample, narrowing_p99);
+  std::printf("  (*) narrows the agency's lines (most agencies have several mission types), so it counts\n"
+              "      their terms instead of reading a precomputed ranking; not part of the target\n");
 
   const std::string scale =
       synthetic_count == 1000000 ? "1M" : std::to_string(synthetic_count);

@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     return *signer->IssueFor(absl::StrCat(round_id), *voter, bkk::voting::VoterKind::kVerified, absl::Now(),
                              absl::Minutes(30));
   };
-  constexpr int64_t kPresigned = 200000;
+  constexpr int64_t kPresigned = 60000;
   std::vector<std::string> tokens(kPresigned + 1);
   for (int64_t n = 1; n <= kPresigned; ++n) tokens[n] = make_token(n);
   std::atomic<int64_t> next_voter{1};

@@ -357,6 +357,44 @@ TEST_F(VotingIntegrationTest, ThousandConcurrentBallotsFromOneVoterAcceptExactly
   EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1", round.round_id)[0].as<int>(), 1);
 }
 
+TEST(VotingRateLimitTest, VoterTokenAndAddressLimitsRefuseWithResourceExhausted) {
+  TestDatabase db("bkk_voting_rl");
+  LocalRedis redis;
+  VotingServer server(db.url(), redis.url(),
+                      {{"BKK_RATE_VOTER_PER_MIN", "3"}, {"BKK_RATE_ADDRESS_PER_MIN", "6"}});
+  ASSERT_TRUE(server.ready()) << server.process().Output();
+  auto stub = server.Stub();
+  auto round = CreateOpenRound(*stub, {13, 14}, 2);
+  std::string token = RegisterCitizen(*stub, round.round_id, 4);
+  auto cast = [&](const std::string& voter_token, int32_t district, const std::string& key) {
+    vpb::CastBallotRequest req;
+    req.set_round_id(round.round_id);
+    req.set_district_id(district);
+    req.set_voter_token(voter_token);
+    req.add_choices()->set_proposal_id(round.proposals[district][0]);
+    req.set_idempotency_key(key);
+    vpb::CastBallotResponse resp;
+    return stub->CastBallot(Ctx().get(), req, &resp);
+  };
+  EXPECT_TRUE(cast(token, 13, "a").ok());
+  EXPECT_EQ(cast(token, 13, "b").error_code(), grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_TRUE(cast(token, 14, "c").ok());
+  auto limited = cast(token, 14, "d");  // the 4th attempt this minute
+  EXPECT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << limited.error_message();
+  EXPECT_NE(limited.error_message().find("wait a minute"), std::string::npos);
+  // Other voters from the same address hit the address limit (6 a minute).
+  int exhausted = 0;
+  for (int i = 0; i < 4; ++i) {
+    std::string other = RegisterCitizen(*stub, round.round_id, 100 + i);
+    exhausted += cast(other, 13, "x").error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+  }
+  EXPECT_GE(exhausted, 1);
+  pqxx::connection c(db.url());
+  pqxx::read_transaction tx(c);
+  EXPECT_LE(tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1", round.round_id)[0].as<int>(),
+            2 + 4 - exhausted);
+}
+
 TEST(VotingStartupTest, RefusesToStartWithoutItsSettings) {
   ChildProcess bare(BinaryPath("services/voting/voting"), {"serve"}, {});
   EXPECT_EQ(bare.Wait(std::chrono::seconds(20)), 2);

@@ -212,14 +212,21 @@ struct NormalizedText {
   }
 };
 
+// Same answer as the Unicode property, without its set lookup for the two
+// scripts budget names are written in: ASCII folds only A-Z, Thai has no case.
+bool ChangesWhenCaseFolded(UChar32 c) {
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  if (c >= 0x0E00 && c <= 0x0E7F) return false;
+  return u_hasBinaryProperty(c, UCHAR_CHANGES_WHEN_CASEFOLDED);
+}
+
 bool NeedsNormalization(const icu::UnicodeString& source,
                         const icu::Normalizer2& nfc) {
   UErrorCode status = U_ZERO_ERROR;
   if (!nfc.isNormalized(source, status) || U_FAILURE(status)) return true;
   for (int32_t i = 0; i < source.length();) {
     const UChar32 c = source.char32At(i);
-    if ((c >= 0x0E50 && c <= 0x0E59) ||
-        u_hasBinaryProperty(c, UCHAR_CHANGES_WHEN_CASEFOLDED)) {
+    if ((c >= 0x0E50 && c <= 0x0E59) || ChangesWhenCaseFolded(c)) {
       return true;
     }
     i += U16_LENGTH(c);
@@ -229,12 +236,14 @@ bool NeedsNormalization(const icu::UnicodeString& source,
 
 // NFC, Thai digits to ASCII, full case folding. Done chunk by chunk between
 // NFC boundaries so that every output unit maps back to its source chunk.
-NormalizedText NormalizeWithOffsets(const icu::UnicodeString& source) {
+// Takes `source` by value so already-normal text (nearly every line) is
+// moved, not copied.
+NormalizedText NormalizeWithOffsets(icu::UnicodeString source) {
   NormalizedText result;
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status) || !NeedsNormalization(source, *nfc)) {
-    result.text = source;
+    result.text = std::move(source);
     return result;
   }
   result.identity = false;
@@ -297,6 +306,7 @@ struct Segmenter::Impl {
     bool inside = false;  // May also match inside a word.
   };
   std::vector<Head> compound_heads;  // Longest first.
+  absl::flat_hash_set<UChar> head_first_units;
   absl::flat_hash_set<std::string> stop_words;
   absl::flat_hash_set<std::string> structural_words;
 
@@ -383,6 +393,8 @@ struct Segmenter::Impl {
     // The first head in the word wins; the pieces around it must be whole
     // syllables of at least two letters (ศูนย์|เยาวชน, เลียบ|คลอง).
     for (int32_t at = span.begin; at < span.end; ++at) {
+      // Most positions start no head; one unit rules them out cheaply.
+      if (!head_first_units.contains(text.charAt(at))) continue;
       for (const Head& head : compound_heads) {
         const int32_t head_end = at + head.text.length();
         if (head_end > span.end || (at > span.begin && !head.inside) ||
@@ -479,6 +491,9 @@ absl::StatusOr<std::shared_ptr<const Segmenter>> Segmenter::Create() {
                    [](const Impl::Head& a, const Impl::Head& b) {
                      return a.text.length() > b.text.length();
                    });
+  for (const Impl::Head& head : impl->compound_heads) {
+    impl->head_first_units.insert(head.text.charAt(0));
+  }
   for (const absl::string_view word : kStopWords) {
     impl->stop_words.insert(NormalizeUtf8(word));
   }

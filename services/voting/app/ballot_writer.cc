@@ -3,33 +3,40 @@
 
 namespace bkk::voting {
 
-BallotWriter::BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait,
+BallotWriter::BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait, Admit admit,
                            std::function<void()> on_commit)
-    : store_(store), max_batch_(max_batch), max_wait_(max_wait), on_commit_(std::move(on_commit)) {
+    : store_(store),
+      max_batch_(max_batch),
+      max_wait_(max_wait),
+      admit_(std::move(admit)),
+      on_commit_(std::move(on_commit)) {
   thread_ = std::thread([this] { Run(); });
 }
 
 BallotWriter::~BallotWriter() { Stop(); }
 
-std::future<BallotResult> BallotWriter::Submit(NewBallot ballot) {
-  Pending p{std::move(ballot), {}};
-  auto future = p.done.get_future();
+void BallotWriter::Submit(NewBallot ballot, RateKeys rate_keys, Done done) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_) {
-      p.done.set_value({absl::UnavailableError("the voting service is shutting down; retry"), 0, "", false});
-      return future;
+    if (!stopping_) {
+      queue_.push_back({std::move(ballot), std::move(rate_keys), std::move(done)});
+      if (queue_.size() == 1 || queue_.size() >= max_batch_) cv_.notify_one();
+      return;
     }
-    queue_.push_back(std::move(p));
   }
-  cv_.notify_one();
+  done({absl::UnavailableError("the voting service is shutting down; retry"), 0, "", false});
+}
+
+std::future<BallotResult> BallotWriter::Submit(NewBallot ballot) {
+  auto promise = std::make_shared<std::promise<BallotResult>>();
+  auto future = promise->get_future();
+  Submit(std::move(ballot), {}, [promise](BallotResult r) { promise->set_value(std::move(r)); });
   return future;
 }
 
 void BallotWriter::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
   }
   cv_.notify_one();
@@ -52,12 +59,25 @@ void BallotWriter::Run() {
         queue_.pop_front();
       }
     }
+    std::vector<absl::Status> admitted(group.size());
+    if (admit_) {
+      std::vector<const RateKeys*> keys;
+      for (const auto& p : group) keys.push_back(&p.rate_keys);
+      admitted = admit_(keys);
+    }
     std::vector<NewBallot> ballots;
-    ballots.reserve(group.size());
-    for (auto& p : group) ballots.push_back(p.ballot);
+    std::vector<size_t> index;
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (!admitted[i].ok()) continue;
+      ballots.push_back(group[i].ballot);
+      index.push_back(i);
+    }
     std::vector<BallotResult> results = store_->InsertBallots(ballots);
     ++groups_;
-    for (size_t i = 0; i < group.size(); ++i) group[i].done.set_value(std::move(results[i]));
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (!admitted[i].ok()) group[i].done({admitted[i], 0, "", false});
+    }
+    for (size_t k = 0; k < index.size(); ++k) group[index[k]].done(std::move(results[k]));
     if (on_commit_) on_commit_();
   }
 }

@@ -1,11 +1,14 @@
-// Group commit for ballots. Handlers Submit() validated ballots and wait; one
-// writer thread gathers whatever arrived within `max_wait` (or up to
-// `max_batch`), stores them in one multi-row INSERT and one durable commit,
-// then completes every waiting call with its own result. Under load one fsync
-// pays for hundreds of ballots; at rest a ballot waits about `max_wait`.
+// Group commit for ballots. Handlers Submit() validated ballots with a
+// completion callback and return at once (no thread waits); one writer
+// thread gathers whatever arrived within `max_wait` (or up to `max_batch`),
+// admits the group against the rate limits in one Redis round trip, stores it
+// in one multi-row INSERT and one durable commit, then completes every ballot
+// with its own result. Under load one fsync pays for hundreds of ballots; at
+// rest a ballot waits about `max_wait`.
 #ifndef BKK_SERVICES_VOTING_APP_BALLOT_WRITER_H_
 #define BKK_SERVICES_VOTING_APP_BALLOT_WRITER_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -18,34 +21,46 @@
 
 namespace bkk::voting {
 
+// Rate-limit keys a ballot counts against, with their per-minute limits.
+using RateKeys = std::vector<std::pair<std::string, int64_t>>;
+
 class BallotWriter final {
  public:
+  using Done = std::function<void(BallotResult)>;
+  // Decides, for a whole group at once, which ballots may go ahead (OK) and
+  // which are refused (e.g. RESOURCE_EXHAUSTED). May be empty.
+  using Admit = std::function<std::vector<absl::Status>(const std::vector<const RateKeys*>&)>;
+
   // `on_commit` runs on the writer thread after each committed group.
-  BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait,
+  BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait, Admit admit,
                std::function<void()> on_commit);
   ~BallotWriter();
 
-  // Queues a ballot; the future completes once its group is committed (or
-  // failed). After Stop(), completes at once with UNAVAILABLE.
+  // Queues a ballot; `done` runs on the writer thread once its group is
+  // committed (or refused, or failed). After Stop(), runs at once with
+  // UNAVAILABLE.
+  void Submit(NewBallot ballot, RateKeys rate_keys, Done done);
+  // Blocking convenience for tools and tests.
   std::future<BallotResult> Submit(NewBallot ballot);
 
   // Stops taking ballots, writes every queued one, then joins the thread:
   // nothing acknowledged or queued is dropped on SIGTERM.
   void Stop();
 
-  // Groups committed so far, and ballots in them (for metrics and tests).
   int64_t groups() const { return groups_.load(); }
 
  private:
   struct Pending {
     NewBallot ballot;
-    std::promise<BallotResult> done;
+    RateKeys rate_keys;
+    Done done;
   };
   void Run();
 
   VotingStore* const store_;
   const size_t max_batch_;
   const std::chrono::microseconds max_wait_;
+  const Admit admit_;
   const std::function<void()> on_commit_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -76,12 +76,11 @@ std::string NewReceiptCode() {
 }
 
 VotingApp::VotingApp(VotingStore* store, RedisPool* redis, RedisTallies* tallies, TallyApplier* applier,
-                     BallotWriter* writer, VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits)
+                     VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits)
     : store_(store),
       redis_(redis),
       tallies_(tallies),
       applier_(applier),
-      writer_(writer),
       hasher_(std::move(hasher)),
       signer_(std::move(signer)),
       limits_(limits) {}
@@ -237,15 +236,20 @@ absl::StatusOr<std::pair<std::string, int64_t>> VotingApp::RegisterVoter(int64_t
   return std::make_pair(*token, absl::ToUnixSeconds(now + limits_.voter_token_ttl));
 }
 
-absl::Status VotingApp::RateLimit(const std::vector<std::pair<std::string, int64_t>>& limits) {
-  // Fixed one-minute windows in Redis. Redis down: fail open (ballots still
-  // have their one-per-voter rule in PostgreSQL).
+std::vector<absl::Status> VotingApp::AdmitGroup(const std::vector<const RateKeys*>& keys) {
+  // Fixed one-minute windows in Redis, counted for the whole group in one
+  // round trip. Redis down: fail open (ballots still have their
+  // one-per-voter rule in PostgreSQL).
+  std::vector<absl::Status> out(keys.size());
   std::string window = absl::StrCat(":", absl::ToUnixSeconds(absl::Now()) / 60);
   std::vector<std::vector<std::string>> commands;
-  for (const auto& [key, limit] : limits) {
-    commands.push_back({"INCR", key + window});
-    commands.push_back({"EXPIRE", key + window, "120"});
+  for (const RateKeys* ballot_keys : keys) {
+    for (const auto& [key, limit] : *ballot_keys) {
+      commands.push_back({"INCR", key + window});
+      commands.push_back({"EXPIRE", key + window, "120"});
+    }
   }
+  if (commands.empty()) return out;
   std::vector<int64_t> counts;
   auto s = redis_->Run([&](RedisConnection& r) -> absl::Status {
     auto replies = r.Pipeline(commands);
@@ -257,14 +261,17 @@ absl::Status VotingApp::RateLimit(const std::vector<std::pair<std::string, int64
     }
     return absl::OkStatus();
   });
-  if (!s.ok()) return absl::OkStatus();
-  for (size_t i = 0; i < counts.size(); ++i) {
-    if (counts[i] > limits[i].second) {
-      return absl::ResourceExhaustedError(absl::StrCat("too many requests (", limits[i].second,
-                                                       " a minute allowed); wait a minute and try again"));
+  if (!s.ok()) return out;
+  size_t c = 0;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    for (const auto& [key, limit] : *keys[i]) {
+      if (counts[c++] > limit && out[i].ok()) {
+        out[i] = absl::ResourceExhaustedError(
+            absl::StrCat("too many requests (", limit, " a minute allowed); wait a minute and try again"));
+      }
     }
   }
-  return absl::OkStatus();
+  return out;
 }
 
 absl::StatusOr<RoundRecord> VotingApp::RoundForBallot(int64_t round_id) {
@@ -280,10 +287,29 @@ absl::StatusOr<RoundRecord> VotingApp::RoundForBallot(int64_t round_id) {
   return round;
 }
 
-absl::StatusOr<CastResult> VotingApp::CastBallot(int64_t round_id, int32_t district_id,
-                                                 const std::string& voter_token,
-                                                 const std::vector<BallotChoice>& choices,
-                                                 std::string idempotency_key, const std::string& client_address) {
+void VotingApp::CastBallot(int64_t round_id, int32_t district_id, const std::string& voter_token,
+                           const std::vector<BallotChoice>& choices, std::string idempotency_key,
+                           const std::string& client_address,
+                           std::function<void(absl::StatusOr<CastResult>)> done) {
+  auto refused = PrepareBallot(round_id, district_id, voter_token, choices, idempotency_key, client_address);
+  if (!refused.ok()) {
+    done(refused.status());
+    return;
+  }
+  writer_->Submit(std::move(refused->first), std::move(refused->second), [done](BallotResult result) {
+    if (!result.status.ok()) {
+      done(result.status);
+    } else {
+      done(CastResult{result.receipt_code, result.ballot_id, result.replayed});
+    }
+  });
+}
+
+absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t round_id, int32_t district_id,
+                                                                        const std::string& voter_token,
+                                                                        const std::vector<BallotChoice>& choices,
+                                                                        const std::string& idempotency_key,
+                                                                        const std::string& client_address) {
   if (voter_token.empty()) {
     return absl::UnauthenticatedError("voter_token is required: register with RegisterVoter first");
   }
@@ -296,12 +322,10 @@ absl::StatusOr<CastResult> VotingApp::CastBallot(int64_t round_id, int32_t distr
   if (idempotency_key.size() > kMaxIdempotencyKeyBytes) {
     return absl::InvalidArgumentError("idempotency_key is longer than 128 bytes");
   }
-  std::vector<std::pair<std::string, int64_t>> limits = {
-      {"bkk:rl:voter:" + claims->voter_hash, limits_.ballots_per_voter_per_minute}};
+  RateKeys rate_keys = {{"bkk:rl:voter:" + claims->voter_hash, limits_.ballots_per_voter_per_minute}};
   if (!client_address.empty()) {
-    limits.push_back({"bkk:rl:addr:" + client_address, limits_.requests_per_address_per_minute});
+    rate_keys.push_back({"bkk:rl:addr:" + client_address, limits_.requests_per_address_per_minute});
   }
-  if (auto s = RateLimit(limits); !s.ok()) return s;
   std::shared_ptr<const ApprovedProjects> approved;
   int64_t budget = 0;
   BallotRule rule;
@@ -349,14 +373,7 @@ absl::StatusOr<CastResult> VotingApp::CastBallot(int64_t round_id, int32_t distr
     (void)absl::SimpleAtoi(e.project_id, &id);
     nb.choices.push_back({id, static_cast<int32_t>(e.points)});
   }
-  auto future = writer_->Submit(std::move(nb));
-  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
-    return absl::UnavailableError(
-        "the ballot could not be confirmed in time; retry with the same idempotency_key to learn its fate");
-  }
-  BallotResult result = future.get();
-  if (!result.status.ok()) return result.status;
-  return CastResult{result.receipt_code, result.ballot_id, result.replayed};
+  return std::make_pair(std::move(nb), std::move(rate_keys));
 }
 
 absl::StatusOr<StoredBallot> VotingApp::CheckReceipt(const std::string& receipt_code) {

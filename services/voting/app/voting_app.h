@@ -68,7 +68,9 @@ class VotingApp final {
  public:
   // `redis` may be unreachable at any time; ballots never depend on it.
   VotingApp(VotingStore* store, RedisPool* redis, RedisTallies* tallies, TallyApplier* applier,
-            BallotWriter* writer, VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits);
+            VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits);
+  // The writer is built after the app (it calls AdmitGroup); set it once.
+  void set_writer(BallotWriter* writer) { writer_ = writer; }
 
   absl::StatusOr<RoundRecord> CreateRound(RoundRecord round);
   absl::StatusOr<RoundRecord> UpdateRoundRules(int64_t round_id, const BallotRule& rule, OutcomeRule outcome,
@@ -86,9 +88,14 @@ class VotingApp final {
   // Returns a signed voter token and its expiry (unix seconds).
   absl::StatusOr<std::pair<std::string, int64_t>> RegisterVoter(int64_t round_id, const std::string& citizen_id,
                                                                 const std::string& browser_id);
-  absl::StatusOr<CastResult> CastBallot(int64_t round_id, int32_t district_id, const std::string& voter_token,
-                                        const std::vector<BallotChoice>& choices, std::string idempotency_key,
-                                        const std::string& client_address);
+  // Validates at once and completes `done` when the ballot is durable (on
+  // the writer thread), or at once on a refusal. Never blocks on storage.
+  void CastBallot(int64_t round_id, int32_t district_id, const std::string& voter_token,
+                  const std::vector<BallotChoice>& choices, std::string idempotency_key,
+                  const std::string& client_address, std::function<void(absl::StatusOr<CastResult>)> done);
+  // Counts each group's rate-limit keys in one Redis round trip (the
+  // writer's admission step).
+  std::vector<absl::Status> AdmitGroup(const std::vector<const RateKeys*>& keys);
   absl::StatusOr<StoredBallot> CheckReceipt(const std::string& receipt_code);
 
   absl::StatusOr<TopProposals> GetTopProposals(int64_t round_id, int32_t district_id, int32_t limit);
@@ -100,11 +107,15 @@ class VotingApp final {
                                                                   const std::string& content, int32_t district_id);
 
  private:
-  // Counts one attempt against each (key, limit) in one Redis round trip.
-  absl::Status RateLimit(const std::vector<std::pair<std::string, int64_t>>& limits);
   // The round for validating a ballot, cached for a second: PostgreSQL
   // re-checks the phase under a share lock when the ballot is written.
   absl::StatusOr<RoundRecord> RoundForBallot(int64_t round_id);
+  // Every check a ballot passes before it is queued for writing.
+  absl::StatusOr<std::pair<NewBallot, RateKeys>> PrepareBallot(int64_t round_id, int32_t district_id,
+                                                               const std::string& voter_token,
+                                                               const std::vector<BallotChoice>& choices,
+                                                               const std::string& idempotency_key,
+                                                               const std::string& client_address);
   absl::StatusOr<std::vector<ProposalSupport>> SupportOf(int64_t round_id, int32_t district_id,
                                                          int64_t* voter_count, std::string* served_from);
   absl::StatusOr<Election> BuildElection(const RoundRecord& round, int32_t district_id,
@@ -114,7 +125,7 @@ class VotingApp final {
   RedisPool* const redis_;
   RedisTallies* const tallies_;
   TallyApplier* const applier_;
-  BallotWriter* const writer_;
+  BallotWriter* writer_ = nullptr;
   const VoterKeyHasher hasher_;
   const VoterTokenSigner signer_;
   const VotingLimits limits_;

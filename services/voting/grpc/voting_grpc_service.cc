@@ -117,7 +117,7 @@ void ToProto(const TopProposals& top, google::protobuf::RepeatedPtrField<pb::Pro
   }
 }
 
-std::string ClientAddress(const grpc::ServerContext& ctx) {
+std::string ClientAddress(const grpc::ServerContextBase& ctx) {
   auto it = ctx.client_metadata().find("x-client-address");
   if (it != ctx.client_metadata().end()) return std::string(it->second.data(), it->second.size());
   std::string peer = ctx.peer();  // "ipv4:127.0.0.1:5555"
@@ -237,16 +237,25 @@ grpc::Status VotingGrpcService::RegisterVoter(Ctx*, const pb::RegisterVoterReque
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::CastBallot(Ctx* context, const pb::CastBallotRequest* request,
-                                           pb::CastBallotResponse* response) {
+grpc::ServerUnaryReactor* VotingGrpcService::CastBallot(grpc::CallbackServerContext* context,
+                                                        const pb::CastBallotRequest* request,
+                                                        pb::CastBallotResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::vector<BallotChoice> choices;
   for (const auto& c : request->choices()) choices.push_back({c.proposal_id(), c.points()});
-  BKK_ASSIGN_OR_RETURN(result, app_->CastBallot(request->round_id(), request->district_id(), request->voter_token(),
-                                                choices, request->idempotency_key(), ClientAddress(*context)));
-  response->set_receipt_code(result->receipt_code);
-  response->set_ballot_id(result->ballot_id);
-  response->set_replayed(result->replayed);
-  return grpc::Status::OK;
+  app_->CastBallot(request->round_id(), request->district_id(), request->voter_token(), choices,
+                   request->idempotency_key(), ClientAddress(*context),
+                   [reactor, response](absl::StatusOr<CastResult> result) {
+                     if (!result.ok()) {
+                       reactor->Finish(ToGrpcStatus(result.status()));
+                       return;
+                     }
+                     response->set_receipt_code(result->receipt_code);
+                     response->set_ballot_id(result->ballot_id);
+                     response->set_replayed(result->replayed);
+                     reactor->Finish(grpc::Status::OK);
+                   });
+  return reactor;
 }
 
 grpc::Status VotingGrpcService::CheckReceipt(Ctx*, const pb::CheckReceiptRequest* request,

@@ -11,7 +11,12 @@
 
 namespace bkk::voting {
 
-class VotingGrpcService final : public bkkbudget::voting::v1::VotingService::Service {
+// CastBallot runs on gRPC's callback API: the handler validates, queues the
+// ballot with the group writer and returns; the writer finishes the call once
+// the ballot is durable, so no thread waits per ballot.
+class VotingGrpcService final
+    : public bkkbudget::voting::v1::VotingService::WithCallbackMethod_CastBallot<
+          bkkbudget::voting::v1::VotingService::Service> {
  public:
   VotingGrpcService(VotingApp* app, std::string admin_token)
       : app_(app), admin_token_(std::move(admin_token)) {}
@@ -40,8 +45,9 @@ class VotingGrpcService final : public bkkbudget::voting::v1::VotingService::Ser
                       bkkbudget::voting::v1::GetProposalResponse* response) override;
   grpc::Status RegisterVoter(Ctx* context, const bkkbudget::voting::v1::RegisterVoterRequest* request,
                       bkkbudget::voting::v1::RegisterVoterResponse* response) override;
-  grpc::Status CastBallot(Ctx* context, const bkkbudget::voting::v1::CastBallotRequest* request,
-                      bkkbudget::voting::v1::CastBallotResponse* response) override;
+  grpc::ServerUnaryReactor* CastBallot(grpc::CallbackServerContext* context,
+                                       const bkkbudget::voting::v1::CastBallotRequest* request,
+                                       bkkbudget::voting::v1::CastBallotResponse* response) override;
   grpc::Status CheckReceipt(Ctx* context, const bkkbudget::voting::v1::CheckReceiptRequest* request,
                       bkkbudget::voting::v1::CheckReceiptResponse* response) override;
   grpc::Status GetTopProposals(Ctx* context, const bkkbudget::voting::v1::GetTopProposalsRequest* request,

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Starts the whole real stack for the browser tests on free loopback ports:
+# PostgreSQL + Redis (throwaway, in a temp folder), budget-data (import of
+# data/, then serve), keyword-analytics, voting and the gateway serving the
+# built web app. Runs in the foreground: once /readyz answers it prints
+#   BKK_E2E_URL=http://127.0.0.1:PORT
+#   BKK_E2E_ADMIN_TOKEN=...
+#   BKK_E2E_READY
+# and keeps running until it gets SIGTERM/SIGINT (or stdin closes), then stops
+# everything it started and removes its folder.
+#
+# Settings: BKK_BUILD_DIR (default <repo>/build), BKK_GATEWAY_BIN (default
+# $BKK_BUILD_DIR/gateway/bkk-gateway, else /tmp/gwbuild/gateway/bkk-gateway),
+# BKK_WEB_ROOT (default <repo>/gateway/web/dist), BKK_DATA_DIR (default <repo>/data).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BUILD_DIR="${BKK_BUILD_DIR:-$ROOT/build}"
+DATA_DIR="${BKK_DATA_DIR:-$ROOT/data}"
+WEB_ROOT="${BKK_WEB_ROOT:-$ROOT/gateway/web/dist}"
+GATEWAY_BIN="${BKK_GATEWAY_BIN:-}"
+if [[ -z "$GATEWAY_BIN" ]]; then
+  GATEWAY_BIN="$BUILD_DIR/gateway/bkk-gateway"
+  [[ -x "$GATEWAY_BIN" ]] || GATEWAY_BIN=/tmp/gwbuild/gateway/bkk-gateway
+fi
+BUDGET_BIN="$BUILD_DIR/services/budget_data/budget-data"
+KEYWORDS_BIN="$BUILD_DIR/services/keyword_analytics/keyword-analytics"
+VOTING_BIN="$BUILD_DIR/services/voting/voting"
+
+log() { echo "[stack] $*" >&2; }
+for bin in "$BUDGET_BIN" "$KEYWORDS_BIN" "$VOTING_BIN" "$GATEWAY_BIN"; do
+  [[ -x "$bin" ]] || { log "missing binary: $bin (build first, or set BKK_BUILD_DIR / BKK_GATEWAY_BIN)"; exit 2; }
+done
+[[ -f "$WEB_ROOT/index.html" ]] || { log "missing $WEB_ROOT/index.html: run 'npm ci && npm run build' in gateway/web"; exit 2; }
+
+# shellcheck source=../../deploy/local/datastores.sh
+source "$ROOT/deploy/local/datastores.sh"
+
+DIR="$(mktemp -d /tmp/bkk-e2e.XXXXXX)"
+chmod 755 "$DIR"
+PIDS=()
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_redis "$DIR/redis"
+  stop_postgres "$DIR/postgres"
+  if [[ -n "${BKK_E2E_KEEP_LOGS:-}" ]]; then
+    mkdir -p "$BKK_E2E_KEEP_LOGS" && cp "$DIR"/*.log "$BKK_E2E_KEEP_LOGS"/ 2>/dev/null || true
+  fi
+  rm -rf "$DIR"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+PG_PORT="$(free_port)"; REDIS_PORT="$(free_port)"
+BUDGET_PORT="$(free_port)"; KEYWORDS_PORT="$(free_port)"; VOTING_PORT="$(free_port)"; HTTP_PORT="$(free_port)"
+start_postgres "$DIR/postgres" "$PG_PORT" >&2
+start_redis "$DIR/redis" "$REDIS_PORT" >&2
+export BKK_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
+export BKK_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+export BKK_ADMIN_TOKEN="e2e-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+export BKK_VOTER_KEY="e2e-voter-key-$(head -c 32 /dev/urandom | base64 | tr '+/' '-_')"
+log "PostgreSQL :$PG_PORT, Redis :$REDIS_PORT"
+
+log "importing $DATA_DIR"
+"$BUDGET_BIN" import "$DATA_DIR" >"$DIR/import.log" 2>&1 || { cat "$DIR/import.log" >&2; exit 1; }
+
+BKK_LISTEN="127.0.0.1:$BUDGET_PORT" "$BUDGET_BIN" serve >"$DIR/budget-data.log" 2>&1 &
+PIDS+=($!)
+BKK_LISTEN="127.0.0.1:$KEYWORDS_PORT" BKK_BUDGET_ADDR="127.0.0.1:$BUDGET_PORT" \
+  "$KEYWORDS_BIN" >"$DIR/keyword-analytics.log" 2>&1 &
+PIDS+=($!)
+BKK_LISTEN="127.0.0.1:$VOTING_PORT" "$VOTING_BIN" serve >"$DIR/voting.log" 2>&1 &
+PIDS+=($!)
+# The browser test makes many requests from one address: no rate limit here.
+BKK_HTTP_LISTEN="127.0.0.1:$HTTP_PORT" BKK_BUDGET_ADDR="127.0.0.1:$BUDGET_PORT" \
+  BKK_KEYWORDS_ADDR="127.0.0.1:$KEYWORDS_PORT" BKK_VOTING_ADDR="127.0.0.1:$VOTING_PORT" \
+  BKK_WEB_ROOT="$WEB_ROOT" BKK_RATE_LIMIT_RPS="${BKK_E2E_RATE_LIMIT_RPS:-0}" \
+  "$GATEWAY_BIN" >"$DIR/gateway.log" 2>&1 &
+PIDS+=($!)
+
+URL="http://127.0.0.1:$HTTP_PORT"
+for i in $(seq 600); do
+  if curl -fsS -o /dev/null "$URL/readyz" 2>/dev/null; then break; fi
+  for pid in "${PIDS[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      log "a service exited during start-up"; tail -n 20 "$DIR"/*.log >&2; exit 1
+    fi
+  done
+  if (( i == 600 )); then log "not ready after 60 s"; tail -n 20 "$DIR"/*.log >&2; exit 1; fi
+  sleep 0.1
+done
+# keyword-analytics builds its index after start: wait until it serves the release.
+for i in $(seq 600); do
+  if curl -fsS "$URL/v1/keywords/status" 2>/dev/null | grep -q '"lineCount"'; then break; fi
+  (( i == 600 )) && { log "keyword index not built after 60 s"; exit 1; }
+  sleep 0.1
+done
+log "ready at $URL (logs in $DIR)"
+echo "BKK_E2E_URL=$URL"
+echo "BKK_E2E_ADMIN_TOKEN=$BKK_ADMIN_TOKEN"
+echo "BKK_E2E_READY"
+
+# Stay up until told to stop, or until the parent goes away (stdin closes).
+while true; do
+  for pid in "${PIDS[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { log "a service exited"; tail -n 20 "$DIR"/*.log >&2; exit 1; }
+  done
+  if [[ -p /dev/stdin || -S /dev/stdin ]]; then read -r -t 1 _ || { [[ $? -gt 128 ]] || exit 0; }; else sleep 1; fi
+done
