@@ -695,7 +695,8 @@ std::vector<IndexSnapshot::RankedKeyword> IndexSnapshot::ScanTopKeywords(
       __builtin_prefetch(&amounts_[lines[i + 2 * kAhead]]);
     }
     if (i + kAhead < lines.size()) {
-      const int32_t* ahead = &line_terms_[line_term_offsets_[lines[i + kAhead]]];
+      const int32_t* ahead =
+          &line_terms_[line_term_offsets_[lines[i + kAhead]]];
       __builtin_prefetch(ahead);
       __builtin_prefetch(ahead + 16);
     }

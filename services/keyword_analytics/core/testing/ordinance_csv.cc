@@ -1,4 +1,5 @@
-// Minimal RFC 4180 reader and the ordinance-to-Line mapping for tests.
+// The ordinance CSV as keyword Lines, for tests (parsed by the project's
+// one CSV reader, services/common/csv.h).
 
 #include "services/keyword_analytics/core/testing/ordinance_csv.h"
 
@@ -8,92 +9,20 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/csv.h"
 
 namespace bkk::keywords::testing {
-
-absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(
-    absl::string_view content) {
-  std::vector<std::vector<std::string>> records;
-  std::vector<std::string> record;
-  std::string field;
-  bool in_quotes = false;
-  bool field_was_quoted = false;
-  bool record_has_content = false;
-  int line_number = 1;
-
-  auto end_field = [&] {
-    record.push_back(std::move(field));
-    field.clear();
-    field_was_quoted = false;
-  };
-  auto end_record = [&] {
-    end_field();
-    records.push_back(std::move(record));
-    record.clear();
-    record_has_content = false;
-  };
-
-  for (size_t i = 0; i < content.size(); ++i) {
-    const char c = content[i];
-    if (in_quotes) {
-      if (c == '"') {
-        if (i + 1 < content.size() && content[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          in_quotes = false;
-        }
-      } else {
-        if (c == '\n') ++line_number;
-        field.push_back(c);
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        if (!field.empty() || field_was_quoted) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "line ", line_number, ": quote inside an unquoted field"));
-        }
-        in_quotes = true;
-        field_was_quoted = true;
-        record_has_content = true;
-        break;
-      case ',':
-        end_field();
-        record_has_content = true;
-        break;
-      case '\r':
-        if (i + 1 < content.size() && content[i + 1] == '\n') break;
-        [[fallthrough]];
-      case '\n':
-        ++line_number;
-        end_record();
-        break;
-      default:
-        if (field_was_quoted) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "line ", line_number, ": text after a closing quote"));
-        }
-        field.push_back(c);
-        record_has_content = true;
-    }
-  }
-  if (in_quotes) {
-    return absl::InvalidArgumentError("unterminated quoted field at end");
-  }
-  if (record_has_content || !field.empty() || !record.empty()) end_record();
-  return records;
-}
 
 absl::StatusOr<std::vector<Line>> LoadOrdinanceLines(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return absl::NotFoundError(absl::StrCat("cannot open ", path));
   std::stringstream buffer;
   buffer << file.rdbuf();
-  absl::StatusOr<std::vector<std::vector<std::string>>> records =
-      ParseCsv(buffer.str());
-  if (!records.ok()) return records.status();
+  absl::StatusOr<std::vector<bkk::CsvRow>> rows = bkk::ParseCsv(buffer.str());
+  if (!rows.ok()) return rows.status();
+  std::vector<std::vector<std::string>> storage;
+  for (auto& r : *rows) storage.push_back(std::move(r.fields));
+  const auto* records = &storage;
   const std::vector<std::string> kExpectedHeader = {
       "fiscal_year", "agency",      "plan",       "output_or_project",
       "category",    "amount_baht", "source_page"};

@@ -14,12 +14,6 @@
 
 namespace bkk::keywords::testing {
 
-// RFC 4180 records: comma-separated, fields optionally quoted with "" as an
-// escaped quote inside; quoted fields may hold commas and line breaks. CRLF
-// and LF both end a record. A trailing line break adds no empty record.
-absl::StatusOr<std::vector<std::vector<std::string>>> ParseCsv(
-    absl::string_view content);
-
 // One Line per data row: line_id = 1-based row number, name =
 // output_or_project, description/strategy empty, district_id 0.
 absl::StatusOr<std::vector<Line>> LoadOrdinanceLines(const std::string& path);

@@ -12,29 +12,6 @@ namespace {
 
 using ::testing::ElementsAre;
 
-TEST(ParseCsvTest, HandlesQuotedCommasQuotesAndLineBreaks) {
-  absl::StatusOr<std::vector<std::vector<std::string>>> records =
-      ParseCsv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",,x\n");
-  ASSERT_TRUE(records.ok()) << records.status();
-  ASSERT_EQ(records->size(), 2u);
-  EXPECT_THAT((*records)[0], ElementsAre("a", "b,c", "say \"hi\""));
-  EXPECT_THAT((*records)[1], ElementsAre("two\nlines", "", "x"));
-}
-
-TEST(ParseCsvTest, LastRecordWithoutLineBreak) {
-  absl::StatusOr<std::vector<std::vector<std::string>>> records =
-      ParseCsv("x,y\n1,2");
-  ASSERT_TRUE(records.ok());
-  ASSERT_EQ(records->size(), 2u);
-  EXPECT_THAT((*records)[1], ElementsAre("1", "2"));
-}
-
-TEST(ParseCsvTest, RejectsBrokenQuoting) {
-  EXPECT_FALSE(ParseCsv("a,\"open\n").ok());
-  EXPECT_FALSE(ParseCsv("a,b\"c\n").ok());
-  EXPECT_FALSE(ParseCsv("a,\"b\"c\n").ok());
-}
-
 TEST(LoadOrdinanceLinesTest, ReadsEveryRowOfTheRealFile) {
   absl::StatusOr<std::vector<Line>> lines =
       LoadOrdinanceLines(BKK_DATA_DIR "/budget/bma-ordinance-2566-items.csv");
