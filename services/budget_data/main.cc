@@ -10,6 +10,7 @@
 #include "services/budget_data/grpc/budget_grpc_service.h"
 #include "services/budget_data/pg/pg_budget_repository.h"
 #include "services/common/config.h"
+#include "services/common/service_main.h"
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
 
@@ -27,61 +28,50 @@ std::vector<bkk::SettingSpec> Specs(const std::string& command) {
   };
 }
 
-int Fail(const absl::Status& status) {
-  bkk::LogError("fatal", {{"error", std::string(status.message())}});
-  std::cerr << "budget-data: " << status.message() << "\n";
-  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   bkk::BlockTerminationSignals();
   bkk::SetLogService("budget-data");
   std::string command = argc > 1 && argv[1][0] != '-' ? argv[1] : "serve";
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--help") {
-      std::cout << "usage: budget-data [serve | import DIR | migrate]\n" << bkk::Config::Usage(Specs("serve"));
-      return 0;
-    }
-  }
+  if (bkk::PrintHelpIfAsked(argc, argv, "budget-data [serve | import DIR | migrate]", Specs("serve"))) return 0;
   auto config = bkk::Config::Load(Specs(command), argc, argv);
-  if (!config.ok()) return Fail(config.status());
+  if (!config.ok()) return bkk::ExitWithError("budget-data", config.status());
   auto pool_size = config->GetInt("BKK_PG_POOL_SIZE");
   auto refresh = config->GetInt("BKK_REFRESH_SECONDS");
   auto drain = config->GetInt("BKK_DRAIN_SECONDS");
   for (const auto* v : {&pool_size, &refresh, &drain}) {
-    if (!v->ok()) return Fail(v->status());
+    if (!v->ok()) return bkk::ExitWithError("budget-data", v->status());
   }
   bkk::PgPool pool(config->Get("BKK_PG_URL"), static_cast<int>(*pool_size));
   bkk::budget::PgBudgetRepository repository(&pool);
-  if (auto s = repository.Migrate(); !s.ok()) return Fail(s);
+  if (auto s = repository.Migrate(); !s.ok()) return bkk::ExitWithError("budget-data", s);
   bkk::budget::BudgetCore core(&repository);
 
   if (command == "migrate") return 0;
   if (command == "import") {
     if (config->positional().size() != 2) {
-      return Fail(absl::InvalidArgumentError("usage: budget-data import DIR"));
+      return bkk::ExitWithError("budget-data", absl::InvalidArgumentError("usage: budget-data import DIR"));
     }
     auto files = bkk::budget::ReadDatasetDir(config->positional()[1]);
-    if (!files.ok()) return Fail(files.status());
+    if (!files.ok()) return bkk::ExitWithError("budget-data", files.status());
     auto result = core.Import(*files, false, [](const std::string& step) { std::cout << "import: " << step << "\n"; });
-    if (!result.ok()) return Fail(result.status());
+    if (!result.ok()) return bkk::ExitWithError("budget-data", result.status());
     std::cout << "import: release " << result->version << (result->changed ? " is now current" : " was already current")
               << " (" << result->line_count << " lines, " << result->total_baht << " baht, " << result->checks_passed
               << " stated totals checked)\n";
     return 0;
   }
-  if (command != "serve") return Fail(absl::InvalidArgumentError("unknown command " + command + "; see --help"));
+  if (command != "serve") return bkk::ExitWithError("budget-data", absl::InvalidArgumentError("unknown command " + command + "; see --help"));
 
-  if (auto s = core.Refresh(); !s.ok()) return Fail(s);
+  if (auto s = core.Refresh(); !s.ok()) return bkk::ExitWithError("budget-data", s);
   if (!core.snapshot()) bkk::LogWarning("no_release", {{"hint", "run `budget-data import DIR`"}});
   bkk::budget::BudgetGrpcService service(&core, config->Get("BKK_ADMIN_TOKEN"));
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");
   options.drain = std::chrono::seconds(*drain);
   auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.budget.v1.BudgetService"});
-  if (!server.ok()) return Fail(server.status());
+  if (!server.ok()) return bkk::ExitWithError("budget-data", server.status());
 
   // Follow releases imported by an operator or another replica.
   std::atomic<bool> stopping{false};

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "services/common/config.h"
+#include "services/common/service_main.h"
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
 #include "services/keyword_analytics/grpc/keyword_grpc_service.h"
@@ -22,31 +23,20 @@ const std::vector<bkk::SettingSpec>& Specs() {
   return *kSpecs;
 }
 
-int Fail(const absl::Status& status) {
-  bkk::LogError("fatal", {{"error", std::string(status.message())}});
-  std::cerr << "keyword-analytics: " << status.message() << "\n";
-  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   bkk::BlockTerminationSignals();
   bkk::SetLogService("keyword-analytics");
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--help") {
-      std::cout << "usage: keyword-analytics\n" << bkk::Config::Usage(Specs());
-      return 0;
-    }
-  }
+  if (bkk::PrintHelpIfAsked(argc, argv, "keyword-analytics", Specs())) return 0;
   auto config = bkk::Config::Load(Specs(), argc, argv);
-  if (!config.ok()) return Fail(config.status());
+  if (!config.ok()) return bkk::ExitWithError("keyword-analytics", config.status());
   auto refresh = config->GetInt("BKK_REFRESH_SECONDS");
   auto drain = config->GetInt("BKK_DRAIN_SECONDS");
-  if (!refresh.ok()) return Fail(refresh.status());
-  if (!drain.ok()) return Fail(drain.status());
+  if (!refresh.ok()) return bkk::ExitWithError("keyword-analytics", refresh.status());
+  if (!drain.ok()) return bkk::ExitWithError("keyword-analytics", drain.status());
   auto segmenter = bkk::keywords::Segmenter::Create();
-  if (!segmenter.ok()) return Fail(segmenter.status());
+  if (!segmenter.ok()) return bkk::ExitWithError("keyword-analytics", segmenter.status());
 
   auto channel = grpc::CreateChannel(config->Get("BKK_BUDGET_ADDR"), grpc::InsecureChannelCredentials());
   auto budget = bkkbudget::budget::v1::BudgetService::NewStub(channel);
@@ -57,7 +47,7 @@ int main(int argc, char** argv) {
   options.listen_address = config->Get("BKK_LISTEN");
   options.drain = std::chrono::seconds(*drain);
   auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.keywords.v1.KeywordService"});
-  if (!server.ok()) return Fail(server.status());
+  if (!server.ok()) return bkk::ExitWithError("keyword-analytics", server.status());
   std::cout << "keyword-analytics listening on port " << (*server)->port() << std::endl;
 
   // The first build happens here too: until it is published the RPCs answer

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "services/common/config.h"
+#include "services/common/service_main.h"
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
 #include "services/voting/grpc/voting_grpc_service.h"
@@ -32,42 +33,31 @@ const std::vector<bkk::SettingSpec>& Specs() {
   return *kSpecs;
 }
 
-int Fail(const absl::Status& status) {
-  bkk::LogError("fatal", {{"error", std::string(status.message())}});
-  std::cerr << "voting: " << status.message() << "\n";
-  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   bkk::BlockTerminationSignals();
   bkk::SetLogService("voting");
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--help") {
-      std::cout << "usage: voting [serve | migrate]\n" << bkk::Config::Usage(Specs());
-      return 0;
-    }
-  }
+  if (bkk::PrintHelpIfAsked(argc, argv, "voting [serve | migrate]", Specs())) return 0;
   auto config = bkk::Config::Load(Specs(), argc, argv);
-  if (!config.ok()) return Fail(config.status());
+  if (!config.ok()) return bkk::ExitWithError("voting", config.status());
   std::string command = config->positional().empty() ? "serve" : config->positional()[0];
   std::map<std::string, int64_t> n;
   for (const char* key : {"BKK_PG_POOL_SIZE", "BKK_REDIS_POOL_SIZE", "BKK_BATCH_MAX", "BKK_BATCH_WAIT_US",
                           "BKK_TALLY_INTERVAL_MS", "BKK_RATE_VOTER_PER_MIN", "BKK_RATE_ADDRESS_PER_MIN",
                           "BKK_DRAIN_SECONDS"}) {
     auto v = config->GetInt(key);
-    if (!v.ok()) return Fail(v.status());
+    if (!v.ok()) return bkk::ExitWithError("voting", v.status());
     n[key] = *v;
   }
   auto endpoint = bkk::RedisEndpoint::Parse(config->Get("BKK_REDIS_URL"));
-  if (!endpoint.ok()) return Fail(endpoint.status());
+  if (!endpoint.ok()) return bkk::ExitWithError("voting", endpoint.status());
   const std::string& key = config->Get("BKK_VOTER_KEY");
-  if (key.size() < 32) return Fail(absl::InvalidArgumentError("BKK_VOTER_KEY must be at least 32 bytes"));
+  if (key.size() < 32) return bkk::ExitWithError("voting", absl::InvalidArgumentError("BKK_VOTER_KEY must be at least 32 bytes"));
   auto hasher = bkk::voting::VoterKeyHasher::Create(key + ":voter-id");
   auto signer = bkk::voting::VoterTokenSigner::Create(key + ":voter-token");
-  if (!hasher.ok()) return Fail(hasher.status());
-  if (!signer.ok()) return Fail(signer.status());
+  if (!hasher.ok()) return bkk::ExitWithError("voting", hasher.status());
+  if (!signer.ok()) return bkk::ExitWithError("voting", signer.status());
 
   bkk::PgPool pg(config->Get("BKK_PG_URL"), static_cast<int>(n["BKK_PG_POOL_SIZE"]));
   bkk::voting::VotingStore store(&pg);
@@ -77,9 +67,9 @@ int main(int argc, char** argv) {
     if (migrated.code() != absl::StatusCode::kUnavailable) break;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
-  if (!migrated.ok()) return Fail(migrated);
+  if (!migrated.ok()) return bkk::ExitWithError("voting", migrated);
   if (command == "migrate") return 0;
-  if (command != "serve") return Fail(absl::InvalidArgumentError("unknown command " + command + "; see --help"));
+  if (command != "serve") return bkk::ExitWithError("voting", absl::InvalidArgumentError("unknown command " + command + "; see --help"));
 
   bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
   bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
@@ -102,7 +92,7 @@ int main(int argc, char** argv) {
   options.listen_address = config->Get("BKK_LISTEN");
   options.drain = std::chrono::seconds(n["BKK_DRAIN_SECONDS"]);
   auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.voting.v1.VotingService"});
-  if (!server.ok()) return Fail(server.status());
+  if (!server.ok()) return bkk::ExitWithError("voting", server.status());
   std::cout << "voting listening on port " << (*server)->port() << std::endl;
 
   bkk::WaitForTerminationSignal();

@@ -1,0 +1,26 @@
+// Shared pieces of the binaries' mains; see service_main.h.
+#include "services/common/service_main.h"
+
+#include <iostream>
+
+#include "services/common/log.h"
+
+namespace bkk {
+
+bool PrintHelpIfAsked(int argc, char** argv, const std::string& usage, const std::vector<SettingSpec>& specs) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--help") {
+      std::cout << "usage: " << usage << "\n" << Config::Usage(specs);
+      return true;
+    }
+  }
+  return false;
+}
+
+int ExitWithError(const std::string& binary, const absl::Status& status) {
+  LogError("fatal", {{"error", std::string(status.message())}});
+  std::cerr << binary << ": " << status.message() << "\n";
+  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+}  // namespace bkk

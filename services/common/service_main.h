@@ -1,0 +1,23 @@
+// What every binary's thin main does the same way: --help from the settings,
+// and one exit path for fatal errors (logged as JSON and said plainly on
+// stderr; exit 2 for a configuration the operator must fix, 1 otherwise).
+#ifndef BKK_SERVICES_COMMON_SERVICE_MAIN_H_
+#define BKK_SERVICES_COMMON_SERVICE_MAIN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "services/common/config.h"
+
+namespace bkk {
+
+// Prints "usage: <usage>" and every setting when argv has --help.
+bool PrintHelpIfAsked(int argc, char** argv, const std::string& usage, const std::vector<SettingSpec>& specs);
+
+// Logs and prints `status`; returns the exit code for main to return.
+int ExitWithError(const std::string& binary, const absl::Status& status);
+
+}  // namespace bkk
+
+#endif  // BKK_SERVICES_COMMON_SERVICE_MAIN_H_
