@@ -24,26 +24,24 @@ function pass() {
   return segments;
 }
 
-// A warm-up lets the JIT and ICU's dictionary settle; then rounds of about
-// 0.25 s each, reporting the median round, as the C++ side does.
-const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9;
+// Timed like the C++ side: CPU time of this process (so time spent
+// descheduled on a shared machine does not count), one pass at a time after
+// a warm-up for the JIT and ICU's dictionary, reporting the best pass.
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
 for (let i = 0; i < 3; i++) pass();
-const rounds = Number(process.env.BKK_BENCH_ROUNDS || 7);
-const perPass = [];
+const passes = Number(process.env.BKK_BENCH_NODE_PASSES || 40);
+let best = Infinity;
 let segments = 0;
-for (let r = 0; r < rounds; r++) {
-  const start = process.hrtime.bigint();
-  let reps = 0;
-  do {
-    segments = pass();
-    reps++;
-  } while (seconds(start) < 0.25);
-  perPass.push(seconds(start) / reps);
+for (let p = 0; p < passes; p++) {
+  const start = cpuSeconds();
+  segments = pass();
+  best = Math.min(best, cpuSeconds() - start);
 }
-perPass.sort((a, b) => a - b);
-const median = perPass[Math.floor(perPass.length / 2)];
-const mbps = bytes / 1e6 / median;
-const usPerLine = (median * 1e6) / names.length;
+const mbps = bytes / 1e6 / best;
+const usPerLine = (best * 1e6) / names.length;
 
 console.log(
   `node ${process.version} Intl.Segmenter('th', word), ICU ${process.versions.icu}: ` +

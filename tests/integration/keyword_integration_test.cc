@@ -442,6 +442,10 @@ TEST(KeywordRebuildTest, ReadsDuringARebuildEachSeeExactlyOneRelease) {
   const std::vector<CsvLine> old_lines = LoadLines(BKK_DATA_DIR);
   std::string changed_name;
   const std::string changed_dir = WriteChangedDataset(old_lines, &changed_name);
+  struct RemoveOnExit {
+    std::string dir;
+    ~RemoveOnExit() { fs::remove_all(dir); }
+  } remove_changed_dir{changed_dir};
   const std::vector<CsvLine> new_lines = LoadLines(changed_dir);
   const int64_t construction = static_cast<int64_t>(Scan(old_lines, "ก่อสร้าง").line_ids.size());
   ASSERT_GT(construction, 0);
@@ -467,6 +471,7 @@ TEST(KeywordRebuildTest, ReadsDuringARebuildEachSeeExactlyOneRelease) {
       kw::KeywordService::NewStub(grpc::CreateChannel(stack.address(), grpc::InsecureChannelCredentials()));
   std::thread reader([&] {
     while (!stop.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));  // leave CPU for the rebuild
       kw::SearchLinesResponse fresh, built;
       kw::SearchLinesRequest request;
       request.set_query(kNewWords);
@@ -496,7 +501,6 @@ TEST(KeywordRebuildTest, ReadsDuringARebuildEachSeeExactlyOneRelease) {
           problem("release " + fresh.release_version() + " did not find the changed line exactly once");
         }
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   });
   // Stops the reader even when an assertion below returns early.
@@ -520,7 +524,6 @@ TEST(KeywordRebuildTest, ReadsDuringARebuildEachSeeExactlyOneRelease) {
   while (reads.load() < after + 5) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   stop = true;
   reader.join();
-  fs::remove_all(changed_dir);
 
   EXPECT_EQ(other_releases, std::set<std::string>{imported});
   EXPECT_TRUE(problems.empty()) << problems.size() << " problems, first: " << problems[0];

@@ -469,6 +469,21 @@ void IndexSnapshot::BuildKeywordRankings() {
     }
   }
 
+  // A facet whose one value every line has (the year of a one-year
+  // dataset) ranks exactly like all lines: copy that ranking rather than
+  // count it again.
+  std::vector<int> counted;  // The other facets.
+  for (int f = 0; f < kFacetCount; ++f) {
+    if (value_of_slot[f].size() == 1 &&
+        facets_[f][value_of_slot[f][0]].lines.size() == line_count) {
+      facets_[f][value_of_slot[f][0]].top = top_keywords_;
+      value_of_slot[f].clear();
+      slot_of_line[f] = {};
+    } else {
+      counted.push_back(f);
+    }
+  }
+
   // One pass over the postings counts every keyword for every facet value.
   std::array<std::vector<RankedKeyword>, kFacetCount> counts;
   std::array<std::vector<int32_t>, kFacetCount> touched;
@@ -481,7 +496,7 @@ void IndexSnapshot::BuildKeywordRankings() {
     if (!is_keyword_[t]) continue;
     for (uint64_t k = posting_offsets_[t]; k < posting_offsets_[t + 1]; ++k) {
       const int32_t ordinal = postings_[k];
-      for (int f = 0; f < kFacetCount; ++f) {
+      for (const int f : counted) {
         const int32_t slot = slot_of_line[f][ordinal];
         if (slot < 0) continue;
         RankedKeyword& count = counts[f][slot];
@@ -490,7 +505,7 @@ void IndexSnapshot::BuildKeywordRankings() {
         count.amount_baht += amounts_[ordinal];
       }
     }
-    for (int f = 0; f < kFacetCount; ++f) {
+    for (const int f : counted) {
       for (const int32_t slot : touched[f]) {
         RankedKeyword& count = counts[f][slot];
         candidates[f][slot].push_back(RankedKeyword{

@@ -7,6 +7,7 @@
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/utf16.h>
 
 #include <algorithm>
 #include <utility>
@@ -113,9 +114,36 @@ icu::UnicodeString ToUnicode(absl::string_view utf8) {
       icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
 }
 
+// text[begin, end) as UTF-8, exactly as UnicodeString::toUTF8String writes
+// it (an unpaired surrogate becomes U+FFFD) but without its temporary
+// string and conversion setup: it runs once per token.
 std::string ToUtf8(const icu::UnicodeString& text, int32_t begin, int32_t end) {
   std::string out;
-  text.tempSubStringBetween(begin, end).toUTF8String(out);
+  out.reserve(static_cast<size_t>(end - begin) * 3);
+  for (int32_t i = begin; i < end; ++i) {
+    uint32_t c = text.charAt(i);
+    if (U16_IS_LEAD(c) && i + 1 < end && U16_IS_TRAIL(text.charAt(i + 1))) {
+      c = U16_GET_SUPPLEMENTARY(c, text.charAt(i + 1));
+      ++i;
+    } else if (U16_IS_SURROGATE(c)) {
+      c = 0xFFFD;
+    }
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else if (c < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
   return out;
 }
 
@@ -222,6 +250,31 @@ bool ChangesWhenCaseFolded(UChar32 c) {
 
 bool NeedsNormalization(const icu::UnicodeString& source,
                         const icu::Normalizer2& nfc) {
+  // Fast exact answer for text of ASCII and Thai only (every budget name).
+  // No such character has a canonical decomposition or composition, so the
+  // text is NFC unless two combining marks are out of canonical order; and
+  // only A-Z and Thai digits change under the other two mappings.
+  bool ascii_and_thai = true;
+  uint8_t previous_class = 0;
+  for (int32_t i = 0; i < source.length(); ++i) {
+    const UChar c = source.charAt(i);
+    if (c < 0x80) {
+      if (c >= 'A' && c <= 'Z') return true;
+      previous_class = 0;
+    } else if (c >= 0x0E00 && c <= 0x0E7F) {
+      if (c >= 0x0E50 && c <= 0x0E59) return true;
+      const uint8_t combining_class = u_getCombiningClass(c);
+      if (combining_class != 0 && combining_class < previous_class) {
+        return true;
+      }
+      previous_class = combining_class;
+    } else {
+      ascii_and_thai = false;
+      break;
+    }
+  }
+  if (ascii_and_thai) return false;
+
   UErrorCode status = U_ZERO_ERROR;
   if (!nfc.isNormalized(source, status) || U_FAILURE(status)) return true;
   for (int32_t i = 0; i < source.length();) {
@@ -423,16 +476,25 @@ struct Segmenter::Impl {
       if (with_components) EmitComponents(normalized, span, tokens);
     }
     if (with_components) {
-      std::stable_sort(tokens.begin(), tokens.end(),
-                       [](const Token& a, const Token& b) {
-                         if (a.begin_utf16 != b.begin_utf16) {
-                           return a.begin_utf16 < b.begin_utf16;
-                         }
-                         if (a.is_component != b.is_component) {
-                           return !a.is_component;
-                         }
-                         return a.end_utf16 < b.end_utf16;
-                       });
+      // A stable insertion sort: the tokens arrive nearly in order (only a
+      // phrase's components can be out of place), so this is linear in
+      // practice and gives exactly what std::stable_sort would.
+      auto before = [](const Token& a, const Token& b) {
+        if (a.begin_utf16 != b.begin_utf16) {
+          return a.begin_utf16 < b.begin_utf16;
+        }
+        if (a.is_component != b.is_component) return !a.is_component;
+        return a.end_utf16 < b.end_utf16;
+      };
+      for (size_t i = 1; i < tokens.size(); ++i) {
+        if (!before(tokens[i], tokens[i - 1])) continue;
+        Token moving = std::move(tokens[i]);
+        size_t j = i;
+        for (; j > 0 && before(moving, tokens[j - 1]); --j) {
+          tokens[j] = std::move(tokens[j - 1]);
+        }
+        tokens[j] = std::move(moving);
+      }
     }
     return tokens;
   }

@@ -1,0 +1,230 @@
+// End to end through the real gateway, services, PostgreSQL and Redis
+// (tests/e2e/stack.sh starts them): the public REST API a citizen's browser
+// and other agencies use. Run: node --test tests/api/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+let stack;
+let base;
+let admin;
+
+function citizenId(n) {
+  const first12 = String(100000000000 + n).slice(0, 12);
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(first12[i]) * (13 - i);
+  return first12 + String((11 - (sum % 11)) % 10);
+}
+
+async function call(method, path, body, headers = {}) {
+  const res = await fetch(base + path, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, headers: res.headers };
+}
+const get = (path) => call('GET', path);
+const asAdmin = (method, path, body) => call(method, path, body, { authorization: `Bearer ${admin}` });
+
+before(async () => {
+  stack = spawn('bash', [join(root, 'tests/e2e/stack.sh')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    stack.stdout.on('data', (chunk) => {
+      out += chunk;
+      const url = out.match(/BKK_E2E_URL=(\S+)/);
+      const token = out.match(/BKK_E2E_ADMIN_TOKEN=(\S+)/);
+      if (url && token && out.includes('BKK_E2E_READY')) {
+        base = url[1];
+        admin = token[1];
+        resolve();
+      }
+    });
+    stack.on('exit', (code) => reject(new Error(`stack.sh exited with ${code}`)));
+  });
+});
+
+after(() => {
+  stack?.stdin.end();
+  stack?.kill('SIGTERM');
+});
+
+test('overview, top agencies and district lines', async () => {
+  const overview = await get('/v1/budget/overview');
+  assert.equal(overview.status, 200);
+  assert.deepEqual(overview.json.years.map((y) => y.fiscalYear), [2561, 2562, 2563, 2564, 2565, 2566, 2567, 2568, 2569]);
+  assert.ok(overview.headers.get('etag'), 'budget responses carry an ETag');
+
+  const top = await get('/v1/budget/years/2566/top-agencies?limit=5');
+  assert.equal(top.status, 200);
+  assert.equal(top.json.agencyCount, 74);
+  assert.equal(top.json.agencies.length, 5);
+  assert.equal(top.json.agencies[0].agency, 'งบประมาณรายจ่ายงบกลาง');
+  assert.equal(Number(top.json.agencies[0].amountBaht), 14162196831);
+
+  const lines = await get('/v1/budget/lines?filter.fiscalYear=2566&filter.districtId=1&pageSize=500');
+  assert.equal(lines.status, 200);
+  assert.ok(lines.json.totalCount > 0);
+  for (const l of lines.json.lines) assert.equal(l.agency, 'สำนักงานเขตคลองเตย');
+  const sum = lines.json.lines.reduce((s, l) => s + Number(l.amountBaht), 0);
+  assert.equal(sum, Number(lines.json.totalAmountBaht));
+
+  const bad = await get('/v1/budget/years/2400/top-agencies');
+  assert.equal(bad.status, 404);
+  assert.match(bad.json.error.message, /fiscal_year/);
+});
+
+test('keyword search with highlights', async () => {
+  const res = await get(`/v1/keywords/search?query=${encodeURIComponent('ก่อสร้าง')}&pageSize=5`);
+  assert.equal(res.status, 200);
+  assert.ok(res.json.totalCount > 10);
+  const hit = res.json.hits[0];
+  const h = hit.highlights[0];
+  assert.equal(hit.name.slice(h.start ?? 0, h.end), 'ก่อสร้าง');
+  const none = await get(`/v1/keywords/search?query=${encodeURIComponent('ไม่มีคำนี้แน่นอนxyz')}`);
+  assert.equal(none.status, 200);
+  assert.equal(none.json.totalCount ?? 0, 0);
+  const empty = await get('/v1/keywords/search?query=');
+  assert.equal(empty.status, 400);
+  assert.match(empty.json.error.message, /query/);
+});
+
+test('CSV export of every FY2566 line adds up to the ordinance total', async () => {
+  const res = await fetch(`${base}/v1/export/lines.csv?filter.fiscalYear=2566`);
+  assert.equal(res.status, 200);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  assert.deepEqual([...bytes.slice(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM for Excel');
+  const text = new TextDecoder().decode(bytes.slice(3));
+  const rows = text.trim().split('\n');
+  const header = rows[0].split(',');
+  const amount = header.indexOf('amount_baht');
+  assert.ok(amount >= 0);
+  // Amounts are plain integers; names may be quoted, so read the amount
+  // column by parsing each record properly.
+  let total = 0n;
+  let count = 0;
+  for (const record of parseCsv(text).slice(1)) {
+    total += BigInt(record[amount]);
+    count++;
+  }
+  assert.equal(count, 1766);
+  assert.equal(total, 79719012050n);
+});
+
+function parseCsv(text) {
+  const out = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n') { row.push(field); out.push(row); row = []; field = ''; }
+    else if (c !== '\r') field += c;
+  }
+  if (field || row.length) { row.push(field); out.push(row); }
+  return out;
+}
+
+test('propose, vote, top-10, receipt and a live tally update', async () => {
+  const created = await asAdmin('POST', '/v1/admin/rounds', {
+    round: {
+      name: 'รอบทดสอบ API', fiscalYear: 2567,
+      districts: [{ districtId: 3, budgetBaht: '5000000' }],
+      ballotRule: { kind: 'BALLOT_KIND_APPROVAL', maxChoices: 2 },
+      outcomeRule: 'OUTCOME_RULE_GREEDY', identityMode: 'IDENTITY_MODE_CITIZEN_ID',
+    },
+  });
+  assert.equal(created.status, 200, created.text);
+  const roundId = created.json.round.roundId;
+  const ids = [];
+  for (const title of ['ทางเดินริมคลอง', 'ไฟส่องสว่างซอย', 'สวนหย่อมชุมชน']) {
+    const p = await call('POST', `/v1/rounds/${roundId}/districts/3/proposals`,
+      { title, description: 'ข้อเสนอจากการทดสอบ', estimatedCostBaht: '1000000' });
+    assert.equal(p.status, 200, p.text);
+    ids.push(p.json.proposal.proposalId);
+    const m = await asAdmin('POST', `/v1/admin/proposals/${p.json.proposal.proposalId}:moderate`, { approve: true });
+    assert.equal(m.status, 200, m.text);
+  }
+  for (const toPhase of ['PHASE_REVIEW', 'PHASE_VOTING']) {
+    const a = await asAdmin('POST', `/v1/admin/rounds/${roundId}:advance`, { toPhase });
+    assert.equal(a.status, 200, a.text);
+  }
+  const noAuth = await call('POST', `/v1/admin/rounds/${roundId}:advance`, { toPhase: 'PHASE_CLOSED' });
+  assert.equal(noAuth.status, 401);
+
+  // Open the live stream before voting.
+  const controller = new AbortController();
+  const stream = await fetch(`${base}/v1/rounds/${roundId}/districts/3/tallies:watch`, { signal: controller.signal });
+  assert.equal(stream.status, 200);
+  assert.match(stream.headers.get('content-type'), /text\/event-stream/);
+  const reader = stream.body.getReader();
+  const events = [];
+  const pump = (async () => {
+    let buf = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += new TextDecoder().decode(value);
+        let at;
+        while ((at = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, at);
+          buf = buf.slice(at + 2);
+          const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('');
+          if (data) events.push(JSON.parse(data));
+        }
+      }
+    } catch { /* aborted */ }
+  })();
+
+  const voter = await call('POST', `/v1/rounds/${roundId}/voters`, { citizenId: citizenId(42) });
+  assert.equal(voter.status, 200, voter.text);
+  const ballot = await call('POST', `/v1/rounds/${roundId}/districts/3/ballots`, {
+    voterToken: voter.json.voterToken, choices: [{ proposalId: ids[1] }], idempotencyKey: 'api-e2e-1',
+  });
+  assert.equal(ballot.status, 200, ballot.text);
+  const receipt = ballot.json.receiptCode;
+  const again = await call('POST', `/v1/rounds/${roundId}/districts/3/ballots`, {
+    voterToken: voter.json.voterToken, choices: [{ proposalId: ids[0] }], idempotencyKey: 'api-e2e-2',
+  });
+  assert.equal(again.status, 409);
+  assert.match(again.json.error.message, /already/);
+
+  const check = await get(`/v1/receipts/${receipt}`);
+  assert.equal(check.status, 200);
+  assert.equal(check.json.counted, true);
+
+  let top;
+  for (let i = 0; i < 50; i++) {
+    top = await get(`/v1/rounds/${roundId}/districts/3/top`);
+    if (Number(top.json.voterCount ?? 0) === 1) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(Number(top.json.voterCount), 1);
+  assert.equal(top.json.proposals[0].proposalId, ids[1]);
+  assert.equal(Number(top.json.proposals[0].support), 1);
+
+  for (let i = 0; i < 100 && !events.some((e) => Number(e.voterCount ?? 0) === 1); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  controller.abort();
+  await pump;
+  assert.ok(events.some((e) => Number(e.voterCount ?? 0) === 1), 'the stream reported the new vote');
+});
