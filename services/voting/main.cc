@@ -24,7 +24,7 @@ const std::vector<bkk::SettingSpec>& Specs() {
       {"BKK_REDIS_POOL_SIZE", "Redis connections", false, "16"},
       {"BKK_REDIS_PREFIX", "prefix of every tally key", false, "bkk:tally"},
       {"BKK_BATCH_MAX", "most ballots per group commit", false, "256"},
-      {"BKK_BATCH_WAIT_US", "how long a group commit waits to fill (microseconds)", false, "1000"},
+      {"BKK_BATCH_WAIT_US", "how long a group commit waits to fill (microseconds)", false, "200"},
       {"BKK_TALLY_INTERVAL_MS", "how often Redis tallies are checked against PostgreSQL", false, "100"},
       {"BKK_RATE_VOTER_PER_MIN", "ballot attempts per voter token a minute", false, "20"},
       {"BKK_RATE_ADDRESS_PER_MIN", "ballot attempts per client address a minute", false, "600"},

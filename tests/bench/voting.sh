@@ -31,9 +31,10 @@ for _ in $(seq 200); do grep -q "listening" "$DIR/voting.log" && break; sleep 0.
 declare -A PGB VOT
 printf '%-8s %14s %14s %10s %10s %8s\n' clients "pgbench tps" "ballots/s" "p50 ms" "p99 ms" ratio
 for c in "${LEVELS[@]}"; do
-  PGB[$c]="$(pgbench -n -c "$c" -j 2 -T "$SECONDS_PER_LEVEL" -f "$DIR/vote.sql" "$PG" 2>/dev/null |
-    sed -n 's/^tps = \([0-9.]*\).*/\1/p' | head -1)"
-  line="$("$BKK_BUILD_DIR/tests/bench/voting_bench" "127.0.0.1:$PORT" "$KEY" bench "$SECONDS_PER_LEVEL" "$c" | head -1)"
+  pgb_out="$(pgbench -n -c "$c" -j 2 -T "$SECONDS_PER_LEVEL" -f "$DIR/vote.sql" "$PG" 2>/dev/null)"
+  PGB[$c]="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgb_out")"
+  bench_out="$("$BKK_BUILD_DIR/tests/bench/voting_bench" "127.0.0.1:$PORT" "$KEY" bench "$SECONDS_PER_LEVEL" "$c")"
+  line="$(grep '^clients' <<<"$bench_out")"
   read -r _ _ _ rate _ p50 _ p99 _ errors _ acked <<<"$line"
   VOT[$c]="$rate"
   ratio="$(python3 -c "print(f'{$rate / ${PGB[$c]}:.2f}')")"
