@@ -6,13 +6,14 @@
 #   BKK_E2E_URL=http://127.0.0.1:PORT
 #   BKK_E2E_ADMIN_TOKEN=...
 #   BKK_E2E_READY
-# and keeps running until it gets SIGTERM/SIGINT (or stdin closes), then stops
-# everything it started and removes its folder.
+# and keeps running until it gets SIGTERM/SIGINT (or its parent process exits),
+# then stops everything it started and removes its folder.
 #
 # Settings: BKK_BUILD_DIR (default <repo>/build), BKK_GATEWAY_BIN (default
 # $BKK_BUILD_DIR/gateway/bkk-gateway, else /tmp/gwbuild/gateway/bkk-gateway),
 # BKK_WEB_ROOT (default <repo>/gateway/web/dist), BKK_DATA_DIR (default <repo>/data).
 set -euo pipefail
+if [[ -n "${BKK_E2E_TRACE:-}" ]]; then exec 9>>"$BKK_E2E_TRACE"; BASH_XTRACEFD=9; set -x; fi
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD_DIR="${BKK_BUILD_DIR:-$ROOT/build}"
@@ -41,9 +42,20 @@ chmod 755 "$DIR"
 PIDS=()
 cleanup() {
   local rc=$?
-  trap - EXIT INT TERM
+  # Finish cleaning up even if the parent is gone: no more output, no signals.
+  trap '' PIPE HUP INT TERM ALRM
+  trap - EXIT
+  exec >/dev/null 2>>"$DIR/stack.log"
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # Services drain for up to their BKK_DRAIN_SECONDS; then they are killed.
+  for _ in $(seq 200); do
+    local alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    (( alive )) || break
+    sleep 0.1
+  done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   stop_redis "$DIR/redis"
   stop_postgres "$DIR/postgres"
   if [[ -n "${BKK_E2E_KEEP_LOGS:-}" ]]; then
@@ -69,12 +81,14 @@ log "PostgreSQL :$PG_PORT, Redis :$REDIS_PORT"
 log "importing $DATA_DIR"
 "$BUDGET_BIN" import "$DATA_DIR" >"$DIR/import.log" 2>&1 || { cat "$DIR/import.log" >&2; exit 1; }
 
+export BKK_DRAIN_SECONDS="${BKK_DRAIN_SECONDS:-3}"
 BKK_LISTEN="127.0.0.1:$BUDGET_PORT" "$BUDGET_BIN" serve >"$DIR/budget-data.log" 2>&1 &
 PIDS+=($!)
 BKK_LISTEN="127.0.0.1:$KEYWORDS_PORT" BKK_BUDGET_ADDR="127.0.0.1:$BUDGET_PORT" \
   "$KEYWORDS_BIN" >"$DIR/keyword-analytics.log" 2>&1 &
 PIDS+=($!)
-BKK_LISTEN="127.0.0.1:$VOTING_PORT" "$VOTING_BIN" serve >"$DIR/voting.log" 2>&1 &
+BKK_LISTEN="127.0.0.1:$VOTING_PORT" BKK_RATE_ADDRESS_PER_MIN="${BKK_E2E_ADDRESS_LIMIT:-600}" \
+  "$VOTING_BIN" serve >"$DIR/voting.log" 2>&1 &
 PIDS+=($!)
 # The browser test makes many requests from one address: no rate limit here.
 BKK_HTTP_LISTEN="127.0.0.1:$HTTP_PORT" BKK_BUDGET_ADDR="127.0.0.1:$BUDGET_PORT" \
@@ -105,10 +119,12 @@ echo "BKK_E2E_URL=$URL"
 echo "BKK_E2E_ADMIN_TOKEN=$BKK_ADMIN_TOKEN"
 echo "BKK_E2E_READY"
 
-# Stay up until told to stop, or until the parent goes away (stdin closes).
+# Stay up until told to stop, or until the parent process goes away.
 while true; do
   for pid in "${PIDS[@]}"; do
     kill -0 "$pid" 2>/dev/null || { log "a service exited"; tail -n 20 "$DIR"/*.log >&2; exit 1; }
   done
-  if [[ -p /dev/stdin || -S /dev/stdin ]]; then read -r -t 1 _ || { [[ $? -gt 128 ]] || exit 0; }; else sleep 1; fi
+  kill -0 "$PPID" 2>/dev/null || exit 0
+  sleep 1 &
+  wait $! || true
 done

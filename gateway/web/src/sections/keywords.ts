@@ -1,0 +1,305 @@
+// Keywords: the word cloud for the current explorer filter (size = number of
+// lines), keyword search with highlighted matches, and suggestions.
+import { get, num, type KeywordCount, type SearchHit, type SearchResult, type TextRange, type TopKeywords } from '../api';
+import { clear, h, type Child } from '../dom';
+import { fmtInt, fmtMillion, fmtYear } from '../format';
+import { onLangChange, t, type Key } from '../i18n';
+import { openLine } from '../lineDialog';
+import { announce, districtName, districts, empty, errorBox, filterParams, filterStore, loading, sectionHead, strategies7, strategyLabel } from '../ui';
+import type { District, Strategy } from '../api';
+
+type SearchSort = 'SEARCH_SORT_RELEVANCE' | 'SEARCH_SORT_AMOUNT_DESC' | 'SEARCH_SORT_AMOUNT_ASC';
+const SORTS: { v: SearchSort; k: Key }[] = [
+  { v: 'SEARCH_SORT_RELEVANCE', k: 'keywords.sort.relevance' },
+  { v: 'SEARCH_SORT_AMOUNT_DESC', k: 'explorer.sort.desc' },
+  { v: 'SEARCH_SORT_AMOUNT_ASC', k: 'explorer.sort.asc' },
+];
+
+/** Splits a name into text and <mark> parts from UTF-16 [start, end) ranges. */
+export function highlight(name: string, ranges: TextRange[] | undefined): Child[] {
+  const rs = (ranges ?? [])
+    .map((r) => ({ s: Math.max(0, r.start ?? 0), e: Math.min(name.length, r.end ?? 0) }))
+    .filter((r) => r.e > r.s)
+    .sort((a, b) => a.s - b.s);
+  const out: Child[] = [];
+  let pos = 0;
+  for (const r of rs) {
+    if (r.e <= pos) continue;
+    const s = Math.max(r.s, pos);
+    if (s > pos) out.push(name.slice(pos, s));
+    out.push(h('mark', null, name.slice(s, r.e)));
+    pos = r.e;
+  }
+  if (pos < name.length) out.push(name.slice(pos));
+  return out;
+}
+
+export function mountKeywords(el: HTMLElement): void {
+  let cloud: TopKeywords | null = null;
+  let cloudError: unknown = null;
+  let cloudKey = '';
+  let cloudSeq = 0;
+
+  let queryText = '';
+  let sort: SearchSort = 'SEARCH_SORT_RELEVANCE';
+  let hits: SearchHit[] = [];
+  let result: SearchResult | null = null;
+  let searchError: unknown = null;
+  let searching = false;
+  let searchSeq = 0;
+  let suggestions: KeywordCount[] = [];
+  let ss: Strategy[] = [];
+  let ds: District[] = [];
+  void Promise.all([strategies7(), districts()]).then(([a, b]) => { ss = a; ds = b; if (cloud) renderCloud(); }).catch(() => undefined);
+
+  const cloudBox = h('div', { class: 'cloud-box', id: 'keyword-cloud-box' });
+  const searchBox = h('div', { class: 'search-box' });
+  const resultsBox = h('div', { class: 'search-results', id: 'keyword-results' });
+
+  function currentKey(): string {
+    return JSON.stringify(filterParams(filterStore.value, 'filter.', false));
+  }
+
+  async function loadCloud(): Promise<void> {
+    const key = currentKey();
+    cloudKey = key;
+    const my = ++cloudSeq;
+    cloudError = null;
+    cloud = null;
+    renderCloud();
+    try {
+      const res = await get<TopKeywords>('/v1/keywords/top', { ...filterParams(filterStore.value, 'filter.', false), limit: 60 }, { cache: true });
+      if (my !== cloudSeq) return;
+      cloud = res;
+    } catch (e) {
+      if (my !== cloudSeq) return;
+      cloudError = e;
+    }
+    renderCloud();
+  }
+
+  filterStore.subscribe(() => {
+    if (currentKey() !== cloudKey) {
+      void loadCloud();
+      if (queryText) void search(queryText);
+    }
+  });
+
+  function filterSummary(): string {
+    const f = filterStore.value;
+    const parts: string[] = [];
+    if (f.year) parts.push(fmtYear(f.year));
+    if (f.agency) parts.push(f.agency);
+    if (f.districtId) parts.push(districtName(ds.find((d) => d.id === f.districtId)) || t('keywords.districtN', { n: f.districtId }));
+    if (f.strategyId) parts.push(strategyLabel(f.strategyId, ss));
+    if (f.missionType) parts.push(f.missionType);
+    return parts.join(' · ') || t('explorer.any');
+  }
+
+  function renderCloud(): void {
+    if (cloudError) {
+      clear(cloudBox, errorBox(cloudError, () => void loadCloud()));
+      return;
+    }
+    if (!cloud) {
+      clear(cloudBox, loading());
+      return;
+    }
+    const words = cloud.keywords ?? [];
+    if (!words.length) {
+      clear(cloudBox, h('p', { class: 'muted' }, t('keywords.cloudFor', { filter: filterSummary() })), empty());
+      return;
+    }
+    const counts = words.map((w) => w.lineCount ?? 0);
+    const max = Math.max(...counts);
+    const min = Math.min(...counts);
+    const size = (c: number) => {
+      if (max === min) return 1.4;
+      const r = (Math.sqrt(c) - Math.sqrt(min)) / (Math.sqrt(max) - Math.sqrt(min));
+      return 0.9 + r * 1.9;
+    };
+    // Alphabetical order scatters big and small words, like a cloud, and stays stable.
+    const ordered = [...words].sort((a, b) => a.keyword.localeCompare(b.keyword, 'th'));
+    clear(
+      cloudBox,
+      h('p', { class: 'muted' }, t('keywords.cloudFor', { filter: filterSummary() }), ' · ', t('keywords.cloudLines', { n: fmtInt(cloud.lineCount ?? 0) })),
+      h('ul', { class: 'cloud', id: 'keyword-cloud', 'aria-label': t('keywords.cloudLabel') },
+        ordered.map((w, i) =>
+          h('li', null,
+            h('button', {
+              type: 'button',
+              class: `cloud-word tone-${i % 4}`,
+              style: `font-size:${size(w.lineCount ?? 0).toFixed(2)}rem`,
+              'data-keyword': w.keyword,
+              'data-count': String(w.lineCount ?? 0),
+              'aria-label': t('keywords.wordLabel', { word: w.keyword, n: fmtInt(w.lineCount ?? 0) }),
+              onclick: () => pickWord(w.keyword),
+            }, w.keyword),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function pickWord(word: string): void {
+    queryText = word;
+    renderSearch();
+    void search(word);
+    filterStore.set({ nameContains: word }, 'keyword');
+    announce(t('keywords.filtered', { word }));
+  }
+
+  async function search(q: string, append = false): Promise<void> {
+    const my = ++searchSeq;
+    if (!q.trim()) {
+      result = null;
+      hits = [];
+      renderResults();
+      return;
+    }
+    searching = true;
+    searchError = null;
+    if (!append) {
+      hits = [];
+      result = null;
+    }
+    renderResults();
+    try {
+      const res = await get<SearchResult>('/v1/keywords/search', {
+        query: q.trim(),
+        sort,
+        pageSize: 20,
+        pageToken: append ? result?.nextPageToken : undefined,
+        ...filterParams(filterStore.value, 'filter.', false),
+      });
+      if (my !== searchSeq) return;
+      result = res;
+      hits = append ? [...hits, ...(res.hits ?? [])] : res.hits ?? [];
+      if (!append) announce(t('keywords.found', { q: q.trim(), n: fmtInt(res.totalCount ?? 0), amount: fmtMillion(num(res.totalAmountBaht)) }));
+    } catch (e) {
+      if (my !== searchSeq) return;
+      searchError = e;
+    }
+    searching = false;
+    renderResults();
+  }
+
+  let suggestTimer = 0;
+  async function suggest(prefix: string): Promise<void> {
+    if (!prefix.trim()) {
+      suggestions = [];
+      renderSuggestions();
+      return;
+    }
+    try {
+      const res = await get<{ suggestions?: KeywordCount[] }>('/v1/keywords/suggest', { prefix: prefix.trim(), limit: 8 }, { cache: true });
+      suggestions = res.suggestions ?? [];
+    } catch {
+      suggestions = [];
+    }
+    renderSuggestions();
+  }
+
+  const datalist = h('datalist', { id: 'keyword-suggestions' });
+  function renderSuggestions(): void {
+    clear(datalist, suggestions.map((s) => h('option', { value: s.keyword }, t('keywords.suggestion', { n: fmtInt(s.lineCount ?? 0) }))));
+  }
+
+  function renderSearch(): void {
+    clear(
+      searchBox,
+      h('form', {
+        class: 'search-form', role: 'search', id: 'keyword-search-form',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          const input = (e.currentTarget as HTMLFormElement).querySelector('input') as HTMLInputElement;
+          queryText = input.value.trim();
+          void search(queryText);
+        },
+      },
+        h('div', { class: 'field grow' },
+          h('label', { for: 'keyword-query' }, t('keywords.search')),
+          h('input', {
+            id: 'keyword-query', type: 'search', list: 'keyword-suggestions', autocomplete: 'off', value: queryText,
+            placeholder: t('keywords.placeholder'),
+            oninput: (e: Event) => {
+              const v = (e.target as HTMLInputElement).value;
+              window.clearTimeout(suggestTimer);
+              suggestTimer = window.setTimeout(() => void suggest(v), 200);
+            },
+          }),
+          datalist,
+        ),
+        h('div', { class: 'field' },
+          h('label', { for: 'keyword-sort' }, t('explorer.sort')),
+          h('select', { id: 'keyword-sort', onchange: (e: Event) => { sort = (e.target as HTMLSelectElement).value as SearchSort; if (queryText) void search(queryText); } },
+            SORTS.map((s) => h('option', { value: s.v, selected: s.v === sort }, t(s.k)))),
+        ),
+        h('div', { class: 'field actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('keywords.searchBtn'))),
+      ),
+    );
+  }
+
+  function renderResults(): void {
+    if (searchError) {
+      clear(resultsBox, errorBox(searchError, () => void search(queryText)));
+      return;
+    }
+    if (!queryText) {
+      clear(resultsBox, h('p', { class: 'muted' }, t('keywords.hint')));
+      return;
+    }
+    if (!result) {
+      clear(resultsBox, loading());
+      return;
+    }
+    const total = result.totalCount ?? 0;
+    clear(
+      resultsBox,
+      h('div', { class: 'results-head' },
+        h('p', { class: 'summary', id: 'keyword-summary', 'data-count': String(total), 'data-baht': String(num(result.totalAmountBaht)) },
+          t('keywords.found', { q: queryText, n: fmtInt(total), amount: fmtMillion(num(result.totalAmountBaht)) })),
+        total > 0
+          ? h('button', { type: 'button', class: 'btn btn-light', onclick: () => { filterStore.set({ nameContains: queryText }, 'keyword'); location.hash = '#/s/explorer'; } }, t('keywords.toExplorer'))
+          : null,
+      ),
+      result.queryTerms?.length ? h('p', { class: 'muted small' }, t('keywords.terms', { terms: result.queryTerms.join(', ') })) : null,
+      hits.length === 0
+        ? empty()
+        : h('ol', { class: 'hit-list' },
+            hits.map((hit) =>
+              h('li', { class: 'hit', 'data-line-id': hit.lineId },
+                h('button', { type: 'button', class: 'line-open', onclick: () => void openLine(hit.lineId) }, h('span', { class: 'line-name' }, highlight(hit.name ?? '', hit.highlights))),
+                h('span', { class: 'line-amount' }, fmtMillion(num(hit.amountBaht))),
+                h('span', { class: 'line-meta' }, [fmtYear(hit.fiscalYear), hit.agency].filter(Boolean).join(' · ')),
+              ),
+            ),
+          ),
+      searching ? loading() : null,
+      result.nextPageToken && !searching
+        ? h('button', { type: 'button', class: 'btn', onclick: () => void search(queryText, true) }, t('keywords.more', { shown: fmtInt(hits.length), n: fmtInt(total) }))
+        : null,
+    );
+  }
+
+  function render(): void {
+    renderCloud();
+    renderSearch();
+    renderSuggestions();
+    renderResults();
+    clear(
+      el,
+      h('div', { class: 'wrap' },
+        sectionHead('keywords', 'keywords.title', 'keywords.lead'),
+        h('div', { class: 'keywords-grid' },
+          h('div', null, h('h3', null, t('keywords.cloud')), cloudBox),
+          h('div', null, h('h3', null, t('keywords.searchTitle')), searchBox, resultsBox),
+        ),
+      ),
+    );
+  }
+
+  onLangChange(render);
+  render();
+  if (filterStore.value.year) void loadCloud();
+}

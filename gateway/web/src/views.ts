@@ -1,0 +1,114 @@
+// Routed views: a proposal's own page (#/proposals/{id}) and the receipt check (#/receipt/{code}).
+import { get, num, type Proposal, type Receipt, type Round } from './api';
+import { clear, h } from './dom';
+import { fmtBaht, fmtDateTime, fmtInt, fmtYear } from './format';
+import { t } from './i18n';
+import { shareBox } from './share';
+import { districtName, districts, errorBox, loading, strategies7, strategyLabel } from './ui';
+import { phaseTitle } from './sections/voting';
+
+function back(): HTMLElement {
+  return h('p', null, h('a', { href: '#/', class: 'link-back' }, t('view.back')));
+}
+
+export async function renderProposalView(el: HTMLElement, id: string): Promise<void> {
+  clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('view.proposal')), loading());
+  try {
+    const res = await get<{ proposal?: Proposal; support?: string }>(`/v1/proposals/${encodeURIComponent(id)}`);
+    const p = res.proposal;
+    if (!p) throw new Error(t('state.empty'));
+    const [ds, ss, roundRes] = await Promise.all([
+      districts().catch(() => []),
+      strategies7().catch(() => []),
+      get<{ round?: Round }>(`/v1/rounds/${p.roundId}`).catch(() => ({ round: undefined })),
+    ]);
+    const round = roundRes.round;
+    const district = ds.find((d) => d.id === p.districtId);
+    const statusKey = p.status === 'MODERATION_STATUS_APPROVED' ? 'status.approved' : p.status === 'MODERATION_STATUS_REJECTED' ? 'status.rejected' : 'status.pending';
+    clear(
+      el,
+      back(),
+      h('article', { class: 'card proposal-view', 'data-proposal-id': p.proposalId },
+        h('p', { class: 'eyebrow' }, t('view.proposal'), ` #${p.proposalId}`),
+        h('h1', { id: 'view-title', tabindex: '-1' }, p.title ?? ''),
+        p.description ? h('p', { class: 'lead' }, p.description) : null,
+        h('dl', { class: 'facts' },
+          h('dt', null, t('vote.district')), h('dd', null, districtName(district) || String(p.districtId ?? '')),
+          h('dt', null, t('view.round')), h('dd', null, round ? `${round.name ?? ''} · ${fmtYear(round.fiscalYear)} · ${phaseTitle(round.phase)}` : String(p.roundId ?? '')),
+          h('dt', null, t('propose.cost')), h('dd', null, fmtBaht(num(p.estimatedCostBaht))),
+          h('dt', null, t('propose.strategy')), h('dd', null, p.strategyTag ? strategyLabel(p.strategyTag.split('.')[0], ss) : t('state.empty')),
+          h('dt', null, t('view.support')), h('dd', { id: 'view-support' }, fmtInt(num(res.support))),
+          h('dt', null, t('view.status')), h('dd', null, t(statusKey), p.rejectionReason ? ` — ${p.rejectionReason}` : ''),
+        ),
+        round?.phase === 'PHASE_VOTING'
+          ? h('p', null, h('a', { class: 'btn btn-primary', href: `#/vote?district=${p.districtId}&round=${p.roundId}` }, t('view.goVote')))
+          : h('p', null, h('a', { class: 'btn btn-light', href: `#/vote?district=${p.districtId}&round=${p.roundId}` }, t('view.goDistrict'))),
+        h('h2', null, t('share.title')),
+        shareBox(p.proposalId, p.title ?? ''),
+      ),
+    );
+  } catch (e) {
+    clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('view.proposal')), errorBox(e, () => void renderProposalView(el, id)));
+  }
+}
+
+function receiptForm(code: string): HTMLElement {
+  return h('form', {
+    class: 'inline-form', id: 'receipt-form',
+    onsubmit: (e: Event) => {
+      e.preventDefault();
+      const v = ((e.currentTarget as HTMLFormElement).querySelector('input') as HTMLInputElement).value.trim();
+      if (v) location.hash = `#/receipt/${encodeURIComponent(v)}`;
+    },
+  },
+    h('div', { class: 'field grow' },
+      h('label', { for: 'receipt-code' }, t('receipt.code')),
+      h('input', { id: 'receipt-code', value: code, autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' }),
+    ),
+    h('div', { class: 'field actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, t('receipt.check'))),
+  );
+}
+
+export async function renderReceiptView(el: HTMLElement, code: string): Promise<void> {
+  const head = () => [back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('receipt.title')), h('p', { class: 'lead' }, t('receipt.lead')), receiptForm(code)];
+  if (!code) {
+    clear(el, head());
+    return;
+  }
+  clear(el, head(), loading());
+  try {
+    const r = await get<Receipt>(`/v1/receipts/${encodeURIComponent(code)}`);
+    if (!r.counted) {
+      clear(el, head(), h('div', { class: 'state error', id: 'receipt-result', role: 'alert', 'data-counted': 'false' },
+        h('p', null, h('strong', null, t('receipt.notFound', { code }))), h('p', null, t('receipt.notFoundHint'))));
+      return;
+    }
+    const [ds, roundRes] = await Promise.all([
+      districts().catch(() => []),
+      get<{ round?: Round }>(`/v1/rounds/${r.roundId}`).catch(() => ({ round: undefined })),
+    ]);
+    const titles = await Promise.all(
+      (r.choices ?? []).map((c) =>
+        get<{ proposal?: Proposal }>(`/v1/proposals/${c.proposalId}`).then((x) => x.proposal?.title ?? `#${c.proposalId}`).catch(() => `#${c.proposalId}`),
+      ),
+    );
+    const cumulative = roundRes.round?.ballotRule?.kind === 'BALLOT_KIND_CUMULATIVE';
+    clear(
+      el,
+      head(),
+      h('div', { class: 'state success', id: 'receipt-result', role: 'status', 'data-counted': 'true' },
+        h('p', null, h('strong', null, t('receipt.counted', { code }))),
+        h('dl', { class: 'facts' },
+          h('dt', null, t('view.round')), h('dd', null, roundRes.round?.name ?? String(r.roundId ?? '')),
+          h('dt', null, t('vote.district')), h('dd', null, districtName(ds.find((d) => d.id === r.districtId)) || String(r.districtId ?? '')),
+          h('dt', null, t('receipt.castAt')), h('dd', null, fmtDateTime(r.castAt)),
+        ),
+        h('h2', null, t('receipt.choices')),
+        h('ul', null, (r.choices ?? []).map((c, i) =>
+          h('li', null, h('a', { href: `#/proposals/${c.proposalId}` }, titles[i]), cumulative ? ` · ${t('receipt.points', { n: c.points ?? 0 })}` : ''))),
+      ),
+    );
+  } catch (e) {
+    clear(el, head(), errorBox(e, () => void renderReceiptView(el, code)));
+  }
+}

@@ -1,0 +1,620 @@
+// End-to-end test of the web app in headless Chromium against the real stack
+// (PostgreSQL, Redis, budget-data, keyword-analytics, voting, gateway).
+//
+//   node --test tests/e2e/
+//
+// Starts the stack with tests/e2e/stack.sh (needs root for the throwaway
+// PostgreSQL, the built services under $BKK_BUILD_DIR and the built web app in
+// gateway/web/dist), unless BKK_E2E_URL and BKK_E2E_ADMIN_TOKEN point at a
+// running one. Chromium: $BKK_E2E_CHROMIUM (default /usr/bin/chromium).
+// Screenshots go to tests/e2e/screenshots/ (git-ignored).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const requireTools = createRequire(path.join(ROOT, 'tests/tools/package.json'));
+const { chromium } = requireTools('playwright-core');
+const AXE_SOURCE = fs.readFileSync(requireTools.resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = path.join(HERE, 'screenshots');
+const CHROMIUM = process.env.BKK_E2E_CHROMIUM || '/usr/bin/chromium';
+const CHROME_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+  '--no-first-run', '--disable-component-update', '--disable-sync',
+];
+const SECTIONS = ['hero', 'strategies', 'timeline', 'budget', 'agencies', 'explorer', 'keywords', 'vote', 'pb', 'data'];
+const PAGE_BUDGET_BYTES = 500 * 1024;
+const LCP_BUDGET_MS = 2500;
+
+let BASE = process.env.BKK_E2E_URL || '';
+let ADMIN = process.env.BKK_E2E_ADMIN_TOKEN || '';
+let stack = null;
+let ctx = null;
+let userDataDir = '';
+const pageErrors = [];
+
+// ---------- helpers ----------
+
+function log(t, msg) {
+  if (t?.diagnostic) t.diagnostic(msg);
+  else console.log(msg);
+}
+
+async function api(pathname, { method = 'GET', body, admin = false } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (admin) headers.Authorization = `Bearer ${ADMIN}`;
+  const res = await fetch(BASE + pathname, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, json, text };
+}
+
+async function apiOk(pathname, opts) {
+  const r = await api(pathname, opts);
+  assert.ok(r.status >= 200 && r.status < 300, `${opts?.method ?? 'GET'} ${pathname} -> ${r.status} ${r.text.slice(0, 300)}`);
+  return r.json;
+}
+
+const num = (v) => (v === undefined || v === null || v === '' ? 0 : Number(v));
+
+/** Million baht with two decimals, as the page shows it in Thai. */
+const million = (baht) => new Intl.NumberFormat('th-TH', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(baht / 1e6);
+
+/** A valid Thai citizen ID (mod-11 check digit) from 12 random digits. */
+function citizenId() {
+  const d = [1 + Math.floor(Math.random() * 8)];
+  while (d.length < 12) d.push(Math.floor(Math.random() * 10));
+  const sum = d.reduce((s, x, i) => s + x * (13 - i), 0);
+  return d.join('') + String((11 - (sum % 11)) % 10);
+}
+
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); field = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+async function newPage(width, height) {
+  const page = await ctx.newPage();
+  await page.setViewportSize({ width, height });
+  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    // Refusals (409 / 400) are expected in the vote test; anything else is a bug (e.g. a CSP violation).
+    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
+  });
+  return page;
+}
+
+async function waitSectionsLoaded(page) {
+  await page.waitForFunction(
+    (ids) => ids.every((id) => {
+      const s = document.getElementById(id);
+      return s && s.querySelector('h2, h1') && !s.querySelector(':scope .wrap > .state.loading');
+    }),
+    SECTIONS,
+    { timeout: 30000 },
+  );
+  await page.waitForSelector('#top-agencies li', { timeout: 30000 });
+  await page.waitForSelector('#budget-table tbody tr', { timeout: 30000 });
+  await page.waitForSelector('#explorer-lines li', { timeout: 30000 });
+  await page.waitForSelector('#keyword-cloud .cloud-word', { timeout: 30000 });
+}
+
+async function runAxe(page, label, t) {
+  await page.evaluate(`${AXE_SOURCE}\n;void 0`);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  log(t, `axe ${label}: ${result.length} violation rule(s), ${bad.length} serious/critical${result.length ? ` [${result.map((v) => `${v.id}:${v.impact}`).join(', ')}]` : ''}`);
+  for (const v of bad) log(t, `  ${label}: ${v.id} (${v.impact}) ${v.help} @ ${v.nodes.join(' | ')}`);
+  return bad;
+}
+
+async function screenshotSections(page, size, t) {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const id of SECTIONS) {
+    await page.evaluate((sid) => {
+      if (sid === 'hero') window.scrollTo({ top: 0, behavior: 'instant' });
+      else document.getElementById(sid)?.scrollIntoView({ block: 'start', behavior: 'instant' });
+    }, id);
+    await page.waitForTimeout(id === 'budget' ? 800 : 250);
+    await page.screenshot({ path: path.join(SHOTS, `${size}-${id}.png`) });
+  }
+  log(t, `screenshots ${size}: ${SECTIONS.length} sections in ${path.relative(ROOT, SHOTS)}/`);
+}
+
+// ---------- stack and browser ----------
+
+function startStack() {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [path.join(HERE, 'stack.sh')], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
+    let buf = '';
+    const timer = setTimeout(() => reject(new Error('stack.sh did not get ready in 240 s')), 240000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d) => {
+      buf += d;
+      for (const line of buf.split('\n')) {
+        if (line.startsWith('BKK_E2E_URL=')) BASE = line.slice('BKK_E2E_URL='.length).trim();
+        if (line.startsWith('BKK_E2E_ADMIN_TOKEN=')) ADMIN = line.slice('BKK_E2E_ADMIN_TOKEN='.length).trim();
+      }
+      if (buf.includes('BKK_E2E_READY')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`stack.sh exited with ${code} before it was ready`));
+    });
+  });
+}
+
+before(async () => {
+  if (!BASE || !ADMIN) stack = await startStack();
+  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkk-e2e-chromium-'));
+  ctx = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROME_ARGS,
+    viewport: { width: 1440, height: 900 },
+    acceptDownloads: true,
+    locale: 'th-TH',
+  });
+}, { timeout: 300000 });
+
+after(async () => {
+  await ctx?.close().catch(() => undefined);
+  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  if (stack && stack.exitCode === null) {
+    // stack.sh stops every service, PostgreSQL and Redis, and removes its folder.
+    let timer;
+    const exited = new Promise((r) => stack.once('exit', (code, signal) => { console.error(`stack.sh exited: code ${code} signal ${signal}`); r(); }));
+    stack.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 45000); })]);
+    clearTimeout(timer);
+    stack.stdin.end();
+  }
+}, { timeout: 90000 });
+
+// ---------- tests ----------
+
+test('first load: under 500 kB before chart data, LCP under 2.5 s', { timeout: 90000 }, async (t) => {
+  const page = await newPage(390, 844);
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  const reqs = new Map();
+  cdp.on('Network.responseReceived', (e) => reqs.set(e.requestId, { url: e.response.url, bytes: 0 }));
+  cdp.on('Network.loadingFinished', (e) => {
+    const r = reqs.get(e.requestId);
+    if (r) r.bytes = e.encodedDataLength;
+  });
+  await page.goto(`${BASE}/`, { waitUntil: 'load' });
+  const lcp = await page.evaluate(() => new Promise((resolve) => {
+    let last = -1;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) last = e.startTime;
+    }).observe({ type: 'largest-contentful-paint', buffered: true });
+    setTimeout(() => resolve(last), 1500);
+  }));
+  await page.waitForLoadState('networkidle');
+  const all = [...reqs.values()];
+  const isData = (u) => new URL(u).pathname.startsWith('/v1/');
+  const isChart = (u) => /\/assets\/chart-[^/]*\.js$/.test(new URL(u).pathname);
+  const sum = (xs) => xs.reduce((s, r) => s + r.bytes, 0);
+  const beforeCharts = all.filter((r) => !isData(r.url) && !isChart(r.url));
+  const chartCode = all.filter((r) => isChart(r.url));
+  const data = all.filter((r) => isData(r.url));
+  const timing = await page.evaluate(() => performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation'))
+    .filter((e) => !new URL(e.name).pathname.startsWith('/v1/') && !/\/assets\/chart-/.test(e.name))
+    .reduce((s, e) => s + (e.transferSize || 0), 0));
+  log(t, `page weight: ${sum(beforeCharts)} bytes transferred before chart code and data (${beforeCharts.length} requests: ${beforeCharts.map((r) => new URL(r.url).pathname).join(' ')}); resource-timing transferSize ${timing} bytes`);
+  log(t, `page weight: chart code ${sum(chartCode)} bytes (lazy), API data ${sum(data)} bytes (${data.length} requests); total ${sum(all)} bytes`);
+  log(t, `LCP: ${Math.round(lcp)} ms`);
+  assert.ok(sum(beforeCharts) > 0, 'no bytes measured');
+  assert.ok(sum(beforeCharts) < PAGE_BUDGET_BYTES, `first load ${sum(beforeCharts)} bytes >= ${PAGE_BUDGET_BYTES}`);
+  assert.ok(lcp > 0, 'no largest-contentful-paint entry');
+  assert.ok(lcp < LCP_BUDGET_MS, `LCP ${lcp} ms >= ${LCP_BUDGET_MS} ms`);
+  // The chart code arrives only when the yearly-budget section comes near the viewport.
+  await page.evaluate(() => document.getElementById('budget')?.scrollIntoView({ behavior: 'instant' }));
+  await page.waitForSelector('#budget .chart-box[aria-busy="false"] canvas', { timeout: 20000 });
+  await page.waitForLoadState('networkidle');
+  const chartLater = [...reqs.values()].filter((r) => isChart(r.url));
+  log(t, `page weight: chart code loaded on scroll ${sum(chartLater)} bytes; static total with charts ${sum(beforeCharts) + sum(chartLater)} bytes`);
+  assert.ok(sum(beforeCharts) + sum(chartLater) < PAGE_BUDGET_BYTES, 'static assets with the chart code exceed the budget');
+  await cdp.detach();
+  await page.close();
+});
+
+test('every section renders from the API', { timeout: 90000 }, async () => {
+  const page = await newPage(1440, 900);
+  await page.goto(`${BASE}/`);
+  await waitSectionsLoaded(page);
+  const fws = await apiOk('/v1/budget/frameworks');
+  const s7 = fws.frameworks.find((f) => f.kind === 'FRAMEWORK_KIND_STRATEGIES_7');
+  const ov = await apiOk('/v1/budget/overview');
+  const rel = await apiOk('/v1/budget/release');
+
+  assert.equal(await page.locator('#hero-title').textContent(), 'เปิดเผยอย่างโปร่งใส เพื่อใครๆ ก็มีส่วนร่วมกับงบกรุงเทพฯ ได้');
+  assert.equal(await page.locator('.strategy-card').count(), s7.strategies.length);
+  assert.equal(s7.strategies.length, 7);
+  for (const s of s7.strategies) {
+    assert.ok((await page.locator(`.strategy-card[data-strategy="${s.id}"] h3`).textContent()).includes(s.name));
+  }
+  const timeline = await page.locator('#timeline').textContent();
+  for (const x of ['2556', '2561', '2580', 'มหานครแห่งเอเชีย']) assert.ok(timeline.includes(x), `timeline lacks ${x}`);
+  assert.equal(await page.locator('#budget-table tbody tr').count(), ov.years.length);
+  const legend = await page.locator('#budget .legend li').allTextContents();
+  assert.ok(legend.includes('ไม่พบข้อมูล'), 'legend lacks ไม่พบข้อมูล');
+  for (const s of s7.strategies) assert.ok(legend.includes(s.name), `legend lacks ${s.name}`);
+  await page.locator('#budget').scrollIntoViewIfNeeded();
+  await page.waitForSelector('#budget .chart-box[aria-busy="false"] canvas', { timeout: 20000 });
+  assert.ok((await page.locator('#budget-headline').textContent()).length > 10);
+  assert.ok((await page.locator('#budget .note').first().textContent()).includes('ไม่ใช่งบประมาณทั้งหมด'));
+  assert.equal(await page.locator('#top-agencies > li').count(), 5);
+  assert.ok(num(await page.locator('#explorer-summary').getAttribute('data-count')) > 0);
+  assert.ok(await page.locator('#explorer-csv').isVisible());
+  assert.ok(await page.locator('#keyword-cloud .cloud-word').count() > 10);
+  assert.ok(await page.locator('#vote-district').isVisible());
+  assert.equal(await page.locator('#pb .steps li').count(), 8);
+  const pbText = await page.locator('#pb').textContent();
+  for (const x of ['Peñalolén', 'Govanhill', 'Tower Hamlets', 'Porto Alegre']) assert.ok(pbText.includes(x), `PB lacks ${x}`);
+  assert.equal(await page.locator('#data-version').textContent(), rel.release.version);
+  for (const f of rel.release.files) assert.ok((await page.locator('#data').textContent()).includes(f.sha256), `checksum of ${f.path} missing`);
+  assert.equal(await page.locator('.state.error').count(), 0, 'an error box is shown');
+  await page.close();
+});
+
+test('top-5 agencies and yearly totals on screen equal the API', { timeout: 60000 }, async () => {
+  const page = await newPage(1440, 900);
+  await page.goto(`${BASE}/#/s/agencies`);
+  await waitSectionsLoaded(page);
+  const ov = await apiOk('/v1/budget/overview');
+  const latest = Math.max(...ov.years.filter((y) => y.hasLines).map((y) => y.fiscalYear));
+  const top = await apiOk(`/v1/budget/years/${latest}/top-agencies?limit=5`);
+  const items = page.locator('#top-agencies > li');
+  assert.equal(await items.count(), top.agencies.length);
+  for (let i = 0; i < top.agencies.length; i++) {
+    const a = top.agencies[i];
+    const li = items.nth(i);
+    assert.equal(await li.getAttribute('data-agency'), a.agency);
+    assert.equal(num(await li.getAttribute('data-baht')), num(a.amountBaht));
+    assert.equal((await li.locator('.rank-name').textContent()).trim(), a.agency);
+    assert.equal((await li.locator('.amount').textContent()).trim(), `${million(num(a.amountBaht))} ล้านบาท`);
+  }
+  const count = await page.locator('#agencies-count').textContent();
+  assert.ok(count.includes(`จาก ${top.agencyCount} หน่วยงาน`), `"${count}" lacks จาก ${top.agencyCount} หน่วยงาน`);
+  assert.ok(count.includes(String(latest)));
+  assert.ok((await page.locator('#agencies-note').textContent()).includes(top.note));
+
+  for (const y of ov.years) {
+    const row = page.locator(`#budget-table tr[data-year="${y.fiscalYear}"]`);
+    const cells = row.locator('td');
+    assert.equal(num(await cells.nth(0).getAttribute('data-baht')), num(y.totalBudgetBaht), `total ${y.fiscalYear}`);
+    assert.equal((await cells.nth(0).textContent()).trim(), million(num(y.totalBudgetBaht)));
+    assert.equal(num(await cells.nth(1).getAttribute('data-baht')), num(y.strategicBudgetBaht), `strategic ${y.fiscalYear}`);
+    if (num(y.strategicBudgetBaht) > 0) assert.equal((await cells.nth(1).textContent()).trim(), million(num(y.strategicBudgetBaht)));
+    else assert.equal((await cells.nth(1).textContent()).trim(), 'ไม่พบข้อมูล');
+  }
+  // The headline names the strategy with the largest share over the classified years.
+  const sums = new Map();
+  for (const y of ov.years.filter((x) => num(x.strategicBudgetBaht) > 0)) {
+    for (const s of y.byStrategy ?? []) if (s.strategyId) sums.set(s.strategyId, (sums.get(s.strategyId) ?? 0) + num(s.amountBaht));
+  }
+  const best = [...sums].sort((a, b) => b[1] - a[1])[0][0];
+  assert.equal(await page.locator('#budget-headline').getAttribute('data-strategy'), best);
+  await page.close();
+});
+
+test('expanding a strategy shows its sub-dimensions, descriptions and goals', { timeout: 60000 }, async () => {
+  const page = await newPage(390, 844);
+  await page.goto(`${BASE}/#/s/strategies`);
+  await page.waitForSelector('.strategy-card');
+  const fws = await apiOk('/v1/budget/frameworks');
+  const s = fws.frameworks.find((f) => f.kind === 'FRAMEWORK_KIND_STRATEGIES_7').strategies[1];
+  const card = page.locator(`.strategy-card[data-strategy="${s.id}"]`);
+  const btn = card.locator('.plus-btn');
+  assert.equal(await btn.getAttribute('aria-expanded'), 'false');
+  assert.equal(await card.locator('.strategy-panel').isVisible(), false);
+  await btn.click();
+  assert.equal(await btn.getAttribute('aria-expanded'), 'true');
+  const panel = card.locator('.strategy-panel');
+  assert.ok(await panel.isVisible());
+  for (const d of s.subDimensions) {
+    const sub = panel.locator(`[data-subdim="${d.id}"]`);
+    assert.ok(await sub.isVisible(), `sub-dimension ${d.id} hidden`);
+    assert.equal((await sub.locator('h4').textContent()).trim(), d.name);
+    if (d.goals?.length) assert.ok((await sub.locator('.goals').textContent()).includes(d.goals[0]));
+  }
+  await btn.click();
+  assert.equal(await panel.isVisible(), false);
+  await page.close();
+});
+
+test('a keyword click searches and filters the list; the CSV download matches the view', { timeout: 120000 }, async (t) => {
+  const page = await newPage(1440, 900);
+  await page.goto(`${BASE}/#/s/keywords`);
+  await waitSectionsLoaded(page);
+  const year = Number(await page.locator('#explorer-year').inputValue());
+  const top = await apiOk(`/v1/keywords/top?filter.fiscalYear=${year}&limit=60`);
+  const word = top.keywords.find((k) => k.keyword.length >= 3 && k.lineCount > 20)?.keyword ?? top.keywords[0].keyword;
+  const before = await page.locator('#explorer-summary').getAttribute('data-count');
+  await page.locator(`#keyword-cloud .cloud-word[data-keyword="${word}"]`).click();
+
+  const lines = await apiOk(`/v1/budget/lines?filter.fiscalYear=${year}&filter.nameContains=${encodeURIComponent(word)}&pageSize=20`);
+  await page.waitForFunction((n) => document.querySelector('#explorer-summary')?.getAttribute('data-count') === String(n)
+    && document.querySelector('#explorer-results')?.getAttribute('aria-busy') === 'false', lines.totalCount, { timeout: 20000 });
+  assert.notEqual(String(lines.totalCount), before, 'the list did not change');
+  assert.equal(await page.locator('#explorer-name').inputValue(), word);
+  const names = await page.locator('#explorer-lines .line-name').allTextContents();
+  assert.ok(names.length > 0);
+  for (const n of names) assert.ok(n.toLowerCase().includes(word.toLowerCase()), `"${n}" does not contain ${word}`);
+
+  const search = await apiOk(`/v1/keywords/search?query=${encodeURIComponent(word)}&filter.fiscalYear=${year}&sort=SEARCH_SORT_RELEVANCE&pageSize=20`);
+  await page.waitForFunction((n) => document.querySelector('#keyword-summary')?.getAttribute('data-count') === String(n), search.totalCount, { timeout: 20000 });
+  assert.equal(num(await page.locator('#keyword-summary').getAttribute('data-baht')), num(search.totalAmountBaht));
+  assert.ok(await page.locator('#keyword-results mark').count() > 0, 'no highlighted matches');
+  log(t, `keyword "${word}": ${lines.totalCount} lines in the explorer, ${search.totalCount} search hits`);
+
+  // Narrow further with a select, then download the CSV and compare with the list.
+  await page.selectOption('#explorer-sort', 'LINE_SORT_AMOUNT_ASC');
+  await page.waitForFunction(() => document.querySelector('#explorer-results')?.getAttribute('aria-busy') === 'false');
+  await page.waitForTimeout(200);
+  const summary = page.locator('#explorer-summary');
+  const viewCount = num(await summary.getAttribute('data-count'));
+  const viewBaht = num(await summary.getAttribute('data-baht'));
+  const firstPage = await page.locator('#explorer-lines > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-line-id')));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#explorer-csv').click()]);
+  const csvText = fs.readFileSync(await download.path(), 'utf8');
+  assert.ok(csvText.startsWith('\uFEFF'), 'CSV has no UTF-8 BOM');
+  const rows = parseCsv(csvText.slice(1));
+  const header = rows.shift();
+  const idCol = header.indexOf('line_id');
+  const amountCol = header.indexOf('amount_baht');
+  const nameCol = header.indexOf('name');
+  assert.ok(idCol >= 0 && amountCol >= 0 && nameCol >= 0, `unexpected CSV header ${header}`);
+  assert.equal(rows.length, viewCount, 'CSV rows != lines in the view');
+  assert.equal(rows.reduce((s, r) => s + Number(r[amountCol]), 0), viewBaht, 'CSV total != view total');
+  assert.deepEqual(rows.slice(0, firstPage.length).map((r) => r[idCol]), firstPage, 'CSV order != list order');
+  for (const r of rows) assert.ok(r[nameCol].toLowerCase().includes(word.toLowerCase()));
+  if (viewCount > firstPage.length) {
+    await page.locator('#explorer-next').click();
+    await page.waitForFunction((first) => document.querySelector('#explorer-lines > li')?.getAttribute('data-line-id') !== first
+      && document.querySelector('#explorer-results')?.getAttribute('aria-busy') === 'false', firstPage[0]);
+    const second = await page.locator('#explorer-lines > li').evaluateAll((els) => els.map((e) => e.getAttribute('data-line-id')));
+    assert.deepEqual(rows.slice(firstPage.length, firstPage.length + second.length).map((r) => r[idCol]), second, 'page 2 != CSV');
+  }
+  log(t, `CSV: ${rows.length} rows, ${viewBaht} baht, same as the view`);
+
+  // The line detail view.
+  await page.locator('#explorer-lines .line-open').first().click();
+  await page.waitForSelector('#line-dialog[open] .facts');
+  const id = await page.locator('#explorer-lines > li').first().getAttribute('data-line-id');
+  const line = (await apiOk(`/v1/budget/lines/${id}`)).line;
+  const dialogText = await page.locator('#line-dialog').textContent();
+  for (const x of [line.name, line.agency, line.missionType, String(line.sourcePage)]) assert.ok(dialogText.includes(x), `detail lacks ${x}`);
+  assert.equal(await runAxe(page, 'line detail dialog', t).then((b) => b.length), 0);
+  await page.keyboard.press('Escape');
+
+  // The filter by a district, from the URL.
+  await page.goto(`${BASE}/#/explore?year=${year}&district=1`);
+  const d1 = await apiOk(`/v1/budget/lines?filter.fiscalYear=${year}&filter.districtId=1&pageSize=1`);
+  await page.waitForFunction((n) => document.querySelector('#explorer-summary')?.getAttribute('data-count') === String(n), d1.totalCount, { timeout: 20000 });
+  assert.ok((await page.locator('#explorer-csv').getAttribute('href')).includes('filter.districtId=1'));
+  await page.close();
+});
+
+test('propose, approve, vote: receipt, live top-10 and voter count, refusals', { timeout: 180000 }, async (t) => {
+  const districts = (await apiOk('/v1/budget/districts')).districts;
+  const D = districts[1].id; // the second district
+  const created = await apiOk('/v1/admin/rounds', {
+    method: 'POST', admin: true,
+    body: {
+      round: {
+        name: 'รอบทดสอบ e2e',
+        fiscalYear: 2568,
+        districts: [{ districtId: districts[0].id, budgetBaht: '4000000' }, { districtId: D, budgetBaht: '5000000' }, { districtId: districts[2].id, budgetBaht: '3000000' }],
+        ballotRule: { kind: 'BALLOT_KIND_APPROVAL', maxChoices: 2 },
+        outcomeRule: 'OUTCOME_RULE_EQUAL_SHARES',
+        identityMode: 'IDENTITY_MODE_CITIZEN_ID',
+      },
+    },
+  });
+  const R = created.round.roundId;
+  assert.equal(created.round.phase, 'PHASE_PROPOSALS');
+
+  // A proposal through the UI.
+  const page = await newPage(390, 844);
+  await page.goto(`${BASE}/#/vote?district=${D}`);
+  await page.waitForSelector('#propose-form', { timeout: 20000 });
+  assert.equal(await page.locator('#vote-phase').getAttribute('data-phase'), 'PHASE_PROPOSALS');
+  const uiTitle = `ทางเท้าร่มรื่น ${Date.now() % 100000}`;
+  await page.fill('#propose-title', uiTitle);
+  await page.fill('#propose-description', 'ปลูกต้นไม้ให้ร่มเงาบนทางเท้าหน้าโรงเรียน');
+  await page.selectOption('#propose-strategy', 's2');
+  await page.fill('#propose-cost', '1200000');
+  await page.click('#propose-submit');
+  await page.waitForSelector('#propose-result [data-proposal-id]', { timeout: 20000 });
+  const uiId = await page.locator('#propose-result [data-proposal-id]').getAttribute('data-proposal-id');
+  const uiProposal = (await apiOk(`/v1/proposals/${uiId}`)).proposal;
+  assert.equal(uiProposal.title, uiTitle);
+  assert.equal(uiProposal.status, 'MODERATION_STATUS_PENDING');
+  // A refused proposal shows the API's message.
+  await page.fill('#propose-title', 'ab');
+  await page.click('#propose-submit');
+  assert.ok(await page.locator('#propose-error').isVisible());
+
+  // Two more through the API; approve all three; open voting.
+  const ids = [uiId];
+  for (const [title, cost] of [['ไฟส่องสว่างในซอย', '800000'], ['ลานกีฬาชุมชน', '2500000']]) {
+    const p = await apiOk(`/v1/rounds/${R}/districts/${D}/proposals`, { method: 'POST', body: { title, description: 'ข้อเสนอทดสอบ', strategyTag: 's1', estimatedCostBaht: cost } });
+    ids.push(p.proposal.proposalId);
+  }
+  for (const id of ids) await apiOk(`/v1/admin/proposals/${id}:moderate`, { method: 'POST', admin: true, body: { approve: true } });
+  await apiOk(`/v1/admin/rounds/${R}:advance`, { method: 'POST', admin: true, body: { toPhase: 'PHASE_REVIEW' } });
+  await apiOk(`/v1/admin/rounds/${R}:advance`, { method: 'POST', admin: true, body: { toPhase: 'PHASE_VOTING' } });
+
+  // An observer watches the district; it must update live (no reload).
+  const observer = await newPage(1440, 900);
+  await observer.goto(`${BASE}/#/vote?district=${D}`);
+  await observer.waitForSelector('#vote-top > li', { timeout: 20000 });
+  await observer.waitForFunction(() => document.querySelector('#vote-live')?.getAttribute('data-state') === 'on', null, { timeout: 20000 });
+  assert.equal(await observer.locator('#vote-voters').getAttribute('data-count'), '0');
+  assert.equal((await observer.locator('#vote-voters').textContent()).trim(), 'ทั้งหมด 0 คน');
+  assert.equal(await observer.locator('#vote-top > li').count(), 3);
+
+  // The voter starts from the page, chooses the district, votes, gets a receipt.
+  await page.goto(`${BASE}/`);
+  await page.locator('#vote').scrollIntoViewIfNeeded();
+  await page.waitForSelector('#vote-district');
+  await page.selectOption('#vote-district', String(districts[3].id));
+  await page.waitForSelector('#vote-no-round', { timeout: 20000 });
+  await page.selectOption('#vote-district', String(D));
+  await page.waitForSelector('#vote-form', { timeout: 20000 });
+  assert.equal(await page.locator('#vote-phase').getAttribute('data-phase'), 'PHASE_VOTING');
+  await page.locator(`#choice-${ids[0]}`).check();
+  await page.locator(`#choice-${ids[2]}`).check();
+  await page.locator(`#choice-${ids[1]}`).click(); // a third choice is refused by the rule (max 2)
+  assert.equal(await page.locator(`#choice-${ids[1]}`).isChecked(), false);
+  // An invalid citizen ID is refused with a clear Thai message, before any request.
+  const good = citizenId();
+  const bad = good.slice(0, 12) + String((Number(good[12]) + 1) % 10);
+  await page.fill('#vote-citizen', bad);
+  await page.click('#vote-submit');
+  const idError = await page.locator('#vote-citizen-error').textContent();
+  assert.ok(idError.includes('เลขประจำตัวประชาชนไม่ถูกต้อง'), idError);
+  log(t, `invalid citizen ID refused: ${idError}`);
+  await page.fill('#vote-citizen', good);
+  await page.click('#vote-submit');
+  await page.waitForSelector('#vote-receipt', { timeout: 20000 });
+  const receipt = (await page.locator('#vote-receipt').textContent()).trim();
+  assert.match(receipt, /^[A-Z0-9-]{6,}$/);
+  log(t, `ballot accepted, receipt ${receipt}`);
+
+  // Live: the observer's top-10 and voter count change without a reload.
+  await observer.waitForFunction(() => document.querySelector('#vote-voters')?.getAttribute('data-count') === '1', null, { timeout: 15000 });
+  assert.equal((await observer.locator('#vote-voters').textContent()).trim(), 'ทั้งหมด 1 คน');
+  const support = async (pg, id) => pg.locator(`#vote-top > li[data-proposal-id="${id}"]`).getAttribute('data-support');
+  assert.equal(await support(observer, ids[0]), '1');
+  assert.equal(await support(observer, ids[2]), '1');
+  assert.equal(await support(observer, ids[1]), '0');
+  const apiTop = await apiOk(`/v1/rounds/${R}/districts/${D}/top?limit=10`);
+  assert.equal(num(apiTop.voterCount), 1);
+  await page.waitForFunction(() => document.querySelector('#vote-voters')?.getAttribute('data-count') === '1', null, { timeout: 15000 });
+
+  // The receipt page.
+  await page.click('#vote-receipt-link');
+  await page.waitForSelector('#receipt-result', { timeout: 20000 });
+  assert.equal(await page.locator('#receipt-result').getAttribute('data-counted'), 'true');
+  const receiptText = await page.locator('#receipt-result').textContent();
+  assert.ok(receiptText.includes(uiTitle), 'receipt lacks the chosen proposal');
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, '390-receipt.png') });
+  assert.equal(await runAxe(page, 'receipt page', t).then((b) => b.length), 0);
+
+  // A second ballot with the same citizen ID is refused with the API's message.
+  await page.goto(`${BASE}/#/vote?district=${D}`);
+  await page.waitForSelector('#vote-form', { timeout: 20000 });
+  await page.locator(`#choice-${ids[1]}`).check();
+  await page.fill('#vote-citizen', good);
+  await page.click('#vote-submit');
+  await page.waitForSelector('#vote-error', { timeout: 20000 });
+  const reg = await apiOk(`/v1/rounds/${R}/voters`, { method: 'POST', body: { citizenId: good } });
+  const again = await api(`/v1/rounds/${R}/districts/${D}/ballots`, {
+    method: 'POST', body: { voterToken: reg.voterToken, choices: [{ proposalId: ids[1], points: 1 }], idempotencyKey: `e2e-${Date.now()}` },
+  });
+  assert.equal(again.status, 409);
+  const shown = await page.locator('#vote-error').textContent();
+  assert.ok(shown.includes(again.json.error.message), `"${shown}" lacks "${again.json.error.message}"`);
+  log(t, `second ballot refused: ${shown}`);
+  await page.screenshot({ path: path.join(SHOTS, '390-vote-refused.png') });
+  assert.equal((await apiOk(`/v1/rounds/${R}/districts/${D}/top?limit=10`)).voterCount, '1');
+  assert.equal(await observer.locator('#vote-voters').getAttribute('data-count'), '1');
+  await observer.evaluate(() => document.getElementById('vote-top-box')?.scrollIntoView({ block: 'center', behavior: 'instant' }));
+  await observer.screenshot({ path: path.join(SHOTS, '1440-vote-live.png') });
+  assert.equal(await runAxe(observer, 'voting section (voting phase)', t).then((b) => b.length), 0);
+  await observer.close();
+
+  // The proposal's own page and its share links.
+  await page.goto(`${BASE}/#/proposals/${uiId}`);
+  await page.waitForSelector('.proposal-view .share', { timeout: 20000 });
+  assert.equal((await page.locator('#view-title').textContent()).trim(), uiTitle);
+  const hrefs = await page.locator('.proposal-view .share a').evaluateAll((as) => as.map((a) => a.href));
+  const shareUrl = `${BASE}/p/${uiId}`;
+  assert.ok(hrefs.includes(shareUrl), `no link to ${shareUrl}`);
+  const fb = hrefs.find((h) => h.startsWith('https://www.facebook.com/sharer/'));
+  const x = hrefs.find((h) => h.startsWith('https://x.com/intent/'));
+  const line = hrefs.find((h) => h.startsWith('https://social-plugins.line.me/'));
+  for (const h of [fb, x, line]) assert.ok(h && h.includes(encodeURIComponent(shareUrl)), `share link missing or wrong: ${h}`);
+  assert.ok(x.includes('hashtags=BangkokBudgeting'));
+  const og = await fetch(shareUrl).then((r) => r.text());
+  assert.ok(og.includes('og:title') && og.includes(uiTitle), 'share page lacks the OpenGraph title');
+  assert.ok(og.includes(`/#/proposals/${uiId}`), 'share page does not link back');
+  await page.screenshot({ path: path.join(SHOTS, '390-proposal.png') });
+  assert.equal(await runAxe(page, 'proposal page', t).then((b) => b.length), 0);
+  await page.close();
+});
+
+test('English toggle is remembered', { timeout: 60000 }, async () => {
+  const page = await newPage(390, 844);
+  await page.goto(`${BASE}/`);
+  await page.waitForSelector('.strategy-card');
+  await page.click('#lang-toggle');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.ok((await page.locator('#hero-title').textContent()).startsWith('Open and transparent'));
+  await page.reload();
+  await page.waitForSelector('.strategy-card');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.equal((await page.locator('#strategies-title').textContent()).trim(), 'The 7 strategies of Bangkok’s 20-year development plan');
+  await page.click('#lang-toggle');
+  assert.equal(await page.getAttribute('html', 'lang'), 'th');
+  await page.close();
+});
+
+test('screenshots at 390x844 and 1440x900, and axe-core finds no serious or critical violations', { timeout: 180000 }, async (t) => {
+  const problems = [];
+  for (const [w, hgt] of [[390, 844], [1440, 900]]) {
+    const page = await newPage(w, hgt);
+    await page.goto(`${BASE}/#/vote`);
+    await waitSectionsLoaded(page);
+    await page.waitForSelector('#vote-form, #vote-no-round', { timeout: 20000 });
+    await page.locator('.strategy-card .plus-btn').first().click();
+    await screenshotSections(page, `${w}`, t);
+    problems.push(...(await runAxe(page, `home ${w}x${hgt}`, t)).map((v) => ({ ...v, page: `home ${w}` })));
+    await page.close();
+  }
+  assert.equal(problems.length, 0, 'axe-core found serious or critical violations');
+});
+
+test('no script errors or CSP violations on any page', () => {
+  assert.deepEqual(pageErrors, []);
+});
