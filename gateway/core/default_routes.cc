@@ -1,0 +1,31 @@
+// The gateway's route table options; see default_routes.h.
+#include "gateway/core/default_routes.h"
+
+#include "absl/strings/str_cat.h"
+#include "bkkbudget/budget/v1/budget.pb.h"
+#include "bkkbudget/keywords/v1/keywords.pb.h"
+#include "bkkbudget/voting/v1/voting.pb.h"
+
+namespace bkk::gateway {
+
+RouteTableOptions DefaultRouteTableOptions() {
+  // Naming one message of each file links its generated code in, which is
+  // what registers the services' descriptors in the generated pool.
+  (void)bkkbudget::budget::v1::GetReleaseRequest::descriptor();
+  (void)bkkbudget::keywords::v1::GetIndexStatusRequest::descriptor();
+  (void)bkkbudget::voting::v1::GetRoundRequest::descriptor();
+  RouteTableOptions options;
+  options.services = {kBudgetService, kKeywordService, kVotingService};
+  const std::string stream_lines = absl::StrCat(kBudgetService, ".StreamLines");
+  options.csv_methods.push_back(
+      {stream_lines,
+       CsvFormat{"lines",
+                 {"line_id", "fiscal_year", "agency", "mission_type", "name", "amount_baht", "strategy_id",
+                  "district_id", "source_page"},
+                 "bkk-budget-lines.csv"}});
+  // Journalists' spelling: /v1/export/lines.csv?fiscal_year=2566&agency=…
+  options.extra_routes.push_back({stream_lines, "GET", "/v1/export/lines.csv", "filter"});
+  return options;
+}
+
+}  // namespace bkk::gateway

@@ -1,0 +1,703 @@
+// Request handling of the gateway; see gateway.h.
+#include "gateway/core/gateway.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+
+#include <mutex>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "gateway/core/share_page.h"
+#include "gateway/core/status_map.h"
+#include "gateway/core/stream_formats.h"
+#include "gateway/core/text.h"
+#include "gateway/core/transcoder.h"
+#include "services/common/log.h"
+
+namespace bkk::gateway {
+
+using google::protobuf::Message;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr char kJsonType[] = "application/json; charset=utf-8";
+
+bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+bool IsPrintableAscii(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7E) return false;
+  }
+  return true;
+}
+
+// application/json, optionally with parameters (charset).
+bool IsJsonContentType(std::string_view type) {
+  std::string lower = AsciiLower(type.substr(0, type.find(';')));
+  while (!lower.empty() && lower.back() == ' ') lower.pop_back();
+  return lower == "application/json";
+}
+
+std::string DeterministicBytes(const Message& message) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
+
+HttpResponse JsonResponse(int status, std::string body, std::string_view cache_control) {
+  HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers.push_back({"Content-Type", kJsonType});
+  r.headers.push_back({"Cache-Control", std::string(cache_control)});
+  return r;
+}
+
+}  // namespace
+
+// One request's answer path: adds the common headers, records the metrics
+// exactly once, and keeps the in-flight gauge honest. If it is dropped
+// without an answer (a bug), it answers 500 rather than leaving the client
+// hanging.
+class Gateway::Exchange final {
+ public:
+  Exchange(Gateway* gateway, std::shared_ptr<ResponseWriter> writer, std::string origin, int series)
+      : gateway_(gateway), writer_(std::move(writer)), origin_(std::move(origin)), series_(series),
+        start_(Clock::now()) {
+    gateway_->metrics_.AddInFlight(1);
+  }
+  ~Exchange() {
+    if (!finished_.load()) {
+      HttpResponse r = ErrorResponse(500, "INTERNAL", "the gateway dropped this request");
+      Send(std::move(r));
+    }
+  }
+
+  void set_series(int series) { series_ = series; }
+  const std::string& origin() const { return origin_; }
+
+  void Send(HttpResponse response) {
+    if (!Finish(response.status)) return;
+    gateway_->AddCommonHeaders(&response, origin_);
+    writer_->Send(std::move(response));
+  }
+  void StartStream(HttpResponse head, StreamOptions options) {
+    stream_status_ = head.status;
+    gateway_->AddCommonHeaders(&head, origin_);
+    writer_->StartStream(std::move(head), std::move(options));
+  }
+  void WriteChunk(std::string data, std::function<void(bool)> done) {
+    writer_->WriteChunk(std::move(data), std::move(done));
+  }
+  void EndStream() {
+    if (Finish(stream_status_)) writer_->EndStream();
+  }
+  void AbortStream() {
+    if (Finish(stream_status_)) writer_->AbortStream();
+  }
+  void OnCancel(std::function<void(bool)> cancel) { writer_->OnCancel(std::move(cancel)); }
+
+ private:
+  bool Finish(int status) {
+    if (finished_.exchange(true)) return false;
+    gateway_->metrics_.Record(series_, status, Clock::now() - start_);
+    gateway_->metrics_.AddInFlight(-1);
+    return true;
+  }
+
+  Gateway* const gateway_;
+  const std::shared_ptr<ResponseWriter> writer_;
+  const std::string origin_;
+  int series_;
+  const Clock::time_point start_;
+  int stream_status_ = 200;
+  std::atomic<bool> finished_{false};
+};
+
+Gateway::Gateway(GatewayOptions options, std::shared_ptr<const RouteTable> routes, Backend* backend)
+    : options_(std::move(options)),
+      routes_(std::move(routes)),
+      backend_(backend),
+      limiter_(options_.limits.rate_limit_rps, options_.limits.rate_limit_burst),
+      release_cache_(options_.cache_max_bytes),
+      tally_cache_(options_.cache_max_bytes / 8),
+      static_files_(options_.web_root) {
+  for (const auto& route : routes_->routes()) {
+    series_of_[route.get()] = metrics_.AddSeries(route->path.text(), route->http_method);
+  }
+  series_share_ = metrics_.AddSeries("/p/{proposal_id}", "GET");
+  series_static_ = metrics_.AddSeries("static", "GET");
+  series_health_ = metrics_.AddSeries("/healthz", "GET");
+  series_ready_ = metrics_.AddSeries("/readyz", "GET");
+  series_metrics_ = metrics_.AddSeries("/metrics", "GET");
+  series_options_ = metrics_.AddSeries("preflight", "OPTIONS");
+  series_unmatched_ = metrics_.AddSeries("unmatched", "");
+  series_protocol_ = metrics_.AddSeries("protocol_error", "");
+  get_proposal_ = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+      absl::StrCat(kVotingService, ".GetProposal"));
+  csp_ = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+         "base-uri 'self'; form-action 'self'";
+}
+
+int Gateway::SeriesOf(const Route* route) const {
+  auto it = series_of_.find(route);
+  return it == series_of_.end() ? -1 : it->second;
+}
+
+uint64_t Gateway::BodyLimitFor(std::string_view target) const {
+  return StartsWith(target, "/v1/admin/") ? options_.limits.max_admin_body_bytes : options_.limits.max_body_bytes;
+}
+
+void Gateway::SetRelease(std::string version) {
+  if (release_.Set(std::move(version))) {
+    // Old keys can never match again; free their memory now.
+    release_cache_.Clear();
+    LogInfo("release_changed", {{"version", release_.Get()}});
+  }
+}
+
+bool Gateway::OriginAllowed(std::string_view origin) const {
+  for (const auto& allowed : options_.cors_origins) {
+    if (allowed == "*" || allowed == origin) return true;
+  }
+  return false;
+}
+
+void Gateway::AddCommonHeaders(HttpResponse* response, std::string_view origin) const {
+  response->SetHeader("Content-Security-Policy", csp_);
+  response->SetHeader("X-Content-Type-Options", "nosniff");
+  response->SetHeader("Referrer-Policy", "strict-origin-when-cross-origin");
+  response->SetHeader("X-Frame-Options", "DENY");
+  if (options_.cors_origins.empty()) return;
+  std::string vary(response->Header("Vary"));
+  response->SetHeader("Vary", vary.empty() ? "Origin" : vary + ", Origin");
+  if (!origin.empty() && OriginAllowed(origin)) {
+    response->SetHeader("Access-Control-Allow-Origin", std::string(origin));
+    response->SetHeader("Access-Control-Expose-Headers", "ETag, Retry-After, Content-Disposition");
+  }
+}
+
+HttpResponse Gateway::ProtocolError(int http_status, std::string_view code, std::string_view message) {
+  HttpResponse r = ErrorResponse(http_status, code, message);
+  AddCommonHeaders(&r, {});
+  metrics_.Record(series_protocol_, http_status, std::chrono::nanoseconds(0));
+  return r;
+}
+
+std::string Gateway::ClientAddress(const HttpRequest& request) const {
+  if (options_.trust_forwarded_for) {
+    std::string_view xff = request.Header("x-forwarded-for");
+    size_t comma = xff.rfind(',');
+    std::string_view last = comma == std::string_view::npos ? xff : xff.substr(comma + 1);
+    while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+    while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+    bool ok = !last.empty() && last.size() <= 64;
+    for (char c : last) {
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':')) {
+        ok = false;
+      }
+    }
+    if (ok) return std::string(last);
+  }
+  return request.peer_address;
+}
+
+bool Gateway::CheckRate(const std::shared_ptr<Exchange>& ex, const HttpRequest& request) {
+  int retry_after = 1;
+  if (limiter_.Allow(ClientAddress(request), Clock::now(), &retry_after)) return true;
+  rate_limited_.fetch_add(1, std::memory_order_relaxed);
+  HttpResponse r = ErrorResponse(
+      429, "RESOURCE_EXHAUSTED",
+      absl::StrCat("too many requests from this address (limit ", options_.limits.rate_limit_rps,
+                   " per second, burst ", options_.limits.rate_limit_burst, "); retry in ", retry_after, " s"));
+  r.SetHeader("Retry-After", std::to_string(retry_after));
+  ex->Send(std::move(r));
+  return false;
+}
+
+void Gateway::Handle(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+  auto ex = std::make_shared<Exchange>(this, std::move(writer), std::string(request.Header("origin")),
+                                       series_unmatched_);
+  std::string_view target = request.target;
+  // Absolute-form targets (proxies may send them) are reduced to the path.
+  if (StartsWith(target, "http://") || StartsWith(target, "https://")) {
+    size_t slash = target.find('/', target.find("//") + 2);
+    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+  }
+  if (target.empty() || target[0] != '/') {
+    ex->Send(ErrorResponse(400, "INVALID_ARGUMENT", "the request target must be a path starting with '/'"));
+    return;
+  }
+  size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const std::string& method = request.method;
+
+  if (method == "OPTIONS") return HandleOptions(ex, request, path);
+  if (path == "/v1" || StartsWith(path, "/v1/")) return HandleApi(ex, request, path, query);
+  if (StartsWith(path, "/p/")) return HandleSharePage(ex, request, path);
+
+  const bool get = method == "GET" || method == "HEAD";
+  auto not_allowed = [&] {
+    HttpResponse r = ErrorResponse(405, "METHOD_NOT_ALLOWED",
+                                   absl::StrCat(QuoteForMessage(method), " is not allowed here; use GET"));
+    r.SetHeader("Allow", "GET, HEAD, OPTIONS");
+    ex->Send(std::move(r));
+  };
+  if (path == "/healthz") {
+    ex->set_series(series_health_);
+    if (!get) return not_allowed();
+    return ex->Send(JsonResponse(200, "{\"status\":\"ok\"}", "no-store"));
+  }
+  if (path == "/readyz") {
+    ex->set_series(series_ready_);
+    if (!get) return not_allowed();
+    return HandleReady(ex);
+  }
+  if (path == "/metrics") {
+    ex->set_series(series_metrics_);
+    if (!get) return not_allowed();
+    std::string extra = absl::StrCat(
+        "# TYPE bkk_gateway_rate_limited_total counter\nbkk_gateway_rate_limited_total ",
+        rate_limited_.load(std::memory_order_relaxed), "\n",
+        "# TYPE bkk_gateway_cache_hits_total counter\n",
+        "bkk_gateway_cache_hits_total{cache=\"release\"} ", release_cache_.hits(), "\n",
+        "bkk_gateway_cache_hits_total{cache=\"tally\"} ", tally_cache_.hits(), "\n",
+        "# TYPE bkk_gateway_cache_misses_total counter\n",
+        "bkk_gateway_cache_misses_total{cache=\"release\"} ", release_cache_.misses(), "\n",
+        "bkk_gateway_cache_misses_total{cache=\"tally\"} ", tally_cache_.misses(), "\n",
+        "# TYPE bkk_gateway_release_info gauge\nbkk_gateway_release_info{version=\"",
+        PromLabel(release_.Get()), "\"} 1\n");
+    if (extra_metrics_) extra += extra_metrics_();
+    HttpResponse r;
+    r.body = metrics_.Render(extra);
+    r.headers.push_back({"Content-Type", "text/plain; version=0.0.4; charset=utf-8"});
+    r.headers.push_back({"Cache-Control", "no-store"});
+    return ex->Send(std::move(r));
+  }
+  ex->set_series(series_static_);
+  if (!get) return not_allowed();
+  HandleStatic(ex, request, path);
+}
+
+void Gateway::HandleStatic(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path) {
+  auto response = static_files_.Serve(path, request.Header("accept-encoding"), request.Header("if-none-match"));
+  if (!response) {
+    ex->set_series(series_unmatched_);
+    return ex->Send(ErrorResponse(404, "NOT_FOUND", absl::StrCat("no such page: ", QuoteForMessage(path, 200))));
+  }
+  ex->Send(std::move(*response));
+}
+
+void Gateway::HandleOptions(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path) {
+  ex->set_series(series_options_);
+  std::string_view origin = request.Header("origin");
+  const bool preflight = !origin.empty() && request.HasHeader("access-control-request-method");
+  if (preflight && !OriginAllowed(origin)) {
+    return ex->Send(ErrorResponse(403, "PERMISSION_DENIED",
+                                  absl::StrCat("origin ", QuoteForMessage(origin),
+                                               " may not call this API from a browser (see BKK_CORS_ORIGINS)")));
+  }
+  HttpResponse r;
+  r.status = 204;
+  r.SetHeader("Allow", "GET, HEAD, POST, OPTIONS");
+  if (preflight) {
+    r.SetHeader("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
+    r.SetHeader("Access-Control-Allow-Headers",
+                "Authorization, Content-Type, If-None-Match, grpc-timeout, X-Request-Id");
+    r.SetHeader("Access-Control-Max-Age", "600");
+  }
+  ex->Send(std::move(r));
+}
+
+void Gateway::HandleReady(std::shared_ptr<Exchange> ex) {
+  if (draining_.load()) {
+    return ex->Send(ErrorResponse(503, "UNAVAILABLE", "draining: the gateway is shutting down"));
+  }
+  // Until the dataset release is known, budget answers cannot carry their
+  // release ETag or be cached: not ready yet.
+  if (release().empty()) {
+    return ex->Send(ErrorResponse(503, "UNAVAILABLE", "not ready: the dataset release is not known yet"));
+  }
+  struct ReadyState {
+    std::shared_ptr<Exchange> ex;
+    std::atomic<int> pending{3};
+    std::mutex mu;
+    std::vector<std::string> problems;
+  };
+  auto state = std::make_shared<ReadyState>();
+  state->ex = std::move(ex);
+  const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+  for (const char* service : {kBudgetService, kKeywordService, kVotingService}) {
+    backend_->CheckHealth(service, deadline, [state, service](bool serving, std::string detail) {
+      if (!serving) {
+        std::lock_guard<std::mutex> lock(state->mu);
+        state->problems.push_back(absl::StrCat(service, ": ", detail));
+      }
+      if (state->pending.fetch_sub(1) != 1) return;
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (state->problems.empty()) {
+        state->ex->Send(JsonResponse(200, "{\"status\":\"ready\"}", "no-store"));
+      } else {
+        state->ex->Send(ErrorResponse(503, "UNAVAILABLE",
+                                      absl::StrCat("not ready: ", absl::StrJoin(state->problems, "; "))));
+      }
+    });
+  }
+}
+
+Gateway::CachePolicy Gateway::PolicyFor(const Route& route, const HttpRequest& request) const {
+  if ((request.method != "GET" && request.method != "HEAD") || route.kind != ResponseKind::kJson) {
+    return CachePolicy::kNone;
+  }
+  // Answers to an authorized caller might depend on who it is: never shared.
+  if (request.HasHeader("authorization")) return CachePolicy::kNone;
+  const std::string& service = route.method->service()->full_name();
+  if (service == kBudgetService || service == kKeywordService) return CachePolicy::kRelease;
+  if (service == kVotingService && options_.tally_cache_ttl.count() > 0 &&
+      (route.method->name() == "GetTopProposals" || route.method->name() == "GetTurnout")) {
+    return CachePolicy::kTtl;
+  }
+  return CachePolicy::kNone;
+}
+
+void Gateway::HandleApi(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path,
+                        std::string_view query) {
+  // HEAD is GET without the body (the server drops it), for JSON routes.
+  const bool head = request.method == "HEAD";
+  RouteTable::MatchResult match = routes_->Match(head ? std::string_view("GET") : request.method, path);
+  if (head && match.outcome == RouteTable::Outcome::kMatched && match.route->kind != ResponseKind::kJson) {
+    match.outcome = RouteTable::Outcome::kMethodNotAllowed;
+    match.allowed_methods = "GET";
+  }
+  switch (match.outcome) {
+    case RouteTable::Outcome::kBadPath:
+      return ex->Send(ErrorResponse(400, "INVALID_ARGUMENT", match.error));
+    case RouteTable::Outcome::kNotFound:
+      return ex->Send(ErrorResponse(
+          404, "NOT_FOUND", absl::StrCat("no API route matches ", QuoteForMessage(path, 200))));
+    case RouteTable::Outcome::kMethodNotAllowed: {
+      HttpResponse r = ErrorResponse(
+          405, "METHOD_NOT_ALLOWED",
+          absl::StrCat(QuoteForMessage(request.method), " is not allowed on ", QuoteForMessage(path, 200),
+                       "; allowed: ", match.allowed_methods));
+      r.SetHeader("Allow", absl::StrCat(match.allowed_methods, ", OPTIONS"));
+      return ex->Send(std::move(r));
+    }
+    case RouteTable::Outcome::kMatched:
+      break;
+  }
+  const Route& route = *match.route;
+  ex->set_series(SeriesOf(&route));
+  if (!CheckRate(ex, request)) return;
+
+  if (!request.body.empty()) {
+    std::string_view type = request.Header("content-type");
+    if (!type.empty() && !IsJsonContentType(type)) {
+      return ex->Send(ErrorResponse(415, "UNSUPPORTED_MEDIA_TYPE",
+                                    absl::StrCat("Content-Type ", QuoteForMessage(type),
+                                                 " is not accepted; send application/json")));
+    }
+  }
+  auto message = BuildGrpcRequest(route, match.bindings, query, request.body);
+  if (!message.ok()) return ex->Send(ErrorResponseForStatus(message.status()));
+
+  CallOptions call;
+  std::chrono::milliseconds timeout = route.kind == ResponseKind::kJson  ? options_.limits.request_timeout
+                                      : route.kind == ResponseKind::kCsv ? options_.limits.csv_timeout
+                                                                         : options_.limits.sse_max_duration;
+  std::string_view grpc_timeout = request.Header("grpc-timeout");
+  if (!grpc_timeout.empty() && route.kind != ResponseKind::kSse) {
+    auto parsed = ParseGrpcTimeout(grpc_timeout);
+    if (!parsed) {
+      return ex->Send(ErrorResponse(400, "INVALID_ARGUMENT",
+                                    absl::StrCat("header grpc-timeout: ", QuoteForMessage(grpc_timeout),
+                                                 " is not a timeout such as 500m or 5S")));
+    }
+    timeout = std::min(timeout, *parsed);
+  }
+  call.deadline = std::chrono::system_clock::now() + timeout;
+  std::string_view authorization = request.Header("authorization");
+  if (!authorization.empty()) {
+    // gRPC refuses non-printable metadata; say so here instead of a 500 later.
+    if (!IsPrintableAscii(authorization) || authorization.size() > 8192) {
+      return ex->Send(ErrorResponse(400, "INVALID_ARGUMENT", "header Authorization: must be printable ASCII"));
+    }
+    call.metadata.emplace_back("authorization", std::string(authorization));
+  }
+  call.metadata.emplace_back("x-client-address", ClientAddress(request));
+  std::string_view request_id = request.Header("x-request-id");
+  if (!request_id.empty() && request_id.size() <= 128 && IsPrintableAscii(request_id)) {
+    call.metadata.emplace_back("x-request-id", std::string(request_id));
+  }
+  if (route.kind == ResponseKind::kJson) {
+    CallUnary(std::move(ex), route, request, std::move(*message), std::move(call));
+  } else {
+    CallStream(std::move(ex), route, std::move(*message), std::move(call));
+  }
+}
+
+void Gateway::CallUnary(std::shared_ptr<Exchange> ex, const Route& route, const HttpRequest& request,
+                        std::unique_ptr<Message> message, CallOptions call) {
+  CachePolicy policy = PolicyFor(route, request);
+  std::string key;
+  std::string release;
+  if (policy == CachePolicy::kRelease) {
+    release = release_.Get();
+    if (release.empty()) policy = CachePolicy::kNone;  // budget-data not seen yet
+  }
+  if (policy != CachePolicy::kNone) {
+    key = absl::StrCat(policy == CachePolicy::kRelease ? release : "ttl", "\x1f", route.grpc_path, "\x1f",
+                       DeterministicBytes(*message));
+  }
+  const std::string if_none_match(request.Header("if-none-match"));
+  // The answer for a (cached or fresh) OK response.
+  auto answer = [policy, if_none_match](const std::shared_ptr<const CachedResponse>& entry) {
+    const char* cache_control = policy == CachePolicy::kRelease ? "public, max-age=60"
+                                : policy == CachePolicy::kTtl   ? "no-cache"
+                                                                : "no-store";
+    HttpResponse r = JsonResponse(200, "", cache_control);
+    if (!entry->etag.empty()) {
+      r.SetHeader("ETag", entry->etag);
+      if (IfNoneMatchMatches(if_none_match, entry->etag)) {
+        r.status = 304;
+        return r;
+      }
+    }
+    r.shared_body = std::shared_ptr<const std::string>(entry, &entry->body);  // shares, no copy
+    return r;
+  };
+  ResponseCache* cache = policy == CachePolicy::kRelease ? &release_cache_
+                         : policy == CachePolicy::kTtl   ? &tally_cache_
+                                                         : nullptr;
+  if (cache != nullptr) {
+    if (auto hit = cache->Get(key, Clock::now())) return ex->Send(answer(hit));
+  }
+  const Route* route_ptr = &route;
+  const auto ttl = options_.tally_cache_ttl;
+  backend_->CallUnary(
+      route.method, call, std::move(message),
+      [ex, route_ptr, policy, cache, key = std::move(key), release = std::move(release), answer, ttl](
+          grpc::Status status, std::unique_ptr<Message> response) {
+        if (!status.ok()) {
+          const int http = HttpStatusForGrpcCode(status.error_code());
+          if (http == 500) {
+            LogWarning("backend_error", {{"rpc", route_ptr->name},
+                                         {"code", std::string(GrpcCodeName(status.error_code()))},
+                                         {"message", status.error_message()}});
+          }
+          return ex->Send(ErrorResponseForGrpc(status));
+        }
+        auto json = MessageToJson(*response);
+        if (!json.ok()) return ex->Send(ErrorResponseForStatus(json.status()));
+        auto entry = std::make_shared<CachedResponse>();
+        entry->body = std::move(*json);
+        if (policy == CachePolicy::kRelease) {
+          entry->etag = MakeEtag(release, entry->body);
+          // An answer that names another release than the key would serve
+          // stale data under the new release: answer it, do not keep it.
+          bool same_release = true;
+          const auto* field = response->GetDescriptor()->FindFieldByName("release_version");
+          if (field != nullptr && field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+              !field->is_repeated()) {
+            std::string version = response->GetReflection()->GetString(*response, field);
+            same_release = version.empty() || version == release;
+          }
+          if (same_release) cache->Put(key, entry);
+        } else if (policy == CachePolicy::kTtl) {
+          entry->expires = Clock::now() + ttl;
+          cache->Put(key, entry);
+        }
+        ex->Send(answer(entry));
+      });
+}
+
+namespace {
+
+// Shared by the callbacks of one streamed answer.
+struct StreamState {
+  const Route* route = nullptr;
+  std::mutex mu;
+  std::shared_ptr<BackendStream> stream;  // reset when the call is done
+  bool started = false;
+  bool client_gone = false;
+
+  void Next() {
+    std::shared_ptr<BackendStream> s;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      s = stream;
+    }
+    if (s) s->RequestNext();
+  }
+  void Cancel(bool gone) {
+    std::shared_ptr<BackendStream> s;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      client_gone = client_gone || gone;
+      s = stream;
+    }
+    if (s) s->Cancel();
+  }
+};
+
+HttpResponse StreamHead(const Route& route) {
+  HttpResponse head;
+  head.status = 200;
+  if (route.kind == ResponseKind::kCsv) {
+    head.SetHeader("Content-Type", "text/csv; charset=utf-8");
+    head.SetHeader("Content-Disposition", absl::StrCat("attachment; filename=\"", route.csv_filename, "\""));
+  } else {
+    head.SetHeader("Content-Type", "text/event-stream; charset=utf-8");
+    // Proxies such as nginx must pass events on as they come.
+    head.SetHeader("X-Accel-Buffering", "no");
+  }
+  head.SetHeader("Cache-Control", "no-store");
+  return head;
+}
+
+}  // namespace
+
+void Gateway::CallStream(std::shared_ptr<Exchange> ex, const Route& route, std::unique_ptr<Message> message,
+                         CallOptions call) {
+  auto state = std::make_shared<StreamState>();
+  state->route = &route;
+  StreamOptions stream_options;
+  if (route.kind == ResponseKind::kSse) {
+    stream_options.heartbeat_interval = options_.limits.sse_heartbeat;
+    stream_options.heartbeat_chunk = std::string(kSseHeartbeat);
+    stream_options.watch_for_close = true;
+  }
+  // Whether the head went out (first message or the end) is decided under
+  // the state's lock; the writes themselves happen outside it.
+  auto take_start = [state]() {
+    std::lock_guard<std::mutex> lock(state->mu);
+    bool first = !state->started;
+    state->started = true;
+    return first;
+  };
+  BackendStream::Handlers handlers;
+  handlers.on_message = [ex, state, stream_options, take_start](std::unique_ptr<Message> response) {
+    const Route& r = *state->route;
+    const bool first = take_start();
+    std::string chunk;
+    if (r.kind == ResponseKind::kCsv) {
+      if (first) chunk = CsvPreamble(r);
+      chunk += CsvRows(r, *response);
+    } else {
+      auto json = MessageToJson(*response);
+      chunk = SseEvent(json.ok() ? *json : "{}");
+    }
+    if (first) ex->StartStream(StreamHead(r), stream_options);
+    ex->WriteChunk(std::move(chunk), [state](bool ok) {
+      if (ok) {
+        state->Next();
+      } else {
+        state->Cancel(/*gone=*/true);
+      }
+    });
+  };
+  handlers.on_done = [ex, state, stream_options, take_start](grpc::Status status) {
+    bool client_gone;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      state->stream.reset();  // breaks the state -> stream -> handlers cycle
+      client_gone = state->client_gone;
+    }
+    const Route& r = *state->route;
+    const bool first = take_start();
+    if (first) {
+      if (!status.ok()) return ex->Send(ErrorResponseForGrpc(status));
+      ex->StartStream(StreamHead(r), stream_options);
+      if (r.kind == ResponseKind::kCsv) ex->WriteChunk(CsvPreamble(r), [](bool) {});
+      return ex->EndStream();
+    }
+    if (status.ok()) return ex->EndStream();
+    if (r.kind == ResponseKind::kSse && !client_gone) {
+      // The client learns why, then its EventSource reconnects.
+      ex->WriteChunk(SseEvent(ErrorJson(GrpcCodeName(status.error_code()),
+                                        HttpStatusForGrpcCode(status.error_code()), status.error_message()),
+                              "error"),
+                     [](bool) {});
+      return ex->EndStream();
+    }
+    // A CSV cut short must look cut short: no last chunk.
+    ex->AbortStream();
+  };
+  auto stream = backend_->PrepareServerStream(route.method, call, std::move(message), std::move(handlers));
+  {
+    std::lock_guard<std::mutex> lock(state->mu);
+    state->stream = stream;
+  }
+  std::weak_ptr<StreamState> weak = state;
+  ex->OnCancel([weak](bool client_gone) {
+    if (auto s = weak.lock()) s->Cancel(client_gone);
+  });
+  stream->Start();
+}
+
+void Gateway::HandleSharePage(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path) {
+  ex->set_series(series_share_);
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse r = ErrorResponse(405, "METHOD_NOT_ALLOWED",
+                                   absl::StrCat(QuoteForMessage(request.method), " is not allowed here; use GET"));
+    r.SetHeader("Allow", "GET, HEAD, OPTIONS");
+    return ex->Send(std::move(r));
+  }
+  std::string_view id = path.substr(3);
+  int64_t proposal_id = 0;
+  bool numeric = !id.empty() && id.size() <= 18;
+  for (char c : id) {
+    if (c < '0' || c > '9') numeric = false;
+  }
+  if (numeric) proposal_id = std::stoll(std::string(id));
+  if (!numeric || proposal_id <= 0 || get_proposal_ == nullptr) {
+    return ex->Send(ErrorResponse(404, "NOT_FOUND", absl::StrCat("no proposal ", QuoteForMessage(id))));
+  }
+  if (!CheckRate(ex, request)) return;
+  std::unique_ptr<Message> message(
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(get_proposal_->input_type())->New());
+  message->GetReflection()->SetInt64(message.get(), get_proposal_->input_type()->FindFieldByName("proposal_id"),
+                                     proposal_id);
+  CallOptions call;
+  call.deadline = std::chrono::system_clock::now() + options_.limits.request_timeout;
+  call.metadata.emplace_back("x-client-address", ClientAddress(request));
+  std::string base = options_.public_url;
+  if (base.empty()) {
+    std::string_view host = request.Header("host");
+    bool ok = !host.empty() && host.size() <= 255;
+    for (char c : host) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' ||
+            c == ']')) {
+        ok = false;
+      }
+    }
+    std::string scheme = "http";
+    if (options_.trust_forwarded_for && request.Header("x-forwarded-proto") == "https") scheme = "https";
+    if (ok) base = absl::StrCat(scheme, "://", ToAbsl(host));
+  }
+  const std::string image = options_.og_image_path;
+  backend_->CallUnary(get_proposal_, call, std::move(message),
+                      [ex, base, image](grpc::Status status, std::unique_ptr<Message> response) {
+                        if (!status.ok()) return ex->Send(ErrorResponseForGrpc(status));
+                        const auto* typed =
+                            dynamic_cast<const bkkbudget::voting::v1::GetProposalResponse*>(response.get());
+                        if (typed == nullptr) {
+                          return ex->Send(ErrorResponse(500, "INTERNAL", "unexpected GetProposal response type"));
+                        }
+                        HttpResponse r;
+                        r.body = RenderSharePage(*typed, base, image);
+                        r.SetHeader("Content-Type", "text/html; charset=utf-8");
+                        r.SetHeader("Cache-Control", "public, max-age=60");
+                        ex->Send(std::move(r));
+                      });
+}
+
+}  // namespace bkk::gateway

@@ -1,0 +1,125 @@
+// The gateway's request handling, independent of sockets: routes a complete
+// HTTP request to the API (one gRPC call through Backend), the CSV and SSE
+// streams, share pages, health, readiness, metrics or the static web app,
+// and answers through a ResponseWriter. It adds the security and CORS
+// headers, enforces the per-client rate limit and the deadlines, keeps the
+// response caches and records the metrics. Thread-safe: io threads call
+// Handle concurrently, and backend completions finish requests on gRPC's
+// threads.
+#ifndef BKK_GATEWAY_CORE_GATEWAY_H_
+#define BKK_GATEWAY_CORE_GATEWAY_H_
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/core/backend.h"
+#include "gateway/core/default_routes.h"
+#include "gateway/core/http_types.h"
+#include "gateway/core/limits.h"
+#include "gateway/core/metrics.h"
+#include "gateway/core/response_cache.h"
+#include "gateway/core/route_table.h"
+#include "gateway/core/static_files.h"
+
+namespace bkk::gateway {
+
+struct GatewayOptions {
+  Limits limits;
+  // Directory of the built web app; empty serves no static files.
+  std::string web_root;
+  // Origins allowed to call the API from a browser ("*" allows any).
+  std::vector<std::string> cors_origins;
+  // How long GetTopProposals / GetTurnout answers are reused; 0 disables.
+  std::chrono::milliseconds tally_cache_ttl{500};
+  size_t cache_max_bytes = 64 << 20;
+  // Use the last X-Forwarded-For hop as the client address (only behind a
+  // proxy that sets it, e.g. the ingress); otherwise the socket peer.
+  bool trust_forwarded_for = false;
+  // Public origin for share page links ("https://…"); empty derives it from Host.
+  std::string public_url;
+  std::string og_image_path = "/og.png";
+};
+
+class Gateway final {
+ public:
+  Gateway(GatewayOptions options, std::shared_ptr<const RouteTable> routes, Backend* backend);
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Handles one complete request; answers through `writer`, now or later.
+  void Handle(HttpRequest request, std::shared_ptr<ResponseWriter> writer);
+
+  // An error the server found before a request was complete (malformed
+  // HTTP, oversize headers or body, read timeout), as a full JSON response
+  // with the common headers; counted in the metrics.
+  HttpResponse ProtocolError(int http_status, std::string_view code, std::string_view message);
+
+  // The body limit of a request target (admin imports get a larger one).
+  uint64_t BodyLimitFor(std::string_view target) const;
+  const Limits& limits() const { return options_.limits; }
+
+  // A new dataset release seen by the poller: drops the release cache.
+  void SetRelease(std::string version);
+  std::string release() const { return release_.Get(); }
+
+  // While draining, /readyz answers 503 so load balancers stop sending.
+  void SetDraining(bool draining) { draining_.store(draining); }
+  // Extra metrics text the server appends (connections, …).
+  void SetExtraMetrics(std::function<std::string()> extra) { extra_metrics_ = std::move(extra); }
+
+  Metrics& metrics() { return metrics_; }
+  ResponseCache& release_cache() { return release_cache_; }
+  const RouteTable& routes() const { return *routes_; }
+  // The metrics series of a route (for tests).
+  int SeriesOf(const Route* route) const;
+
+ private:
+  class Exchange;
+  enum class CachePolicy { kNone, kRelease, kTtl };
+
+  void HandleApi(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path,
+                 std::string_view query);
+  void CallUnary(std::shared_ptr<Exchange> ex, const Route& route, const HttpRequest& request,
+                 std::unique_ptr<google::protobuf::Message> message, CallOptions call);
+  void CallStream(std::shared_ptr<Exchange> ex, const Route& route,
+                  std::unique_ptr<google::protobuf::Message> message, CallOptions call);
+  void HandleSharePage(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path);
+  void HandleReady(std::shared_ptr<Exchange> ex);
+  void HandleOptions(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path);
+  void HandleStatic(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path);
+
+  CachePolicy PolicyFor(const Route& route, const HttpRequest& request) const;
+  std::string ClientAddress(const HttpRequest& request) const;
+  bool OriginAllowed(std::string_view origin) const;
+  void AddCommonHeaders(HttpResponse* response, std::string_view origin) const;
+  // Checks the per-client rate; answers 429 itself and returns false when over.
+  bool CheckRate(const std::shared_ptr<Exchange>& ex, const HttpRequest& request);
+
+  const GatewayOptions options_;
+  const std::shared_ptr<const RouteTable> routes_;
+  Backend* const backend_;
+  RateLimiter limiter_;
+  ResponseCache release_cache_;
+  ResponseCache tally_cache_;
+  ReleaseTracker release_;
+  StaticFiles static_files_;
+  Metrics metrics_;
+  std::unordered_map<const Route*, int> series_of_;
+  int series_static_, series_share_, series_health_, series_ready_, series_metrics_, series_unmatched_,
+      series_protocol_, series_options_;
+  const google::protobuf::MethodDescriptor* get_proposal_ = nullptr;
+  std::atomic<bool> draining_{false};
+  std::atomic<uint64_t> rate_limited_{0};
+  std::function<std::string()> extra_metrics_;
+  std::string csp_;
+};
+
+}  // namespace bkk::gateway
+
+#endif  // BKK_GATEWAY_CORE_GATEWAY_H_

@@ -1,0 +1,43 @@
+// Header lookups for the gateway's HTTP shapes; see http_types.h.
+#include "gateway/core/http_types.h"
+
+#include "gateway/core/text.h"
+
+namespace bkk::gateway {
+
+bool HeaderNameEquals(std::string_view a, std::string_view b) {
+  return AsciiEqualsIgnoreCase(a, b);
+}
+
+std::string_view HttpRequest::Header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (HeaderNameEquals(h.name, name)) return h.value;
+  }
+  return {};
+}
+
+bool HttpRequest::HasHeader(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (HeaderNameEquals(h.name, name)) return true;
+  }
+  return false;
+}
+
+void HttpResponse::SetHeader(std::string_view name, std::string value) {
+  for (auto& h : headers) {
+    if (HeaderNameEquals(h.name, name)) {
+      h.value = std::move(value);
+      return;
+    }
+  }
+  headers.push_back({std::string(name), std::move(value)});
+}
+
+std::string_view HttpResponse::Header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (HeaderNameEquals(h.name, name)) return h.value;
+  }
+  return {};
+}
+
+}  // namespace bkk::gateway

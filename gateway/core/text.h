@@ -1,0 +1,47 @@
+// Small text helpers the gateway needs everywhere: UTF-8 validation,
+// percent-decoding, JSON string quoting and HTML escaping. Also the bridge
+// between std::string_view and Debian's absl::string_view, which are
+// different types in Abseil 20220623 as packaged.
+#ifndef BKK_GATEWAY_CORE_TEXT_H_
+#define BKK_GATEWAY_CORE_TEXT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+
+namespace bkk::gateway {
+
+inline absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline std::string_view ToStd(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+
+bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b);
+std::string AsciiLower(std::string_view s);
+
+// Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool IsValidUtf8(std::string_view s);
+
+// Decodes %XX escapes (and '+' as space when `plus_as_space`, for query
+// strings). nullopt on a malformed escape.
+std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space);
+
+// A JSON string literal with quotes. Invalid UTF-8 becomes U+FFFD so the
+// output is always valid JSON, whatever a backend or client sent.
+std::string JsonQuote(std::string_view s);
+
+// `s` quoted for an error message, shortened to `max_bytes` (on a UTF-8
+// boundary) with an ellipsis, so echoing hostile input stays small.
+std::string QuoteForMessage(std::string_view s, size_t max_bytes = 64);
+
+// Escapes &<>"' for HTML text and attribute values.
+std::string HtmlEscape(std::string_view s);
+
+// FNV-1a, 64 bits: a stable hash (same in every replica and every run),
+// which ETags need and absl::Hash does not promise.
+uint64_t StableHash64(std::string_view s);
+
+}  // namespace bkk::gateway
+
+#endif  // BKK_GATEWAY_CORE_TEXT_H_

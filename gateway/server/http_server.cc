@@ -1,0 +1,690 @@
+// Boost.Beast HTTP/1.1 server for the gateway; see http_server.h.
+#include "gateway/server/http_server.h"
+
+#include <array>
+#include <atomic>
+#include <deque>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "gateway/core/status_map.h"
+#include "gateway/core/text.h"
+#include "services/common/log.h"
+
+namespace bkk::gateway {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+namespace {
+
+constexpr size_t kReadChunk = 8192;
+// How long a closing connection keeps reading (and discarding) so the last
+// response is not destroyed by a TCP reset over unread request bytes.
+constexpr auto kLinger = std::chrono::seconds(1);
+
+std::string Str(beast::string_view s) { return std::string(s.data(), s.size()); }
+
+class Connection;
+
+}  // namespace
+
+namespace internal {
+
+// What the server and its connections share; outlives the HttpServer while
+// a late gRPC completion still holds a connection.
+struct ServerCore {
+  ServerCore(Gateway* g, int threads) : gateway(g), limits(g->limits()), gate(g->limits().max_connections) {
+    for (int i = 0; i < std::max(1, threads); ++i) iocs.push_back(std::make_unique<net::io_context>(1));
+  }
+  net::io_context& main() { return *iocs[0]; }
+  // Connections are spread round robin over the io threads.
+  net::io_context& NextContext() { return *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % iocs.size()]; }
+
+  Gateway* const gateway;
+  const Limits limits;
+  // One io_context per io thread, like one event loop per nginx worker: a
+  // connection lives on one thread, so its handlers never contend, need no
+  // strand, and a gRPC completion reaches it with a single post.
+  std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::atomic<unsigned> next_ioc{0};
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::optional<tcp::acceptor> acceptor;
+  ConnectionGate gate;
+  std::atomic<bool> draining{false};
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections;
+  uint64_t next_id = 0;
+  std::vector<std::shared_ptr<net::steady_timer>> timers;
+  std::vector<std::shared_ptr<std::function<void()>>> ticks;
+};
+
+}  // namespace internal
+
+namespace {
+
+using internal::ServerCore;
+
+// One TCP connection: reads a request, waits for the core's answer, writes
+// it, repeats. Everything runs on the connection's io thread.
+class Connection final : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, std::shared_ptr<ServerCore> core, uint64_t id)
+      : stream_(std::move(socket)), core_(std::move(core)), id_(id), heartbeat_(stream_.get_executor()) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = endpoint.address().to_string();
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  ~Connection() {
+    {
+      std::lock_guard<std::mutex> lock(core_->mu);
+      core_->connections.erase(id_);
+    }
+    core_->gate.Release();
+  }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+  void Start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
+  }
+
+  // Server shutdown: idle connections close now, streams are cancelled (and
+  // then end), busy ones close after their answer.
+  void Drain() {
+    if (phase_ == Phase::kIdle) return Close();
+    if (phase_ == Phase::kStreaming) RunCancel(/*client_gone=*/false);
+  }
+  void ForceClose() { Close(); }
+
+  // --- called through RequestWriter (posted onto the connection's thread) ---
+  void DoSend(uint64_t seq, HttpResponse response) {
+    if (seq != seq_ || phase_ != Phase::kHandling) return;
+    cancel_ = nullptr;
+    WriteResponse(std::move(response), !keep_alive_ || core_->draining.load());
+  }
+
+  void DoStartStream(uint64_t seq, HttpResponse head, StreamOptions options) {
+    if (seq != seq_ || phase_ != Phase::kHandling) return;
+    phase_ = Phase::kStreaming;
+    stream_head_ = std::make_shared<http::response<http::empty_body>>();
+    stream_head_->version(version_);
+    stream_head_->result(static_cast<unsigned>(head.status));
+    stream_head_->reason(std::string(HttpReason(head.status)));
+    for (const auto& h : head.headers) stream_head_->set(h.name, h.value);
+    if (version_ >= 11) stream_head_->chunked(true);
+    // A stream ends its connection: no request can be pipelined behind an
+    // endless event stream, and the close tells HTTP/1.0 clients the end.
+    stream_head_->keep_alive(false);
+    serializer_.emplace(*stream_head_);
+    writing_ = true;
+    stream_.expires_after(core_->limits.write_timeout);
+    http::async_write_header(stream_, *serializer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->writing_ = false;
+      if (ec) return self->FailStream();
+      self->PumpStream();
+    });
+    if (options.heartbeat_interval.count() > 0) {
+      heartbeat_chunk_ = std::move(options.heartbeat_chunk);
+      heartbeat_interval_ = options.heartbeat_interval;
+      ScheduleHeartbeat();
+    }
+    if (options.watch_for_close) WatchForClose();
+  }
+
+  void DoWriteChunk(uint64_t seq, std::string data, std::function<void(bool)> done) {
+    if (seq != seq_ || phase_ != Phase::kStreaming) {
+      if (done) done(false);
+      return;
+    }
+    queue_.push_back({Pending::kChunk, std::move(data), std::move(done)});
+    PumpStream();
+  }
+
+  void DoEndStream(uint64_t seq, bool abort) {
+    if (seq != seq_ || phase_ != Phase::kStreaming) return;
+    queue_.push_back({abort ? Pending::kAbort : Pending::kEnd, {}, nullptr});
+    PumpStream();
+  }
+
+  void DoSetCancel(uint64_t seq, std::function<void(bool)> cancel) {
+    if (seq != seq_ || closed_ || (phase_ != Phase::kHandling && phase_ != Phase::kStreaming)) {
+      cancel(/*client_gone=*/true);  // already over
+      return;
+    }
+    cancel_ = std::move(cancel);
+  }
+
+ private:
+  enum class Phase { kIdle, kReading, kHandling, kWriting, kStreaming, kClosing, kClosed };
+  struct Pending {
+    enum Kind { kChunk, kEnd, kAbort } kind;
+    std::string data;
+    std::function<void(bool)> done;
+  };
+
+  // --- reading ---
+  void ReadRequest() {
+    if (closed_) return;
+    if (core_->draining.load()) return Close();
+    phase_ = Phase::kIdle;
+    header_parser_.emplace();
+    header_parser_->header_limit(core_->limits.max_header_bytes);
+    // The body limit depends on the route; it is checked once the target is
+    // known. (Not boost::none: Beast 1.74 then refuses every Content-Length.)
+    header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
+    stream_.expires_after(core_->limits.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->Close();
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    phase_ = Phase::kReading;
+    stream_.expires_after(core_->limits.read_timeout);
+    http::async_read_header(stream_, buffer_, *header_parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    auto& req = header_parser_->get();
+    version_ = req.version() == 10 ? 10 : 11;
+    const std::string target = Str(req.target());
+    const uint64_t limit = core_->gateway->BodyLimitFor(target);
+    body_limit_ = limit;
+    auto length = header_parser_->content_length();
+    if (length && *length > limit) {
+      return SendProtocolError(413, "PAYLOAD_TOO_LARGE",
+                               absl::StrCat("the request body is ", *length, " bytes; the limit is ", limit));
+    }
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      stream_.expires_after(core_->limits.write_timeout);
+      return net::async_write(stream_, net::buffer(kContinue),
+                              [self = shared_from_this()](beast::error_code ec, size_t) {
+                                if (ec) return self->Close();
+                                self->ReadBody();
+                              });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    body_parser_.emplace(std::move(*header_parser_));
+    header_parser_.reset();
+    body_parser_->body_limit(body_limit_);
+    stream_.expires_after(core_->limits.read_timeout);
+    http::async_read(stream_, buffer_, *body_parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::header_limit) {
+      return SendProtocolError(431, "HEADERS_TOO_LARGE",
+                               absl::StrCat("the request headers exceed ", core_->limits.max_header_bytes, " bytes"));
+    }
+    if (ec == http::error::body_limit) {
+      return SendProtocolError(413, "PAYLOAD_TOO_LARGE",
+                               absl::StrCat("the request body exceeds ", body_limit_, " bytes"));
+    }
+    // The client left, stalled past the read timeout, or stopped mid-request:
+    // nobody is listening for an answer.
+    if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == net::error::eof || ec == net::error::connection_reset || ec == net::error::operation_aborted ||
+        ec == net::error::bad_descriptor ||
+        ec.category() != http::make_error_code(http::error::bad_target).category()) {
+      return Close();
+    }
+    SendProtocolError(400, "INVALID_ARGUMENT", absl::StrCat("malformed HTTP request: ", ec.message()));
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    http::request<http::string_body> req = body_parser_->release();
+    body_parser_.reset();
+    HttpRequest request;
+    request.method = Str(req.method_string());
+    request.target = Str(req.target());
+    request.headers.reserve(16);
+    for (const auto& field : req) request.headers.push_back({Str(field.name_string()), Str(field.value())});
+    request.body = std::move(req.body());
+    request.peer_address = peer_;
+    keep_alive_ = req.keep_alive();
+    head_ = req.method() == http::verb::head;
+    ++seq_;
+    phase_ = Phase::kHandling;
+    core_->gateway->Handle(std::move(request), MakeWriter());
+  }
+
+  std::shared_ptr<ResponseWriter> MakeWriter();
+
+  // --- writing a complete response ---
+  void SendProtocolError(int status, std::string_view code, std::string_view message) {
+    keep_alive_ = false;
+    head_ = false;
+    WriteResponse(core_->gateway->ProtocolError(status, code, message), /*close=*/true);
+  }
+
+  // Serializes the head by hand and writes head and body in one gather
+  // write: a complete answer is the hot path (cache hits), and Beast's
+  // generic serializer costs more than the rest of the request.
+  void WriteResponse(HttpResponse r, bool close) {
+    const bool bodyless = r.status == 204 || r.status == 304 || r.status < 200;
+    out_shared_ = std::move(r.shared_body);
+    out_body_ = std::move(r.body);
+    const std::string_view body = out_shared_ ? std::string_view(*out_shared_) : std::string_view(out_body_);
+    out_head_.clear();
+    absl::StrAppend(&out_head_, version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", r.status, " ",
+                    ToAbsl(HttpReason(r.status)), "\r\n");
+    for (const auto& h : r.headers) {
+      if (!SafeHeader(h.name) || !SafeHeader(h.value)) continue;  // never split a header
+      absl::StrAppend(&out_head_, h.name, ": ", h.value, "\r\n");
+    }
+    if (!bodyless) absl::StrAppend(&out_head_, "Content-Length: ", body.size(), "\r\n");
+    if (close) {
+      out_head_ += "Connection: close\r\n";
+    } else if (version_ == 10) {
+      out_head_ += "Connection: keep-alive\r\n";
+    }
+    out_head_ += "\r\n";
+    std::array<net::const_buffer, 2> buffers = {net::buffer(out_head_),
+                                                net::buffer(body.data(), bodyless || head_ ? 0 : body.size())};
+    phase_ = Phase::kWriting;
+    stream_.expires_after(core_->limits.write_timeout);
+    net::async_write(stream_, buffers, [self = shared_from_this(), close](beast::error_code ec, size_t) {
+      self->out_shared_.reset();
+      self->out_body_.clear();
+      if (ec) return self->Close();
+      if (close) return self->CloseGracefully();
+      self->ReadRequest();
+    });
+  }
+
+  static bool SafeHeader(std::string_view s) { return s.find_first_of("\r\n") == std::string_view::npos; }
+
+  // --- streams ---
+  void PumpStream() {
+    if (writing_ || queue_.empty() || phase_ != Phase::kStreaming) return;
+    Pending& p = queue_.front();
+    if (p.kind == Pending::kAbort) return FailStream();
+    writing_ = true;
+    stream_.expires_after(core_->limits.write_timeout);
+    auto on_written = [self = shared_from_this()](beast::error_code ec, size_t) { self->OnStreamWrite(ec); };
+    if (p.kind == Pending::kChunk) {
+      if (p.data.empty()) {
+        // An empty chunk would read as the end of the body; skip it.
+        return net::post(stream_.get_executor(), [on_written] { on_written({}, 0); });
+      }
+      if (version_ >= 11) {
+        net::async_write(stream_, http::make_chunk(net::buffer(p.data)), on_written);
+      } else {
+        net::async_write(stream_, net::buffer(p.data), on_written);
+      }
+    } else if (version_ >= 11) {
+      net::async_write(stream_, http::make_chunk_last(), on_written);
+    } else {
+      net::post(stream_.get_executor(), [on_written] { on_written({}, 0); });
+    }
+  }
+
+  void OnStreamWrite(beast::error_code ec) {
+    writing_ = false;
+    if (queue_.empty()) return;  // failed meanwhile
+    Pending p = std::move(queue_.front());
+    queue_.pop_front();
+    if (ec) {
+      if (p.done) p.done(false);
+      return FailStream();
+    }
+    if (p.done) p.done(true);
+    if (p.kind == Pending::kEnd) {
+      cancel_ = nullptr;
+      heartbeat_.cancel();
+      return CloseGracefully();
+    }
+    PumpStream();
+  }
+
+  void ScheduleHeartbeat() {
+    heartbeat_.expires_after(heartbeat_interval_);
+    heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec || self->phase_ != Phase::kStreaming) return;
+      if (!self->writing_ && self->queue_.empty()) {
+        self->queue_.push_back({Pending::kChunk, self->heartbeat_chunk_, nullptr});
+        self->PumpStream();
+      }
+      self->ScheduleHeartbeat();
+    });
+  }
+
+  // While streaming nothing is read, so a client that leaves would go
+  // unnoticed until a write fails; a pending read notices at once.
+  void WatchForClose() {
+    stream_.socket().async_read_some(net::buffer(discard_),
+                                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                                       if (self->phase_ != Phase::kStreaming) return;
+                                       if (ec) return self->FailStream();
+                                       self->WatchForClose();
+                                     });
+  }
+
+  void FailStream() {
+    for (auto& p : queue_) {
+      if (p.done) p.done(false);
+    }
+    queue_.clear();
+    Close();
+  }
+
+  void RunCancel(bool client_gone) {
+    if (!cancel_) return;
+    auto cancel = std::move(cancel_);
+    cancel_ = nullptr;
+    cancel(client_gone);
+  }
+
+  // --- closing ---
+  void CloseGracefully() {
+    if (closed_ || phase_ == Phase::kClosing) return;
+    phase_ = Phase::kClosing;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kLinger);
+    Linger();
+  }
+
+  void Linger() {
+    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      self->Linger();
+    });
+  }
+
+  void Close() {
+    if (closed_) return;
+    closed_ = true;
+    phase_ = Phase::kClosed;
+    heartbeat_.cancel();
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+    RunCancel(/*client_gone=*/true);
+    for (auto& p : queue_) {
+      if (p.done) p.done(false);
+    }
+    queue_.clear();
+  }
+
+  beast::tcp_stream stream_;
+  std::shared_ptr<ServerCore> core_;
+  const uint64_t id_;
+  std::string peer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> header_parser_;
+  std::optional<http::request_parser<http::string_body>> body_parser_;
+  uint64_t body_limit_ = 0;
+  Phase phase_ = Phase::kIdle;
+  bool closed_ = false;
+  bool keep_alive_ = true;
+  bool head_ = false;
+  unsigned version_ = 11;
+  uint64_t seq_ = 0;
+  std::function<void(bool)> cancel_;
+  // The answer being written.
+  std::string out_head_;
+  std::string out_body_;
+  std::shared_ptr<const std::string> out_shared_;
+  // Stream state.
+  std::shared_ptr<http::response<http::empty_body>> stream_head_;
+  std::optional<http::response_serializer<http::empty_body>> serializer_;
+  std::deque<Pending> queue_;
+  bool writing_ = false;
+  net::steady_timer heartbeat_;
+  std::chrono::milliseconds heartbeat_interval_{0};
+  std::string heartbeat_chunk_;
+  std::array<char, 1024> discard_;
+};
+
+// The ResponseWriter of one request: hops onto the connection's io thread.
+// Calls for an older request of the same connection are ignored there.
+class RequestWriter final : public ResponseWriter {
+ public:
+  RequestWriter(std::shared_ptr<Connection> conn, uint64_t seq) : conn_(std::move(conn)), seq_(seq) {}
+
+  void Send(HttpResponse response) override {
+    // dispatch: an answer made while handling the request (cache hit, error)
+    // is written at once on the connection's thread instead of being queued.
+    net::dispatch(conn_->executor(), [c = conn_, s = seq_, r = std::move(response)]() mutable {
+      c->DoSend(s, std::move(r));
+    });
+  }
+  void StartStream(HttpResponse head, StreamOptions options) override {
+    net::post(conn_->executor(), [c = conn_, s = seq_, h = std::move(head), o = std::move(options)]() mutable {
+      c->DoStartStream(s, std::move(h), std::move(o));
+    });
+  }
+  void WriteChunk(std::string data, std::function<void(bool)> done) override {
+    net::post(conn_->executor(), [c = conn_, s = seq_, d = std::move(data), f = std::move(done)]() mutable {
+      c->DoWriteChunk(s, std::move(d), std::move(f));
+    });
+  }
+  void EndStream() override {
+    net::post(conn_->executor(), [c = conn_, s = seq_] { c->DoEndStream(s, false); });
+  }
+  void AbortStream() override {
+    net::post(conn_->executor(), [c = conn_, s = seq_] { c->DoEndStream(s, true); });
+  }
+  void OnCancel(std::function<void(bool)> cancel) override {
+    net::post(conn_->executor(), [c = conn_, s = seq_, f = std::move(cancel)]() mutable {
+      c->DoSetCancel(s, std::move(f));
+    });
+  }
+
+ private:
+  const std::shared_ptr<Connection> conn_;
+  const uint64_t seq_;
+};
+
+std::shared_ptr<ResponseWriter> Connection::MakeWriter() {
+  return std::make_shared<RequestWriter>(shared_from_this(), seq_);
+}
+
+// Over the connection cap: a short 503 and close, without a Connection object.
+void RejectConnection(tcp::socket socket, const std::shared_ptr<ServerCore>& core) {
+  auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+  HttpResponse r = core->gateway->ProtocolError(503, "UNAVAILABLE", "too many connections; retry shortly");
+  auto res = std::make_shared<http::response<http::string_body>>();
+  res->result(503);
+  for (auto& h : r.headers) res->set(h.name, h.value);
+  res->set(http::field::retry_after, "1");
+  res->body() = std::move(r.body);
+  res->prepare_payload();
+  res->keep_alive(false);
+  stream->expires_after(std::chrono::seconds(2));
+  http::async_write(*stream, *res, [stream, res](beast::error_code, size_t) {
+    beast::error_code ec;
+    stream->socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream->close();
+  });
+}
+
+void Accept(const std::shared_ptr<ServerCore>& strong) {
+  std::weak_ptr<ServerCore> weak = strong;
+  strong->acceptor->async_accept(strong->NextContext(), [weak](beast::error_code ec, tcp::socket socket) {
+    auto core = weak.lock();
+    if (!core || core->stopping.load() || !core->acceptor->is_open()) return;
+    if (ec) {
+      // Out of file descriptors and the like: back off instead of spinning.
+      LogWarning("accept_failed", {{"error", ec.message()}});
+      auto timer = std::make_shared<net::steady_timer>(core->main(), std::chrono::milliseconds(100));
+      timer->async_wait([weak, timer](beast::error_code) {
+        auto core = weak.lock();
+        if (core && !core->stopping.load()) Accept(core);
+      });
+      return;
+    }
+    if (!core->gate.TryAcquire()) {
+      RejectConnection(std::move(socket), core);
+    } else {
+      std::shared_ptr<Connection> conn;
+      {
+        std::lock_guard<std::mutex> lock(core->mu);
+        uint64_t id = core->next_id++;
+        conn = std::make_shared<Connection>(std::move(socket), core, id);
+        core->connections.emplace(id, conn);
+      }
+      conn->Start();
+    }
+    Accept(core);
+  });
+}
+
+std::vector<std::shared_ptr<Connection>> LiveConnections(ServerCore& core) {
+  std::vector<std::shared_ptr<Connection>> out;
+  std::lock_guard<std::mutex> lock(core.mu);
+  for (auto& [id, weak] : core.connections) {
+    if (auto c = weak.lock()) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpServer::HttpServer(Gateway* gateway, HttpServerOptions options)
+    : core_(std::make_shared<internal::ServerCore>(gateway, options.io_threads)), options_(std::move(options)) {}
+
+HttpServer::~HttpServer() { Shutdown(std::chrono::milliseconds(0)); }
+
+int HttpServer::open_connections() const { return core_->gate.open(); }
+
+absl::Status HttpServer::Start() {
+  const std::string& listen = options_.listen_address;
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("listen address ", listen, " must be host:port"));
+  }
+  std::string host = listen.substr(0, colon);
+  std::string port = listen.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  beast::error_code ec;
+  tcp::resolver resolver(core_->main());
+  auto results = resolver.resolve(host, port, tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot resolve listen address ", listen, ": ", ec.message()));
+  }
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  core_->acceptor.emplace(core_->main());
+  core_->acceptor->open(endpoint.protocol(), ec);
+  if (!ec) core_->acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) core_->acceptor->bind(endpoint, ec);
+  if (!ec) core_->acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot listen on ", listen, ": ", ec.message()));
+  port_ = core_->acceptor->local_endpoint().port();
+
+  std::weak_ptr<internal::ServerCore> weak = core_;
+  core_->gateway->SetExtraMetrics([weak] {
+    auto core = weak.lock();
+    return absl::StrCat("# TYPE bkk_gateway_open_connections gauge\nbkk_gateway_open_connections ",
+                        core ? core->gate.open() : 0, "\n");
+  });
+  for (auto& ioc : core_->iocs) core_->work.push_back(net::make_work_guard(*ioc));
+  Accept(core_);
+  const int threads = static_cast<int>(core_->iocs.size());
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([core = core_, i] { core->iocs[i]->run(); });
+  }
+  LogInfo("http_listening", {{"address", listen}, {"port", std::to_string(port_)},
+                             {"io_threads", std::to_string(threads)}});
+  return absl::OkStatus();
+}
+
+void HttpServer::Every(std::chrono::milliseconds interval, std::function<void()> fn) {
+  auto timer = std::make_shared<net::steady_timer>(core_->main());
+  {
+    std::lock_guard<std::mutex> lock(core_->mu);
+    core_->timers.push_back(timer);
+  }
+  std::weak_ptr<internal::ServerCore> weak = core_;
+  auto tick = std::make_shared<std::function<void()>>();
+  std::weak_ptr<std::function<void()>> weak_tick = tick;
+  *tick = [weak, timer, interval, fn = std::move(fn), weak_tick] {
+    auto core = weak.lock();
+    if (!core || core->stopping.load()) return;
+    fn();
+    timer->expires_after(interval);
+    timer->async_wait([weak_tick](beast::error_code ec) {
+      auto t = weak_tick.lock();
+      if (!ec && t) (*t)();
+    });
+  };
+  // The core keeps the tick alive until Shutdown.
+  {
+    std::lock_guard<std::mutex> lock(core_->mu);
+    core_->ticks.push_back(tick);
+  }
+  net::post(core_->main(), [tick] { (*tick)(); });
+}
+
+void HttpServer::Shutdown(std::chrono::milliseconds drain) {
+  if (stopped_) return;
+  stopped_ = true;
+  if (threads_.empty()) return;  // never started
+  core_->draining = true;
+  core_->gateway->SetDraining(true);
+  net::post(core_->acceptor->get_executor(), [core = core_] {
+    beast::error_code ec;
+    core->acceptor->close(ec);
+  });
+  for (auto& conn : LiveConnections(*core_)) {
+    net::post(conn->executor(), [conn] { conn->Drain(); });
+  }
+  const auto deadline = std::chrono::steady_clock::now() + drain;
+  while (core_->gate.open() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (auto& conn : LiveConnections(*core_)) {
+    net::post(conn->executor(), [conn] { conn->ForceClose(); });
+  }
+  const auto hard = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (core_->gate.open() > 0 && std::chrono::steady_clock::now() < hard) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  core_->stopping = true;
+  {
+    std::lock_guard<std::mutex> lock(core_->mu);
+    for (auto& timer : core_->timers) {
+      net::post(core_->main(), [timer] { timer->cancel(); });
+    }
+    core_->ticks.clear();
+  }
+  core_->work.clear();
+  for (auto& ioc : core_->iocs) ioc->stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+  // Handlers still queued at the stop hold connections (which hold the
+  // core): run them out, with every socket closed they just return.
+  for (auto& ioc : core_->iocs) {
+    ioc->restart();
+    ioc->poll();
+  }
+  LogInfo("http_stopped");
+}
+
+}  // namespace bkk::gateway

@@ -1,0 +1,56 @@
+// Release polling; see release_poller.h.
+#include "gateway/server/release_poller.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <google/protobuf/descriptor.h>
+
+#include "absl/strings/str_cat.h"
+#include "bkkbudget/budget/v1/budget.pb.h"
+#include "services/common/log.h"
+
+namespace bkk::gateway {
+
+void PollReleaseOnce(Backend* backend, Gateway* gateway, std::function<void()> done) {
+  const auto* method = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+      absl::StrCat(kBudgetService, ".GetRelease"));
+  if (method == nullptr) {
+    if (done) done();
+    return;
+  }
+  CallOptions options;
+  options.deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+  backend->CallUnary(method, options, std::make_unique<bkkbudget::budget::v1::GetReleaseRequest>(),
+                     [gateway, done](grpc::Status status, std::unique_ptr<google::protobuf::Message> response) {
+                       if (status.ok()) {
+                         const auto* typed =
+                             dynamic_cast<const bkkbudget::budget::v1::GetReleaseResponse*>(response.get());
+                         // Only a plain hex version goes into ETags and cache keys.
+                         std::string version = typed != nullptr ? typed->release().version() : "";
+                         bool clean = !version.empty() && version.size() <= 64;
+                         for (char c : version) {
+                           if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') clean = false;
+                         }
+                         if (clean) gateway->SetRelease(version);
+                       }
+                       // While budget-data is down the last version stays: it
+                       // is still the data the cache holds.
+                       if (done) done();
+                     });
+}
+
+void StartReleasePoller(HttpServer* server, Backend* backend, Gateway* gateway, std::chrono::milliseconds interval) {
+  // Ticks often; polls every tick until the first release is known (the
+  // gateway is not ready before), then every `interval`.
+  constexpr auto kTick = std::chrono::milliseconds(250);
+  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+  server->Every(std::min(interval, std::chrono::milliseconds(kTick)), [backend, gateway, interval, last] {
+    auto now = std::chrono::steady_clock::now();
+    if (!gateway->release().empty() && now - *last < interval) return;
+    *last = now;
+    PollReleaseOnce(backend, gateway);
+  });
+}
+
+}  // namespace bkk::gateway
