@@ -80,8 +80,8 @@ run_wrk cached "$URL/v1/budget/overview"
 run_wrk uncached "$URL" "$HERE/gateway_unique.lua"
 run_wrk vote "$URL" "$HERE/gateway_vote.lua" "/v1/rounds/$ROUND/districts/" 2 "$DIR/ballots.txt"
 
-# Every 200 the vote route gave is a durable ballot: the round's voters equal
-# the successful requests.
+# Every 200 the vote route gave is a durable ballot: the round holds at least
+# that many voters (more when requests still in flight at wrk's stop committed).
 read -r vote_total vote_refused <"$DIR/vote.counts"
 stored="$(curl -fsS "$URL/v1/rounds/$ROUND/turnout" | python3 -c 'import json,sys; print(int(json.load(sys.stdin).get("totalVoters", 0)))')"
 
@@ -99,9 +99,9 @@ print(f"{'target':34} {'req/s':>9} {'p50':>9} {'p99':>9} {'refused':>8} {'x ngin
 for k in ["nginx", "cached", "uncached", "vote"]:
     rps, p50, p99, non2xx = rows[k]
     print(f"{labels[k]:34} {rps:9d} {p50:>9} {p99:>9} {non2xx:8d} {rps / nginx:8.2f}")
-print(f"ballots acknowledged {acked}, stored {stored}: {'all durable' if stored == acked else 'MISMATCH'}")
+print(f"ballots acknowledged {acked}, stored {stored}: {'all durable' if stored >= acked else 'ACKNOWLEDGED BALLOTS MISSING'}")
 cached, vote = rows["cached"][0] / nginx, rows["vote"][0] / nginx
-ok = cached >= 0.8 and vote >= 0.3 and stored == acked
+ok = cached >= 0.8 and vote >= 0.3 and stored >= acked
 print(f"gateway: cached budget route {cached:.2f}x nginx (target >= 0.8x), vote route {vote:.2f}x nginx "
       f"(target >= 0.3x, every ballot durable): {'pass' if ok else 'short'}")
 PY
