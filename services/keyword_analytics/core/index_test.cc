@@ -85,12 +85,7 @@ std::vector<Line> LoadFixtureLines() {
   return lines;
 }
 
-std::shared_ptr<const Segmenter> NewSegmenter() {
-  absl::StatusOr<std::shared_ptr<const Segmenter>> segmenter =
-      Segmenter::Create();
-  EXPECT_TRUE(segmenter.ok()) << segmenter.status();
-  return segmenter.ok() ? *segmenter : nullptr;
-}
+using testing::NewSegmenter;
 
 using StatTuple = std::tuple<std::string, int64_t, int64_t>;
 

@@ -26,12 +26,7 @@ using ::testing::Not;
 constexpr char kOrdinanceCsv[] =
     BKK_DATA_DIR "/budget/bma-ordinance-2566-items.csv";
 
-std::shared_ptr<const Segmenter> NewSegmenter() {
-  absl::StatusOr<std::shared_ptr<const Segmenter>> segmenter =
-      Segmenter::Create();
-  EXPECT_TRUE(segmenter.ok()) << segmenter.status();
-  return segmenter.ok() ? *segmenter : nullptr;
-}
+using testing::NewSegmenter;
 
 std::vector<std::string> Texts(const std::vector<Token>& tokens,
                                bool include_components) {

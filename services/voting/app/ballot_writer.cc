@@ -27,13 +27,6 @@ void BallotWriter::Submit(NewBallot ballot, RateKeys rate_keys, Done done) {
   done({absl::UnavailableError("the voting service is shutting down; retry"), 0, "", false});
 }
 
-std::future<BallotResult> BallotWriter::Submit(NewBallot ballot) {
-  auto promise = std::make_shared<std::promise<BallotResult>>();
-  auto future = promise->get_future();
-  Submit(std::move(ballot), {}, [promise](BallotResult r) { promise->set_value(std::move(r)); });
-  return future;
-}
-
 void BallotWriter::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -13,7 +13,6 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <future>
 #include <mutex>
 #include <thread>
 
@@ -40,8 +39,6 @@ class BallotWriter final {
   // committed (or refused, or failed). After Stop(), runs at once with
   // UNAVAILABLE.
   void Submit(NewBallot ballot, RateKeys rate_keys, Done done);
-  // Blocking convenience for tools and tests.
-  std::future<BallotResult> Submit(NewBallot ballot);
 
   // Stops taking ballots, writes every queued one, then joins the thread:
   // nothing acknowledged or queued is dropped on SIGTERM.

@@ -349,10 +349,9 @@ std::vector<BallotResult> VotingStore::InsertBallots(const std::vector<NewBallot
         "proposal_ids, points) VALUES ";
     std::vector<std::string> params;
     for (size_t k = 0; k < open.size(); ++k) {
-      const size_t i = k;
       const auto& b = ballots[open[k]];
       size_t n = params.size();
-      absl::StrAppend(&sql, i == 0 ? "" : ",", "($", n + 1, "::bigint,$", n + 2, "::integer,$", n + 3, ",$", n + 4,
+      absl::StrAppend(&sql, k == 0 ? "" : ",", "($", n + 1, "::bigint,$", n + 2, "::integer,$", n + 3, ",$", n + 4,
                       ",$", n + 5, ",$", n + 6, "::bigint[],$", n + 7, "::integer[])");
       params.push_back(absl::StrCat(b.round_id));
       params.push_back(absl::StrCat(b.district_id));
@@ -449,17 +448,6 @@ absl::StatusOr<std::vector<StoredBallot>> VotingStore::BallotsOfDistrict(int64_t
   });
   if (!s.ok()) return s;
   return out;
-}
-
-absl::StatusOr<int64_t> VotingStore::MaxBallotId() {
-  int64_t id = 0;
-  auto s = pool_->Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    id = tx.exec("SELECT coalesce(max(ballot_id), 0) FROM voting.ballots")[0][0].as<int64_t>();
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return id;
 }
 
 absl::StatusOr<std::vector<ProposalSupport>> VotingStore::Support(int64_t round_id, int32_t district_id) {

@@ -47,7 +47,6 @@ class VotingStore final {
   // Ballots with id > after_id in id order, at most `limit`.
   absl::StatusOr<std::vector<StoredBallot>> BallotsAfter(int64_t after_id, int limit);
   absl::StatusOr<std::vector<StoredBallot>> BallotsOfDistrict(int64_t round_id, int32_t district_id);
-  absl::StatusOr<int64_t> MaxBallotId();
 
   // Counts straight from PostgreSQL (the fallback when Redis is down).
   absl::StatusOr<std::vector<ProposalSupport>> Support(int64_t round_id, int32_t district_id);

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/csv.h"
+#include "gtest/gtest.h"
 
 namespace bkk::keywords::testing {
 
@@ -51,6 +52,12 @@ absl::StatusOr<std::vector<Line>> LoadOrdinanceLines(const std::string& path) {
     lines.push_back(std::move(line));
   }
   return lines;
+}
+
+std::shared_ptr<const Segmenter> NewSegmenter() {
+  absl::StatusOr<std::shared_ptr<const Segmenter>> segmenter = Segmenter::Create();
+  EXPECT_TRUE(segmenter.ok()) << segmenter.status();
+  return segmenter.ok() ? *segmenter : nullptr;
 }
 
 }  // namespace bkk::keywords::testing
