@@ -6,7 +6,8 @@
 
 namespace bkk {
 
-PgPool::PgPool(std::string url, int max_size) : url_(std::move(url)), max_size_(max_size) {}
+PgPool::PgPool(std::string url, int max_size, std::string session_setup)
+    : url_(std::move(url)), max_size_(max_size), session_setup_(std::move(session_setup)) {}
 
 PgPool::~PgPool() = default;
 
@@ -24,7 +25,12 @@ absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire(
   ++open_;
   lock.unlock();
   try {
-    return std::make_unique<pqxx::connection>(url_);
+    auto conn = std::make_unique<pqxx::connection>(url_);
+    if (!session_setup_.empty()) {
+      pqxx::nontransaction setup(*conn);
+      setup.exec(session_setup_);
+    }
+    return conn;
   } catch (const std::exception& e) {
     lock.lock();
     --open_;

@@ -23,8 +23,9 @@ class PgPool final {
  public:
   // `url` is a libpq connection string or URI; at most `max_size` connections
   // are open at once. Connections open lazily, so a pool can be built while
-  // the database is still starting.
-  PgPool(std::string url, int max_size);
+  // the database is still starting. `session_setup` (e.g. a SET) runs once on
+  // every new connection.
+  PgPool(std::string url, int max_size, std::string session_setup = "");
   ~PgPool();
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
@@ -46,6 +47,7 @@ class PgPool final {
 
   const std::string url_;
   const int max_size_;
+  const std::string session_setup_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;

@@ -3,6 +3,8 @@
 # and 256 clients, next to pgbench running a one-row INSERT per transaction
 # (one transaction per vote) on the same PostgreSQL in the same run. Both
 # commit with synchronous_commit on (the server default, checked below).
+# For context it also prints the same server's no-op health Check at each
+# concurrency: no unary gRPC API can do more than that on this machine.
 set -euo pipefail
 DIR="$1"
 SECONDS_PER_LEVEL="${BKK_BENCH_SECONDS:-6}"
@@ -29,16 +31,18 @@ trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 200); do grep -q "listening" "$DIR/voting.log" && break; sleep 0.1; done
 
 declare -A PGB VOT
-printf '%-8s %14s %14s %10s %10s %8s\n' clients "pgbench tps" "ballots/s" "p50 ms" "p99 ms" ratio
+printf '%-8s %12s %12s %9s %9s %8s %14s\n' clients "pgbench tps" "ballots/s" "p50 ms" "p99 ms" ratio "no-op gRPC/s"
 for c in "${LEVELS[@]}"; do
   pgb_out="$(pgbench -n -c "$c" -j 2 -T "$SECONDS_PER_LEVEL" -f "$DIR/vote.sql" "$PG" 2>/dev/null)"
   PGB[$c]="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$pgb_out")"
   bench_out="$("$BKK_BUILD_DIR/tests/bench/voting_bench" "127.0.0.1:$PORT" "$KEY" bench "$SECONDS_PER_LEVEL" "$c")"
   line="$(grep '^clients' <<<"$bench_out")"
-  read -r _ _ _ rate _ p50 _ p99 _ errors _ acked <<<"$line"
+  read -r _ _ _ rate _ p50 _ p99 _ errors _ acked _ noop <<<"$line"
   VOT[$c]="$rate"
   ratio="$(python3 -c "print(f'{$rate / ${PGB[$c]}:.2f}')")"
-  printf '%-8s %14.0f %14.0f %10s %10s %7sx   (errors %s)\n' "$c" "${PGB[$c]}" "$rate" "$p50" "$p99" "$ratio" "$errors"
+  noop_ratio="$(python3 -c "print(f'{$noop / ${PGB[$c]}:.2f}')")"
+  printf '%-8s %12.0f %12.0f %9s %9s %7sx %8.0f (%sx)   errors %s\n' "$c" "${PGB[$c]}" "$rate" "$p50" "$p99" \
+    "$ratio" "$noop" "$noop_ratio" "$errors"
 done
 # Durability: every acknowledged ballot is a committed row (the bench counts acks).
 stored="$(psql "$PG" -Atc 'SELECT count(*) FROM voting.ballots')"

@@ -3,11 +3,16 @@
 // PostgreSQL). Voter tokens are signed here with the server's key, as an
 // identity provider would, so the run measures CastBallot alone.
 //   voting_bench ADDRESS VOTER_KEY ADMIN_TOKEN SECONDS CLIENTS...
-// Prints one line per client count: "clients N ballots/s X p50_ms Y p99_ms Z errors E".
+// Prints one line per client count: "clients N ballots/s X p50_ms Y p99_ms Z
+// errors E acked A noop_rpc/s R", R being the server's health Check at the
+// same concurrency (the cost of any unary RPC here).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bkkbudget/voting/v1/voting.grpc.pb.h"
+#include "grpc_probes.grpc.pb.h"
 #include "services/voting/core/citizen_id.h"
 #include "services/voting/core/voter_token.h"
 
@@ -29,6 +35,57 @@ std::unique_ptr<grpc::ClientContext> Ctx(const std::string& admin = "") {
   ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   if (!admin.empty()) ctx->AddMetadata("authorization", "Bearer " + admin);
   return ctx;
+}
+
+struct Level {
+  double rate = 0, p50_ms = 0, p99_ms = 0;
+  long errors = 0;
+  size_t ok = 0;
+};
+
+// Keeps `clients` calls in flight for `seconds` on gRPC's callback API: each
+// slot starts its next call from the last one's completion, like pgbench's
+// clients, with no thread per client (the load generator's own CPU stays
+// small). `start(slot, done)` begins one call and reports through `done`.
+Level RunLevel(int clients, double seconds, const std::function<void(int, std::function<void(bool)>)>& start) {
+  std::vector<std::vector<double>> latencies(clients);
+  std::atomic<bool> stop{false};
+  std::atomic<long> errors{0};
+  std::mutex mu;
+  std::condition_variable idle;
+  int running = clients;
+  std::function<void(int)> next = [&](int slot) {
+    auto begun = Clock::now();
+    start(slot, [&, slot, begun](bool ok) {
+      if (ok) {
+        latencies[slot].push_back(std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
+      } else {
+        ++errors;
+      }
+      if (!stop.load()) return next(slot);
+      std::lock_guard<std::mutex> lock(mu);
+      if (--running == 0) idle.notify_one();
+    });
+  };
+  auto began = Clock::now();
+  for (int c = 0; c < clients; ++c) next(c);
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  stop = true;
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    idle.wait(lock, [&] { return running == 0; });
+  }
+  double elapsed = std::chrono::duration<double>(Clock::now() - began).count();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  std::sort(all.begin(), all.end());
+  Level level;
+  level.ok = all.size();
+  level.errors = errors.load();
+  level.rate = all.size() / elapsed;
+  level.p50_ms = all.empty() ? 0 : all[all.size() / 2];
+  level.p99_ms = all.empty() ? 0 : all[std::min(all.size() - 1, all.size() * 99 / 100)];
+  return level;
 }
 
 }  // namespace
@@ -112,50 +169,47 @@ int main(int argc, char** argv) {
   std::atomic<int64_t> next_voter{1};
   for (int i = 5; i < argc; ++i) {
     const int clients = std::stoi(argv[i]);
-    std::atomic<bool> go{false}, stop{false};
-    std::vector<std::vector<double>> latencies(clients);
-    std::atomic<long> errors{0};
-    std::vector<std::thread> threads;
-    for (int c = 0; c < clients; ++c) {
-      threads.emplace_back([&, c] {
-        auto s = vpb::VotingService::NewStub(channels[c % channels.size()]);
-        while (!go.load()) std::this_thread::yield();
-        while (!stop.load()) {
-          int64_t n = next_voter++;
-          std::string token = n <= kPresigned ? tokens[n] : make_token(n);
-          int d = static_cast<int>(n % 50) + 1;
-          vpb::CastBallotRequest req;
-          req.set_round_id(round_id);
-          req.set_district_id(d);
-          req.set_voter_token(token);
-          req.add_choices()->set_proposal_id(proposals[d][n % 10]);
-          req.add_choices()->set_proposal_id(proposals[d][(n + 3) % 10]);
-          req.set_idempotency_key(absl::StrCat("bench-", n));
-          vpb::CastBallotResponse resp;
-          auto start = Clock::now();
-          auto st = s->CastBallot(Ctx().get(), req, &resp);
-          double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-          if (st.ok()) {
-            latencies[c].push_back(ms);
-          } else {
-            ++errors;
-          }
-        }
-      });
-    }
-    auto start = Clock::now();
-    go = true;
-    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    stop = true;
-    for (auto& t : threads) t.join();
-    double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    std::vector<double> all;
-    for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-    std::sort(all.begin(), all.end());
-    double p50 = all.empty() ? 0 : all[all.size() / 2];
-    double p99 = all.empty() ? 0 : all[std::min(all.size() - 1, all.size() * 99 / 100)];
-    std::printf("clients %d ballots/s %.0f p50_ms %.2f p99_ms %.2f errors %ld acked %zu\n", clients,
-                all.size() / elapsed, p50, p99, errors.load(), all.size());
+    struct Ballot {
+      std::unique_ptr<vpb::VotingService::Stub> stub;
+      std::unique_ptr<grpc::ClientContext> ctx;
+      vpb::CastBallotRequest req;
+      vpb::CastBallotResponse resp;
+    };
+    std::vector<Ballot> ballots(clients);
+    for (int c = 0; c < clients; ++c) ballots[c].stub = vpb::VotingService::NewStub(channels[c % channels.size()]);
+    Level cast = RunLevel(clients, seconds, [&](int slot, std::function<void(bool)> done) {
+      Ballot& b = ballots[slot];
+      int64_t n = next_voter++;
+      int d = static_cast<int>(n % 50) + 1;
+      b.req.Clear();
+      b.req.set_round_id(round_id);
+      b.req.set_district_id(d);
+      b.req.set_voter_token(n <= kPresigned ? tokens[n] : make_token(n));
+      b.req.add_choices()->set_proposal_id(proposals[d][n % 10]);
+      b.req.add_choices()->set_proposal_id(proposals[d][(n + 3) % 10]);
+      b.req.set_idempotency_key(absl::StrCat("bench-", n));
+      b.ctx = Ctx();
+      b.stub->async()->CastBallot(b.ctx.get(), &b.req, &b.resp,
+                                  [done = std::move(done)](grpc::Status st) { done(st.ok()); });
+    });
+    // The same server's health Check at the same concurrency: what any
+    // unary RPC costs on this machine, the ceiling for CastBallot.
+    struct Check {
+      std::unique_ptr<grpc::health::v1::Health::Stub> stub;
+      std::unique_ptr<grpc::ClientContext> ctx;
+      grpc::health::v1::HealthCheckRequest req;
+      grpc::health::v1::HealthCheckResponse resp;
+    };
+    std::vector<Check> checks(clients);
+    for (int c = 0; c < clients; ++c) checks[c].stub = grpc::health::v1::Health::NewStub(channels[c % channels.size()]);
+    Level noop = RunLevel(clients, seconds, [&](int slot, std::function<void(bool)> done) {
+      Check& k = checks[slot];
+      k.ctx = Ctx();
+      k.stub->async()->Check(k.ctx.get(), &k.req, &k.resp,
+                             [done = std::move(done)](grpc::Status st) { done(st.ok()); });
+    });
+    std::printf("clients %d ballots/s %.0f p50_ms %.2f p99_ms %.2f errors %ld acked %zu noop_rpc/s %.0f\n", clients,
+                cast.rate, cast.p50_ms, cast.p99_ms, cast.errors, cast.ok, noop.rate);
     std::fflush(stdout);
   }
   std::printf("round %lld\n", static_cast<long long>(round_id));

@@ -1,16 +1,18 @@
 // Group commit for ballots; see ballot_writer.h.
 #include "services/voting/app/ballot_writer.h"
 
+#include <algorithm>
+
 namespace bkk::voting {
 
-BallotWriter::BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait, Admit admit,
-                           std::function<void()> on_commit)
+BallotWriter::BallotWriter(VotingStore* store, int writers, int max_batch, std::chrono::microseconds max_wait,
+                           Admit admit, std::function<void()> on_commit)
     : store_(store),
       max_batch_(max_batch),
       max_wait_(max_wait),
       admit_(std::move(admit)),
       on_commit_(std::move(on_commit)) {
-  thread_ = std::thread([this] { Run(); });
+  for (int i = 0; i < std::max(1, writers); ++i) threads_.emplace_back([this] { Run(); });
 }
 
 BallotWriter::~BallotWriter() { Stop(); }
@@ -32,8 +34,10 @@ void BallotWriter::Stop() {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
-  cv_.notify_one();
-  if (thread_.joinable()) thread_.join();
+  cv_.notify_all();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 void BallotWriter::Run() {
@@ -52,6 +56,7 @@ void BallotWriter::Run() {
         queue_.pop_front();
       }
     }
+    if (group.empty()) continue;  // another writer took them
     std::vector<absl::Status> admitted(group.size());
     if (admit_) {
       std::vector<const RateKeys*> keys;

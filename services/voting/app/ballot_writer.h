@@ -1,10 +1,12 @@
 // Group commit for ballots. Handlers Submit() validated ballots with a
-// completion callback and return at once (no thread waits); one writer
-// thread gathers whatever arrived within `max_wait` (or up to `max_batch`),
-// admits the group against the rate limits in one Redis round trip, stores it
-// in one multi-row INSERT and one durable commit, then completes every ballot
-// with its own result. Under load one fsync pays for hundreds of ballots; at
-// rest a ballot waits about `max_wait`.
+// completion callback and return at once (no thread waits). Each of a few
+// writer threads gathers whatever arrived within `max_wait` (or up to
+// `max_batch`), admits the group against the rate limits in one Redis round
+// trip, stores it in one statement and one durable commit, then completes
+// every ballot with its own result. Several writers form a pipeline: while
+// one group waits for its fsync, the next is gathered and admitted, and the
+// last one's replies are sent. Under load one fsync pays for many ballots;
+// at rest a ballot waits about `max_wait`.
 #ifndef BKK_SERVICES_VOTING_APP_BALLOT_WRITER_H_
 #define BKK_SERVICES_VOTING_APP_BALLOT_WRITER_H_
 
@@ -15,6 +17,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "services/voting/store/voting_store.h"
 
@@ -30,17 +33,17 @@ class BallotWriter final {
   // which are refused (e.g. RESOURCE_EXHAUSTED). May be empty.
   using Admit = std::function<std::vector<absl::Status>(const std::vector<const RateKeys*>&)>;
 
-  // `on_commit` runs on the writer thread after each committed group.
-  BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait, Admit admit,
+  // `on_commit` runs on a writer thread after each committed group.
+  BallotWriter(VotingStore* store, int writers, int max_batch, std::chrono::microseconds max_wait, Admit admit,
                std::function<void()> on_commit);
   ~BallotWriter();
 
-  // Queues a ballot; `done` runs on the writer thread once its group is
+  // Queues a ballot; `done` runs on a writer thread once its group is
   // committed (or refused, or failed). After Stop(), runs at once with
   // UNAVAILABLE.
   void Submit(NewBallot ballot, RateKeys rate_keys, Done done);
 
-  // Stops taking ballots, writes every queued one, then joins the thread:
+  // Stops taking ballots, writes every queued one, then joins the threads:
   // nothing acknowledged or queued is dropped on SIGTERM.
   void Stop();
 
@@ -64,7 +67,7 @@ class BallotWriter final {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::atomic<int64_t> groups_{0};
-  std::thread thread_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace bkk::voting

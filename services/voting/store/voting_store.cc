@@ -2,7 +2,6 @@
 #include "services/voting/store/voting_store.h"
 
 #include <map>
-#include <set>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -66,6 +65,49 @@ CREATE TABLE voting.ballots (
 );
 CREATE INDEX ballots_district ON voting.ballots (round_id, district_id);
 )sql"},
+      {2, "a group commit of ballots in one round trip", R"sql(
+-- Stores a group of ballots in the caller's (autocommit) transaction and
+-- answers, per input position, whether its round is voting and which ballot
+-- now holds its (round, district, voter) slot. The caller compares receipt
+-- and idempotency key to tell new / replayed / already voted.
+CREATE FUNCTION voting.insert_ballot_group(
+    in_round_ids bigint[], in_district_ids integer[], in_voter_hashes text[], in_keys text[],
+    in_receipts text[], in_proposal_ids text[], in_points text[], in_voting_phase smallint)
+  RETURNS TABLE (out_position bigint, out_round_open boolean, out_ballot_id bigint,
+                 out_receipt_code text, out_idempotency_key text)
+  LANGUAGE plpgsql AS $fn$
+DECLARE
+  open_rounds bigint[];
+BEGIN
+  -- An acknowledged ballot must survive a crash.
+  IF current_setting('synchronous_commit') = 'off' THEN
+    RAISE EXCEPTION 'ballots must commit durably, but synchronous_commit is off';
+  END IF;
+  -- Groups take turns cluster-wide, so ballot ids rise in commit order
+  -- (the Redis tally watermark relies on it).
+  PERFORM pg_advisory_xact_lock(hashtext('bkk-ballot-writer'));
+  -- Rounds still voting, share-locked: closing a round waits for this group.
+  SELECT coalesce(array_agg(r.round_id), '{}') INTO open_rounds
+    FROM (SELECT v.round_id FROM voting.rounds v
+           WHERE v.round_id = ANY(in_round_ids) AND v.phase = in_voting_phase FOR SHARE) r;
+  INSERT INTO voting.ballots (round_id, district_id, voter_hash, idempotency_key, receipt_code, proposal_ids, points)
+    SELECT i.r, i.d, i.v, i.k, i.c, i.p::bigint[], i.s::integer[]
+      FROM unnest(in_round_ids, in_district_ids, in_voter_hashes, in_keys, in_receipts, in_proposal_ids, in_points)
+           WITH ORDINALITY AS i(r, d, v, k, c, p, s, n)
+     WHERE i.r = ANY(open_rounds)
+     ORDER BY i.n
+    ON CONFLICT (round_id, district_id, voter_hash) DO NOTHING;
+  RETURN QUERY
+    SELECT i.n, i.r = ANY(open_rounds), b.ballot_id, b.receipt_code, b.idempotency_key
+      FROM unnest(in_round_ids, in_district_ids, in_voter_hashes) WITH ORDINALITY AS i(r, d, v, n)
+      LEFT JOIN voting.ballots b ON b.round_id = i.r AND b.district_id = i.d AND b.voter_hash = i.v
+     ORDER BY i.n;
+END
+$fn$;
+)sql"},
+      {3, "drop an index the unique (round, district, voter) key already serves", R"sql(
+DROP INDEX voting.ballots_district;
+)sql"},
   };
   return *kMigrations;
 }
@@ -80,6 +122,11 @@ constexpr char kBallotColumns[] =
     "ballot_id, round_id, district_id, voter_hash, array_to_string(proposal_ids, ','), "
     "array_to_string(points, ','), receipt_code, "
     "to_char(cast_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+
+// Statements of the hot paths, prepared once per connection (pqxx ignores
+// a repeated prepare() with the same text).
+constexpr char kInsertBallotGroup[] = "voting_insert_ballot_group";
+constexpr char kBallotsAfter[] = "voting_ballots_after";
 
 RoundRecord RoundFromRow(const pqxx::row& r) {
   RoundRecord round;
@@ -139,6 +186,23 @@ std::string IdArray(const std::vector<BallotChoice>& choices, bool points) {
   std::vector<std::string> parts;
   for (const auto& c : choices) parts.push_back(absl::StrCat(points ? c.points : c.proposal_id));
   return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
+}
+
+// A PostgreSQL text[] literal, every element quoted and escaped, for passing
+// a group's columns as parameters ({"a","b\"c"}).
+std::string TextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ',';
+    out += '"';
+    for (char ch : items[i]) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
 }
 
 void LoadDistricts(pqxx::transaction_base& tx, RoundRecord& round) {
@@ -320,76 +384,44 @@ absl::StatusOr<ProposalRecord> VotingStore::UpdateProposal(
 std::vector<BallotResult> VotingStore::InsertBallots(const std::vector<NewBallot>& ballots) {
   std::vector<BallotResult> results(ballots.size());
   if (ballots.empty()) return results;
+  std::vector<std::string> rounds, districts, voters, keys, receipts, proposal_ids, points;
+  for (const auto& b : ballots) {
+    rounds.push_back(absl::StrCat(b.round_id));
+    districts.push_back(absl::StrCat(b.district_id));
+    voters.push_back(b.voter_hash);
+    keys.push_back(b.idempotency_key);
+    receipts.push_back(b.receipt_code);
+    proposal_ids.push_back(IdArray(b.choices, false));
+    points.push_back(IdArray(b.choices, true));
+  }
   auto s = pool_->Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    // Durable whatever the server default, and group commits take turns
-    // cluster-wide so ids rise in commit order: one round trip for both.
-    tx.exec("SET LOCAL synchronous_commit = on; SELECT pg_advisory_xact_lock(hashtext('bkk-ballot-writer'))");
-    // The rounds' phases, share-locked: closing a round waits for this group,
-    // and no ballot lands in a round that is no longer voting.
-    std::set<int64_t> round_ids;
-    for (const auto& b : ballots) round_ids.insert(b.round_id);
-    std::set<int64_t> voting_rounds;
-    for (const auto& r : tx.exec_params(
-             "SELECT round_id FROM voting.rounds WHERE round_id = ANY($1::bigint[]) AND phase = $2 FOR SHARE",
-             absl::StrCat("{", absl::StrJoin(round_ids, ","), "}"), static_cast<int>(Phase::kVoting))) {
-      voting_rounds.insert(r[0].as<int64_t>());
-    }
-    std::vector<size_t> open;
-    for (size_t i = 0; i < ballots.size(); ++i) {
-      if (voting_rounds.count(ballots[i].round_id) == 0) {
+    // One statement in autocommit: the group is one round trip and one
+    // durable commit; PQexecParams returns only after the commit.
+    c.prepare(kInsertBallotGroup,
+              "SELECT out_position, out_round_open, out_ballot_id, out_receipt_code, out_idempotency_key "
+              "FROM voting.insert_ballot_group($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], "
+              "$6::text[], $7::text[], $8::smallint)");
+    pqxx::nontransaction tx(c);
+    auto rows = tx.exec_prepared(
+        kInsertBallotGroup, TextArray(rounds), TextArray(districts), TextArray(voters), TextArray(keys), TextArray(receipts),
+        TextArray(proposal_ids), TextArray(points), static_cast<int>(Phase::kVoting));
+    if (rows.size() != ballots.size()) return absl::InternalError("insert_ballot_group answered the wrong count");
+    for (const auto& r : rows) {
+      size_t i = r[0].as<size_t>() - 1;
+      const NewBallot& b = ballots.at(i);
+      if (!r[1].as<bool>()) {
         results[i] = {absl::FailedPreconditionError("the round is not open for voting"), 0, "", false};
+      } else if (r[2].is_null()) {
+        results[i] = {absl::InternalError("the ballot was neither stored nor found"), 0, "", false};
+      } else if (r[3].as<std::string>() == b.receipt_code) {
+        results[i] = {absl::OkStatus(), r[2].as<int64_t>(), b.receipt_code, false};
+      } else if (r[4].as<std::string>() == b.idempotency_key) {
+        results[i] = {absl::OkStatus(), r[2].as<int64_t>(), r[3].as<std::string>(), true};
       } else {
-        open.push_back(i);
-      }
-    }
-    if (open.empty()) return absl::OkStatus();
-    std::string sql =
-        "INSERT INTO voting.ballots (round_id, district_id, voter_hash, idempotency_key, receipt_code, "
-        "proposal_ids, points) VALUES ";
-    std::vector<std::string> params;
-    for (size_t k = 0; k < open.size(); ++k) {
-      const auto& b = ballots[open[k]];
-      size_t n = params.size();
-      absl::StrAppend(&sql, k == 0 ? "" : ",", "($", n + 1, "::bigint,$", n + 2, "::integer,$", n + 3, ",$", n + 4,
-                      ",$", n + 5, ",$", n + 6, "::bigint[],$", n + 7, "::integer[])");
-      params.push_back(absl::StrCat(b.round_id));
-      params.push_back(absl::StrCat(b.district_id));
-      params.push_back(b.voter_hash);
-      params.push_back(b.idempotency_key);
-      params.push_back(b.receipt_code);
-      params.push_back(IdArray(b.choices, false));
-      params.push_back(IdArray(b.choices, true));
-    }
-    sql += " ON CONFLICT (round_id, district_id, voter_hash) DO NOTHING "
-           "RETURNING ballot_id, round_id, district_id, voter_hash";
-    auto inserted = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(params));
-    std::map<std::tuple<int64_t, int32_t, std::string>, int64_t> new_ids;
-    for (const auto& r : inserted) {
-      new_ids[{r[1].as<int64_t>(), r[2].as<int32_t>(), r[3].as<std::string>()}] = r[0].as<int64_t>();
-    }
-    for (size_t i : open) {
-      const auto& b = ballots[i];
-      auto key = std::make_tuple(b.round_id, b.district_id, b.voter_hash);
-      auto it = new_ids.find(key);
-      if (it != new_ids.end()) {
-        results[i] = {absl::OkStatus(), it->second, b.receipt_code, false};
-        new_ids.erase(it);  // a second ballot of the same voter in this group conflicts
-        continue;
-      }
-      auto existing = tx.exec_params(
-          "SELECT ballot_id, idempotency_key, receipt_code FROM voting.ballots "
-          "WHERE round_id = $1 AND district_id = $2 AND voter_hash = $3",
-          b.round_id, b.district_id, b.voter_hash);
-      if (!existing.empty() && existing[0][1].as<std::string>() == b.idempotency_key) {
-        results[i] = {absl::OkStatus(), existing[0][0].as<int64_t>(), existing[0][2].as<std::string>(), true};
-      } else {
-        results[i] = {absl::AlreadyExistsError(
-                          "this voter has already cast a ballot in this district for this round"),
+        results[i] = {absl::AlreadyExistsError("this voter has already cast a ballot in this district for this round"),
                       0, "", false};
       }
     }
-    tx.commit();
     return absl::OkStatus();
   });
   if (!s.ok()) {
@@ -422,10 +454,10 @@ absl::StatusOr<StoredBallot> VotingStore::FindBallotByReceipt(const std::string&
 absl::StatusOr<std::vector<StoredBallot>> VotingStore::BallotsAfter(int64_t after_id, int limit) {
   std::vector<StoredBallot> out;
   auto s = pool_->Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    for (const auto& r : tx.exec_params(std::string("SELECT ") + kBallotColumns +
-                                            " FROM voting.ballots WHERE ballot_id > $1 ORDER BY ballot_id LIMIT $2",
-                                        after_id, limit)) {
+    c.prepare(kBallotsAfter, std::string("SELECT ") + kBallotColumns +
+                                 " FROM voting.ballots WHERE ballot_id > $1 ORDER BY ballot_id LIMIT $2");
+    pqxx::nontransaction tx(c);  // one statement: its own snapshot, one round trip
+    for (const auto& r : tx.exec_prepared(kBallotsAfter, after_id, limit)) {
       out.push_back(BallotFromRow(r));
     }
     return absl::OkStatus();

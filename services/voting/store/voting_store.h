@@ -35,9 +35,9 @@ class VotingStore final {
   absl::StatusOr<ProposalRecord> UpdateProposal(int64_t proposal_id,
                                                 const std::function<absl::Status(ProposalRecord&)>& change);
 
-  // One transaction for the whole group, committed durably
-  // (synchronous_commit on). A cluster-wide advisory lock orders the group
-  // commits, so ballot ids rise in commit order. Each ballot gets its own
+  // One statement and one durable commit for the whole group (refused if
+  // the session has synchronous_commit off). A cluster-wide advisory lock
+  // orders the group commits, so ballot ids rise in commit order. Each ballot gets its own
   // result: OK (new), OK+replayed (same voter, same idempotency key) or
   // ALREADY_EXISTS (the voter already has another ballot). If the group
   // cannot be committed every result carries the error: nothing is acked.
