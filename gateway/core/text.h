@@ -1,5 +1,6 @@
-// Small text helpers the gateway needs everywhere: UTF-8 validation,
-// percent-decoding, JSON string quoting and HTML escaping. Also the bridge
+// Small text helpers the gateway needs everywhere: percent-decoding,
+// message quoting and HTML escaping (UTF-8 validation and JSON quoting come
+// from services/common/utf8_json.h). Also the bridge
 // between std::string_view and Debian's absl::string_view, which are
 // different types in Abseil 20220623 as packaged.
 #ifndef BKK_GATEWAY_CORE_TEXT_H_
@@ -11,6 +12,7 @@
 #include <string_view>
 
 #include "absl/strings/string_view.h"
+#include "services/common/utf8_json.h"
 
 namespace bkk::gateway {
 
@@ -20,16 +22,13 @@ inline std::string_view ToStd(absl::string_view s) { return std::string_view(s.d
 bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string AsciiLower(std::string_view s);
 
-// Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view s);
-
 // Decodes %XX escapes (and '+' as space when `plus_as_space`, for query
 // strings). nullopt on a malformed escape.
 std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space);
 
-// A JSON string literal with quotes. Invalid UTF-8 becomes U+FFFD so the
-// output is always valid JSON, whatever a backend or client sent.
-std::string JsonQuote(std::string_view s);
+// UTF-8 validation and JSON quoting are shared with the services' logs.
+using ::bkk::IsValidUtf8;
+using ::bkk::JsonQuote;
 
 // `s` quoted for an error message, shortened to `max_bytes` (on a UTF-8
 // boundary) with an ellipsis, so echoing hostile input stays small.

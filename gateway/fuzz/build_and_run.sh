@@ -41,6 +41,7 @@ SOURCES=(
   "$ROOT/gateway/core/text.cc"
   "$ROOT/gateway/core/transcoder.cc"
   "$ROOT/services/common/grpc_status.cc"
+  "$ROOT/services/common/utf8_json.cc"
   "$GEN/google/api/http.pb.cc"
   "$GEN/google/api/annotations.pb.cc"
   "$GEN/bkkbudget/budget/v1/budget.pb.cc"

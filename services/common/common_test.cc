@@ -7,6 +7,7 @@
 #include "services/common/grpc_status.h"
 #include "services/common/log.h"
 #include "services/common/redis_client.h"
+#include "services/common/utf8_json.h"
 
 namespace bkk {
 namespace {
@@ -80,9 +81,15 @@ TEST(RedisEndpointTest, Parses) {
   EXPECT_FALSE(RedisEndpoint::Parse("redis://h:70000").ok());
 }
 
-TEST(LogTest, JsonEscape) {
-  EXPECT_EQ(JsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
-  EXPECT_EQ(JsonEscape("กรุงเทพ"), "กรุงเทพ");
+TEST(Utf8JsonTest, JsonQuote) {
+  EXPECT_EQ(JsonQuote("a\"b\\c\nd\x01"), "\"a\\\"b\\\\c\\nd\\u0001\"");
+  EXPECT_EQ(JsonQuote("กรุงเทพ"), "\"กรุงเทพ\"");
+  // Invalid UTF-8 (a lone continuation byte, a cut sequence) becomes U+FFFD:
+  // a log line stays valid JSON whatever a client sent.
+  EXPECT_EQ(JsonQuote("a\x80" "b"), "\"a\xEF\xBF\xBD" "b\"");
+  EXPECT_EQ(JsonQuote("\xE0\xB8"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
+  EXPECT_TRUE(IsValidUtf8("ก ข abc"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\x80"));
 }
 
 }  // namespace

@@ -5,9 +5,9 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "services/common/utf8_json.h"
 
 namespace bkk {
 namespace {
@@ -36,34 +36,13 @@ const char* LevelName(LogLevel level) {
 
 void SetLogService(std::string service) { ServiceName() = std::move(service); }
 
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
-
 void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
   std::string line = absl::StrCat(
       "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      "\",\"level\":\"", LevelName(level), "\",\"service\":\"", JsonEscape(ServiceName()),
-      "\",\"event\":\"", JsonEscape(event), "\"");
+      "\",\"level\":\"", LevelName(level), "\",\"service\":", JsonQuote(ServiceName()),
+      ",\"event\":", JsonQuote(event));
   for (const auto& [key, value] : fields) {
-    absl::StrAppend(&line, ",\"", JsonEscape(key), "\":\"", JsonEscape(value), "\"");
+    absl::StrAppend(&line, ",", JsonQuote(key), ":", JsonQuote(value));
   }
   line += "}\n";
   std::lock_guard<std::mutex> lock(LogMutex());

@@ -20,9 +20,6 @@ void Log(LogLevel level, std::string_view event, std::initializer_list<LogField>
 // Names the binary in every line; call once at the top of main.
 void SetLogService(std::string service);
 
-// JSON-escapes a UTF-8 string (without quotes).
-std::string JsonEscape(std::string_view s);
-
 inline void LogInfo(std::string_view event, std::initializer_list<LogField> fields = {}) {
   Log(LogLevel::kInfo, event, fields);
 }
