@@ -24,7 +24,6 @@ const std::vector<bkk::SettingSpec>& Specs() {
       {"BKK_REDIS_POOL_SIZE", "Redis connections", false, "16"},
       {"BKK_REDIS_PREFIX", "prefix of every tally key", false, "bkk:tally"},
       {"BKK_BATCH_MAX", "most ballots per group commit", false, "256"},
-      {"BKK_BALLOT_WRITERS", "group commits in flight at once (a pipeline; PostgreSQL orders them)", false, "2"},
       {"BKK_BATCH_WAIT_US", "how long a group commit waits to fill (microseconds)", false, "200"},
       {"BKK_TALLY_INTERVAL_MS", "how often Redis tallies are checked against PostgreSQL", false, "100"},
       {"BKK_RATE_VOTER_PER_MIN", "ballot attempts per voter token a minute", false, "20"},
@@ -44,7 +43,7 @@ int main(int argc, char** argv) {
   if (!config.ok()) return bkk::ExitWithError("voting", config.status());
   std::string command = config->positional().empty() ? "serve" : config->positional()[0];
   std::map<std::string, int64_t> n;
-  for (const char* key : {"BKK_PG_POOL_SIZE", "BKK_REDIS_POOL_SIZE", "BKK_BATCH_MAX", "BKK_BALLOT_WRITERS", "BKK_BATCH_WAIT_US",
+  for (const char* key : {"BKK_PG_POOL_SIZE", "BKK_REDIS_POOL_SIZE", "BKK_BATCH_MAX", "BKK_BATCH_WAIT_US",
                           "BKK_TALLY_INTERVAL_MS", "BKK_RATE_VOTER_PER_MIN", "BKK_RATE_ADDRESS_PER_MIN",
                           "BKK_DRAIN_SECONDS"}) {
     auto v = config->GetInt(key);
@@ -85,8 +84,7 @@ int main(int argc, char** argv) {
   limits.requests_per_address_per_minute = n["BKK_RATE_ADDRESS_PER_MIN"];
   bkk::voting::VotingApp app(&store, &redis, &tallies, &applier, *std::move(hasher), *std::move(signer), limits);
   bkk::voting::BallotWriter writer(
-      &store, static_cast<int>(n["BKK_BALLOT_WRITERS"]), static_cast<int>(n["BKK_BATCH_MAX"]),
-      std::chrono::microseconds(n["BKK_BATCH_WAIT_US"]),
+      &store, static_cast<int>(n["BKK_BATCH_MAX"]), std::chrono::microseconds(n["BKK_BATCH_WAIT_US"]),
       [&](const std::vector<const bkk::voting::RateKeys*>& keys) { return app.AdmitGroup(keys); },
       [&] { applier.Notify(); });
   app.set_writer(&writer);

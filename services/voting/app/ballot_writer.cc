@@ -2,81 +2,137 @@
 #include "services/voting/app/ballot_writer.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace bkk::voting {
 
-BallotWriter::BallotWriter(VotingStore* store, int writers, int max_batch, std::chrono::microseconds max_wait,
-                           Admit admit, std::function<void()> on_commit)
+template <typename T>
+bool BallotWriter::Stage<T>::TryPush(T& item) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return false;
+    items_.emplace_back(Clock::now(), std::move(item));
+  }
+  cv_.notify_one();
+  return true;
+}
+
+template <typename T>
+void BallotWriter::Stage<T>::PushAll(std::vector<T> items) {
+  if (items.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto now = Clock::now();
+    for (auto& item : items) items_.emplace_back(now, std::move(item));
+  }
+  cv_.notify_one();
+}
+
+template <typename T>
+std::vector<T> BallotWriter::Stage<T>::Take(size_t max, std::chrono::microseconds hold) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return closed_ || !items_.empty(); });
+  // Wait for company only until the oldest item is `hold` old: items that
+  // piled up during the last round trip have waited already and go at once.
+  if (hold.count() > 0 && !closed_ && items_.size() < max) {
+    cv_.wait_until(lock, items_.front().first + hold, [&] { return closed_ || items_.size() >= max; });
+  }
+  std::vector<T> out;
+  while (!items_.empty() && out.size() < max) {
+    out.push_back(std::move(items_.front().second));
+    items_.pop_front();
+  }
+  return out;
+}
+
+template <typename T>
+void BallotWriter::Stage<T>::Close() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+  }
+  cv_.notify_all();
+}
+
+BallotWriter::BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait, Admit admit,
+                           std::function<void()> on_commit)
     : store_(store),
-      max_batch_(max_batch),
+      max_batch_(std::max(1, max_batch)),
       max_wait_(max_wait),
       admit_(std::move(admit)),
       on_commit_(std::move(on_commit)) {
-  for (int i = 0; i < std::max(1, writers); ++i) threads_.emplace_back([this] { Run(); });
+  threads_.emplace_back([this] { AdmitLoop(); });
+  threads_.emplace_back([this] { CommitLoop(); });
+  threads_.emplace_back([this] { ReplyLoop(); });
 }
 
 BallotWriter::~BallotWriter() { Stop(); }
 
 void BallotWriter::Submit(NewBallot ballot, RateKeys rate_keys, Done done) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!stopping_) {
-      queue_.push_back({std::move(ballot), std::move(rate_keys), std::move(done)});
-      if (queue_.size() == 1 || queue_.size() >= max_batch_) cv_.notify_one();
-      return;
-    }
+  Pending pending{std::move(ballot), std::move(rate_keys), std::move(done)};
+  if (!submitted_.TryPush(pending)) {
+    pending.done({absl::UnavailableError("the voting service is shutting down; retry"), 0, "", false});
   }
-  done({absl::UnavailableError("the voting service is shutting down; retry"), 0, "", false});
 }
 
 void BallotWriter::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
+  // Each stage closes the next once it has drained its own queue.
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  submitted_.Close();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
 }
 
-void BallotWriter::Run() {
+void BallotWriter::AdmitLoop() {
   for (;;) {
-    std::vector<Pending> group;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
-      // Let a group form: wait briefly for more unless it is already full.
-      if (queue_.size() < max_batch_ && !stopping_) {
-        cv_.wait_for(lock, max_wait_, [&] { return queue_.size() >= max_batch_ || stopping_; });
-      }
-      while (!queue_.empty() && group.size() < max_batch_) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
-    }
-    if (group.empty()) continue;  // another writer took them
-    std::vector<absl::Status> admitted(group.size());
+    std::vector<Pending> group = submitted_.Take(max_batch_, max_wait_);
+    if (group.empty()) break;
+    std::vector<absl::Status> verdicts(group.size());
     if (admit_) {
       std::vector<const RateKeys*> keys;
       for (const auto& p : group) keys.push_back(&p.rate_keys);
-      admitted = admit_(keys);
+      verdicts = admit_(keys);
     }
-    std::vector<NewBallot> ballots;
-    std::vector<size_t> index;
+    std::vector<Pending> admitted;
+    std::vector<Reply> refused;
     for (size_t i = 0; i < group.size(); ++i) {
-      if (!admitted[i].ok()) continue;
-      ballots.push_back(group[i].ballot);
-      index.push_back(i);
+      if (verdicts[i].ok()) {
+        admitted.push_back(std::move(group[i]));
+      } else {
+        refused.push_back({std::move(group[i].done), {verdicts[i], 0, "", false}});
+      }
     }
+    replies_.PushAll(std::move(refused));
+    admitted_.PushAll(std::move(admitted));
+  }
+  admitted_.Close();
+}
+
+void BallotWriter::CommitLoop() {
+  for (;;) {
+    // No extra wait here: what was admitted during the last commit is the group.
+    std::vector<Pending> group = admitted_.Take(max_batch_, std::chrono::microseconds(0));
+    if (group.empty()) break;
+    std::vector<NewBallot> ballots;
+    ballots.reserve(group.size());
+    for (const auto& p : group) ballots.push_back(p.ballot);
     std::vector<BallotResult> results = store_->InsertBallots(ballots);
     ++groups_;
-    for (size_t i = 0; i < group.size(); ++i) {
-      if (!admitted[i].ok()) group[i].done({admitted[i], 0, "", false});
-    }
-    for (size_t k = 0; k < index.size(); ++k) group[index[k]].done(std::move(results[k]));
+    std::vector<Reply> replies;
+    replies.reserve(group.size());
+    for (size_t i = 0; i < group.size(); ++i) replies.push_back({std::move(group[i].done), std::move(results[i])});
+    replies_.PushAll(std::move(replies));
     if (on_commit_) on_commit_();
+  }
+  replies_.Close();
+}
+
+void BallotWriter::ReplyLoop() {
+  for (;;) {
+    std::vector<Reply> replies = replies_.Take(SIZE_MAX, std::chrono::microseconds(0));
+    if (replies.empty()) break;
+    for (auto& r : replies) r.done(std::move(r.result));
   }
 }
 

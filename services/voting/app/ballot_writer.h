@@ -1,12 +1,15 @@
 // Group commit for ballots. Handlers Submit() validated ballots with a
-// completion callback and return at once (no thread waits). Each of a few
-// writer threads gathers whatever arrived within `max_wait` (or up to
-// `max_batch`), admits the group against the rate limits in one Redis round
-// trip, stores it in one statement and one durable commit, then completes
-// every ballot with its own result. Several writers form a pipeline: while
-// one group waits for its fsync, the next is gathered and admitted, and the
-// last one's replies are sent. Under load one fsync pays for many ballots;
-// at rest a ballot waits about `max_wait`.
+// completion callback and return at once (no thread waits). Three stages,
+// each one thread, pass groups along so that no stage waits for another's
+// round trip:
+//   admit:  whatever arrived (waiting at most `max_wait` for company) is
+//           checked against the rate limits in one Redis round trip;
+//   commit: everything admitted since the last commit is stored in one
+//           statement and one durable commit;
+//   reply:  every ballot's callback runs with its own result.
+// So one group is admitted while the previous one commits and the one
+// before that is answered; under load one fsync pays for many ballots, at
+// rest a ballot waits about `max_wait`.
 #ifndef BKK_SERVICES_VOTING_APP_BALLOT_WRITER_H_
 #define BKK_SERVICES_VOTING_APP_BALLOT_WRITER_H_
 
@@ -33,40 +36,68 @@ class BallotWriter final {
   // which are refused (e.g. RESOURCE_EXHAUSTED). May be empty.
   using Admit = std::function<std::vector<absl::Status>(const std::vector<const RateKeys*>&)>;
 
-  // `on_commit` runs on a writer thread after each committed group.
-  BallotWriter(VotingStore* store, int writers, int max_batch, std::chrono::microseconds max_wait, Admit admit,
+  // `on_commit` runs on the commit thread after each committed group.
+  BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait, Admit admit,
                std::function<void()> on_commit);
   ~BallotWriter();
 
-  // Queues a ballot; `done` runs on a writer thread once its group is
+  // Queues a ballot; `done` runs on the reply thread once its group is
   // committed (or refused, or failed). After Stop(), runs at once with
   // UNAVAILABLE.
   void Submit(NewBallot ballot, RateKeys rate_keys, Done done);
 
-  // Stops taking ballots, writes every queued one, then joins the threads:
-  // nothing acknowledged or queued is dropped on SIGTERM.
+  // Stops taking ballots, admits, writes and answers every queued one, then
+  // joins the threads: nothing acknowledged or queued is dropped on SIGTERM.
   void Stop();
 
   int64_t groups() const { return groups_.load(); }
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Pending {
     NewBallot ballot;
     RateKeys rate_keys;
     Done done;
   };
-  void Run();
+  struct Reply {
+    Done done;
+    BallotResult result;
+  };
+
+  // A queue between two stages. Take() blocks for the first item, then
+  // returns everything there (up to `max`), after waiting until the oldest
+  // item is `hold` old for more to gather. Empty only once closed and drained.
+  template <typename T>
+  class Stage {
+   public:
+    // Moves `item` in and returns true, or leaves it untouched and returns
+    // false once the stage is closed.
+    bool TryPush(T& item);
+    void PushAll(std::vector<T> items);
+    std::vector<T> Take(size_t max, std::chrono::microseconds hold);
+    void Close();
+
+   private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<std::pair<Clock::time_point, T>> items_;
+    bool closed_ = false;
+  };
+
+  void AdmitLoop();
+  void CommitLoop();
+  void ReplyLoop();
 
   VotingStore* const store_;
   const size_t max_batch_;
   const std::chrono::microseconds max_wait_;
   const Admit admit_;
   const std::function<void()> on_commit_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;
-  bool stopping_ = false;
+  Stage<Pending> submitted_;
+  Stage<Pending> admitted_;
+  Stage<Reply> replies_;
   std::atomic<int64_t> groups_{0};
+  std::mutex stop_mu_;
   std::vector<std::thread> threads_;
 };
 

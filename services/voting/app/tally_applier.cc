@@ -10,9 +10,7 @@ namespace bkk::voting {
 namespace {
 
 constexpr int kChunk = 2000;
-// A catch-up that found this many ballot ids is "under load".
-constexpr int64_t kBusyBallots = 64;
-constexpr std::chrono::milliseconds kBusyGap(5);
+constexpr std::chrono::milliseconds kMinGap(10);
 
 std::string NewEpoch() {
   std::random_device rd;
@@ -85,6 +83,13 @@ absl::Status TallyApplier::CatchUp() {
     if (*applied) {
       watermark_ = ballots->back().ballot_id;
       if (create) LogInfo("tallies_rebuilding", {{"epoch", expected.epoch}});
+      if (ballots->size() < static_cast<size_t>(kChunk)) {
+        // A short chunk was everything committed as of its snapshot: caught
+        // up, without another read to find nothing.
+        std::lock_guard<std::mutex> lock(state_mu_);
+        epoch_ = expected.epoch;
+        return absl::OkStatus();
+      }
     }
     // Not applied: another replica moved the state first; read it again.
   }
@@ -93,21 +98,19 @@ absl::Status TallyApplier::CatchUp() {
 
 void TallyApplier::Run() {
   bool was_down = false;
-  bool busy = false;
+  auto last = std::chrono::steady_clock::now() - kMinGap;
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait_for(lock, interval_, [&] { return stopping_ || notified_; });
-      // Under load commits arrive faster than they need applying one by
-      // one: let a few gather, so one read and one script cover many groups.
-      // At rest a ballot shows at once.
-      if (busy) cv_.wait_for(lock, kBusyGap, [&] { return stopping_; });
+      // At most one catch-up per kMinGap: under load one read and one script
+      // cover many group commits; at rest a ballot shows at once.
+      cv_.wait_until(lock, last + kMinGap, [&] { return stopping_; });
       if (stopping_) return;
       notified_ = false;
     }
-    const int64_t before = watermark_.load();
+    last = std::chrono::steady_clock::now();
     auto s = CatchUp();
-    busy = watermark_.load() - before >= kBusyBallots;
     if (!s.ok() && !was_down) LogWarning("tallies_unavailable", {{"error", std::string(s.message())}});
     if (s.ok() && was_down) LogInfo("tallies_recovered");
     was_down = !s.ok();

@@ -108,6 +108,12 @@ $fn$;
       {3, "drop an index the unique (round, district, voter) key already serves", R"sql(
 DROP INDEX voting.ballots_district;
 )sql"},
+      {4, "plan the group insert once per connection", R"sql(
+-- Its statements take arrays, so custom plans would be re-planned on every
+-- call; the generic plans (index lookups, unnest) are the right ones anyway.
+ALTER FUNCTION voting.insert_ballot_group(bigint[], integer[], text[], text[], text[], text[], text[], smallint)
+  SET plan_cache_mode = force_generic_plan;
+)sql"},
   };
   return *kMigrations;
 }
