@@ -2,7 +2,10 @@
 # ./bkk bench gateway: wrk against nginx serving the same JSON bytes as a
 # static file (the reference for serving bytes over HTTP on this machine),
 # the gateway on a cached budget route, on an uncached route and on the vote
-# route (every ballot durable), all in one run on the real stack.
+# route (every ballot durable), all in one run on the real stack. For context
+# it also drives POST /v1/keywords:segment, the vote route's path (JSON body,
+# one uncached gRPC call) to a backend that answers from memory: the ceiling
+# of any gRPC-backed route on this machine.
 set -euo pipefail
 DIR="$1"
 ROOT="$BKK_ROOT"
@@ -78,6 +81,7 @@ run_wrk() {  # name, url, [lua script, args...]
 run_wrk nginx "http://127.0.0.1:$NGINX_PORT/overview.json"
 run_wrk cached "$URL/v1/budget/overview"
 run_wrk uncached "$URL" "$HERE/gateway_unique.lua"
+run_wrk grpc_ceiling "$URL" "$HERE/gateway_segment.lua"
 run_wrk vote "$URL" "$HERE/gateway_vote.lua" "/v1/rounds/$ROUND/districts/" 2 "$DIR/ballots.txt"
 
 # Every 200 the vote route gave is a durable ballot: the round holds at least
@@ -94,11 +98,12 @@ for line in open(sys.argv[1]):
 acked, stored = int(sys.argv[2]), int(sys.argv[3])
 nginx = rows["nginx"][0]
 labels = {"nginx": "nginx, static JSON file", "cached": "gateway, cached budget route",
-          "uncached": "gateway, uncached lines route", "vote": "gateway, vote route (durable)"}
-print(f"{'target':34} {'req/s':>9} {'p50':>9} {'p99':>9} {'refused':>8} {'x nginx':>8}")
-for k in ["nginx", "cached", "uncached", "vote"]:
+          "uncached": "gateway, uncached lines route",
+          "grpc_ceiling": "gateway, POST segment (gRPC ceiling)", "vote": "gateway, vote route (durable)"}
+print(f"{'target':38} {'req/s':>9} {'p50':>9} {'p99':>9} {'refused':>8} {'x nginx':>8}")
+for k in ["nginx", "cached", "uncached", "grpc_ceiling", "vote"]:
     rps, p50, p99, non2xx = rows[k]
-    print(f"{labels[k]:34} {rps:9d} {p50:>9} {p99:>9} {non2xx:8d} {rps / nginx:8.2f}")
+    print(f"{labels[k]:38} {rps:9d} {p50:>9} {p99:>9} {non2xx:8d} {rps / nginx:8.2f}")
 print(f"ballots acknowledged {acked}, stored {stored}: {'all durable' if stored >= acked else 'ACKNOWLEDGED BALLOTS MISSING'}")
 cached, vote = rows["cached"][0] / nginx, rows["vote"][0] / nginx
 ok = cached >= 0.8 and vote >= 0.3 and stored >= acked

@@ -1,0 +1,8 @@
+-- wrk script for POST /v1/keywords:segment: the same HTTP/JSON -> gRPC path
+-- as the vote route (a JSON body, an uncached unary call) to a backend that
+-- answers from memory in microseconds. What the gateway plus one gRPC call
+-- cost on this machine: the most any gRPC-backed route can reach here.
+local body = '{"text":"โครงการก่อสร้างถนนและท่อระบายน้ำ"}'
+function request()
+  return wrk.format("POST", "/v1/keywords:segment", {["Content-Type"] = "application/json"}, body)
+end
