@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
   limits.requests_per_address_per_minute = n["BKK_RATE_ADDRESS_PER_MIN"];
   bkk::voting::VotingApp app(&store, &redis, &tallies, &applier, *std::move(hasher), *std::move(signer), limits);
   bkk::voting::BallotWriter writer(
-      &store, static_cast<int>(n["BKK_BATCH_MAX"]), std::chrono::microseconds(n["BKK_BATCH_WAIT_US"]),
+      [&](const std::vector<bkk::voting::NewBallot>& group) { return store.InsertBallots(group); },
+      static_cast<int>(n["BKK_BATCH_MAX"]), std::chrono::microseconds(n["BKK_BATCH_WAIT_US"]),
       [&](const std::vector<const bkk::voting::RateKeys*>& keys) { return app.AdmitGroup(keys); },
       [&] { applier.Notify(); });
   app.set_writer(&writer);

@@ -54,9 +54,9 @@ void BallotWriter::Stage<T>::Close() {
   cv_.notify_all();
 }
 
-BallotWriter::BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait, Admit admit,
+BallotWriter::BallotWriter(Commit commit, int max_batch, std::chrono::microseconds max_wait, Admit admit,
                            std::function<void()> on_commit)
-    : store_(store),
+    : commit_(std::move(commit)),
       max_batch_(std::max(1, max_batch)),
       max_wait_(max_wait),
       admit_(std::move(admit)),
@@ -117,7 +117,7 @@ void BallotWriter::CommitLoop() {
     std::vector<NewBallot> ballots;
     ballots.reserve(group.size());
     for (const auto& p : group) ballots.push_back(p.ballot);
-    std::vector<BallotResult> results = store_->InsertBallots(ballots);
+    std::vector<BallotResult> results = commit_(ballots);
     ++groups_;
     std::vector<Reply> replies;
     replies.reserve(group.size());

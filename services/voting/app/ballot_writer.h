@@ -19,10 +19,13 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
-#include "services/voting/store/voting_store.h"
+#include "absl/status/status.h"
+#include "services/voting/store/records.h"
 
 namespace bkk::voting {
 
@@ -32,12 +35,15 @@ using RateKeys = std::vector<std::pair<std::string, int64_t>>;
 class BallotWriter final {
  public:
   using Done = std::function<void(BallotResult)>;
+  // Stores a group durably and returns one result per ballot, in order
+  // (VotingStore::InsertBallots in the service).
+  using Commit = std::function<std::vector<BallotResult>(const std::vector<NewBallot>&)>;
   // Decides, for a whole group at once, which ballots may go ahead (OK) and
   // which are refused (e.g. RESOURCE_EXHAUSTED). May be empty.
   using Admit = std::function<std::vector<absl::Status>(const std::vector<const RateKeys*>&)>;
 
   // `on_commit` runs on the commit thread after each committed group.
-  BallotWriter(VotingStore* store, int max_batch, std::chrono::microseconds max_wait, Admit admit,
+  BallotWriter(Commit commit, int max_batch, std::chrono::microseconds max_wait, Admit admit,
                std::function<void()> on_commit);
   ~BallotWriter();
 
@@ -88,7 +94,7 @@ class BallotWriter final {
   void CommitLoop();
   void ReplyLoop();
 
-  VotingStore* const store_;
+  const Commit commit_;
   const size_t max_batch_;
   const std::chrono::microseconds max_wait_;
   const Admit admit_;
