@@ -325,6 +325,32 @@ TEST_F(VotingIntegrationTest, BadInputGetsTheRightStatusAndChangesNothing) {
   EXPECT_EQ(closed.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << closed.error_message();
 }
 
+TEST_F(VotingIntegrationTest, TheDatabaseRefusesBallotsThatWouldNotBeDurable) {
+  // Whatever a client's session says, a ballot group never commits with
+  // synchronous_commit off: the insert function itself refuses.
+  auto round = CreateOpenRound(*stub_, {12}, 1);
+  pqxx::connection c(db_->url());
+  pqxx::nontransaction tx(c);
+  tx.exec("SET synchronous_commit = off");
+  auto insert = [&] {
+    tx.exec_params(
+        "SELECT * FROM voting.insert_ballot_group(ARRAY[$1]::bigint[], ARRAY[12]::integer[], ARRAY['v']::text[], "
+        "ARRAY['k']::text[], ARRAY['RNOTDURABLE']::text[], ARRAY[$2]::text[], ARRAY['{1}']::text[], 2::smallint)",  // 2 = voting
+        round.round_id, absl::StrCat("{", round.proposals[12][0], "}"));
+  };
+  try {
+    insert();
+    ADD_FAILURE() << "a ballot group committed with synchronous_commit off";
+  } catch (const pqxx::sql_error& e) {
+    EXPECT_NE(std::string(e.what()).find("synchronous_commit is off"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1", round.round_id)[0].as<int>(), 0);
+  // With it on (the server default), the same call stores the ballot.
+  tx.exec("SET synchronous_commit = on");
+  insert();
+  EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1", round.round_id)[0].as<int>(), 1);
+}
+
 TEST_F(VotingIntegrationTest, ThousandConcurrentBallotsFromOneVoterAcceptExactlyOne) {
   auto round = CreateOpenRound(*stub_, {11}, 3);
   std::string token = RegisterCitizen(*stub_, round.round_id, 3);
