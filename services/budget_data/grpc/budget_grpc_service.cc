@@ -110,26 +110,46 @@ grpc::Status BudgetGrpcService::ListDistricts(Ctx*, const pb::ListDistrictsReque
   return grpc::Status::OK;
 }
 
-grpc::Status BudgetGrpcService::GetOverview(Ctx*, const pb::GetOverviewRequest*,
-                                            pb::GetOverviewResponse* response) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
-  response->set_release_version((*snap)->version());
-  for (const auto& y : (*snap)->overview()) {
-    auto* py = response->add_years();
-    py->set_fiscal_year(y.fiscal_year);
-    py->set_total_budget_baht(y.total_budget_baht);
-    py->set_strategic_budget_baht(y.strategic_budget_baht);
-    py->set_source(y.source);
-    py->set_has_lines(y.has_lines);
-    for (const auto& s : y.by_strategy) {
-      auto* ps = py->add_by_strategy();
-      ps->set_strategy_id(s.strategy_id);
-      ps->set_strategy_name(s.strategy_name);
-      ps->set_amount_baht(s.amount_baht);
-    }
+grpc::ServerUnaryReactor* BudgetGrpcService::GetOverview(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  pb::GetOverviewRequest parsed;  // no fields, but the bytes must still be a message
+  grpc::Slice bytes;
+  if (!request->DumpToSingleSlice(&bytes).ok() || !parsed.ParseFromArray(bytes.begin(), bytes.size())) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request is not a GetOverviewRequest"));
+    return reactor;
   }
-  return grpc::Status::OK;
+  auto snap = core_->RequireSnapshot();
+  if (!snap.ok()) {
+    reactor->Finish(ToGrpcStatus(snap.status()));
+    return reactor;
+  }
+  std::lock_guard<std::mutex> lock(overview_mu_);
+  if (overview_of_ != *snap) {
+    pb::GetOverviewResponse overview;
+    overview.set_release_version((*snap)->version());
+    for (const auto& y : (*snap)->overview()) {
+      auto* py = overview.add_years();
+      py->set_fiscal_year(y.fiscal_year);
+      py->set_total_budget_baht(y.total_budget_baht);
+      py->set_strategic_budget_baht(y.strategic_budget_baht);
+      py->set_source(y.source);
+      py->set_has_lines(y.has_lines);
+      for (const auto& st : y.by_strategy) {
+        auto* ps = py->add_by_strategy();
+        ps->set_strategy_id(st.strategy_id);
+        ps->set_strategy_name(st.strategy_name);
+        ps->set_amount_baht(st.amount_baht);
+      }
+    }
+    grpc::Slice serialized(overview.SerializeAsString());
+    overview_bytes_ = grpc::ByteBuffer(&serialized, 1);
+    overview_of_ = *snap;
+  }
+  *response = overview_bytes_;  // shares the slice: no copy, no serialization
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
 }
 
 grpc::Status BudgetGrpcService::ListTopAgencies(Ctx*, const pb::ListTopAgenciesRequest* request,

@@ -3,14 +3,22 @@
 #ifndef BKK_SERVICES_BUDGET_DATA_GRPC_BUDGET_GRPC_SERVICE_H_
 #define BKK_SERVICES_BUDGET_DATA_GRPC_BUDGET_GRPC_SERVICE_H_
 
+#include <memory>
+#include <mutex>
 #include <string>
+
+#include <grpcpp/support/byte_buffer.h>
 
 #include "bkkbudget/budget/v1/budget.grpc.pb.h"
 #include "services/budget_data/core/budget_core.h"
 
 namespace bkk::budget {
 
-class BudgetGrpcService final : public bkkbudget::budget::v1::BudgetService::Service {
+// GetOverview, the landing page's one call, is served as bytes serialized
+// once per snapshot (a release never changes); every other method is typed.
+class BudgetGrpcService final
+    : public bkkbudget::budget::v1::BudgetService::WithRawCallbackMethod_GetOverview<
+          bkkbudget::budget::v1::BudgetService::Service> {
  public:
   // `admin_token` guards ImportDataset; an empty token refuses every import
   // through the API (the CLI importer still works).
@@ -22,8 +30,8 @@ class BudgetGrpcService final : public bkkbudget::budget::v1::BudgetService::Ser
                       bkkbudget::budget::v1::ListFrameworksResponse* response) override;
   grpc::Status ListDistricts(Ctx* context, const bkkbudget::budget::v1::ListDistrictsRequest* request,
                       bkkbudget::budget::v1::ListDistrictsResponse* response) override;
-  grpc::Status GetOverview(Ctx* context, const bkkbudget::budget::v1::GetOverviewRequest* request,
-                      bkkbudget::budget::v1::GetOverviewResponse* response) override;
+  grpc::ServerUnaryReactor* GetOverview(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::Status ListTopAgencies(Ctx* context, const bkkbudget::budget::v1::ListTopAgenciesRequest* request,
                       bkkbudget::budget::v1::ListTopAgenciesResponse* response) override;
   grpc::Status GetBreakdown(Ctx* context, const bkkbudget::budget::v1::GetBreakdownRequest* request,
@@ -44,6 +52,9 @@ class BudgetGrpcService final : public bkkbudget::budget::v1::BudgetService::Ser
  private:
   BudgetCore* const core_;
   const std::string admin_token_;
+  std::mutex overview_mu_;
+  std::shared_ptr<const BudgetSnapshot> overview_of_;  // the snapshot overview_bytes_ answers for
+  grpc::ByteBuffer overview_bytes_;
 };
 
 }  // namespace bkk::budget
