@@ -3,21 +3,11 @@
 // and other agencies use. Run: node --test tests/api/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 let stack;
 let base;
 let admin;
-
-function citizenId(n) {
-  const first12 = String(100000000000 + n).slice(0, 12);
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += Number(first12[i]) * (13 - i);
-  return first12 + String((11 - (sum % 11)) % 10);
-}
 
 async function call(method, path, body, headers = {}) {
   const res = await fetch(base + path, {
@@ -38,26 +28,11 @@ const get = (path) => call('GET', path);
 const asAdmin = (method, path, body) => call(method, path, body, { authorization: `Bearer ${admin}` });
 
 before(async () => {
-  stack = spawn('bash', [join(root, 'tests/e2e/stack.sh')], { stdio: ['pipe', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    let out = '';
-    stack.stdout.on('data', (chunk) => {
-      out += chunk;
-      const url = out.match(/BKK_E2E_URL=(\S+)/);
-      const token = out.match(/BKK_E2E_ADMIN_TOKEN=(\S+)/);
-      if (url && token && out.includes('BKK_E2E_READY')) {
-        base = url[1];
-        admin = token[1];
-        resolve();
-      }
-    });
-    stack.on('exit', (code) => reject(new Error(`stack.sh exited with ${code}`)));
-  });
+  ({ child: stack, base, admin } = await startStack());
 });
 
-after(() => {
-  stack?.stdin.end();
-  stack?.kill('SIGTERM');
+after(async () => {
+  await stopStack(stack);
 });
 
 test('overview, top agencies and district lines', async () => {
@@ -121,26 +96,6 @@ test('CSV export of every FY2566 line adds up to the ordinance total', async () 
   assert.equal(count, 1766);
   assert.equal(total, 79719012050n);
 });
-
-function parseCsv(text) {
-  const out = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n') { row.push(field); out.push(row); row = []; field = ''; }
-    else if (c !== '\r') field += c;
-  }
-  if (field || row.length) { row.push(field); out.push(row); }
-  return out;
-}
 
 test('propose, vote, top-10, receipt and a live tally update', async () => {
   const created = await asAdmin('POST', '/v1/admin/rounds', {

@@ -3,6 +3,7 @@
 // voters. Writes "district proposal token" lines to OUT.
 //   node gateway_voters.mjs BASE_URL ADMIN_TOKEN N OUT
 import { writeFileSync } from 'node:fs';
+import { citizenId } from '../support/stack.mjs';
 
 const [base, admin, count, out] = process.argv.slice(2);
 const n = Number(count);
@@ -14,12 +15,6 @@ const json = async (method, path, body, auth) => {
   });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.json();
-};
-const citizenId = (k) => {
-  const first12 = String(200000000000 + k).slice(0, 12);
-  let sum = 0;
-  for (let i = 0; i < 12; i++) sum += Number(first12[i]) * (13 - i);
-  return first12 + String((11 - (sum % 11)) % 10);
 };
 
 const districts = Array.from({ length: 50 }, (_, i) => ({ districtId: i + 1, budgetBaht: '100000000' }));
@@ -41,7 +36,7 @@ const lines = new Array(n);
 let next = 0;
 await Promise.all(Array.from({ length: 32 }, async () => {
   for (let k = next++; k < n; k = next++) {
-    const { voterToken } = await json('POST', `/v1/rounds/${round.roundId}/voters`, { citizenId: citizenId(k) });
+    const { voterToken } = await json('POST', `/v1/rounds/${round.roundId}/voters`, { citizenId: citizenId(k, 200000000000) });
     const d = (k % 50) + 1;
     lines[k] = `${d} ${proposal[d]} ${voterToken}`;
   }

@@ -10,12 +10,12 @@
 // Screenshots go to tests/e2e/screenshots/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -67,38 +67,6 @@ const num = (v) => (v === undefined || v === null || v === '' ? 0 : Number(v));
 
 /** Million baht with two decimals, as the page shows it in Thai. */
 const million = (baht) => new Intl.NumberFormat('th-TH', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(baht / 1e6);
-
-/** A valid Thai citizen ID (mod-11 check digit) from 12 random digits. */
-function citizenId() {
-  const d = [1 + Math.floor(Math.random() * 8)];
-  while (d.length < 12) d.push(Math.floor(Math.random() * 10));
-  const sum = d.reduce((s, x, i) => s + x * (13 - i), 0);
-  return d.join('') + String((11 - (sum % 11)) % 10);
-}
-
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') { row.push(field); field = ''; }
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field); field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
 
 async function newPage(width, height) {
   const page = await ctx.newPage();
@@ -154,32 +122,8 @@ async function screenshotSections(page, size, t) {
 
 // ---------- stack and browser ----------
 
-function startStack() {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [path.join(HERE, 'stack.sh')], { stdio: ['pipe', 'pipe', 'inherit'], env: process.env });
-    let buf = '';
-    const timer = setTimeout(() => reject(new Error('stack.sh did not get ready in 240 s')), 240000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d) => {
-      buf += d;
-      for (const line of buf.split('\n')) {
-        if (line.startsWith('BKK_E2E_URL=')) BASE = line.slice('BKK_E2E_URL='.length).trim();
-        if (line.startsWith('BKK_E2E_ADMIN_TOKEN=')) ADMIN = line.slice('BKK_E2E_ADMIN_TOKEN='.length).trim();
-      }
-      if (buf.includes('BKK_E2E_READY')) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`stack.sh exited with ${code} before it was ready`));
-    });
-  });
-}
-
 before(async () => {
-  if (!BASE || !ADMIN) stack = await startStack();
+  if (!BASE || !ADMIN) ({ child: stack, base: BASE, admin: ADMIN } = await startStack());
   userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkk-e2e-chromium-'));
   ctx = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -194,15 +138,7 @@ before(async () => {
 after(async () => {
   await ctx?.close().catch(() => undefined);
   if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
-  if (stack && stack.exitCode === null) {
-    // stack.sh stops every service, PostgreSQL and Redis, and removes its folder.
-    let timer;
-    const exited = new Promise((r) => stack.once('exit', (code, signal) => { console.error(`stack.sh exited: code ${code} signal ${signal}`); r(); }));
-    stack.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, 45000); })]);
-    clearTimeout(timer);
-    stack.stdin.end();
-  }
+  await stopStack(stack);  // every service, PostgreSQL and Redis; removes its folder
 }, { timeout: 90000 });
 
 // ---------- tests ----------
@@ -506,7 +442,7 @@ test('propose, approve, vote: receipt, live top-10 and voter count, refusals', {
   await page.locator(`#choice-${ids[1]}`).click(); // a third choice is refused by the rule (max 2)
   assert.equal(await page.locator(`#choice-${ids[1]}`).isChecked(), false);
   // An invalid citizen ID is refused with a clear Thai message, before any request.
-  const good = citizenId();
+  const good = citizenId(Math.floor(Math.random() * 8e11));  // random: the stack may be reused (BKK_E2E_URL)
   const bad = good.slice(0, 12) + String((Number(good[12]) + 1) % 10);
   await page.fill('#vote-citizen', bad);
   await page.click('#vote-submit');

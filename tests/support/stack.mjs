@@ -1,0 +1,75 @@
+// What the JavaScript tests and benchmarks that drive the real stack share:
+// starting and stopping tests/e2e/stack.sh, valid Thai citizen IDs, and
+// reading the CSV export.
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const STACK_SH = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e', 'stack.sh');
+
+/** Starts the whole stack; resolves { child, base, admin } once it is ready. */
+export function startStack({ env = process.env, timeoutMs = 240000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [STACK_SH], { stdio: ['pipe', 'pipe', 'inherit'], env });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`stack.sh did not get ready in ${timeoutMs / 1000} s`)), timeoutMs);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const url = out.match(/BKK_E2E_URL=(\S+)/);
+      const token = out.match(/BKK_E2E_ADMIN_TOKEN=(\S+)/);
+      if (url && token && out.includes('BKK_E2E_READY')) {
+        clearTimeout(timer);
+        resolve({ child, base: url[1], admin: token[1] });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`stack.sh exited with ${code} before it was ready`));
+    });
+  });
+}
+
+/** Stops the stack (every service, PostgreSQL, Redis) and waits, at most `timeoutMs`. */
+export async function stopStack(child, timeoutMs = 45000) {
+  if (!child || child.exitCode !== null) return;
+  let timer;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => { timer = setTimeout(r, timeoutMs); })]);
+  clearTimeout(timer);
+  child.stdin.end();
+}
+
+/** A valid Thai citizen ID: 12 digits from `start + n`, then the mod-11 check digit. */
+export function citizenId(n, start = 100000000000) {
+  const first12 = String(start + n).slice(0, 12);
+  let sum = 0;
+  for (let i = 0; i < 12; i++) sum += Number(first12[i]) * (13 - i);
+  return first12 + String((11 - (sum % 11)) % 10);
+}
+
+/** RFC 4180 records (quoted fields, "" escapes, CRLF or LF); blank lines skipped. */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); field = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  if (field !== '' || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
