@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "services/common/pg_pool.h"
 #include "services/common/redis_client.h"
@@ -64,6 +66,34 @@ TEST(RedisTest, CommandsPipelinesAndErrors) {
     // The connection survives an error reply.
     return r.Command({"DEL", "bkk:test:common", "bkk:test:n"}).status();
   }).ok());
+}
+
+TEST(RedisTest, SubscriptionReceivesPublishedMessagesAndTimesOutQuietly) {
+  auto ep = RedisEndpoint::Parse(RequiredEnv("BKK_TEST_REDIS_URL"));
+  ASSERT_TRUE(ep.ok()) << ep.status();
+  RedisSubscription sub(*ep, std::chrono::milliseconds(500));
+  ASSERT_TRUE(sub.Subscribe("bkk:test:channel").ok());
+  auto quiet = sub.Poll(std::chrono::milliseconds(50));
+  ASSERT_TRUE(quiet.ok()) << quiet.status();
+  EXPECT_FALSE(quiet->has_value()) << "nothing published yet";
+  RedisPool pool(*ep, 1);
+  ASSERT_TRUE(pool.Run([](RedisConnection& r) {
+    return r.Pipeline({{"PUBLISH", "bkk:test:channel", "one"}, {"PUBLISH", "bkk:test:other", "x"},
+                       {"PUBLISH", "bkk:test:channel", "สอง"}}).status();
+  }).ok());
+  std::vector<std::string> got;
+  for (int i = 0; i < 20 && got.size() < 2; ++i) {
+    auto m = sub.Poll(std::chrono::milliseconds(200));
+    ASSERT_TRUE(m.ok()) << m.status();
+    if (m->has_value()) got.push_back(**m);
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"one", "สอง"})) << "in order, and only the subscribed channel";
+}
+
+TEST(RedisTest, SubscriptionToUnreachableServerIsUnavailable) {
+  RedisSubscription sub(RedisEndpoint{"127.0.0.1", 1, 0}, std::chrono::milliseconds(200));
+  EXPECT_EQ(sub.Subscribe("x").code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(sub.Poll(std::chrono::milliseconds(10)).status().code(), absl::StatusCode::kUnavailable);
 }
 
 TEST(RedisTest, UnreachableServerIsUnavailable) {

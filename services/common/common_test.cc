@@ -5,6 +5,7 @@
 #include "services/common/auth.h"
 #include "services/common/config.h"
 #include "services/common/grpc_status.h"
+#include "services/common/latest_only.h"
 #include "services/common/log.h"
 #include "services/common/redis_client.h"
 #include "services/common/utf8_json.h"
@@ -79,6 +80,20 @@ TEST(RedisEndpointTest, Parses) {
   EXPECT_FALSE(RedisEndpoint::Parse("http://x").ok());
   EXPECT_FALSE(RedisEndpoint::Parse("redis://h:notaport").ok());
   EXPECT_FALSE(RedisEndpoint::Parse("redis://h:70000").ok());
+}
+
+TEST(LatestOnlyTest, OneWriteInFlightAndOnlyTheNewestWaits) {
+  LatestOnly<int> slot;
+  EXPECT_EQ(slot.Offer(1), 1) << "idle: write at once";
+  EXPECT_EQ(slot.Offer(2), std::nullopt) << "a write is in flight: wait";
+  EXPECT_EQ(slot.Offer(3), std::nullopt);
+  EXPECT_EQ(slot.Offer(4), std::nullopt);
+  EXPECT_EQ(slot.replaced(), 2u) << "2 and 3 were coalesced away";
+  EXPECT_EQ(slot.WriteDone(), 4) << "the newest value goes next, never the older ones";
+  EXPECT_TRUE(slot.writing());
+  EXPECT_EQ(slot.WriteDone(), std::nullopt);
+  EXPECT_FALSE(slot.writing());
+  EXPECT_EQ(slot.Offer(5), 5) << "idle again";
 }
 
 TEST(Utf8JsonTest, JsonQuote) {

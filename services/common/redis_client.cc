@@ -1,6 +1,8 @@
 // hiredis client and pool; see redis_client.h.
 #include "services/common/redis_client.h"
 
+#include <poll.h>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -145,6 +147,75 @@ absl::Status RedisPool::Run(const std::function<absl::Status(RedisConnection&)>&
   idle_.push_back(std::move(conn));  // A failed connection reconnects on its next use.
   cv_.notify_one();
   return status;
+}
+
+RedisSubscription::RedisSubscription(RedisEndpoint endpoint, std::chrono::milliseconds timeout)
+    : endpoint_(std::move(endpoint)), timeout_(timeout) {}
+
+RedisSubscription::~RedisSubscription() {
+  if (context_ != nullptr) redisFree(context_);
+}
+
+absl::Status RedisSubscription::Fail(const char* what) {
+  std::string message = absl::StrCat("Redis subscription ", what, ": ",
+                                     context_ != nullptr ? context_->errstr : "no connection");
+  if (context_ != nullptr) {
+    redisFree(context_);
+    context_ = nullptr;
+  }
+  return absl::UnavailableError(message);
+}
+
+absl::Status RedisSubscription::Subscribe(const std::string& channel) {
+  if (context_ != nullptr) {
+    redisFree(context_);
+    context_ = nullptr;
+  }
+  timeval tv{static_cast<time_t>(timeout_.count() / 1000),
+             static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
+  context_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv);
+  if (context_ == nullptr || context_->err) return Fail("connect failed");
+  redisSetTimeout(context_, tv);
+  const char* argv[] = {"SUBSCRIBE", channel.data()};
+  const size_t lens[] = {9, channel.size()};
+  RedisReply reply(static_cast<redisReply*>(redisCommandArgv(context_, 2, argv, lens)));
+  if (!reply) return Fail("subscribe failed");
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 || reply->element[0]->type != REDIS_REPLY_STRING ||
+      std::string(reply->element[0]->str, reply->element[0]->len) != "subscribe") {
+    if (reply->type == REDIS_REPLY_ERROR) {
+      return absl::FailedPreconditionError(absl::StrCat("Redis error: ", std::string(reply->str, reply->len)));
+    }
+    return Fail("got an unexpected answer to SUBSCRIBE");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<std::string>> RedisSubscription::Poll(std::chrono::milliseconds wait) {
+  if (context_ == nullptr) return absl::UnavailableError("Redis subscription is not connected");
+  // At most one wait on the socket per call: whatever is buffered first,
+  // then one read of what has arrived.
+  bool waited = false;
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(context_->reader, &raw) != REDIS_OK) return Fail("read a malformed reply");
+    if (raw != nullptr) {
+      RedisReply reply(static_cast<redisReply*>(raw));
+      // ["message", channel, payload]; confirmations and pongs are skipped.
+      if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+          reply->element[0]->type == REDIS_REPLY_STRING && reply->element[2]->type == REDIS_REPLY_STRING &&
+          std::string(reply->element[0]->str, reply->element[0]->len) == "message") {
+        return std::optional<std::string>(std::string(reply->element[2]->str, reply->element[2]->len));
+      }
+      continue;
+    }
+    if (waited) return std::optional<std::string>();
+    waited = true;
+    pollfd p{context_->fd, POLLIN, 0};
+    int n = ::poll(&p, 1, static_cast<int>(wait.count()));
+    if (n < 0) return Fail("poll failed");
+    if (n == 0) return std::optional<std::string>();
+    if (redisBufferRead(context_) != REDIS_OK) return Fail("connection lost");
+  }
 }
 
 absl::StatusOr<int64_t> RedisInteger(const redisReply* reply) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,32 @@ class RedisPool final {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<RedisConnection>> idle_;
   int open_ = 0;
+};
+
+// A connection in subscribe mode (pub/sub): its own socket, never pooled,
+// since a subscribed connection can run no other command. Poll waits on
+// the socket, so a quiet channel neither spins nor drops the connection.
+// Not thread-safe: one thread owns it. Pub/sub delivers at most once; a
+// reader that reconnects must assume it missed messages meanwhile.
+class RedisSubscription final {
+ public:
+  RedisSubscription(RedisEndpoint endpoint, std::chrono::milliseconds timeout);
+  ~RedisSubscription();
+  RedisSubscription(const RedisSubscription&) = delete;
+  RedisSubscription& operator=(const RedisSubscription&) = delete;
+
+  // Connects (again, after a failure) and subscribes to `channel`.
+  absl::Status Subscribe(const std::string& channel);
+  // The next message's payload, or nullopt when none came within `wait`.
+  // UNAVAILABLE means the connection is gone: Subscribe again.
+  absl::StatusOr<std::optional<std::string>> Poll(std::chrono::milliseconds wait);
+
+ private:
+  absl::Status Fail(const char* what);
+
+  const RedisEndpoint endpoint_;
+  const std::chrono::milliseconds timeout_;
+  redisContext* context_ = nullptr;
 };
 
 // Reads an integer reply (INTEGER, or a STRING holding digits).

@@ -3,12 +3,14 @@
 //   voting migrate   create or upgrade the `voting` schema
 // Settings come from the environment (or --flags); see --help.
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "services/common/config.h"
 #include "services/common/service_main.h"
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
+#include "services/voting/grpc/tally_watch.h"
 #include "services/voting/grpc/voting_grpc_service.h"
 
 namespace {
@@ -26,6 +28,9 @@ const std::vector<bkk::SettingSpec>& Specs() {
       {"BKK_BATCH_MAX", "most ballots per group commit", false, "256"},
       {"BKK_BATCH_WAIT_US", "how long a group commit waits to fill (microseconds)", false, "200"},
       {"BKK_TALLY_INTERVAL_MS", "how often Redis tallies are checked against PostgreSQL", false, "100"},
+      {"BKK_TALLY_PUSH_MS", "live tallies: at most one update per district this often", false, "250"},
+      {"BKK_TALLY_RECHECK_MS", "live tallies: watched districts are re-read this often even without news", false,
+       "5000"},
       {"BKK_RATE_VOTER_PER_MIN", "ballot attempts per voter token a minute", false, "20"},
       {"BKK_RATE_ADDRESS_PER_MIN", "ballot attempts per client address a minute", false, "600"},
       {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "15"},
@@ -44,7 +49,8 @@ int main(int argc, char** argv) {
   std::string command = config->positional().empty() ? "serve" : config->positional()[0];
   std::map<std::string, int64_t> n;
   for (const char* key : {"BKK_PG_POOL_SIZE", "BKK_REDIS_POOL_SIZE", "BKK_BATCH_MAX", "BKK_BATCH_WAIT_US",
-                          "BKK_TALLY_INTERVAL_MS", "BKK_RATE_VOTER_PER_MIN", "BKK_RATE_ADDRESS_PER_MIN",
+                          "BKK_TALLY_INTERVAL_MS", "BKK_TALLY_PUSH_MS", "BKK_TALLY_RECHECK_MS",
+                          "BKK_RATE_VOTER_PER_MIN", "BKK_RATE_ADDRESS_PER_MIN",
                           "BKK_DRAIN_SECONDS"}) {
     auto v = config->GetInt(key);
     if (!v.ok()) return bkk::ExitWithError("voting", v.status());
@@ -74,22 +80,43 @@ int main(int argc, char** argv) {
 
   bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
   bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
-  bkk::voting::TallyApplier applier(&store, &tallies, std::chrono::milliseconds(n["BKK_TALLY_INTERVAL_MS"]));
+  // Live tallies: one broadcast per watched district, told of changes by the
+  // applier in this process and by the changes channel from every replica.
+  std::optional<bkk::voting::TallyBroadcaster> live;
+  bkk::voting::TallyApplier applier(&store, &tallies, std::chrono::milliseconds(n["BKK_TALLY_INTERVAL_MS"]),
+                                    [&live](const bkk::voting::TallyChange& change) {
+                                      if (live) live->OnChange(change);
+                                    });
   if (auto s = applier.CatchUp(); !s.ok()) {
     bkk::LogWarning("tallies_not_ready", {{"error", std::string(s.message())}, {"fallback", "postgresql"}});
   }
-  applier.Start();
   bkk::voting::VotingLimits limits;
   limits.ballots_per_voter_per_minute = n["BKK_RATE_VOTER_PER_MIN"];
   limits.requests_per_address_per_minute = n["BKK_RATE_ADDRESS_PER_MIN"];
   bkk::voting::VotingApp app(&store, &redis, &tallies, &applier, *std::move(hasher), *std::move(signer), limits);
+  bkk::voting::TallyBroadcaster::Options live_options;
+  live_options.push_interval = std::chrono::milliseconds(std::max<int64_t>(1, n["BKK_TALLY_PUSH_MS"]));
+  live_options.recheck_interval = std::chrono::milliseconds(std::max<int64_t>(100, n["BKK_TALLY_RECHECK_MS"]));
+  live.emplace(bkk::voting::EncodeTallyFrames(&app), live_options);
+  live->Start();
+  app.set_round_listener([&live](int64_t round_id) {
+    bkk::voting::TallyChange change;
+    change.kind = bkk::voting::TallyChange::Kind::kRound;
+    change.round_id = round_id;
+    live->OnChange(change);
+  });
+  bkk::voting::TallyChangeFeed feed(*endpoint, tallies.ChangesChannel(),
+                                    {[&live](const bkk::voting::TallyChange& c) { live->OnChange(c); },
+                                     [&live] { live->RecheckAll(); }});
+  feed.Start();
+  applier.Start();
   bkk::voting::BallotWriter writer(
       [&](const std::vector<bkk::voting::NewBallot>& group) { return store.InsertBallots(group); },
       static_cast<int>(n["BKK_BATCH_MAX"]), std::chrono::microseconds(n["BKK_BATCH_WAIT_US"]),
       [&](const std::vector<const bkk::voting::RateKeys*>& keys) { return app.AdmitGroup(keys); },
       [&] { applier.Notify(); });
   app.set_writer(&writer);
-  bkk::voting::VotingGrpcService service(&app, config->Get("BKK_ADMIN_TOKEN"));
+  bkk::voting::VotingGrpcService service(&app, &*live, config->Get("BKK_ADMIN_TOKEN"));
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");
   options.drain = std::chrono::seconds(n["BKK_DRAIN_SECONDS"]);
@@ -98,13 +125,15 @@ int main(int argc, char** argv) {
   std::cout << "voting listening on port " << (*server)->port() << std::endl;
 
   bkk::WaitForTerminationSignal();
-  // Order matters: stop taking calls, let in-flight ballots finish (their
-  // handlers wait on the writer), write whatever is queued, then the tallies.
-  service.StopStreams();
+  // Order matters: end the live streams (watchers reconnect elsewhere), stop
+  // taking calls, let in-flight ballots finish (the writer answers them),
+  // write whatever is queued, then the tallies.
+  live->Stop(absl::UnavailableError("voting is restarting; reconnect to watch the tallies"));
   (*server)->Shutdown();
   writer.Stop();
   (void)applier.CatchUp();
   applier.Stop();
+  feed.Stop();
   bkk::LogInfo("drained", {{"groups", std::to_string(writer.groups())}});
   return 0;
 }

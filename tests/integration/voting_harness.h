@@ -3,11 +3,16 @@
 #ifndef BKK_TESTS_INTEGRATION_VOTING_HARNESS_H_
 #define BKK_TESTS_INTEGRATION_VOTING_HARNESS_H_
 
+#include <condition_variable>
+#include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include <grpcpp/grpcpp.h>
+#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "bkkbudget/voting/v1/voting.grpc.pb.h"
@@ -139,6 +144,104 @@ inline std::string RegisterCitizen(vpb::VotingService::Stub& stub, int64_t round
   auto s = stub.RegisterVoter(Ctx().get(), req, &resp);
   EXPECT_TRUE(s.ok()) << s.error_message();
   return resp.voter_token();
+}
+
+// One WatchTallies stream on gRPC's callback client API (no thread per
+// stream), keeping every message it receives.
+class TallyWatch final : public grpc::ClientReadReactor<vpb::WatchTalliesResponse> {
+ public:
+  TallyWatch(vpb::VotingService::Stub& stub, int64_t round_id, int32_t district_id, int32_t limit = 10) {
+    request_.set_round_id(round_id);
+    request_.set_district_id(district_id);
+    request_.set_limit(limit);
+    context_.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(5));
+    stub.async()->WatchTallies(&context_, &request_, this);
+    StartRead(&incoming_);
+    StartCall();
+  }
+  ~TallyWatch() override {
+    context_.TryCancel();
+    WaitDone(std::chrono::seconds(10));
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      messages_.push_back(incoming_);
+    }
+    cv_.notify_all();
+    StartRead(&incoming_);
+  }
+  void OnDone(const grpc::Status& status) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    status_ = status;
+    done_ = true;
+    cv_.notify_all();
+  }
+  // Waits until the newest message satisfies `match`.
+  template <typename F>
+  bool WaitFor(F match, std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return !messages_.empty() && match(messages_.back()); });
+  }
+  bool WaitDone(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return done_; });
+  }
+  std::vector<vpb::WatchTalliesResponse> messages() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return messages_;
+  }
+  grpc::Status status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+  bool done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return done_;
+  }
+
+ private:
+  grpc::ClientContext context_;
+  vpb::WatchTalliesRequest request_;
+  vpb::WatchTalliesResponse incoming_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<vpb::WatchTalliesResponse> messages_;
+  grpc::Status status_;
+  bool done_ = false;
+};
+
+// A district's counts read straight from PostgreSQL, the truth every live
+// tally must end up equal to.
+struct StoredCounts {
+  int64_t voters = 0;
+  std::map<int64_t, int64_t> support;  // proposal id -> points
+};
+inline StoredCounts CountInPostgres(const std::string& pg_url, int64_t round_id, int32_t district_id) {
+  StoredCounts out;
+  pqxx::connection c(pg_url);
+  pqxx::read_transaction tx(c);
+  out.voters = tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1 AND district_id = $2",
+                               round_id, district_id)[0]
+                   .as<int64_t>();
+  for (const auto& r : tx.exec_params("SELECT c.proposal_id, sum(c.points)::bigint FROM voting.ballots b, "
+                                      "unnest(b.proposal_ids, b.points) AS c(proposal_id, points) "
+                                      "WHERE b.round_id = $1 AND b.district_id = $2 GROUP BY 1",
+                                      round_id, district_id)) {
+    out.support[r[0].as<int64_t>()] = r[1].as<int64_t>();
+  }
+  return out;
+}
+
+// Threads of a process, from /proc.
+inline int ThreadCount(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
 }
 
 }  // namespace bkk::testing

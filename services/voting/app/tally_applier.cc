@@ -19,8 +19,9 @@ std::string NewEpoch() {
 
 }  // namespace
 
-TallyApplier::TallyApplier(VotingStore* store, RedisTallies* tallies, std::chrono::milliseconds interval)
-    : store_(store), tallies_(tallies), interval_(interval) {}
+TallyApplier::TallyApplier(VotingStore* store, RedisTallies* tallies, std::chrono::milliseconds interval,
+                           OnApplied on_applied)
+    : store_(store), tallies_(tallies), interval_(interval), on_applied_(std::move(on_applied)) {}
 
 TallyApplier::~TallyApplier() { Stop(); }
 
@@ -83,13 +84,15 @@ absl::Status TallyApplier::CatchUp() {
     if (*applied) {
       watermark_ = ballots->back().ballot_id;
       if (create) LogInfo("tallies_rebuilding", {{"epoch", expected.epoch}});
-      if (ballots->size() < static_cast<size_t>(kChunk)) {
-        // A short chunk was everything committed as of its snapshot: caught
-        // up, without another read to find nothing.
+      // A short chunk was everything committed as of its snapshot: caught
+      // up, without another read to find nothing.
+      const bool caught_up = ballots->size() < static_cast<size_t>(kChunk);
+      if (caught_up) {
         std::lock_guard<std::mutex> lock(state_mu_);
         epoch_ = expected.epoch;
-        return absl::OkStatus();
       }
+      if (on_applied_) on_applied_(ChangeOf(*ballots));
+      if (caught_up) return absl::OkStatus();
     }
     // Not applied: another replica moved the state first; read it again.
   }

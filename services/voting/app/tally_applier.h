@@ -2,25 +2,31 @@
 // commit (Notify) and every `interval`, it applies the ballots above Redis's
 // watermark in id order, a chunk per atomic script. On start, after a Redis
 // flush or restart, or after a crash between commit and apply, the same loop
-// catches up (rebuilding from ballot 0 when Redis has no state).
+// catches up (rebuilding from ballot 0 when Redis has no state). Each chunk
+// it applies is announced to `on_applied` in this process (the apply script
+// announces it to the other replicas through Redis).
 #ifndef BKK_SERVICES_VOTING_APP_TALLY_APPLIER_H_
 #define BKK_SERVICES_VOTING_APP_TALLY_APPLIER_H_
 
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 #include "services/voting/store/voting_store.h"
 #include "services/voting/tally/redis_tallies.h"
+#include "services/voting/tally/tally_changes.h"
 
 namespace bkk::voting {
 
 class TallyApplier final {
  public:
-  TallyApplier(VotingStore* store, RedisTallies* tallies, std::chrono::milliseconds interval);
+  using OnApplied = std::function<void(const TallyChange&)>;
+  TallyApplier(VotingStore* store, RedisTallies* tallies, std::chrono::milliseconds interval,
+               OnApplied on_applied = nullptr);
   ~TallyApplier();
 
   void Start();
@@ -41,6 +47,7 @@ class TallyApplier final {
   VotingStore* const store_;
   RedisTallies* const tallies_;
   const std::chrono::milliseconds interval_;
+  const OnApplied on_applied_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

@@ -119,13 +119,18 @@ absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase
     r.phase = to;
     return absl::OkStatus();
   });
-  if (round.ok()) {
+  if (!round.ok()) return round;
+  {
     std::lock_guard<std::mutex> lock(cache_mu_);
     for (auto it = approved_cache_.begin(); it != approved_cache_.end();) {
       it = it->first.first == round_id ? approved_cache_.erase(it) : std::next(it);
     }
     round_cache_.erase(round_id);
   }
+  // Live tallies of the round may end: this process at once, the other
+  // replicas through Redis (best effort: without it, at their next recheck).
+  if (round_listener_) round_listener_(round_id);
+  (void)tallies_->PublishRoundChange(round_id);
   return round;
 }
 
@@ -196,12 +201,11 @@ absl::StatusOr<std::vector<ProposalRecord>> VotingApp::ListProposals(int64_t rou
 absl::StatusOr<std::pair<ProposalRecord, int64_t>> VotingApp::GetProposal(int64_t proposal_id) {
   auto p = store_->GetProposal(proposal_id);
   if (!p.ok()) return p.status();
-  int64_t voters = 0;
   std::string from;
-  auto support = SupportOf(p->round_id, p->district_id, &voters, &from);
+  auto counts = CountsOf(p->round_id, p->district_id, &from);
   int64_t mine = 0;
-  if (support.ok()) {
-    for (const auto& s : *support) {
+  if (counts.ok()) {
+    for (const auto& s : counts->support) {
       if (s.proposal_id == proposal_id) mine = s.support;
     }
   }
@@ -326,7 +330,7 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   if (!client_address.empty()) {
     rate_keys.push_back({"bkk:rl:addr:" + client_address, limits_.requests_per_address_per_minute});
   }
-  std::shared_ptr<const ApprovedProjects> approved;
+  std::shared_ptr<const DistrictProposals> approved;
   int64_t budget = 0;
   BallotRule rule;
   {
@@ -339,26 +343,16 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
     budget = round->BudgetOf(district_id);
     if (budget < 0) return NotInRound(district_id, round_id);
     rule = round->ballot_rule;
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    auto it = approved_cache_.find({round_id, district_id});
-    if (it != approved_cache_.end()) approved = it->second;
-  }
-  if (!approved) {
-    // Moderation is closed while voting: the approved set is frozen.
-    auto list = store_->ListProposals(round_id, district_id, false);
+    auto list = ApprovedOf(*round, district_id);
     if (!list.ok()) return list.status();
-    auto set = std::make_shared<ApprovedProjects>();
-    for (const auto& p : *list) (*set)[absl::StrCat(p.proposal_id)] = p.estimated_cost_baht;
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    approved_cache_[{round_id, district_id}] = set;
-    approved = set;
+    approved = *std::move(list);
   }
   Ballot ballot;
   for (const auto& c : choices) ballot.push_back({absl::StrCat(c.proposal_id), c.points});
   for (auto& e : ballot) {
     if (rule.kind != BallotKind::kCumulative && e.points == 0) e.points = 1;  // approval: points may be omitted
   }
-  if (auto s = ValidateBallot(rule, budget, *approved, ballot); !s.ok()) return s;
+  if (auto s = ValidateBallot(rule, budget, approved->projects, ballot); !s.ok()) return s;
 
   NewBallot nb;
   nb.round_id = round_id;
@@ -383,62 +377,85 @@ absl::StatusOr<StoredBallot> VotingApp::CheckReceipt(const std::string& receipt_
   return store_->FindBallotByReceipt(receipt_code);
 }
 
-absl::StatusOr<std::vector<ProposalSupport>> VotingApp::SupportOf(int64_t round_id, int32_t district_id,
-                                                                  int64_t* voter_count, std::string* served_from) {
+absl::StatusOr<std::shared_ptr<const VotingApp::DistrictProposals>> VotingApp::ApprovedOf(
+    const RoundRecord& round, int32_t district_id) {
+  const bool frozen = round.phase == Phase::kVoting;
+  if (frozen) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = approved_cache_.find({round.round_id, district_id});
+    if (it != approved_cache_.end()) return it->second;
+  }
+  // Moderation is closed while voting: the approved set is frozen then.
+  auto list = store_->ListProposals(round.round_id, district_id, false);
+  if (!list.ok()) return list.status();
+  auto set = std::make_shared<DistrictProposals>();
+  for (const auto& p : *list) set->projects[absl::StrCat(p.proposal_id)] = p.estimated_cost_baht;
+  set->approved = *std::move(list);
+  if (frozen) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    approved_cache_[{round.round_id, district_id}] = set;
+  }
+  return std::shared_ptr<const DistrictProposals>(std::move(set));
+}
+
+absl::StatusOr<DistrictCounts> VotingApp::CountsOf(int64_t round_id, int32_t district_id, std::string* served_from) {
   if (auto epoch = applier_->ReadableEpoch(); epoch) {
-    auto support = tallies_->Support(*epoch, round_id, district_id);
-    auto voters = support.ok() ? tallies_->VoterCount(*epoch, round_id, district_id) : support.status();
-    if (support.ok() && voters.ok()) {
-      *voter_count = *voters;
+    auto counts = tallies_->ReadDistrict(*epoch, round_id, district_id);
+    if (counts.ok()) {
       *served_from = "redis";
-      return support;
+      return counts;
     }
   }
   // Redis is down or behind: read PostgreSQL, briefly cached.
+  *served_from = "postgresql";
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
     auto it = fallback_cache_.find({round_id, district_id});
     if (it != fallback_cache_.end() && absl::Now() - it->second.at < limits_.fallback_cache) {
-      *voter_count = it->second.voters;
-      *served_from = "postgresql";
-      return it->second.support;
+      return it->second.counts;
     }
   }
-  auto support = store_->Support(round_id, district_id);
-  if (!support.ok()) return support.status();
-  auto voters = store_->VoterCount(round_id, district_id);
-  if (!voters.ok()) return voters.status();
+  auto counts = store_->CountDistrict(round_id, district_id);
+  if (!counts.ok()) return counts.status();
   std::lock_guard<std::mutex> lock(cache_mu_);
-  fallback_cache_[{round_id, district_id}] = {absl::Now(), *support, *voters};
-  *voter_count = *voters;
-  *served_from = "postgresql";
-  return support;
+  fallback_cache_[{round_id, district_id}] = {absl::Now(), *counts};
+  return counts;
 }
 
-absl::StatusOr<TopProposals> VotingApp::GetTopProposals(int64_t round_id, int32_t district_id, int32_t limit) {
+absl::StatusOr<int32_t> VotingApp::TopLimit(int32_t limit) {
   if (limit < 0 || limit > kMaxTop) {
     return absl::InvalidArgumentError(absl::StrCat("limit must be 1-", kMaxTop, " (or 0 for 10), got ", limit));
   }
-  if (limit == 0) limit = kDefaultTop;
+  return limit == 0 ? kDefaultTop : limit;
+}
+
+absl::StatusOr<TopProposals> VotingApp::GetTopProposals(int64_t round_id, int32_t district_id, int32_t asked) {
+  auto limit = TopLimit(asked);
+  if (!limit.ok()) return limit.status();
+  // Read fresh each time: a closing round must end the live tallies.
   auto round = store_->GetRound(round_id);
   if (!round.ok()) return round.status();
   if (round->BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
-  auto proposals = store_->ListProposals(round_id, district_id, false);
-  if (!proposals.ok()) return proposals.status();
+  auto approved = ApprovedOf(*round, district_id);
+  if (!approved.ok()) return approved.status();
   TopProposals top;
-  top.watermark = applier_->applied_watermark();
-  auto support = SupportOf(round_id, district_id, &top.voter_count, &top.served_from);
-  if (!support.ok()) return support.status();
+  top.voting_closed = round->phase == Phase::kClosed || round->phase == Phase::kPublished;
+  auto counts = CountsOf(round_id, district_id, &top.served_from);
+  if (!counts.ok()) return counts.status();
+  top.watermark = counts->watermark;
+  top.voter_count = counts->voter_count;
   std::map<int64_t, int64_t> by_id;
-  for (const auto& s : *support) by_id[s.proposal_id] = s.support;
-  for (const auto& p : *proposals) top.proposals.push_back({p, by_id[p.proposal_id], 0});
+  for (const auto& s : counts->support) by_id[s.proposal_id] = s.support;
+  for (const auto& p : (*approved)->approved) top.proposals.push_back({p, by_id[p.proposal_id], 0});
   // Most support first; ties by the older proposal (lower id). Stated, tested.
-  std::sort(top.proposals.begin(), top.proposals.end(), [](const TopProposal& a, const TopProposal& b) {
-    if (a.support != b.support) return a.support > b.support;
-    return a.proposal.proposal_id < b.proposal.proposal_id;
-  });
-  if (top.proposals.size() > static_cast<size_t>(limit)) top.proposals.resize(limit);
-  for (size_t i = 0; i < top.proposals.size(); ++i) top.proposals[i].rank = static_cast<int32_t>(i + 1);
+  const size_t n = std::min(top.proposals.size(), static_cast<size_t>(*limit));
+  std::partial_sort(top.proposals.begin(), top.proposals.begin() + n, top.proposals.end(),
+                    [](const TopProposal& a, const TopProposal& b) {
+                      if (a.support != b.support) return a.support > b.support;
+                      return a.proposal.proposal_id < b.proposal.proposal_id;
+                    });
+  top.proposals.resize(n);
+  for (size_t i = 0; i < n; ++i) top.proposals[i].rank = static_cast<int32_t>(i + 1);
   return top;
 }
 

@@ -7,6 +7,7 @@
 #define BKK_SERVICES_VOTING_APP_VOTING_APP_H_
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -41,11 +42,16 @@ struct TopProposal {
   int32_t rank = 0;
 };
 
+// A district's top list as of one watermark (every ballot with id <=
+// watermark counted, none above): what GetTopProposals answers and what
+// every live-tally frame carries.
 struct TopProposals {
   std::vector<TopProposal> proposals;
   int64_t voter_count = 0;
-  std::string served_from;
+  std::string served_from;  // "redis" or "postgresql"
   int64_t watermark = 0;
+  // The round is closed or published: these counts are final.
+  bool voting_closed = false;
 };
 
 struct Turnout {
@@ -71,6 +77,9 @@ class VotingApp final {
             VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits);
   // The writer is built after the app (it calls AdmitGroup); set it once.
   void set_writer(BallotWriter* writer) { writer_ = writer; }
+  // Told (in this process) when a round changes phase; other replicas hear
+  // of it on the Redis changes channel.
+  void set_round_listener(std::function<void(int64_t round_id)> listener) { round_listener_ = std::move(listener); }
 
   absl::StatusOr<RoundRecord> CreateRound(RoundRecord round);
   absl::StatusOr<RoundRecord> UpdateRoundRules(int64_t round_id, const BallotRule& rule, OutcomeRule outcome,
@@ -99,6 +108,8 @@ class VotingApp final {
   absl::StatusOr<StoredBallot> CheckReceipt(const std::string& receipt_code);
 
   absl::StatusOr<TopProposals> GetTopProposals(int64_t round_id, int32_t district_id, int32_t limit);
+  // A top-list size as asked (0 means 10), checked: 1-100.
+  static absl::StatusOr<int32_t> TopLimit(int32_t limit);
   absl::StatusOr<Turnout> GetTurnout(int64_t round_id);
 
   absl::StatusOr<OutcomeView> ComputeOutcome(int64_t round_id, int32_t district_id, std::optional<OutcomeRule> rule);
@@ -116,8 +127,16 @@ class VotingApp final {
                                                                const std::vector<BallotChoice>& choices,
                                                                const std::string& idempotency_key,
                                                                const std::string& client_address);
-  absl::StatusOr<std::vector<ProposalSupport>> SupportOf(int64_t round_id, int32_t district_id,
-                                                         int64_t* voter_count, std::string* served_from);
+  // Counts from Redis when it is up and caught up, else PostgreSQL (briefly
+  // cached); `served_from` says which.
+  absl::StatusOr<DistrictCounts> CountsOf(int64_t round_id, int32_t district_id, std::string* served_from);
+  struct DistrictProposals {
+    std::vector<ProposalRecord> approved;
+    ApprovedProjects projects;  // by election project id, with costs
+  };
+  // The approved proposals of a district; frozen (and cached) once voting opens.
+  absl::StatusOr<std::shared_ptr<const DistrictProposals>> ApprovedOf(const RoundRecord& round,
+                                                                      int32_t district_id);
   absl::StatusOr<Election> BuildElection(const RoundRecord& round, int32_t district_id,
                                          std::map<std::string, ProposalRecord>* proposals);
 
@@ -126,17 +145,17 @@ class VotingApp final {
   RedisTallies* const tallies_;
   TallyApplier* const applier_;
   BallotWriter* writer_ = nullptr;
+  std::function<void(int64_t)> round_listener_;
   const VoterKeyHasher hasher_;
   const VoterTokenSigner signer_;
   const VotingLimits limits_;
 
   // Approved proposals of districts whose round is voting (frozen then).
   std::mutex cache_mu_;
-  std::map<std::pair<int64_t, int32_t>, std::shared_ptr<const ApprovedProjects>> approved_cache_;
+  std::map<std::pair<int64_t, int32_t>, std::shared_ptr<const DistrictProposals>> approved_cache_;
   struct Fallback {
     absl::Time at;
-    std::vector<ProposalSupport> support;
-    int64_t voters = 0;
+    DistrictCounts counts;
   };
   std::map<std::pair<int64_t, int32_t>, Fallback> fallback_cache_;
   std::map<int64_t, std::pair<absl::Time, RoundRecord>> round_cache_;

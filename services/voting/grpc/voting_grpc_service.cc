@@ -1,11 +1,10 @@
 // voting gRPC adapter; see voting_grpc_service.h.
 #include "services/voting/grpc/voting_grpc_service.h"
 
-#include <thread>
-
 #include "absl/strings/str_cat.h"
 #include "services/common/auth.h"
 #include "services/common/grpc_status.h"
+#include "services/voting/grpc/tally_watch.h"
 
 namespace bkk::voting {
 namespace pb = bkkbudget::voting::v1;
@@ -104,17 +103,6 @@ void ToProto(const ProposalRecord& p, pb::Proposal* out) {
   out->set_rejection_reason(p.rejection_reason);
   out->set_created_at(p.created_at);
   out->set_external_id(p.external_id);
-}
-
-void ToProto(const TopProposals& top, google::protobuf::RepeatedPtrField<pb::ProposalTally>* out) {
-  for (const auto& t : top.proposals) {
-    auto* pt = out->Add();
-    pt->set_proposal_id(t.proposal.proposal_id);
-    pt->set_title(t.proposal.title);
-    pt->set_support(t.support);
-    pt->set_estimated_cost_baht(t.proposal.estimated_cost_baht);
-    pt->set_rank(t.rank);
-  }
 }
 
 std::string ClientAddress(const grpc::ServerContextBase& ctx) {
@@ -299,28 +287,9 @@ grpc::Status VotingGrpcService::GetTurnout(Ctx*, const pb::GetTurnoutRequest* re
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::WatchTallies(Ctx* context, const pb::WatchTalliesRequest* request,
-                                             grpc::ServerWriter<pb::WatchTalliesResponse>* writer) {
-  std::string last;
-  while (!context->IsCancelled() && !stopping_.load()) {
-    auto top = app_->GetTopProposals(request->round_id(), request->district_id(), request->limit());
-    if (!top.ok()) {
-      // Bad arguments end the stream; a passing outage is retried.
-      if (top.status().code() != absl::StatusCode::kUnavailable) return ToGrpcStatus(top.status());
-    } else {
-      pb::WatchTalliesResponse update;
-      ToProto(*top, update.mutable_proposals());
-      update.set_voter_count(top->voter_count);
-      std::string key = update.SerializeAsString();
-      if (key != last) {
-        update.set_watermark(top->watermark);
-        if (!writer->Write(update)) return grpc::Status::OK;
-        last = key;
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
-  return grpc::Status::OK;
+grpc::ServerWriteReactor<grpc::ByteBuffer>* VotingGrpcService::WatchTallies(grpc::CallbackServerContext*,
+                                                                             const grpc::ByteBuffer* request) {
+  return StartTallyWatch(tallies_, request);
 }
 
 grpc::Status VotingGrpcService::ComputeOutcome(Ctx*, const pb::ComputeOutcomeRequest* request,

@@ -3,26 +3,26 @@
 #ifndef BKK_SERVICES_VOTING_GRPC_VOTING_GRPC_SERVICE_H_
 #define BKK_SERVICES_VOTING_GRPC_VOTING_GRPC_SERVICE_H_
 
-#include <atomic>
 #include <string>
 
 #include "bkkbudget/voting/v1/voting.grpc.pb.h"
+#include "services/voting/app/tally_broadcaster.h"
 #include "services/voting/app/voting_app.h"
 
 namespace bkk::voting {
 
 // CastBallot runs on gRPC's callback API: the handler validates, queues the
 // ballot with the group writer and returns; the writer finishes the call once
-// the ballot is durable, so no thread waits per ballot.
+// the ballot is durable, so no thread waits per ballot. WatchTallies too:
+// each stream subscribes to its district's broadcast (grpc/tally_watch.h)
+// and writes bytes encoded once per change, so no thread waits per watcher.
 class VotingGrpcService final
     : public bkkbudget::voting::v1::VotingService::WithCallbackMethod_CastBallot<
-          bkkbudget::voting::v1::VotingService::Service> {
+          bkkbudget::voting::v1::VotingService::WithRawCallbackMethod_WatchTallies<
+              bkkbudget::voting::v1::VotingService::Service>> {
  public:
-  VotingGrpcService(VotingApp* app, std::string admin_token)
-      : app_(app), admin_token_(std::move(admin_token)) {}
-
-  // Ends open WatchTallies streams (on shutdown).
-  void StopStreams() { stopping_ = true; }
+  VotingGrpcService(VotingApp* app, TallyBroadcaster* tallies, std::string admin_token)
+      : app_(app), tallies_(tallies), admin_token_(std::move(admin_token)) {}
 
   using Ctx = grpc::ServerContext;
   grpc::Status CreateRound(Ctx* context, const bkkbudget::voting::v1::CreateRoundRequest* request,
@@ -54,8 +54,8 @@ class VotingGrpcService final
                       bkkbudget::voting::v1::GetTopProposalsResponse* response) override;
   grpc::Status GetTurnout(Ctx* context, const bkkbudget::voting::v1::GetTurnoutRequest* request,
                       bkkbudget::voting::v1::GetTurnoutResponse* response) override;
-  grpc::Status WatchTallies(Ctx* context, const bkkbudget::voting::v1::WatchTalliesRequest* request,
-                      grpc::ServerWriter<bkkbudget::voting::v1::WatchTalliesResponse>* writer) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchTallies(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request) override;
   grpc::Status ComputeOutcome(Ctx* context, const bkkbudget::voting::v1::ComputeOutcomeRequest* request,
                       bkkbudget::voting::v1::ComputeOutcomeResponse* response) override;
   grpc::Status ExportPabulib(Ctx* context, const bkkbudget::voting::v1::ExportPabulibRequest* request,
@@ -65,8 +65,8 @@ class VotingGrpcService final
 
  private:
   VotingApp* const app_;
+  TallyBroadcaster* const tallies_;
   const std::string admin_token_;
-  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace bkk::voting

@@ -93,6 +93,14 @@ struct ProposalSupport {
   int64_t support = 0;
 };
 
+// A district's counts as of one instant: every ballot with id <= watermark
+// is counted, none above it.
+struct DistrictCounts {
+  std::vector<ProposalSupport> support;
+  int64_t voter_count = 0;
+  int64_t watermark = 0;
+};
+
 }  // namespace bkk::voting
 
 #endif  // BKK_SERVICES_VOTING_STORE_RECORDS_H_

@@ -488,34 +488,27 @@ absl::StatusOr<std::vector<StoredBallot>> VotingStore::BallotsOfDistrict(int64_t
   return out;
 }
 
-absl::StatusOr<std::vector<ProposalSupport>> VotingStore::Support(int64_t round_id, int32_t district_id) {
-  std::vector<ProposalSupport> out;
+absl::StatusOr<DistrictCounts> VotingStore::CountDistrict(int64_t round_id, int32_t district_id) {
+  DistrictCounts out;
   auto s = pool_->Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
+    // Three reads, one snapshot.
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+    out.watermark = tx.exec1("SELECT coalesce(max(ballot_id), 0) FROM voting.ballots")[0].as<int64_t>();
+    out.voter_count = tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1 AND district_id = $2",
+                                      round_id, district_id)[0]
+                          .as<int64_t>();
     for (const auto& r : tx.exec_params(
              "SELECT c.proposal_id, sum(c.points)::bigint FROM voting.ballots b, "
              "unnest(b.proposal_ids, b.points) AS c(proposal_id, points) "
              "WHERE b.round_id = $1 AND b.district_id = $2 GROUP BY c.proposal_id",
              round_id, district_id)) {
-      out.push_back({r[0].as<int64_t>(), r[1].as<int64_t>()});
+      out.support.push_back({r[0].as<int64_t>(), r[1].as<int64_t>()});
     }
+    tx.commit();
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
   return out;
-}
-
-absl::StatusOr<int64_t> VotingStore::VoterCount(int64_t round_id, int32_t district_id) {
-  int64_t n = 0;
-  auto s = pool_->Run([&](pqxx::connection& c) {
-    pqxx::read_transaction tx(c);
-    n = tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1 AND district_id = $2", round_id,
-                        district_id)[0]
-            .as<int64_t>();
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return n;
 }
 
 absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> VotingStore::Turnout(int64_t round_id) {

@@ -48,9 +48,10 @@ class VotingStore final {
   absl::StatusOr<std::vector<StoredBallot>> BallotsAfter(int64_t after_id, int limit);
   absl::StatusOr<std::vector<StoredBallot>> BallotsOfDistrict(int64_t round_id, int32_t district_id);
 
-  // Counts straight from PostgreSQL (the fallback when Redis is down).
-  absl::StatusOr<std::vector<ProposalSupport>> Support(int64_t round_id, int32_t district_id);
-  absl::StatusOr<int64_t> VoterCount(int64_t round_id, int32_t district_id);
+  // A district's counts straight from PostgreSQL (the fallback when Redis
+  // is down), in one snapshot: the watermark is the highest ballot id it
+  // sees, and since ids rise in commit order every lower id is counted.
+  absl::StatusOr<DistrictCounts> CountDistrict(int64_t round_id, int32_t district_id);
   // Voters per district, and distinct voters over the round (district 0).
   absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(int64_t round_id);
   absl::StatusOr<int64_t> DistinctVoters(int64_t round_id);

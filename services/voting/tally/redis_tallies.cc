@@ -10,12 +10,14 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/voting/tally/tally_changes.h"
 
 namespace bkk::voting {
 namespace {
 
 // KEYS[1] = state hash. ARGV: mode ("create"|"apply"), epoch, expected wm,
-// new wm, then ops: "z" key member incr | "h" key field incr | "s" key member.
+// new wm, changes channel, change message, then ops: "z" key member incr |
+// "h" key field incr | "s" key member.
 constexpr char kApplyScript[] = R"lua(
 local epoch = redis.call('HGET', KEYS[1], 'epoch')
 if epoch == false then
@@ -25,7 +27,7 @@ elseif ARGV[1] == 'create' or epoch ~= ARGV[2] then
   return 0
 end
 if redis.call('HGET', KEYS[1], 'wm') ~= ARGV[3] then return 0 end
-local i = 5
+local i = 7
 while i <= #ARGV do
   local op = ARGV[i]
   if op == 'z' then
@@ -37,6 +39,7 @@ while i <= #ARGV do
   end
 end
 redis.call('HSET', KEYS[1], 'wm', ARGV[4])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
 )lua";
 
@@ -94,7 +97,8 @@ absl::StatusOr<bool> RedisTallies::Apply(const TallyState& expected, bool create
   static const std::string kSha = Sha1Hex(kApplyScript);
   std::vector<std::string> args = {"EVALSHA", kSha, "1", StateKey(), create ? "create" : "apply",
                                    expected.epoch, absl::StrCat(expected.watermark),
-                                   absl::StrCat(ballots.back().ballot_id)};
+                                   absl::StrCat(ballots.back().ballot_id), ChangesChannel(),
+                                   EncodeChange(ChangeOf(ballots))};
   for (const auto& [k, v] : zincr) {
     args.insert(args.end(), {"z", k.first, k.second, absl::StrCat(v)});
   }
@@ -121,14 +125,28 @@ absl::StatusOr<bool> RedisTallies::Apply(const TallyState& expected, bool create
   return applied;
 }
 
-absl::StatusOr<std::vector<ProposalSupport>> RedisTallies::Support(const std::string& epoch, int64_t round_id,
-                                                                   int32_t district_id) {
-  std::vector<ProposalSupport> out;
+absl::StatusOr<DistrictCounts> RedisTallies::ReadDistrict(const std::string& epoch, int64_t round_id,
+                                                          int32_t district_id) {
+  const std::string round_key = RoundKey(epoch, round_id);
+  DistrictCounts out;
   auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
-    auto reply = r.Command(
-        {"ZRANGE", absl::StrCat(RoundKey(epoch, round_id), ":d", district_id, ":support"), "0", "-1", "WITHSCORES"});
-    if (!reply.ok()) return reply.status();
-    const redisReply* arr = reply->get();
+    auto replies = r.Pipeline({{"MULTI"},
+                               {"HMGET", StateKey(), "epoch", "wm"},
+                               {"ZRANGE", absl::StrCat(round_key, ":d", district_id, ":support"), "0", "-1",
+                                "WITHSCORES"},
+                               {"HGET", round_key + ":turnout", absl::StrCat(district_id)},
+                               {"EXEC"}});
+    if (!replies.ok()) return replies.status();
+    const redisReply* exec = (*replies)[4].get();
+    if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 3) {
+      return absl::InternalError("Redis answered MULTI/EXEC with something else than three replies");
+    }
+    const redisReply* state = exec->element[0];
+    if (state->type != REDIS_REPLY_ARRAY || state->elements != 2 || ReplyString(state->element[0]) != epoch ||
+        !absl::SimpleAtoi(ReplyString(state->element[1]), &out.watermark)) {
+      return absl::FailedPreconditionError("the Redis tallies moved to another epoch; read PostgreSQL");
+    }
+    const redisReply* arr = exec->element[1];
     for (size_t i = 0; i + 1 < arr->elements; i += 2) {
       ProposalSupport ps;
       double score = 0;
@@ -137,26 +155,15 @@ absl::StatusOr<std::vector<ProposalSupport>> RedisTallies::Support(const std::st
         return absl::InternalError("malformed tally in Redis");
       }
       ps.support = static_cast<int64_t>(score);  // integer counts stay exact below 2^53
-      out.push_back(ps);
+      out.support.push_back(ps);
     }
+    auto voters = RedisInteger(exec->element[2]);
+    if (!voters.ok()) return voters.status();
+    out.voter_count = *voters;
     return absl::OkStatus();
   });
   if (!s.ok()) return s;
   return out;
-}
-
-absl::StatusOr<int64_t> RedisTallies::VoterCount(const std::string& epoch, int64_t round_id, int32_t district_id) {
-  int64_t n = 0;
-  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
-    auto reply = r.Command({"HGET", RoundKey(epoch, round_id) + ":turnout", absl::StrCat(district_id)});
-    if (!reply.ok()) return reply.status();
-    auto v = RedisInteger(reply->get());
-    if (!v.ok()) return v.status();
-    n = *v;
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return n;
 }
 
 absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> RedisTallies::Turnout(const std::string& epoch,
@@ -192,6 +199,12 @@ absl::StatusOr<int64_t> RedisTallies::DistinctVoters(const std::string& epoch, i
   });
   if (!s.ok()) return s;
   return n;
+}
+
+absl::Status RedisTallies::PublishRoundChange(int64_t round_id) {
+  return pool_->Run([&](RedisConnection& r) {
+    return r.Command({"PUBLISH", ChangesChannel(), EncodeRoundChange(round_id)}).status();
+  });
 }
 
 }  // namespace bkk::voting

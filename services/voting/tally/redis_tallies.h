@@ -5,6 +5,10 @@
 // moves wm — atomic, so a crash or a racing replica can never count a ballot
 // twice. If Redis loses the state (flush, restart), the next apply starts a
 // new epoch from ballot 0 and old keys are simply never read again.
+//
+// The same script publishes which districts moved on the changes channel
+// (see tally/tally_changes.h), so every replica's live tallies learn of a
+// change exactly when it becomes readable.
 #ifndef BKK_SERVICES_VOTING_TALLY_REDIS_TALLIES_H_
 #define BKK_SERVICES_VOTING_TALLY_REDIS_TALLIES_H_
 
@@ -36,11 +40,17 @@ class RedisTallies final {
   // state. Returns false when the state moved (another applier won).
   absl::StatusOr<bool> Apply(const TallyState& expected, bool create, const std::vector<StoredBallot>& ballots);
 
-  absl::StatusOr<std::vector<ProposalSupport>> Support(const std::string& epoch, int64_t round_id,
-                                                       int32_t district_id);
-  absl::StatusOr<int64_t> VoterCount(const std::string& epoch, int64_t round_id, int32_t district_id);
+  // A district's support, voter count and watermark in one atomic read
+  // (MULTI/EXEC), so the watermark says exactly which ballots are counted.
+  // FAILED_PRECONDITION when the tallies moved to another epoch meanwhile.
+  absl::StatusOr<DistrictCounts> ReadDistrict(const std::string& epoch, int64_t round_id, int32_t district_id);
   absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(const std::string& epoch, int64_t round_id);
   absl::StatusOr<int64_t> DistinctVoters(const std::string& epoch, int64_t round_id);
+
+  // Tells every replica a round changed phase (its live tallies may end).
+  absl::Status PublishRoundChange(int64_t round_id);
+  // Where tally and round changes are announced.
+  std::string ChangesChannel() const { return prefix_ + ":changes"; }
 
  private:
   std::string StateKey() const { return prefix_ + ":state"; }
