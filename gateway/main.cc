@@ -17,6 +17,7 @@
 #include "services/common/config.h"
 #include "services/common/grpc_server.h"
 #include "services/common/log.h"
+#include "services/common/service_main.h"
 
 namespace {
 
@@ -39,7 +40,8 @@ std::vector<bkk::SettingSpec> Specs() {
       {"BKK_RATE_LIMIT_RPS", "requests per second per client address (0 = no limit)", false, "50"},
       {"BKK_RATE_LIMIT_BURST", "burst allowance per client address", false, "100"},
       {"BKK_TRUST_FORWARDED_FOR", "1: client address = last X-Forwarded-For hop (behind a proxy)", false, "0"},
-      {"BKK_MAX_CONNECTIONS", "open connection cap", false, "10000"},
+      {"BKK_MAX_CONNECTIONS", "open connection cap (lowered to fit the open-file limit)", false, "30000"},
+      {"BKK_MAX_SSE_CLIENTS", "live-tally (SSE) clients per gateway; beyond it 503 + Retry-After", false, "20000"},
       {"BKK_TALLY_CACHE_MS", "how long vote tallies are reused (0 = never)", false, "500"},
       {"BKK_RELEASE_POLL_MS", "how often the dataset release is checked", false, "5000"},
       {"BKK_IO_THREADS", "HTTP io threads", false, "2"},
@@ -74,7 +76,7 @@ int main(int argc, char** argv) {
   for (const char* key : {"BKK_MAX_BODY_BYTES", "BKK_MAX_ADMIN_BODY_BYTES", "BKK_MAX_HEADER_BYTES",
                           "BKK_REQUEST_TIMEOUT_MS", "BKK_CSV_TIMEOUT_MS", "BKK_READ_TIMEOUT_MS",
                           "BKK_IDLE_TIMEOUT_MS", "BKK_RATE_LIMIT_RPS", "BKK_RATE_LIMIT_BURST",
-                          "BKK_TRUST_FORWARDED_FOR", "BKK_MAX_CONNECTIONS", "BKK_TALLY_CACHE_MS",
+                          "BKK_TRUST_FORWARDED_FOR", "BKK_MAX_CONNECTIONS", "BKK_MAX_SSE_CLIENTS", "BKK_TALLY_CACHE_MS",
                           "BKK_RELEASE_POLL_MS", "BKK_IO_THREADS", "BKK_BACKEND_CHANNELS", "BKK_DRAIN_SECONDS"}) {
     auto v = config->GetInt(key);
     if (!v.ok()) {
@@ -104,7 +106,23 @@ int main(int argc, char** argv) {
   limits.idle_timeout = std::chrono::milliseconds(std::max<int64_t>(1, n["BKK_IDLE_TIMEOUT_MS"]));
   limits.rate_limit_rps = static_cast<double>(n["BKK_RATE_LIMIT_RPS"]);
   limits.rate_limit_burst = static_cast<double>(std::max<int64_t>(1, n["BKK_RATE_LIMIT_BURST"]));
-  limits.max_connections = static_cast<int>(n["BKK_MAX_CONNECTIONS"]);
+  // Every connection is a file descriptor; keep some for gRPC channels,
+  // files and logs, and leave room for API calls beside the live streams.
+  constexpr int64_t kReservedFds = 256;
+  const int64_t fds = bkk::RaiseOpenFileLimit();
+  int64_t max_connections = n["BKK_MAX_CONNECTIONS"];
+  int64_t max_sse = n["BKK_MAX_SSE_CLIENTS"];
+  if (max_connections > fds - kReservedFds) {
+    max_connections = std::max<int64_t>(1, fds - kReservedFds);
+    bkk::LogWarning("open_file_limit_lowers_caps",
+                    {{"open_file_limit", std::to_string(fds)},
+                     {"max_connections", std::to_string(max_connections)},
+                     {"fix", "raise the open-file limit (ulimit -n, or the container runtime's nofile) "
+                             "or set BKK_MAX_CONNECTIONS below it"}});
+  }
+  max_sse = std::min(max_sse, std::max<int64_t>(0, max_connections - kReservedFds));
+  limits.max_connections = static_cast<int>(max_connections);
+  options.sse.max_clients = static_cast<int>(max_sse);
   options.tally_cache_ttl = std::chrono::milliseconds(n["BKK_TALLY_CACHE_MS"]);
   options.trust_forwarded_for = n["BKK_TRUST_FORWARDED_FOR"] != 0;
   options.web_root = config->Get("BKK_WEB_ROOT");
@@ -133,6 +151,8 @@ int main(int argc, char** argv) {
   bkk::gateway::StartReleasePoller(&server, &backend, &gateway,
                                    std::chrono::milliseconds(n["BKK_RELEASE_POLL_MS"]));
   bkk::LogInfo("gateway_started", {{"routes", std::to_string((*routes)->routes().size())},
+                                   {"max_connections", std::to_string(max_connections)},
+                                   {"max_sse_clients", std::to_string(max_sse)},
                                    {"config", config->Describe()}});
   std::cout << "bkk-gateway listening on port " << server.port() << std::endl;
 

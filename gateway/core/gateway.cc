@@ -60,6 +60,22 @@ HttpResponse JsonResponse(int status, std::string body, std::string_view cache_c
   return r;
 }
 
+// The head of a streamed answer: CSV download or server-sent events.
+HttpResponse StreamHead(const Route& route) {
+  HttpResponse head;
+  head.status = 200;
+  if (route.kind == ResponseKind::kCsv) {
+    head.SetHeader("Content-Type", "text/csv; charset=utf-8");
+    head.SetHeader("Content-Disposition", absl::StrCat("attachment; filename=\"", route.csv_filename, "\""));
+  } else {
+    head.SetHeader("Content-Type", "text/event-stream; charset=utf-8");
+    // Proxies such as nginx must pass events on as they come.
+    head.SetHeader("X-Accel-Buffering", "no");
+  }
+  head.SetHeader("Cache-Control", "no-store");
+  return head;
+}
+
 }  // namespace
 
 // One request's answer path: adds the common headers, records the metrics
@@ -96,6 +112,9 @@ class Gateway::Exchange final {
   void WriteChunk(std::string data, std::function<void(bool)> done) {
     writer_->WriteChunk(std::move(data), std::move(done));
   }
+  void WriteSharedChunk(std::shared_ptr<const std::string> data, std::function<void(bool)> done) {
+    writer_->WriteSharedChunk(std::move(data), std::move(done));
+  }
   void EndStream() {
     if (Finish(stream_status_)) writer_->EndStream();
   }
@@ -121,6 +140,38 @@ class Gateway::Exchange final {
   std::atomic<bool> finished_{false};
 };
 
+// One SSE client as the fan-out drives it, over the request's Exchange.
+class Gateway::SseExchange final : public SseClient {
+ public:
+  SseExchange(std::shared_ptr<Exchange> ex, const Route& route, StreamOptions options)
+      : ex_(std::move(ex)), route_(route), options_(std::move(options)) {}
+
+  void Start(std::string preamble) override {
+    started_ = true;
+    ex_->StartStream(StreamHead(route_), options_);
+    ex_->WriteChunk(std::move(preamble), nullptr);
+  }
+  void Write(std::shared_ptr<const std::string> event, std::function<void(bool)> done) override {
+    ex_->WriteSharedChunk(std::move(event), std::move(done));
+  }
+  void End() override { ex_->EndStream(); }
+  void Fail(const grpc::Status& status) override {
+    if (!started_) return ex_->Send(ErrorResponseForGrpc(status));
+    // The client learns why; the page decides whether to retry.
+    ex_->WriteChunk(SseEvent(ErrorJson(GrpcCodeName(status.error_code()), HttpStatusForGrpcCode(status.error_code()),
+                                       status.error_message()),
+                             "error"),
+                    nullptr);
+    ex_->EndStream();
+  }
+
+ private:
+  const std::shared_ptr<Exchange> ex_;
+  const Route& route_;
+  const StreamOptions options_;
+  bool started_ = false;  // only the fan-out calls, under its lock
+};
+
 Gateway::Gateway(GatewayOptions options, std::shared_ptr<const RouteTable> routes, Backend* backend)
     : options_(std::move(options)),
       routes_(std::move(routes)),
@@ -128,7 +179,8 @@ Gateway::Gateway(GatewayOptions options, std::shared_ptr<const RouteTable> route
       limiter_(options_.limits.rate_limit_rps, options_.limits.rate_limit_burst),
       release_cache_(options_.cache_max_bytes),
       tally_cache_(options_.cache_max_bytes / 8),
-      static_files_(options_.web_root) {
+      static_files_(options_.web_root),
+      fanout_(std::make_unique<SseFanout>(backend, options_.sse)) {
   for (const auto& route : routes_->routes()) {
     series_of_[route.get()] = metrics_.AddSeries(route->path.text(), route->http_method);
   }
@@ -275,6 +327,15 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<ResponseWriter> writer
         "bkk_gateway_cache_misses_total{cache=\"tally\"} ", tally_cache_.misses(), "\n",
         "# TYPE bkk_gateway_release_info gauge\nbkk_gateway_release_info{version=\"",
         PromLabel(release_.Get()), "\"} 1\n");
+    const SseFanout::Stats sse = fanout_->stats();
+    absl::StrAppend(&extra, "# TYPE bkk_gateway_sse_clients gauge\nbkk_gateway_sse_clients ", sse.clients,
+                    "\n# TYPE bkk_gateway_sse_upstreams gauge\nbkk_gateway_sse_upstreams ", sse.upstreams,
+                    "\n# TYPE bkk_gateway_sse_upstream_restarts_total counter\nbkk_gateway_sse_upstream_restarts_total ",
+                    sse.upstream_restarts,
+                    "\n# TYPE bkk_gateway_sse_refused_total counter\nbkk_gateway_sse_refused_total ", sse.refused,
+                    "\n# TYPE bkk_gateway_sse_events_total counter\nbkk_gateway_sse_events_total ", sse.events,
+                    "\n# TYPE bkk_gateway_sse_coalesced_total counter\nbkk_gateway_sse_coalesced_total ",
+                    sse.coalesced, "\n");
     if (extra_metrics_) extra += extra_metrics_();
     HttpResponse r;
     r.body = metrics_.Render(extra);
@@ -439,9 +500,30 @@ void Gateway::HandleApi(std::shared_ptr<Exchange> ex, const HttpRequest& request
   }
   if (route.kind == ResponseKind::kJson) {
     CallUnary(std::move(ex), route, request, std::move(*message), std::move(call));
+  } else if (route.kind == ResponseKind::kSse) {
+    JoinSse(std::move(ex), route, **message);
   } else {
     CallStream(std::move(ex), route, std::move(*message), std::move(call));
   }
+}
+
+void Gateway::JoinSse(std::shared_ptr<Exchange> ex, const Route& route, const Message& message) {
+  StreamOptions stream_options;
+  stream_options.heartbeat_interval = options_.limits.sse_heartbeat;
+  stream_options.heartbeat_chunk = std::string(kSseHeartbeat);
+  stream_options.watch_for_close = true;
+  auto client = std::make_shared<SseExchange>(ex, route, stream_options);
+  auto id = fanout_->Join(route, message, std::move(client));
+  if (!id) {
+    HttpResponse r = ErrorResponse(
+        503, "UNAVAILABLE",
+        absl::StrCat("this gateway is serving its limit of ", options_.sse.max_clients,
+                     " live streams; retry shortly, or reload the page to see the latest counts"));
+    r.SetHeader("Retry-After", "10");
+    return ex->Send(std::move(r));
+  }
+  SseFanout* fanout = fanout_.get();
+  ex->OnCancel([fanout, id = *id](bool client_gone) { fanout->Leave(id, client_gone); });
 }
 
 void Gateway::CallUnary(std::shared_ptr<Exchange> ex, const Route& route, const HttpRequest& request,
@@ -527,7 +609,6 @@ struct StreamState {
   std::mutex mu;
   std::shared_ptr<BackendStream> stream;  // reset when the call is done
   bool started = false;
-  bool client_gone = false;
 
   void Next() {
     std::shared_ptr<BackendStream> s;
@@ -537,31 +618,15 @@ struct StreamState {
     }
     if (s) s->RequestNext();
   }
-  void Cancel(bool gone) {
+  void Cancel() {
     std::shared_ptr<BackendStream> s;
     {
       std::lock_guard<std::mutex> lock(mu);
-      client_gone = client_gone || gone;
       s = stream;
     }
     if (s) s->Cancel();
   }
 };
-
-HttpResponse StreamHead(const Route& route) {
-  HttpResponse head;
-  head.status = 200;
-  if (route.kind == ResponseKind::kCsv) {
-    head.SetHeader("Content-Type", "text/csv; charset=utf-8");
-    head.SetHeader("Content-Disposition", absl::StrCat("attachment; filename=\"", route.csv_filename, "\""));
-  } else {
-    head.SetHeader("Content-Type", "text/event-stream; charset=utf-8");
-    // Proxies such as nginx must pass events on as they come.
-    head.SetHeader("X-Accel-Buffering", "no");
-  }
-  head.SetHeader("Cache-Control", "no-store");
-  return head;
-}
 
 }  // namespace
 
@@ -569,12 +634,6 @@ void Gateway::CallStream(std::shared_ptr<Exchange> ex, const Route& route, std::
                          CallOptions call) {
   auto state = std::make_shared<StreamState>();
   state->route = &route;
-  StreamOptions stream_options;
-  if (route.kind == ResponseKind::kSse) {
-    stream_options.heartbeat_interval = options_.limits.sse_heartbeat;
-    stream_options.heartbeat_chunk = std::string(kSseHeartbeat);
-    stream_options.watch_for_close = true;
-  }
   // Whether the head went out (first message or the end) is decided under
   // the state's lock; the writes themselves happen outside it.
   auto take_start = [state]() {
@@ -584,50 +643,34 @@ void Gateway::CallStream(std::shared_ptr<Exchange> ex, const Route& route, std::
     return first;
   };
   BackendStream::Handlers handlers;
-  handlers.on_message = [ex, state, stream_options, take_start](std::unique_ptr<Message> response) {
+  handlers.on_message = [ex, state, take_start](std::unique_ptr<Message> response) {
     const Route& r = *state->route;
     const bool first = take_start();
     std::string chunk;
-    if (r.kind == ResponseKind::kCsv) {
-      if (first) chunk = CsvPreamble(r);
-      chunk += CsvRows(r, *response);
-    } else {
-      auto json = MessageToJson(*response);
-      chunk = SseEvent(json.ok() ? *json : "{}");
-    }
-    if (first) ex->StartStream(StreamHead(r), stream_options);
+    if (first) chunk = CsvPreamble(r);
+    chunk += CsvRows(r, *response);
+    if (first) ex->StartStream(StreamHead(r), {});
     ex->WriteChunk(std::move(chunk), [state](bool ok) {
       if (ok) {
         state->Next();
       } else {
-        state->Cancel(/*gone=*/true);
+        state->Cancel();
       }
     });
   };
-  handlers.on_done = [ex, state, stream_options, take_start](grpc::Status status) {
-    bool client_gone;
+  handlers.on_done = [ex, state, take_start](grpc::Status status) {
     {
       std::lock_guard<std::mutex> lock(state->mu);
       state->stream.reset();  // breaks the state -> stream -> handlers cycle
-      client_gone = state->client_gone;
     }
     const Route& r = *state->route;
-    const bool first = take_start();
-    if (first) {
+    if (take_start()) {
       if (!status.ok()) return ex->Send(ErrorResponseForGrpc(status));
-      ex->StartStream(StreamHead(r), stream_options);
-      if (r.kind == ResponseKind::kCsv) ex->WriteChunk(CsvPreamble(r), [](bool) {});
+      ex->StartStream(StreamHead(r), {});
+      ex->WriteChunk(CsvPreamble(r), [](bool) {});
       return ex->EndStream();
     }
     if (status.ok()) return ex->EndStream();
-    if (r.kind == ResponseKind::kSse && !client_gone) {
-      // The client learns why, then its EventSource reconnects.
-      ex->WriteChunk(SseEvent(ErrorJson(GrpcCodeName(status.error_code()),
-                                        HttpStatusForGrpcCode(status.error_code()), status.error_message()),
-                              "error"),
-                     [](bool) {});
-      return ex->EndStream();
-    }
     // A CSV cut short must look cut short: no last chunk.
     ex->AbortStream();
   };
@@ -637,8 +680,8 @@ void Gateway::CallStream(std::shared_ptr<Exchange> ex, const Route& route, std::
     state->stream = stream;
   }
   std::weak_ptr<StreamState> weak = state;
-  ex->OnCancel([weak](bool client_gone) {
-    if (auto s = weak.lock()) s->Cancel(client_gone);
+  ex->OnCancel([weak](bool) {
+    if (auto s = weak.lock()) s->Cancel();
   });
   stream->Start();
 }

@@ -25,6 +25,7 @@
 #include "gateway/core/metrics.h"
 #include "gateway/core/response_cache.h"
 #include "gateway/core/route_table.h"
+#include "gateway/core/sse_fanout.h"
 #include "gateway/core/static_files.h"
 
 namespace bkk::gateway {
@@ -44,6 +45,8 @@ struct GatewayOptions {
   // Public origin for share page links ("https://…"); empty derives it from Host.
   std::string public_url;
   std::string og_image_path = "/og.png";
+  // Server-sent events: one upstream per stream shared by its clients.
+  SseFanoutOptions sse;
 };
 
 class Gateway final {
@@ -74,6 +77,7 @@ class Gateway final {
   void SetExtraMetrics(std::function<std::string()> extra) { extra_metrics_ = std::move(extra); }
 
   Metrics& metrics() { return metrics_; }
+  SseFanout::Stats sse_stats() const { return fanout_->stats(); }
   ResponseCache& release_cache() { return release_cache_; }
   const RouteTable& routes() const { return *routes_; }
   // The metrics series of a route (for tests).
@@ -81,14 +85,18 @@ class Gateway final {
 
  private:
   class Exchange;
+  class SseExchange;
   enum class CachePolicy { kNone, kRelease, kTtl };
 
   void HandleApi(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path,
                  std::string_view query);
   void CallUnary(std::shared_ptr<Exchange> ex, const Route& route, const HttpRequest& request,
                  std::unique_ptr<google::protobuf::Message> message, CallOptions call);
+  // CSV routes: one backend stream per download, paced by the client.
   void CallStream(std::shared_ptr<Exchange> ex, const Route& route,
                   std::unique_ptr<google::protobuf::Message> message, CallOptions call);
+  // SSE routes: the client joins the route's shared upstream (SseFanout).
+  void JoinSse(std::shared_ptr<Exchange> ex, const Route& route, const google::protobuf::Message& message);
   void HandleSharePage(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path);
   void HandleReady(std::shared_ptr<Exchange> ex);
   void HandleOptions(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path);
@@ -117,6 +125,9 @@ class Gateway final {
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> rate_limited_{0};
   std::function<std::string()> extra_metrics_;
+  // Declared last, destroyed first: its upstreams are cancelled while what
+  // their callbacks use still exists.
+  std::unique_ptr<SseFanout> fanout_;
   std::string csp_;
 };
 

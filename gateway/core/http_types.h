@@ -72,6 +72,11 @@ class ResponseWriter {
   // gone; the next chunk is written only after `done`, which is how a slow
   // reader slows the backend stream down instead of filling memory.
   virtual void WriteChunk(std::string data, std::function<void(bool ok)> done) = 0;
+  // The same, for a chunk many clients are sent (an SSE event fanned out):
+  // the server keeps a reference instead of a copy per client.
+  virtual void WriteSharedChunk(std::shared_ptr<const std::string> data, std::function<void(bool ok)> done) {
+    WriteChunk(*data, std::move(done));
+  }
   // Ends a stream cleanly (last chunk).
   virtual void EndStream() = 0;
   // Ends a stream by closing the connection without the last chunk, so the

@@ -141,21 +141,28 @@ class Connection final : public std::enable_shared_from_this<Connection> {
       heartbeat_interval_ = options.heartbeat_interval;
       ScheduleHeartbeat();
     }
-    if (options.watch_for_close) WatchForClose();
+    if (options.watch_for_close) {
+      // An endless stream reads nothing more: give back the request buffer,
+      // which is most of an idle SSE client's memory.
+      buffer_.clear();
+      buffer_.shrink_to_fit();
+      WatchForClose();
+    }
   }
 
-  void DoWriteChunk(uint64_t seq, std::string data, std::function<void(bool)> done) {
+  void DoWriteChunk(uint64_t seq, std::string data, std::shared_ptr<const std::string> shared,
+                    std::function<void(bool)> done) {
     if (seq != seq_ || phase_ != Phase::kStreaming) {
       if (done) done(false);
       return;
     }
-    queue_.push_back({Pending::kChunk, std::move(data), std::move(done)});
+    queue_.push_back({Pending::kChunk, std::move(data), std::move(shared), std::move(done)});
     PumpStream();
   }
 
   void DoEndStream(uint64_t seq, bool abort) {
     if (seq != seq_ || phase_ != Phase::kStreaming) return;
-    queue_.push_back({abort ? Pending::kAbort : Pending::kEnd, {}, nullptr});
+    queue_.push_back({abort ? Pending::kAbort : Pending::kEnd, {}, nullptr, nullptr});
     PumpStream();
   }
 
@@ -172,7 +179,9 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   struct Pending {
     enum Kind { kChunk, kEnd, kAbort } kind;
     std::string data;
+    std::shared_ptr<const std::string> shared;  // used instead of `data` when set
     std::function<void(bool)> done;
+    std::string_view bytes() const { return shared ? std::string_view(*shared) : std::string_view(data); }
   };
 
   // --- reading ---
@@ -328,14 +337,15 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     stream_.expires_after(core_->limits.write_timeout);
     auto on_written = [self = shared_from_this()](beast::error_code ec, size_t) { self->OnStreamWrite(ec); };
     if (p.kind == Pending::kChunk) {
-      if (p.data.empty()) {
+      const std::string_view bytes = p.bytes();
+      if (bytes.empty()) {
         // An empty chunk would read as the end of the body; skip it.
         return net::post(stream_.get_executor(), [on_written] { on_written({}, 0); });
       }
       if (version_ >= 11) {
-        net::async_write(stream_, http::make_chunk(net::buffer(p.data)), on_written);
+        net::async_write(stream_, http::make_chunk(net::buffer(bytes.data(), bytes.size())), on_written);
       } else {
-        net::async_write(stream_, net::buffer(p.data), on_written);
+        net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), on_written);
       }
     } else if (version_ >= 11) {
       net::async_write(stream_, http::make_chunk_last(), on_written);
@@ -367,7 +377,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     heartbeat_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec || self->phase_ != Phase::kStreaming) return;
       if (!self->writing_ && self->queue_.empty()) {
-        self->queue_.push_back({Pending::kChunk, self->heartbeat_chunk_, nullptr});
+        self->queue_.push_back({Pending::kChunk, self->heartbeat_chunk_, nullptr, nullptr});
         self->PumpStream();
       }
       self->ScheduleHeartbeat();
@@ -482,7 +492,12 @@ class RequestWriter final : public ResponseWriter {
   }
   void WriteChunk(std::string data, std::function<void(bool)> done) override {
     net::post(conn_->executor(), [c = conn_, s = seq_, d = std::move(data), f = std::move(done)]() mutable {
-      c->DoWriteChunk(s, std::move(d), std::move(f));
+      c->DoWriteChunk(s, std::move(d), nullptr, std::move(f));
+    });
+  }
+  void WriteSharedChunk(std::shared_ptr<const std::string> data, std::function<void(bool)> done) override {
+    net::post(conn_->executor(), [c = conn_, s = seq_, d = std::move(data), f = std::move(done)]() mutable {
+      c->DoWriteChunk(s, {}, std::move(d), std::move(f));
     });
   }
   void EndStream() override {

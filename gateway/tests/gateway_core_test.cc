@@ -7,10 +7,12 @@
 
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 
 #include <random>
+#include <thread>
 
 #include "bkkbudget/budget/v1/budget.pb.h"
 #include "bkkbudget/voting/v1/voting.pb.h"
@@ -21,6 +23,7 @@
 #include "gateway/core/response_cache.h"
 #include "gateway/core/route_table.h"
 #include "gateway/core/share_page.h"
+#include "gateway/core/sse_fanout.h"
 #include "gateway/core/static_files.h"
 #include "gateway/core/status_map.h"
 #include "gateway/core/stream_formats.h"
@@ -627,6 +630,117 @@ TEST(StreamFormatsTest, SseAndCsv) {
   EXPECT_EQ(CsvRows(*m.route, chunk),
             "256600001,2566,\"สำนักงานเขต, \"\"พระนคร\"\"\",,\"ค่าใช้จ่าย\nบรรทัดสอง\",-5,,0,6\r\n");
   EXPECT_EQ(CsvRows(*m.route, bkkbudget::budget::v1::StreamLinesResponse()), "");
+}
+
+// The fan-out against a scripted backend stream and clients whose writes
+// complete when the test says: the slow-client rule without sockets.
+class ScriptedBackend final : public Backend {
+ public:
+  class Stream final : public BackendStream {
+   public:
+    explicit Stream(Handlers h) : handlers(std::move(h)) {}
+    void Start() override {}
+    void RequestNext() override { ++next_requests; }
+    void Cancel() override { cancelled = true; }
+    void Send(const std::string& text) {
+      auto m = std::make_unique<bkkbudget::voting::v1::WatchTalliesResponse>();
+      ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text, m.get()));
+      handlers.on_message(std::move(m));
+    }
+    Handlers handlers;
+    int next_requests = 0;
+    bool cancelled = false;
+  };
+  void CallUnary(const google::protobuf::MethodDescriptor*, const CallOptions&,
+                 std::unique_ptr<google::protobuf::Message>, UnaryDone) override {}
+  std::shared_ptr<BackendStream> PrepareServerStream(const google::protobuf::MethodDescriptor*, const CallOptions&,
+                                                     std::unique_ptr<google::protobuf::Message>,
+                                                     BackendStream::Handlers handlers) override {
+    streams.push_back(std::make_shared<Stream>(std::move(handlers)));
+    return streams.back();
+  }
+  void CheckHealth(const std::string&, std::chrono::system_clock::time_point, HealthDone) override {}
+  std::vector<std::shared_ptr<Stream>> streams;
+};
+
+class HeldClient final : public SseClient {
+ public:
+  void Start(std::string preamble) override { this->preamble = preamble; }
+  void Write(std::shared_ptr<const std::string> event, std::function<void(bool)> done) override {
+    written.push_back(*event);
+    pending = std::move(done);
+  }
+  void End() override { ended = true; }
+  void Fail(const grpc::Status& status) override { failed = status.error_code(); }
+  // The network took the write in flight.
+  void Complete() {
+    auto done = std::move(pending);
+    pending = nullptr;
+    if (done) done(true);
+  }
+  std::string preamble;
+  std::vector<std::string> written;
+  std::function<void(bool)> pending;
+  bool ended = false;
+  grpc::StatusCode failed = grpc::StatusCode::OK;
+};
+
+TEST(SseFanoutTest, SlowClientSkipsToTheNewestEventAndTheUpstreamNeverWaits) {
+  ScriptedBackend backend;
+  SseFanout fanout(&backend, SseFanoutOptions{});
+  auto routes = RealRoutes();
+  auto match = routes->Match("GET", "/v1/rounds/1/districts/2/tallies:watch");
+  ASSERT_EQ(match.outcome, RouteTable::Outcome::kMatched);
+  bkkbudget::voting::v1::WatchTalliesRequest request;
+  request.set_round_id(1);
+  request.set_district_id(2);
+  auto slow = std::make_shared<HeldClient>();
+  auto fast = std::make_shared<HeldClient>();
+  ASSERT_TRUE(fanout.Join(*match.route, request, slow));
+  ASSERT_TRUE(fanout.Join(*match.route, request, fast));
+  ASSERT_EQ(backend.streams.size(), 1u) << "one upstream for both";
+  auto& upstream = *backend.streams[0];
+  for (int i = 1; i <= 10; ++i) {
+    upstream.Send(absl::StrCat("voter_count: ", i, " watermark: ", i));
+    fast->Complete();
+  }
+  EXPECT_EQ(upstream.next_requests, 10) << "the upstream reads on whatever the clients do";
+  EXPECT_EQ(fast->written.size(), 10u);
+  EXPECT_EQ(fast->preamble, "retry: 3000\n\n");
+  ASSERT_EQ(slow->written.size(), 1u) << "its first write is still in flight";
+  EXPECT_EQ(slow->written[0].rfind("id: 1\n", 0), 0u) << slow->written[0];
+  slow->Complete();
+  ASSERT_EQ(slow->written.size(), 2u);
+  EXPECT_EQ(slow->written[1].rfind("id: 10\n", 0), 0u) << "straight to the newest: " << slow->written[1];
+  slow->Complete();
+  EXPECT_EQ(slow->written.size(), 2u) << "nothing older was queued";
+  EXPECT_EQ(fanout.stats().coalesced, 8u);
+  EXPECT_EQ(fanout.stats().events, 10u) << "each event framed once for both clients";
+}
+
+TEST(SseFanoutTest, LastClientLeavingClosesTheUpstreamAfterTheLinger) {
+  ScriptedBackend backend;
+  SseFanoutOptions options;
+  options.linger = std::chrono::milliseconds(50);
+  SseFanout fanout(&backend, options);
+  auto routes = RealRoutes();
+  auto match = routes->Match("GET", "/v1/rounds/1/districts/2/tallies:watch");
+  bkkbudget::voting::v1::WatchTalliesRequest request;
+  request.set_round_id(1);
+  auto a = fanout.Join(*match.route, request, std::make_shared<HeldClient>());
+  auto b = fanout.Join(*match.route, request, std::make_shared<HeldClient>());
+  ASSERT_TRUE(a && b);
+  fanout.Leave(*a, true);
+  std::this_thread::sleep_for(std::chrono::milliseconds(120));
+  EXPECT_FALSE(backend.streams[0]->cancelled) << "one client is still watching";
+  fanout.Leave(*b, true);
+  fanout.Leave(*b, true);  // twice is harmless
+  for (int i = 0; i < 100 && !backend.streams[0]->cancelled; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(backend.streams[0]->cancelled);
+  EXPECT_EQ(fanout.stats().upstreams, 0);
+  EXPECT_EQ(fanout.stats().clients, 0);
 }
 
 TEST(SharePageTest, EscapesEverythingAndShortensOnCharacters) {

@@ -252,21 +252,140 @@ TEST(GatewayStreamTest, ServerSentEventsLiveUpdatesHeartbeatsAndCancel) {
   h.voting().SetResponses(kWatch, {"voter_count: 1 watermark: 1"});
   RawClient client(h.port());
   client.Send(GetRequest("/v1/rounds/1/districts/2/tallies:watch"));
-  ASSERT_TRUE(client.ReadUntil("data: {\"proposals\":[],\"voterCount\":\"1\",\"watermark\":\"1\"}\n\n", milliseconds(3000)))
+  ASSERT_TRUE(client.ReadUntil(
+      "id: 1\ndata: {\"proposals\":[],\"voterCount\":\"1\",\"watermark\":\"1\",\"votingClosed\":false}\n\n",
+      milliseconds(3000)))
       << client.received;
   EXPECT_NE(client.received.find("Content-Type: text/event-stream"), std::string::npos);
   EXPECT_NE(client.received.find("Transfer-Encoding: chunked"), std::string::npos);
   EXPECT_NE(client.received.find("Content-Security-Policy"), std::string::npos);
+  EXPECT_NE(client.received.find("retry: 3000\n\n"), std::string::npos) << "browsers are told when to reconnect";
   h.voting().Push(kWatch, "voter_count: 2 watermark: 2");
-  ASSERT_TRUE(client.ReadUntil("\"voterCount\":\"2\"", milliseconds(3000))) << client.received;
+  ASSERT_TRUE(client.ReadUntil("id: 2\ndata: {\"proposals\":[],\"voterCount\":\"2\"", milliseconds(3000)))
+      << client.received;
   const size_t mark = client.received.size();
   ASSERT_TRUE(client.ReadUntil(": heartbeat\n\n", milliseconds(3000), mark)) << client.received;
   EXPECT_EQ(h.voting().OpenStreams(kWatch), 1);
-  client.Close();  // the viewer leaves: the backend stream must be cancelled
+  client.Close();  // the last viewer leaves: the upstream closes after the linger
   for (int i = 0; i < 150 && h.voting().OpenStreams(kWatch) > 0; ++i) std::this_thread::sleep_for(milliseconds(20));
   EXPECT_EQ(h.voting().OpenStreams(kWatch), 0);
   for (int i = 0; i < 100 && h.gateway().metrics().in_flight() > 0; ++i) std::this_thread::sleep_for(milliseconds(10));
   EXPECT_EQ(h.gateway().metrics().in_flight(), 0);
+  EXPECT_EQ(h.gateway().sse_stats().clients, 0);
+}
+
+// Opens `n` SSE clients on `target`, each on its own connection.
+std::vector<std::unique_ptr<RawClient>> Watchers(int port, const std::string& target, int n,
+                                                 const std::string& headers = "") {
+  std::vector<std::unique_ptr<RawClient>> out;
+  for (int i = 0; i < n; ++i) {
+    out.push_back(std::make_unique<RawClient>(port));
+    out.back()->Send(GetRequest(target, headers));
+  }
+  return out;
+}
+
+bool AllSee(std::vector<std::unique_ptr<RawClient>>& clients, const std::string& needle) {
+  for (auto& c : clients) {
+    if (!c->ReadUntil(needle, milliseconds(3000))) return false;
+  }
+  return true;
+}
+
+TEST(GatewayFanoutTest, OneUpstreamPerStreamWhateverTheNumberOfClients) {
+  Harness h;
+  h.voting().SetHoldOpen(kWatch, true);
+  h.voting().SetResponses(kWatch, {"voter_count: 7 watermark: 70"});
+  auto district2 = Watchers(h.port(), "/v1/rounds/1/districts/2/tallies:watch?limit=10", 60);
+  auto district3 = Watchers(h.port(), "/v1/rounds/1/districts/3/tallies:watch?limit=10", 15);
+  ASSERT_TRUE(AllSee(district2, "\"voterCount\":\"7\""));
+  ASSERT_TRUE(AllSee(district3, "\"voterCount\":\"7\""));
+  EXPECT_EQ(h.voting().Calls(kWatch), 2) << "75 clients, two districts: two upstream streams";
+  EXPECT_EQ(h.voting().OpenStreams(kWatch), 2);
+  EXPECT_EQ(h.gateway().sse_stats().clients, 75);
+  h.voting().Push(kWatch, "voter_count: 8 watermark: 80");
+  EXPECT_TRUE(AllSee(district2, "id: 80\n"));
+  EXPECT_TRUE(AllSee(district3, "id: 80\n"));
+  // A late joiner, like a browser reconnecting with Last-Event-ID, gets the
+  // current snapshot at once from the shared upstream.
+  auto late = Watchers(h.port(), "/v1/rounds/1/districts/2/tallies:watch?limit=10", 1, "Last-Event-ID: 70\r\n");
+  EXPECT_TRUE(AllSee(late, "id: 80\ndata: "));
+  EXPECT_EQ(h.voting().Calls(kWatch), 2) << "joining costs no upstream call";
+  const std::string metrics = h.Get("/metrics").body;
+  EXPECT_NE(metrics.find("bkk_gateway_sse_clients 76"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("bkk_gateway_sse_upstreams 2"), std::string::npos) << metrics;
+}
+
+TEST(GatewayFanoutTest, UpstreamRestartsAfterTheBackendFailsAndClientsKeepTheirStreams) {
+  Harness h;
+  h.voting().SetHoldOpen(kWatch, true);
+  h.voting().SetResponses(kWatch, {"voter_count: 1 watermark: 10"});
+  auto clients = Watchers(h.port(), "/v1/rounds/1/districts/2/tallies:watch", 20);
+  ASSERT_TRUE(AllSee(clients, "id: 10\n"));
+  // The voting service restarts: its streams end UNAVAILABLE.
+  h.voting().SetResponses(kWatch, {"voter_count: 3 watermark: 30"});
+  h.voting().EndStreams(kWatch, grpc::Status(grpc::StatusCode::UNAVAILABLE, "voting is restarting; reconnect"));
+  EXPECT_TRUE(AllSee(clients, "id: 30\n")) << "the upstream came back with the newer tally";
+  for (auto& c : clients) {
+    EXPECT_FALSE(c->closed) << "a client lost its stream";
+    EXPECT_EQ(c->received.find("event: error"), std::string::npos) << c->received;
+  }
+  EXPECT_EQ(h.voting().Calls(kWatch), 2);
+  EXPECT_EQ(h.gateway().sse_stats().upstream_restarts, 1u);
+  // A backend that stays away: the clients stay, the gateway keeps trying.
+  h.voting().SetHoldOpen(kWatch, false);
+  h.voting().SetStatus(kWatch, grpc::StatusCode::UNAVAILABLE, "still down");
+  h.voting().EndStreams(kWatch, grpc::Status(grpc::StatusCode::UNAVAILABLE, "gone"));
+  for (int i = 0; i < 100 && h.voting().Calls(kWatch) < 5; ++i) std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_GE(h.voting().Calls(kWatch), 5) << "retried with backoff";
+  for (auto& c : clients) EXPECT_FALSE(c->closed);
+  h.voting().SetStatus(kWatch, grpc::StatusCode::OK, "");
+  h.voting().SetHoldOpen(kWatch, true);
+  h.voting().SetResponses(kWatch, {"voter_count: 4 watermark: 40"});
+  EXPECT_TRUE(AllSee(clients, "id: 40\n"));
+}
+
+TEST(GatewayFanoutTest, RequestErrorsAnswerHttpErrorsAndACleanEndEndsEveryClient) {
+  Harness h;
+  h.voting().SetStatus(kWatch, grpc::StatusCode::NOT_FOUND, "round 9 does not exist");
+  HttpResult missing = h.Get("/v1/rounds/9/districts/2/tallies:watch");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(CheckErrorJson(missing.body, 404), "");
+  EXPECT_NE(missing.body.find("round 9 does not exist"), std::string::npos);
+  // A closing round: the last snapshot, then every stream ends cleanly.
+  h.voting().SetStatus(kWatch, grpc::StatusCode::OK, "");
+  h.voting().SetHoldOpen(kWatch, true);
+  h.voting().SetResponses(kWatch, {"voter_count: 5 watermark: 50"});
+  auto clients = Watchers(h.port(), "/v1/rounds/1/districts/2/tallies:watch", 10);
+  ASSERT_TRUE(AllSee(clients, "id: 50\n"));
+  h.voting().Push(kWatch, "voter_count: 6 watermark: 60 voting_closed: true");
+  h.voting().EndStreams(kWatch, grpc::Status::OK);
+  for (auto& c : clients) {
+    EXPECT_TRUE(c->ReadUntilClosed(milliseconds(3000)));
+    EXPECT_NE(c->received.find("\"votingClosed\":true"), std::string::npos) << c->received;
+    EXPECT_NE(c->received.find("0\r\n\r\n"), std::string::npos) << "ended cleanly";
+  }
+  EXPECT_EQ(h.voting().Calls(kWatch), 2) << "a clean end is not restarted";
+}
+
+TEST(GatewayFanoutTest, ClientCapAnswers503WithRetryAfter) {
+  GatewayOptions options = Harness::TestOptions();
+  options.sse.max_clients = 3;
+  Harness h(options);
+  h.voting().SetHoldOpen(kWatch, true);
+  h.voting().SetResponses(kWatch, {"voter_count: 1 watermark: 1"});
+  auto clients = Watchers(h.port(), "/v1/rounds/1/districts/2/tallies:watch", 3);
+  ASSERT_TRUE(AllSee(clients, "id: 1\n"));
+  HttpResult over = h.Get("/v1/rounds/1/districts/2/tallies:watch");
+  EXPECT_EQ(over.status, 503);
+  EXPECT_EQ(over.Header("retry-after"), "10");
+  EXPECT_EQ(CheckErrorJson(over.body, 503), "");
+  EXPECT_NE(over.body.find("limit of 3 live streams"), std::string::npos) << over.body;
+  EXPECT_EQ(h.gateway().sse_stats().refused, 1u);
+  clients[0]->Close();
+  for (int i = 0; i < 100 && h.gateway().sse_stats().clients > 2; ++i) std::this_thread::sleep_for(milliseconds(10));
+  auto again = Watchers(h.port(), "/v1/rounds/1/districts/2/tallies:watch", 1);
+  EXPECT_TRUE(AllSee(again, "id: 1\n")) << "a freed place is taken again";
 }
 
 TEST(GatewayStreamTest, DrainEndsStreamsAndStops) {
@@ -281,10 +400,10 @@ TEST(GatewayStreamTest, DrainEndsStreamsAndStops) {
   h.StopServer(milliseconds(3000));
   EXPECT_LT(Clock::now() - start, milliseconds(1500)) << "drain waited for an endless stream or an idle client";
   EXPECT_TRUE(client.ReadUntilClosed(milliseconds(2000)));
-  EXPECT_NE(client.received.find("event: error"), std::string::npos) << client.received;
   EXPECT_NE(client.received.find("0\r\n\r\n"), std::string::npos) << "the stream ends cleanly";
   EXPECT_TRUE(idle.ReadUntilClosed(milliseconds(2000)));
-  EXPECT_EQ(h.voting().OpenStreams(kWatch), 0);
+  for (int i = 0; i < 100 && h.voting().OpenStreams(kWatch) > 0; ++i) std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_EQ(h.voting().OpenStreams(kWatch), 0) << "the upstream closes once its last client has gone";
 }
 
 TEST(GatewayStreamTest, CsvCutShortLooksCutShort) {

@@ -129,6 +129,14 @@ class FakeBackend::Reactor final : public grpc::ServerGenericBidiReactor {
     if (queue_.size() == 1) StartWrite(&queue_.front());
   }
 
+  // Ends the stream once what is queued is written.
+  void End(grpc::Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    hold_open_ = false;
+    final_status_ = std::move(status);
+    if (queue_.empty()) FinishLocked(final_status_);
+  }
+
   void OnWriteDone(bool ok) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (!queue_.empty()) queue_.pop_front();
@@ -270,6 +278,13 @@ void FakeBackend::Push(const std::string& method, const std::string& text) {
   std::lock_guard<std::mutex> lock(mu_);
   for (Reactor* r : open_streams_) {
     if (r->method_name() == method) r->Push(bytes);
+  }
+}
+
+void FakeBackend::EndStreams(const std::string& method, grpc::Status status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Reactor* r : open_streams_) {
+    if (r->method_name() == method) r->End(status);
   }
 }
 
@@ -454,6 +469,10 @@ GatewayOptions Harness::TestOptions() {
   GatewayOptions options;
   options.limits.rate_limit_rps = 0;  // most tests send bursts from one address
   options.tally_cache_ttl = std::chrono::milliseconds(0);
+  // Upstreams close and restart quickly, so tests see it happen.
+  options.sse.linger = std::chrono::milliseconds(100);
+  options.sse.restart_min = std::chrono::milliseconds(20);
+  options.sse.restart_max = std::chrono::milliseconds(200);
   return options;
 }
 

@@ -200,9 +200,10 @@ std::vector<Case> Cases() {
        M(kVoting, "WatchTallies"), "round_id: 5 district_id: 12 limit: 5",
        {"voter_count: 1 watermark: 10", "proposals { proposal_id: 77 support: 2 rank: 1 } voter_count: 2 watermark: 11"},
        grpc::StatusCode::OK, "", 200,
-       "data: {\"proposals\":[],\"voterCount\":\"1\",\"watermark\":\"10\"}\n\n"
-       "data: {\"proposals\":[{\"proposalId\":\"77\",\"title\":\"\",\"support\":\"2\",\"estimatedCostBaht\":\"0\","
-       "\"rank\":1}],\"voterCount\":\"2\",\"watermark\":\"11\"}\n\n",
+       "retry: 3000\n\n"
+       "id: 10\ndata: {\"proposals\":[],\"voterCount\":\"1\",\"watermark\":\"10\",\"votingClosed\":false}\n\n"
+       "id: 11\ndata: {\"proposals\":[{\"proposalId\":\"77\",\"title\":\"\",\"support\":\"2\",\"estimatedCostBaht\":\"0\","
+       "\"rank\":1}],\"voterCount\":\"2\",\"watermark\":\"11\",\"votingClosed\":false}\n\n",
        sse},
       {"ComputeOutcome", "GET", "/v1/rounds/5/districts/12/outcome?rule=OUTCOME_RULE_EQUAL_SHARES", "", {},
        M(kVoting, "ComputeOutcome"), "round_id: 5 district_id: 12 rule: OUTCOME_RULE_EQUAL_SHARES",

@@ -1,6 +1,8 @@
 // Shared pieces of the binaries' mains; see service_main.h.
 #include "services/common/service_main.h"
 
+#include <sys/resource.h>
+
 #include <iostream>
 
 #include "services/common/log.h"
@@ -15,6 +17,17 @@ bool PrintHelpIfAsked(int argc, char** argv, const std::string& usage, const std
     }
   }
   return false;
+}
+
+int64_t RaiseOpenFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? INT64_MAX : static_cast<int64_t>(limit.rlim_cur);
 }
 
 int ExitWithError(const std::string& binary, const absl::Status& status) {

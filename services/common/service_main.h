@@ -4,6 +4,7 @@
 #ifndef BKK_SERVICES_COMMON_SERVICE_MAIN_H_
 #define BKK_SERVICES_COMMON_SERVICE_MAIN_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,12 @@ namespace bkk {
 
 // Prints "usage: <usage>" and every setting when argv has --help.
 bool PrintHelpIfAsked(int argc, char** argv, const std::string& usage, const std::vector<SettingSpec>& specs);
+
+// Raises the open-file soft limit to the hard limit (runtimes often start
+// processes at 1024 while allowing far more) and returns the limit now in
+// force. Servers whose connections are file descriptors size their caps
+// by it.
+int64_t RaiseOpenFileLimit();
 
 // Logs and prints `status`; returns the exit code for main to return.
 int ExitWithError(const std::string& binary, const absl::Status& status);
