@@ -1,18 +1,29 @@
-// Live tallies through voting's gRPC API with the real binaries, PostgreSQL
-// and Redis: two replicas sharing the database and Redis, watchers on one,
-// ballots through the other. What must hold: every watcher ends on the
-// tally PostgreSQL holds, the watched replica's thread count does not grow
-// with its watchers, other districts' ballots cost a watcher nothing, a
-// closing round ends every stream cleanly, and SIGTERM ends them with
-// UNAVAILABLE (so clients reconnect elsewhere).
+// Live tallies with the real binaries, PostgreSQL and Redis.
+//  - voting's gRPC API: two replicas sharing the database and Redis,
+//    watchers on one, ballots through the other. Every watcher ends on the
+//    tally PostgreSQL holds, the watched replica's thread count does not
+//    grow with its watchers, other districts' ballots cost a watcher
+//    nothing, a closing round ends every stream cleanly, and SIGTERM ends
+//    them with UNAVAILABLE (so clients reconnect elsewhere).
+//  - through the real gateway: 2,000 SSE watchers of one district while a
+//    voter votes; every watcher's last event equals PostgreSQL's tally;
+//    voting's threads stay flat; kill -9 voting mid-test and the watchers
+//    converge again once it is back.
 #include <gtest/gtest.h>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <thread>
 
+#include <google/protobuf/util/json_util.h>
+
 #include "services/common/redis_client.h"
 #include "services/voting/tally/tally_changes.h"
 #include "tests/integration/voting_harness.h"
+#include "tests/support/sse_watchers.h"
 
 namespace bkk::testing {
 namespace {
@@ -177,6 +188,100 @@ TEST(LiveTalliesTest, SigtermEndsStreamsWithUnavailable) {
     EXPECT_NE(w->status().error_message().find("reconnect"), std::string::npos);
   }
   EXPECT_EQ(server.process().Wait(seconds(20)), 0) << server.process().Output();
+}
+
+bool Listening(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+// Every watcher's newest event, decoded, must equal PostgreSQL's tally.
+int WatchersOff(const SseWatchers& watchers, const StoredCounts& truth, std::string* example) {
+  int off = 0;
+  for (const auto& w : watchers.Snapshot()) {
+    vpb::WatchTalliesResponse m;
+    if (!google::protobuf::util::JsonStringToMessage(w.last_data, &m).ok() || !Equals(m, truth)) {
+      if (off++ == 0) *example = w.last_data;
+    }
+  }
+  return off;
+}
+
+TEST(LiveTalliesThroughGatewayTest, TwoThousandWatchersConvergeAndSurviveAKill9OfVoting) {
+  TestDatabase db("bkk_live_gw");
+  VotingServer voting(db.url(), HarnessRedisUrl());
+  ASSERT_TRUE(voting.ready()) << voting.process().Output();
+  const int http_port = FreePort();
+  ChildProcess gateway(BinaryPath("gateway/bkk-gateway"), {},
+                       {{"BKK_HTTP_LISTEN", "127.0.0.1:" + std::to_string(http_port)},
+                        {"BKK_VOTING_ADDR", voting.address()},
+                        {"BKK_BUDGET_ADDR", "127.0.0.1:1"},
+                        {"BKK_KEYWORDS_ADDR", "127.0.0.1:1"},
+                        {"BKK_WEB_ROOT", "/nonexistent"},
+                        {"BKK_RATE_LIMIT_RPS", "0"},
+                        {"BKK_DRAIN_SECONDS", "1"}});
+  for (int i = 0; i < 300 && !Listening(http_port); ++i) std::this_thread::sleep_for(milliseconds(50));
+  ASSERT_TRUE(Listening(http_port)) << gateway.Output();
+  auto stub = voting.Stub();
+  auto round = CreateOpenRound(*stub, {7}, 10);
+  std::this_thread::sleep_for(milliseconds(500));
+  const int idle_threads = ThreadCount(voting.process().pid());
+
+  SseWatchers::Options options;
+  options.port = http_port;
+  options.target = absl::StrCat("/v1/rounds/", round.round_id, "/districts/7/tallies:watch?limit=10");
+  options.count = 2000;
+  options.source_addresses = 8;
+  SseWatchers watchers(options);
+  watchers.Start();
+  ASSERT_TRUE(watchers.WaitUntil([](const SseWatchers& w) { return w.AtLeast(0) == 2000; }, seconds(60)))
+      << watchers.Streaming() << " streaming, " << watchers.AtLeast(0) << " with a first tally";
+  const int watching_threads = ThreadCount(voting.process().pid());
+  EXPECT_LE(watching_threads, idle_threads + 4) << "idle " << idle_threads << ", with 2,000 watchers " << watching_threads;
+
+  // A voter votes; every watcher ends on PostgreSQL's tally.
+  int64_t last_ballot = 0;
+  int citizen = 5000;
+  auto vote = [&](int n) {
+    for (int v = 0; v < n; ++v, ++citizen) {
+      const auto& ids = round.proposals[7];
+      auto r = Cast(*stub, round.round_id, 7, RegisterCitizen(*stub, round.round_id, citizen),
+                    {ids[citizen % 10], ids[(citizen + 1 + citizen % 7) % 10]});
+      last_ballot = std::max(last_ballot, r.ballot_id());
+    }
+  };
+  vote(50);
+  ASSERT_TRUE(watchers.WaitUntil([&](const SseWatchers& w) { return w.AtLeast(last_ballot) == 2000; }, seconds(20)))
+      << watchers.AtLeast(last_ballot) << " of 2,000 saw ballot " << last_ballot;
+  std::string example;
+  StoredCounts truth = CountInPostgres(db.url(), round.round_id, 7);
+  EXPECT_EQ(truth.voters, 50);
+  EXPECT_EQ(WatchersOff(watchers, truth, &example), 0) << example;
+  EXPECT_LE(ThreadCount(voting.process().pid()), idle_threads + 4);
+
+  // kill -9 voting: watchers keep their streams through the gateway (or
+  // reconnect), and converge on the new tally once voting is back.
+  voting.Kill9();
+  std::this_thread::sleep_for(milliseconds(500));
+  voting.Start();
+  ASSERT_TRUE(voting.ready()) << voting.process().Output();
+  stub = voting.Stub();
+  vote(30);
+  ASSERT_TRUE(watchers.WaitUntil([&](const SseWatchers& w) { return w.AtLeast(last_ballot) == 2000; }, seconds(30)))
+      << watchers.AtLeast(last_ballot) << " of 2,000 saw ballot " << last_ballot << " after the restart";
+  truth = CountInPostgres(db.url(), round.round_id, 7);
+  EXPECT_EQ(truth.voters, 80);
+  EXPECT_EQ(WatchersOff(watchers, truth, &example), 0) << example;
+  int kept = 0;
+  for (const auto& w : watchers.Snapshot()) kept += w.connects == 1 && w.failures == 0;
+  EXPECT_EQ(kept, 2000) << "the gateway held every stream open while voting restarted";
+  watchers.Stop();
 }
 
 }  // namespace
