@@ -73,8 +73,9 @@ async function newPage(width, height) {
   await page.setViewportSize({ width, height });
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    // Refusals (409 / 400) are expected in the vote test; anything else is a bug (e.g. a CSP violation).
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
+    // Refusals (409 / 400) are expected in the vote test, and a refused live stream in the polling test;
+    // anything else is a bug (e.g. a CSP violation).
+    if (m.type() === 'error' && !/Failed to load resource|EventSource's response has a status/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
   });
   return page;
 }
@@ -517,6 +518,52 @@ test('propose, approve, vote: receipt, live top-10 and voter count, refusals', {
   assert.ok(og.includes(`/#/proposals/${uiId}`), 'share page does not link back');
   await page.screenshot({ path: path.join(SHOTS, '390-proposal.png') });
   assert.equal(await runAxe(page, 'proposal page', t).then((b) => b.length), 0);
+  await page.close();
+});
+
+test('when live updates are blocked the top 10 is polled, and the page says how often', { timeout: 120000 }, async (t) => {
+  const districts = (await apiOk('/v1/budget/districts')).districts;
+  const D = districts[4].id;
+  const created = await apiOk('/v1/admin/rounds', {
+    method: 'POST', admin: true,
+    body: {
+      round: {
+        name: 'รอบทดสอบการสำรอง', fiscalYear: 2568, districts: [{ districtId: D, budgetBaht: '5000000' }],
+        ballotRule: { kind: 'BALLOT_KIND_APPROVAL', maxChoices: 1 }, outcomeRule: 'OUTCOME_RULE_GREEDY',
+        identityMode: 'IDENTITY_MODE_CITIZEN_ID',
+      },
+    },
+  });
+  const R = created.round.roundId;
+  const p = await apiOk(`/v1/rounds/${R}/districts/${D}/proposals`, { method: 'POST', body: { title: 'สวนหย่อมริมคลอง', estimatedCostBaht: '900000' } });
+  const id = p.proposal.proposalId;
+  await apiOk(`/v1/admin/proposals/${id}:moderate`, { method: 'POST', admin: true, body: { approve: true } });
+  await apiOk(`/v1/admin/rounds/${R}:advance`, { method: 'POST', admin: true, body: { toPhase: 'PHASE_REVIEW' } });
+  await apiOk(`/v1/admin/rounds/${R}:advance`, { method: 'POST', admin: true, body: { toPhase: 'PHASE_VOTING' } });
+
+  // A proxy that refuses server-sent events.
+  const page = await newPage(390, 844);
+  let blocked = 0;
+  await page.route('**/tallies:watch**', (route) => {
+    blocked++;
+    return route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"UNAVAILABLE","http_status":503,"message":"blocked by a proxy"}}' });
+  });
+  await page.goto(`${BASE}/#/vote?district=${D}`);
+  await page.waitForFunction(() => document.querySelector('#vote-live')?.getAttribute('data-state') === 'polling', null, { timeout: 20000 });
+  assert.ok(blocked >= 1, 'the page never tried the live stream');
+  assert.equal((await page.locator('#vote-live').textContent()).trim(), 'อัปเดตทุก 5 วินาที');
+  assert.equal(await page.locator('#vote-voters').getAttribute('data-count'), '0');
+
+  // A ballot cast elsewhere shows up by polling, without a reload.
+  const reg = await apiOk(`/v1/rounds/${R}/voters`, { method: 'POST', body: { citizenId: citizenId(Math.floor(Math.random() * 8e11)) } });
+  await apiOk(`/v1/rounds/${R}/districts/${D}/ballots`, {
+    method: 'POST', body: { voterToken: reg.voterToken, choices: [{ proposalId: id }], idempotencyKey: `poll-${Date.now()}` },
+  });
+  const started = Date.now();
+  await page.waitForFunction(() => document.querySelector('#vote-voters')?.getAttribute('data-count') === '1', null, { timeout: 15000 });
+  log(t, `polled update after ${Date.now() - started} ms`);
+  assert.equal(await page.locator(`#vote-top > li[data-proposal-id="${id}"]`).getAttribute('data-support'), '1');
+  assert.equal(await page.locator('#vote-live').getAttribute('data-state'), 'polling');
   await page.close();
 });
 

@@ -125,6 +125,8 @@ export interface Proposal {
 }
 export interface ProposalTally { proposalId: string; title?: string; support?: Int64; estimatedCostBaht?: Int64; rank?: number }
 export interface TopProposals { proposals?: ProposalTally[]; voterCount?: Int64; servedFrom?: string }
+/** One live-tally event (WatchTalliesResponse): the top list as of `watermark`. */
+export interface TallyEvent { proposals?: ProposalTally[]; voterCount?: Int64; watermark?: Int64; votingClosed?: boolean }
 export interface Receipt { counted?: boolean; roundId?: Int64; districtId?: number; castAt?: string; choices?: { proposalId: string; points?: number }[] }
 export interface ProjectOutcome { proposalId: string; title?: string; costBaht?: Int64; support?: Int64; funded?: boolean; explanation?: string }
 export interface Outcome { rule?: string; budgetBaht?: Int64; spentBaht?: Int64; projects?: ProjectOutcome[]; voterCount?: Int64; summary?: string }

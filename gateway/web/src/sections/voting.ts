@@ -2,7 +2,8 @@
 // includes it, the live top 10 with "ทั้งหมด N คน", propose (PROPOSALS phase),
 // vote under the round's ballot rule (VOTING phase), receipts, outcomes.
 import {
-  ApiError, get, num, post, type District, type Outcome, type Proposal, type ProposalTally, type Round, type Strategy, type TopProposals,
+  ApiError, get, num, post, type District, type Outcome, type Proposal, type Round, type Strategy, type TallyEvent,
+  type TopProposals,
 } from '../api';
 import { clear, h } from '../dom';
 import { fmtBaht, fmtInt, fmtYear } from '../format';
@@ -16,6 +17,14 @@ import {
 export interface VotingApi {
   applyParams(p: URLSearchParams): void;
 }
+
+// When the live stream fails (a proxy that blocks server-sent events, a
+// gateway at its limit), the top 10 is polled instead: every POLL_BASE_MS,
+// backing off to POLL_MAX_MS while polls fail too; the stream is tried again
+// every RETRY_STREAM_MS.
+const POLL_BASE_MS = 5000;
+const POLL_MAX_MS = 60000;
+const RETRY_STREAM_MS = 60000;
 
 const PHASE_KEYS: Record<string, { title: Key; text: Key }> = {
   PHASE_PROPOSALS: { title: 'phase.proposals', text: 'phase.proposals.text' },
@@ -77,7 +86,10 @@ export function mountVoting(el: HTMLElement): VotingApi {
   let outcome: Outcome | null = null;
   let outcomeError: unknown = null;
   let es: EventSource | null = null;
-  let live: 'off' | 'on' | 'reconnecting' = 'off';
+  let live: 'off' | 'on' | 'reconnecting' | 'polling' = 'off';
+  let pollTimer = 0;
+  let pollMs = POLL_BASE_MS;
+  let streamRetryAt = 0;
   let loadSeq = 0;
 
   // vote form
@@ -146,7 +158,49 @@ export function mountVoting(el: HTMLElement): VotingApi {
   function closeStream(): void {
     es?.close();
     es = null;
+    stopPolling();
     live = 'off';
+  }
+
+  function stopPolling(): void {
+    window.clearTimeout(pollTimer);
+    pollTimer = 0;
+    pollMs = POLL_BASE_MS;
+  }
+
+  // Falls back to polling; quiet: the status line says how often.
+  function startPolling(my: number, base: string): void {
+    if (pollTimer || my !== loadSeq) return;
+    live = 'polling';
+    renderLive();
+    streamRetryAt = Date.now() + RETRY_STREAM_MS;
+    const tick = async (): Promise<void> => {
+      if (my !== loadSeq) return;
+      try {
+        const x = await get<TopProposals>(`${base}/top`, { limit: 10 });
+        if (my !== loadSeq || live !== 'polling') return;
+        showTop(x.proposals ?? [], x.voterCount);
+        pollMs = POLL_BASE_MS;
+      } catch {
+        pollMs = Math.min(pollMs * 2, POLL_MAX_MS);
+      }
+      if (my !== loadSeq || live !== 'polling') return;
+      renderLive();
+      if (!es && Date.now() >= streamRetryAt) {
+        streamRetryAt = Date.now() + RETRY_STREAM_MS;
+        openStream(my, base);
+      }
+      pollTimer = window.setTimeout(() => void tick(), pollMs);
+    };
+    pollTimer = window.setTimeout(() => void tick(), pollMs);
+  }
+
+  function showTop(proposals: TopProposals['proposals'], voterCount: TopProposals['voterCount']): void {
+    const before = num(top?.voterCount);
+    top = { proposals: proposals ?? [], voterCount };
+    topError = null;
+    renderTop();
+    if (num(voterCount) !== before) announce(t('vote.voters', { n: fmtInt(num(voterCount)) }));
   }
 
   async function selectDistrict(id: number): Promise<void> {
@@ -203,36 +257,73 @@ export function mountVoting(el: HTMLElement): VotingApi {
   }
 
   function openStream(my: number, base: string): void {
-    if (typeof EventSource === 'undefined' || my !== loadSeq) return;
-    es = new EventSource(`${base}/tallies:watch?limit=10`);
-    es.onopen = () => {
+    if (typeof EventSource === 'undefined' || my !== loadSeq) {
+      startPolling(my, base);
+      return;
+    }
+    const stream = new EventSource(`${base}/tallies:watch?limit=10`);
+    es = stream;
+    const streaming = (): void => {
+      if (live === 'polling') stopPolling();
       live = 'on';
+    };
+    stream.onopen = () => {
+      if (my !== loadSeq || es !== stream) return;
+      streaming();
       renderLive();
     };
-    es.onmessage = (ev: MessageEvent<string>) => {
-      if (my !== loadSeq) return;
+    stream.onmessage = (ev: MessageEvent<string>) => {
+      if (my !== loadSeq || es !== stream) return;
+      let data: TallyEvent;
       try {
-        const data = JSON.parse(ev.data) as { proposals?: ProposalTally[]; voterCount?: string };
-        const before = num(top?.voterCount);
-        top = { proposals: data.proposals ?? [], voterCount: data.voterCount };
-        topError = null;
-        live = 'on';
-        renderTop();
-        if (num(data.voterCount) !== before) announce(t('vote.voters', { n: fmtInt(num(data.voterCount)) }));
+        data = JSON.parse(ev.data) as TallyEvent;
       } catch {
-        /* ignore a malformed event */
+        return; // ignore a malformed event
+      }
+      streaming();
+      showTop(data.proposals, data.voterCount);
+      if (data.votingClosed) {
+        // Final counts: the stream ends, and the round's new phase is shown.
+        closeStream();
+        renderLive();
+        void refreshRound(my, base);
       }
     };
-    es.onerror = () => {
-      live = es && es.readyState === EventSource.CLOSED ? 'off' : 'reconnecting';
+    stream.onerror = () => {
+      if (my !== loadSeq || es !== stream) return;
+      if (stream.readyState === EventSource.CLOSED) {
+        // Refused (an HTTP error) or blocked: the browser will not retry.
+        es = null;
+        startPolling(my, base);
+        return;
+      }
+      // The browser reconnects by itself; meanwhile the list is polled.
+      live = 'reconnecting';
       renderLive();
+      startPolling(my, base);
     };
+  }
+
+  async function refreshRound(my: number, base: string): Promise<void> {
+    if (!round) return;
+    try {
+      const res = await get<{ round?: Round }>(`/v1/rounds/${round.roundId}`);
+      if (my !== loadSeq || !res.round) return;
+      round = res.round;
+      rounds = rounds.map((x) => (x.roundId === res.round!.roundId ? res.round! : x));
+      renderRound();
+      await loadDetails(my, base);
+    } catch {
+      /* keep what is shown */
+    }
   }
 
   const liveEl = h('p', { class: 'live', id: 'vote-live' });
   function renderLive(): void {
     liveEl.dataset.state = live;
-    liveEl.textContent = live === 'on' ? t('vote.live.on') : live === 'reconnecting' ? t('vote.live.reconnecting') : t('vote.live.off');
+    liveEl.textContent = live === 'on' ? t('vote.live.on')
+      : live === 'polling' ? t('vote.live.polling', { n: Math.round(pollMs / 1000) })
+        : live === 'reconnecting' ? t('vote.live.reconnecting') : t('vote.live.off');
   }
 
   function renderTop(): void {
