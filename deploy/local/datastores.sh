@@ -10,6 +10,7 @@ free_port() {
 }
 
 # start_postgres DIR PORT: creates the cluster on first use, then starts it.
+# PG_EXTRA_OPTIONS adds server options (benchmarks load pg_stat_statements).
 start_postgres() {
   local dir="$1" port="$2"
   mkdir -p "$dir"
@@ -20,7 +21,7 @@ start_postgres() {
       --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 || { cat "$dir.initdb.log"; return 1; }
   fi
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c shared_buffers=256MB" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $dir -c max_connections=300 -c shared_buffers=256MB ${PG_EXTRA_OPTIONS:-}" \
     start >/dev/null || { tail -20 "$dir/server.log"; return 1; }
 }
 

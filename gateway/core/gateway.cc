@@ -112,9 +112,7 @@ class Gateway::Exchange final {
   void WriteChunk(std::string data, std::function<void(bool)> done) {
     writer_->WriteChunk(std::move(data), std::move(done));
   }
-  void WriteSharedChunk(std::shared_ptr<const std::string> data, std::function<void(bool)> done) {
-    writer_->WriteSharedChunk(std::move(data), std::move(done));
-  }
+  void Offer(std::shared_ptr<const std::string> event) { writer_->Offer(std::move(event)); }
   void EndStream() {
     if (Finish(stream_status_)) writer_->EndStream();
   }
@@ -151,9 +149,7 @@ class Gateway::SseExchange final : public SseClient {
     ex_->StartStream(StreamHead(route_), options_);
     ex_->WriteChunk(std::move(preamble), nullptr);
   }
-  void Write(std::shared_ptr<const std::string> event, std::function<void(bool)> done) override {
-    ex_->WriteSharedChunk(std::move(event), std::move(done));
-  }
+  void Offer(std::shared_ptr<const std::string> event) override { ex_->Offer(std::move(event)); }
   void End() override { ex_->EndStream(); }
   void Fail(const grpc::Status& status) override {
     if (!started_) return ex_->Send(ErrorResponseForGrpc(status));
@@ -334,8 +330,7 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<ResponseWriter> writer
                     sse.upstream_restarts,
                     "\n# TYPE bkk_gateway_sse_refused_total counter\nbkk_gateway_sse_refused_total ", sse.refused,
                     "\n# TYPE bkk_gateway_sse_events_total counter\nbkk_gateway_sse_events_total ", sse.events,
-                    "\n# TYPE bkk_gateway_sse_coalesced_total counter\nbkk_gateway_sse_coalesced_total ",
-                    sse.coalesced, "\n");
+                    "\n");
     if (extra_metrics_) extra += extra_metrics_();
     HttpResponse r;
     r.body = metrics_.Render(extra);

@@ -57,8 +57,9 @@ struct StreamOptions {
 
 // Where the core sends one request's answer. Implemented by the HTTP server;
 // every method may be called from any thread (gRPC completions) and the
-// server hops onto the connection's own executor. Exactly one of Send,
-// EndStream or AbortStream ends a request.
+// server hops onto the connection's own executor, keeping the order of a
+// stream's operations. Exactly one of Send, EndStream or AbortStream ends a
+// request.
 class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;
@@ -72,11 +73,12 @@ class ResponseWriter {
   // gone; the next chunk is written only after `done`, which is how a slow
   // reader slows the backend stream down instead of filling memory.
   virtual void WriteChunk(std::string data, std::function<void(bool ok)> done) = 0;
-  // The same, for a chunk many clients are sent (an SSE event fanned out):
-  // the server keeps a reference instead of a copy per client.
-  virtual void WriteSharedChunk(std::shared_ptr<const std::string> data, std::function<void(bool ok)> done) {
-    WriteChunk(*data, std::move(done));
-  }
+  // A live view's newest event (an SSE event fanned out to many clients):
+  // written as a chunk when the connection is free; while a write is in
+  // flight a newer offer replaces an older one still waiting, so a slow
+  // reader gets the newest state and never a growing queue. The event is
+  // shared, not copied, and has no completion callback.
+  virtual void Offer(std::shared_ptr<const std::string> event) = 0;
   // Ends a stream cleanly (last chunk).
   virtual void EndStream() = 0;
   // Ends a stream by closing the connection without the last chunk, so the

@@ -3,7 +3,7 @@
 // Locking: one mutex guards every upstream and client. SseClient calls only
 // queue work on the client's connection (they never block and never call
 // back), so they are made under the lock, which keeps each client's
-// Start/Write/End in order. Backend calls may run handlers inline, so they
+// Start/Offer/End in order. Backend calls may run handlers inline, so they
 // are made after the lock is released.
 #include "gateway/core/sse_fanout.h"
 
@@ -21,7 +21,6 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/core/stream_formats.h"
 #include "gateway/core/transcoder.h"
-#include "services/common/latest_only.h"
 #include "services/common/log.h"
 
 namespace bkk::gateway {
@@ -78,9 +77,6 @@ struct SseFanout::State : std::enable_shared_from_this<SseFanout::State> {
     std::shared_ptr<SseClient> client;
     std::shared_ptr<Upstream> upstream;
     bool started = false;
-    bool ending = false;
-    grpc::Status end_status;
-    LatestOnly<Event> slot;
   };
   struct Upstream {
     std::string key;
@@ -127,35 +123,18 @@ struct SseFanout::State : std::enable_shared_from_this<SseFanout::State> {
   }
 
   void Offer(const std::shared_ptr<Member>& m, const Event& event) {
-    if (m->ending) return;
     StartMember(*m);
-    const uint64_t replaced = m->slot.replaced();
-    if (auto now = m->slot.Offer(event)) Write(m, *now);
-    stats.coalesced += m->slot.replaced() - replaced;
+    m->client->Offer(event);
   }
 
-  void Write(const std::shared_ptr<Member>& m, const Event& event) {
-    std::weak_ptr<State> weak = shared_from_this();
-    m->client->Write(event, [weak, id = m->id](bool ok) {
-      if (auto self = weak.lock()) self->OnWritten(id, ok);
-    });
-  }
-
-  // Ends a client once its write in flight is done (a clean end still
-  // writes the newest event first).
+  // Ends a client: cleanly after its newest event (the connection keeps
+  // the order), or with the error.
   void EndMember(const std::shared_ptr<Member>& m, const grpc::Status& status) {
-    if (m->ending) return;
-    m->ending = true;
-    m->end_status = status;
-    if (!m->slot.writing()) FinishMember(m);
-  }
-
-  void FinishMember(const std::shared_ptr<Member>& m) {
-    if (m->end_status.ok()) {
+    if (status.ok()) {
       StartMember(*m);
       m->client->End();
     } else {
-      m->client->Fail(m->end_status);
+      m->client->Fail(status);
     }
     RemoveMember(m->id);
   }
@@ -227,23 +206,6 @@ struct SseFanout::State : std::enable_shared_from_this<SseFanout::State> {
     std::vector<std::shared_ptr<Member>> ending;
     for (auto& [id, m] : u->members) ending.push_back(m);
     for (auto& m : ending) EndMember(m, status);
-  }
-
-  void OnWritten(uint64_t id, bool ok) {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = members.find(id);
-    if (it == members.end()) return;
-    std::shared_ptr<Member> m = it->second;
-    if (!ok) {
-      RemoveMember(id);
-      return;
-    }
-    auto next = m->slot.WriteDone();
-    if (next && (!m->ending || m->end_status.ok())) {
-      Write(m, *next);
-    } else if (m->ending) {
-      FinishMember(m);
-    }
   }
 
   // Restarts after outages and closes of upstreams nobody watches.

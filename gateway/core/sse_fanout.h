@@ -2,9 +2,10 @@
 // (route and request, e.g. one district's live tallies) shares one upstream
 // gRPC stream, opened for the first client and closed `linger` after the
 // last one leaves. Each message is framed once (`id:` from the message's
-// watermark, `data:` its JSON) and handed to every client; a client whose
-// socket is slow writes only the newest event (bkk::LatestOnly), so memory
-// per client stays flat however far behind it is.
+// watermark, `data:` its JSON) and offered to every client; the HTTP server
+// writes a client only the newest event it has not taken yet
+// (ResponseWriter::Offer), so memory per client stays flat however far
+// behind its socket is.
 //
 // The upstream survives its backend: when the stream fails with an outage
 // (the voting service restarts, a deadline passes) it is reopened with
@@ -13,7 +14,9 @@
 // too, with an HTTP error if they had not started yet.
 //
 // Thread-safe; callbacks arrive on gRPC and io threads, and one timer
-// thread handles restarts and lingering closes.
+// thread handles restarts and lingering closes. SseClient calls are made
+// under the fan-out's lock: they must only queue work, never block or call
+// back.
 #ifndef BKK_GATEWAY_CORE_SSE_FANOUT_H_
 #define BKK_GATEWAY_CORE_SSE_FANOUT_H_
 
@@ -39,8 +42,8 @@ class SseClient {
   virtual ~SseClient() = default;
   // The response head, then `preamble` (the SSE retry: hint).
   virtual void Start(std::string preamble) = 0;
-  // One event; `done(false)` when the client is gone.
-  virtual void Write(std::shared_ptr<const std::string> event, std::function<void(bool ok)> done) = 0;
+  // The newest event (replacing one the client has not taken yet).
+  virtual void Offer(std::shared_ptr<const std::string> event) = 0;
   // Ends the stream cleanly.
   virtual void End() = 0;
   // Before Start: an HTTP error answer. After: an `event: error`, then the end.
@@ -70,7 +73,6 @@ class SseFanout final {
     uint64_t upstream_restarts = 0;  // after an outage
     uint64_t refused = 0;            // over max_clients
     uint64_t events = 0;             // events framed (once each, for all clients)
-    uint64_t coalesced = 0;          // events a slow client skipped
   };
 
   SseFanout(Backend* backend, SseFanoutOptions options);

@@ -36,6 +36,30 @@ std::string Str(beast::string_view s) { return std::string(s.data(), s.size()); 
 
 class Connection;
 
+// One queued operation on a streamed answer (see StreamInbox).
+struct StreamOp {
+  enum class Kind { kStart, kChunk, kOffer, kEnd, kAbort };
+  Kind kind;
+  std::shared_ptr<Connection> conn;
+  uint64_t seq = 0;
+  std::string data;
+  std::shared_ptr<const std::string> shared;
+  std::function<void(bool)> done;
+  std::shared_ptr<std::pair<HttpResponse, StreamOptions>> start;
+};
+
+// The streamed answers of one io thread go through one FIFO, in order, and
+// are applied in batches: a fan-out of thousands of events costs a post per
+// batch rather than per client, and the io thread turns to other requests
+// (a ballot) between batches instead of after the whole fan-out.
+struct StreamInbox {
+  std::mutex mu;
+  std::vector<StreamOp> incoming;  // guarded by mu
+  bool scheduled = false;          // guarded by mu: a drain is posted
+  std::vector<StreamOp> work;      // the io thread's own
+  size_t next = 0;
+};
+
 }  // namespace
 
 namespace internal {
@@ -44,7 +68,16 @@ namespace internal {
 // a late gRPC completion still holds a connection.
 struct ServerCore {
   ServerCore(Gateway* g, int threads) : gateway(g), limits(g->limits()), gate(g->limits().max_connections) {
-    for (int i = 0; i < std::max(1, threads); ++i) iocs.push_back(std::make_unique<net::io_context>(1));
+    for (int i = 0; i < std::max(1, threads); ++i) {
+      iocs.push_back(std::make_unique<net::io_context>(1));
+      inboxes.push_back(std::make_unique<StreamInbox>());
+    }
+  }
+  size_t IndexOf(const net::any_io_executor& executor) const {
+    for (size_t i = 0; i < iocs.size(); ++i) {
+      if (&executor.query(net::execution::context) == static_cast<net::execution_context*>(iocs[i].get())) return i;
+    }
+    return 0;
   }
   net::io_context& main() { return *iocs[0]; }
   // Connections are spread round robin over the io threads.
@@ -56,7 +89,10 @@ struct ServerCore {
   // connection lives on one thread, so its handlers never contend, need no
   // strand, and a gRPC completion reaches it with a single post.
   std::vector<std::unique_ptr<net::io_context>> iocs;
+  std::vector<std::unique_ptr<StreamInbox>> inboxes;  // one per io thread
   std::atomic<unsigned> next_ioc{0};
+  // Stream events a newer one replaced before a slow client could take them.
+  std::atomic<uint64_t> coalesced{0};
   std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
   std::optional<tcp::acceptor> acceptor;
   ConnectionGate gate;
@@ -80,7 +116,8 @@ using internal::ServerCore;
 class Connection final : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, std::shared_ptr<ServerCore> core, uint64_t id)
-      : stream_(std::move(socket)), core_(std::move(core)), id_(id), heartbeat_(stream_.get_executor()) {
+      : stream_(std::move(socket)), core_(std::move(core)), id_(id), heartbeat_(stream_.get_executor()),
+        io_index_(core_->IndexOf(stream_.get_executor())) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = endpoint.address().to_string();
@@ -96,6 +133,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   }
 
   net::any_io_executor executor() { return stream_.get_executor(); }
+  size_t io_index() const { return io_index_; }
+  const std::shared_ptr<ServerCore>& core() const { return core_; }
 
   void Start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
@@ -148,15 +187,56 @@ class Connection final : public std::enable_shared_from_this<Connection> {
       buffer_.shrink_to_fit();
       WatchForClose();
     }
+    // Offers are written straight to the socket when it is free (see DoOffer).
+    beast::error_code ec;
+    stream_.socket().non_blocking(true, ec);
   }
 
-  void DoWriteChunk(uint64_t seq, std::string data, std::shared_ptr<const std::string> shared,
-                    std::function<void(bool)> done) {
+  void DoWriteChunk(uint64_t seq, std::string data, std::function<void(bool)> done) {
     if (seq != seq_ || phase_ != Phase::kStreaming) {
       if (done) done(false);
       return;
     }
-    queue_.push_back({Pending::kChunk, std::move(data), std::move(shared), std::move(done)});
+    queue_.push_back({Pending::kChunk, std::move(data), nullptr, std::move(done)});
+    PumpStream();
+  }
+
+  // A live view's newest event. When nothing is being written it goes
+  // straight to the socket (one writev, no handler, no allocation); behind a
+  // write in flight it waits, and a newer offer replaces it.
+  void DoOffer(uint64_t seq, std::shared_ptr<const std::string> event) {
+    if (seq != seq_ || phase_ != Phase::kStreaming || event->empty()) return;
+    if (writing_ || !queue_.empty()) {
+      const bool back_in_flight = in_flight_ && queue_.size() == 1;
+      if (!queue_.empty() && queue_.back().offer && !back_in_flight) {
+        queue_.back().shared = std::move(event);
+        core_->coalesced.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      Pending p{Pending::kChunk, {}, std::move(event), nullptr};
+      p.offer = true;
+      queue_.push_back(std::move(p));
+      return PumpStream();
+    }
+    char size_line[24];
+    const int head = version_ >= 11 ? std::snprintf(size_line, sizeof size_line, "%zx\r\n", event->size()) : 0;
+    const size_t tail = version_ >= 11 ? 2 : 0;
+    std::array<net::const_buffer, 3> framed = {net::buffer(size_line, head), net::buffer(*event),
+                                               net::buffer("\r\n", tail)};
+    const size_t total = head + event->size() + tail;
+    beast::error_code ec;
+    size_t n = stream_.socket().write_some(framed, ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+      ec = {};
+      n = 0;
+    }
+    if (ec) return FailStream();
+    if (n == total) return;
+    // The socket took part of it: the rest goes out as it drains.
+    std::string rest;
+    rest.reserve(total);
+    rest.append(size_line, head).append(*event).append("\r\n", tail);
+    queue_.push_back({Pending::kRaw, rest.substr(n), nullptr, nullptr});
     PumpStream();
   }
 
@@ -177,10 +257,13 @@ class Connection final : public std::enable_shared_from_this<Connection> {
  private:
   enum class Phase { kIdle, kReading, kHandling, kWriting, kStreaming, kClosing, kClosed };
   struct Pending {
-    enum Kind { kChunk, kEnd, kAbort } kind;
+    // kChunk: one chunk of the body; kRaw: bytes already framed (the rest of
+    // a partial direct write); kEnd: the last chunk; kAbort: close.
+    enum Kind { kChunk, kRaw, kEnd, kAbort } kind;
     std::string data;
     std::shared_ptr<const std::string> shared;  // used instead of `data` when set
     std::function<void(bool)> done;
+    bool offer = false;  // a live view's event: a newer one may replace it
     std::string_view bytes() const { return shared ? std::string_view(*shared) : std::string_view(data); }
   };
 
@@ -336,7 +419,11 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     writing_ = true;
     stream_.expires_after(core_->limits.write_timeout);
     auto on_written = [self = shared_from_this()](beast::error_code ec, size_t) { self->OnStreamWrite(ec); };
-    if (p.kind == Pending::kChunk) {
+    in_flight_ = true;
+    if (p.kind == Pending::kRaw) {
+      const std::string_view bytes = p.bytes();
+      net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), on_written);
+    } else if (p.kind == Pending::kChunk) {
       const std::string_view bytes = p.bytes();
       if (bytes.empty()) {
         // An empty chunk would read as the end of the body; skip it.
@@ -356,6 +443,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
 
   void OnStreamWrite(beast::error_code ec) {
     writing_ = false;
+    in_flight_ = false;
     if (queue_.empty()) return;  // failed meanwhile
     Pending p = std::move(queue_.front());
     queue_.pop_front();
@@ -465,11 +553,13 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<http::response<http::empty_body>> stream_head_;
   std::optional<http::response_serializer<http::empty_body>> serializer_;
   std::deque<Pending> queue_;
-  bool writing_ = false;
+  bool writing_ = false;    // a write (the head, or queue_.front()) is in flight
+  bool in_flight_ = false;  // the write in flight is queue_.front()
   net::steady_timer heartbeat_;
   std::chrono::milliseconds heartbeat_interval_{0};
   std::string heartbeat_chunk_;
   std::array<char, 1024> discard_;
+  const size_t io_index_;
 };
 
 // The ResponseWriter of one request: hops onto the connection's io thread.
@@ -485,27 +575,25 @@ class RequestWriter final : public ResponseWriter {
       c->DoSend(s, std::move(r));
     });
   }
+  // Stream operations keep their order through the io thread's inbox.
   void StartStream(HttpResponse head, StreamOptions options) override {
-    net::post(conn_->executor(), [c = conn_, s = seq_, h = std::move(head), o = std::move(options)]() mutable {
-      c->DoStartStream(s, std::move(h), std::move(o));
-    });
+    StreamOp op{StreamOp::Kind::kStart, conn_, seq_};
+    op.start = std::make_shared<std::pair<HttpResponse, StreamOptions>>(std::move(head), std::move(options));
+    Enqueue(std::move(op));
   }
   void WriteChunk(std::string data, std::function<void(bool)> done) override {
-    net::post(conn_->executor(), [c = conn_, s = seq_, d = std::move(data), f = std::move(done)]() mutable {
-      c->DoWriteChunk(s, std::move(d), nullptr, std::move(f));
-    });
+    StreamOp op{StreamOp::Kind::kChunk, conn_, seq_};
+    op.data = std::move(data);
+    op.done = std::move(done);
+    Enqueue(std::move(op));
   }
-  void WriteSharedChunk(std::shared_ptr<const std::string> data, std::function<void(bool)> done) override {
-    net::post(conn_->executor(), [c = conn_, s = seq_, d = std::move(data), f = std::move(done)]() mutable {
-      c->DoWriteChunk(s, {}, std::move(d), std::move(f));
-    });
+  void Offer(std::shared_ptr<const std::string> event) override {
+    StreamOp op{StreamOp::Kind::kOffer, conn_, seq_};
+    op.shared = std::move(event);
+    Enqueue(std::move(op));
   }
-  void EndStream() override {
-    net::post(conn_->executor(), [c = conn_, s = seq_] { c->DoEndStream(s, false); });
-  }
-  void AbortStream() override {
-    net::post(conn_->executor(), [c = conn_, s = seq_] { c->DoEndStream(s, true); });
-  }
+  void EndStream() override { Enqueue({StreamOp::Kind::kEnd, conn_, seq_}); }
+  void AbortStream() override { Enqueue({StreamOp::Kind::kAbort, conn_, seq_}); }
   void OnCancel(std::function<void(bool)> cancel) override {
     net::post(conn_->executor(), [c = conn_, s = seq_, f = std::move(cancel)]() mutable {
       c->DoSetCancel(s, std::move(f));
@@ -513,9 +601,65 @@ class RequestWriter final : public ResponseWriter {
   }
 
  private:
+  void Enqueue(StreamOp op);
+
   const std::shared_ptr<Connection> conn_;
   const uint64_t seq_;
 };
+
+// Applies queued stream operations, a batch at a time.
+void DrainStreamInbox(const std::shared_ptr<ServerCore>& core, size_t index) {
+  constexpr size_t kBatch = 64;
+  StreamInbox& box = *core->inboxes[index];
+  if (box.next == box.work.size()) {
+    box.work.clear();
+    box.next = 0;
+    std::lock_guard<std::mutex> lock(box.mu);
+    box.work.swap(box.incoming);
+    if (box.work.empty()) {
+      box.scheduled = false;
+      return;
+    }
+  }
+  const size_t end = std::min(box.work.size(), box.next + kBatch);
+  for (; box.next < end; ++box.next) {
+    StreamOp op = std::move(box.work[box.next]);
+    Connection& c = *op.conn;
+    switch (op.kind) {
+      case StreamOp::Kind::kStart:
+        c.DoStartStream(op.seq, std::move(op.start->first), std::move(op.start->second));
+        break;
+      case StreamOp::Kind::kChunk:
+        c.DoWriteChunk(op.seq, std::move(op.data), std::move(op.done));
+        break;
+      case StreamOp::Kind::kOffer:
+        c.DoOffer(op.seq, std::move(op.shared));
+        break;
+      case StreamOp::Kind::kEnd:
+        c.DoEndStream(op.seq, false);
+        break;
+      case StreamOp::Kind::kAbort:
+        c.DoEndStream(op.seq, true);
+        break;
+    }
+  }
+  // Yield: whatever else this io thread has to do runs before the next batch.
+  net::post(*core->iocs[index], [core, index] { DrainStreamInbox(core, index); });
+}
+
+void RequestWriter::Enqueue(StreamOp op) {
+  const std::shared_ptr<ServerCore>& core = conn_->core();
+  const size_t index = conn_->io_index();
+  StreamInbox& box = *core->inboxes[index];
+  bool post;
+  {
+    std::lock_guard<std::mutex> lock(box.mu);
+    box.incoming.push_back(std::move(op));
+    post = !box.scheduled;
+    box.scheduled = true;
+  }
+  if (post) net::post(*core->iocs[index], [core, index] { DrainStreamInbox(core, index); });
+}
 
 std::shared_ptr<ResponseWriter> Connection::MakeWriter() {
   return std::make_shared<RequestWriter>(shared_from_this(), seq_);
@@ -617,7 +761,9 @@ absl::Status HttpServer::Start() {
   core_->gateway->SetExtraMetrics([weak] {
     auto core = weak.lock();
     return absl::StrCat("# TYPE bkk_gateway_open_connections gauge\nbkk_gateway_open_connections ",
-                        core ? core->gate.open() : 0, "\n");
+                        core ? core->gate.open() : 0, "\n",
+                        "# TYPE bkk_gateway_sse_coalesced_total counter\nbkk_gateway_sse_coalesced_total ",
+                        core ? core->coalesced.load() : 0, "\n");
   });
   for (auto& ioc : core_->iocs) core_->work.push_back(net::make_work_guard(*ioc));
   Accept(core_);

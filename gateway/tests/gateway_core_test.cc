@@ -632,8 +632,8 @@ TEST(StreamFormatsTest, SseAndCsv) {
   EXPECT_EQ(CsvRows(*m.route, bkkbudget::budget::v1::StreamLinesResponse()), "");
 }
 
-// The fan-out against a scripted backend stream and clients whose writes
-// complete when the test says: the slow-client rule without sockets.
+// The fan-out against a scripted backend stream and clients that record
+// what they are offered.
 class ScriptedBackend final : public Backend {
  public:
   class Stream final : public BackendStream {
@@ -663,29 +663,19 @@ class ScriptedBackend final : public Backend {
   std::vector<std::shared_ptr<Stream>> streams;
 };
 
-class HeldClient final : public SseClient {
+class RecordingClient final : public SseClient {
  public:
   void Start(std::string preamble) override { this->preamble = preamble; }
-  void Write(std::shared_ptr<const std::string> event, std::function<void(bool)> done) override {
-    written.push_back(*event);
-    pending = std::move(done);
-  }
+  void Offer(std::shared_ptr<const std::string> event) override { offered.push_back(std::move(event)); }
   void End() override { ended = true; }
   void Fail(const grpc::Status& status) override { failed = status.error_code(); }
-  // The network took the write in flight.
-  void Complete() {
-    auto done = std::move(pending);
-    pending = nullptr;
-    if (done) done(true);
-  }
   std::string preamble;
-  std::vector<std::string> written;
-  std::function<void(bool)> pending;
+  std::vector<std::shared_ptr<const std::string>> offered;
   bool ended = false;
   grpc::StatusCode failed = grpc::StatusCode::OK;
 };
 
-TEST(SseFanoutTest, SlowClientSkipsToTheNewestEventAndTheUpstreamNeverWaits) {
+TEST(SseFanoutTest, EachEventIsFramedOnceForEveryClientAndTheUpstreamNeverWaits) {
   ScriptedBackend backend;
   SseFanout fanout(&backend, SseFanoutOptions{});
   auto routes = RealRoutes();
@@ -694,28 +684,27 @@ TEST(SseFanoutTest, SlowClientSkipsToTheNewestEventAndTheUpstreamNeverWaits) {
   bkkbudget::voting::v1::WatchTalliesRequest request;
   request.set_round_id(1);
   request.set_district_id(2);
-  auto slow = std::make_shared<HeldClient>();
-  auto fast = std::make_shared<HeldClient>();
-  ASSERT_TRUE(fanout.Join(*match.route, request, slow));
-  ASSERT_TRUE(fanout.Join(*match.route, request, fast));
+  auto a = std::make_shared<RecordingClient>();
+  auto b = std::make_shared<RecordingClient>();
+  ASSERT_TRUE(fanout.Join(*match.route, request, a));
+  ASSERT_TRUE(fanout.Join(*match.route, request, b));
   ASSERT_EQ(backend.streams.size(), 1u) << "one upstream for both";
   auto& upstream = *backend.streams[0];
-  for (int i = 1; i <= 10; ++i) {
-    upstream.Send(absl::StrCat("voter_count: ", i, " watermark: ", i));
-    fast->Complete();
-  }
-  EXPECT_EQ(upstream.next_requests, 10) << "the upstream reads on whatever the clients do";
-  EXPECT_EQ(fast->written.size(), 10u);
-  EXPECT_EQ(fast->preamble, "retry: 3000\n\n");
-  ASSERT_EQ(slow->written.size(), 1u) << "its first write is still in flight";
-  EXPECT_EQ(slow->written[0].rfind("id: 1\n", 0), 0u) << slow->written[0];
-  slow->Complete();
-  ASSERT_EQ(slow->written.size(), 2u);
-  EXPECT_EQ(slow->written[1].rfind("id: 10\n", 0), 0u) << "straight to the newest: " << slow->written[1];
-  slow->Complete();
-  EXPECT_EQ(slow->written.size(), 2u) << "nothing older was queued";
-  EXPECT_EQ(fanout.stats().coalesced, 8u);
-  EXPECT_EQ(fanout.stats().events, 10u) << "each event framed once for both clients";
+  for (int i = 1; i <= 10; ++i) upstream.Send(absl::StrCat("voter_count: ", i, " watermark: ", i));
+  EXPECT_EQ(upstream.next_requests, 10) << "the upstream reads on, whatever the clients' sockets do";
+  EXPECT_EQ(a->preamble, "retry: 3000\n\n");
+  ASSERT_EQ(a->offered.size(), 10u);
+  ASSERT_EQ(b->offered.size(), 10u);
+  for (size_t i = 0; i < 10; ++i) EXPECT_EQ(a->offered[i], b->offered[i]) << "the same bytes, framed once";
+  EXPECT_EQ(*a->offered[9], "id: 10\ndata: {\"proposals\":[],\"voterCount\":\"10\",\"watermark\":\"10\","
+                            "\"votingClosed\":false}\n\n");
+  EXPECT_EQ(fanout.stats().events, 10u);
+  // A late joiner gets the newest event at once, from memory.
+  auto late = std::make_shared<RecordingClient>();
+  ASSERT_TRUE(fanout.Join(*match.route, request, late));
+  ASSERT_EQ(late->offered.size(), 1u);
+  EXPECT_EQ(late->offered[0], a->offered[9]);
+  EXPECT_EQ(backend.streams.size(), 1u);
 }
 
 TEST(SseFanoutTest, LastClientLeavingClosesTheUpstreamAfterTheLinger) {
@@ -727,8 +716,8 @@ TEST(SseFanoutTest, LastClientLeavingClosesTheUpstreamAfterTheLinger) {
   auto match = routes->Match("GET", "/v1/rounds/1/districts/2/tallies:watch");
   bkkbudget::voting::v1::WatchTalliesRequest request;
   request.set_round_id(1);
-  auto a = fanout.Join(*match.route, request, std::make_shared<HeldClient>());
-  auto b = fanout.Join(*match.route, request, std::make_shared<HeldClient>());
+  auto a = fanout.Join(*match.route, request, std::make_shared<RecordingClient>());
+  auto b = fanout.Join(*match.route, request, std::make_shared<RecordingClient>());
   ASSERT_TRUE(a && b);
   fanout.Leave(*a, true);
   std::this_thread::sleep_for(std::chrono::milliseconds(120));

@@ -44,7 +44,10 @@ const std::string kListRounds = "bkkbudget.voting.v1.VotingService.ListRounds";
 // A raw connection that reads as bytes arrive (for streams).
 class RawClient final {
  public:
-  explicit RawClient(int port) : socket_(ioc_) {
+  // `receive_buffer`: a small one makes a slow reader whose socket fills.
+  explicit RawClient(int port, int receive_buffer = 0) : socket_(ioc_) {
+    socket_.open(net::ip::tcp::v4());
+    if (receive_buffer > 0) socket_.set_option(net::socket_base::receive_buffer_size(receive_buffer));
     socket_.connect({net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
     socket_.non_blocking(true);
   }
@@ -366,6 +369,31 @@ TEST(GatewayFanoutTest, RequestErrorsAnswerHttpErrorsAndACleanEndEndsEveryClient
     EXPECT_NE(c->received.find("0\r\n\r\n"), std::string::npos) << "ended cleanly";
   }
   EXPECT_EQ(h.voting().Calls(kWatch), 2) << "a clean end is not restarted";
+}
+
+TEST(GatewayFanoutTest, SlowReaderGetsTheNewestEventNeverAQueue) {
+  Harness h;
+  h.voting().SetHoldOpen(kWatch, true);
+  h.voting().SetResponses(kWatch, {"voter_count: 1 watermark: 1"});
+  RawClient slow(h.port(), 4096);
+  slow.Send(GetRequest("/v1/rounds/1/districts/2/tallies:watch"));
+  ASSERT_TRUE(slow.ReadUntil("id: 1\n", milliseconds(3000)));
+  auto fast = Watchers(h.port(), "/v1/rounds/1/districts/2/tallies:watch", 1);
+  // 300 events of about 64 kB (more than any socket buffer takes) while the
+  // slow client reads nothing.
+  const std::string title(64000, 'x');
+  for (int i = 2; i <= 301; ++i) {
+    h.voting().Push(kWatch, absl::StrCat("proposals { title: \"", title, "\" } voter_count: ", i, " watermark: ", i));
+  }
+  ASSERT_TRUE(AllSee(fast, "id: 301\n"));
+  ASSERT_TRUE(slow.ReadUntil("id: 301\n", milliseconds(10000))) << "the newest event must arrive";
+  int received = 0;
+  for (size_t at = 0; (at = slow.received.find("\nid: ", at)) != std::string::npos; ++at) ++received;
+  EXPECT_LT(received, 150) << "a slow reader skips to the newest instead of receiving a queue";
+  const std::string metrics = h.Get("/metrics").body;
+  const size_t at = metrics.find("\nbkk_gateway_sse_coalesced_total ");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_GT(std::stoll(metrics.substr(at + 33)), 0) << metrics.substr(at, 60);
 }
 
 TEST(GatewayFanoutTest, ClientCapAnswers503WithRetryAfter) {

@@ -43,6 +43,7 @@ const std::vector<bkk::SettingSpec>& Specs() {
 int main(int argc, char** argv) {
   bkk::BlockTerminationSignals();
   bkk::SetLogService("voting");
+  bkk::RaiseOpenFileLimit();
   if (bkk::PrintHelpIfAsked(argc, argv, "voting [serve | migrate]", Specs())) return 0;
   auto config = bkk::Config::Load(Specs(), argc, argv);
   if (!config.ok()) return bkk::ExitWithError("voting", config.status());

@@ -117,6 +117,10 @@ done
 log "ready at $URL (logs in $DIR)"
 echo "BKK_E2E_URL=$URL"
 echo "BKK_E2E_ADMIN_TOKEN=$BKK_ADMIN_TOKEN"
+# For benchmarks that watch the processes and the database.
+echo "BKK_E2E_PG_URL=$BKK_PG_URL"
+echo "BKK_E2E_VOTING_PID=${PIDS[2]}"
+echo "BKK_E2E_GATEWAY_PID=${PIDS[3]}"
 echo "BKK_E2E_READY"
 
 # Stay up until told to stop, or until the parent process goes away.

@@ -262,7 +262,8 @@ void SseWatchers::Run() {
     if (options_.source_addresses > 0) {
       sockaddr_in src{};
       src.sin_family = AF_INET;
-      src.sin_addr.s_addr = htonl((127u << 24) | (2u + static_cast<unsigned>(c.index % options_.source_addresses)));
+      src.sin_addr.s_addr = htonl((127u << 24) | (2u + static_cast<unsigned>(options_.source_offset) +
+                                      static_cast<unsigned>(c.index % options_.source_addresses)));
       if (bind(c.fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) return close_conn(c, true);
     }
     sockaddr_in dst{};

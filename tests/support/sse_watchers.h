@@ -31,6 +31,7 @@ class SseWatchers final {
     // Sockets are bound to 127.0.0.2, .3, … (this many), as if from
     // different machines: per-address limits and port ranges stay apart.
     int source_addresses = 1;
+    int source_offset = 0;  // first address 127.0.0.(2 + source_offset)
     bool reconnect = true;
     std::chrono::milliseconds reconnect_delay{500};
     int max_connecting = 256;  // connects in flight at once
