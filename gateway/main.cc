@@ -14,10 +14,10 @@
 #include "gateway/server/grpc_backend.h"
 #include "gateway/server/http_server.h"
 #include "gateway/server/release_poller.h"
-#include "services/common/config.h"
-#include "services/common/grpc_server.h"
-#include "services/common/log.h"
-#include "services/common/service_main.h"
+#include "common/config.h"
+#include "common/grpc_server.h"
+#include "common/log.h"
+#include "common/service_main.h"
 
 namespace {
 
@@ -50,23 +50,14 @@ std::vector<bkk::SettingSpec> Specs() {
   };
 }
 
-int Fail(const absl::Status& status) {
-  bkk::LogError("fatal", {{"error", std::string(status.message())}});
-  std::cerr << "bkk-gateway: " << status.message() << "\n";
-  return status.code() == absl::StatusCode::kInvalidArgument ? 2 : 1;
-}
+int Fail(const absl::Status& status) { return bkk::ExitWithError("bkk-gateway", status); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   bkk::BlockTerminationSignals();
   bkk::SetLogService("bkk-gateway");
-  for (int i = 1; i < argc; ++i) {
-    if (std::string(argv[i]) == "--help") {
-      std::cout << "usage: bkk-gateway\n" << bkk::Config::Usage(Specs());
-      return 0;
-    }
-  }
+  if (bkk::PrintHelpIfAsked(argc, argv, "bkk-gateway", Specs())) return 0;
   auto config = bkk::Config::Load(Specs(), argc, argv);
   if (!config.ok()) return Fail(config.status());
 
@@ -148,8 +139,9 @@ int main(int argc, char** argv) {
   server_options.io_threads = static_cast<int>(n["BKK_IO_THREADS"]);
   bkk::gateway::HttpServer server(&gateway, server_options);
   if (auto s = server.Start(); !s.ok()) return Fail(s);
-  bkk::gateway::StartReleasePoller(&server, &backend, &gateway,
-                                   std::chrono::milliseconds(n["BKK_RELEASE_POLL_MS"]));
+  auto release_poller =
+      bkk::gateway::NewReleasePoller(&backend, &gateway, std::chrono::milliseconds(n["BKK_RELEASE_POLL_MS"]));
+  release_poller->Start();
   bkk::LogInfo("gateway_started", {{"routes", std::to_string((*routes)->routes().size())},
                                    {"max_connections", std::to_string(max_connections)},
                                    {"max_sse_clients", std::to_string(max_sse)},
@@ -157,6 +149,7 @@ int main(int argc, char** argv) {
   std::cout << "bkk-gateway listening on port " << server.port() << std::endl;
 
   bkk::WaitForTerminationSignal();
+  release_poller->Stop();
   server.Shutdown(std::chrono::seconds(n["BKK_DRAIN_SECONDS"]));
   // Late completions (a cancelled stream's last callback) finish before the
   // gateway and the backend go away.

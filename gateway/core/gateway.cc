@@ -13,7 +13,7 @@
 #include "gateway/core/stream_formats.h"
 #include "gateway/core/text.h"
 #include "gateway/core/transcoder.h"
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk::gateway {
 

@@ -21,7 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/core/stream_formats.h"
 #include "gateway/core/transcoder.h"
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk::gateway {
 

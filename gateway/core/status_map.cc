@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gateway/core/text.h"
-#include "services/common/grpc_status.h"
+#include "common/grpc_status.h"
 
 namespace bkk::gateway {
 

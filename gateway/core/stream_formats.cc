@@ -3,7 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gateway/core/text.h"
-#include "services/common/csv.h"
+#include "common/csv.h"
 
 namespace bkk::gateway {
 

@@ -76,13 +76,4 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
-uint64_t StableHash64(std::string_view s) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
-}
-
 }  // namespace bkk::gateway

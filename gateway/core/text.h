@@ -1,6 +1,6 @@
 // Small text helpers the gateway needs everywhere: percent-decoding,
 // message quoting and HTML escaping (UTF-8 validation and JSON quoting come
-// from services/common/utf8_json.h). Also the bridge
+// from common/utf8_json.h). Also the bridge
 // between std::string_view and Debian's absl::string_view, which are
 // different types in Abseil 20220623 as packaged.
 #ifndef BKK_GATEWAY_CORE_TEXT_H_
@@ -12,7 +12,8 @@
 #include <string_view>
 
 #include "absl/strings/string_view.h"
-#include "services/common/utf8_json.h"
+#include "common/stable_hash.h"
+#include "common/utf8_json.h"
 
 namespace bkk::gateway {
 
@@ -29,6 +30,7 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space)
 // UTF-8 validation and JSON quoting are shared with the services' logs.
 using ::bkk::IsValidUtf8;
 using ::bkk::JsonQuote;
+using ::bkk::StableHash64;  // ETags: the same in every replica and run
 
 // `s` quoted for an error message, shortened to `max_bytes` (on a UTF-8
 // boundary) with an ellipsis, so echoing hostile input stays small.
@@ -36,10 +38,6 @@ std::string QuoteForMessage(std::string_view s, size_t max_bytes = 64);
 
 // Escapes &<>"' for HTML text and attribute values.
 std::string HtmlEscape(std::string_view s);
-
-// FNV-1a, 64 bits: a stable hash (same in every replica and every run),
-// which ETags need and absl::Hash does not promise.
-uint64_t StableHash64(std::string_view s);
 
 }  // namespace bkk::gateway
 

@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "gateway/core/status_map.h"
 #include "gateway/core/text.h"
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk::gateway {
 
@@ -39,6 +39,7 @@ class Connection;
 // One queued operation on a streamed answer (see StreamInbox).
 struct StreamOp {
   enum class Kind { kStart, kChunk, kOffer, kEnd, kAbort };
+  StreamOp(Kind k, std::shared_ptr<Connection> c, uint64_t s) : kind(k), conn(std::move(c)), seq(s) {}
   Kind kind;
   std::shared_ptr<Connection> conn;
   uint64_t seq = 0;
@@ -101,8 +102,6 @@ struct ServerCore {
   std::mutex mu;
   std::unordered_map<uint64_t, std::weak_ptr<Connection>> connections;
   uint64_t next_id = 0;
-  std::vector<std::shared_ptr<net::steady_timer>> timers;
-  std::vector<std::shared_ptr<std::function<void()>>> ticks;
 };
 
 }  // namespace internal
@@ -577,23 +576,23 @@ class RequestWriter final : public ResponseWriter {
   }
   // Stream operations keep their order through the io thread's inbox.
   void StartStream(HttpResponse head, StreamOptions options) override {
-    StreamOp op{StreamOp::Kind::kStart, conn_, seq_};
+    StreamOp op(StreamOp::Kind::kStart, conn_, seq_);
     op.start = std::make_shared<std::pair<HttpResponse, StreamOptions>>(std::move(head), std::move(options));
     Enqueue(std::move(op));
   }
   void WriteChunk(std::string data, std::function<void(bool)> done) override {
-    StreamOp op{StreamOp::Kind::kChunk, conn_, seq_};
+    StreamOp op(StreamOp::Kind::kChunk, conn_, seq_);
     op.data = std::move(data);
     op.done = std::move(done);
     Enqueue(std::move(op));
   }
   void Offer(std::shared_ptr<const std::string> event) override {
-    StreamOp op{StreamOp::Kind::kOffer, conn_, seq_};
+    StreamOp op(StreamOp::Kind::kOffer, conn_, seq_);
     op.shared = std::move(event);
     Enqueue(std::move(op));
   }
-  void EndStream() override { Enqueue({StreamOp::Kind::kEnd, conn_, seq_}); }
-  void AbortStream() override { Enqueue({StreamOp::Kind::kAbort, conn_, seq_}); }
+  void EndStream() override { Enqueue(StreamOp(StreamOp::Kind::kEnd, conn_, seq_)); }
+  void AbortStream() override { Enqueue(StreamOp(StreamOp::Kind::kAbort, conn_, seq_)); }
   void OnCancel(std::function<void(bool)> cancel) override {
     net::post(conn_->executor(), [c = conn_, s = seq_, f = std::move(cancel)]() mutable {
       c->DoSetCancel(s, std::move(f));
@@ -776,32 +775,6 @@ absl::Status HttpServer::Start() {
   return absl::OkStatus();
 }
 
-void HttpServer::Every(std::chrono::milliseconds interval, std::function<void()> fn) {
-  auto timer = std::make_shared<net::steady_timer>(core_->main());
-  {
-    std::lock_guard<std::mutex> lock(core_->mu);
-    core_->timers.push_back(timer);
-  }
-  std::weak_ptr<internal::ServerCore> weak = core_;
-  auto tick = std::make_shared<std::function<void()>>();
-  std::weak_ptr<std::function<void()>> weak_tick = tick;
-  *tick = [weak, timer, interval, fn = std::move(fn), weak_tick] {
-    auto core = weak.lock();
-    if (!core || core->stopping.load()) return;
-    fn();
-    timer->expires_after(interval);
-    timer->async_wait([weak_tick](beast::error_code ec) {
-      auto t = weak_tick.lock();
-      if (!ec && t) (*t)();
-    });
-  };
-  // The core keeps the tick alive until Shutdown.
-  {
-    std::lock_guard<std::mutex> lock(core_->mu);
-    core_->ticks.push_back(tick);
-  }
-  net::post(core_->main(), [tick] { (*tick)(); });
-}
 
 void HttpServer::Shutdown(std::chrono::milliseconds drain) {
   if (stopped_) return;
@@ -828,13 +801,6 @@ void HttpServer::Shutdown(std::chrono::milliseconds drain) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   core_->stopping = true;
-  {
-    std::lock_guard<std::mutex> lock(core_->mu);
-    for (auto& timer : core_->timers) {
-      net::post(core_->main(), [timer] { timer->cancel(); });
-    }
-    core_->ticks.clear();
-  }
   core_->work.clear();
   for (auto& ioc : core_->iocs) ioc->stop();
   for (auto& t : threads_) t.join();

@@ -51,10 +51,6 @@ class HttpServer final {
   // ended), then whatever is left after `drain` is closed. Safe to call twice.
   void Shutdown(std::chrono::milliseconds drain);
 
-  // Runs `fn` on the io threads every `interval` until Shutdown (used for
-  // the release poller).
-  void Every(std::chrono::milliseconds interval, std::function<void()> fn);
-
  private:
   std::shared_ptr<internal::ServerCore> core_;
   HttpServerOptions options_;

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "bkkbudget/budget/v1/budget.pb.h"
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk::gateway {
 
@@ -40,16 +40,11 @@ void PollReleaseOnce(Backend* backend, Gateway* gateway, std::function<void()> d
                      });
 }
 
-void StartReleasePoller(HttpServer* server, Backend* backend, Gateway* gateway, std::chrono::milliseconds interval) {
-  // Ticks often; polls every tick until the first release is known (the
-  // gateway is not ready before), then every `interval`.
-  constexpr auto kTick = std::chrono::milliseconds(250);
-  auto last = std::make_shared<std::chrono::steady_clock::time_point>();
-  server->Every(std::min(interval, std::chrono::milliseconds(kTick)), [backend, gateway, interval, last] {
-    auto now = std::chrono::steady_clock::now();
-    if (!gateway->release().empty() && now - *last < interval) return;
-    *last = now;
+std::unique_ptr<PeriodicTask> NewReleasePoller(Backend* backend, Gateway* gateway, std::chrono::milliseconds interval) {
+  static constexpr std::chrono::milliseconds kUntilKnown{250};
+  return std::make_unique<PeriodicTask>([backend, gateway, interval] {
     PollReleaseOnce(backend, gateway);
+    return gateway->release().empty() ? std::min(interval, kUntilKnown) : interval;
   });
 }
 

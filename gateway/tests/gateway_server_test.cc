@@ -20,8 +20,8 @@
 #include "gateway/tests/gateway_test_support.h"
 #include "services/budget_data/core/in_memory_repository.h"
 #include "services/budget_data/grpc/budget_grpc_service.h"
-#include "services/common/csv.h"
-#include "services/common/grpc_server.h"
+#include "common/csv.h"
+#include "common/grpc_server.h"
 
 namespace bkk::gateway::testing {
 namespace {
@@ -194,9 +194,10 @@ TEST(GatewayReleaseTest, PollerFollowsBudgetData) {
   PollReleaseOnce(&h.backend(), &h.gateway(), [&] { again.set_value(); });
   again.get_future().wait();
   EXPECT_EQ(h.gateway().release(), "0123456789abcdef");
-  // The poller on the server's timer.
+  // The poller on its own thread.
   h.budget().SetResponses(kGetRelease, {R"(release { version: "fedcba9876543210" })"});
-  StartReleasePoller(&h.server(), &h.backend(), &h.gateway(), milliseconds(50));
+  auto poller = NewReleasePoller(&h.backend(), &h.gateway(), milliseconds(50));
+  poller->Start();
   for (int i = 0; i < 100 && h.gateway().release() != "fedcba9876543210"; ++i) {
     std::this_thread::sleep_for(milliseconds(20));
   }

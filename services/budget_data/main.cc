@@ -9,10 +9,11 @@
 
 #include "services/budget_data/grpc/budget_grpc_service.h"
 #include "services/budget_data/pg/pg_budget_repository.h"
-#include "services/common/config.h"
-#include "services/common/service_main.h"
-#include "services/common/grpc_server.h"
-#include "services/common/log.h"
+#include "common/config.h"
+#include "common/service_main.h"
+#include "common/grpc_server.h"
+#include "common/log.h"
+#include "common/periodic_task.h"
 
 namespace {
 
@@ -74,19 +75,14 @@ int main(int argc, char** argv) {
   if (!server.ok()) return bkk::ExitWithError("budget-data", server.status());
 
   // Follow releases imported by an operator or another replica.
-  std::atomic<bool> stopping{false};
-  std::thread refresher([&] {
-    while (!stopping.load()) {
-      for (int i = 0; i < *refresh * 10 && !stopping.load(); ++i) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      if (auto s = core.Refresh(); !s.ok()) bkk::LogWarning("refresh_failed", {{"error", std::string(s.message())}});
-    }
+  bkk::PeriodicTask refresher([&] {
+    if (auto s = core.Refresh(); !s.ok()) bkk::LogWarning("refresh_failed", {{"error", std::string(s.message())}});
+    return std::chrono::milliseconds(*refresh * 1000);
   });
+  refresher.Start();
   std::cout << "budget-data listening on port " << (*server)->port() << std::endl;
   bkk::WaitForTerminationSignal();
-  stopping = true;
   (*server)->Shutdown();
-  refresher.join();
+  refresher.Stop();
   return 0;
 }

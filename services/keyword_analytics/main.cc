@@ -5,10 +5,11 @@
 #include <iostream>
 #include <thread>
 
-#include "services/common/config.h"
-#include "services/common/service_main.h"
-#include "services/common/grpc_server.h"
-#include "services/common/log.h"
+#include "common/config.h"
+#include "common/service_main.h"
+#include "common/grpc_server.h"
+#include "common/log.h"
+#include "common/periodic_task.h"
 #include "services/keyword_analytics/grpc/keyword_grpc_service.h"
 
 namespace {
@@ -53,22 +54,17 @@ int main(int argc, char** argv) {
   // The first build happens here too: until it is published the RPCs answer
   // UNAVAILABLE, and readiness should follow (the health status says SERVING
   // for the process; the gateway's /readyz asks for an index status).
-  std::atomic<bool> stopping{false};
-  std::thread refresher([&] {
-    bool first = true;
-    while (!stopping.load()) {
-      auto changed = loader.Refresh();
-      if (!changed.ok()) {
-        bkk::LogWarning("index_refresh_failed", {{"error", std::string(changed.status().message())}});
-      }
-      int waits = (first && !changed.ok()) ? 10 : static_cast<int>(*refresh) * 10;
-      first = first && !changed.ok();
-      for (int i = 0; i < waits && !stopping.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  bkk::PeriodicTask refresher([&] {
+    auto changed = loader.Refresh();
+    if (!changed.ok()) {
+      bkk::LogWarning("index_refresh_failed", {{"error", std::string(changed.status().message())}});
     }
+    // Until the first index is built, retry every second.
+    return std::chrono::milliseconds(holder.Get() ? *refresh * 1000 : 1000);
   });
+  refresher.Start();
   bkk::WaitForTerminationSignal();
-  stopping = true;
   (*server)->Shutdown();
-  refresher.join();
+  refresher.Stop();
   return 0;
 }

@@ -6,10 +6,10 @@
 #include <optional>
 #include <thread>
 
-#include "services/common/config.h"
-#include "services/common/service_main.h"
-#include "services/common/grpc_server.h"
-#include "services/common/log.h"
+#include "common/config.h"
+#include "common/service_main.h"
+#include "common/grpc_server.h"
+#include "common/log.h"
 #include "services/voting/grpc/tally_watch.h"
 #include "services/voting/grpc/voting_grpc_service.h"
 

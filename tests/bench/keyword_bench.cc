@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "services/common/csv.h"
+#include "common/csv.h"
 #include "services/keyword_analytics/core/index.h"
 #include "services/keyword_analytics/core/line.h"
 #include "services/keyword_analytics/core/segmenter.h"

@@ -13,7 +13,7 @@
 #include <pqxx/pqxx>
 
 #include "bkkbudget/budget/v1/budget.grpc.pb.h"
-#include "services/common/csv.h"
+#include "common/csv.h"
 #include "tests/support/test_support.h"
 
 namespace bkk::testing {

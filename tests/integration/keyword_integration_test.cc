@@ -26,7 +26,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "bkkbudget/keywords/v1/keywords.grpc.pb.h"
-#include "services/common/csv.h"
+#include "common/csv.h"
 #include "services/keyword_analytics/core/segmenter.h"
 #include "tests/support/test_support.h"
 

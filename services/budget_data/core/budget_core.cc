@@ -3,6 +3,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "services/budget_data/core/stated_totals.h"
 
 namespace bkk::budget {
@@ -17,10 +18,7 @@ std::string FormatProblems(const std::vector<ImportProblem>& problems) {
 
 BudgetCore::BudgetCore(BudgetRepository* repository) : repository_(repository) {}
 
-std::shared_ptr<const BudgetSnapshot> BudgetCore::snapshot() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return snapshot_;
-}
+std::shared_ptr<const BudgetSnapshot> BudgetCore::snapshot() const { return snapshot_.Get(); }
 
 absl::StatusOr<std::shared_ptr<const BudgetSnapshot>> BudgetCore::RequireSnapshot() const {
   auto snap = snapshot();
@@ -31,20 +29,13 @@ absl::StatusOr<std::shared_ptr<const BudgetSnapshot>> BudgetCore::RequireSnapsho
   return snap;
 }
 
-void BudgetCore::Publish(std::shared_ptr<const BudgetSnapshot> snapshot) {
-  std::lock_guard<std::mutex> lock(mu_);
-  snapshot_ = std::move(snapshot);
-}
-
 absl::Status BudgetCore::Refresh() {
-  auto version = repository_->CurrentVersion();
-  if (!version.ok()) return version.status();
+  ASSIGN_OR_RETURN(std::string version, repository_->CurrentVersion());
   auto current = snapshot();
-  if (version->empty() || (current && current->version() == *version)) return absl::OkStatus();
-  auto dataset = repository_->LoadCurrent();
-  if (!dataset.ok()) return dataset.status();
-  if (!dataset->has_value()) return absl::OkStatus();
-  Publish(std::make_shared<const BudgetSnapshot>(std::move(**dataset)));
+  if (version.empty() || (current && current->version() == version)) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::optional<Dataset> dataset, repository_->LoadCurrent());
+  if (!dataset.has_value()) return absl::OkStatus();
+  snapshot_.Publish(std::make_shared<const BudgetSnapshot>(*std::move(dataset)));
   return absl::OkStatus();
 }
 
@@ -84,11 +75,9 @@ absl::StatusOr<ImportResult> BudgetCore::Import(const DatasetFiles& files, bool 
   say(absl::StrCat("all ", result.checks_passed, " stated totals match; grand total ", result.total_baht, " baht"));
   if (dry_run) return result;
   say(absl::StrCat("writing release ", result.version));
-  auto changed = repository_->ReplaceCurrent(*dataset);
-  if (!changed.ok()) return changed.status();
-  result.changed = *changed;
+  ASSIGN_OR_RETURN(result.changed, repository_->ReplaceCurrent(*dataset));
   say(result.changed ? "release written" : "this release is already current; nothing changed");
-  if (auto s = Refresh(); !s.ok()) return s;
+  RETURN_IF_ERROR(Refresh());
   return result;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/published.h"
 #include "services/budget_data/core/dataset_loader.h"
 #include "services/budget_data/core/repository.h"
 #include "services/budget_data/core/snapshot.h"
@@ -51,11 +52,8 @@ class BudgetCore final {
   absl::StatusOr<std::shared_ptr<const BudgetSnapshot>> RequireSnapshot() const;
 
  private:
-  void Publish(std::shared_ptr<const BudgetSnapshot> snapshot);
-
   BudgetRepository* const repository_;
-  mutable std::mutex mu_;
-  std::shared_ptr<const BudgetSnapshot> snapshot_;
+  Published<BudgetSnapshot> snapshot_;
   std::mutex import_mu_;  // one import at a time per process
 };
 

@@ -9,7 +9,7 @@
 #include "absl/strings/str_replace.h"
 #include "services/budget_data/core/in_memory_repository.h"
 #include "services/budget_data/core/stated_totals.h"
-#include "services/common/csv.h"
+#include "common/csv.h"
 
 namespace bkk::budget {
 namespace {

@@ -14,8 +14,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
-#include "services/common/csv.h"
-#include "services/common/sha256.h"
+#include "common/csv.h"
+#include "common/sha256.h"
 
 namespace bkk::budget {
 namespace {
@@ -283,7 +283,7 @@ void ParseLines(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
                absl::StrCat("amount_baht \"", f[5], "\" is not a whole non-negative number of baht"));
       continue;
     }
-    if (f[1].empty() || f[3].empty() && f[2].empty()) {
+    if (f[1].empty() || (f[3].empty() && f[2].empty())) {
       sink.Add(kItemsCsv, row.line, "agency and a line name (or plan) are required");
       continue;
     }

@@ -11,8 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/page_token.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
 #include "services/budget_data/core/stated_totals.h"
-#include "services/common/sha256.h"
 
 namespace bkk::budget {
 namespace {
@@ -315,18 +317,14 @@ absl::StatusOr<LinePage> BudgetSnapshot::ListLines(const LineFilter& filter, Lin
   const std::string query_key = QueryKey(filter, sort);
   int64_t offset = 0;
   if (!page_token.empty()) {
-    std::string raw;
-    std::vector<std::string> parts;
-    if (absl::WebSafeBase64Unescape(page_token, &raw)) parts = absl::StrSplit(raw, '|');
-    if (parts.size() != 4 || parts[0] != "v1" || !absl::SimpleAtoi(parts[3], &offset) || offset < 0) {
-      return absl::InvalidArgumentError("page_token is malformed; pass the next_page_token of a previous "
-                                        "response unchanged, or leave it empty for the first page");
-    }
-    if (parts[1] != version()) {
+    // Fields: release, query key, offset.
+    ASSIGN_OR_RETURN(std::vector<std::string> fields, DecodePageToken(page_token, 3));
+    if (!absl::SimpleAtoi(fields[2], &offset) || offset < 0) return MalformedPageToken();
+    if (fields[0] != version()) {
       return absl::FailedPreconditionError(
           "page_token belongs to an earlier dataset release; start again from the first page");
     }
-    if (parts[2] != query_key) {
+    if (fields[1] != query_key) {
       return absl::InvalidArgumentError("page_token was issued for a different filter or sort");
     }
   }
@@ -341,7 +339,7 @@ absl::StatusOr<LinePage> BudgetSnapshot::ListLines(const LineFilter& filter, Lin
   size_t end = std::min<size_t>(matches->size(), offset + page_size);
   page.lines.assign(matches->begin() + offset, matches->begin() + end);
   if (end < matches->size()) {
-    page.next_page_token = absl::WebSafeBase64Escape(absl::StrCat("v1|", version(), "|", query_key, "|", end));
+    page.next_page_token = EncodePageToken({version(), query_key, absl::StrCat(end)});
   }
   return page;
 }

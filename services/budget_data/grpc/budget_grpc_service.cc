@@ -2,9 +2,9 @@
 #include "services/budget_data/grpc/budget_grpc_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/auth.h"
-#include "services/common/grpc_status.h"
-#include "services/common/log.h"
+#include "common/auth.h"
+#include "common/grpc_status.h"
+#include "common/log.h"
 
 namespace bkk::budget {
 namespace pb = bkkbudget::budget::v1;

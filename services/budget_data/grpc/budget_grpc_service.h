@@ -1,5 +1,5 @@
 // The gRPC face of budget-data: converts protos to core calls and back, and
-// maps statuses in one place (services/common/grpc_status.h). No logic here.
+// maps statuses in one place (common/grpc_status.h). No logic here.
 #ifndef BKK_SERVICES_BUDGET_DATA_GRPC_BUDGET_GRPC_SERVICE_H_
 #define BKK_SERVICES_BUDGET_DATA_GRPC_BUDGET_GRPC_SERVICE_H_
 

@@ -7,7 +7,7 @@
 
 #include "services/budget_data/core/in_memory_repository.h"
 #include "services/budget_data/grpc/budget_grpc_service.h"
-#include "services/common/grpc_server.h"
+#include "common/grpc_server.h"
 
 namespace bkk::budget {
 namespace {

@@ -2,7 +2,7 @@
 #include "services/budget_data/pg/pg_budget_repository.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/pg_migrations.h"
+#include "common/pg_migrations.h"
 
 namespace bkk::budget {
 namespace {

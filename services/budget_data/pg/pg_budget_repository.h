@@ -4,7 +4,7 @@
 #define BKK_SERVICES_BUDGET_DATA_PG_PG_BUDGET_REPOSITORY_H_
 
 #include "services/budget_data/core/repository.h"
-#include "services/common/pg_pool.h"
+#include "common/pg_pool.h"
 
 namespace bkk::budget {
 

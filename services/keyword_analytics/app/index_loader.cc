@@ -4,8 +4,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "services/common/grpc_status.h"
-#include "services/common/log.h"
+#include "common/grpc_status.h"
+#include "common/log.h"
 
 namespace bkk::keywords {
 namespace pb = bkkbudget::budget::v1;

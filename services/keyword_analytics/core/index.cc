@@ -12,7 +12,11 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/page_token.h"
+#include "common/stable_hash.h"
+#include "common/status_macros.h"
 
 namespace bkk::keywords {
 namespace {
@@ -72,89 +76,39 @@ bool SortsBefore(SortOrder sort, const Match& a, const Match& b) {
 // pagination), so a page walk stays correct even if a new snapshot is
 // published between pages. A fingerprint of query, filter and sort makes a
 // token from another search fail loudly instead of returning odd pages.
-constexpr char kPageTokenMagic[2] = {'k', '1'};
-constexpr size_t kPageTokenBytes = 2 + 1 + 8 + 4 + 8 + 8;
-
-// FNV-1a: stable across processes and replicas, unlike absl::Hash.
-class Fingerprinter final {
- public:
-  void Add(absl::string_view bytes) {
-    for (const char c : bytes) {
-      hash_ = (hash_ ^ static_cast<uint8_t>(c)) * 0x100000001b3ULL;
-    }
-    // Separator so ("ab","c") and ("a","bc") differ.
-    hash_ = (hash_ ^ 0xFFu) * 0x100000001b3ULL;
-  }
-  void Add(int64_t value) { Add(absl::StrCat(value)); }
-  uint64_t hash() const { return hash_; }
-
- private:
-  uint64_t hash_ = 0xcbf29ce484222325ULL;
-};
-
 uint64_t SearchFingerprint(const std::vector<std::string>& sorted_terms,
                            const Filter& filter, SortOrder sort) {
-  Fingerprinter fingerprinter;
-  fingerprinter.Add(static_cast<int64_t>(sorted_terms.size()));
-  for (const std::string& term : sorted_terms) fingerprinter.Add(term);
-  fingerprinter.Add(filter.fiscal_year);
-  fingerprinter.Add(filter.agency);
-  fingerprinter.Add(filter.plan);
-  fingerprinter.Add(filter.strategy);
-  fingerprinter.Add(filter.district_id);
-  fingerprinter.Add(static_cast<int64_t>(sort));
-  return fingerprinter.hash();
+  StableHasher hasher;
+  hasher.Add(static_cast<int64_t>(sorted_terms.size()));
+  for (const std::string& term : sorted_terms) hasher.Add(term);
+  hasher.Add(filter.fiscal_year);
+  hasher.Add(filter.agency);
+  hasher.Add(filter.plan);
+  hasher.Add(filter.strategy);
+  hasher.Add(filter.district_id);
+  hasher.Add(static_cast<int64_t>(sort));
+  return hasher.hash();
 }
 
-template <typename T>
-void AppendRaw(std::string& out, T value) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));
-  out.append(bytes, sizeof(T));
+std::string EncodeSearchPageToken(uint64_t fingerprint, const Match& last) {
+  return EncodePageToken({absl::StrCat(fingerprint), absl::StrCat(last.relevance), absl::StrCat(last.amount_baht),
+                          absl::StrCat(last.line_id)});
 }
 
-template <typename T>
-T ReadRaw(absl::string_view& in) {
-  T value;
-  std::memcpy(&value, in.data(), sizeof(T));
-  in.remove_prefix(sizeof(T));
-  return value;
-}
-
-std::string EncodePageToken(SortOrder sort, uint64_t fingerprint,
-                            const Match& last) {
-  std::string raw(kPageTokenMagic, sizeof(kPageTokenMagic));
-  raw.push_back(static_cast<char>(sort));
-  AppendRaw(raw, fingerprint);
-  AppendRaw(raw, last.relevance);
-  AppendRaw(raw, last.amount_baht);
-  AppendRaw(raw, last.line_id);
-  return absl::WebSafeBase64Escape(raw);
-}
-
-absl::StatusOr<Match> DecodePageToken(absl::string_view token, SortOrder sort,
-                                      uint64_t fingerprint) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw) ||
-      raw.size() != kPageTokenBytes ||
-      std::memcmp(raw.data(), kPageTokenMagic, sizeof(kPageTokenMagic)) != 0) {
-    return absl::InvalidArgumentError(
-        "page_token is malformed; pass the next_page_token of a previous "
-        "response unchanged");
+absl::StatusOr<Match> DecodeSearchPageToken(absl::string_view token, uint64_t fingerprint) {
+  ASSIGN_OR_RETURN(std::vector<std::string> fields,
+                   DecodePageToken(std::string_view(token.data(), token.size()), 4));
+  uint64_t token_fingerprint = 0;
+  Match last;
+  last.ordinal = -1;
+  if (!absl::SimpleAtoi(fields[0], &token_fingerprint) || !absl::SimpleAtoi(fields[1], &last.relevance) ||
+      !absl::SimpleAtoi(fields[2], &last.amount_baht) || !absl::SimpleAtoi(fields[3], &last.line_id)) {
+    return MalformedPageToken();
   }
-  absl::string_view in(raw);
-  in.remove_prefix(sizeof(kPageTokenMagic));
-  const auto token_sort = static_cast<SortOrder>(ReadRaw<char>(in));
-  const auto token_fingerprint = ReadRaw<uint64_t>(in);
-  if (token_sort != sort || token_fingerprint != fingerprint) {
+  if (token_fingerprint != fingerprint) {
     return absl::InvalidArgumentError(
         "page_token belongs to a different query, filter or sort order");
   }
-  Match last;
-  last.ordinal = -1;
-  last.relevance = ReadRaw<int32_t>(in);
-  last.amount_baht = ReadRaw<int64_t>(in);
-  last.line_id = ReadRaw<int64_t>(in);
   return last;
 }
 
@@ -836,7 +790,7 @@ absl::StatusOr<SearchPage> IndexSnapshot::Search(
   const bool has_cursor = !request.page_token.empty();
   if (has_cursor) {
     absl::StatusOr<Match> decoded =
-        DecodePageToken(request.page_token, request.sort, fingerprint);
+        DecodeSearchPageToken(request.page_token, fingerprint);
     if (!decoded.ok()) return decoded.status();
     after = *decoded;
   }
@@ -883,7 +837,7 @@ absl::StatusOr<SearchPage> IndexSnapshot::Search(
                     remaining.end(), sorts_before);
   if (remaining.size() > shown) {
     page.next_page_token =
-        EncodePageToken(request.sort, fingerprint, remaining[shown - 1]);
+        EncodeSearchPageToken(fingerprint, remaining[shown - 1]);
   }
 
   for (size_t i = 0; i < shown; ++i) {
@@ -993,18 +947,5 @@ IndexStatus IndexSnapshot::Status() const {
                      absl::ToInt64Milliseconds(build_duration_), memory_bytes_};
 }
 
-std::shared_ptr<const IndexSnapshot> SnapshotHolder::Get() const {
-  absl::MutexLock lock(&mutex_);
-  return snapshot_;
-}
-
-void SnapshotHolder::Publish(std::shared_ptr<const IndexSnapshot> snapshot) {
-  {
-    absl::MutexLock lock(&mutex_);
-    snapshot_.swap(snapshot);
-  }
-  // `snapshot` now holds the previous index; if this was its last reference
-  // it is freed here, outside the lock, so readers never wait for it.
-}
 
 }  // namespace bkk::keywords

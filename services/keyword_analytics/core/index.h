@@ -14,8 +14,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "common/published.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/keyword_analytics/core/line.h"
 #include "services/keyword_analytics/core/segmenter.h"
@@ -247,19 +247,10 @@ class IndexSnapshot final {
   std::array<absl::flat_hash_map<int32_t, FacetValue>, kFacetCount> facets_;
 };
 
-// Holds the current snapshot. Readers take a shared_ptr and keep using it
-// even while a newer snapshot is published, so no reader ever sees half an
-// index; the old snapshot is freed when its last reader lets go.
-class SnapshotHolder final {
- public:
-  // Null until the first Publish.
-  std::shared_ptr<const IndexSnapshot> Get() const;
-  void Publish(std::shared_ptr<const IndexSnapshot> snapshot);
-
- private:
-  mutable absl::Mutex mutex_;
-  std::shared_ptr<const IndexSnapshot> snapshot_ ABSL_GUARDED_BY(mutex_);
-};
+// The current snapshot. Readers keep the one they took even while a newer
+// one is published, so no reader ever sees half an index; the old snapshot
+// is freed when its last reader lets go.
+using SnapshotHolder = Published<IndexSnapshot>;
 
 }  // namespace bkk::keywords
 

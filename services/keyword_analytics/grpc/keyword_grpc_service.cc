@@ -1,7 +1,7 @@
 // keyword-analytics gRPC adapter; see keyword_grpc_service.h.
 #include "services/keyword_analytics/grpc/keyword_grpc_service.h"
 
-#include "services/common/grpc_status.h"
+#include "common/grpc_status.h"
 
 namespace bkk::keywords {
 namespace pb = bkkbudget::keywords::v1;

@@ -4,7 +4,7 @@
 #include <random>
 
 #include "absl/strings/str_format.h"
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk::voting {
 namespace {

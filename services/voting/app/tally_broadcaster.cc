@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk::voting {
 namespace {

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "services/common/latest_only.h"
+#include "common/latest_only.h"
 
 namespace bkk::voting {
 namespace {

@@ -13,7 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "services/common/log.h"
+#include "common/log.h"
 #include "services/voting/core/pabulib.h"
 
 namespace bkk::voting {

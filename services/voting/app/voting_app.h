@@ -17,7 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/redis_client.h"
+#include "common/redis_client.h"
 #include "services/voting/app/ballot_writer.h"
 #include "services/voting/app/tally_applier.h"
 #include "services/voting/core/citizen_id.h"

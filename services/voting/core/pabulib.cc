@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/csv.h"
 
 namespace bkk::voting {
 namespace {
@@ -19,85 +20,28 @@ namespace {
 constexpr absl::string_view kMetaSection = "META";
 constexpr absl::string_view kProjectsSection = "PROJECTS";
 constexpr absl::string_view kVotesSection = "VOTES";
-constexpr absl::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-// One `;`-separated record and the line it starts on.
-struct Record {
-  int line = 0;
-  std::vector<std::string> fields;
-  bool any_quoted = false;
-};
+using Record = CsvRow;
 
 absl::Status LineError(int line, absl::string_view reason) {
   return absl::InvalidArgumentError(
       absl::StrCat("pabulib line ", line, ": ", reason));
 }
 
-// Splits the text into records. Quotes follow the usual CSV convention so
-// files written by Python's csv module (which pabulib's tools use) read back.
+// The file's `;`-separated records, blank lines left out. Quotes follow the
+// usual CSV convention, so files written by Python's csv module (which
+// pabulib's tools use) read back; a quote inside free text is just text.
 absl::StatusOr<std::vector<Record>> Tokenize(absl::string_view text) {
+  CsvOptions options;
+  options.delimiter = ';';
+  options.literal_quotes_inside_fields = true;
+  auto rows = ParseCsv(std::string_view(text.data(), text.size()), options);
+  if (!rows.ok()) return absl::InvalidArgumentError(absl::StrCat("pabulib ", rows.status().message()));
   std::vector<Record> records;
-  if (absl::StartsWith(text, kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
-  int line = 1;
-  size_t i = 0;
-  const size_t n = text.size();
-  while (i < n) {
-    Record record;
-    record.line = line;
-    std::string field;
-    bool record_done = false;
-    while (!record_done) {
-      if (i < n && text[i] == '"') {
-        // Quoted field: runs to the next lone quote, possibly across lines.
-        record.any_quoted = true;
-        const int start_line = line;
-        ++i;
-        bool closed = false;
-        while (i < n) {
-          const char c = text[i];
-          if (c == '"') {
-            if (i + 1 < n && text[i + 1] == '"') {
-              field.push_back('"');
-              i += 2;
-              continue;
-            }
-            ++i;
-            closed = true;
-            break;
-          }
-          if (c == '\n') ++line;
-          field.push_back(c);
-          ++i;
-        }
-        if (!closed) {
-          return LineError(start_line, "quoted field is never closed");
-        }
-        if (i < n && text[i] != ';' && text[i] != '\n' && text[i] != '\r') {
-          return LineError(line, "unexpected character after a closing quote");
-        }
-      } else {
-        while (i < n && text[i] != ';' && text[i] != '\n' && text[i] != '\r') {
-          field.push_back(text[i]);
-          ++i;
-        }
-      }
-      record.fields.push_back(std::move(field));
-      field.clear();
-      if (i >= n) {
-        record_done = true;
-      } else if (text[i] == ';') {
-        ++i;
-      } else {
-        // Line end: "\r\n", "\n" or a lone "\r".
-        if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n') ++i;
-        ++i;
-        ++line;
-        record_done = true;
-      }
-    }
-    const bool blank = !record.any_quoted && record.fields.size() == 1 &&
-                       absl::StripAsciiWhitespace(record.fields[0]).empty();
-    if (!blank) records.push_back(std::move(record));
+  for (auto& row : *rows) {
+    const bool blank = !row.any_quoted && row.fields.size() == 1 &&
+                       absl::StripAsciiWhitespace(row.fields[0]).empty();
+    if (!blank) records.push_back(std::move(row));
   }
   return records;
 }

@@ -4,8 +4,8 @@
 #include <functional>
 #include <mutex>
 
-#include "services/common/grpc_status.h"
-#include "services/common/latest_only.h"
+#include "common/grpc_status.h"
+#include "common/latest_only.h"
 
 namespace bkk::voting {
 namespace pb = bkkbudget::voting::v1;

@@ -2,8 +2,8 @@
 #include "services/voting/grpc/voting_grpc_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/auth.h"
-#include "services/common/grpc_status.h"
+#include "common/auth.h"
+#include "common/grpc_status.h"
 #include "services/voting/grpc/tally_watch.h"
 
 namespace bkk::voting {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "services/common/pg_migrations.h"
+#include "common/pg_migrations.h"
 
 namespace bkk::voting {
 namespace {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "services/common/pg_pool.h"
+#include "common/pg_pool.h"
 #include "services/voting/store/records.h"
 
 namespace bkk::voting {

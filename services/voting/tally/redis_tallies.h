@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "services/common/redis_client.h"
+#include "common/redis_client.h"
 #include "services/voting/store/records.h"
 
 namespace bkk::voting {

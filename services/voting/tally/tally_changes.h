@@ -20,7 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/common/redis_client.h"
+#include "common/redis_client.h"
 #include "services/voting/store/records.h"
 
 namespace bkk::voting {

@@ -1,5 +1,5 @@
 // The ordinance CSV as keyword Lines, for tests (parsed by the project's
-// one CSV reader, services/common/csv.h).
+// one CSV reader, common/csv.h).
 
 #include "services/keyword_analytics/core/testing/ordinance_csv.h"
 
@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/common/csv.h"
+#include "common/csv.h"
 #include "gtest/gtest.h"
 
 namespace bkk::keywords::testing {

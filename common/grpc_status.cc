@@ -1,5 +1,5 @@
 // absl <-> gRPC status mapping; see grpc_status.h.
-#include "services/common/grpc_status.h"
+#include "common/grpc_status.h"
 
 namespace bkk {
 

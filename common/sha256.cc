@@ -1,5 +1,5 @@
 // SHA-256 via OpenSSL's EVP interface; see sha256.h.
-#include "services/common/sha256.h"
+#include "common/sha256.h"
 
 #include <openssl/evp.h>
 

@@ -1,5 +1,5 @@
 // hiredis client and pool; see redis_client.h.
-#include "services/common/redis_client.h"
+#include "common/redis_client.h"
 
 #include <poll.h>
 

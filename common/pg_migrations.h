@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "services/common/pg_pool.h"
+#include "common/pg_pool.h"
 
 namespace bkk {
 

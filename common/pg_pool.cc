@@ -1,8 +1,8 @@
 // PostgreSQL connection pool; see pg_pool.h.
-#include "services/common/pg_pool.h"
+#include "common/pg_pool.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk {
 

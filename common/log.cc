@@ -1,5 +1,5 @@
 // Structured JSON logging; see log.h.
-#include "services/common/log.h"
+#include "common/log.h"
 
 #include <cstdio>
 #include <mutex>
@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "services/common/utf8_json.h"
+#include "common/utf8_json.h"
 
 namespace bkk {
 namespace {

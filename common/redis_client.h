@@ -11,12 +11,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <hiredis/hiredis.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/status_macros.h"
 
 namespace bkk {
 
@@ -65,6 +67,19 @@ class RedisPool final {
             std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
   // Runs `work` with a connection from the pool.
   absl::Status Run(const std::function<absl::Status(RedisConnection&)>& work);
+
+  // Runs `work` (returning T or absl::StatusOr<T>) and returns what it
+  // returns: the way to read something out of Redis.
+  template <typename F, typename R = std::invoke_result_t<F, RedisConnection&>>
+  absl::StatusOr<typename StatusOrValue<R>::type> Query(F&& work) {
+    absl::StatusOr<typename StatusOrValue<R>::type> out = absl::UnknownError("the command did not run");
+    absl::Status s = Run([&](RedisConnection& r) {
+      out = work(r);
+      return out.status();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
 
  private:
   const RedisEndpoint endpoint_;

@@ -2,13 +2,13 @@
 // checks and Redis URL parsing.
 #include <gtest/gtest.h>
 
-#include "services/common/auth.h"
-#include "services/common/config.h"
-#include "services/common/grpc_status.h"
-#include "services/common/latest_only.h"
-#include "services/common/log.h"
-#include "services/common/redis_client.h"
-#include "services/common/utf8_json.h"
+#include "common/auth.h"
+#include "common/config.h"
+#include "common/grpc_status.h"
+#include "common/latest_only.h"
+#include "common/log.h"
+#include "common/redis_client.h"
+#include "common/utf8_json.h"
 
 namespace bkk {
 namespace {
@@ -110,8 +110,8 @@ TEST(Utf8JsonTest, JsonQuote) {
 }  // namespace
 }  // namespace bkk
 
-#include "services/common/csv.h"
-#include "services/common/sha256.h"
+#include "common/csv.h"
+#include "common/sha256.h"
 
 namespace bkk {
 namespace {

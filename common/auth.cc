@@ -1,5 +1,5 @@
 // Admin bearer-token checks; see auth.h.
-#include "services/common/auth.h"
+#include "common/auth.h"
 
 #include <openssl/crypto.h>
 

@@ -10,12 +10,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <pqxx/pqxx>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/status_macros.h"
 
 namespace bkk {
 
@@ -35,6 +37,22 @@ class PgPool final {
   // unique violation -> ALREADY_EXISTS, other SQL errors -> INTERNAL.
   absl::Status Run(const std::function<absl::Status(pqxx::connection&)>& work,
                    std::chrono::milliseconds wait = std::chrono::seconds(5));
+
+  // Runs `work` (returning T or absl::StatusOr<T>) with a connection and
+  // returns what it returns: the way to read something out of the database.
+  template <typename F, typename R = std::invoke_result_t<F, pqxx::connection&>>
+  absl::StatusOr<typename StatusOrValue<R>::type> Query(F&& work,
+                                                        std::chrono::milliseconds wait = std::chrono::seconds(5)) {
+    absl::StatusOr<typename StatusOrValue<R>::type> out = absl::UnknownError("the query did not run");
+    absl::Status s = Run(
+        [&](pqxx::connection& c) {
+          out = work(c);
+          return out.status();
+        },
+        wait);
+    if (!s.ok()) return s;
+    return out;
+  }
 
   // Opens one connection now and runs `SELECT 1`, for readiness checks.
   absl::Status Ping();

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "services/common/pg_pool.h"
-#include "services/common/redis_client.h"
+#include "common/pg_pool.h"
+#include "common/redis_client.h"
 
 namespace bkk {
 namespace {

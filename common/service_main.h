@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "services/common/config.h"
+#include "common/config.h"
 
 namespace bkk {
 

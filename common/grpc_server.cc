@@ -1,5 +1,5 @@
 // gRPC server start-up and graceful stop; see grpc_server.h.
-#include "services/common/grpc_server.h"
+#include "common/grpc_server.h"
 
 #include <csignal>
 
@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk {
 

@@ -1,11 +1,11 @@
 // Shared pieces of the binaries' mains; see service_main.h.
-#include "services/common/service_main.h"
+#include "common/service_main.h"
 
 #include <sys/resource.h>
 
 #include <iostream>
 
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk {
 

@@ -1,5 +1,5 @@
 // Environment/flag configuration; see config.h.
-#include "services/common/config.h"
+#include "common/config.h"
 
 #include <cstdlib>
 

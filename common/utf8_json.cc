@@ -1,5 +1,5 @@
 // UTF-8 validation and JSON quoting; see utf8_json.h.
-#include "services/common/utf8_json.h"
+#include "common/utf8_json.h"
 
 #include <cstdint>
 

@@ -1,8 +1,8 @@
 // Schema migrations; see pg_migrations.h.
-#include "services/common/pg_migrations.h"
+#include "common/pg_migrations.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/log.h"
+#include "common/log.h"
 
 namespace bkk {
 
