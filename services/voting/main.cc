@@ -12,6 +12,10 @@
 #include "common/log.h"
 #include "services/voting/grpc/tally_watch.h"
 #include "services/voting/grpc/voting_grpc_service.h"
+#include "services/voting/pg/pg_voting_repository.h"
+#include "services/voting/redis/redis_rate_limiter.h"
+#include "services/voting/redis/redis_tallies.h"
+#include "services/voting/redis/tally_change_feed.h"
 
 namespace {
 
@@ -68,7 +72,7 @@ int main(int argc, char** argv) {
 
   // Ballots are acknowledged only once durable, whatever the database's default.
   bkk::PgPool pg(config->Get("BKK_PG_URL"), static_cast<int>(n["BKK_PG_POOL_SIZE"]), "SET synchronous_commit = on");
-  bkk::voting::VotingStore store(&pg);
+  bkk::voting::PgVotingRepository store(&pg);
   absl::Status migrated;
   for (int attempt = 0; attempt < 30; ++attempt) {
     migrated = store.Migrate();
@@ -81,6 +85,7 @@ int main(int argc, char** argv) {
 
   bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
   bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
+  bkk::voting::RedisRateLimiter rate_limiter(&redis);
   // Live tallies: one broadcast per watched district, told of changes by the
   // applier in this process and by the changes channel from every replica.
   std::optional<bkk::voting::TallyBroadcaster> live;
@@ -94,7 +99,8 @@ int main(int argc, char** argv) {
   bkk::voting::VotingLimits limits;
   limits.ballots_per_voter_per_minute = n["BKK_RATE_VOTER_PER_MIN"];
   limits.requests_per_address_per_minute = n["BKK_RATE_ADDRESS_PER_MIN"];
-  bkk::voting::VotingApp app(&store, &redis, &tallies, &applier, *std::move(hasher), *std::move(signer), limits);
+  bkk::voting::VotingApp app(&store, &tallies, &applier, &rate_limiter, *std::move(hasher), *std::move(signer),
+                             limits);
   bkk::voting::TallyBroadcaster::Options live_options;
   live_options.push_interval = std::chrono::milliseconds(std::max<int64_t>(1, n["BKK_TALLY_PUSH_MS"]));
   live_options.recheck_interval = std::chrono::milliseconds(std::max<int64_t>(100, n["BKK_TALLY_RECHECK_MS"]));

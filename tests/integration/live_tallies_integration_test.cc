@@ -21,7 +21,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "common/redis_client.h"
-#include "services/voting/tally/tally_changes.h"
+#include "services/voting/core/tally_changes.h"
 #include "tests/integration/voting_harness.h"
 #include "tests/support/sse_watchers.h"
 

@@ -17,10 +17,11 @@
 
 namespace bkk::voting {
 
+// Stored in PostgreSQL by number: never renumber.
 enum class BallotKind {
-  kApproval,    // pick up to max_choices projects, 1 point each
-  kKnapsack,    // pick projects whose costs sum to at most the district budget
-  kCumulative,  // spread total_points, at most max_points_per_project each
+  kApproval = 0,    // pick up to max_choices projects, 1 point each
+  kKnapsack = 1,    // pick projects whose costs sum to at most the district budget
+  kCumulative = 2,  // spread total_points, at most max_points_per_project each
 };
 
 struct BallotRule {
@@ -47,9 +48,10 @@ absl::string_view PabulibVoteType(BallotKind kind);
 // total_points). Operators' rule changes go through this.
 absl::Status ValidateBallotRule(const BallotRule& rule);
 
+// Stored in PostgreSQL by number: never renumber.
 enum class OutcomeRule {
-  kGreedy,           // fund by support, skipping what no longer fits
-  kEqualSharesAdd1,  // Method of Equal Shares (cost utilities), add1 completion
+  kGreedy = 0,           // fund by support, skipping what no longer fits
+  kEqualSharesAdd1 = 1,  // Method of Equal Shares (cost utilities), add1 completion
 };
 
 // The pabulib `rule` strings: "greedy" and "equalshares/add1".
@@ -58,7 +60,8 @@ absl::string_view OutcomeRuleName(OutcomeRule rule);
 absl::StatusOr<OutcomeRule> ParseOutcomeRule(absl::string_view name);
 
 // A round moves strictly forward, one step at a time.
-enum class Phase { kProposals, kReview, kVoting, kClosed, kPublished };
+// Stored in PostgreSQL by number: never renumber.
+enum class Phase { kProposals = 0, kReview = 1, kVoting = 2, kClosed = 3, kPublished = 4 };
 
 // "proposals" / "review" / "voting" / "closed" / "published".
 absl::string_view PhaseName(Phase phase);

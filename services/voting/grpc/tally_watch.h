@@ -9,8 +9,8 @@
 #include <grpcpp/support/byte_buffer.h>
 
 #include "bkkbudget/voting/v1/voting.pb.h"
-#include "services/voting/app/tally_broadcaster.h"
-#include "services/voting/app/voting_app.h"
+#include "services/voting/core/tally_broadcaster.h"
+#include "services/voting/core/voting_app.h"
 
 namespace bkk::voting {
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth.h"
 #include "common/grpc_status.h"
+#include "common/status_macros.h"
 #include "services/voting/grpc/tally_watch.h"
 
 namespace bkk::voting {
@@ -115,24 +116,19 @@ std::string ClientAddress(const grpc::ServerContextBase& ctx) {
 
 }  // namespace
 
-#define BKK_REQUIRE_ADMIN(context)                                                         \
-  if (auto s = CheckAdminToken(*(context), admin_token_); !s.ok()) return ToGrpcStatus(s)
-#define BKK_ASSIGN_OR_RETURN(lhs, expr) \
-  auto lhs = (expr);                    \
-  if (!lhs.ok()) return ToGrpcStatus(lhs.status())
 
 grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundRequest* request,
                                             pb::CreateRoundResponse* response) {
-  BKK_REQUIRE_ADMIN(context);
+  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
   const auto& r = request->round();
   RoundRecord round;
   round.name = r.name();
   round.fiscal_year = r.fiscal_year();
   round.districts = FromProto(r.districts());
-  BKK_ASSIGN_OR_RETURN(rule, FromProto(r.ballot_rule()));
-  BKK_ASSIGN_OR_RETURN(outcome, FromProto(r.outcome_rule()));
-  round.ballot_rule = *rule;
-  round.outcome_rule = *outcome;
+  ASSIGN_OR_RETURN(auto rule, FromProto(r.ballot_rule()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto outcome, FromProto(r.outcome_rule()), ToGrpcStatus);
+  round.ballot_rule = rule;
+  round.outcome_rule = outcome;
   switch (r.identity_mode()) {
     case pb::IDENTITY_MODE_CITIZEN_ID: round.identity_mode = IdentityMode::kCitizenId; break;
     case pb::IDENTITY_MODE_ANONYMOUS_BROWSER: round.identity_mode = IdentityMode::kAnonymousBrowser; break;
@@ -140,40 +136,40 @@ grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundR
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "round.identity_mode is required: CITIZEN_ID or ANONYMOUS_BROWSER");
   }
-  BKK_ASSIGN_OR_RETURN(created, app_->CreateRound(round));
-  ToProto(*created, response->mutable_round());
+  ASSIGN_OR_RETURN(auto created, app_->CreateRound(round), ToGrpcStatus);
+  ToProto(created, response->mutable_round());
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::UpdateRoundRules(Ctx* context, const pb::UpdateRoundRulesRequest* request,
                                                  pb::UpdateRoundRulesResponse* response) {
-  BKK_REQUIRE_ADMIN(context);
-  BKK_ASSIGN_OR_RETURN(rule, FromProto(request->ballot_rule()));
-  BKK_ASSIGN_OR_RETURN(outcome, FromProto(request->outcome_rule()));
-  BKK_ASSIGN_OR_RETURN(round, app_->UpdateRoundRules(request->round_id(), *rule, *outcome,
-                                                     FromProto(request->districts())));
-  ToProto(*round, response->mutable_round());
+  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto rule, FromProto(request->ballot_rule()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto outcome, FromProto(request->outcome_rule()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto round, app_->UpdateRoundRules(request->round_id(), rule, outcome,
+                                                     FromProto(request->districts())), ToGrpcStatus);
+  ToProto(round, response->mutable_round());
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::AdvanceRoundPhase(Ctx* context, const pb::AdvanceRoundPhaseRequest* request,
                                                   pb::AdvanceRoundPhaseResponse* response) {
-  BKK_REQUIRE_ADMIN(context);
-  BKK_ASSIGN_OR_RETURN(to, FromProto(request->to_phase()));
-  BKK_ASSIGN_OR_RETURN(round, app_->AdvanceRoundPhase(request->round_id(), *to));
-  ToProto(*round, response->mutable_round());
+  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto to, FromProto(request->to_phase()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto round, app_->AdvanceRoundPhase(request->round_id(), to), ToGrpcStatus);
+  ToProto(round, response->mutable_round());
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::GetRound(Ctx*, const pb::GetRoundRequest* request, pb::GetRoundResponse* response) {
-  BKK_ASSIGN_OR_RETURN(round, app_->GetRound(request->round_id()));
-  ToProto(*round, response->mutable_round());
+  ASSIGN_OR_RETURN(auto round, app_->GetRound(request->round_id()), ToGrpcStatus);
+  ToProto(round, response->mutable_round());
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::ListRounds(Ctx*, const pb::ListRoundsRequest*, pb::ListRoundsResponse* response) {
-  BKK_ASSIGN_OR_RETURN(rounds, app_->ListRounds());
-  for (const auto& r : *rounds) ToProto(r, response->add_rounds());
+  ASSIGN_OR_RETURN(auto rounds, app_->ListRounds(), ToGrpcStatus);
+  for (const auto& r : rounds) ToProto(r, response->add_rounds());
   return grpc::Status::OK;
 }
 
@@ -186,42 +182,42 @@ grpc::Status VotingGrpcService::SubmitProposal(Ctx*, const pb::SubmitProposalReq
   p.description = request->description();
   p.strategy_tag = request->strategy_tag();
   p.estimated_cost_baht = request->estimated_cost_baht();
-  BKK_ASSIGN_OR_RETURN(created, app_->SubmitProposal(p));
-  ToProto(*created, response->mutable_proposal());
+  ASSIGN_OR_RETURN(auto created, app_->SubmitProposal(p), ToGrpcStatus);
+  ToProto(created, response->mutable_proposal());
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::ModerateProposal(Ctx* context, const pb::ModerateProposalRequest* request,
                                                  pb::ModerateProposalResponse* response) {
-  BKK_REQUIRE_ADMIN(context);
-  BKK_ASSIGN_OR_RETURN(p, app_->ModerateProposal(request->proposal_id(), request->approve(),
-                                                 request->rejection_reason()));
-  ToProto(*p, response->mutable_proposal());
+  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto p, app_->ModerateProposal(request->proposal_id(), request->approve(),
+                                                 request->rejection_reason()), ToGrpcStatus);
+  ToProto(p, response->mutable_proposal());
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::ListProposals(Ctx* context, const pb::ListProposalsRequest* request,
                                               pb::ListProposalsResponse* response) {
-  if (request->include_unmoderated()) BKK_REQUIRE_ADMIN(context);
-  BKK_ASSIGN_OR_RETURN(list, app_->ListProposals(request->round_id(), request->district_id(),
-                                                 request->include_unmoderated()));
-  for (const auto& p : *list) ToProto(p, response->add_proposals());
+  if (request->include_unmoderated()) RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto list, app_->ListProposals(request->round_id(), request->district_id(),
+                                                 request->include_unmoderated()), ToGrpcStatus);
+  for (const auto& p : list) ToProto(p, response->add_proposals());
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::GetProposal(Ctx*, const pb::GetProposalRequest* request,
                                             pb::GetProposalResponse* response) {
-  BKK_ASSIGN_OR_RETURN(p, app_->GetProposal(request->proposal_id()));
-  ToProto(p->first, response->mutable_proposal());
-  response->set_support(p->second);
+  ASSIGN_OR_RETURN(auto p, app_->GetProposal(request->proposal_id()), ToGrpcStatus);
+  ToProto(p.first, response->mutable_proposal());
+  response->set_support(p.second);
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::RegisterVoter(Ctx*, const pb::RegisterVoterRequest* request,
                                               pb::RegisterVoterResponse* response) {
-  BKK_ASSIGN_OR_RETURN(token, app_->RegisterVoter(request->round_id(), request->citizen_id(), request->browser_id()));
-  response->set_voter_token(token->first);
-  response->set_expires_at(token->second);
+  ASSIGN_OR_RETURN(auto token, app_->RegisterVoter(request->round_id(), request->citizen_id(), request->browser_id()), ToGrpcStatus);
+  response->set_voter_token(token.first);
+  response->set_expires_at(token.second);
   return grpc::Status::OK;
 }
 
@@ -268,22 +264,22 @@ grpc::Status VotingGrpcService::CheckReceipt(Ctx*, const pb::CheckReceiptRequest
 
 grpc::Status VotingGrpcService::GetTopProposals(Ctx*, const pb::GetTopProposalsRequest* request,
                                                 pb::GetTopProposalsResponse* response) {
-  BKK_ASSIGN_OR_RETURN(top, app_->GetTopProposals(request->round_id(), request->district_id(), request->limit()));
-  ToProto(*top, response->mutable_proposals());
-  response->set_voter_count(top->voter_count);
-  response->set_served_from(top->served_from);
+  ASSIGN_OR_RETURN(auto top, app_->GetTopProposals(request->round_id(), request->district_id(), request->limit()), ToGrpcStatus);
+  ToProto(top, response->mutable_proposals());
+  response->set_voter_count(top.voter_count);
+  response->set_served_from(top.served_from);
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::GetTurnout(Ctx*, const pb::GetTurnoutRequest* request,
                                            pb::GetTurnoutResponse* response) {
-  BKK_ASSIGN_OR_RETURN(t, app_->GetTurnout(request->round_id()));
-  for (const auto& [d, n] : t->districts) {
+  ASSIGN_OR_RETURN(auto t, app_->GetTurnout(request->round_id()), ToGrpcStatus);
+  for (const auto& [d, n] : t.districts) {
     auto* pd = response->add_districts();
     pd->set_district_id(d);
     pd->set_voter_count(n);
   }
-  response->set_total_voters(t->total_voters);
+  response->set_total_voters(t.total_voters);
   return grpc::Status::OK;
 }
 
@@ -296,11 +292,11 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx*, const pb::ComputeOutcomeReq
                                                pb::ComputeOutcomeResponse* response) {
   std::optional<OutcomeRule> rule;
   if (request->rule() != pb::OUTCOME_RULE_UNSPECIFIED) {
-    BKK_ASSIGN_OR_RETURN(r, FromProto(request->rule()));
-    rule = *r;
+    ASSIGN_OR_RETURN(auto r, FromProto(request->rule()), ToGrpcStatus);
+    rule = r;
   }
-  BKK_ASSIGN_OR_RETURN(view, app_->ComputeOutcome(request->round_id(), request->district_id(), rule));
-  const auto& o = view->outcome;
+  ASSIGN_OR_RETURN(auto view, app_->ComputeOutcome(request->round_id(), request->district_id(), rule), ToGrpcStatus);
+  const auto& o = view.outcome;
   response->set_rule(ToProto(o.rule));
   response->set_budget_baht(o.budget);
   response->set_spent_baht(o.total_cost);
@@ -314,7 +310,7 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx*, const pb::ComputeOutcomeReq
   }
   for (const auto* p : order) {
     auto* pp = response->add_projects();
-    const auto& proposal = view->proposals.at(p->id);
+    const auto& proposal = view.proposals.at(p->id);
     pp->set_proposal_id(proposal.proposal_id);
     pp->set_title(proposal.title);
     pp->set_cost_baht(p->cost);
@@ -327,19 +323,19 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx*, const pb::ComputeOutcomeReq
 
 grpc::Status VotingGrpcService::ExportPabulib(Ctx*, const pb::ExportPabulibRequest* request,
                                               pb::ExportPabulibResponse* response) {
-  BKK_ASSIGN_OR_RETURN(text, app_->ExportPabulib(request->round_id(), request->district_id()));
+  ASSIGN_OR_RETURN(auto text, app_->ExportPabulib(request->round_id(), request->district_id()), ToGrpcStatus);
   response->set_filename(absl::StrCat("bangkok_round", request->round_id(), "_district", request->district_id(), ".pb"));
-  response->set_content(*text);
+  response->set_content(text);
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::ImportPabulib(Ctx* context, const pb::ImportPabulibRequest* request,
                                               pb::ImportPabulibResponse* response) {
-  BKK_REQUIRE_ADMIN(context);
-  BKK_ASSIGN_OR_RETURN(result, app_->ImportPabulib(request->filename(), request->content(), request->district_id()));
-  ToProto(std::get<0>(*result), response->mutable_round());
-  response->set_proposal_count(std::get<1>(*result));
-  response->set_ballot_count(std::get<2>(*result));
+  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto result, app_->ImportPabulib(request->filename(), request->content(), request->district_id()), ToGrpcStatus);
+  ToProto(std::get<0>(result), response->mutable_round());
+  response->set_proposal_count(std::get<1>(result));
+  response->set_ballot_count(std::get<2>(result));
   return grpc::Status::OK;
 }
 

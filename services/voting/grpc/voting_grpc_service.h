@@ -6,8 +6,8 @@
 #include <string>
 
 #include "bkkbudget/voting/v1/voting.grpc.pb.h"
-#include "services/voting/app/tally_broadcaster.h"
-#include "services/voting/app/voting_app.h"
+#include "services/voting/core/tally_broadcaster.h"
+#include "services/voting/core/voting_app.h"
 
 namespace bkk::voting {
 

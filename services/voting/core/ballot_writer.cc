@@ -1,5 +1,5 @@
 // Group commit for ballots; see ballot_writer.h.
-#include "services/voting/app/ballot_writer.h"
+#include "services/voting/core/ballot_writer.h"
 
 #include <algorithm>
 #include <cstdint>

@@ -1,5 +1,5 @@
-// PostgreSQL storage for voting; see voting_store.h.
-#include "services/voting/store/voting_store.h"
+// PostgreSQL storage for voting; see pg_voting_repository.h.
+#include "services/voting/pg/pg_voting_repository.h"
 
 #include <map>
 
@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/pg_migrations.h"
+#include "common/status_macros.h"
 
 namespace bkk::voting {
 namespace {
@@ -261,53 +262,47 @@ int64_t InsertProposal(pqxx::transaction_base& tx, const ProposalRecord& p) {
 
 }  // namespace
 
-absl::Status VotingStore::Migrate() { return RunMigrations(*pool_, "voting", VotingMigrations()); }
+absl::Status PgVotingRepository::Migrate() { return RunMigrations(*pool_, "voting", VotingMigrations()); }
 
-absl::StatusOr<RoundRecord> VotingStore::CreateRound(const RoundRecord& round) {
-  int64_t id = 0;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<RoundRecord> PgVotingRepository::CreateRound(const RoundRecord& round) {
+  ASSIGN_OR_RETURN(const int64_t id, pool_->Query([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    id = InsertRound(tx, round);
+    const int64_t created = InsertRound(tx, round);
     tx.commit();
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+    return created;
+  }));
   return GetRound(id);
 }
 
-absl::StatusOr<RoundRecord> VotingStore::GetRound(int64_t round_id) {
-  RoundRecord round;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<RoundRecord> PgVotingRepository::GetRound(int64_t round_id) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<RoundRecord> {
+    RoundRecord round;
     pqxx::read_transaction tx(c);
     auto r = tx.exec_params(std::string("SELECT ") + kRoundColumns + " FROM voting.rounds WHERE round_id = $1",
                             round_id);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("round_id ", round_id, " does not exist"));
     round = RoundFromRow(r[0]);
     LoadDistricts(tx, round);
-    return absl::OkStatus();
+    return round;
   });
-  if (!s.ok()) return s;
-  return round;
 }
 
-absl::StatusOr<std::vector<RoundRecord>> VotingStore::ListRounds() {
-  std::vector<RoundRecord> rounds;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<std::vector<RoundRecord>> PgVotingRepository::ListRounds() {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<std::vector<RoundRecord>> {
+    std::vector<RoundRecord> rounds;
     pqxx::read_transaction tx(c);
     for (const auto& r : tx.exec(std::string("SELECT ") + kRoundColumns + " FROM voting.rounds ORDER BY round_id DESC")) {
       rounds.push_back(RoundFromRow(r));
       LoadDistricts(tx, rounds.back());
     }
-    return absl::OkStatus();
+    return rounds;
   });
-  if (!s.ok()) return s;
-  return rounds;
 }
 
-absl::StatusOr<RoundRecord> VotingStore::UpdateRound(int64_t round_id,
+absl::StatusOr<RoundRecord> PgVotingRepository::UpdateRound(int64_t round_id,
                                                      const std::function<absl::Status(RoundRecord&)>& change) {
-  RoundRecord round;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<RoundRecord> {
+    RoundRecord round;
     pqxx::work tx(c);
     auto r = tx.exec_params(
         std::string("SELECT ") + kRoundColumns + " FROM voting.rounds WHERE round_id = $1 FOR UPDATE", round_id);
@@ -317,42 +312,36 @@ absl::StatusOr<RoundRecord> VotingStore::UpdateRound(int64_t round_id,
     if (auto st = change(round); !st.ok()) return st;
     WriteRound(tx, round);
     tx.commit();
-    return absl::OkStatus();
+    return round;
   });
-  if (!s.ok()) return s;
-  return round;
 }
 
-absl::StatusOr<ProposalRecord> VotingStore::CreateProposal(const ProposalRecord& proposal) {
-  int64_t id = 0;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<ProposalRecord> PgVotingRepository::CreateProposal(const ProposalRecord& proposal) {
+  ASSIGN_OR_RETURN(const int64_t id, pool_->Query([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    id = InsertProposal(tx, proposal);
+    const int64_t created = InsertProposal(tx, proposal);
     tx.commit();
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+    return created;
+  }));
   return GetProposal(id);
 }
 
-absl::StatusOr<ProposalRecord> VotingStore::GetProposal(int64_t proposal_id) {
-  ProposalRecord p;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<ProposalRecord> PgVotingRepository::GetProposal(int64_t proposal_id) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<ProposalRecord> {
+    ProposalRecord p;
     pqxx::read_transaction tx(c);
     auto r = tx.exec_params(
         std::string("SELECT ") + kProposalColumns + " FROM voting.proposals WHERE proposal_id = $1", proposal_id);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("proposal_id ", proposal_id, " does not exist"));
     p = ProposalFromRow(r[0]);
-    return absl::OkStatus();
+    return p;
   });
-  if (!s.ok()) return s;
-  return p;
 }
 
-absl::StatusOr<std::vector<ProposalRecord>> VotingStore::ListProposals(int64_t round_id, int32_t district_id,
+absl::StatusOr<std::vector<ProposalRecord>> PgVotingRepository::ListProposals(int64_t round_id, int32_t district_id,
                                                                        bool include_unmoderated) {
-  std::vector<ProposalRecord> out;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<std::vector<ProposalRecord>> {
+    std::vector<ProposalRecord> out;
     pqxx::read_transaction tx(c);
     for (const auto& r : tx.exec_params(
              std::string("SELECT ") + kProposalColumns +
@@ -361,16 +350,14 @@ absl::StatusOr<std::vector<ProposalRecord>> VotingStore::ListProposals(int64_t r
              round_id, district_id, include_unmoderated, static_cast<int>(ModerationStatus::kApproved))) {
       out.push_back(ProposalFromRow(r));
     }
-    return absl::OkStatus();
+    return out;
   });
-  if (!s.ok()) return s;
-  return out;
 }
 
-absl::StatusOr<ProposalRecord> VotingStore::UpdateProposal(
+absl::StatusOr<ProposalRecord> PgVotingRepository::UpdateProposal(
     int64_t proposal_id, const std::function<absl::Status(ProposalRecord&)>& change) {
-  ProposalRecord p;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<ProposalRecord> {
+    ProposalRecord p;
     pqxx::work tx(c);
     auto r = tx.exec_params(
         std::string("SELECT ") + kProposalColumns + " FROM voting.proposals WHERE proposal_id = $1 FOR UPDATE",
@@ -381,13 +368,11 @@ absl::StatusOr<ProposalRecord> VotingStore::UpdateProposal(
     tx.exec_params("UPDATE voting.proposals SET status = $2, rejection_reason = $3 WHERE proposal_id = $1",
                    proposal_id, static_cast<int>(p.status), p.rejection_reason);
     tx.commit();
-    return absl::OkStatus();
+    return p;
   });
-  if (!s.ok()) return s;
-  return p;
 }
 
-std::vector<BallotResult> VotingStore::InsertBallots(const std::vector<NewBallot>& ballots) {
+std::vector<BallotResult> PgVotingRepository::InsertBallots(const std::vector<NewBallot>& ballots) {
   std::vector<BallotResult> results(ballots.size());
   if (ballots.empty()) return results;
   std::vector<std::string> rounds, districts, voters, keys, receipts, proposal_ids, points;
@@ -443,38 +428,34 @@ std::vector<BallotResult> VotingStore::InsertBallots(const std::vector<NewBallot
   return results;
 }
 
-absl::StatusOr<StoredBallot> VotingStore::FindBallotByReceipt(const std::string& receipt_code) {
-  StoredBallot b;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<StoredBallot> PgVotingRepository::FindBallotByReceipt(const std::string& receipt_code) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<StoredBallot> {
+    StoredBallot b;
     pqxx::read_transaction tx(c);
     auto r = tx.exec_params(std::string("SELECT ") + kBallotColumns + " FROM voting.ballots WHERE receipt_code = $1",
                             receipt_code);
     if (r.empty()) return absl::NotFoundError("no ballot has this receipt_code");
     b = BallotFromRow(r[0]);
-    return absl::OkStatus();
+    return b;
   });
-  if (!s.ok()) return s;
-  return b;
 }
 
-absl::StatusOr<std::vector<StoredBallot>> VotingStore::BallotsAfter(int64_t after_id, int limit) {
-  std::vector<StoredBallot> out;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<std::vector<StoredBallot>> PgVotingRepository::BallotsAfter(int64_t after_id, int limit) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<std::vector<StoredBallot>> {
+    std::vector<StoredBallot> out;
     c.prepare(kBallotsAfter, std::string("SELECT ") + kBallotColumns +
                                  " FROM voting.ballots WHERE ballot_id > $1 ORDER BY ballot_id LIMIT $2");
     pqxx::nontransaction tx(c);  // one statement: its own snapshot, one round trip
     for (const auto& r : tx.exec_prepared(kBallotsAfter, after_id, limit)) {
       out.push_back(BallotFromRow(r));
     }
-    return absl::OkStatus();
+    return out;
   });
-  if (!s.ok()) return s;
-  return out;
 }
 
-absl::StatusOr<std::vector<StoredBallot>> VotingStore::BallotsOfDistrict(int64_t round_id, int32_t district_id) {
-  std::vector<StoredBallot> out;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<std::vector<StoredBallot>> PgVotingRepository::BallotsOfDistrict(int64_t round_id, int32_t district_id) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<std::vector<StoredBallot>> {
+    std::vector<StoredBallot> out;
     pqxx::read_transaction tx(c);
     for (const auto& r : tx.exec_params(std::string("SELECT ") + kBallotColumns +
                                             " FROM voting.ballots WHERE round_id = $1 AND district_id = $2 "
@@ -482,15 +463,13 @@ absl::StatusOr<std::vector<StoredBallot>> VotingStore::BallotsOfDistrict(int64_t
                                         round_id, district_id)) {
       out.push_back(BallotFromRow(r));
     }
-    return absl::OkStatus();
+    return out;
   });
-  if (!s.ok()) return s;
-  return out;
 }
 
-absl::StatusOr<DistrictCounts> VotingStore::CountDistrict(int64_t round_id, int32_t district_id) {
-  DistrictCounts out;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<DistrictCounts> PgVotingRepository::CountDistrict(int64_t round_id, int32_t district_id) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<DistrictCounts> {
+    DistrictCounts out;
     // Three reads, one snapshot.
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
     out.watermark = tx.exec1("SELECT coalesce(max(ballot_id), 0) FROM voting.ballots")[0].as<int64_t>();
@@ -505,46 +484,40 @@ absl::StatusOr<DistrictCounts> VotingStore::CountDistrict(int64_t round_id, int3
       out.support.push_back({r[0].as<int64_t>(), r[1].as<int64_t>()});
     }
     tx.commit();
-    return absl::OkStatus();
+    return out;
   });
-  if (!s.ok()) return s;
-  return out;
 }
 
-absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> VotingStore::Turnout(int64_t round_id) {
-  std::vector<std::pair<int32_t, int64_t>> out;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> PgVotingRepository::Turnout(int64_t round_id) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> {
+    std::vector<std::pair<int32_t, int64_t>> out;
     pqxx::read_transaction tx(c);
     for (const auto& r : tx.exec_params("SELECT district_id, count(*) FROM voting.ballots WHERE round_id = $1 "
                                         "GROUP BY district_id ORDER BY district_id",
                                         round_id)) {
       out.push_back({r[0].as<int32_t>(), r[1].as<int64_t>()});
     }
-    return absl::OkStatus();
+    return out;
   });
-  if (!s.ok()) return s;
-  return out;
 }
 
-absl::StatusOr<int64_t> VotingStore::DistinctVoters(int64_t round_id) {
-  int64_t n = 0;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+absl::StatusOr<int64_t> PgVotingRepository::DistinctVoters(int64_t round_id) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<int64_t> {
+    int64_t n = 0;
     pqxx::read_transaction tx(c);
     n = tx.exec_params1("SELECT count(DISTINCT voter_hash) FROM voting.ballots WHERE round_id = $1", round_id)[0]
             .as<int64_t>();
-    return absl::OkStatus();
+    return n;
   });
-  if (!s.ok()) return s;
-  return n;
 }
 
-absl::StatusOr<RoundRecord> VotingStore::ImportClosedRound(RoundRecord round, std::vector<ProposalRecord> proposals,
+absl::StatusOr<RoundRecord> PgVotingRepository::ImportClosedRound(RoundRecord round, std::vector<ProposalRecord> proposals,
                                                            const std::vector<ImportedBallot>& ballots) {
-  int64_t round_id = 0;
-  auto s = pool_->Run([&](pqxx::connection& c) {
+  ASSIGN_OR_RETURN(const int64_t id, pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<int64_t> {
     pqxx::work tx(c);
+    // Ids rise in commit order: take the ballot writers' lock.
     tx.exec("SELECT pg_advisory_xact_lock(hashtext('bkk-ballot-writer'))");
-    round_id = InsertRound(tx, round);
+    const int64_t round_id = InsertRound(tx, round);
     std::map<std::string, int64_t> ids;
     for (auto& p : proposals) {
       p.round_id = round_id;
@@ -566,10 +539,9 @@ absl::StatusOr<RoundRecord> VotingStore::ImportClosedRound(RoundRecord round, st
           absl::StrCat("import-", round_id, "-", ++n), IdArray(choices, false), IdArray(choices, true));
     }
     tx.commit();
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
-  return GetRound(round_id);
+    return round_id;
+  }));
+  return GetRound(id);
 }
 
 }  // namespace bkk::voting

@@ -12,8 +12,8 @@
 // Subscribers must not block in OnFrame: a stream keeps only the newest
 // frame while a write is in flight (bkk::LatestOnly), so a slow reader gets
 // the latest state and never a growing queue.
-#ifndef BKK_SERVICES_VOTING_APP_TALLY_BROADCASTER_H_
-#define BKK_SERVICES_VOTING_APP_TALLY_BROADCASTER_H_
+#ifndef BKK_SERVICES_VOTING_CORE_TALLY_BROADCASTER_H_
+#define BKK_SERVICES_VOTING_CORE_TALLY_BROADCASTER_H_
 
 #include <chrono>
 #include <climits>
@@ -27,7 +27,7 @@
 #include <unordered_map>
 
 #include "absl/status/statusor.h"
-#include "services/voting/tally/tally_changes.h"
+#include "services/voting/core/tally_changes.h"
 
 namespace bkk::voting {
 
@@ -149,4 +149,4 @@ class TallyBroadcaster final {
 
 }  // namespace bkk::voting
 
-#endif  // BKK_SERVICES_VOTING_APP_TALLY_BROADCASTER_H_
+#endif  // BKK_SERVICES_VOTING_CORE_TALLY_BROADCASTER_H_

@@ -1,5 +1,5 @@
 // Exactly-once Redis tallies; see redis_tallies.h.
-#include "services/voting/tally/redis_tallies.h"
+#include "services/voting/redis/redis_tallies.h"
 
 #include <map>
 
@@ -10,7 +10,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/voting/tally/tally_changes.h"
+#include "common/status_macros.h"
+#include "services/voting/core/tally_changes.h"
 
 namespace bkk::voting {
 namespace {
@@ -60,22 +61,18 @@ std::string RedisTallies::RoundKey(const std::string& epoch, int64_t round_id) c
 }
 
 absl::StatusOr<std::optional<TallyState>> RedisTallies::State() {
-  std::optional<TallyState> state;
-  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
-    auto reply = r.Command({"HMGET", StateKey(), "epoch", "wm"});
-    if (!reply.ok()) return reply.status();
-    const redisReply* arr = reply->get();
+  return pool_->Query([&](RedisConnection& r) -> absl::StatusOr<std::optional<TallyState>> {
+    ASSIGN_OR_RETURN(RedisReply reply, r.Command({"HMGET", StateKey(), "epoch", "wm"}));
+    const redisReply* arr = reply.get();
+    // No state (fresh or flushed) reads as nullopt.
     if (arr->type != REDIS_REPLY_ARRAY || arr->elements != 2 || arr->element[0]->type != REDIS_REPLY_STRING) {
-      return absl::OkStatus();
+      return std::optional<TallyState>();
     }
     TallyState st;
     st.epoch = ReplyString(arr->element[0]);
-    if (!absl::SimpleAtoi(ReplyString(arr->element[1]), &st.watermark)) return absl::OkStatus();
-    state = st;
-    return absl::OkStatus();
+    if (!absl::SimpleAtoi(ReplyString(arr->element[1]), &st.watermark)) return std::optional<TallyState>();
+    return std::optional<TallyState>(st);
   });
-  if (!s.ok()) return s;
-  return state;
 }
 
 absl::StatusOr<bool> RedisTallies::Apply(const TallyState& expected, bool create,
@@ -106,8 +103,7 @@ absl::StatusOr<bool> RedisTallies::Apply(const TallyState& expected, bool create
     args.insert(args.end(), {"h", k.first, k.second, absl::StrCat(v)});
   }
   for (const auto& [k, m] : sadd) args.insert(args.end(), {"s", k, m});
-  bool applied = false;
-  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
+  return pool_->Query([&](RedisConnection& r) -> absl::StatusOr<bool> {
     auto reply = r.Command(args);
     if (!reply.ok() && absl::StrContains(reply.status().message(), "NOSCRIPT")) {
       std::vector<std::string> eval = args;
@@ -115,29 +111,24 @@ absl::StatusOr<bool> RedisTallies::Apply(const TallyState& expected, bool create
       eval[1] = kApplyScript;
       reply = r.Command(eval);
     }
-    if (!reply.ok()) return reply.status();
-    auto v = RedisInteger(reply->get());
-    if (!v.ok()) return v.status();
-    applied = *v == 1;
-    return absl::OkStatus();
+    RETURN_IF_ERROR(reply.status());
+    ASSIGN_OR_RETURN(int64_t applied, RedisInteger(reply->get()));
+    return applied == 1;
   });
-  if (!s.ok()) return s;
-  return applied;
 }
 
 absl::StatusOr<DistrictCounts> RedisTallies::ReadDistrict(const std::string& epoch, int64_t round_id,
                                                           int32_t district_id) {
   const std::string round_key = RoundKey(epoch, round_id);
-  DistrictCounts out;
-  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
-    auto replies = r.Pipeline({{"MULTI"},
-                               {"HMGET", StateKey(), "epoch", "wm"},
-                               {"ZRANGE", absl::StrCat(round_key, ":d", district_id, ":support"), "0", "-1",
-                                "WITHSCORES"},
-                               {"HGET", round_key + ":turnout", absl::StrCat(district_id)},
-                               {"EXEC"}});
-    if (!replies.ok()) return replies.status();
-    const redisReply* exec = (*replies)[4].get();
+  return pool_->Query([&](RedisConnection& r) -> absl::StatusOr<DistrictCounts> {
+    DistrictCounts out;
+    ASSIGN_OR_RETURN(auto replies, r.Pipeline({{"MULTI"},
+                                               {"HMGET", StateKey(), "epoch", "wm"},
+                                               {"ZRANGE", absl::StrCat(round_key, ":d", district_id, ":support"),
+                                                "0", "-1", "WITHSCORES"},
+                                               {"HGET", round_key + ":turnout", absl::StrCat(district_id)},
+                                               {"EXEC"}}));
+    const redisReply* exec = replies[4].get();
     if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 3) {
       return absl::InternalError("Redis answered MULTI/EXEC with something else than three replies");
     }
@@ -157,22 +148,17 @@ absl::StatusOr<DistrictCounts> RedisTallies::ReadDistrict(const std::string& epo
       ps.support = static_cast<int64_t>(score);  // integer counts stay exact below 2^53
       out.support.push_back(ps);
     }
-    auto voters = RedisInteger(exec->element[2]);
-    if (!voters.ok()) return voters.status();
-    out.voter_count = *voters;
-    return absl::OkStatus();
+    ASSIGN_OR_RETURN(out.voter_count, RedisInteger(exec->element[2]));
+    return out;
   });
-  if (!s.ok()) return s;
-  return out;
 }
 
 absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> RedisTallies::Turnout(const std::string& epoch,
                                                                                int64_t round_id) {
-  std::vector<std::pair<int32_t, int64_t>> out;
-  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
-    auto reply = r.Command({"HGETALL", RoundKey(epoch, round_id) + ":turnout"});
-    if (!reply.ok()) return reply.status();
-    const redisReply* arr = reply->get();
+  return pool_->Query([&](RedisConnection& r) -> absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> {
+    std::vector<std::pair<int32_t, int64_t>> out;
+    ASSIGN_OR_RETURN(RedisReply reply, r.Command({"HGETALL", RoundKey(epoch, round_id) + ":turnout"}));
+    const redisReply* arr = reply.get();
     for (size_t i = 0; i + 1 < arr->elements; i += 2) {
       int32_t d = 0;
       int64_t n = 0;
@@ -181,24 +167,15 @@ absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> RedisTallies::Turnout(c
       }
     }
     std::sort(out.begin(), out.end());
-    return absl::OkStatus();
+    return out;
   });
-  if (!s.ok()) return s;
-  return out;
 }
 
 absl::StatusOr<int64_t> RedisTallies::DistinctVoters(const std::string& epoch, int64_t round_id) {
-  int64_t n = 0;
-  auto s = pool_->Run([&](RedisConnection& r) -> absl::Status {
-    auto reply = r.Command({"SCARD", RoundKey(epoch, round_id) + ":voters"});
-    if (!reply.ok()) return reply.status();
-    auto v = RedisInteger(reply->get());
-    if (!v.ok()) return v.status();
-    n = *v;
-    return absl::OkStatus();
+  return pool_->Query([&](RedisConnection& r) -> absl::StatusOr<int64_t> {
+    ASSIGN_OR_RETURN(RedisReply reply, r.Command({"SCARD", RoundKey(epoch, round_id) + ":voters"}));
+    return RedisInteger(reply.get());
   });
-  if (!s.ok()) return s;
-  return n;
 }
 
 absl::Status RedisTallies::PublishRoundChange(int64_t round_id) {

@@ -10,8 +10,8 @@
 // So one group is admitted while the previous one commits and the one
 // before that is answered; under load one fsync pays for many ballots, at
 // rest a ballot waits about `max_wait`.
-#ifndef BKK_SERVICES_VOTING_APP_BALLOT_WRITER_H_
-#define BKK_SERVICES_VOTING_APP_BALLOT_WRITER_H_
+#ifndef BKK_SERVICES_VOTING_CORE_BALLOT_WRITER_H_
+#define BKK_SERVICES_VOTING_CORE_BALLOT_WRITER_H_
 
 #include <atomic>
 #include <chrono>
@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "services/voting/store/records.h"
+#include "services/voting/core/model.h"
 
 namespace bkk::voting {
 
@@ -109,4 +109,4 @@ class BallotWriter final {
 
 }  // namespace bkk::voting
 
-#endif  // BKK_SERVICES_VOTING_APP_BALLOT_WRITER_H_
+#endif  // BKK_SERVICES_VOTING_CORE_BALLOT_WRITER_H_

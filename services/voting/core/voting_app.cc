@@ -1,5 +1,5 @@
 // Voting logic; see voting_app.h.
-#include "services/voting/app/voting_app.h"
+#include "services/voting/core/voting_app.h"
 
 #include <openssl/rand.h>
 
@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 #include "services/voting/core/pabulib.h"
 
 namespace bkk::voting {
@@ -75,12 +76,12 @@ std::string NewReceiptCode() {
   return code;
 }
 
-VotingApp::VotingApp(VotingStore* store, RedisPool* redis, RedisTallies* tallies, TallyApplier* applier,
-                     VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits)
+VotingApp::VotingApp(VotingRepository* store, TallyStore* tallies, TallyApplier* applier,
+                     RateLimiter* rate_limiter, VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits)
     : store_(store),
-      redis_(redis),
       tallies_(tallies),
       applier_(applier),
+      rate_limiter_(rate_limiter),
       hasher_(std::move(hasher)),
       signer_(std::move(signer)),
       limits_(limits) {}
@@ -94,18 +95,18 @@ absl::StatusOr<RoundRecord> VotingApp::CreateRound(RoundRecord round) {
     return absl::InvalidArgumentError(
         absl::StrCat("round.fiscal_year must be a Buddhist-era year such as 2567, got ", round.fiscal_year));
   }
-  if (auto s = ValidateDistricts(round.districts); !s.ok()) return s;
-  if (auto s = ValidateBallotRule(round.ballot_rule); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateDistricts(round.districts));
+  RETURN_IF_ERROR(ValidateBallotRule(round.ballot_rule));
   round.phase = Phase::kProposals;
   return store_->CreateRound(round);
 }
 
 absl::StatusOr<RoundRecord> VotingApp::UpdateRoundRules(int64_t round_id, const BallotRule& rule, OutcomeRule outcome,
                                                         const std::vector<RoundDistrict>& districts) {
-  if (auto s = ValidateBallotRule(rule); !s.ok()) return s;
-  if (auto s = ValidateDistricts(districts); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateBallotRule(rule));
+  RETURN_IF_ERROR(ValidateDistricts(districts));
   return store_->UpdateRound(round_id, [&](RoundRecord& round) {
-    if (auto s = CheckCanChangeRules(round.phase); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckCanChangeRules(round.phase));
     round.ballot_rule = rule;
     round.outcome_rule = outcome;
     round.districts = districts;
@@ -115,7 +116,7 @@ absl::StatusOr<RoundRecord> VotingApp::UpdateRoundRules(int64_t round_id, const 
 
 absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase to) {
   auto round = store_->UpdateRound(round_id, [&](RoundRecord& r) {
-    if (auto s = CheckPhaseTransition(r.phase, to); !s.ok()) return s;
+    RETURN_IF_ERROR(CheckPhaseTransition(r.phase, to));
     r.phase = to;
     return absl::OkStatus();
   });
@@ -139,13 +140,12 @@ absl::StatusOr<RoundRecord> VotingApp::GetRound(int64_t round_id) { return store
 absl::StatusOr<std::vector<RoundRecord>> VotingApp::ListRounds() { return store_->ListRounds(); }
 
 absl::StatusOr<ProposalRecord> VotingApp::SubmitProposal(ProposalRecord p) {
-  auto round = store_->GetRound(p.round_id);
-  if (!round.ok()) return round.status();
-  if (round->phase != Phase::kProposals) {
-    return absl::FailedPreconditionError(absl::StrCat("round ", p.round_id, " is in phase ", PhaseName(round->phase),
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(p.round_id));
+  if (round.phase != Phase::kProposals) {
+    return absl::FailedPreconditionError(absl::StrCat("round ", p.round_id, " is in phase ", PhaseName(round.phase),
                                                       "; proposals are accepted only in phase proposals"));
   }
-  int64_t budget = round->BudgetOf(p.district_id);
+  int64_t budget = round.BudgetOf(p.district_id);
   if (budget < 0) return NotInRound(p.district_id, p.round_id);
   p.title = std::string(absl::StripAsciiWhitespace(p.title));
   if (CodePoints(p.title) < 3 || CodePoints(p.title) > kMaxTitleChars) {
@@ -174,13 +174,11 @@ absl::StatusOr<ProposalRecord> VotingApp::ModerateProposal(int64_t proposal_id, 
   if (!approve && (reason.empty() || reason.size() > 1000)) {
     return absl::InvalidArgumentError("rejection_reason is required to reject (at most 1000 bytes)");
   }
-  auto proposal = store_->GetProposal(proposal_id);
-  if (!proposal.ok()) return proposal.status();
-  auto round = store_->GetRound(proposal->round_id);
-  if (!round.ok()) return round.status();
-  if (round->phase != Phase::kProposals && round->phase != Phase::kReview) {
+  ASSIGN_OR_RETURN(auto proposal, store_->GetProposal(proposal_id));
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(proposal.round_id));
+  if (round.phase != Phase::kProposals && round.phase != Phase::kReview) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "round ", round->round_id, " is in phase ", PhaseName(round->phase),
+        "round ", round.round_id, " is in phase ", PhaseName(round.phase),
         "; proposals are moderated only before voting opens"));
   }
   return store_->UpdateProposal(proposal_id, [&](ProposalRecord& p) {
@@ -192,84 +190,66 @@ absl::StatusOr<ProposalRecord> VotingApp::ModerateProposal(int64_t proposal_id, 
 
 absl::StatusOr<std::vector<ProposalRecord>> VotingApp::ListProposals(int64_t round_id, int32_t district_id,
                                                                      bool include_unmoderated) {
-  auto round = store_->GetRound(round_id);
-  if (!round.ok()) return round.status();
-  if (round->BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
+  if (round.BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
   return store_->ListProposals(round_id, district_id, include_unmoderated);
 }
 
 absl::StatusOr<std::pair<ProposalRecord, int64_t>> VotingApp::GetProposal(int64_t proposal_id) {
-  auto p = store_->GetProposal(proposal_id);
-  if (!p.ok()) return p.status();
+  ASSIGN_OR_RETURN(auto p, store_->GetProposal(proposal_id));
   std::string from;
-  auto counts = CountsOf(p->round_id, p->district_id, &from);
+  auto counts = CountsOf(p.round_id, p.district_id, &from);
   int64_t mine = 0;
   if (counts.ok()) {
     for (const auto& s : counts->support) {
       if (s.proposal_id == proposal_id) mine = s.support;
     }
   }
-  return std::make_pair(*p, mine);
+  return std::make_pair(p, mine);
 }
 
 absl::StatusOr<std::pair<std::string, int64_t>> VotingApp::RegisterVoter(int64_t round_id,
                                                                          const std::string& citizen_id,
                                                                          const std::string& browser_id) {
-  auto round = store_->GetRound(round_id);
-  if (!round.ok()) return round.status();
-  if (round->phase == Phase::kClosed || round->phase == Phase::kPublished) {
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
+  if (round.phase == Phase::kClosed || round.phase == Phase::kPublished) {
     return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " has closed; voters cannot register"));
   }
-  absl::StatusOr<std::string> voter_hash;
+  std::string voter_hash;
   VoterKind kind;
-  if (round->identity_mode == IdentityMode::kCitizenId) {
+  if (round.identity_mode == IdentityMode::kCitizenId) {
     if (citizen_id.empty()) {
       return absl::InvalidArgumentError("citizen_id is required: this round verifies voters by Thai citizen ID");
     }
-    voter_hash = hasher_.HashCitizenId(citizen_id);
+    ASSIGN_OR_RETURN(voter_hash, hasher_.HashCitizenId(citizen_id));
     kind = VoterKind::kVerified;
   } else {
     if (browser_id.empty()) return absl::InvalidArgumentError("browser_id is required for this round");
-    voter_hash = hasher_.HashBrowserId(browser_id);
+    ASSIGN_OR_RETURN(voter_hash, hasher_.HashBrowserId(browser_id));
     kind = VoterKind::kAnonymous;
   }
-  if (!voter_hash.ok()) return voter_hash.status();
-  absl::Time now = absl::Now();
-  auto token = signer_.IssueFor(absl::StrCat(round_id), *voter_hash, kind, now, limits_.voter_token_ttl);
-  if (!token.ok()) return token.status();
-  return std::make_pair(*token, absl::ToUnixSeconds(now + limits_.voter_token_ttl));
+  const absl::Time now = absl::Now();
+  ASSIGN_OR_RETURN(std::string token,
+                   signer_.IssueFor(absl::StrCat(round_id), voter_hash, kind, now, limits_.voter_token_ttl));
+  return std::make_pair(token, absl::ToUnixSeconds(now + limits_.voter_token_ttl));
 }
 
 std::vector<absl::Status> VotingApp::AdmitGroup(const std::vector<const RateKeys*>& keys) {
-  // Fixed one-minute windows in Redis, counted for the whole group in one
-  // round trip. Redis down: fail open (ballots still have their
-  // one-per-voter rule in PostgreSQL).
+  // Fixed one-minute windows, counted for the whole group in one round
+  // trip. The limiter down: fail open (ballots still have their
+  // one-per-voter rule in the repository).
   std::vector<absl::Status> out(keys.size());
-  std::string window = absl::StrCat(":", absl::ToUnixSeconds(absl::Now()) / 60);
-  std::vector<std::vector<std::string>> commands;
+  std::vector<std::string> hits;
   for (const RateKeys* ballot_keys : keys) {
-    for (const auto& [key, limit] : *ballot_keys) {
-      commands.push_back({"INCR", key + window});
-      commands.push_back({"EXPIRE", key + window, "120"});
-    }
+    for (const auto& [key, limit] : *ballot_keys) hits.push_back(key);
   }
-  if (commands.empty()) return out;
-  std::vector<int64_t> counts;
-  auto s = redis_->Run([&](RedisConnection& r) -> absl::Status {
-    auto replies = r.Pipeline(commands);
-    if (!replies.ok()) return replies.status();
-    for (size_t i = 0; i < replies->size(); i += 2) {
-      auto v = RedisInteger((*replies)[i].get());
-      if (!v.ok()) return v.status();
-      counts.push_back(*v);
-    }
-    return absl::OkStatus();
-  });
-  if (!s.ok()) return out;
+  if (hits.empty()) return out;
+  auto counts = rate_limiter_->Hit(hits);
+  if (!counts.ok() || counts->size() != hits.size()) return out;
   size_t c = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     for (const auto& [key, limit] : *keys[i]) {
-      if (counts[c++] > limit && out[i].ok()) {
+      if ((*counts)[c++] > limit && out[i].ok()) {
         out[i] = absl::ResourceExhaustedError(
             absl::StrCat("too many requests (", limit, " a minute allowed); wait a minute and try again"));
       }
@@ -284,10 +264,9 @@ absl::StatusOr<RoundRecord> VotingApp::RoundForBallot(int64_t round_id) {
     auto it = round_cache_.find(round_id);
     if (it != round_cache_.end() && absl::Now() - it->second.first < absl::Seconds(1)) return it->second.second;
   }
-  auto round = store_->GetRound(round_id);
-  if (!round.ok()) return round.status();
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
   std::lock_guard<std::mutex> lock(cache_mu_);
-  round_cache_[round_id] = {absl::Now(), *round};
+  round_cache_[round_id] = {absl::Now(), round};
   return round;
 }
 
@@ -317,16 +296,15 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   if (voter_token.empty()) {
     return absl::UnauthenticatedError("voter_token is required: register with RegisterVoter first");
   }
-  auto claims = signer_.Verify(voter_token, absl::Now());
-  if (!claims.ok()) return claims.status();
-  if (claims->round_id != absl::StrCat(round_id)) {
+  ASSIGN_OR_RETURN(auto claims, signer_.Verify(voter_token, absl::Now()));
+  if (claims.round_id != absl::StrCat(round_id)) {
     return absl::PermissionDeniedError(
-        absl::StrCat("voter_token was issued for round ", claims->round_id, ", not round ", round_id));
+        absl::StrCat("voter_token was issued for round ", claims.round_id, ", not round ", round_id));
   }
   if (idempotency_key.size() > kMaxIdempotencyKeyBytes) {
     return absl::InvalidArgumentError("idempotency_key is longer than 128 bytes");
   }
-  RateKeys rate_keys = {{"bkk:rl:voter:" + claims->voter_hash, limits_.ballots_per_voter_per_minute}};
+  RateKeys rate_keys = {{"bkk:rl:voter:" + claims.voter_hash, limits_.ballots_per_voter_per_minute}};
   if (!client_address.empty()) {
     rate_keys.push_back({"bkk:rl:addr:" + client_address, limits_.requests_per_address_per_minute});
   }
@@ -334,30 +312,28 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   int64_t budget = 0;
   BallotRule rule;
   {
-    auto round = RoundForBallot(round_id);
-    if (!round.ok()) return round.status();
-    if (round->phase != Phase::kVoting) {
-      return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round->phase),
+    ASSIGN_OR_RETURN(auto round, RoundForBallot(round_id));
+    if (round.phase != Phase::kVoting) {
+      return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round.phase),
                                                         "; ballots are accepted only while voting is open"));
     }
-    budget = round->BudgetOf(district_id);
+    budget = round.BudgetOf(district_id);
     if (budget < 0) return NotInRound(district_id, round_id);
-    rule = round->ballot_rule;
-    auto list = ApprovedOf(*round, district_id);
-    if (!list.ok()) return list.status();
-    approved = *std::move(list);
+    rule = round.ballot_rule;
+    ASSIGN_OR_RETURN(auto list, ApprovedOf(round, district_id));
+    approved = std::move(list);
   }
   Ballot ballot;
   for (const auto& c : choices) ballot.push_back({absl::StrCat(c.proposal_id), c.points});
   for (auto& e : ballot) {
     if (rule.kind != BallotKind::kCumulative && e.points == 0) e.points = 1;  // approval: points may be omitted
   }
-  if (auto s = ValidateBallot(rule, budget, approved->projects, ballot); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateBallot(rule, budget, approved->projects, ballot));
 
   NewBallot nb;
   nb.round_id = round_id;
   nb.district_id = district_id;
-  nb.voter_hash = claims->voter_hash;
+  nb.voter_hash = claims.voter_hash;
   // Without a key, the same voter repeating the same district gets the
   // same answer, which is what a retry after a lost response needs.
   nb.idempotency_key = idempotency_key.empty() ? "auto" : idempotency_key;
@@ -386,11 +362,10 @@ absl::StatusOr<std::shared_ptr<const VotingApp::DistrictProposals>> VotingApp::A
     if (it != approved_cache_.end()) return it->second;
   }
   // Moderation is closed while voting: the approved set is frozen then.
-  auto list = store_->ListProposals(round.round_id, district_id, false);
-  if (!list.ok()) return list.status();
+  ASSIGN_OR_RETURN(auto list, store_->ListProposals(round.round_id, district_id, false));
   auto set = std::make_shared<DistrictProposals>();
-  for (const auto& p : *list) set->projects[absl::StrCat(p.proposal_id)] = p.estimated_cost_baht;
-  set->approved = *std::move(list);
+  for (const auto& p : list) set->projects[absl::StrCat(p.proposal_id)] = p.estimated_cost_baht;
+  set->approved = std::move(list);
   if (frozen) {
     std::lock_guard<std::mutex> lock(cache_mu_);
     approved_cache_[{round.round_id, district_id}] = set;
@@ -415,10 +390,9 @@ absl::StatusOr<DistrictCounts> VotingApp::CountsOf(int64_t round_id, int32_t dis
       return it->second.counts;
     }
   }
-  auto counts = store_->CountDistrict(round_id, district_id);
-  if (!counts.ok()) return counts.status();
+  ASSIGN_OR_RETURN(auto counts, store_->CountDistrict(round_id, district_id));
   std::lock_guard<std::mutex> lock(cache_mu_);
-  fallback_cache_[{round_id, district_id}] = {absl::Now(), *counts};
+  fallback_cache_[{round_id, district_id}] = {absl::Now(), counts};
   return counts;
 }
 
@@ -430,25 +404,21 @@ absl::StatusOr<int32_t> VotingApp::TopLimit(int32_t limit) {
 }
 
 absl::StatusOr<TopProposals> VotingApp::GetTopProposals(int64_t round_id, int32_t district_id, int32_t asked) {
-  auto limit = TopLimit(asked);
-  if (!limit.ok()) return limit.status();
+  ASSIGN_OR_RETURN(auto limit, TopLimit(asked));
   // Read fresh each time: a closing round must end the live tallies.
-  auto round = store_->GetRound(round_id);
-  if (!round.ok()) return round.status();
-  if (round->BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
-  auto approved = ApprovedOf(*round, district_id);
-  if (!approved.ok()) return approved.status();
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
+  if (round.BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
+  ASSIGN_OR_RETURN(auto approved, ApprovedOf(round, district_id));
   TopProposals top;
-  top.voting_closed = round->phase == Phase::kClosed || round->phase == Phase::kPublished;
-  auto counts = CountsOf(round_id, district_id, &top.served_from);
-  if (!counts.ok()) return counts.status();
-  top.watermark = counts->watermark;
-  top.voter_count = counts->voter_count;
+  top.voting_closed = round.phase == Phase::kClosed || round.phase == Phase::kPublished;
+  ASSIGN_OR_RETURN(auto counts, CountsOf(round_id, district_id, &top.served_from));
+  top.watermark = counts.watermark;
+  top.voter_count = counts.voter_count;
   std::map<int64_t, int64_t> by_id;
-  for (const auto& s : counts->support) by_id[s.proposal_id] = s.support;
-  for (const auto& p : (*approved)->approved) top.proposals.push_back({p, by_id[p.proposal_id], 0});
+  for (const auto& s : counts.support) by_id[s.proposal_id] = s.support;
+  for (const auto& p : approved->approved) top.proposals.push_back({p, by_id[p.proposal_id], 0});
   // Most support first; ties by the older proposal (lower id). Stated, tested.
-  const size_t n = std::min(top.proposals.size(), static_cast<size_t>(*limit));
+  const size_t n = std::min(top.proposals.size(), static_cast<size_t>(limit));
   std::partial_sort(top.proposals.begin(), top.proposals.begin() + n, top.proposals.end(),
                     [](const TopProposal& a, const TopProposal& b) {
                       if (a.support != b.support) return a.support > b.support;
@@ -460,24 +430,20 @@ absl::StatusOr<TopProposals> VotingApp::GetTopProposals(int64_t round_id, int32_
 }
 
 absl::StatusOr<Turnout> VotingApp::GetTurnout(int64_t round_id) {
-  auto round = store_->GetRound(round_id);
-  if (!round.ok()) return round.status();
+  RETURN_IF_ERROR(store_->GetRound(round_id).status());  // NOT_FOUND for an unknown round
   Turnout t;
   if (auto epoch = applier_->ReadableEpoch(); epoch) {
-    auto d = tallies_->Turnout(*epoch, round_id);
-    auto total = d.ok() ? tallies_->DistinctVoters(*epoch, round_id) : d.status();
-    if (d.ok() && total.ok()) {
-      t.districts = *d;
+    auto districts = tallies_->Turnout(*epoch, round_id);
+    auto total = districts.ok() ? tallies_->DistinctVoters(*epoch, round_id) : districts.status();
+    if (districts.ok() && total.ok()) {
+      t.districts = *std::move(districts);
       t.total_voters = *total;
       return t;
     }
   }
-  auto d = store_->Turnout(round_id);
-  if (!d.ok()) return d.status();
-  auto total = store_->DistinctVoters(round_id);
-  if (!total.ok()) return total.status();
-  t.districts = *d;
-  t.total_voters = *total;
+  // The tally store is down or behind: count in the repository.
+  ASSIGN_OR_RETURN(t.districts, store_->Turnout(round_id));
+  ASSIGN_OR_RETURN(t.total_voters, store_->DistinctVoters(round_id));
   return t;
 }
 
@@ -485,20 +451,18 @@ absl::StatusOr<Election> VotingApp::BuildElection(const RoundRecord& round, int3
                                                   std::map<std::string, ProposalRecord>* proposals) {
   int64_t budget = round.BudgetOf(district_id);
   if (budget < 0) return NotInRound(district_id, round.round_id);
-  auto list = store_->ListProposals(round.round_id, district_id, false);
-  if (!list.ok()) return list.status();
+  ASSIGN_OR_RETURN(auto list, store_->ListProposals(round.round_id, district_id, false));
   Election e;
   e.budget = budget;
   std::map<int64_t, std::string> id_of;
-  for (const auto& p : *list) {
+  for (const auto& p : list) {
     std::string id = ProjectIdOf(p);
     e.projects.push_back({id, p.estimated_cost_baht});
     id_of[p.proposal_id] = id;
     (*proposals)[id] = p;
   }
-  auto ballots = store_->BallotsOfDistrict(round.round_id, district_id);
-  if (!ballots.ok()) return ballots.status();
-  for (const auto& b : *ballots) {
+  ASSIGN_OR_RETURN(auto ballots, store_->BallotsOfDistrict(round.round_id, district_id));
+  for (const auto& b : ballots) {
     ElectionBallot eb;
     eb.voter_id = ExportVoterId(b);
     for (const auto& c : b.choices) eb.entries.push_back({id_of[c.proposal_id], c.points});
@@ -509,52 +473,47 @@ absl::StatusOr<Election> VotingApp::BuildElection(const RoundRecord& round, int3
 
 absl::StatusOr<OutcomeView> VotingApp::ComputeOutcome(int64_t round_id, int32_t district_id,
                                                       std::optional<OutcomeRule> rule) {
-  auto round = store_->GetRound(round_id);
-  if (!round.ok()) return round.status();
-  if (round->phase != Phase::kClosed && round->phase != Phase::kPublished) {
-    return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round->phase),
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
+  if (round.phase != Phase::kClosed && round.phase != Phase::kPublished) {
+    return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round.phase),
                                                       "; outcomes are computed once voting has closed"));
   }
   OutcomeView view;
-  auto election = BuildElection(*round, district_id, &view.proposals);
-  if (!election.ok()) return election.status();
-  auto outcome = ::bkk::voting::ComputeOutcome(*election, rule.value_or(round->outcome_rule));
-  if (!outcome.ok()) return outcome.status();
-  view.outcome = *std::move(outcome);
+  ASSIGN_OR_RETURN(auto election, BuildElection(round, district_id, &view.proposals));
+  ASSIGN_OR_RETURN(auto outcome, ::bkk::voting::ComputeOutcome(election, rule.value_or(round.outcome_rule)));
+  view.outcome = std::move(outcome);
   return view;
 }
 
 absl::StatusOr<std::string> VotingApp::ExportPabulib(int64_t round_id, int32_t district_id) {
-  auto round = store_->GetRound(round_id);
-  if (!round.ok()) return round.status();
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
   std::map<std::string, ProposalRecord> proposals;
-  auto election = BuildElection(*round, district_id, &proposals);
-  if (!election.ok()) return election.status();
-  const bool points = round->ballot_rule.kind == BallotKind::kCumulative;
+  ASSIGN_OR_RETURN(auto election, BuildElection(round, district_id, &proposals));
+  const bool points = round.ballot_rule.kind == BallotKind::kCumulative;
   PbFile f;
-  f.meta = {{"description", round->name},
+  f.meta = {{"description", round.name},
             {"country", "Thailand"},
             {"unit", absl::StrCat("Bangkok district ", district_id)},
-            {"instance", absl::StrCat(round->fiscal_year)},
-            {"num_projects", absl::StrCat(election->projects.size())},
-            {"num_votes", absl::StrCat(election->ballots.size())},
-            {"budget", absl::StrCat(election->budget)},
-            {"vote_type", std::string(PabulibVoteType(round->ballot_rule.kind))},
-            {"rule", round->outcome_rule == OutcomeRule::kGreedy ? "greedy" : "equalshares/add1"},
+            {"instance", absl::StrCat(round.fiscal_year)},
+            {"num_projects", absl::StrCat(election.projects.size())},
+            {"num_votes", absl::StrCat(election.ballots.size())},
+            {"budget", absl::StrCat(election.budget)},
+            {"vote_type", std::string(PabulibVoteType(round.ballot_rule.kind))},
+            {"rule", round.outcome_rule == OutcomeRule::kGreedy ? "greedy" : "equalshares/add1"},
             {"currency", "THB"}};
-  if (round->ballot_rule.kind == BallotKind::kApproval) {
-    f.meta.push_back({"max_length", absl::StrCat(round->ballot_rule.max_choices)});
+  if (round.ballot_rule.kind == BallotKind::kApproval) {
+    f.meta.push_back({"max_length", absl::StrCat(round.ballot_rule.max_choices)});
   }
   if (points) {
-    f.meta.push_back({"max_sum_points", absl::StrCat(round->ballot_rule.total_points)});
-    f.meta.push_back({"max_points", absl::StrCat(round->ballot_rule.max_points_per_project)});
+    f.meta.push_back({"max_sum_points", absl::StrCat(round.ballot_rule.total_points)});
+    f.meta.push_back({"max_points", absl::StrCat(round.ballot_rule.max_points_per_project)});
   }
   f.project_columns = {"project_id", "cost", points ? "score" : "votes", "name"};
   std::map<std::string, int64_t> support;
-  for (const auto& b : election->ballots) {
+  for (const auto& b : election.ballots) {
     for (const auto& e : b.entries) support[e.project_id] += points ? e.points : 1;
   }
-  for (const auto& p : election->projects) {
+  for (const auto& p : election.projects) {
     PbProject pp;
     pp.id = p.id;
     pp.cost = p.cost;
@@ -564,7 +523,7 @@ absl::StatusOr<std::string> VotingApp::ExportPabulib(int64_t round_id, int32_t d
   }
   f.vote_columns = {"voter_id", "vote"};
   if (points) f.vote_columns.push_back("points");
-  for (const auto& b : election->ballots) {
+  for (const auto& b : election.ballots) {
     PbVote v;
     v.voter_id = b.voter_id;
     for (const auto& e : b.entries) {
@@ -584,23 +543,21 @@ absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const
   if (district_id < 1 || district_id > 50) {
     return absl::InvalidArgumentError(absl::StrCat("district_id must be 1-50, got ", district_id));
   }
-  auto file = ParsePabulib(content);
-  if (!file.ok()) return file.status();
-  auto election = ElectionFromPabulib(*file);
-  if (!election.ok()) return election.status();
+  ASSIGN_OR_RETURN(auto file, ParsePabulib(content));
+  ASSIGN_OR_RETURN(auto election, ElectionFromPabulib(file));
   RoundRecord round;
-  const std::string* description = file->FindMeta("description");
+  const std::string* description = file.FindMeta("description");
   round.name = description != nullptr && !description->empty() ? *description : filename;
   if (CodePoints(round.name) > 200) round.name = filename.substr(0, 200);
   if (round.name.empty()) round.name = "imported pabulib election";
   round.fiscal_year = 543 + static_cast<int32_t>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
   round.source = filename.empty() ? "pabulib" : filename;
-  if (election->budget <= 0) return absl::InvalidArgumentError("META budget must be positive");
-  round.districts = {{district_id, election->budget}};
-  const std::string* vote_type = file->FindMeta("vote_type");
+  if (election.budget <= 0) return absl::InvalidArgumentError("META budget must be positive");
+  round.districts = {{district_id, election.budget}};
+  const std::string* vote_type = file.FindMeta("vote_type");
   std::string vt = vote_type == nullptr ? "approval" : *vote_type;
   int64_t max_len = 0, max_points = 0, max_sum = 0;
-  for (const auto& b : election->ballots) {
+  for (const auto& b : election.ballots) {
     max_len = std::max<int64_t>(max_len, b.entries.size());
     int64_t sum = 0;
     for (const auto& e : b.entries) {
@@ -609,18 +566,18 @@ absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const
     }
     max_sum = std::max(max_sum, sum);
   }
-  if (vt == "cumulative" || file->HasPoints()) {
+  if (vt == "cumulative" || file.HasPoints()) {
     round.ballot_rule = BallotRule::Cumulative(std::max<int64_t>(1, max_sum), std::max<int64_t>(1, max_points));
   } else {
     round.ballot_rule = BallotRule::Approval(static_cast<int32_t>(std::max<int64_t>(1, max_len)));
   }
-  const std::string* rule = file->FindMeta("rule");
+  const std::string* rule = file.FindMeta("rule");
   round.outcome_rule =
       rule != nullptr && absl::StrContains(*rule, "equalshares") ? OutcomeRule::kEqualSharesAdd1 : OutcomeRule::kGreedy;
   round.identity_mode = IdentityMode::kAnonymousBrowser;
   round.phase = Phase::kClosed;
   std::vector<ProposalRecord> proposals;
-  for (const auto& p : file->projects) {
+  for (const auto& p : file.projects) {
     if (p.cost <= 0) return absl::InvalidArgumentError(absl::StrCat("project ", p.id, " has no positive cost"));
     ProposalRecord pr;
     pr.district_id = district_id;
@@ -631,17 +588,16 @@ absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const
     pr.external_id = p.id;
     proposals.push_back(std::move(pr));
   }
-  std::vector<VotingStore::ImportedBallot> ballots;
-  for (const auto& b : election->ballots) {
-    VotingStore::ImportedBallot ib;
+  std::vector<VotingRepository::ImportedBallot> ballots;
+  for (const auto& b : election.ballots) {
+    VotingRepository::ImportedBallot ib;
     ib.voter_hash = kImportedVoterPrefix + b.voter_id;
     for (const auto& e : b.entries) ib.choices.push_back({e.project_id, static_cast<int32_t>(e.points)});
     ballots.push_back(std::move(ib));
   }
-  auto created = store_->ImportClosedRound(round, proposals, ballots);
-  if (!created.ok()) return created.status();
+  ASSIGN_OR_RETURN(auto created, store_->ImportClosedRound(round, proposals, ballots));
   applier_->Notify();
-  return std::make_tuple(*created, static_cast<int>(proposals.size()), static_cast<int>(ballots.size()));
+  return std::make_tuple(created, static_cast<int>(proposals.size()), static_cast<int>(ballots.size()));
 }
 
 }  // namespace bkk::voting

@@ -1,5 +1,5 @@
 // Redis tally catch-up loop; see tally_applier.h.
-#include "services/voting/app/tally_applier.h"
+#include "services/voting/core/tally_applier.h"
 
 #include <random>
 
@@ -19,7 +19,7 @@ std::string NewEpoch() {
 
 }  // namespace
 
-TallyApplier::TallyApplier(VotingStore* store, RedisTallies* tallies, std::chrono::milliseconds interval,
+TallyApplier::TallyApplier(VotingRepository* store, TallyStore* tallies, std::chrono::milliseconds interval,
                            OnApplied on_applied)
     : store_(store), tallies_(tallies), interval_(interval), on_applied_(std::move(on_applied)) {}
 

@@ -1,6 +1,6 @@
 // One computation per district change, handed to every watcher; see
 // tally_broadcaster.h.
-#include "services/voting/app/tally_broadcaster.h"
+#include "services/voting/core/tally_broadcaster.h"
 
 #include <vector>
 

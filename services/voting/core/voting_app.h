@@ -1,10 +1,13 @@
-// The voting service's logic without gRPC: rounds and their frozen rules,
-// proposals and moderation, voter verification, ballots through the group
-// writer, tallies from Redis (or PostgreSQL when Redis is down), outcomes and
-// pabulib. Admin authorisation happens in the adapter; everything here checks
-// the input and the round's phase and says clearly what is wrong.
-#ifndef BKK_SERVICES_VOTING_APP_VOTING_APP_H_
-#define BKK_SERVICES_VOTING_APP_VOTING_APP_H_
+// The voting service's logic without gRPC or a database: rounds and their
+// frozen rules, proposals and moderation, voter verification, ballots through
+// the group writer, tallies from the tally store (or the repository when the
+// store is down or behind), outcomes and pabulib. It sees storage only
+// through core's interfaces (VotingRepository, TallyStore, RateLimiter), so
+// voting_app_test.cc runs it on the in-memory ones. Admin authorisation
+// happens in the adapter; everything here checks the input and the round's
+// phase and says clearly what is wrong.
+#ifndef BKK_SERVICES_VOTING_CORE_VOTING_APP_H_
+#define BKK_SERVICES_VOTING_CORE_VOTING_APP_H_
 
 #include <chrono>
 #include <functional>
@@ -17,13 +20,14 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/redis_client.h"
-#include "services/voting/app/ballot_writer.h"
-#include "services/voting/app/tally_applier.h"
+#include "services/voting/core/ballot_writer.h"
 #include "services/voting/core/citizen_id.h"
 #include "services/voting/core/outcomes.h"
+#include "services/voting/core/rate_limiter.h"
+#include "services/voting/core/repository.h"
+#include "services/voting/core/tally_applier.h"
+#include "services/voting/core/tally_store.h"
 #include "services/voting/core/voter_token.h"
-#include "services/voting/store/voting_store.h"
 
 namespace bkk::voting {
 
@@ -32,7 +36,7 @@ struct VotingLimits {
   // Ballot attempts per voter token and per client address, per minute.
   int64_t ballots_per_voter_per_minute = 20;
   int64_t requests_per_address_per_minute = 600;
-  // How long a PostgreSQL tally read is reused while Redis is down.
+  // How long a repository tally read is reused while the tally store is down.
   absl::Duration fallback_cache = absl::Seconds(1);
 };
 
@@ -72,8 +76,9 @@ struct OutcomeView {
 
 class VotingApp final {
  public:
-  // `redis` may be unreachable at any time; ballots never depend on it.
-  VotingApp(VotingStore* store, RedisPool* redis, RedisTallies* tallies, TallyApplier* applier,
+  // The tally store and the rate limiter may be unreachable at any time;
+  // ballots never depend on them.
+  VotingApp(VotingRepository* store, TallyStore* tallies, TallyApplier* applier, RateLimiter* rate_limiter,
             VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits);
   // The writer is built after the app (it calls AdmitGroup); set it once.
   void set_writer(BallotWriter* writer) { writer_ = writer; }
@@ -102,8 +107,8 @@ class VotingApp final {
   void CastBallot(int64_t round_id, int32_t district_id, const std::string& voter_token,
                   const std::vector<BallotChoice>& choices, std::string idempotency_key,
                   const std::string& client_address, std::function<void(absl::StatusOr<CastResult>)> done);
-  // Counts each group's rate-limit keys in one Redis round trip (the
-  // writer's admission step).
+  // Counts each group's rate-limit keys in one round trip (the writer's
+  // admission step); fails open when the limiter is down.
   std::vector<absl::Status> AdmitGroup(const std::vector<const RateKeys*>& keys);
   absl::StatusOr<StoredBallot> CheckReceipt(const std::string& receipt_code);
 
@@ -127,8 +132,9 @@ class VotingApp final {
                                                                const std::vector<BallotChoice>& choices,
                                                                const std::string& idempotency_key,
                                                                const std::string& client_address);
-  // Counts from Redis when it is up and caught up, else PostgreSQL (briefly
-  // cached); `served_from` says which.
+  // Counts from the tally store when it is up and caught up, else the
+  // repository (briefly cached); `served_from` says which ("redis" or
+  // "postgresql", as the API reports it).
   absl::StatusOr<DistrictCounts> CountsOf(int64_t round_id, int32_t district_id, std::string* served_from);
   struct DistrictProposals {
     std::vector<ProposalRecord> approved;
@@ -140,10 +146,10 @@ class VotingApp final {
   absl::StatusOr<Election> BuildElection(const RoundRecord& round, int32_t district_id,
                                          std::map<std::string, ProposalRecord>* proposals);
 
-  VotingStore* const store_;
-  RedisPool* const redis_;
-  RedisTallies* const tallies_;
+  VotingRepository* const store_;
+  TallyStore* const tallies_;
   TallyApplier* const applier_;
+  RateLimiter* const rate_limiter_;
   BallotWriter* writer_ = nullptr;
   std::function<void(int64_t)> round_listener_;
   const VoterKeyHasher hasher_;
@@ -166,4 +172,4 @@ std::string NewReceiptCode();
 
 }  // namespace bkk::voting
 
-#endif  // BKK_SERVICES_VOTING_APP_VOTING_APP_H_
+#endif  // BKK_SERVICES_VOTING_CORE_VOTING_APP_H_

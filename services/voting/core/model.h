@@ -1,7 +1,9 @@
-// Voting's stored records: rounds, proposals and ballots as PostgreSQL holds
-// them. Plain structs shared by the store, the tally cache and the app.
-#ifndef BKK_SERVICES_VOTING_STORE_RECORDS_H_
-#define BKK_SERVICES_VOTING_STORE_RECORDS_H_
+// Voting's domain model: rounds, proposals and ballots. Plain structs shared
+// by the logic in core, the repositories that store them (pg/, redis/) and
+// the gRPC adapter. Enum numbers are stored in PostgreSQL: never renumber
+// one (model_test.cc pins each).
+#ifndef BKK_SERVICES_VOTING_CORE_MODEL_H_
+#define BKK_SERVICES_VOTING_CORE_MODEL_H_
 
 #include <cstdint>
 #include <string>
@@ -103,4 +105,4 @@ struct DistrictCounts {
 
 }  // namespace bkk::voting
 
-#endif  // BKK_SERVICES_VOTING_STORE_RECORDS_H_
+#endif  // BKK_SERVICES_VOTING_CORE_MODEL_H_

@@ -5,8 +5,8 @@
 // catches up (rebuilding from ballot 0 when Redis has no state). Each chunk
 // it applies is announced to `on_applied` in this process (the apply script
 // announces it to the other replicas through Redis).
-#ifndef BKK_SERVICES_VOTING_APP_TALLY_APPLIER_H_
-#define BKK_SERVICES_VOTING_APP_TALLY_APPLIER_H_
+#ifndef BKK_SERVICES_VOTING_CORE_TALLY_APPLIER_H_
+#define BKK_SERVICES_VOTING_CORE_TALLY_APPLIER_H_
 
 #include <atomic>
 #include <chrono>
@@ -16,16 +16,16 @@
 #include <optional>
 #include <thread>
 
-#include "services/voting/store/voting_store.h"
-#include "services/voting/tally/redis_tallies.h"
-#include "services/voting/tally/tally_changes.h"
+#include "services/voting/core/repository.h"
+#include "services/voting/core/tally_changes.h"
+#include "services/voting/core/tally_store.h"
 
 namespace bkk::voting {
 
 class TallyApplier final {
  public:
   using OnApplied = std::function<void(const TallyChange&)>;
-  TallyApplier(VotingStore* store, RedisTallies* tallies, std::chrono::milliseconds interval,
+  TallyApplier(VotingRepository* store, TallyStore* tallies, std::chrono::milliseconds interval,
                OnApplied on_applied = nullptr);
   ~TallyApplier();
 
@@ -44,8 +44,8 @@ class TallyApplier final {
  private:
   void Run();
 
-  VotingStore* const store_;
-  RedisTallies* const tallies_;
+  VotingRepository* const store_;
+  TallyStore* const tallies_;
   const std::chrono::milliseconds interval_;
   const OnApplied on_applied_;
   std::mutex mu_;
@@ -62,4 +62,4 @@ class TallyApplier final {
 
 }  // namespace bkk::voting
 
-#endif  // BKK_SERVICES_VOTING_APP_TALLY_APPLIER_H_
+#endif  // BKK_SERVICES_VOTING_CORE_TALLY_APPLIER_H_

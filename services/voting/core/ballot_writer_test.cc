@@ -1,6 +1,6 @@
 // The group-commit pipeline on its own: a commit function stands in for
 // PostgreSQL (the integration tests run it against the real one).
-#include "services/voting/app/ballot_writer.h"
+#include "services/voting/core/ballot_writer.h"
 
 #include <future>
 #include <map>

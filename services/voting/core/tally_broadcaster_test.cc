@@ -3,7 +3,7 @@
 // design promises: one computation per change whatever the number of
 // watchers, a throttle per district, the current frame for late joiners,
 // slow watchers that skip to the newest frame, and clean ends.
-#include "services/voting/app/tally_broadcaster.h"
+#include "services/voting/core/tally_broadcaster.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,44 @@
+// Every enum voting stores in PostgreSQL, pinned to the number it is stored
+// as: reordering or inserting a value in an enum must fail here instead of
+// silently changing the meaning of rounds, proposals and ballots already
+// stored.
+#include <gtest/gtest.h>
+
+#include "services/voting/core/model.h"
+#include "services/voting/core/rules.h"
+
+namespace bkk::voting {
+namespace {
+
+TEST(StoredEnumTest, PhaseNumbers) {
+  EXPECT_EQ(static_cast<int>(Phase::kProposals), 0);
+  EXPECT_EQ(static_cast<int>(Phase::kReview), 1);
+  EXPECT_EQ(static_cast<int>(Phase::kVoting), 2);
+  EXPECT_EQ(static_cast<int>(Phase::kClosed), 3);
+  EXPECT_EQ(static_cast<int>(Phase::kPublished), 4);
+}
+
+TEST(StoredEnumTest, BallotKindNumbers) {
+  EXPECT_EQ(static_cast<int>(BallotKind::kApproval), 0);
+  EXPECT_EQ(static_cast<int>(BallotKind::kKnapsack), 1);
+  EXPECT_EQ(static_cast<int>(BallotKind::kCumulative), 2);
+}
+
+TEST(StoredEnumTest, OutcomeRuleNumbers) {
+  EXPECT_EQ(static_cast<int>(OutcomeRule::kGreedy), 0);
+  EXPECT_EQ(static_cast<int>(OutcomeRule::kEqualSharesAdd1), 1);
+}
+
+TEST(StoredEnumTest, IdentityModeNumbers) {
+  EXPECT_EQ(static_cast<int>(IdentityMode::kCitizenId), 1);
+  EXPECT_EQ(static_cast<int>(IdentityMode::kAnonymousBrowser), 2);
+}
+
+TEST(StoredEnumTest, ModerationStatusNumbers) {
+  EXPECT_EQ(static_cast<int>(ModerationStatus::kPending), 1);
+  EXPECT_EQ(static_cast<int>(ModerationStatus::kApproved), 2);
+  EXPECT_EQ(static_cast<int>(ModerationStatus::kRejected), 3);
+}
+
+}  // namespace
+}  // namespace bkk::voting
