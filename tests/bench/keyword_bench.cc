@@ -273,7 +273,7 @@ double MeasureQueries(const IndexSnapshot& index, const std::vector<Line>& lines
     const auto& [agency, plan] = agency_plans[static_cast<size_t>(i) % agency_plans.size()];
     Filter f;
     f.agency = agency;
-    f.plan = plan;
+    f.mission_type = plan;
     return f;
   });
 

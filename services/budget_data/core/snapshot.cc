@@ -19,8 +19,6 @@
 namespace bkk::budget {
 namespace {
 
-constexpr char kUnclassified[] = "unclassified";
-constexpr char kUnclassifiedLabel[] = "ไม่พบข้อมูล";
 constexpr char kLoanSectionKey[] = "(71)";
 constexpr char kUniversity[] = "มหาวิทยาลัยนวมินทราธิราช";
 
@@ -135,9 +133,8 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
       y.strategic_budget_baht += s.amount_baht;
       y.by_strategy.push_back(s);
     }
+    // Unclassified: empty id and name; the web app names it (ไม่พบข้อมูล).
     StrategyAmount rest;
-    rest.strategy_name = kUnclassifiedLabel;
-    rest.source_label = "not classified by any source";
     rest.amount_baht = std::max<int64_t>(0, y.total_budget_baht - y.strategic_budget_baht);
     y.by_strategy.push_back(rest);
     if (aggregates && y.strategic_budget_baht > 0) {
@@ -209,11 +206,7 @@ bool BudgetSnapshot::Matches(const BudgetLine& l, const LineFilter& f, const std
   if (!f.agency.empty() && l.agency != f.agency) return false;
   if (!f.mission_type.empty() && l.mission_type != f.mission_type) return false;
   if (f.district_id != 0 && l.district_id != f.district_id) return false;
-  if (!f.strategy_id.empty()) {
-    if (f.strategy_id == kUnclassified ? !l.strategy_id.empty() : l.strategy_id != f.strategy_id) {
-      return false;
-    }
-  }
+  if (!f.StrategyMatches(l.strategy_id)) return false;
   if (!needle.empty() && absl::AsciiStrToLower(l.name).find(needle) == std::string::npos) return false;
   return true;
 }
@@ -269,8 +262,7 @@ absl::StatusOr<Breakdown> BudgetSnapshot::GetBreakdown(int32_t fiscal_year, Dime
         }
         break;
       case Dimension::kMissionType:
-        key = l.mission_type;
-        label = key.empty() ? "งบกลาง (ไม่ระบุแผนงาน)" : key;
+        key = label = l.mission_type;  // empty: the central fund names no plan (the web app says so)
         break;
       case Dimension::kDistrict:
         if (l.district_id == 0) continue;
@@ -281,7 +273,7 @@ absl::StatusOr<Breakdown> BudgetSnapshot::GetBreakdown(int32_t fiscal_year, Dime
         break;
       case Dimension::kStrategy:
         key = l.strategy_id;
-        label = key.empty() ? kUnclassifiedLabel : StrategyName(key);
+        label = key.empty() ? "" : StrategyName(key);  // empty: unclassified
         break;
     }
     auto& g = groups[key];

@@ -10,19 +10,13 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/line_filter.h"
 #include "services/budget_data/core/model.h"
 
 namespace bkk::budget {
 
 // Empty / 0 fields mean "any".
-struct LineFilter {
-  int32_t fiscal_year = 0;
-  std::string agency;
-  std::string mission_type;
-  std::string strategy_id;  // "s1".., or "unclassified"
-  int32_t district_id = 0;
-  std::string name_contains;
-};
+using LineFilter = ::bkk::LineFilter;
 
 enum class LineSort { kAmountDesc, kAmountAsc, kName };
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/auth.h"
 #include "common/grpc_status.h"
+#include "common/line_filter.h"
 #include "common/log.h"
 
 namespace bkk::budget {
@@ -11,17 +12,6 @@ namespace pb = bkkbudget::budget::v1;
 namespace {
 
 constexpr int kStreamChunk = 256;
-
-LineFilter FromProto(const pb::LineFilter& f) {
-  LineFilter out;
-  out.fiscal_year = f.fiscal_year();
-  out.agency = f.agency();
-  out.mission_type = f.mission_type();
-  out.strategy_id = f.strategy_id();
-  out.district_id = f.district_id();
-  out.name_contains = f.name_contains();
-  return out;
-}
 
 LineSort FromProto(pb::LineSort sort) {
   switch (sort) {
@@ -186,7 +176,7 @@ grpc::Status BudgetGrpcService::GetBreakdown(Ctx*, const pb::GetBreakdownRequest
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "dimension is required: AGENCY, MISSION_TYPE, DISTRICT or STRATEGY");
   }
-  auto b = (*snap)->GetBreakdown(request->fiscal_year(), dim, FromProto(request->filter()));
+  auto b = (*snap)->GetBreakdown(request->fiscal_year(), dim, LineFilterFromProto(request->filter()));
   if (!b.ok()) return ToGrpcStatus(b.status());
   response->set_fiscal_year(b->fiscal_year);
   response->set_dimension(request->dimension());
@@ -221,7 +211,7 @@ grpc::Status BudgetGrpcService::ListLines(Ctx*, const pb::ListLinesRequest* requ
                                           pb::ListLinesResponse* response) {
   auto snap = core_->RequireSnapshot();
   if (!snap.ok()) return ToGrpcStatus(snap.status());
-  auto page = (*snap)->ListLines(FromProto(request->filter()), FromProto(request->sort()),
+  auto page = (*snap)->ListLines(LineFilterFromProto(request->filter()), FromProto(request->sort()),
                                  request->page_size(), request->page_token());
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const auto* l : page->lines) ToProto(*l, response->add_lines());
@@ -245,7 +235,7 @@ grpc::Status BudgetGrpcService::StreamLines(Ctx* context, const pb::StreamLinesR
   auto snap = core_->RequireSnapshot();
   if (!snap.ok()) return ToGrpcStatus(snap.status());
   // The snapshot is held for the whole stream: one release, start to end.
-  auto lines = (*snap)->MatchingLines(FromProto(request->filter()), FromProto(request->sort()));
+  auto lines = (*snap)->MatchingLines(LineFilterFromProto(request->filter()), FromProto(request->sort()));
   if (!lines.ok()) return ToGrpcStatus(lines.status());
   pb::StreamLinesResponse chunk;
   chunk.set_release_version((*snap)->version());

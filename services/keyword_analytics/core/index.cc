@@ -83,8 +83,8 @@ uint64_t SearchFingerprint(const std::vector<std::string>& sorted_terms,
   for (const std::string& term : sorted_terms) hasher.Add(term);
   hasher.Add(filter.fiscal_year);
   hasher.Add(filter.agency);
-  hasher.Add(filter.plan);
-  hasher.Add(filter.strategy);
+  hasher.Add(filter.mission_type);
+  hasher.Add(filter.strategy_id);
   hasher.Add(filter.district_id);
   hasher.Add(static_cast<int64_t>(sort));
   return hasher.hash();
@@ -548,9 +548,9 @@ IndexSnapshot::ResolvedFilter IndexSnapshot::Resolve(
     set(kYear, filter.fiscal_year > 0 ? filter.fiscal_year : -1);
   }
   if (!filter.agency.empty()) set(kAgency, agencies_.Find(filter.agency));
-  if (!filter.plan.empty()) set(kPlan, plans_.Find(filter.plan));
-  if (!filter.strategy.empty()) {
-    set(kStrategy, strategies_.Find(filter.strategy));
+  if (!filter.mission_type.empty()) set(kPlan, plans_.Find(filter.mission_type));
+  if (!filter.strategy_id.empty()) {
+    set(kStrategy, strategies_.Find(filter.strategy_id));
   }
   if (filter.district_id != 0) {
     set(kDistrict, filter.district_id > 0 ? filter.district_id : -1);
@@ -690,10 +690,11 @@ std::vector<IndexSnapshot::RankedKeyword> IndexSnapshot::ScanTopKeywords(
 
 absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::TopKeywords(
     const Filter& filter, int limit) const {
-  if (limit < 1 || limit > kMaxKeywordLimit) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "limit must be between 1 and ", kMaxKeywordLimit, "; got ", limit));
+  if (limit < 0 || limit > kMaxKeywordLimit) {
+    return absl::InvalidArgumentError(absl::StrCat("limit must be 1-", kMaxKeywordLimit, " (or 0 for ",
+                                                   kDefaultKeywordLimit, "), got ", limit));
   }
+  if (limit == 0) limit = kDefaultKeywordLimit;
   const ResolvedFilter resolved = Resolve(filter);
   std::vector<KeywordStat> result;
   if (resolved.matches_nothing) return result;
@@ -764,13 +765,11 @@ absl::StatusOr<SearchPage> IndexSnapshot::Search(
   if (!IsValidUtf8(request.query)) {
     return absl::InvalidArgumentError("query is not valid UTF-8");
   }
-  if (request.page_size < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "page_size must not be negative; got ", request.page_size));
+  if (request.page_size < 0 || request.page_size > kMaxPageSize) {
+    return absl::InvalidArgumentError(absl::StrCat("page_size must be 1-", kMaxPageSize, " (or 0 for ",
+                                                   kDefaultPageSize, "), got ", request.page_size));
   }
-  const size_t page_size = static_cast<size_t>(
-      request.page_size == 0 ? kDefaultPageSize
-                             : std::min(request.page_size, kMaxPageSize));
+  const size_t page_size = static_cast<size_t>(request.page_size == 0 ? kDefaultPageSize : request.page_size);
 
   std::vector<std::string> query_terms;
   for (Token& token : segmenter_->Tokenize(request.query)) {
@@ -899,10 +898,11 @@ absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::Suggest(
   if (!IsValidUtf8(prefix)) {
     return absl::InvalidArgumentError("prefix is not valid UTF-8");
   }
-  if (limit < 1 || limit > kMaxSuggestLimit) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "limit must be between 1 and ", kMaxSuggestLimit, "; got ", limit));
+  if (limit < 0 || limit > kMaxSuggestLimit) {
+    return absl::InvalidArgumentError(absl::StrCat("limit must be 1-", kMaxSuggestLimit, " (or 0 for ",
+                                                   kDefaultSuggestLimit, "), got ", limit));
   }
+  if (limit == 0) limit = kDefaultSuggestLimit;
   const std::string normalized = segmenter_->Normalize(prefix);
   // Terms are in byte order, so the matches are one contiguous run.
   int32_t low = 0;

@@ -14,6 +14,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "common/line_filter.h"
 #include "common/published.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -22,21 +23,20 @@
 
 namespace bkk::keywords {
 
-inline constexpr int kMaxKeywordLimit = 1000;
-inline constexpr int kMaxSuggestLimit = 100;
+// The API's limits, as keywords.proto documents them. Checked here, and only
+// here, so the gRPC adapter and every other caller agree.
+inline constexpr int kDefaultKeywordLimit = 50;
+inline constexpr int kMaxKeywordLimit = 500;
+inline constexpr int kDefaultSuggestLimit = 10;
+inline constexpr int kMaxSuggestLimit = 50;
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 200;
 inline constexpr size_t kMaxQueryBytes = 1000;
 inline constexpr size_t kMaxPrefixBytes = 200;
-inline constexpr int kDefaultPageSize = 20;
-inline constexpr int kMaxPageSize = 500;
 
-// Restricts a query to some lines. Zero / empty fields mean "any".
-struct Filter {
-  int32_t fiscal_year = 0;
-  std::string agency;
-  std::string plan;
-  std::string strategy;
-  int32_t district_id = 0;
-};
+// Restricts a query to some lines (the shared budget-line filter; zero and
+// empty fields mean "any"; name_contains is not used here).
+using Filter = ::bkk::LineFilter;
 
 struct KeywordStat {
   std::string term;
@@ -50,7 +50,7 @@ struct SearchRequest {
   std::string query;
   Filter filter;
   SortOrder sort = SortOrder::kRelevance;
-  int32_t page_size = 0;   // 0 = kDefaultPageSize; larger than max = max.
+  int32_t page_size = 0;   // 1..kMaxPageSize; 0 = kDefaultPageSize.
   std::string page_token;  // Empty = first page.
 };
 
@@ -109,7 +109,8 @@ class IndexSnapshot final {
   // Most frequent keywords among the lines passing `filter`, by line count
   // desc, amount desc, term asc. Stop words, words that only name the kind
   // of line, numbers and single characters are not keywords (see
-  // Segmenter::IsKeywordCandidate). `limit` must be in [1, kMaxKeywordLimit].
+  // Segmenter::IsKeywordCandidate). `limit`: 1..kMaxKeywordLimit, 0 for
+  // kDefaultKeywordLimit.
   absl::StatusOr<std::vector<KeywordStat>> TopKeywords(const Filter& filter,
                                                        int limit) const;
 

@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/keyword_analytics/core/testing/ordinance_csv.h"
@@ -25,6 +26,8 @@
 namespace bkk::keywords {
 namespace {
 
+using ::bkk::testing::IsOk;
+using ::bkk::testing::StatusIs;
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -120,8 +123,8 @@ class BruteForce final {
     return (filter.fiscal_year == 0 ||
             line.fiscal_year == filter.fiscal_year) &&
            (filter.agency.empty() || line.agency == filter.agency) &&
-           (filter.plan.empty() || line.plan == filter.plan) &&
-           (filter.strategy.empty() || line.strategy == filter.strategy) &&
+           (filter.mission_type.empty() || line.plan == filter.mission_type) &&
+           (filter.strategy_id.empty() || line.strategy == filter.strategy_id) &&
            (filter.district_id == 0 || line.district_id == filter.district_id);
   }
 
@@ -356,7 +359,7 @@ TEST_F(RealDataIndexTest, SingleFacetTopKeywordsEqualBruteForce) {
           index().TopKeywords(filter, limit);
       ASSERT_TRUE(top.ok()) << top.status();
       EXPECT_EQ(AsTuples(*top), AsTuples(brute().TopKeywords(filter, limit)))
-          << filter.agency << filter.plan << filter.strategy
+          << filter.agency << filter.mission_type << filter.strategy_id
           << filter.district_id;
     }
   }
@@ -380,7 +383,7 @@ TEST_F(RealDataIndexTest, CombinedFilterTopKeywordsEqualBruteForce) {
           index().TopKeywords(filter, limit);
       ASSERT_TRUE(top.ok()) << top.status();
       EXPECT_EQ(AsTuples(*top), AsTuples(brute().TopKeywords(filter, limit)))
-          << filter.agency << "/" << filter.plan << "/" << filter.strategy
+          << filter.agency << "/" << filter.mission_type << "/" << filter.strategy_id
           << "/" << filter.district_id;
     }
   }
@@ -658,8 +661,8 @@ TEST_F(RealDataIndexTest, SearchFiltersEqualBruteForce) {
   };
   for (const Filter& filter : filters) {
     for (const std::string query : {"ก่อสร้าง", "งาน", "ขยะ", "น้ำ"}) {
-      SCOPED_TRACE(absl::StrCat(query, " ", filter.agency, "/", filter.plan,
-                                "/", filter.strategy, "/", filter.district_id));
+      SCOPED_TRACE(absl::StrCat(query, " ", filter.agency, "/", filter.mission_type,
+                                "/", filter.strategy_id, "/", filter.district_id));
       SearchRequest request;
       request.query = query;
       request.filter = filter;
@@ -773,28 +776,25 @@ TEST_F(RealDataIndexTest, SuggestRanksTermsWithThePrefix) {
 }
 
 TEST_F(RealDataIndexTest, LimitsAndArgumentsAreValidated) {
-  EXPECT_EQ(index().TopKeywords(Filter{}, 0).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(index().TopKeywords(Filter{}, kMaxKeywordLimit + 1).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(index().Suggest("", 10).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(index().Suggest("ก", 0).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(index().Suggest("ก", kMaxSuggestLimit + 1).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(index()
-                .Suggest(std::string(kMaxPrefixBytes + 1, 'a'), 10)
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(index().Segment("").status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(index()
-                .Segment(std::string(kMaxSegmentTextBytes + 1, 'a'))
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  // The API's limits, as keywords.proto states them: 0 means the default.
+  EXPECT_EQ(index().TopKeywords(Filter{}, 0)->size(), static_cast<size_t>(kDefaultKeywordLimit));
+  EXPECT_THAT(index().TopKeywords(Filter{}, -1), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(index().TopKeywords(Filter{}, kMaxKeywordLimit + 1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit must be 1-500 (or 0 for 50)")));
+  EXPECT_THAT(index().Suggest("", 10), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(index().Suggest("ก", 0), IsOk());
+  EXPECT_THAT(index().Suggest("ก", kMaxSuggestLimit + 1),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit must be 1-50 (or 0 for 10)")));
+  EXPECT_THAT(index().Suggest(std::string(kMaxPrefixBytes + 1, 'a'), 10),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(index().Segment(""), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(index().Segment(std::string(kMaxSegmentTextBytes + 1, 'a')),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  SearchRequest too_big;
+  too_big.query = "ถนน";
+  too_big.page_size = kMaxPageSize + 1;
+  EXPECT_THAT(index().Search(too_big),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_size must be 1-200 (or 0 for 20)")));
   absl::StatusOr<std::vector<Token>> tokens = index().Segment("งานเก็บขยะมูลฝอย");
   ASSERT_TRUE(tokens.ok());
   ASSERT_EQ(tokens->size(), 3u);

@@ -7,21 +7,6 @@ namespace bkk::keywords {
 namespace pb = bkkbudget::keywords::v1;
 namespace {
 
-constexpr int kDefaultTopLimit = 50;
-constexpr int kMaxTopLimit = 500;
-constexpr int kDefaultSuggestLimit = 10;
-constexpr int kMaxSuggestionsPerCall = 50;
-
-Filter FromProto(const pb::KeywordFilter& f) {
-  Filter out;
-  out.fiscal_year = f.fiscal_year();
-  out.agency = f.agency();
-  out.plan = f.mission_type();
-  out.strategy = f.strategy_id();
-  out.district_id = f.district_id();
-  return out;
-}
-
 grpc::Status NotReady() {
   return grpc::Status(grpc::StatusCode::UNAVAILABLE,
                       "the keyword index is still being built from budget-data; try again shortly");
@@ -39,15 +24,11 @@ grpc::Status KeywordGrpcService::ListTopKeywords(Ctx*, const pb::ListTopKeywords
                                                  pb::ListTopKeywordsResponse* response) {
   auto snap = holder_->Get();
   if (!snap) return NotReady();
-  if (request->limit() < 0 || request->limit() > kMaxTopLimit) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "limit must be 1-500 (or 0 for 50), got " + std::to_string(request->limit()));
-  }
-  auto top = snap->TopKeywords(FromProto(request->filter()), request->limit() == 0 ? kDefaultTopLimit : request->limit());
+  auto top = snap->TopKeywords(LineFilterFromProto(request->filter()), request->limit());
   if (!top.ok()) return ToGrpcStatus(top.status());
   for (const auto& k : *top) ToProto(k, response->add_keywords());
   response->set_release_version(snap->release_version());
-  response->set_line_count(static_cast<int32_t>(snap->CountLines(FromProto(request->filter()))));
+  response->set_line_count(static_cast<int32_t>(snap->CountLines(LineFilterFromProto(request->filter()))));
   return grpc::Status::OK;
 }
 
@@ -55,13 +36,9 @@ grpc::Status KeywordGrpcService::SearchLines(Ctx*, const pb::SearchLinesRequest*
                                              pb::SearchLinesResponse* response) {
   auto snap = holder_->Get();
   if (!snap) return NotReady();
-  if (request->page_size() < 0 || request->page_size() > 200) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "page_size must be 1-200 (or 0 for 20), got " + std::to_string(request->page_size()));
-  }
   SearchRequest req;
   req.query = request->query();
-  req.filter = FromProto(request->filter());
+  req.filter = LineFilterFromProto(request->filter());
   switch (request->sort()) {
     case pb::SEARCH_SORT_AMOUNT_DESC: req.sort = SortOrder::kAmountDesc; break;
     case pb::SEARCH_SORT_AMOUNT_ASC: req.sort = SortOrder::kAmountAsc; break;
@@ -79,7 +56,7 @@ grpc::Status KeywordGrpcService::SearchLines(Ctx*, const pb::SearchLinesRequest*
     ph->set_fiscal_year(h.fiscal_year);
     ph->set_agency(h.agency);
     ph->set_mission_type(h.plan);
-    ph->set_strategy_id(h.strategy == "unclassified" ? "" : h.strategy);
+    ph->set_strategy_id(h.strategy == kUnclassified ? "" : h.strategy);
     ph->set_district_id(h.district_id);
     for (const auto& r : h.highlights) {
       auto* pr = ph->add_highlights();
@@ -101,11 +78,7 @@ grpc::Status KeywordGrpcService::SuggestKeywords(Ctx*, const pb::SuggestKeywords
                                                  pb::SuggestKeywordsResponse* response) {
   auto snap = holder_->Get();
   if (!snap) return NotReady();
-  if (request->limit() < 0 || request->limit() > kMaxSuggestionsPerCall) {
-    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                        "limit must be 1-50 (or 0 for 10), got " + std::to_string(request->limit()));
-  }
-  auto s = snap->Suggest(request->prefix(), request->limit() == 0 ? kDefaultSuggestLimit : request->limit());
+  auto s = snap->Suggest(request->prefix(), request->limit());
   if (!s.ok()) return ToGrpcStatus(s.status());
   for (const auto& k : *s) ToProto(k, response->add_suggestions());
   return grpc::Status::OK;

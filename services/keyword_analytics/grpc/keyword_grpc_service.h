@@ -3,7 +3,7 @@
 #define BKK_SERVICES_KEYWORD_ANALYTICS_GRPC_KEYWORD_GRPC_SERVICE_H_
 
 #include "bkkbudget/keywords/v1/keywords.grpc.pb.h"
-#include "services/keyword_analytics/app/index_loader.h"
+#include "services/keyword_analytics/grpc/index_loader.h"
 #include "services/keyword_analytics/core/index.h"
 
 namespace bkk::keywords {

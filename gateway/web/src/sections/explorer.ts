@@ -354,7 +354,8 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
               const amount = num(i.amountBaht);
               const key = i.key ?? '';
               const label = dim === 'DISTRICT' ? districtName(ds.find((d) => String(d.id) === key)) || i.label || key
-                : dim === 'STRATEGY' ? strategyLabel(key, ss) : i.label || key || t('state.empty');
+                : dim === 'STRATEGY' ? strategyLabel(key, ss)
+                  : dim === 'MISSION_TYPE' && !key ? t('mission.none') : i.label || key || t('state.empty');
               const canFilter = dim !== 'MISSION_TYPE' || key !== '';
               return h('li', { class: 'bar-row' },
                 canFilter

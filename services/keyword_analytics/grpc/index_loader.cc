@@ -1,5 +1,5 @@
 // Keyword index loading from budget-data; see index_loader.h.
-#include "services/keyword_analytics/app/index_loader.h"
+#include "services/keyword_analytics/grpc/index_loader.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -37,8 +37,8 @@ absl::StatusOr<std::vector<Line>> IndexLoader::FetchLines(std::string* version) 
       line.plan = l.mission_type();
       line.name = l.name();
       line.amount_baht = l.amount_baht();
-      // The filter names unclassified lines "unclassified", as budget-data does.
-      line.strategy = l.strategy_id().empty() ? "unclassified" : l.strategy_id();
+      // The index keeps unclassified lines under the filter's own word.
+      line.strategy = l.strategy_id().empty() ? kUnclassified : l.strategy_id();
       line.district_id = l.district_id();
       lines.push_back(std::move(line));
     }

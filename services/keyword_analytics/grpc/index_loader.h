@@ -3,8 +3,8 @@
 // when it changed, streams every line, builds a new snapshot off to the side
 // and publishes it with one pointer swap. Readers keep the old snapshot until
 // then. Written against BudgetService::StubInterface so tests can swap it.
-#ifndef BKK_SERVICES_KEYWORD_ANALYTICS_APP_INDEX_LOADER_H_
-#define BKK_SERVICES_KEYWORD_ANALYTICS_APP_INDEX_LOADER_H_
+#ifndef BKK_SERVICES_KEYWORD_ANALYTICS_GRPC_INDEX_LOADER_H_
+#define BKK_SERVICES_KEYWORD_ANALYTICS_GRPC_INDEX_LOADER_H_
 
 #include <chrono>
 #include <memory>
@@ -46,4 +46,4 @@ class IndexLoader final {
 
 }  // namespace bkk::keywords
 
-#endif  // BKK_SERVICES_KEYWORD_ANALYTICS_APP_INDEX_LOADER_H_
+#endif  // BKK_SERVICES_KEYWORD_ANALYTICS_GRPC_INDEX_LOADER_H_
