@@ -14,15 +14,13 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
 
 absl::Status CheckBearer(const std::string& header_value, const std::string& admin_token) {
   if (header_value.empty()) {
-    return absl::UnauthenticatedError(
-        "this is an operator action: send `authorization: Bearer <admin token>`");
+    return absl::UnauthenticatedError("this is an operator action: send `authorization: Bearer <admin token>`");
   }
   constexpr absl::string_view kPrefix = "Bearer ";
   if (!absl::StartsWithIgnoreCase(header_value, kPrefix)) {
     return absl::UnauthenticatedError("authorization must be `Bearer <admin token>`");
   }
-  if (admin_token.empty() ||
-      !ConstantTimeEquals(header_value.substr(kPrefix.size()), admin_token)) {
+  if (admin_token.empty() || !ConstantTimeEquals(header_value.substr(kPrefix.size()), admin_token)) {
     return absl::PermissionDeniedError("the bearer token is not an operator token");
   }
   return absl::OkStatus();

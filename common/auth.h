@@ -3,9 +3,9 @@
 #ifndef BKK_SERVICES_COMMON_AUTH_H_
 #define BKK_SERVICES_COMMON_AUTH_H_
 
-#include <string>
-
 #include <grpcpp/server_context.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 

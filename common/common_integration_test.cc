@@ -26,10 +26,11 @@ TEST(PgPoolTest, RunsQueriesAndMapsErrors) {
   ASSERT_TRUE(pool.Ping().ok());
   int64_t answer = 0;
   ASSERT_TRUE(pool.Run([&](pqxx::connection& c) {
-    pqxx::work tx(c);
-    answer = tx.exec_params1("SELECT $1::bigint + 1", int64_t{41})[0].as<int64_t>();
-    return absl::OkStatus();
-  }).ok());
+                    pqxx::work tx(c);
+                    answer = tx.exec_params1("SELECT $1::bigint + 1", int64_t{41})[0].as<int64_t>();
+                    return absl::OkStatus();
+                  })
+                  .ok());
   EXPECT_EQ(answer, 42);
   auto bad = pool.Run([](pqxx::connection& c) {
     pqxx::work tx(c);
@@ -52,20 +53,21 @@ TEST(RedisTest, CommandsPipelinesAndErrors) {
   ASSERT_TRUE(ep.ok()) << ep.status();
   RedisPool pool(*ep, 2);
   ASSERT_TRUE(pool.Run([](RedisConnection& r) -> absl::Status {
-    auto set = r.Command({"SET", "bkk:test:common", "ค่า"});
-    if (!set.ok()) return set.status();
-    auto get = r.Command({"GET", "bkk:test:common"});
-    if (!get.ok()) return get.status();
-    EXPECT_EQ(std::string((*get)->str, (*get)->len), "ค่า");
-    auto replies = r.Pipeline({{"DEL", "bkk:test:n"}, {"INCRBY", "bkk:test:n", "5"},
-                               {"INCRBY", "bkk:test:n", "2"}});
-    if (!replies.ok()) return replies.status();
-    EXPECT_EQ(*RedisInteger((*replies)[2].get()), 7);
-    auto wrong = r.Command({"INCR", "bkk:test:common"});
-    EXPECT_EQ(wrong.status().code(), absl::StatusCode::kFailedPrecondition);
-    // The connection survives an error reply.
-    return r.Command({"DEL", "bkk:test:common", "bkk:test:n"}).status();
-  }).ok());
+                    auto set = r.Command({"SET", "bkk:test:common", "ค่า"});
+                    if (!set.ok()) return set.status();
+                    auto get = r.Command({"GET", "bkk:test:common"});
+                    if (!get.ok()) return get.status();
+                    EXPECT_EQ(std::string((*get)->str, (*get)->len), "ค่า");
+                    auto replies = r.Pipeline(
+                        {{"DEL", "bkk:test:n"}, {"INCRBY", "bkk:test:n", "5"}, {"INCRBY", "bkk:test:n", "2"}});
+                    if (!replies.ok()) return replies.status();
+                    EXPECT_EQ(*RedisInteger((*replies)[2].get()), 7);
+                    auto wrong = r.Command({"INCR", "bkk:test:common"});
+                    EXPECT_EQ(wrong.status().code(), absl::StatusCode::kFailedPrecondition);
+                    // The connection survives an error reply.
+                    return r.Command({"DEL", "bkk:test:common", "bkk:test:n"}).status();
+                  })
+                  .ok());
 }
 
 TEST(RedisTest, SubscriptionReceivesPublishedMessagesAndTimesOutQuietly) {
@@ -78,9 +80,13 @@ TEST(RedisTest, SubscriptionReceivesPublishedMessagesAndTimesOutQuietly) {
   EXPECT_FALSE(quiet->has_value()) << "nothing published yet";
   RedisPool pool(*ep, 1);
   ASSERT_TRUE(pool.Run([](RedisConnection& r) {
-    return r.Pipeline({{"PUBLISH", "bkk:test:channel", "one"}, {"PUBLISH", "bkk:test:other", "x"},
-                       {"PUBLISH", "bkk:test:channel", "สอง"}}).status();
-  }).ok());
+                    return r
+                        .Pipeline({{"PUBLISH", "bkk:test:channel", "one"},
+                                   {"PUBLISH", "bkk:test:other", "x"},
+                                   {"PUBLISH", "bkk:test:channel", "สอง"}})
+                        .status();
+                  })
+                  .ok());
   std::vector<std::string> got;
   for (int i = 0; i < 20 && got.size() < 2; ++i) {
     auto m = sub.Poll(std::chrono::milliseconds(200));

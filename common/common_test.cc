@@ -28,8 +28,7 @@ TEST(ConfigTest, MissingRequiredSettingIsNamed) {
 }
 
 TEST(ConfigTest, FlagOverridesEnvironmentAndDefaultsApply) {
-  auto config = Config::FromMaps(kSpecs, {{"BKK_PG_URL", "postgres://a"}},
-                                 {"--pg-url=postgres://b", "import", "data"});
+  auto config = Config::FromMaps(kSpecs, {{"BKK_PG_URL", "postgres://a"}}, {"--pg-url=postgres://b", "import", "data"});
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->Get("BKK_PG_URL"), "postgres://b");
   EXPECT_EQ(config->Get("BKK_LISTEN"), "127.0.0.1:50051");
@@ -101,7 +100,10 @@ TEST(Utf8JsonTest, JsonQuote) {
   EXPECT_EQ(JsonQuote("กรุงเทพ"), "\"กรุงเทพ\"");
   // Invalid UTF-8 (a lone continuation byte, a cut sequence) becomes U+FFFD:
   // a log line stays valid JSON whatever a client sent.
-  EXPECT_EQ(JsonQuote("a\x80" "b"), "\"a\xEF\xBF\xBD" "b\"");
+  EXPECT_EQ(JsonQuote("a\x80"
+                      "b"),
+            "\"a\xEF\xBF\xBD"
+            "b\"");
   EXPECT_EQ(JsonQuote("\xE0\xB8"), "\"\xEF\xBF\xBD\xEF\xBF\xBD\"");
   EXPECT_TRUE(IsValidUtf8("ก ข abc"));
   EXPECT_FALSE(IsValidUtf8("\xC0\x80"));
@@ -117,7 +119,9 @@ namespace bkk {
 namespace {
 
 TEST(CsvTest, QuotedFieldsAndLineNumbers) {
-  auto rows = ParseCsv("\xEF\xBB\xBF" "a,b\n1,\"x, \"\"y\"\"\nz\"\r\n,last\n");
+  auto rows = ParseCsv(
+      "\xEF\xBB\xBF"
+      "a,b\n1,\"x, \"\"y\"\"\nz\"\r\n,last\n");
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 3u);
   EXPECT_EQ((*rows)[0].fields, (std::vector<std::string>{"a", "b"}));
@@ -130,8 +134,7 @@ TEST(CsvTest, QuotedFieldsAndLineNumbers) {
 }
 
 TEST(Sha256Test, KnownVector) {
-  EXPECT_EQ(Sha256Hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

@@ -5,11 +5,11 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
-#include "absl/strings/match.h"
 
 extern char** environ;
 
@@ -26,16 +26,13 @@ std::string Config::FlagFor(const std::string& env) {
 std::string Config::Usage(const std::vector<SettingSpec>& specs) {
   std::string out = "Settings (environment variable, or the flag):\n";
   for (const auto& s : specs) {
-    absl::StrAppend(&out, "  ", s.env, " / ", FlagFor(s.env), "=...  ", s.help,
-                    s.required ? " (required)" : "",
-                    s.default_value.empty() ? "" : absl::StrCat(" [default ", s.default_value, "]"),
-                    "\n");
+    absl::StrAppend(&out, "  ", s.env, " / ", FlagFor(s.env), "=...  ", s.help, s.required ? " (required)" : "",
+                    s.default_value.empty() ? "" : absl::StrCat(" [default ", s.default_value, "]"), "\n");
   }
   return out;
 }
 
-absl::StatusOr<Config> Config::Load(const std::vector<SettingSpec>& specs, int argc,
-                                    const char* const* argv) {
+absl::StatusOr<Config> Config::Load(const std::vector<SettingSpec>& specs, int argc, const char* const* argv) {
   std::map<std::string, std::string> env;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
     std::string kv = *e;
@@ -79,8 +76,7 @@ absl::StatusOr<Config> Config::FromMaps(const std::vector<SettingSpec>& specs,
       flags.erase(it);
     }
     if (spec.required && !given && value.empty()) {
-      problems.push_back(absl::StrCat(spec.env, " is required (", spec.help, "); set it or pass ",
-                                      flag, "=..."));
+      problems.push_back(absl::StrCat(spec.env, " is required (", spec.help, "); set it or pass ", flag, "=..."));
     }
     config.values_[spec.env] = value;
     config.secret_[spec.env] = spec.secret;
@@ -89,8 +85,7 @@ absl::StatusOr<Config> Config::FromMaps(const std::vector<SettingSpec>& specs,
     problems.push_back(absl::StrCat("unknown flag ", flag));
   }
   if (!problems.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("configuration refused: ", absl::StrJoin(problems, "; ")));
+    return absl::InvalidArgumentError(absl::StrCat("configuration refused: ", absl::StrJoin(problems, "; ")));
   }
   return config;
 }
@@ -104,8 +99,7 @@ const std::string& Config::Get(const std::string& env) const {
 absl::StatusOr<int64_t> Config::GetInt(const std::string& env) const {
   int64_t v = 0;
   if (!absl::SimpleAtoi(Get(env), &v)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(env, " must be an integer, got \"", Get(env), "\""));
+    return absl::InvalidArgumentError(absl::StrCat(env, " must be an integer, got \"", Get(env), "\""));
   }
   return v;
 }

@@ -30,13 +30,11 @@ class Config final {
  public:
   // Reads every spec from `environ` and argv flags; returns one error that
   // lists every problem, so an operator fixes them all in one go.
-  static absl::StatusOr<Config> Load(const std::vector<SettingSpec>& specs,
-                                     int argc, const char* const* argv);
+  static absl::StatusOr<Config> Load(const std::vector<SettingSpec>& specs, int argc, const char* const* argv);
   // Same, from explicit maps (for tests).
-  static absl::StatusOr<Config> FromMaps(
-      const std::vector<SettingSpec>& specs,
-      const std::map<std::string, std::string>& env,
-      const std::vector<std::string>& args);
+  static absl::StatusOr<Config> FromMaps(const std::vector<SettingSpec>& specs,
+                                         const std::map<std::string, std::string>& env,
+                                         const std::vector<std::string>& args);
 
   const std::string& Get(const std::string& env) const;
   // Parses an integer setting; the spec's default must already be valid.

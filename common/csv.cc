@@ -62,8 +62,7 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text, const CsvOpt
     }
     if (c == '"' && !(field_started && options.literal_quotes_inside_fields)) {
       if (field_started) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("line ", line, ": a quote in the middle of an unquoted field"));
+        return absl::InvalidArgumentError(absl::StrCat("line ", line, ": a quote in the middle of an unquoted field"));
       }
       in_quotes = true;
       field_started = true;
@@ -75,8 +74,7 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text, const CsvOpt
     field_started = true;
   }
   if (in_quotes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("line ", quote_line, ": quoted field is never closed"));
+    return absl::InvalidArgumentError(absl::StrCat("line ", quote_line, ": quoted field is never closed"));
   }
   if (field_started || !row.fields.empty()) end_row();
   return rows;

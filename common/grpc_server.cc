@@ -1,10 +1,10 @@
 // gRPC server start-up and graceful stop; see grpc_server.h.
 #include "common/grpc_server.h"
 
-#include <csignal>
-
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+
+#include <csignal>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -12,9 +12,9 @@
 
 namespace bkk {
 
-absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
-    const GrpcServerOptions& options, const std::vector<grpc::Service*>& services,
-    const std::vector<std::string>& service_names) {
+absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOptions& options,
+                                                              const std::vector<grpc::Service*>& services,
+                                                              const std::vector<std::string>& service_names) {
   // gRPC's locks are Abseil mutexes; their deadlock-cycle bookkeeping costs
   // time on every lock and is for debugging, not serving.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
@@ -22,22 +22,19 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   auto result = std::unique_ptr<GrpcServer>(new GrpcServer());
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(),
-                           &result->port_);
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &result->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_bytes);
   for (grpc::Service* s : services) builder.RegisterService(s);
   result->server_ = builder.BuildAndStart();
   if (!result->server_ || result->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen_address, " (in use or not local?)"));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address, " (in use or not local?)"));
   }
   result->service_names_ = service_names;
   result->drain_ = options.drain;
   auto* health = result->server_->GetHealthCheckService();
   health->SetServingStatus("", true);
   for (const auto& name : service_names) health->SetServingStatus(name, true);
-  LogInfo("grpc_listening", {{"address", options.listen_address},
-                             {"port", std::to_string(result->port_)}});
+  LogInfo("grpc_listening", {{"address", options.listen_address}, {"port", std::to_string(result->port_)}});
   return result;
 }
 

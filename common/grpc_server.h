@@ -4,13 +4,13 @@
 #ifndef BKK_SERVICES_COMMON_GRPC_SERVER_H_
 #define BKK_SERVICES_COMMON_GRPC_SERVER_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 
@@ -28,9 +28,9 @@ class GrpcServer final {
  public:
   // Builds and starts the server with every service registered and marked
   // SERVING in the health service.
-  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(
-      const GrpcServerOptions& options, const std::vector<grpc::Service*>& services,
-      const std::vector<std::string>& service_names);
+  static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const GrpcServerOptions& options,
+                                                           const std::vector<grpc::Service*>& services,
+                                                           const std::vector<std::string>& service_names);
 
   int port() const { return port_; }
   grpc::Server* server() { return server_.get(); }

@@ -24,10 +24,14 @@ std::string& ServiceName() {
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarning: return "warning";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -38,9 +42,8 @@ void SetLogService(std::string service) { ServiceName() = std::move(service); }
 
 void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
   std::string line = absl::StrCat(
-      "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      "\",\"level\":\"", LevelName(level), "\",\"service\":", JsonQuote(ServiceName()),
-      ",\"event\":", JsonQuote(event));
+      "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), "\",\"level\":\"",
+      LevelName(level), "\",\"service\":", JsonQuote(ServiceName()), ",\"event\":", JsonQuote(event));
   for (const auto& [key, value] : fields) {
     absl::StrAppend(&line, ",", JsonQuote(key), ":", JsonQuote(value));
   }

@@ -6,8 +6,7 @@
 
 namespace bkk {
 
-absl::Status RunMigrations(PgPool& pool, const std::string& schema,
-                           const std::vector<Migration>& migrations) {
+absl::Status RunMigrations(PgPool& pool, const std::string& schema, const std::vector<Migration>& migrations) {
   return pool.Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     // One migrator at a time per schema, across every replica.
@@ -21,11 +20,9 @@ absl::Status RunMigrations(PgPool& pool, const std::string& schema,
       auto done = tx.exec_params("SELECT 1 FROM " + table + " WHERE version = $1", m.version);
       if (!done.empty()) continue;
       tx.exec(m.sql);
-      tx.exec_params("INSERT INTO " + table + " (version, description) VALUES ($1, $2)", m.version,
-                     m.description);
-      LogInfo("migration_applied", {{"schema", schema},
-                                    {"version", std::to_string(m.version)},
-                                    {"description", m.description}});
+      tx.exec_params("INSERT INTO " + table + " (version, description) VALUES ($1, $2)", m.version, m.description);
+      LogInfo("migration_applied",
+              {{"schema", schema}, {"version", std::to_string(m.version)}, {"description", m.description}});
     }
     tx.commit();
     return absl::OkStatus();

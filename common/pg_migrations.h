@@ -21,8 +21,7 @@ struct Migration {
 
 // Applies the migrations whose version is not yet recorded. Migrations are
 // never edited once released: add a new version instead.
-absl::Status RunMigrations(PgPool& pool, const std::string& schema,
-                           const std::vector<Migration>& migrations);
+absl::Status RunMigrations(PgPool& pool, const std::string& schema, const std::vector<Migration>& migrations);
 
 }  // namespace bkk
 

@@ -11,8 +11,7 @@ PgPool::PgPool(std::string url, int max_size, std::string session_setup)
 
 PgPool::~PgPool() = default;
 
-absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire(
-    std::chrono::milliseconds wait) {
+absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mu_);
   if (!cv_.wait_for(lock, wait, [&] { return !idle_.empty() || open_ < max_size_; })) {
     return absl::UnavailableError("all PostgreSQL connections are busy; try again");
@@ -70,8 +69,7 @@ absl::Status StatusFromCurrentPgException() {
   }
 }
 
-absl::Status PgPool::Run(const std::function<absl::Status(pqxx::connection&)>& work,
-                         std::chrono::milliseconds wait) {
+absl::Status PgPool::Run(const std::function<absl::Status(pqxx::connection&)>& work, std::chrono::milliseconds wait) {
   auto conn = Acquire(wait);
   if (!conn.ok()) return conn.status();
   absl::Status status;

@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
 
 namespace bkk {
 
@@ -22,8 +23,7 @@ absl::StatusOr<RedisEndpoint> RedisEndpoint::Parse(const std::string& url) {
   std::vector<std::string> host_port = absl::StrSplit(host_db[0], absl::MaxSplits(':', 1));
   if (host_port[0].empty()) return absl::InvalidArgumentError("Redis URL has no host: " + url);
   ep.host = host_port[0];
-  if (host_port.size() == 2 && (!absl::SimpleAtoi(host_port[1], &ep.port) || ep.port <= 0 ||
-                                ep.port > 65535)) {
+  if (host_port.size() == 2 && (!absl::SimpleAtoi(host_port[1], &ep.port) || ep.port <= 0 || ep.port > 65535)) {
     return absl::InvalidArgumentError("Redis URL has a bad port: " + url);
   }
   if (host_db.size() == 2 && !host_db[1].empty() && !absl::SimpleAtoi(host_db[1], &ep.db)) {
@@ -40,8 +40,7 @@ RedisConnection::~RedisConnection() {
 }
 
 absl::Status RedisConnection::Fail(const char* what) {
-  std::string message = absl::StrCat("Redis ", what, ": ",
-                                     context_ != nullptr ? context_->errstr : "no connection");
+  std::string message = absl::StrCat("Redis ", what, ": ", context_ != nullptr ? context_->errstr : "no connection");
   if (context_ != nullptr) {
     redisFree(context_);
     context_ = nullptr;
@@ -51,14 +50,12 @@ absl::Status RedisConnection::Fail(const char* what) {
 
 absl::Status RedisConnection::EnsureConnected() {
   if (context_ != nullptr) return absl::OkStatus();
-  timeval tv{static_cast<time_t>(timeout_.count() / 1000),
-             static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(timeout_.count() / 1000), static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
   context_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv);
   if (context_ == nullptr || context_->err) return Fail("connect failed");
   redisSetTimeout(context_, tv);
   if (endpoint_.db != 0) {
-    auto r = Command({"SELECT", std::to_string(endpoint_.db)});
-    if (!r.ok()) return r.status();
+    ASSIGN_OR_RETURN(auto r, Command({"SELECT", std::to_string(endpoint_.db)}));
   }
   return absl::OkStatus();
 }
@@ -67,14 +64,12 @@ namespace {
 
 absl::Status CheckReply(const redisReply* reply) {
   if (reply->type == REDIS_REPLY_ERROR) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("Redis error: ", std::string(reply->str, reply->len)));
+    return absl::FailedPreconditionError(absl::StrCat("Redis error: ", std::string(reply->str, reply->len)));
   }
   return absl::OkStatus();
 }
 
-void ToArgv(const std::vector<std::string>& args, std::vector<const char*>& argv,
-            std::vector<size_t>& lens) {
+void ToArgv(const std::vector<std::string>& args, std::vector<const char*>& argv, std::vector<size_t>& lens) {
   argv.clear();
   lens.clear();
   for (const auto& a : args) {
@@ -86,26 +81,25 @@ void ToArgv(const std::vector<std::string>& args, std::vector<const char*>& argv
 }  // namespace
 
 absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::string>& args) {
-  if (auto s = EnsureConnected(); !s.ok()) return s;
+  RETURN_IF_ERROR(EnsureConnected());
   std::vector<const char*> argv;
   std::vector<size_t> lens;
   ToArgv(args, argv, lens);
-  RedisReply reply(static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lens.data())));
+  RedisReply reply(
+      static_cast<redisReply*>(redisCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lens.data())));
   if (!reply) return Fail("command failed");
-  if (auto s = CheckReply(reply.get()); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckReply(reply.get()));
   return reply;
 }
 
 absl::StatusOr<std::vector<RedisReply>> RedisConnection::Pipeline(
     const std::vector<std::vector<std::string>>& commands) {
-  if (auto s = EnsureConnected(); !s.ok()) return s;
+  RETURN_IF_ERROR(EnsureConnected());
   std::vector<const char*> argv;
   std::vector<size_t> lens;
   for (const auto& cmd : commands) {
     ToArgv(cmd, argv, lens);
-    if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(),
-                               lens.data()) != REDIS_OK) {
+    if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK) {
       return Fail("pipeline append failed");
     }
   }
@@ -157,8 +151,8 @@ RedisSubscription::~RedisSubscription() {
 }
 
 absl::Status RedisSubscription::Fail(const char* what) {
-  std::string message = absl::StrCat("Redis subscription ", what, ": ",
-                                     context_ != nullptr ? context_->errstr : "no connection");
+  std::string message =
+      absl::StrCat("Redis subscription ", what, ": ", context_ != nullptr ? context_->errstr : "no connection");
   if (context_ != nullptr) {
     redisFree(context_);
     context_ = nullptr;
@@ -171,8 +165,7 @@ absl::Status RedisSubscription::Subscribe(const std::string& channel) {
     redisFree(context_);
     context_ = nullptr;
   }
-  timeval tv{static_cast<time_t>(timeout_.count() / 1000),
-             static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(timeout_.count() / 1000), static_cast<suseconds_t>((timeout_.count() % 1000) * 1000)};
   context_ = redisConnectWithTimeout(endpoint_.host.c_str(), endpoint_.port, tv);
   if (context_ == nullptr || context_->err) return Fail("connect failed");
   redisSetTimeout(context_, tv);
@@ -201,8 +194,8 @@ absl::StatusOr<std::optional<std::string>> RedisSubscription::Poll(std::chrono::
     if (raw != nullptr) {
       RedisReply reply(static_cast<redisReply*>(raw));
       // ["message", channel, payload]; confirmations and pongs are skipped.
-      if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
-          reply->element[0]->type == REDIS_REPLY_STRING && reply->element[2]->type == REDIS_REPLY_STRING &&
+      if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 && reply->element[0]->type == REDIS_REPLY_STRING &&
+          reply->element[2]->type == REDIS_REPLY_STRING &&
           std::string(reply->element[0]->str, reply->element[0]->len) == "message") {
         return std::optional<std::string>(std::string(reply->element[2]->str, reply->element[2]->len));
       }

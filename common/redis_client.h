@@ -4,6 +4,8 @@
 #ifndef BKK_SERVICES_COMMON_REDIS_CLIENT_H_
 #define BKK_SERVICES_COMMON_REDIS_CLIENT_H_
 
+#include <hiredis/hiredis.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -13,8 +15,6 @@
 #include <string>
 #include <type_traits>
 #include <vector>
-
-#include <hiredis/hiredis.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -49,8 +49,7 @@ class RedisConnection final {
   // drop the connection so the next call reconnects.
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& args);
   // Sends every command, then reads every reply: one round trip.
-  absl::StatusOr<std::vector<RedisReply>> Pipeline(
-      const std::vector<std::vector<std::string>>& commands);
+  absl::StatusOr<std::vector<RedisReply>> Pipeline(const std::vector<std::vector<std::string>>& commands);
 
  private:
   absl::Status EnsureConnected();
@@ -63,8 +62,7 @@ class RedisConnection final {
 
 class RedisPool final {
  public:
-  RedisPool(RedisEndpoint endpoint, int max_size,
-            std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
+  RedisPool(RedisEndpoint endpoint, int max_size, std::chrono::milliseconds timeout = std::chrono::milliseconds(500));
   // Runs `work` with a connection from the pool.
   absl::Status Run(const std::function<absl::Status(RedisConnection&)>& work);
 

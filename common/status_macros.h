@@ -25,9 +25,9 @@
 #define RETURN_IF_ERROR(...) \
   BKK_STATUS_PICK_(__VA_ARGS__, _, BKK_RETURN_IF_ERROR_2_, BKK_RETURN_IF_ERROR_1_, _)(__VA_ARGS__)
 #define BKK_RETURN_IF_ERROR_1_(expr) BKK_RETURN_IF_ERROR_2_(expr, )
-#define BKK_RETURN_IF_ERROR_2_(expr, transform)          \
-  do {                                                   \
-    ::absl::Status bkk_status_ = (expr);                 \
+#define BKK_RETURN_IF_ERROR_2_(expr, transform)           \
+  do {                                                    \
+    ::absl::Status bkk_status_ = (expr);                  \
     if (!bkk_status_.ok()) return transform(bkk_status_); \
   } while (false)
 
@@ -37,9 +37,9 @@
 #define BKK_ASSIGN_OR_RETURN_2_(lhs, expr) BKK_ASSIGN_OR_RETURN_3_(lhs, expr, )
 #define BKK_ASSIGN_OR_RETURN_3_(lhs, expr, transform) \
   BKK_ASSIGN_OR_RETURN_IMPL_(BKK_STATUS_CONCAT_(bkk_statusor_, __LINE__), lhs, expr, transform)
-#define BKK_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr, transform)         \
-  auto statusor = (expr);                                                  \
-  if (!statusor.ok()) return transform(std::move(statusor).status());      \
+#define BKK_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr, transform)    \
+  auto statusor = (expr);                                             \
+  if (!statusor.ok()) return transform(std::move(statusor).status()); \
   lhs = *std::move(statusor)
 
 namespace bkk {

@@ -2,22 +2,22 @@
 // keyword-analytics and voting. Settings come from the environment (or
 // --flags); see --help. SIGTERM stops accepting, lets in-flight requests
 // finish (up to BKK_DRAIN_SECONDS), then exits.
+#include <google/protobuf/descriptor.h>
+
 #include <iostream>
 #include <map>
 #include <thread>
 
-#include <google/protobuf/descriptor.h>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
-#include "gateway/core/gateway.h"
-#include "gateway/server/grpc_backend.h"
-#include "gateway/server/http_server.h"
-#include "gateway/server/release_poller.h"
 #include "common/config.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
 #include "common/service_main.h"
+#include "gateway/core/gateway.h"
+#include "gateway/server/grpc_backend.h"
+#include "gateway/server/http_server.h"
+#include "gateway/server/release_poller.h"
 
 namespace {
 
@@ -64,11 +64,11 @@ int main(int argc, char** argv) {
   // Every integer setting, checked together so one run names every mistake.
   std::map<std::string, int64_t> n;
   std::string problems;
-  for (const char* key : {"BKK_MAX_BODY_BYTES", "BKK_MAX_ADMIN_BODY_BYTES", "BKK_MAX_HEADER_BYTES",
-                          "BKK_REQUEST_TIMEOUT_MS", "BKK_CSV_TIMEOUT_MS", "BKK_READ_TIMEOUT_MS",
-                          "BKK_IDLE_TIMEOUT_MS", "BKK_RATE_LIMIT_RPS", "BKK_RATE_LIMIT_BURST",
-                          "BKK_TRUST_FORWARDED_FOR", "BKK_MAX_CONNECTIONS", "BKK_MAX_SSE_CLIENTS", "BKK_TALLY_CACHE_MS",
-                          "BKK_RELEASE_POLL_MS", "BKK_IO_THREADS", "BKK_BACKEND_CHANNELS", "BKK_DRAIN_SECONDS"}) {
+  for (const char* key :
+       {"BKK_MAX_BODY_BYTES", "BKK_MAX_ADMIN_BODY_BYTES", "BKK_MAX_HEADER_BYTES", "BKK_REQUEST_TIMEOUT_MS",
+        "BKK_CSV_TIMEOUT_MS", "BKK_READ_TIMEOUT_MS", "BKK_IDLE_TIMEOUT_MS", "BKK_RATE_LIMIT_RPS",
+        "BKK_RATE_LIMIT_BURST", "BKK_TRUST_FORWARDED_FOR", "BKK_MAX_CONNECTIONS", "BKK_MAX_SSE_CLIENTS",
+        "BKK_TALLY_CACHE_MS", "BKK_RELEASE_POLL_MS", "BKK_IO_THREADS", "BKK_BACKEND_CHANNELS", "BKK_DRAIN_SECONDS"}) {
     auto v = config->GetInt(key);
     if (!v.ok()) {
       problems += std::string(v.status().message()) + "; ";
@@ -108,8 +108,9 @@ int main(int argc, char** argv) {
     bkk::LogWarning("open_file_limit_lowers_caps",
                     {{"open_file_limit", std::to_string(fds)},
                      {"max_connections", std::to_string(max_connections)},
-                     {"fix", "raise the open-file limit (ulimit -n, or the container runtime's nofile) "
-                             "or set BKK_MAX_CONNECTIONS below it"}});
+                     {"fix",
+                      "raise the open-file limit (ulimit -n, or the container runtime's nofile) "
+                      "or set BKK_MAX_CONNECTIONS below it"}});
   }
   max_sse = std::min(max_sse, std::max<int64_t>(0, max_connections - kReservedFds));
   limits.max_connections = static_cast<int>(max_connections);

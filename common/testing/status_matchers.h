@@ -8,9 +8,9 @@
 #ifndef BKK_COMMON_TESTING_STATUS_MATCHERS_H_
 #define BKK_COMMON_TESTING_STATUS_MATCHERS_H_
 
-#include <string>
-
 #include <gmock/gmock.h>
+
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"

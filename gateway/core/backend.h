@@ -4,16 +4,16 @@
 #ifndef BKK_GATEWAY_CORE_BACKEND_H_
 #define BKK_GATEWAY_CORE_BACKEND_H_
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/message.h>
+#include <grpcpp/support/status.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/message.h>
-#include <grpcpp/support/status.h>
 
 namespace bkk::gateway {
 
@@ -54,9 +54,10 @@ class Backend {
 
   // A server-streaming call, not yet started (so the caller can keep the
   // handle before any handler runs).
-  virtual std::shared_ptr<BackendStream> PrepareServerStream(
-      const google::protobuf::MethodDescriptor* method, const CallOptions& options,
-      std::unique_ptr<google::protobuf::Message> request, BackendStream::Handlers handlers) = 0;
+  virtual std::shared_ptr<BackendStream> PrepareServerStream(const google::protobuf::MethodDescriptor* method,
+                                                             const CallOptions& options,
+                                                             std::unique_ptr<google::protobuf::Message> request,
+                                                             BackendStream::Handlers handlers) = 0;
 
   // grpc.health.v1 Check of `service` on the backend that serves it.
   virtual void CheckHealth(const std::string& service, std::chrono::system_clock::time_point deadline,

@@ -17,12 +17,10 @@ RouteTableOptions DefaultRouteTableOptions() {
   RouteTableOptions options;
   options.services = {kBudgetService, kKeywordService, kVotingService};
   const std::string stream_lines = absl::StrCat(kBudgetService, ".StreamLines");
-  options.csv_methods.push_back(
-      {stream_lines,
-       CsvFormat{"lines",
-                 {"line_id", "fiscal_year", "agency", "mission_type", "name", "amount_baht", "strategy_id",
-                  "district_id", "source_page"},
-                 "bkk-budget-lines.csv"}});
+  options.csv_methods.push_back({stream_lines, CsvFormat{"lines",
+                                                         {"line_id", "fiscal_year", "agency", "mission_type", "name",
+                                                          "amount_baht", "strategy_id", "district_id", "source_page"},
+                                                         "bkk-budget-lines.csv"}});
   // Journalists' spelling: /v1/export/lines.csv?fiscal_year=2566&agency=…
   options.extra_routes.push_back({stream_lines, "GET", "/v1/export/lines.csv", "filter"});
   return options;

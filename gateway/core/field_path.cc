@@ -24,8 +24,7 @@ const FieldDescriptor* FindField(const Descriptor* type, std::string_view name) 
 
 }  // namespace
 
-absl::StatusOr<std::vector<const FieldDescriptor*>> ResolveFieldPath(const Descriptor* type,
-                                                                      std::string_view path) {
+absl::StatusOr<std::vector<const FieldDescriptor*>> ResolveFieldPath(const Descriptor* type, std::string_view path) {
   std::vector<const FieldDescriptor*> fields;
   if (path.empty()) return absl::InvalidArgumentError("empty field name");
   size_t start = 0;
@@ -36,8 +35,7 @@ absl::StatusOr<std::vector<const FieldDescriptor*>> ResolveFieldPath(const Descr
       return absl::InvalidArgumentError(absl::StrCat("empty segment in field name `", std::string(path), "`"));
     }
     if (type == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("`", std::string(path.substr(0, start - 1)), "` has no fields"));
+      return absl::InvalidArgumentError(absl::StrCat("`", std::string(path.substr(0, start - 1)), "` has no fields"));
     }
     const FieldDescriptor* field = FindField(type, name);
     if (field == nullptr) {

@@ -3,10 +3,10 @@
 #ifndef BKK_GATEWAY_CORE_FIELD_PATH_H_
 #define BKK_GATEWAY_CORE_FIELD_PATH_H_
 
+#include <google/protobuf/descriptor.h>
+
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
 
 #include "absl/status/statusor.h"
 

@@ -8,12 +8,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/log.h"
 #include "gateway/core/share_page.h"
 #include "gateway/core/status_map.h"
 #include "gateway/core/stream_formats.h"
 #include "gateway/core/text.h"
 #include "gateway/core/transcoder.h"
-#include "common/log.h"
 
 namespace bkk::gateway {
 
@@ -85,7 +85,10 @@ HttpResponse StreamHead(const Route& route) {
 class Gateway::Exchange final {
  public:
   Exchange(Gateway* gateway, std::shared_ptr<ResponseWriter> writer, std::string origin, int series)
-      : gateway_(gateway), writer_(std::move(writer)), origin_(std::move(origin)), series_(series),
+      : gateway_(gateway),
+        writer_(std::move(writer)),
+        origin_(std::move(origin)),
+        series_(series),
         start_(Clock::now()) {
     gateway_->metrics_.AddInFlight(1);
   }
@@ -190,8 +193,9 @@ Gateway::Gateway(GatewayOptions options, std::shared_ptr<const RouteTable> route
   series_protocol_ = metrics_.AddSeries("protocol_error", "");
   get_proposal_ = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
       absl::StrCat(kVotingService, ".GetProposal"));
-  csp_ = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
-         "base-uri 'self'; form-action 'self'";
+  csp_ =
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
+      "base-uri 'self'; form-action 'self'";
 }
 
 int Gateway::SeriesOf(const Route* route) const {
@@ -263,16 +267,16 @@ bool Gateway::CheckRate(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
   rate_limited_.fetch_add(1, std::memory_order_relaxed);
   HttpResponse r = ErrorResponse(
       429, "RESOURCE_EXHAUSTED",
-      absl::StrCat("too many requests from this address (limit ", options_.limits.rate_limit_rps,
-                   " per second, burst ", options_.limits.rate_limit_burst, "); retry in ", retry_after, " s"));
+      absl::StrCat("too many requests from this address (limit ", options_.limits.rate_limit_rps, " per second, burst ",
+                   options_.limits.rate_limit_burst, "); retry in ", retry_after, " s"));
   r.SetHeader("Retry-After", std::to_string(retry_after));
   ex->Send(std::move(r));
   return false;
 }
 
 void Gateway::Handle(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
-  auto ex = std::make_shared<Exchange>(this, std::move(writer), std::string(request.Header("origin")),
-                                       series_unmatched_);
+  auto ex =
+      std::make_shared<Exchange>(this, std::move(writer), std::string(request.Header("origin")), series_unmatched_);
   std::string_view target = request.target;
   // Absolute-form targets (proxies may send them) are reduced to the path.
   if (StartsWith(target, "http://") || StartsWith(target, "https://")) {
@@ -314,23 +318,20 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<ResponseWriter> writer
     if (!get) return not_allowed();
     std::string extra = absl::StrCat(
         "# TYPE bkk_gateway_rate_limited_total counter\nbkk_gateway_rate_limited_total ",
-        rate_limited_.load(std::memory_order_relaxed), "\n",
-        "# TYPE bkk_gateway_cache_hits_total counter\n",
+        rate_limited_.load(std::memory_order_relaxed), "\n", "# TYPE bkk_gateway_cache_hits_total counter\n",
         "bkk_gateway_cache_hits_total{cache=\"release\"} ", release_cache_.hits(), "\n",
         "bkk_gateway_cache_hits_total{cache=\"tally\"} ", tally_cache_.hits(), "\n",
-        "# TYPE bkk_gateway_cache_misses_total counter\n",
-        "bkk_gateway_cache_misses_total{cache=\"release\"} ", release_cache_.misses(), "\n",
-        "bkk_gateway_cache_misses_total{cache=\"tally\"} ", tally_cache_.misses(), "\n",
-        "# TYPE bkk_gateway_release_info gauge\nbkk_gateway_release_info{version=\"",
-        PromLabel(release_.Get()), "\"} 1\n");
+        "# TYPE bkk_gateway_cache_misses_total counter\n", "bkk_gateway_cache_misses_total{cache=\"release\"} ",
+        release_cache_.misses(), "\n", "bkk_gateway_cache_misses_total{cache=\"tally\"} ", tally_cache_.misses(), "\n",
+        "# TYPE bkk_gateway_release_info gauge\nbkk_gateway_release_info{version=\"", PromLabel(release_.Get()),
+        "\"} 1\n");
     const SseFanout::Stats sse = fanout_->stats();
-    absl::StrAppend(&extra, "# TYPE bkk_gateway_sse_clients gauge\nbkk_gateway_sse_clients ", sse.clients,
-                    "\n# TYPE bkk_gateway_sse_upstreams gauge\nbkk_gateway_sse_upstreams ", sse.upstreams,
-                    "\n# TYPE bkk_gateway_sse_upstream_restarts_total counter\nbkk_gateway_sse_upstream_restarts_total ",
-                    sse.upstream_restarts,
-                    "\n# TYPE bkk_gateway_sse_refused_total counter\nbkk_gateway_sse_refused_total ", sse.refused,
-                    "\n# TYPE bkk_gateway_sse_events_total counter\nbkk_gateway_sse_events_total ", sse.events,
-                    "\n");
+    absl::StrAppend(
+        &extra, "# TYPE bkk_gateway_sse_clients gauge\nbkk_gateway_sse_clients ", sse.clients,
+        "\n# TYPE bkk_gateway_sse_upstreams gauge\nbkk_gateway_sse_upstreams ", sse.upstreams,
+        "\n# TYPE bkk_gateway_sse_upstream_restarts_total counter\nbkk_gateway_sse_upstream_restarts_total ",
+        sse.upstream_restarts, "\n# TYPE bkk_gateway_sse_refused_total counter\nbkk_gateway_sse_refused_total ",
+        sse.refused, "\n# TYPE bkk_gateway_sse_events_total counter\nbkk_gateway_sse_events_total ", sse.events, "\n");
     if (extra_metrics_) extra += extra_metrics_();
     HttpResponse r;
     r.body = metrics_.Render(extra);
@@ -402,8 +403,8 @@ void Gateway::HandleReady(std::shared_ptr<Exchange> ex) {
       if (state->problems.empty()) {
         state->ex->Send(JsonResponse(200, "{\"status\":\"ready\"}", "no-store"));
       } else {
-        state->ex->Send(ErrorResponse(503, "UNAVAILABLE",
-                                      absl::StrCat("not ready: ", absl::StrJoin(state->problems, "; "))));
+        state->ex->Send(
+            ErrorResponse(503, "UNAVAILABLE", absl::StrCat("not ready: ", absl::StrJoin(state->problems, "; "))));
       }
     });
   }
@@ -437,13 +438,12 @@ void Gateway::HandleApi(std::shared_ptr<Exchange> ex, const HttpRequest& request
     case RouteTable::Outcome::kBadPath:
       return ex->Send(ErrorResponse(400, "INVALID_ARGUMENT", match.error));
     case RouteTable::Outcome::kNotFound:
-      return ex->Send(ErrorResponse(
-          404, "NOT_FOUND", absl::StrCat("no API route matches ", QuoteForMessage(path, 200))));
+      return ex->Send(
+          ErrorResponse(404, "NOT_FOUND", absl::StrCat("no API route matches ", QuoteForMessage(path, 200))));
     case RouteTable::Outcome::kMethodNotAllowed: {
-      HttpResponse r = ErrorResponse(
-          405, "METHOD_NOT_ALLOWED",
-          absl::StrCat(QuoteForMessage(request.method), " is not allowed on ", QuoteForMessage(path, 200),
-                       "; allowed: ", match.allowed_methods));
+      HttpResponse r = ErrorResponse(405, "METHOD_NOT_ALLOWED",
+                                     absl::StrCat(QuoteForMessage(request.method), " is not allowed on ",
+                                                  QuoteForMessage(path, 200), "; allowed: ", match.allowed_methods));
       r.SetHeader("Allow", absl::StrCat(match.allowed_methods, ", OPTIONS"));
       return ex->Send(std::move(r));
     }
@@ -457,9 +457,9 @@ void Gateway::HandleApi(std::shared_ptr<Exchange> ex, const HttpRequest& request
   if (!request.body.empty()) {
     std::string_view type = request.Header("content-type");
     if (!type.empty() && !IsJsonContentType(type)) {
-      return ex->Send(ErrorResponse(415, "UNSUPPORTED_MEDIA_TYPE",
-                                    absl::StrCat("Content-Type ", QuoteForMessage(type),
-                                                 " is not accepted; send application/json")));
+      return ex->Send(ErrorResponse(
+          415, "UNSUPPORTED_MEDIA_TYPE",
+          absl::StrCat("Content-Type ", QuoteForMessage(type), " is not accepted; send application/json")));
     }
   }
   auto message = BuildGrpcRequest(route, match.bindings, query, request.body);
@@ -510,10 +510,10 @@ void Gateway::JoinSse(std::shared_ptr<Exchange> ex, const Route& route, const Me
   auto client = std::make_shared<SseExchange>(ex, route, stream_options);
   auto id = fanout_->Join(route, message, std::move(client));
   if (!id) {
-    HttpResponse r = ErrorResponse(
-        503, "UNAVAILABLE",
-        absl::StrCat("this gateway is serving its limit of ", options_.sse.max_clients,
-                     " live streams; retry shortly, or reload the page to see the latest counts"));
+    HttpResponse r =
+        ErrorResponse(503, "UNAVAILABLE",
+                      absl::StrCat("this gateway is serving its limit of ", options_.sse.max_clients,
+                                   " live streams; retry shortly, or reload the page to see the latest counts"));
     r.SetHeader("Retry-After", "10");
     return ex->Send(std::move(r));
   }
@@ -559,41 +559,40 @@ void Gateway::CallUnary(std::shared_ptr<Exchange> ex, const Route& route, const 
   }
   const Route* route_ptr = &route;
   const auto ttl = options_.tally_cache_ttl;
-  backend_->CallUnary(
-      route.method, call, std::move(message),
-      [ex, route_ptr, policy, cache, key = std::move(key), release = std::move(release), answer, ttl](
-          grpc::Status status, std::unique_ptr<Message> response) {
-        if (!status.ok()) {
-          const int http = HttpStatusForGrpcCode(status.error_code());
-          if (http == 500) {
-            LogWarning("backend_error", {{"rpc", route_ptr->name},
-                                         {"code", std::string(GrpcCodeName(status.error_code()))},
-                                         {"message", status.error_message()}});
-          }
-          return ex->Send(ErrorResponseForGrpc(status));
-        }
-        auto json = MessageToJson(*response);
-        if (!json.ok()) return ex->Send(ErrorResponseForStatus(json.status()));
-        auto entry = std::make_shared<CachedResponse>();
-        entry->body = std::move(*json);
-        if (policy == CachePolicy::kRelease) {
-          entry->etag = MakeEtag(release, entry->body);
-          // An answer that names another release than the key would serve
-          // stale data under the new release: answer it, do not keep it.
-          bool same_release = true;
-          const auto* field = response->GetDescriptor()->FindFieldByName("release_version");
-          if (field != nullptr && field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
-              !field->is_repeated()) {
-            std::string version = response->GetReflection()->GetString(*response, field);
-            same_release = version.empty() || version == release;
-          }
-          if (same_release) cache->Put(key, entry);
-        } else if (policy == CachePolicy::kTtl) {
-          entry->expires = Clock::now() + ttl;
-          cache->Put(key, entry);
-        }
-        ex->Send(answer(entry));
-      });
+  backend_->CallUnary(route.method, call, std::move(message),
+                      [ex, route_ptr, policy, cache, key = std::move(key), release = std::move(release), answer, ttl](
+                          grpc::Status status, std::unique_ptr<Message> response) {
+                        if (!status.ok()) {
+                          const int http = HttpStatusForGrpcCode(status.error_code());
+                          if (http == 500) {
+                            LogWarning("backend_error", {{"rpc", route_ptr->name},
+                                                         {"code", std::string(GrpcCodeName(status.error_code()))},
+                                                         {"message", status.error_message()}});
+                          }
+                          return ex->Send(ErrorResponseForGrpc(status));
+                        }
+                        auto json = MessageToJson(*response);
+                        if (!json.ok()) return ex->Send(ErrorResponseForStatus(json.status()));
+                        auto entry = std::make_shared<CachedResponse>();
+                        entry->body = std::move(*json);
+                        if (policy == CachePolicy::kRelease) {
+                          entry->etag = MakeEtag(release, entry->body);
+                          // An answer that names another release than the key would serve
+                          // stale data under the new release: answer it, do not keep it.
+                          bool same_release = true;
+                          const auto* field = response->GetDescriptor()->FindFieldByName("release_version");
+                          if (field != nullptr && field->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+                              !field->is_repeated()) {
+                            std::string version = response->GetReflection()->GetString(*response, field);
+                            same_release = version.empty() || version == release;
+                          }
+                          if (same_release) cache->Put(key, entry);
+                        } else if (policy == CachePolicy::kTtl) {
+                          entry->expires = Clock::now() + ttl;
+                          cache->Put(key, entry);
+                        }
+                        ex->Send(answer(entry));
+                      });
 }
 
 namespace {
@@ -712,8 +711,7 @@ void Gateway::HandleSharePage(std::shared_ptr<Exchange> ex, const HttpRequest& r
     std::string_view host = request.Header("host");
     bool ok = !host.empty() && host.size() <= 255;
     for (char c : host) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' ||
-            c == ']')) {
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
         ok = false;
       }
     }

@@ -93,8 +93,8 @@ class Gateway final {
   void CallUnary(std::shared_ptr<Exchange> ex, const Route& route, const HttpRequest& request,
                  std::unique_ptr<google::protobuf::Message> message, CallOptions call);
   // CSV routes: one backend stream per download, paced by the client.
-  void CallStream(std::shared_ptr<Exchange> ex, const Route& route,
-                  std::unique_ptr<google::protobuf::Message> message, CallOptions call);
+  void CallStream(std::shared_ptr<Exchange> ex, const Route& route, std::unique_ptr<google::protobuf::Message> message,
+                  CallOptions call);
   // SSE routes: the client joins the route's shared upstream (SseFanout).
   void JoinSse(std::shared_ptr<Exchange> ex, const Route& route, const google::protobuf::Message& message);
   void HandleSharePage(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path);

@@ -5,9 +5,7 @@
 
 namespace bkk::gateway {
 
-bool HeaderNameEquals(std::string_view a, std::string_view b) {
-  return AsciiEqualsIgnoreCase(a, b);
-}
+bool HeaderNameEquals(std::string_view a, std::string_view b) { return AsciiEqualsIgnoreCase(a, b); }
 
 std::string_view HttpRequest::Header(std::string_view name) const {
   for (const auto& h : headers) {

@@ -7,8 +7,7 @@
 
 namespace bkk::gateway {
 
-RateLimiter::RateLimiter(double rate_per_second, double burst)
-    : rate_(rate_per_second), burst_(std::max(burst, 1.0)) {}
+RateLimiter::RateLimiter(double rate_per_second, double burst) : rate_(rate_per_second), burst_(std::max(burst, 1.0)) {}
 
 bool RateLimiter::Allow(std::string_view key, Clock::time_point now, int* retry_after) {
   if (rate_ <= 0) return true;
@@ -58,14 +57,21 @@ std::optional<std::chrono::milliseconds> ParseGrpcTimeout(std::string_view value
   using std::chrono::duration_cast;
   using std::chrono::milliseconds;
   switch (value.back()) {
-    case 'H': return duration_cast<milliseconds>(std::chrono::hours(amount));
-    case 'M': return duration_cast<milliseconds>(std::chrono::minutes(amount));
-    case 'S': return duration_cast<milliseconds>(std::chrono::seconds(amount));
-    case 'm': return milliseconds(amount);
+    case 'H':
+      return duration_cast<milliseconds>(std::chrono::hours(amount));
+    case 'M':
+      return duration_cast<milliseconds>(std::chrono::minutes(amount));
+    case 'S':
+      return duration_cast<milliseconds>(std::chrono::seconds(amount));
+    case 'm':
+      return milliseconds(amount);
     // Sub-millisecond timeouts round up so they still reach the backend.
-    case 'u': return milliseconds((amount + 999) / 1000);
-    case 'n': return milliseconds((amount + 999'999) / 1'000'000);
-    default: return std::nullopt;
+    case 'u':
+      return milliseconds((amount + 999) / 1000);
+    case 'n':
+      return milliseconds((amount + 999'999) / 1'000'000);
+    default:
+      return std::nullopt;
   }
 }
 

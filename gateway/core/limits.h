@@ -17,9 +17,9 @@
 namespace bkk::gateway {
 
 struct Limits {
-  uint64_t max_body_bytes = 1 << 20;          // 1 MiB
-  uint64_t max_admin_body_bytes = 32 << 20;   // /v1/admin/* (dataset imports)
-  uint32_t max_header_bytes = 16 << 10;       // 16 KiB
+  uint64_t max_body_bytes = 1 << 20;                  // 1 MiB
+  uint64_t max_admin_body_bytes = 32 << 20;           // /v1/admin/* (dataset imports)
+  uint32_t max_header_bytes = 16 << 10;               // 16 KiB
   std::chrono::milliseconds request_timeout{10'000};  // deadline of a unary gRPC call
   std::chrono::milliseconds csv_timeout{300'000};     // deadline of a CSV export
   std::chrono::milliseconds sse_max_duration{3'600'000};

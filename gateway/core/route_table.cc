@@ -27,8 +27,20 @@ bool IsIdentChar(char c) { return IsIdentStart(c) || (c >= '0' && c <= '9'); }
 bool IsLiteralChar(char c) {
   if (IsIdentChar(c)) return true;
   switch (c) {
-    case '-': case '.': case '~': case '!': case '$': case '&': case '\'': case '(': case ')':
-    case '+': case ',': case ';': case '=': case '@':
+    case '-':
+    case '.':
+    case '~':
+    case '!':
+    case '$':
+    case '&':
+    case '\'':
+    case '(':
+    case ')':
+    case '+':
+    case ',':
+    case ';':
+    case '=':
+    case '@':
       return true;
     default:
       return false;
@@ -63,8 +75,7 @@ SplitPath SplitRequestPath(std::string_view path) {
   for (std::string_view segment : raw) {
     auto decoded = PercentDecode(segment, /*plus_as_space=*/false);
     if (!decoded) {
-      out.error = absl::StrCat("malformed percent-encoding in path segment ",
-                               QuoteForMessage(segment));
+      out.error = absl::StrCat("malformed percent-encoding in path segment ", QuoteForMessage(segment));
       return out;
     }
     if (!IsValidUtf8(*decoded)) {
@@ -122,8 +133,7 @@ absl::StatusOr<PathTemplate> PathTemplate::Parse(std::string_view text) {
       size_t begin = pos;
       while (pos < text.size() && (IsIdentChar(text[pos]) || text[pos] == '.')) ++pos;
       std::string field(text.substr(begin, pos - begin));
-      if (field.empty() || !IsIdentStart(field[0]) || field.back() == '.' ||
-          field.find("..") != std::string::npos) {
+      if (field.empty() || !IsIdentStart(field[0]) || field.back() == '.' || field.find("..") != std::string::npos) {
         return TemplateError(text, begin, "expected a field path inside {}");
       }
       Variable var{field, t.segments_.size(), 0};
@@ -228,11 +238,21 @@ class Builder final {
     std::string http_method;
     std::string path;
     switch (rule.pattern_case()) {
-      case google::api::HttpRule::kGet: http_method = "GET", path = rule.get(); break;
-      case google::api::HttpRule::kPut: http_method = "PUT", path = rule.put(); break;
-      case google::api::HttpRule::kPost: http_method = "POST", path = rule.post(); break;
-      case google::api::HttpRule::kDelete: http_method = "DELETE", path = rule.delete_(); break;
-      case google::api::HttpRule::kPatch: http_method = "PATCH", path = rule.patch(); break;
+      case google::api::HttpRule::kGet:
+        http_method = "GET", path = rule.get();
+        break;
+      case google::api::HttpRule::kPut:
+        http_method = "PUT", path = rule.put();
+        break;
+      case google::api::HttpRule::kPost:
+        http_method = "POST", path = rule.post();
+        break;
+      case google::api::HttpRule::kDelete:
+        http_method = "DELETE", path = rule.delete_();
+        break;
+      case google::api::HttpRule::kPatch:
+        http_method = "PATCH", path = rule.patch();
+        break;
       case google::api::HttpRule::kCustom:
         http_method = rule.custom().kind(), path = rule.custom().path();
         break;
@@ -300,14 +320,14 @@ class Builder final {
   static absl::Status CheckCsv(const MethodDescriptor* md, const CsvFormat& format) {
     const auto* rows = md->output_type()->FindFieldByName(format.rows_field);
     if (rows == nullptr || !rows->is_repeated() || rows->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
-      return absl::InvalidArgumentError(absl::StrCat("CSV rows field `", format.rows_field,
-                                                     "` is not a repeated message field of the response"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("CSV rows field `", format.rows_field, "` is not a repeated message field of the response"));
     }
     for (const auto& column : format.columns) {
       const auto* f = rows->message_type()->FindFieldByName(column);
       if (f == nullptr || !IsSettableFromText(f) || f->is_repeated()) {
-        return absl::InvalidArgumentError(absl::StrCat("CSV column `", column, "` is not a scalar field of ",
-                                                       rows->message_type()->full_name()));
+        return absl::InvalidArgumentError(
+            absl::StrCat("CSV column `", column, "` is not a scalar field of ", rows->message_type()->full_name()));
       }
     }
     return absl::OkStatus();
@@ -332,14 +352,14 @@ bool MoreSpecific(const Route& a, const Route& b) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<const RouteTable>> RouteTable::Build(
-    const google::protobuf::DescriptorPool& pool, const RouteTableOptions& options) {
+absl::StatusOr<std::shared_ptr<const RouteTable>> RouteTable::Build(const google::protobuf::DescriptorPool& pool,
+                                                                    const RouteTableOptions& options) {
   Builder builder(options);
   for (const auto& service_name : options.services) {
     const auto* sd = pool.FindServiceByName(service_name);
     if (sd == nullptr) {
-      return absl::NotFoundError(absl::StrCat("service ", service_name,
-                                              " is not in the descriptor pool (is its proto linked in?)"));
+      return absl::NotFoundError(
+          absl::StrCat("service ", service_name, " is not in the descriptor pool (is its proto linked in?)"));
     }
     for (int i = 0; i < sd->method_count(); ++i) {
       const MethodDescriptor* md = sd->method(i);

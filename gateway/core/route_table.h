@@ -8,14 +8,14 @@
 #ifndef BKK_GATEWAY_CORE_ROUTE_TABLE_H_
 #define BKK_GATEWAY_CORE_ROUTE_TABLE_H_
 
+#include <google/protobuf/descriptor.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
-
-#include <google/protobuf/descriptor.h>
 
 #include "absl/status/statusor.h"
 
@@ -30,7 +30,7 @@ struct Binding {
 // Splits a raw request path into decoded segments and the raw ":verb" of
 // the last segment. Returns an error message for a malformed path.
 struct SplitPath {
-  std::vector<std::string> segments;  // fully decoded, last one including any ":verb"
+  std::vector<std::string> segments;               // fully decoded, last one including any ":verb"
   std::vector<std::string> segments_without_verb;  // last one with the verb cut off
   std::string verb;                                // raw text after the last ':' of the last segment
   std::string error;
@@ -130,8 +130,8 @@ class RouteTable final {
   // Reads every method of `options.services` from `pool`. Fails (naming the
   // method) on a rule the gateway cannot serve correctly, so a bad proto
   // change stops the gateway at start rather than misrouting requests.
-  static absl::StatusOr<std::shared_ptr<const RouteTable>> Build(
-      const google::protobuf::DescriptorPool& pool, const RouteTableOptions& options);
+  static absl::StatusOr<std::shared_ptr<const RouteTable>> Build(const google::protobuf::DescriptorPool& pool,
+                                                                 const RouteTableOptions& options);
 
   enum class Outcome { kMatched, kNotFound, kMethodNotAllowed, kBadPath };
   struct MatchResult {
@@ -161,7 +161,6 @@ class RouteTable final {
   // over a variable one, so the shortcut never changes the answer.
   std::unordered_map<std::string, const Route*> literal_;
 };
-
 
 }  // namespace bkk::gateway
 

@@ -46,25 +46,19 @@ std::string RenderSharePage(const bkkbudget::voting::v1::GetProposalResponse& re
 
   return absl::StrCat(
       "<!doctype html>\n<html lang=\"th\">\n<head>\n<meta charset=\"utf-8\">\n",
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n",
-      "<title>", title, " · งบกรุงเทพฯ #BangkokBudgeting</title>\n",
-      "<meta name=\"description\" content=\"", description, "\">\n",
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n", "<title>", title,
+      " · งบกรุงเทพฯ #BangkokBudgeting</title>\n", "<meta name=\"description\" content=\"", description, "\">\n",
       "<meta property=\"og:type\" content=\"website\">\n",
       "<meta property=\"og:site_name\" content=\"งบกรุงเทพฯ Bangkok Budgeting\">\n",
-      "<meta property=\"og:locale\" content=\"th_TH\">\n",
-      "<meta property=\"og:title\" content=\"", title, "\">\n",
-      "<meta property=\"og:description\" content=\"", description, "\">\n",
-      "<meta property=\"og:url\" content=\"", url, "\">\n",
-      "<meta property=\"og:image\" content=\"", image, "\">\n",
-      "<meta name=\"twitter:card\" content=\"summary_large_image\">\n",
-      "<meta name=\"twitter:title\" content=\"", title, "\">\n",
-      "<meta name=\"twitter:description\" content=\"", description, "\">\n",
-      "<meta name=\"twitter:image\" content=\"", image, "\">\n",
-      "<link rel=\"canonical\" href=\"", url, "\">\n",
-      "<meta http-equiv=\"refresh\" content=\"0; url=", app, "\">\n",
-      "</head>\n<body>\n<main>\n<h1>", title, "</h1>\n<p>", description, "</p>\n",
-      "<p>ผู้สนับสนุน ", support, " คน · #BangkokBudgeting</p>\n",
-      "<p><a href=\"", app, "\">เปิดในงบกรุงเทพฯ</a></p>\n</main>\n</body>\n</html>\n");
+      "<meta property=\"og:locale\" content=\"th_TH\">\n", "<meta property=\"og:title\" content=\"", title, "\">\n",
+      "<meta property=\"og:description\" content=\"", description, "\">\n", "<meta property=\"og:url\" content=\"", url,
+      "\">\n", "<meta property=\"og:image\" content=\"", image, "\">\n",
+      "<meta name=\"twitter:card\" content=\"summary_large_image\">\n", "<meta name=\"twitter:title\" content=\"",
+      title, "\">\n", "<meta name=\"twitter:description\" content=\"", description, "\">\n",
+      "<meta name=\"twitter:image\" content=\"", image, "\">\n", "<link rel=\"canonical\" href=\"", url, "\">\n",
+      "<meta http-equiv=\"refresh\" content=\"0; url=", app, "\">\n", "</head>\n<body>\n<main>\n<h1>", title,
+      "</h1>\n<p>", description, "</p>\n", "<p>ผู้สนับสนุน ", support, " คน · #BangkokBudgeting</p>\n", "<p><a href=\"",
+      app, "\">เปิดในงบกรุงเทพฯ</a></p>\n</main>\n</body>\n</html>\n");
 }
 
 }  // namespace bkk::gateway

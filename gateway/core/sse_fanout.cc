@@ -19,9 +19,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "gateway/core/stream_formats.h"
 #include "gateway/core/transcoder.h"
-#include "common/log.h"
 
 namespace bkk::gateway {
 
@@ -189,8 +189,8 @@ struct SseFanout::State : std::enable_shared_from_this<SseFanout::State> {
     if (!status.ok() && IsOutage(status.error_code()) && !stopping) {
       // Keep the clients (holding their streams open) and reopen with backoff.
       ++stats.upstream_restarts;
-      const int64_t base = std::min<int64_t>(options.restart_max.count(),
-                                             options.restart_min.count() << std::min(u->failures, 10));
+      const int64_t base =
+          std::min<int64_t>(options.restart_max.count(), options.restart_min.count() << std::min(u->failures, 10));
       ++u->failures;
       std::uniform_int_distribution<int64_t> jitter(base / 2, base);
       u->restart_at = Clock::now() + std::chrono::milliseconds(jitter(rng));
@@ -260,8 +260,7 @@ struct SseFanout::State : std::enable_shared_from_this<SseFanout::State> {
   std::thread timers;
 };
 
-SseFanout::SseFanout(Backend* backend, SseFanoutOptions options)
-    : state_(std::make_shared<State>(backend, options)) {
+SseFanout::SseFanout(Backend* backend, SseFanoutOptions options) : state_(std::make_shared<State>(backend, options)) {
   state_->timers = std::thread([s = state_.get()] { s->RunTimers(); });
 }
 
@@ -280,8 +279,7 @@ SseFanout::~SseFanout() {
   for (auto& s : streams) s->Cancel();
 }
 
-std::optional<uint64_t> SseFanout::Join(const Route& route, const Message& request,
-                                        std::shared_ptr<SseClient> client) {
+std::optional<uint64_t> SseFanout::Join(const Route& route, const Message& request, std::shared_ptr<SseClient> client) {
   State& s = *state_;
   State::After after;
   uint64_t id;

@@ -20,15 +20,15 @@
 #ifndef BKK_GATEWAY_CORE_SSE_FANOUT_H_
 #define BKK_GATEWAY_CORE_SSE_FANOUT_H_
 
+#include <google/protobuf/message.h>
+#include <grpcpp/support/status.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <google/protobuf/message.h>
-#include <grpcpp/support/status.h>
 
 #include "gateway/core/backend.h"
 #include "gateway/core/route_table.h"

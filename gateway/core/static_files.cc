@@ -134,8 +134,8 @@ std::optional<HttpResponse> StaticFiles::Serve(std::string_view raw_path, std::s
   HttpResponse response;
   response.SetHeader("Content-Type", std::string(ContentTypeFor(path)));
   response.SetHeader("ETag", file->etag);
-  response.SetHeader("Cache-Control", path.rfind("/assets/", 0) == 0 ? "public, max-age=31536000, immutable"
-                                                                     : "no-cache");
+  response.SetHeader("Cache-Control",
+                     path.rfind("/assets/", 0) == 0 ? "public, max-age=31536000, immutable" : "no-cache");
   if (gzip) response.SetHeader("Content-Encoding", "gzip");
   response.SetHeader("Vary", "Accept-Encoding");
   if (IfNoneMatchMatches(if_none_match, file->etag)) {

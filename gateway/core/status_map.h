@@ -8,10 +8,10 @@
 #ifndef BKK_GATEWAY_CORE_STATUS_MAP_H_
 #define BKK_GATEWAY_CORE_STATUS_MAP_H_
 
+#include <grpcpp/support/status.h>
+
 #include <string>
 #include <string_view>
-
-#include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
 #include "gateway/core/http_types.h"

@@ -2,8 +2,8 @@
 #include "gateway/core/stream_formats.h"
 
 #include "absl/strings/str_cat.h"
-#include "gateway/core/text.h"
 #include "common/csv.h"
+#include "gateway/core/text.h"
 
 namespace bkk::gateway {
 
@@ -41,16 +41,26 @@ namespace {
 std::string CellText(const Message& row, const FieldDescriptor* f) {
   const auto* r = row.GetReflection();
   switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_INT32: return std::to_string(r->GetInt32(row, f));
-    case FieldDescriptor::CPPTYPE_INT64: return std::to_string(r->GetInt64(row, f));
-    case FieldDescriptor::CPPTYPE_UINT32: return std::to_string(r->GetUInt32(row, f));
-    case FieldDescriptor::CPPTYPE_UINT64: return std::to_string(r->GetUInt64(row, f));
-    case FieldDescriptor::CPPTYPE_DOUBLE: return absl::StrCat(r->GetDouble(row, f));
-    case FieldDescriptor::CPPTYPE_FLOAT: return absl::StrCat(r->GetFloat(row, f));
-    case FieldDescriptor::CPPTYPE_BOOL: return r->GetBool(row, f) ? "true" : "false";
-    case FieldDescriptor::CPPTYPE_ENUM: return r->GetEnum(row, f)->name();
-    case FieldDescriptor::CPPTYPE_STRING: return CsvField(r->GetString(row, f));
-    case FieldDescriptor::CPPTYPE_MESSAGE: return "";
+    case FieldDescriptor::CPPTYPE_INT32:
+      return std::to_string(r->GetInt32(row, f));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return std::to_string(r->GetInt64(row, f));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return std::to_string(r->GetUInt32(row, f));
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return std::to_string(r->GetUInt64(row, f));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return absl::StrCat(r->GetDouble(row, f));
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return absl::StrCat(r->GetFloat(row, f));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return r->GetBool(row, f) ? "true" : "false";
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return r->GetEnum(row, f)->name();
+    case FieldDescriptor::CPPTYPE_STRING:
+      return CsvField(r->GetString(row, f));
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      return "";
   }
   return "";
 }

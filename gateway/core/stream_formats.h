@@ -5,10 +5,10 @@
 #ifndef BKK_GATEWAY_CORE_STREAM_FORMATS_H_
 #define BKK_GATEWAY_CORE_STREAM_FORMATS_H_
 
+#include <google/protobuf/message.h>
+
 #include <string>
 #include <string_view>
-
-#include <google/protobuf/message.h>
 
 #include "gateway/core/route_table.h"
 

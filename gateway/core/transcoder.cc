@@ -1,14 +1,14 @@
 // Descriptor-driven HTTP <-> gRPC message conversion; see transcoder.h.
 #include "gateway/core/transcoder.h"
 
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
 #include <set>
-
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
@@ -113,11 +113,16 @@ std::string ParamLabel(std::string_view name) {
 
 std::string ShortTypeName(const FieldDescriptor* f) {
   switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_INT32: return "int32";
-    case FieldDescriptor::CPPTYPE_INT64: return "int64";
-    case FieldDescriptor::CPPTYPE_UINT32: return "uint32";
-    case FieldDescriptor::CPPTYPE_UINT64: return "uint64";
-    default: return f->cpp_type_name();
+    case FieldDescriptor::CPPTYPE_INT32:
+      return "int32";
+    case FieldDescriptor::CPPTYPE_INT64:
+      return "int64";
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return "uint32";
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return "uint64";
+    default:
+      return f->cpp_type_name();
   }
 }
 
@@ -156,8 +161,8 @@ absl::StatusOr<std::vector<QueryParam>> ParseQueryString(std::string_view query,
   return params;
 }
 
-absl::Status SetFieldFromText(Message* message, const std::vector<const FieldDescriptor*>& path,
-                              std::string_view value, std::string_view what) {
+absl::Status SetFieldFromText(Message* message, const std::vector<const FieldDescriptor*>& path, std::string_view value,
+                              std::string_view what) {
   Message* target = message;
   for (size_t i = 0; i + 1 < path.size(); ++i) {
     target = target->GetReflection()->MutableMessage(target, path[i]);
@@ -167,9 +172,10 @@ absl::Status SetFieldFromText(Message* message, const std::vector<const FieldDes
   const bool repeated = field->is_repeated();
   if (!IsSettableFromText(field)) {
     if (field->is_map()) return Invalid(what, "a map field cannot be set from a URL");
-    return Invalid(what, absl::StrCat("`", field->name(), "` is a message; set its fields instead (e.g. `",
-                                      field->name(), ".", field->message_type()->field_count() > 0
-                                          ? field->message_type()->field(0)->name() : "…", "`)"));
+    return Invalid(
+        what,
+        absl::StrCat("`", field->name(), "` is a message; set its fields instead (e.g. `", field->name(), ".",
+                     field->message_type()->field_count() > 0 ? field->message_type()->field(0)->name() : "…", "`)"));
   }
   const std::string type_name = ShortTypeName(field);
   switch (field->cpp_type()) {
@@ -232,8 +238,8 @@ absl::Status SetFieldFromText(Message* message, const std::vector<const FieldDes
         if (ParseInteger(value, &number)) ev = e->FindValueByNumber(number);
       }
       if (ev == nullptr) {
-        return Invalid(what, absl::StrCat(QuoteForMessage(value), " is not a ", e->name(), " (one of ",
-                                          EnumChoices(e), ")"));
+        return Invalid(what,
+                       absl::StrCat(QuoteForMessage(value), " is not a ", e->name(), " (one of ", EnumChoices(e), ")"));
       }
       repeated ? r->AddEnumValue(target, field, ev->number()) : r->SetEnumValue(target, field, ev->number());
       break;
@@ -259,8 +265,7 @@ absl::Status SetFieldFromText(Message* message, const std::vector<const FieldDes
 absl::StatusOr<std::unique_ptr<Message>> BuildGrpcRequest(const Route& route, const std::vector<Binding>& bindings,
                                                           std::string_view query, std::string_view body) {
   const auto* input = route.method->input_type();
-  std::unique_ptr<Message> message(
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(input)->New());
+  std::unique_ptr<Message> message(google::protobuf::MessageFactory::generated_factory()->GetPrototype(input)->New());
 
   bool body_blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
   if (route.body.empty() && !body.empty()) {
@@ -282,8 +287,8 @@ absl::StatusOr<std::unique_ptr<Message>> BuildGrpcRequest(const Route& route, co
     }
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
-    auto status = google::protobuf::util::JsonStringToMessage(
-        google::protobuf::StringPiece(body.data(), body.size()), target, options);
+    auto status = google::protobuf::util::JsonStringToMessage(google::protobuf::StringPiece(body.data(), body.size()),
+                                                              target, options);
     if (!status.ok()) {
       std::string why(status.message().data(), status.message().size());
       if (why.empty()) why = "malformed JSON";
@@ -307,9 +312,8 @@ absl::StatusOr<std::unique_ptr<Message>> BuildGrpcRequest(const Route& route, co
   for (const QueryParam& p : *params) {
     std::string what = ParamLabel(p.name);
     if (route.body == "*") {
-      return absl::InvalidArgumentError(absl::StrCat(
-          what, " is not accepted: ", route.http_method, " ", route.path.text(),
-          " takes its fields from the JSON body"));
+      return absl::InvalidArgumentError(absl::StrCat(what, " is not accepted: ", route.http_method, " ",
+                                                     route.path.text(), " takes its fields from the JSON body"));
     }
     auto fields = ResolveFieldPath(input, p.name);
     if (!fields.ok() && !route.query_fallback_prefix.empty()) {
@@ -317,8 +321,8 @@ absl::StatusOr<std::unique_ptr<Message>> BuildGrpcRequest(const Route& route, co
       if (fallback.ok()) fields = std::move(fallback);
     }
     if (!fields.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("unknown ", what, " (",
-                                                     std::string(fields.status().message()), ")"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown ", what, " (", std::string(fields.status().message()), ")"));
     }
     if (!route.body.empty() && (*fields)[0]->name() == route.body) {
       return absl::InvalidArgumentError(absl::StrCat(what, " sets a field the JSON body carries"));
@@ -344,8 +348,8 @@ absl::StatusOr<std::string> MessageToJsonReference(const Message& message) {
   std::string out;
   auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
   if (!status.ok()) {
-    return absl::InternalError(absl::StrCat("response to JSON: ", std::string(status.message().data(),
-                                                                              status.message().size())));
+    return absl::InternalError(
+        absl::StrCat("response to JSON: ", std::string(status.message().data(), status.message().size())));
   }
   return out;
 }
@@ -356,10 +360,10 @@ namespace {
 // controls: C1 controls and Unicode format characters (found by running every
 // code point through protobuf 3.21; the differential test keeps it honest).
 bool ProtobufEscapes(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || (cp >= 0x600 && cp <= 0x603) || cp == 0x6DD ||
-         cp == 0x70F || (cp >= 0x17B4 && cp <= 0x17B5) || (cp >= 0x200B && cp <= 0x200F) ||
-         (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x206A && cp <= 0x206F) ||
-         cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0x1D173 && cp <= 0x1D17A) || cp == 0xE0001 ||
+  return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || (cp >= 0x600 && cp <= 0x603) || cp == 0x6DD || cp == 0x70F ||
+         (cp >= 0x17B4 && cp <= 0x17B5) || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+         (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x206A && cp <= 0x206F) || cp == 0xFEFF ||
+         (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0x1D173 && cp <= 0x1D17A) || cp == 0xE0001 ||
          (cp >= 0xE0020 && cp <= 0xE007F);
 }
 
@@ -412,16 +416,35 @@ bool AppendJsonString(std::string_view s, std::string* out) {
       continue;
     }
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\t': out->append("\\t"); break;
-      case '\n': out->append("\\n"); break;
-      case '\f': out->append("\\f"); break;
-      case '\r': out->append("\\r"); break;
-      case '<': out->append("\\u003c"); break;
-      case '>': out->append("\\u003e"); break;
-      default: AppendUnicodeEscape(c, out);  // other controls and DEL
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '<':
+        out->append("\\u003c");
+        break;
+      case '>':
+        out->append("\\u003e");
+        break;
+      default:
+        AppendUnicodeEscape(c, out);  // other controls and DEL
     }
     ++i;
   }
@@ -443,8 +466,7 @@ bool AppendFieldValue(const Message& message, const FieldDescriptor* field, int 
       absl::StrAppend(out, rep ? r->GetRepeatedUInt32(message, field, index) : r->GetUInt32(message, field));
       return true;
     case FieldDescriptor::CPPTYPE_INT64:
-      absl::StrAppend(out, "\"", rep ? r->GetRepeatedInt64(message, field, index) : r->GetInt64(message, field),
-                      "\"");
+      absl::StrAppend(out, "\"", rep ? r->GetRepeatedInt64(message, field, index) : r->GetInt64(message, field), "\"");
       return true;
     case FieldDescriptor::CPPTYPE_UINT64:
       absl::StrAppend(out, "\"", rep ? r->GetRepeatedUInt64(message, field, index) : r->GetUInt64(message, field),
@@ -493,8 +515,7 @@ bool AppendMapJson(const Message& message, const FieldDescriptor* field, std::st
     entries.emplace_back(entry.GetReflection()->GetString(entry, key_field), &entry);
   }
   // Sorted; of repeated keys the last entry wins, as in the map itself.
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   out->push_back('{');
   bool first = true;
   for (size_t i = 0; i < entries.size(); ++i) {

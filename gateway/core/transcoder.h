@@ -14,12 +14,12 @@
 #ifndef BKK_GATEWAY_CORE_TRANSCODER_H_
 #define BKK_GATEWAY_CORE_TRANSCODER_H_
 
+#include <google/protobuf/message.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/message.h>
 
 #include "absl/status/statusor.h"
 #include "gateway/core/route_table.h"
@@ -39,13 +39,15 @@ absl::StatusOr<std::vector<QueryParam>> ParseQueryString(std::string_view query,
 // fields get one more element. `what` names the source in errors, e.g.
 // "query parameter `limit`".
 absl::Status SetFieldFromText(google::protobuf::Message* message,
-                              const std::vector<const google::protobuf::FieldDescriptor*>& path,
-                              std::string_view value, std::string_view what);
+                              const std::vector<const google::protobuf::FieldDescriptor*>& path, std::string_view value,
+                              std::string_view what);
 
 // Builds the request message of `route` from the matched path bindings, the
 // raw query string (without '?') and the body.
-absl::StatusOr<std::unique_ptr<google::protobuf::Message>> BuildGrpcRequest(
-    const Route& route, const std::vector<Binding>& bindings, std::string_view query, std::string_view body);
+absl::StatusOr<std::unique_ptr<google::protobuf::Message>> BuildGrpcRequest(const Route& route,
+                                                                            const std::vector<Binding>& bindings,
+                                                                            std::string_view query,
+                                                                            std::string_view body);
 
 // The response message as compact JSON (see the file comment for the form).
 absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& message);

@@ -5,14 +5,14 @@
 // to a message (which must round-trip), and the error body for whatever was
 // refused. Input: "METHOD TARGET\nBODY".
 // Built and run by build_and_run.sh with clang's ASan and UBSan.
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/util/json_util.h>
-#include <google/protobuf/util/message_differencer.h>
 
 #include "gateway/core/default_routes.h"
 #include "gateway/core/route_table.h"

@@ -37,7 +37,10 @@ class StreamCall final : public grpc::ClientBidiReactor<Message, Message>,
  public:
   StreamCall(GrpcBackend::MessageStub* stub, std::string path, const CallOptions& options,
              std::unique_ptr<Message> request, const Descriptor* response_type, Handlers handlers)
-      : stub_(stub), path_(std::move(path)), request_(std::move(request)), response_type_(response_type),
+      : stub_(stub),
+        path_(std::move(path)),
+        request_(std::move(request)),
+        response_type_(response_type),
         handlers_(std::move(handlers)) {
     Apply(options, &context_);
   }
@@ -155,13 +158,18 @@ int ParseHealthStatus(const std::string& data) {
         if (!ReadVarint(data, &pos, &v)) return -1;
         if ((tag >> 3) == 1) status = static_cast<int>(v);
         break;
-      case 1: pos += 8; break;
+      case 1:
+        pos += 8;
+        break;
       case 2:
         if (!ReadVarint(data, &pos, &v) || v > data.size() - pos) return -1;
         pos += v;
         break;
-      case 5: pos += 4; break;
-      default: return -1;
+      case 5:
+        pos += 4;
+        break;
+      default:
+        return -1;
     }
   }
   return pos == data.size() ? status : -1;
@@ -169,11 +177,16 @@ int ParseHealthStatus(const std::string& data) {
 
 std::string HealthName(int status) {
   switch (status) {
-    case 1: return "SERVING";
-    case 2: return "NOT_SERVING";
-    case 3: return "SERVICE_UNKNOWN";
-    case 0: return "UNKNOWN";
-    default: return "malformed health answer";
+    case 1:
+      return "SERVING";
+    case 2:
+      return "NOT_SERVING";
+    case 3:
+      return "SERVICE_UNKNOWN";
+    case 0:
+      return "UNKNOWN";
+    default:
+      return "malformed health answer";
   }
 }
 
@@ -234,8 +247,8 @@ void GrpcBackend::CallUnary(const MethodDescriptor* method, const CallOptions& o
   call->request = std::move(request);
   call->response = NewMessage(method->output_type());
   call->done = std::move(done);
-  target->stubs[target->Pick()]->UnaryCall(&call->context, PathOf(method), grpc::StubOptions(),
-                                           call->request.get(), call->response.get(), [call](grpc::Status status) {
+  target->stubs[target->Pick()]->UnaryCall(&call->context, PathOf(method), grpc::StubOptions(), call->request.get(),
+                                           call->response.get(), [call](grpc::Status status) {
                                              std::unique_ptr<Call> owned(call);
                                              owned->done(std::move(status), std::move(owned->response));
                                            });
@@ -251,8 +264,8 @@ std::shared_ptr<BackendStream> GrpcBackend::PrepareServerStream(const MethodDesc
         std::move(handlers), grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                                           absl::StrCat("no backend address for ", method->service()->full_name())));
   }
-  return std::make_shared<StreamCall>(target->stubs[target->Pick()].get(), PathOf(method), options,
-                                      std::move(request), method->output_type(), std::move(handlers));
+  return std::make_shared<StreamCall>(target->stubs[target->Pick()].get(), PathOf(method), options, std::move(request),
+                                      method->output_type(), std::move(handlers));
 }
 
 void GrpcBackend::CheckHealth(const std::string& service, std::chrono::system_clock::time_point deadline,
@@ -281,8 +294,8 @@ void GrpcBackend::CheckHealth(const std::string& service, std::chrono::system_cl
       [call](grpc::Status status) {
         std::unique_ptr<Call> owned(call);
         if (!status.ok()) {
-          return owned->done(false, absl::StrCat(GrpcCodeName(status.error_code()).data(), " ",
-                                                 status.error_message()));
+          return owned->done(false,
+                             absl::StrCat(GrpcCodeName(status.error_code()).data(), " ", status.error_message()));
         }
         std::vector<grpc::Slice> slices;
         (void)owned->response.Dump(&slices);

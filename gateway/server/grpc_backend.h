@@ -12,15 +12,15 @@
 #ifndef BKK_GATEWAY_SERVER_GRPC_BACKEND_H_
 #define BKK_GATEWAY_SERVER_GRPC_BACKEND_H_
 
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/proto_utils.h>
+
 #include <atomic>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/impl/codegen/proto_utils.h>
-#include <grpcpp/grpcpp.h>
 
 #include "gateway/core/backend.h"
 

@@ -3,20 +3,19 @@
 
 #include <array>
 #include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <deque>
 #include <limits>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "gateway/core/status_map.h"
 #include "gateway/core/text.h"
-#include "common/log.h"
 
 namespace bkk::gateway {
 
@@ -115,7 +114,10 @@ using internal::ServerCore;
 class Connection final : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, std::shared_ptr<ServerCore> core, uint64_t id)
-      : stream_(std::move(socket)), core_(std::move(core)), id_(id), heartbeat_(stream_.get_executor()),
+      : stream_(std::move(socket)),
+        core_(std::move(core)),
+        id_(id),
+        heartbeat_(stream_.get_executor()),
         io_index_(core_->IndexOf(stream_.get_executor())) {
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
@@ -278,12 +280,11 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
     stream_.expires_after(core_->limits.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kReadChunk),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              self->buffer_.commit(n);
-                              if (ec) return self->Close();
-                              self->ReadHeader();
-                            });
+    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->buffer_.commit(n);
+      if (ec) return self->Close();
+      self->ReadHeader();
+    });
   }
 
   void ReadHeader() {
@@ -382,8 +383,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     out_body_ = std::move(r.body);
     const std::string_view body = out_shared_ ? std::string_view(*out_shared_) : std::string_view(out_body_);
     out_head_.clear();
-    absl::StrAppend(&out_head_, version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", r.status, " ",
-                    ToAbsl(HttpReason(r.status)), "\r\n");
+    absl::StrAppend(&out_head_, version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", r.status, " ", ToAbsl(HttpReason(r.status)),
+                    "\r\n");
     for (const auto& h : r.headers) {
       if (!SafeHeader(h.name) || !SafeHeader(h.value)) continue;  // never split a header
       absl::StrAppend(&out_head_, h.name, ": ", h.value, "\r\n");
@@ -474,12 +475,11 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   // While streaming nothing is read, so a client that leaves would go
   // unnoticed until a write fails; a pending read notices at once.
   void WatchForClose() {
-    stream_.socket().async_read_some(net::buffer(discard_),
-                                     [self = shared_from_this()](beast::error_code ec, size_t) {
-                                       if (self->phase_ != Phase::kStreaming) return;
-                                       if (ec) return self->FailStream();
-                                       self->WatchForClose();
-                                     });
+    stream_.socket().async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (self->phase_ != Phase::kStreaming) return;
+      if (ec) return self->FailStream();
+      self->WatchForClose();
+    });
   }
 
   void FailStream() {
@@ -570,9 +570,8 @@ class RequestWriter final : public ResponseWriter {
   void Send(HttpResponse response) override {
     // dispatch: an answer made while handling the request (cache hit, error)
     // is written at once on the connection's thread instead of being queued.
-    net::dispatch(conn_->executor(), [c = conn_, s = seq_, r = std::move(response)]() mutable {
-      c->DoSend(s, std::move(r));
-    });
+    net::dispatch(conn_->executor(),
+                  [c = conn_, s = seq_, r = std::move(response)]() mutable { c->DoSend(s, std::move(r)); });
   }
   // Stream operations keep their order through the io thread's inbox.
   void StartStream(HttpResponse head, StreamOptions options) override {
@@ -594,9 +593,8 @@ class RequestWriter final : public ResponseWriter {
   void EndStream() override { Enqueue(StreamOp(StreamOp::Kind::kEnd, conn_, seq_)); }
   void AbortStream() override { Enqueue(StreamOp(StreamOp::Kind::kAbort, conn_, seq_)); }
   void OnCancel(std::function<void(bool)> cancel) override {
-    net::post(conn_->executor(), [c = conn_, s = seq_, f = std::move(cancel)]() mutable {
-      c->DoSetCancel(s, std::move(f));
-    });
+    net::post(conn_->executor(),
+              [c = conn_, s = seq_, f = std::move(cancel)]() mutable { c->DoSetCancel(s, std::move(f)); });
   }
 
  private:
@@ -770,11 +768,10 @@ absl::Status HttpServer::Start() {
   for (int i = 0; i < threads; ++i) {
     threads_.emplace_back([core = core_, i] { core->iocs[i]->run(); });
   }
-  LogInfo("http_listening", {{"address", listen}, {"port", std::to_string(port_)},
-                             {"io_threads", std::to_string(threads)}});
+  LogInfo("http_listening",
+          {{"address", listen}, {"port", std::to_string(port_)}, {"io_threads", std::to_string(threads)}});
   return absl::OkStatus();
 }
-
 
 void HttpServer::Shutdown(std::chrono::milliseconds drain) {
   if (stopped_) return;

@@ -1,10 +1,10 @@
 // Release polling; see release_poller.h.
 #include "gateway/server/release_poller.h"
 
+#include <google/protobuf/descriptor.h>
+
 #include <algorithm>
 #include <memory>
-
-#include <google/protobuf/descriptor.h>
 
 #include "absl/strings/str_cat.h"
 #include "bkkbudget/budget/v1/budget.pb.h"
@@ -13,8 +13,8 @@
 namespace bkk::gateway {
 
 void PollReleaseOnce(Backend* backend, Gateway* gateway, std::function<void()> done) {
-  const auto* method = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
-      absl::StrCat(kBudgetService, ".GetRelease"));
+  const auto* method =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(absl::StrCat(kBudgetService, ".GetRelease"));
   if (method == nullptr) {
     if (done) done();
     return;

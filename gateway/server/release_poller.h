@@ -7,9 +7,9 @@
 #include <chrono>
 #include <memory>
 
+#include "common/periodic_task.h"
 #include "gateway/core/backend.h"
 #include "gateway/core/gateway.h"
-#include "common/periodic_task.h"
 
 namespace bkk::gateway {
 

@@ -3,13 +3,12 @@
 // field setting from text for every scalar kind, query parsing, UTF-8 and
 // escaping helpers, the error body, rate limiting, gRPC timeouts, caches
 // and ETags, metrics text, SSE/CSV framing and the share page.
-#include <gtest/gtest.h>
-
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
 
 #include <random>
 #include <thread>
@@ -67,7 +66,8 @@ class TestPool {
     file.add_dependency("google/api/annotations.proto");
     auto* color = file.add_enum_type();
     color->set_name("Color");
-    for (auto [name, number] : std::vector<std::pair<std::string, int>>{{"COLOR_UNSPECIFIED", 0}, {"RED", 1}, {"BLUE", 2}}) {
+    for (auto [name, number] :
+         std::vector<std::pair<std::string, int>>{{"COLOR_UNSPECIFIED", 0}, {"RED", 1}, {"BLUE", 2}}) {
       auto* v = color->add_value();
       v->set_name(name);
       v->set_number(number);
@@ -137,9 +137,9 @@ class TestPool {
 // ---- path templates ----
 
 TEST(PathTemplateTest, ParsesTheGrammar) {
-  for (const char* ok : {"/v1/budget/overview", "/v1/budget/years/{fiscal_year}/top-agencies", "/v1/budget/lines:stream",
-                         "/v1/admin/rounds/{round_id}:advance", "/a/{name=shelves/*}/books", "/a/*", "/a/**",
-                         "/a/{x=**}", "/a/{f.g}"}) {
+  for (const char* ok :
+       {"/v1/budget/overview", "/v1/budget/years/{fiscal_year}/top-agencies", "/v1/budget/lines:stream",
+        "/v1/admin/rounds/{round_id}:advance", "/a/{name=shelves/*}/books", "/a/*", "/a/**", "/a/{x=**}", "/a/{f.g}"}) {
     EXPECT_TRUE(PathTemplate::Parse(ok).ok()) << ok;
   }
   for (const char* bad : {"", "v1", "/", "/a//b", "/a/{", "/a/{b", "/a/{1b}", "/a/{b.}", "/a/**/b", "/a:", "/a/{b}/{b}",
@@ -329,12 +329,12 @@ TEST(TranscoderTest, BuildsRequestsFromRealRoutes) {
   auto m = table->Match("GET", "/v1/budget/years/2566/breakdown");
   auto req = BuildGrpcRequest(*m.route, m.bindings, "dimension=BREAKDOWN_DIMENSION_AGENCY&filter.agency=x", "");
   ASSERT_TRUE(req.ok()) << req.status();
-  EXPECT_EQ((*req)->ShortDebugString(), "fiscal_year: 2566 dimension: BREAKDOWN_DIMENSION_AGENCY filter { agency: \"x\" }");
+  EXPECT_EQ((*req)->ShortDebugString(),
+            "fiscal_year: 2566 dimension: BREAKDOWN_DIMENSION_AGENCY filter { agency: \"x\" }");
   m = table->Match("POST", "/v1/rounds/5/districts/12/ballots");
   req = BuildGrpcRequest(*m.route, m.bindings, "", R"({"voterToken":"t","choices":[{"proposalId":"1"}]})");
   ASSERT_TRUE(req.ok()) << req.status();
-  EXPECT_EQ((*req)->ShortDebugString(),
-            "round_id: 5 district_id: 12 voter_token: \"t\" choices { proposal_id: 1 }");
+  EXPECT_EQ((*req)->ShortDebugString(), "round_id: 5 district_id: 12 voter_token: \"t\" choices { proposal_id: 1 }");
   EXPECT_FALSE(BuildGrpcRequest(*m.route, m.bindings, "", "{\"voterToken\":\"\xFF\"}").ok());
   EXPECT_FALSE(BuildGrpcRequest(*m.route, m.bindings, "", "[]").ok());
   EXPECT_FALSE(BuildGrpcRequest(*m.route, m.bindings, "", "  ").ok());
@@ -361,8 +361,15 @@ TEST(TranscoderTest, JsonUsesLowerCamelCaseAndPrintsDefaults) {
 void FillRandom(google::protobuf::Message* m, std::mt19937& rng, int depth) {
   using google::protobuf::FieldDescriptor;
   static const std::vector<std::string> kStrings = {
-      "", "ถนน", "a\"b\\c", "<script>&'", std::string("\x01\x1f\x7f\b\f\n\r\t", 9), "\xE2\x80\xA8\xF0\x9F\x98\x80",
-      "สำนักงานเขต, \"พระนคร\"", "line\nbreak", "\xC2\x80\xC2\xAD\xE2\x80\x8B\xEF\xBB\xBF\xF0\x9D\x85\xB3\xF3\xA0\x80\x81x",
+      "",
+      "ถนน",
+      "a\"b\\c",
+      "<script>&'",
+      std::string("\x01\x1f\x7f\b\f\n\r\t", 9),
+      "\xE2\x80\xA8\xF0\x9F\x98\x80",
+      "สำนักงานเขต, \"พระนคร\"",
+      "line\nbreak",
+      "\xC2\x80\xC2\xAD\xE2\x80\x8B\xEF\xBB\xBF\xF0\x9D\x85\xB3\xF3\xA0\x80\x81x",
       "\xD8\x80\xE1\x9E\xB4\xE2\x81\xA0\xEF\xBF\xB9\xEF\xBF\xBF"};
   const auto* d = m->GetDescriptor();
   const auto* r = m->GetReflection();
@@ -488,7 +495,8 @@ TEST(StatusMapTest, ErrorBodiesAreAlwaysValidJson) {
             "{\"error\":{\"code\":\"NOT_FOUND\",\"http_status\":404,\"message\":\"no \\\"line\\\"\\n\xEF\xBF\xBD\"}}");
   HttpResponse r = ErrorResponseForGrpc(grpc::Status(grpc::StatusCode::PERMISSION_DENIED, ""));
   EXPECT_EQ(r.status, 403);
-  EXPECT_EQ(r.body, "{\"error\":{\"code\":\"PERMISSION_DENIED\",\"http_status\":403,\"message\":\"PERMISSION_DENIED\"}}");
+  EXPECT_EQ(r.body,
+            "{\"error\":{\"code\":\"PERMISSION_DENIED\",\"http_status\":403,\"message\":\"PERMISSION_DENIED\"}}");
   EXPECT_EQ(r.Header("content-type"), "application/json; charset=utf-8");
   EXPECT_EQ(ErrorResponseForStatus(absl::FailedPreconditionError("voting has opened")).status, 400);
   EXPECT_EQ(HttpStatusForGrpcCode(static_cast<grpc::StatusCode>(99)), 500);
@@ -617,8 +625,9 @@ TEST(StreamFormatsTest, SseAndCsv) {
   auto table = RealRoutes();
   auto m = table->Match("GET", "/v1/export/lines.csv");
   ASSERT_EQ(m.outcome, RouteTable::Outcome::kMatched);
-  EXPECT_EQ(CsvPreamble(*m.route),
-            "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,amount_baht,strategy_id,district_id,source_page\r\n");
+  EXPECT_EQ(
+      CsvPreamble(*m.route),
+      "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,amount_baht,strategy_id,district_id,source_page\r\n");
   bkkbudget::budget::v1::StreamLinesResponse chunk;
   auto* line = chunk.add_lines();
   line->set_line_id(256600001);
@@ -696,8 +705,9 @@ TEST(SseFanoutTest, EachEventIsFramedOnceForEveryClientAndTheUpstreamNeverWaits)
   ASSERT_EQ(a->offered.size(), 10u);
   ASSERT_EQ(b->offered.size(), 10u);
   for (size_t i = 0; i < 10; ++i) EXPECT_EQ(a->offered[i], b->offered[i]) << "the same bytes, framed once";
-  EXPECT_EQ(*a->offered[9], "id: 10\ndata: {\"proposals\":[],\"voterCount\":\"10\",\"watermark\":\"10\","
-                            "\"votingClosed\":false}\n\n");
+  EXPECT_EQ(*a->offered[9],
+            "id: 10\ndata: {\"proposals\":[],\"voterCount\":\"10\",\"watermark\":\"10\","
+            "\"votingClosed\":false}\n\n");
   EXPECT_EQ(fanout.stats().events, 10u);
   // A late joiner gets the newest event at once, from memory.
   auto late = std::make_shared<RecordingClient>();

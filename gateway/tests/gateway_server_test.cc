@@ -7,21 +7,20 @@
 // to the ordinance's grand total).
 #include <gtest/gtest.h>
 
+#include <boost/asio.hpp>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <thread>
 
-#include <boost/asio.hpp>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/csv.h"
+#include "common/grpc_server.h"
 #include "gateway/server/release_poller.h"
 #include "gateway/tests/gateway_test_support.h"
 #include "services/budget_data/core/in_memory_repository.h"
 #include "services/budget_data/grpc/budget_grpc_service.h"
-#include "common/csv.h"
-#include "common/grpc_server.h"
 
 namespace bkk::gateway::testing {
 namespace {
@@ -513,8 +512,9 @@ TEST(GatewayWebTest, StaticFilesWithTypesCachingGzipAndNoTraversal) {
 
 TEST(GatewayWebTest, SharePageHasEscapedOpenGraphMeta) {
   Harness h;
-  h.voting().SetResponses(kGetProposal,
-                          {R"(proposal { proposal_id: 77 district_id: 12 title: "<script>alert(1)</script> สวนสาธารณะ" description: "\"quoted\" & more" } support: 5)"});
+  h.voting().SetResponses(
+      kGetProposal,
+      {R"(proposal { proposal_id: 77 district_id: 12 title: "<script>alert(1)</script> สวนสาธารณะ" description: "\"quoted\" & more" } support: 5)"});
   HttpResult r = h.Get("/p/77", {{"Host", "budget.example"}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Header("content-type"), "text/html; charset=utf-8");
@@ -633,8 +633,8 @@ TEST(GatewayServerTest, KeepAliveHeadAndForwardedFor) {
   }
   EXPECT_FALSE(client.closed);
   // HEAD: the length of the GET answer, no body.
-  std::string raw = RawExchange(h.port(), "HEAD /v1/budget/overview HTTP/1.1\r\nHost: gw\r\n\r\n", milliseconds(2000),
-                                true);
+  std::string raw =
+      RawExchange(h.port(), "HEAD /v1/budget/overview HTTP/1.1\r\nHost: gw\r\n\r\n", milliseconds(2000), true);
   auto heads = ParseResponses(raw, /*head=*/true);
   ASSERT_EQ(heads.size(), 1u) << raw;
   EXPECT_EQ(heads[0].status, 200);
@@ -657,10 +657,10 @@ class RealBudgetTest : public ::testing::Test {
     budget_server_ = std::move(*server);
     keywords_ = std::make_unique<FakeBackend>(std::vector<std::string>{kKeywordService});
     voting_ = std::make_unique<FakeBackend>(std::vector<std::string>{kVotingService});
-    backend_ = std::make_unique<GrpcBackend>(std::map<std::string, std::string>{
-        {kBudgetService, "127.0.0.1:" + std::to_string(budget_server_->port())},
-        {kKeywordService, keywords_->address()},
-        {kVotingService, voting_->address()}});
+    backend_ = std::make_unique<GrpcBackend>(
+        std::map<std::string, std::string>{{kBudgetService, "127.0.0.1:" + std::to_string(budget_server_->port())},
+                                           {kKeywordService, keywords_->address()},
+                                           {kVotingService, voting_->address()}});
     auto routes = RouteTable::Build(*google::protobuf::DescriptorPool::generated_pool(), DefaultRouteTableOptions());
     ASSERT_TRUE(routes.ok());
     gateway_ = std::make_unique<Gateway>(Harness::TestOptions(), *routes, backend_.get());

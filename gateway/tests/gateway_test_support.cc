@@ -2,18 +2,17 @@
 // gateway_test_support.h.
 #include "gateway/tests/gateway_test_support.h"
 
-#include <deque>
-#include <thread>
-
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/text_format.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/health_check_service_interface.h>
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/text_format.h>
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/health_check_service_interface.h>
+#include <deque>
+#include <thread>
 
 #include "bkkbudget/budget/v1/budget.pb.h"
 #include "bkkbudget/keywords/v1/keywords.pb.h"
@@ -244,8 +243,7 @@ std::string FakeBackend::Serialize(const std::string& method, const std::string&
   return message->SerializeAsString();
 }
 
-void FakeBackend::SetResponses(const std::string& method, const std::vector<std::string>& texts,
-                               grpc::Status status) {
+void FakeBackend::SetResponses(const std::string& method, const std::vector<std::string>& texts, grpc::Status status) {
   std::vector<std::string> bytes;
   for (const auto& t : texts) bytes.push_back(Serialize(method, t));
   std::lock_guard<std::mutex> lock(mu_);
@@ -480,10 +478,9 @@ Harness::Harness(GatewayOptions options, int io_threads) {
   budget_ = std::make_unique<FakeBackend>(std::vector<std::string>{kBudgetService});
   keywords_ = std::make_unique<FakeBackend>(std::vector<std::string>{kKeywordService});
   voting_ = std::make_unique<FakeBackend>(std::vector<std::string>{kVotingService});
-  backend_ = std::make_unique<GrpcBackend>(std::map<std::string, std::string>{
-      {kBudgetService, budget_->address()},
-      {kKeywordService, keywords_->address()},
-      {kVotingService, voting_->address()}});
+  backend_ = std::make_unique<GrpcBackend>(std::map<std::string, std::string>{{kBudgetService, budget_->address()},
+                                                                              {kKeywordService, keywords_->address()},
+                                                                              {kVotingService, voting_->address()}});
   auto routes = RouteTable::Build(*google::protobuf::DescriptorPool::generated_pool(), DefaultRouteTableOptions());
   if (!routes.ok()) {
     ADD_FAILURE() << routes.status();

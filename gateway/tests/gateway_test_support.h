@@ -5,19 +5,19 @@
 #ifndef BKK_GATEWAY_TESTS_GATEWAY_TEST_SUPPORT_H_
 #define BKK_GATEWAY_TESTS_GATEWAY_TEST_SUPPORT_H_
 
+#include <google/protobuf/message.h>
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
-#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <google/protobuf/message.h>
-#include <grpcpp/generic/async_generic_service.h>
-#include <grpcpp/grpcpp.h>
 
 #include "gateway/core/gateway.h"
 #include "gateway/server/grpc_backend.h"
@@ -91,7 +91,7 @@ class FakeBackend final : public grpc::CallbackGenericService {
 };
 
 struct HttpResult {
-  int status = 0;  // 0: no response (connection closed or timed out)
+  int status = 0;                              // 0: no response (connection closed or timed out)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   std::string error;  // why there was no (complete) response
@@ -104,8 +104,7 @@ HttpResult Http(int port, const std::string& method, const std::string& target, 
                 std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 // Writes raw bytes, then reads until the server closes or `timeout` passes.
-std::string RawExchange(int port, const std::string& bytes, std::chrono::milliseconds timeout,
-                        bool half_close = false);
+std::string RawExchange(int port, const std::string& bytes, std::chrono::milliseconds timeout, bool half_close = false);
 // Parses consecutive HTTP responses from raw bytes (`head`: answers to HEAD
 // requests, which carry a length but no body).
 std::vector<HttpResult> ParseResponses(const std::string& raw, bool head = false);

@@ -7,11 +7,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/asio.hpp>
 #include <chrono>
 #include <random>
 #include <thread>
-
-#include <boost/asio.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "gateway/tests/gateway_test_support.h"
@@ -40,9 +39,7 @@ class HostileInputTest : public ::testing::Test {
     harness_ = nullptr;
   }
 
-  void SetUp() override {
-    write_methods_ = WriteMethods(harness_->gateway().routes());
-  }
+  void SetUp() override { write_methods_ = WriteMethods(harness_->gateway().routes()); }
 
   int WriteCalls() {
     int n = 0;
@@ -81,8 +78,8 @@ class HostileInputTest : public ::testing::Test {
       }
       ++answers_;
     }
-    const auto interim = std::count_if(responses.begin(), responses.end(),
-                                       [](const HttpResult& r) { return r.status < 200; });
+    const auto interim =
+        std::count_if(responses.begin(), responses.end(), [](const HttpResult& r) { return r.status < 200; });
     if (refused && responses.size() == 1 + static_cast<size_t>(interim)) {
       EXPECT_EQ(WriteCalls(), writes_before) << "a refused request changed state";
     }
@@ -133,15 +130,50 @@ TEST_F(HostileInputTest, RandomPaths) {
 
 TEST_F(HostileInputTest, RandomQueryStrings) {
   std::mt19937 rng(7);
-  const std::vector<std::string> routes = {
-      "/v1/budget/lines", "/v1/budget/years/2566/top-agencies", "/v1/budget/years/2566/breakdown",
-      "/v1/keywords/search", "/v1/keywords/top", "/v1/rounds/5/districts/1/top", "/v1/export/lines.csv"};
-  const std::vector<std::string> names = {"filter.fiscal_year", "limit", "sort", "page_size", "filter", "filter.",
-                                          ".", "query", "dimension", "filter.filter.x", "filter.fiscalYear", "a[b]",
-                                          "%FF", "%", "", "page_token", "filter.district_id", "round_id"};
-  const std::vector<std::string> values = {"99999999999999999999", "-9223372036854775809", "1e9", "0x10", "NaN",
-                                           "-", "", "%zz", "%FF%FE", "true", "LINE_SORT_NAME", "999", "-1",
-                                           "%E0%B8%96%E0%B8%99", "a%00b", "1.5", "+5", " 5", "2566"};
+  const std::vector<std::string> routes = {"/v1/budget/lines",
+                                           "/v1/budget/years/2566/top-agencies",
+                                           "/v1/budget/years/2566/breakdown",
+                                           "/v1/keywords/search",
+                                           "/v1/keywords/top",
+                                           "/v1/rounds/5/districts/1/top",
+                                           "/v1/export/lines.csv"};
+  const std::vector<std::string> names = {"filter.fiscal_year",
+                                          "limit",
+                                          "sort",
+                                          "page_size",
+                                          "filter",
+                                          "filter.",
+                                          ".",
+                                          "query",
+                                          "dimension",
+                                          "filter.filter.x",
+                                          "filter.fiscalYear",
+                                          "a[b]",
+                                          "%FF",
+                                          "%",
+                                          "",
+                                          "page_token",
+                                          "filter.district_id",
+                                          "round_id"};
+  const std::vector<std::string> values = {"99999999999999999999",
+                                           "-9223372036854775809",
+                                           "1e9",
+                                           "0x10",
+                                           "NaN",
+                                           "-",
+                                           "",
+                                           "%zz",
+                                           "%FF%FE",
+                                           "true",
+                                           "LINE_SORT_NAME",
+                                           "999",
+                                           "-1",
+                                           "%E0%B8%96%E0%B8%99",
+                                           "a%00b",
+                                           "1.5",
+                                           "+5",
+                                           " 5",
+                                           "2566"};
   for (int i = 0; i < 50; ++i) {
     std::string query;
     int n = 1 + rng() % 4;
@@ -156,20 +188,49 @@ TEST_F(HostileInputTest, RandomQueryStrings) {
 
 TEST_F(HostileInputTest, MalformedJsonBodies) {
   std::mt19937 rng(99);
-  const std::vector<std::string> routes = {"/v1/rounds/5/districts/12/ballots", "/v1/rounds/5/districts/12/proposals",
-                                           "/v1/rounds/5/voters", "/v1/admin/rounds", "/v1/admin/rounds/5:advance",
-                                           "/v1/keywords:segment", "/v1/admin/proposals/7:moderate"};
-  const std::string valid =
-      R"({"voterToken":"tok","choices":[{"proposalId":"77","points":1}],"idempotencyKey":"k"})";
+  const std::vector<std::string> routes = {"/v1/rounds/5/districts/12/ballots",
+                                           "/v1/rounds/5/districts/12/proposals",
+                                           "/v1/rounds/5/voters",
+                                           "/v1/admin/rounds",
+                                           "/v1/admin/rounds/5:advance",
+                                           "/v1/keywords:segment",
+                                           "/v1/admin/proposals/7:moderate"};
+  const std::string valid = R"({"voterToken":"tok","choices":[{"proposalId":"77","points":1}],"idempotencyKey":"k"})";
   std::vector<std::string> bodies = {
-      "{", "}", "[]", "\"x\"", "1", "true", "nul", "{\"a\"}", "{\"a\":}", "{,}", "{\"voterToken\":1,}",
-      R"({"choices":"a"})", R"({"choices":[1,2]})", R"({"choices":[{"proposalId":{}}]})",
-      R"({"estimatedCostBaht":1e400})", R"({"estimatedCostBaht":"99999999999999999999"})",
-      R"({"estimatedCostBaht":-99999999999999999999})", R"({"districtId":4294967296})", R"({"title":123})",
-      R"({"title":["a"]})", R"({"round":"x"})", R"({"round":{"districts":{}}})", R"({"toPhase":"PHASE_NOPE"})",
-      R"({"toPhase":99.5})", "{\"title\":\"\xFF\xFE\"}", "{\"title\":\"\xC0\x80\"}", "\xEF\xBB\xBF{}x",
-      R"({"unknownField":1})", R"({"choices":[{"proposalId":"1","bogus":true}]})", "{\"a\":\"\\ud800\"}",
-      std::string("{\"title\":\"a\0b", 12), "{'single':'quotes'}", "{\"x\":01}", "/* comment */ {}",
+      "{",
+      "}",
+      "[]",
+      "\"x\"",
+      "1",
+      "true",
+      "nul",
+      "{\"a\"}",
+      "{\"a\":}",
+      "{,}",
+      "{\"voterToken\":1,}",
+      R"({"choices":"a"})",
+      R"({"choices":[1,2]})",
+      R"({"choices":[{"proposalId":{}}]})",
+      R"({"estimatedCostBaht":1e400})",
+      R"({"estimatedCostBaht":"99999999999999999999"})",
+      R"({"estimatedCostBaht":-99999999999999999999})",
+      R"({"districtId":4294967296})",
+      R"({"title":123})",
+      R"({"title":["a"]})",
+      R"({"round":"x"})",
+      R"({"round":{"districts":{}}})",
+      R"({"toPhase":"PHASE_NOPE"})",
+      R"({"toPhase":99.5})",
+      "{\"title\":\"\xFF\xFE\"}",
+      "{\"title\":\"\xC0\x80\"}",
+      "\xEF\xBB\xBF{}x",
+      R"({"unknownField":1})",
+      R"({"choices":[{"proposalId":"1","bogus":true}]})",
+      "{\"a\":\"\\ud800\"}",
+      std::string("{\"title\":\"a\0b", 12),
+      "{'single':'quotes'}",
+      "{\"x\":01}",
+      "/* comment */ {}",
   };
   // Deep nesting, both as unknown objects and as arrays.
   bodies.push_back(std::string(20000, '[') + std::string(20000, ']'));
@@ -189,8 +250,7 @@ TEST_F(HostileInputTest, MalformedJsonBodies) {
   }
   for (int i = 0; i < 10; ++i) bodies.push_back(RandomBytes(rng, 1 + rng() % 100, kPathAlphabet + "\x00\x01\n\r\t"));
   for (const std::string& body : bodies) {
-    Send("malformed JSON", Request("POST", routes[rng() % routes.size()], body,
-                                   "Content-Type: application/json\r\n"));
+    Send("malformed JSON", Request("POST", routes[rng() % routes.size()], body, "Content-Type: application/json\r\n"));
   }
 }
 
@@ -214,20 +274,20 @@ TEST_F(HostileInputTest, OversizeBodiesAndHeaders) {
     Send("many headers", Request("GET", "/v1/budget/overview", "", many));
   }
   Send("very long URL", Request("GET", "/v1/budget/lines?filter.agency=" + std::string(30000, 'a')));
-  Send("many query parameters",
-       Request("GET", "/v1/budget/lines?" + [] {
-         std::string q;
-         for (int i = 0; i < 400; ++i) q += "page_token=x&";
-         return q;
-       }()));
+  Send("many query parameters", Request(
+                                    "GET", "/v1/budget/lines?" + [] {
+                                      std::string q;
+                                      for (int i = 0; i < 400; ++i) q += "page_token=x&";
+                                      return q;
+                                    }()));
 }
 
 TEST_F(HostileInputTest, UnknownAndWrongMethods) {
-  for (const std::string method : {"BREW", "PROPFIND", "TRACE", "PATCH", "PUT", "DELETE", "get", "Get", "HEAD",
-                                   "MKCOL", "LINK", "X-CUSTOM", "POST"}) {
+  for (const std::string method : {"BREW", "PROPFIND", "TRACE", "PATCH", "PUT", "DELETE", "get", "Get", "HEAD", "MKCOL",
+                                   "LINK", "X-CUSTOM", "POST"}) {
     Send("method " + method, Request(method, "/v1/budget/overview"));
-    Send("method " + method + " on a write route", Request(method, "/v1/rounds/5/districts/1/ballots",
-                                                             method == "POST" ? "" : "{}"));
+    Send("method " + method + " on a write route",
+         Request(method, "/v1/rounds/5/districts/1/ballots", method == "POST" ? "" : "{}"));
   }
   Send("CONNECT", "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
   Send("asterisk target", "OPTIONS * HTTP/1.1\r\nHost: gw\r\n\r\n");
@@ -242,10 +302,11 @@ TEST_F(HostileInputTest, UnknownAndWrongMethods) {
 }
 
 TEST_F(HostileInputTest, MissingBodies) {
-  for (const std::string route : {"/v1/rounds/5/districts/12/ballots", "/v1/rounds/5/districts/12/proposals",
-                                  "/v1/rounds/5/voters", "/v1/admin/rounds", "/v1/admin/rounds/5:advance",
-                                  "/v1/admin/rounds/5:updateRules", "/v1/admin/proposals/7:moderate",
-                                  "/v1/admin/rounds:importPabulib", "/v1/admin/budget:import", "/v1/keywords:segment"}) {
+  for (const std::string route :
+       {"/v1/rounds/5/districts/12/ballots", "/v1/rounds/5/districts/12/proposals", "/v1/rounds/5/voters",
+        "/v1/admin/rounds", "/v1/admin/rounds/5:advance", "/v1/admin/rounds/5:updateRules",
+        "/v1/admin/proposals/7:moderate", "/v1/admin/rounds:importPabulib", "/v1/admin/budget:import",
+        "/v1/keywords:segment"}) {
     Send("empty body", Request("POST", route, ""));
     Send("whitespace body", Request("POST", route, " \r\n\t "));
     Send("no Content-Length", "POST " + route + " HTTP/1.1\r\nHost: gw\r\n\r\n");
@@ -261,22 +322,24 @@ TEST_F(HostileInputTest, HeaderInjectionAndBadHeaders) {
   Send("obs-fold", "GET /healthz HTTP/1.1\r\nHost: gw\r\nX-A: a\r\n b\r\n\r\n");
   Send("space before colon", "GET /healthz HTTP/1.1\r\nHost : gw\r\n\r\n");
   Send("no colon", "GET /healthz HTTP/1.1\r\nHost gw\r\n\r\n");
-  Send("two different lengths", "POST /v1/rounds/5/voters HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\n"
-                                "Content-Length: 5\r\n\r\n{}");
+  Send("two different lengths",
+       "POST /v1/rounds/5/voters HTTP/1.1\r\nHost: gw\r\nContent-Length: 2\r\n"
+       "Content-Length: 5\r\n\r\n{}");
   Send("negative length", "POST /v1/rounds/5/voters HTTP/1.1\r\nHost: gw\r\nContent-Length: -1\r\n\r\n");
   Send("non-numeric length", "POST /v1/rounds/5/voters HTTP/1.1\r\nHost: gw\r\nContent-Length: abc\r\n\r\n");
   Send("length and chunked (smuggling)",
        "POST /v1/rounds/5/voters HTTP/1.1\r\nHost: gw\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
        "0\r\n\r\nGET /v1/admin/rounds HTTP/1.1\r\nHost: gw\r\n\r\n");
   Send("unknown transfer coding", "POST /v1/rounds/5/voters HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: gzip\r\n\r\n");
-  Send("bad chunk size", "POST /v1/rounds/5/voters HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n"
-                         "zz\r\n{}\r\n0\r\n\r\n");
+  Send("bad chunk size",
+       "POST /v1/rounds/5/voters HTTP/1.1\r\nHost: gw\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "zz\r\n{}\r\n0\r\n\r\n");
   Send("non-ASCII authorization", Request("GET", "/v1/budget/overview", "", "Authorization: Bearer \xFF\xFE\r\n"));
   Send("control char authorization", Request("GET", "/v1/budget/overview", "", "Authorization: Bearer \x01\r\n"));
   Send("bad grpc-timeout", Request("GET", "/v1/budget/overview", "", "grpc-timeout: soon\r\n"));
   Send("huge grpc-timeout", Request("GET", "/v1/budget/overview", "", "grpc-timeout: 99999999999S\r\n"));
-  Send("form content type", Request("POST", "/v1/rounds/5/voters", "citizenId=1",
-                                    "Content-Type: application/x-www-form-urlencoded\r\n"));
+  Send("form content type",
+       Request("POST", "/v1/rounds/5/voters", "citizenId=1", "Content-Type: application/x-www-form-urlencoded\r\n"));
   Send("spoofed forwarded-for", Request("GET", "/v1/budget/overview", "", "X-Forwarded-For: \xFF, 1.2.3.4\r\n"));
   Send("disallowed preflight", Request("OPTIONS", "/v1/rounds/5/voters", "",
                                        "Origin: https://evil.example\r\nAccess-Control-Request-Method: POST\r\n"));
@@ -299,9 +362,9 @@ TEST_F(HostileInputTest, PipelinedGarbage) {
     EXPECT_EQ(CheckErrorJson(responses[1].body, responses[1].status), "");
   }
   // Well-formed pipelined requests are answered in order.
-  std::string bytes = RawExchange(
-      harness_->port(), ok + Request("GET", "/v1/nope") + ok + Request("POST", "/v1/rounds/5/voters", ""),
-      milliseconds(3000), true);
+  std::string bytes =
+      RawExchange(harness_->port(), ok + Request("GET", "/v1/nope") + ok + Request("POST", "/v1/rounds/5/voters", ""),
+                  milliseconds(3000), true);
   auto responses = ParseResponses(bytes);
   ++sent_;
   ASSERT_EQ(responses.size(), 4u);

@@ -7,13 +7,13 @@
 #include <iostream>
 #include <thread>
 
-#include "services/budget_data/grpc/budget_grpc_service.h"
-#include "services/budget_data/pg/pg_budget_repository.h"
 #include "common/config.h"
-#include "common/service_main.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
 #include "common/periodic_task.h"
+#include "common/service_main.h"
+#include "services/budget_data/grpc/budget_grpc_service.h"
+#include "services/budget_data/pg/pg_budget_repository.h"
 
 namespace {
 
@@ -63,7 +63,8 @@ int main(int argc, char** argv) {
               << " stated totals checked)\n";
     return 0;
   }
-  if (command != "serve") return bkk::ExitWithError("budget-data", absl::InvalidArgumentError("unknown command " + command + "; see --help"));
+  if (command != "serve")
+    return bkk::ExitWithError("budget-data", absl::InvalidArgumentError("unknown command " + command + "; see --help"));
 
   if (auto s = core.Refresh(); !s.ok()) return bkk::ExitWithError("budget-data", s);
   if (!core.snapshot()) bkk::LogWarning("no_release", {{"hint", "run `budget-data import DIR`"}});

@@ -6,10 +6,10 @@
 #include <thread>
 
 #include "common/config.h"
-#include "common/service_main.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
 #include "common/periodic_task.h"
+#include "common/service_main.h"
 #include "services/keyword_analytics/grpc/keyword_grpc_service.h"
 
 namespace {

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "common/config.h"
-#include "common/service_main.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
+#include "common/service_main.h"
 #include "services/voting/grpc/tally_watch.h"
 #include "services/voting/grpc/voting_grpc_service.h"
 #include "services/voting/pg/pg_voting_repository.h"
@@ -55,8 +55,7 @@ int main(int argc, char** argv) {
   std::map<std::string, int64_t> n;
   for (const char* key : {"BKK_PG_POOL_SIZE", "BKK_REDIS_POOL_SIZE", "BKK_BATCH_MAX", "BKK_BATCH_WAIT_US",
                           "BKK_TALLY_INTERVAL_MS", "BKK_TALLY_PUSH_MS", "BKK_TALLY_RECHECK_MS",
-                          "BKK_RATE_VOTER_PER_MIN", "BKK_RATE_ADDRESS_PER_MIN",
-                          "BKK_DRAIN_SECONDS"}) {
+                          "BKK_RATE_VOTER_PER_MIN", "BKK_RATE_ADDRESS_PER_MIN", "BKK_DRAIN_SECONDS"}) {
     auto v = config->GetInt(key);
     if (!v.ok()) return bkk::ExitWithError("voting", v.status());
     n[key] = *v;
@@ -64,7 +63,8 @@ int main(int argc, char** argv) {
   auto endpoint = bkk::RedisEndpoint::Parse(config->Get("BKK_REDIS_URL"));
   if (!endpoint.ok()) return bkk::ExitWithError("voting", endpoint.status());
   const std::string& key = config->Get("BKK_VOTER_KEY");
-  if (key.size() < 32) return bkk::ExitWithError("voting", absl::InvalidArgumentError("BKK_VOTER_KEY must be at least 32 bytes"));
+  if (key.size() < 32)
+    return bkk::ExitWithError("voting", absl::InvalidArgumentError("BKK_VOTER_KEY must be at least 32 bytes"));
   auto hasher = bkk::voting::VoterKeyHasher::Create(key + ":voter-id");
   auto signer = bkk::voting::VoterTokenSigner::Create(key + ":voter-token");
   if (!hasher.ok()) return bkk::ExitWithError("voting", hasher.status());
@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
   }
   if (!migrated.ok()) return bkk::ExitWithError("voting", migrated);
   if (command == "migrate") return 0;
-  if (command != "serve") return bkk::ExitWithError("voting", absl::InvalidArgumentError("unknown command " + command + "; see --help"));
+  if (command != "serve")
+    return bkk::ExitWithError("voting", absl::InvalidArgumentError("unknown command " + command + "; see --help"));
 
   bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
   bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
@@ -99,8 +100,7 @@ int main(int argc, char** argv) {
   bkk::voting::VotingLimits limits;
   limits.ballots_per_voter_per_minute = n["BKK_RATE_VOTER_PER_MIN"];
   limits.requests_per_address_per_minute = n["BKK_RATE_ADDRESS_PER_MIN"];
-  bkk::voting::VotingApp app(&store, &tallies, &applier, &rate_limiter, *std::move(hasher), *std::move(signer),
-                             limits);
+  bkk::voting::VotingApp app(&store, &tallies, &applier, &rate_limiter, *std::move(hasher), *std::move(signer), limits);
   bkk::voting::TallyBroadcaster::Options live_options;
   live_options.push_interval = std::chrono::milliseconds(std::max<int64_t>(1, n["BKK_TALLY_PUSH_MS"]));
   live_options.recheck_interval = std::chrono::milliseconds(std::max<int64_t>(100, n["BKK_TALLY_RECHECK_MS"]));
@@ -112,9 +112,9 @@ int main(int argc, char** argv) {
     change.round_id = round_id;
     live->OnChange(change);
   });
-  bkk::voting::TallyChangeFeed feed(*endpoint, tallies.ChangesChannel(),
-                                    {[&live](const bkk::voting::TallyChange& c) { live->OnChange(c); },
-                                     [&live] { live->RecheckAll(); }});
+  bkk::voting::TallyChangeFeed feed(
+      *endpoint, tallies.ChangesChannel(),
+      {[&live](const bkk::voting::TallyChange& c) { live->OnChange(c); }, [&live] { live->RecheckAll(); }});
   feed.Start();
   applier.Start();
   bkk::voting::BallotWriter writer(

@@ -3,6 +3,8 @@
 //   budget_bench ADDRESS [SECONDS_PER_RPC] [CLIENT_THREADS]
 // Prints one table row per RPC and a last line: the main ratio, its target
 // and pass or short.
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -11,8 +13,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "bkkbudget/budget/v1/budget.grpc.pb.h"
 #include "grpc_probes.grpc.pb.h"
@@ -128,8 +128,7 @@ int main(int argc, char** argv) {
   for (const auto& r : results) {
     double ratio = r.rps / base;
     if (&r != &results[0]) worst = std::min(worst, ratio);
-    std::printf("%-28s %12.0f %10.0f %10.0f %8ld %8.2f\n", r.name.c_str(), r.rps, r.p50_us, r.p99_us, r.errors,
-                ratio);
+    std::printf("%-28s %12.0f %10.0f %10.0f %8ld %8.2f\n", r.name.c_str(), r.rps, r.p50_us, r.p99_us, r.errors, ratio);
   }
   long errors = 0;
   for (const auto& r : results) errors += r.errors;

@@ -31,13 +31,12 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <pqxx/pqxx>
 
 #include "tests/support/sse_watchers.h"
 
@@ -192,13 +191,13 @@ std::map<std::string, double> CpuSeconds(int gateway_pid, int voting_pid) {
       if (i == 15) stime = std::stod(field);
     }
     const int id = std::stoi(pid);
-    std::string name = id == gateway_pid                ? "gateway"
-                       : id == voting_pid               ? "voting"
-                       : id == getpid()                 ? "load client"
-                       : comm == "postgres"             ? "postgres"
-                       : comm.rfind("redis", 0) == 0    ? "redis"
-                       : comm == "nginx"                ? "nchan"
-                                                        : "";
+    std::string name = id == gateway_pid             ? "gateway"
+                       : id == voting_pid            ? "voting"
+                       : id == getpid()              ? "load client"
+                       : comm == "postgres"          ? "postgres"
+                       : comm.rfind("redis", 0) == 0 ? "redis"
+                       : comm == "nginx"             ? "nchan"
+                                                     : "";
     if (!name.empty()) out[name] += (utime + stime) / tick;
   }
   return out;
@@ -249,7 +248,7 @@ struct PhaseResult {
   double kb_per_idle_client = 0;
   double pg_reads_per_s = 0;
   double delay_p50_ms = 0, delay_p99_ms = 0;
-  int final_ok = 0;  // watchers whose last event is the final tally
+  int final_ok = 0;    // watchers whose last event is the final tally
   int64_t missed = 0;  // (ballot, watcher) pairs never seen
   double connect_s = 0;
   std::map<std::string, double> cpu_per_s;  // cores used while voting, by process
@@ -288,8 +287,10 @@ class Bench {
   int64_t PgReads() {
     pqxx::connection c(pg_url_);
     pqxx::nontransaction tx(c);
-    return tx.exec1("SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements "
-                    "WHERE query !~* 'insert_ballot_group|pg_stat_statements|^\\s*(begin|commit|rollback|set)'")[0]
+    return tx
+        .exec1(
+            "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements "
+            "WHERE query !~* 'insert_ballot_group|pg_stat_statements|^\\s*(begin|commit|rollback|set)'")[0]
         .as<int64_t>();
   }
 
@@ -301,8 +302,8 @@ class Bench {
     r.watchers = watchers;
     SseWatchers::Options options;
     options.port = nchan ? nchan_port_ : gateway_port_;
-    options.target = nchan ? "/sub" : "/v1/rounds/" + round_ + "/districts/" + std::to_string(district_) +
-                                          "/tallies:watch?limit=10";
+    options.target =
+        nchan ? "/sub" : "/v1/rounds/" + round_ + "/districts/" + std::to_string(district_) + "/tallies:watch?limit=10";
     options.count = watchers;
     options.source_addresses = std::max(1, watchers / 1000);
     options.source_offset = phase_index * 20;
@@ -350,7 +351,8 @@ class Bench {
           const Ballot& b = ballots_[first + i];
           Cast& c = casts[i];
           c.scheduled_ns = t0 + int64_t(i) * 1'000'000'000 / rate_;
-          std::this_thread::sleep_for(std::chrono::nanoseconds(std::max<int64_t>(0, c.scheduled_ns - SseWatchers::NowNs())));
+          std::this_thread::sleep_for(
+              std::chrono::nanoseconds(std::max<int64_t>(0, c.scheduled_ns - SseWatchers::NowNs())));
           std::string body = "{\"voterToken\":\"" + b.token + "\",\"choices\":[{\"proposalId\":\"" + b.proposal +
                              "\"}],\"idempotencyKey\":\"fanout-" + std::to_string(first + i) + "\"}";
           std::string answer;
@@ -533,9 +535,8 @@ int main(int argc, char** argv) {
             << " bytes, every " << bench.push_ms() << " ms)\n";
   PhaseResult anchor = bench.Run("nchan", w_max, true, phase++, rss_base, nchan_template);
 
-  std::printf("%-8s %7s %9s %8s %8s %6s %13s %9s %9s %9s %9s %9s %9s\n", "target", "W", "ballots/s", "p50 ms",
-              "p99 ms", "errors", "vote threads", "gw RSS MB", "KB/idle", "PG rd/s", "delay p50", "delay p99",
-              "final ok");
+  std::printf("%-8s %7s %9s %8s %8s %6s %13s %9s %9s %9s %9s %9s %9s\n", "target", "W", "ballots/s", "p50 ms", "p99 ms",
+              "errors", "vote threads", "gw RSS MB", "KB/idle", "PG rd/s", "delay p50", "delay p99", "final ok");
   for (const auto& r : results) {
     std::printf("%-8s %7d %9.1f %8.1f %8.1f %6lld %6lld/%-6lld %9.1f %9.1f %9.1f %9.1f %9.1f %4d/%-4d\n",
                 r.name.c_str(), r.watchers, r.ballots_per_s, r.ballot_p50_ms, r.ballot_p99_ms,
@@ -543,8 +544,8 @@ int main(int argc, char** argv) {
                 static_cast<long long>(r.threads_max), r.gateway_rss_mb, r.kb_per_idle_client, r.pg_reads_per_s,
                 r.delay_p50_ms, r.delay_p99_ms, r.final_ok, r.watchers);
   }
-  std::printf("%-8s %7d %9.1f %8.1f %8.1f %6lld %6lld/%-6lld %9s %9s %9.1f %9.1f %9.1f %4d/%-4d\n",
-              anchor.name.c_str(), anchor.watchers, anchor.ballots_per_s, anchor.ballot_p50_ms, anchor.ballot_p99_ms,
+  std::printf("%-8s %7d %9.1f %8.1f %8.1f %6lld %6lld/%-6lld %9s %9s %9.1f %9.1f %9.1f %4d/%-4d\n", anchor.name.c_str(),
+              anchor.watchers, anchor.ballots_per_s, anchor.ballot_p50_ms, anchor.ballot_p99_ms,
               static_cast<long long>(anchor.ballot_errors), static_cast<long long>(anchor.threads_idle),
               static_cast<long long>(anchor.threads_max), "-", "-", anchor.pg_reads_per_s, anchor.delay_p50_ms,
               anchor.delay_p99_ms, anchor.final_ok, anchor.watchers);
@@ -593,7 +594,8 @@ int main(int argc, char** argv) {
   // fan-out sharing these two cores with voting and PostgreSQL costs.
   std::printf("for comparison, nchan's %d subscribers put ballot p99 at %.2fx of W=0 in this run\n", anchor.watchers,
               zero.ballot_p99_ms > 0 ? anchor.ballot_p99_ms / zero.ballot_p99_ms : 0);
-  std::printf("fanout: W=%d ballot p99 %.2fx of W=0, delay p99 %.0f ms (%.2fx nchan), target ≤1.5x / ≤1000 ms / ≤2x: %s\n",
-              top.watchers, p99_ratio, top.delay_p99_ms, nchan_ratio, ok ? "pass" : "short");
+  std::printf(
+      "fanout: W=%d ballot p99 %.2fx of W=0, delay p99 %.0f ms (%.2fx nchan), target ≤1.5x / ≤1000 ms / ≤2x: %s\n",
+      top.watchers, p99_ratio, top.delay_p99_ms, nchan_ratio, ok ? "pass" : "short");
   return 0;
 }

@@ -277,10 +277,10 @@ double MeasureQueries(const IndexSnapshot& index, const std::vector<Line>& lines
     return f;
   });
 
-  const std::vector<std::string> queries = {"ก่อสร้าง", "ถนน",   "คลอง",       "ขยะ",
-                                            "น้ำท่วม",   "โรงเรียน", "ก่อสร้าง ถนน", "ปรับปรุง คลอง"};
-  for (const auto& [sort, label] : {std::pair{SortOrder::kRelevance, "relevance"},
-                                    std::pair{SortOrder::kAmountDesc, "amount"}}) {
+  const std::vector<std::string> queries = {"ก่อสร้าง", "ถนน",     "คลอง",       "ขยะ",
+                                            "น้ำท่วม",  "โรงเรียน", "ก่อสร้าง ถนน", "ปรับปรุง คลอง"};
+  for (const auto& [sort, label] :
+       {std::pair{SortOrder::kRelevance, "relevance"}, std::pair{SortOrder::kAmountDesc, "amount"}}) {
     int64_t matches = 0;
     const Percentiles p = Measure([&](int64_t i) {
       SearchRequest request;
@@ -356,8 +356,8 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
   const double index_mbps = bytes / kMb / Best(index_s);
   const double tokens_mbps = bytes / kMb / Best(tokens_s);
   const double ratio = index_mbps / raw_mbps;
-  std::printf("\nthroughput on the same %zu names, per CPU second (best of %d interleaved passes):\n",
-              names.size(), rounds);
+  std::printf("\nthroughput on the same %zu names, per CPU second (best of %d interleaved passes):\n", names.size(),
+              rounds);
   std::printf("  %-46s %7.2f MB/s %8.2f us/line  (%lld boundaries)\n", "raw ICU Thai word BreakIterator", raw_mbps,
               Best(raw_s) * per_line, static_cast<long long>(boundaries));
   std::printf("  %-46s %7.2f MB/s %8.2f us/line\n", "segmenter alone (IndexTokens per name)", tokens_mbps,
@@ -390,9 +390,10 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
   std::sort(distinct.begin(), distinct.end());
   const size_t distinct_count = static_cast<size_t>(std::unique(distinct.begin(), distinct.end()) - distinct.begin());
   distinct = {};
-  std::printf("\nsynthetic: %lld lines recombined from the real names in %.1f s (%.1f MB of names, %zu distinct, "
-              "seed fixed)\n",
-              static_cast<long long>(synthetic_count), Seconds(start), synthetic_bytes / kMb, distinct_count);
+  std::printf(
+      "\nsynthetic: %lld lines recombined from the real names in %.1f s (%.1f MB of names, %zu distinct, "
+      "seed fixed)\n",
+      static_cast<long long>(synthetic_count), Seconds(start), synthetic_bytes / kMb, distinct_count);
   double cpu_start = ThreadCpuSeconds();
   for (const Line& line : *synthetic) bkk::keywords::CountIcuWordBoundaries(line.name);
   const double synthetic_raw_cpu = ThreadCpuSeconds() - cpu_start;
@@ -408,37 +409,41 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
   malloc_trim(0);
   const int64_t rss_delta = RssBytes() - rss_before;
   const auto status = index->Status();
-  std::printf("  build: %.1f s, %.1f s CPU, %.2f MB/s (raw ICU alone on these names: %.1f s CPU, %.2f MB/s; "
-              "%.2fx), %lld terms\n",
-              build_s, build_cpu, synthetic_bytes / kMb / build_cpu, synthetic_raw_cpu,
-              synthetic_bytes / kMb / synthetic_raw_cpu, synthetic_raw_cpu / build_cpu,
-              static_cast<long long>(status.term_count));
+  std::printf(
+      "  build: %.1f s, %.1f s CPU, %.2f MB/s (raw ICU alone on these names: %.1f s CPU, %.2f MB/s; "
+      "%.2fx), %lld terms\n",
+      build_s, build_cpu, synthetic_bytes / kMb / build_cpu, synthetic_raw_cpu,
+      synthetic_bytes / kMb / synthetic_raw_cpu, synthetic_raw_cpu / build_cpu,
+      static_cast<long long>(status.term_count));
   // The larger of the two counts, so neither an estimate nor allocator luck
   // flatters it.
   const double memory = static_cast<double>(std::max<int64_t>(status.approximate_memory_bytes, rss_delta));
-  std::printf("  index memory: %.0f MB by IndexSnapshot::Status, %.0f MB process RSS delta; the larger, %.0f MB "
-              "(target < 1 GB): %s\n",
-              status.approximate_memory_bytes / kMb, rss_delta / kMb, memory / kMb,
-              memory < kTargetMemoryBytes ? "pass" : "short");
+  std::printf(
+      "  index memory: %.0f MB by IndexSnapshot::Status, %.0f MB process RSS delta; the larger, %.0f MB "
+      "(target < 1 GB): %s\n",
+      status.approximate_memory_bytes / kMb, rss_delta / kMb, memory / kMb,
+      memory < kTargetMemoryBytes ? "pass" : "short");
 
   std::printf("\nlatency on the synthetic data (%lld lines):\n", static_cast<long long>(synthetic_count));
   std::vector<Line> sample(synthetic->begin(), synthetic->begin() + std::min<int64_t>(synthetic_count, 100000));
   synthetic.reset();
   double narrowing_p99 = 0;
   const double worst_top = MeasureQueries(*index, sample, &narrowing_p99);
-  std::printf("  (*) narrows the agency's lines (most agencies have several mission types), so it counts\n"
-              "      their terms instead of reading a precomputed ranking: p99 %.2f ms, not part of the target\n",
-              narrowing_p99);
+  std::printf(
+      "  (*) narrows the agency's lines (most agencies have several mission types), so it counts\n"
+      "      their terms instead of reading a precomputed ranking: p99 %.2f ms, not part of the target\n",
+      narrowing_p99);
   std::printf("  top-keywords p99, worst of the four filters: %.3f ms (target < %.0f ms): %s\n", worst_top,
               kTargetTopP99Ms, worst_top < kTargetTopP99Ms ? "pass" : "short");
 
   const std::string scale = synthetic_count == 1000000 ? "1M" : std::to_string(synthetic_count);
-  std::printf("\nkeywords: indexing at %.2fx the raw ICU word breaker (target >= %.1fx): %s; "
-              "top-keywords p99 %.3f ms on %s lines (target < %.0f ms): %s; "
-              "index %.0f MB for %s lines (target < 1 GB): %s\n",
-              ratio, kTargetRatio, ratio >= kTargetRatio ? "pass" : "short", worst_top, scale.c_str(),
-              kTargetTopP99Ms, worst_top < kTargetTopP99Ms ? "pass" : "short", memory / kMb, scale.c_str(),
-              memory < kTargetMemoryBytes ? "pass" : "short");
+  std::printf(
+      "\nkeywords: indexing at %.2fx the raw ICU word breaker (target >= %.1fx): %s; "
+      "top-keywords p99 %.3f ms on %s lines (target < %.0f ms): %s; "
+      "index %.0f MB for %s lines (target < 1 GB): %s\n",
+      ratio, kTargetRatio, ratio >= kTargetRatio ? "pass" : "short", worst_top, scale.c_str(), kTargetTopP99Ms,
+      worst_top < kTargetTopP99Ms ? "pass" : "short", memory / kMb, scale.c_str(),
+      memory < kTargetMemoryBytes ? "pass" : "short");
   return 0;
 }
 

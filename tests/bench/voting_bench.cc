@@ -6,6 +6,8 @@
 // Prints one line per client count: "clients N ballots/s X p50_ms Y p99_ms Z
 // errors E acked A noop_rpc/s R", R being the server's health Check at the
 // same concurrency (the cost of any unary RPC here).
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,8 +18,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"

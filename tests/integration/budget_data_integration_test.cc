@@ -1,15 +1,14 @@
 // budget-data end to end: the real binary, a real PostgreSQL database, the
 // real FY2566 ordinance, read back through the service's gRPC API.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <map>
-
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-#include <grpcpp/grpcpp.h>
 #include <pqxx/pqxx>
 
 #include "bkkbudget/budget/v1/budget.grpc.pb.h"
@@ -37,11 +36,12 @@ std::string Fingerprint(const std::string& url) {
   pqxx::connection c(url);
   pqxx::read_transaction tx(c);
   std::string out;
-  for (const char* table : {"releases", "release_files", "strategies", "sub_dimensions", "sub_dimension_goals",
-                            "districts", "fiscal_years", "plan_aggregates", "lines", "district_totals",
-                            "stated_totals"}) {
+  for (const char* table :
+       {"releases", "release_files", "strategies", "sub_dimensions", "sub_dimension_goals", "districts", "fiscal_years",
+        "plan_aggregates", "lines", "district_totals", "stated_totals"}) {
     auto r = tx.exec(std::string("SELECT count(*), coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') "
-                                 "FROM budget.") + table + " t");
+                                 "FROM budget.") +
+                     table + " t");
     out += std::string(table) + "=" + r[0][0].as<std::string>() + ":" + r[0][1].as<std::string>() + ";";
   }
   return out;
@@ -215,8 +215,10 @@ TEST(BudgetDataStartupTest, SigtermDrainsAndExitsCleanly) {
   TestDatabase db("bkk_budget_term");
   int port = FreePort();
   ChildProcess server(Binary(), {"serve"},
-                      {{"BKK_PG_URL", db.url()}, {"BKK_LISTEN", "127.0.0.1:" + std::to_string(port)},
-                       {"BKK_ADMIN_TOKEN", "x"}, {"BKK_DRAIN_SECONDS", "2"}});
+                      {{"BKK_PG_URL", db.url()},
+                       {"BKK_LISTEN", "127.0.0.1:" + std::to_string(port)},
+                       {"BKK_ADMIN_TOKEN", "x"},
+                       {"BKK_DRAIN_SECONDS", "2"}});
   ASSERT_TRUE(WaitServing("127.0.0.1:" + std::to_string(port), std::chrono::seconds(30))) << server.Output();
   // Before any import the API says what to do instead of failing obscurely.
   auto stub = pb::BudgetService::NewStub(

@@ -6,6 +6,7 @@
 // contains term T". The last test imports a new release while a reader
 // thread keeps searching, and checks that every answer comes from exactly
 // one release.
+#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -22,8 +23,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "bkkbudget/keywords/v1/keywords.grpc.pb.h"
 #include "common/csv.h"
@@ -76,9 +75,8 @@ std::vector<CsvLine> LoadLines(const fs::path& data_dir) {
   EXPECT_TRUE(rows.ok()) << rows.status();
   std::vector<CsvLine> lines;
   if (!rows.ok()) return lines;
-  EXPECT_EQ((*rows)[0].fields,
-            (std::vector<std::string>{"fiscal_year", "agency", "plan", "output_or_project", "category",
-                                      "amount_baht", "source_page"}));
+  EXPECT_EQ((*rows)[0].fields, (std::vector<std::string>{"fiscal_year", "agency", "plan", "output_or_project",
+                                                         "category", "amount_baht", "source_page"}));
   for (size_t i = 1; i < rows->size(); ++i) {
     const auto& f = (*rows)[i].fields;
     CsvLine line;
@@ -186,13 +184,11 @@ class Stack final {
 
   // Runs `budget-data import DIR`; stores the release version it printed.
   void Import(const std::string& dir, std::string* release) {
-    ChildProcess import(BinaryPath("services/budget_data/budget-data"), {"import", dir},
-                        {{"BKK_PG_URL", db_.url()}});
+    ChildProcess import(BinaryPath("services/budget_data/budget-data"), {"import", dir}, {{"BKK_PG_URL", db_.url()}});
     ASSERT_EQ(import.Wait(std::chrono::seconds(120)), 0) << import.Output();
     std::smatch match;
     const std::string output = import.Output();
-    ASSERT_TRUE(std::regex_search(output, match, std::regex("release ([0-9a-f]{16}) is now current")))
-        << output;
+    ASSERT_TRUE(std::regex_search(output, match, std::regex("release ([0-9a-f]{16}) is now current"))) << output;
     *release = match[1];
   }
 
@@ -232,10 +228,10 @@ class Stack final {
 // Words a citizen would type, each found in the FY2566 names.
 const std::vector<std::string>& Keywords() {
   static const auto* keywords = new std::vector<std::string>{
-      "ก่อสร้าง", "คลอง",    "ถนน",     "ขยะ",      "น้ำท่วม",   "โรงเรียน", "สะพาน",   "ซอย",
-      "ระบายน้ำ", "โรงพยาบาล", "ผู้สูงอายุ", "ศูนย์",     "ตลาด",     "น้ำเสีย",   "ปรับปรุง", "พัฒนา",
-      "ส่งเสริม",  "สาธารณสุข", "กีฬา",     "เขื่อน",    "ขยะมูลฝอย", "ยาเสพติด", "แก้มลิง",  "ท่องเที่ยว",
-      "สวน",     "ประตูระบายน้ำ", "ชุมชน",   "อาคาร",    "เด็ก",     "ก่อสร้าง ถนน"};
+      "ก่อสร้าง",  "คลอง",        "ถนน",    "ขยะ",   "น้ำท่วม",    "โรงเรียน",   "สะพาน",  "ซอย",
+      "ระบายน้ำ", "โรงพยาบาล",   "ผู้สูงอายุ", "ศูนย์",   "ตลาด",     "น้ำเสีย",     "ปรับปรุง", "พัฒนา",
+      "ส่งเสริม",  "สาธารณสุข",    "กีฬา",    "เขื่อน",  "ขยะมูลฝอย", "ยาเสพติด",   "แก้มลิง",  "ท่องเที่ยว",
+      "สวน",     "ประตูระบายน้ำ", "ชุมชน",   "อาคาร", "เด็ก",      "ก่อสร้าง ถนน"};
   return *keywords;
 }
 
@@ -484,8 +480,7 @@ TEST(KeywordRebuildTest, ReadsDuringARebuildEachSeeExactlyOneRelease) {
         continue;
       }
       if (built.total_count() != construction) {
-        problem("ก่อสร้าง count " + std::to_string(built.total_count()) + " in release " +
-                built.release_version());
+        problem("ก่อสร้าง count " + std::to_string(built.total_count()) + " in release " + built.release_version());
       }
       if (fresh.release_version() == old_release) {
         ++old_reads;
@@ -529,8 +524,8 @@ TEST(KeywordRebuildTest, ReadsDuringARebuildEachSeeExactlyOneRelease) {
   EXPECT_TRUE(problems.empty()) << problems.size() << " problems, first: " << problems[0];
   EXPECT_GT(old_reads.load(), 0);
   EXPECT_GT(new_reads.load(), 0);
-  std::cout << "reads during the rebuild: " << reads.load() << " (" << old_reads.load() << " old, "
-            << new_reads.load() << " new)\n";
+  std::cout << "reads during the rebuild: " << reads.load() << " (" << old_reads.load() << " old, " << new_reads.load()
+            << " new)\n";
 }
 
 }  // namespace

@@ -9,16 +9,14 @@
 //    voter votes; every watcher's last event equals PostgreSQL's tally;
 //    voting's threads stay flat; kill -9 voting mid-test and the watchers
 //    converge again once it is back.
+#include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <thread>
-
-#include <google/protobuf/util/json_util.h>
 
 #include "common/redis_client.h"
 #include "services/voting/core/tally_changes.h"
@@ -115,8 +113,9 @@ TEST(LiveTalliesTest, TwoReplicasWatchersConvergeThreadsStayAndTheCloseEndsStrea
 
   const auto acked = std::chrono::steady_clock::now();
   for (auto& w : watchers) {
-    ASSERT_TRUE(w->WaitFor([&](const auto& m) { return m.watermark() >= last_ballot; },
-                           std::chrono::duration_cast<milliseconds>(acked + seconds(2) - std::chrono::steady_clock::now())))
+    ASSERT_TRUE(
+        w->WaitFor([&](const auto& m) { return m.watermark() >= last_ballot; },
+                   std::chrono::duration_cast<milliseconds>(acked + seconds(2) - std::chrono::steady_clock::now())))
         << "a watcher on the other replica did not see the last ballot within 2 s (by pub/sub)";
     EXPECT_TRUE(Equals(w->messages().back(), truth)) << w->messages().back().ShortDebugString();
 
@@ -243,7 +242,8 @@ TEST(LiveTalliesThroughGatewayTest, TwoThousandWatchersConvergeAndSurviveAKill9O
   ASSERT_TRUE(watchers.WaitUntil([](const SseWatchers& w) { return w.AtLeast(0) == 2000; }, seconds(60)))
       << watchers.Streaming() << " streaming, " << watchers.AtLeast(0) << " with a first tally";
   const int watching_threads = ThreadCount(voting.process().pid());
-  EXPECT_LE(watching_threads, idle_threads + 4) << "idle " << idle_threads << ", with 2,000 watchers " << watching_threads;
+  EXPECT_LE(watching_threads, idle_threads + 4)
+      << "idle " << idle_threads << ", with 2,000 watchers " << watching_threads;
 
   // A voter votes; every watcher ends on PostgreSQL's tally.
   int64_t last_ballot = 0;

@@ -3,16 +3,16 @@
 #ifndef BKK_TESTS_INTEGRATION_VOTING_HARNESS_H_
 #define BKK_TESTS_INTEGRATION_VOTING_HARNESS_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <condition_variable>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "bkkbudget/voting/v1/voting.grpc.pb.h"
@@ -48,8 +48,8 @@ class VotingServer final {
                                               {"BKK_RATE_VOTER_PER_MIN", "1000000"},
                                               {"BKK_RATE_ADDRESS_PER_MIN", "100000000"}};
     for (const auto& [k, v] : extra_) env[k] = v;
-    process_ = std::make_unique<ChildProcess>(BinaryPath("services/voting/voting"), std::vector<std::string>{"serve"},
-                                              env);
+    process_ =
+        std::make_unique<ChildProcess>(BinaryPath("services/voting/voting"), std::vector<std::string>{"serve"}, env);
     ready_ = WaitServing(address(), std::chrono::seconds(60));
   }
   void Kill9() {
@@ -222,8 +222,8 @@ inline StoredCounts CountInPostgres(const std::string& pg_url, int64_t round_id,
   StoredCounts out;
   pqxx::connection c(pg_url);
   pqxx::read_transaction tx(c);
-  out.voters = tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1 AND district_id = $2",
-                               round_id, district_id)[0]
+  out.voters = tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1 AND district_id = $2", round_id,
+                               district_id)[0]
                    .as<int64_t>();
   for (const auto& r : tx.exec_params("SELECT c.proposal_id, sum(c.points)::bigint FROM voting.ballots b, "
                                       "unnest(b.proposal_ids, b.points) AS c(proposal_id, points) "

@@ -6,11 +6,10 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <pqxx/pqxx>
 
 #include "services/voting/core/pabulib.h"
 #include "tests/integration/voting_harness.h"
@@ -118,9 +117,9 @@ TEST_F(VotingIntegrationTest, GdanskPointTotals) {
 }
 
 TEST_F(VotingIntegrationTest, ExportThenImportRoundTripsEveryFile) {
-  for (const char* file : {"Netherlands_Assen_2024.pb", "Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb",
-                           "Poland_Gdansk_2020_Rudniki.pb",
-                           "US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb"}) {
+  for (const char* file :
+       {"Netherlands_Assen_2024.pb", "Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb", "Poland_Gdansk_2020_Rudniki.pb",
+        "US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb"}) {
     SCOPED_TRACE(file);
     auto original = bkk::voting::ParsePabulib(ReadData(std::string("pabulib/") + file));
     ASSERT_TRUE(original.ok()) << original.status();
@@ -307,8 +306,7 @@ TEST_F(VotingIntegrationTest, BadInputGetsTheRightStatusAndChangesNothing) {
   submit.set_title("ข้อเสนอช้าเกินไป");
   submit.set_estimated_cost_baht(100);
   vpb::SubmitProposalResponse submitted;
-  EXPECT_EQ(stub_->SubmitProposal(Ctx().get(), submit, &submitted).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(stub_->SubmitProposal(Ctx().get(), submit, &submitted).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   // Nothing above stored a ballot.
   pqxx::connection c(db_->url());
   pqxx::read_transaction tx(c);
@@ -332,12 +330,16 @@ TEST_F(VotingIntegrationTest, TheDatabaseRefusesBallotsThatWouldNotBeDurable) {
   pqxx::connection c(db_->url());
   pqxx::nontransaction tx(c);
   tx.exec("SET synchronous_commit = off");
-  auto insert = [&] {
-    tx.exec_params(
-        "SELECT * FROM voting.insert_ballot_group(ARRAY[$1]::bigint[], ARRAY[12]::integer[], ARRAY['v']::text[], "
-        "ARRAY['k']::text[], ARRAY['RNOTDURABLE']::text[], ARRAY[$2]::text[], ARRAY['{1}']::text[], 2::smallint)",  // 2 = voting
-        round.round_id, absl::StrCat("{", round.proposals[12][0], "}"));
-  };
+  auto insert =
+      [&] {
+        tx
+            .exec_params(
+                "SELECT * FROM voting.insert_ballot_group(ARRAY[$1]::bigint[], ARRAY[12]::integer[], "
+                "ARRAY['v']::text[], "
+                "ARRAY['k']::text[], ARRAY['RNOTDURABLE']::text[], ARRAY[$2]::text[], ARRAY['{1}']::text[], "
+                "2::smallint)",  // 2 = voting
+                round.round_id, absl::StrCat("{", round.proposals[12][0], "}"));
+      };
   try {
     insert();
     ADD_FAILURE() << "a ballot group committed with synchronous_commit off";
@@ -391,8 +393,7 @@ TEST_F(VotingIntegrationTest, ThousandConcurrentBallotsFromOneVoterAcceptExactly
 TEST(VotingRateLimitTest, VoterTokenAndAddressLimitsRefuseWithResourceExhausted) {
   TestDatabase db("bkk_voting_rl");
   LocalRedis redis;
-  VotingServer server(db.url(), redis.url(),
-                      {{"BKK_RATE_VOTER_PER_MIN", "3"}, {"BKK_RATE_ADDRESS_PER_MIN", "6"}});
+  VotingServer server(db.url(), redis.url(), {{"BKK_RATE_VOTER_PER_MIN", "3"}, {"BKK_RATE_ADDRESS_PER_MIN", "6"}});
   ASSERT_TRUE(server.ready()) << server.process().Output();
   auto stub = server.Stub();
   auto round = CreateOpenRound(*stub, {13, 14}, 2);

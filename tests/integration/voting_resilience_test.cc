@@ -7,10 +7,9 @@
 #include <atomic>
 #include <csignal>
 #include <mutex>
+#include <pqxx/pqxx>
 #include <set>
 #include <thread>
-
-#include <pqxx/pqxx>
 
 #include "tests/integration/voting_harness.h"
 
@@ -129,15 +128,14 @@ std::pair<std::map<int64_t, int64_t>, int64_t> PgCounts(const std::string& pg_ur
   pqxx::connection c(pg_url);
   pqxx::read_transaction tx(c);
   std::map<int64_t, int64_t> support;
-  for (const auto& r : tx.exec_params(
-           "SELECT p, sum(pt) FROM voting.ballots, unnest(proposal_ids, points) AS c(p, pt) "
-           "WHERE round_id = $1 AND district_id = $2 GROUP BY p",
-           round_id, d)) {
+  for (const auto& r : tx.exec_params("SELECT p, sum(pt) FROM voting.ballots, unnest(proposal_ids, points) AS c(p, pt) "
+                                      "WHERE round_id = $1 AND district_id = $2 GROUP BY p",
+                                      round_id, d)) {
     support[r[0].as<int64_t>()] = r[1].as<int64_t>();
   }
-  int64_t voters = tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1 AND district_id = $2",
-                                   round_id, d)[0]
-                       .as<int64_t>();
+  int64_t voters =
+      tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1 AND district_id = $2", round_id, d)[0]
+          .as<int64_t>();
   return {support, voters};
 }
 

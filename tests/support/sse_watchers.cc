@@ -153,7 +153,8 @@ void SseWatchers::Run() {
       w.streaming = false;
       if (failed) ++w.failures;
     }
-    if (options_.reconnect && running.load()) retry.push_back({NowNs() + options_.reconnect_delay.count() * 1'000'000, c.index});
+    if (options_.reconnect && running.load())
+      retry.push_back({NowNs() + options_.reconnect_delay.count() * 1'000'000, c.index});
   };
 
   auto dispatch = [&](Connection& c) {
@@ -263,7 +264,7 @@ void SseWatchers::Run() {
       sockaddr_in src{};
       src.sin_family = AF_INET;
       src.sin_addr.s_addr = htonl((127u << 24) | (2u + static_cast<unsigned>(options_.source_offset) +
-                                      static_cast<unsigned>(c.index % options_.source_addresses)));
+                                                  static_cast<unsigned>(c.index % options_.source_addresses)));
       if (bind(c.fd, reinterpret_cast<sockaddr*>(&src), sizeof src) != 0) return close_conn(c, true);
     }
     sockaddr_in dst{};
@@ -342,7 +343,8 @@ void SseWatchers::Run() {
           continue;
         }
         if (!(events[i].events & EPOLLOUT)) continue;
-        std::string request = "GET " + options_.target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+        std::string request =
+            "GET " + options_.target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
         if (!c.last_event_id.empty()) request += "Last-Event-ID: " + c.last_event_id + "\r\n";
         request += "\r\n";
         if (write(c.fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {

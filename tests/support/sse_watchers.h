@@ -45,9 +45,9 @@ class SseWatchers final {
   struct Watcher {
     std::vector<Event> events;
     std::string last_data;
-    int http_status = 0;   // of the latest response
-    int connects = 0;      // successful stream starts
-    int failures = 0;      // refused, non-200, or dropped
+    int http_status = 0;  // of the latest response
+    int connects = 0;     // successful stream starts
+    int failures = 0;     // refused, non-200, or dropped
     bool streaming = false;
   };
 

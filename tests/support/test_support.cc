@@ -2,6 +2,7 @@
 #include "tests/support/test_support.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -10,12 +11,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <random>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
 #include "grpc_probes.grpc.pb.h"
 #include "reflection_probe.grpc.pb.h"
@@ -175,13 +174,14 @@ LocalPostgres::~LocalPostgres() {
 
 void LocalPostgres::Start() {
   std::string cmd = "runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D " + dir_ + " -l " + dir_ +
-                    "/server.log -w -t 60 -o \"-p " + std::to_string(port_) +
-                    " -c listen_addresses=127.0.0.1 -k " + dir_ + "\" start >/dev/null";
+                    "/server.log -w -t 60 -o \"-p " + std::to_string(port_) + " -c listen_addresses=127.0.0.1 -k " +
+                    dir_ + "\" start >/dev/null";
   EXPECT_EQ(Shell(cmd), 0) << "PostgreSQL did not start";
 }
 
 void LocalPostgres::Stop() {
-  Shell("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D " + dir_ + " -m immediate -w stop >/dev/null 2>&1");
+  Shell("runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D " + dir_ +
+        " -m immediate -w stop >/dev/null 2>&1");
 }
 
 int FreePort() {

@@ -3,6 +3,7 @@
 #ifndef BKK_TESTS_SUPPORT_TEST_SUPPORT_H_
 #define BKK_TESTS_SUPPORT_TEST_SUPPORT_H_
 
+#include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
 #include <chrono>
@@ -10,8 +11,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 namespace bkk::testing {
 

@@ -23,8 +23,7 @@ std::shared_ptr<const BudgetSnapshot> BudgetCore::snapshot() const { return snap
 absl::StatusOr<std::shared_ptr<const BudgetSnapshot>> BudgetCore::RequireSnapshot() const {
   auto snap = snapshot();
   if (!snap) {
-    return absl::FailedPreconditionError(
-        "no dataset has been imported yet; an operator runs `budget-data import DIR`");
+    return absl::FailedPreconditionError("no dataset has been imported yet; an operator runs `budget-data import DIR`");
   }
   return snap;
 }
@@ -39,8 +38,7 @@ absl::Status BudgetCore::Refresh() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ImportResult> BudgetCore::Import(const DatasetFiles& files, bool dry_run,
-                                                const Progress& progress) {
+absl::StatusOr<ImportResult> BudgetCore::Import(const DatasetFiles& files, bool dry_run, const Progress& progress) {
   std::lock_guard<std::mutex> lock(import_mu_);
   auto say = [&](const std::string& s) {
     if (progress) progress(s);
@@ -57,8 +55,8 @@ absl::StatusOr<ImportResult> BudgetCore::Import(const DatasetFiles& files, bool 
     return absl::InvalidArgumentError(
         absl::StrCat(dataset.status().message(), "; nothing was written:\n", FormatProblems(problems)));
   }
-  say(absl::StrCat("parsed ", dataset->lines.size(), " budget lines; checking ",
-                   dataset->stated_totals.size(), " stated totals"));
+  say(absl::StrCat("parsed ", dataset->lines.size(), " budget lines; checking ", dataset->stated_totals.size(),
+                   " stated totals"));
   problems = CheckStatedTotals(*dataset, &result.checks_passed);
   result.version = dataset->version;
   result.line_count = static_cast<int>(dataset->lines.size());
@@ -68,9 +66,9 @@ absl::StatusOr<ImportResult> BudgetCore::Import(const DatasetFiles& files, bool 
       result.problems = problems;
       return result;
     }
-    return absl::FailedPreconditionError(absl::StrCat(
-        "dataset refused: ", problems.size(), " stated total(s) do not match the lines; nothing was written:\n",
-        FormatProblems(problems)));
+    return absl::FailedPreconditionError(absl::StrCat("dataset refused: ", problems.size(),
+                                                      " stated total(s) do not match the lines; nothing was written:\n",
+                                                      FormatProblems(problems)));
   }
   say(absl::StrCat("all ", result.checks_passed, " stated totals match; grand total ", result.total_baht, " baht"));
   if (dry_run) return result;

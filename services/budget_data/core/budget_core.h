@@ -43,8 +43,7 @@ class BudgetCore final {
   // makes them the current release. On any problem nothing is written and
   // the status is FAILED_PRECONDITION (totals) or INVALID_ARGUMENT (rows)
   // listing every problem.
-  absl::StatusOr<ImportResult> Import(const DatasetFiles& files, bool dry_run,
-                                      const Progress& progress = nullptr);
+  absl::StatusOr<ImportResult> Import(const DatasetFiles& files, bool dry_run, const Progress& progress = nullptr);
 
   // The release being served; nullptr before the first import.
   std::shared_ptr<const BudgetSnapshot> snapshot() const;

@@ -7,9 +7,9 @@
 #include <set>
 
 #include "absl/strings/str_replace.h"
+#include "common/csv.h"
 #include "services/budget_data/core/in_memory_repository.h"
 #include "services/budget_data/core/stated_totals.h"
-#include "common/csv.h"
 
 namespace bkk::budget {
 namespace {
@@ -93,8 +93,7 @@ TEST_F(BudgetCoreTest, MalformedRowsAreRefusedWithFileLineAndReason) {
   auto result = core_.Import(files, false);
   ASSERT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   const std::string message(result.status().message());
-  EXPECT_NE(message.find("budget/bma-ordinance-2566-items.csv:1768: amount_baht \"สิบบาท\""),
-            std::string::npos)
+  EXPECT_NE(message.find("budget/bma-ordinance-2566-items.csv:1768: amount_baht \"สิบบาท\""), std::string::npos)
       << message;
   EXPECT_NE(message.find("items.csv:1769: expected 7 fields, found 3"), std::string::npos) << message;
   EXPECT_EQ(repo_.writes(), 1);

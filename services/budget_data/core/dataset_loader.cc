@@ -1,12 +1,12 @@
 // Dataset parsing; see dataset_loader.h.
 #include "services/budget_data/core/dataset_loader.h"
 
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
@@ -56,9 +56,7 @@ std::string OfficialDistrictName(const std::string& name) {
 class ProblemSink final {
  public:
   explicit ProblemSink(std::vector<ImportProblem>* out) : out_(out) {}
-  void Add(const std::string& file, int line, std::string reason) {
-    out_->push_back({file, line, std::move(reason)});
-  }
+  void Add(const std::string& file, int line, std::string reason) { out_->push_back({file, line, std::move(reason)}); }
   bool empty() const { return out_->empty(); }
 
  private:
@@ -111,8 +109,7 @@ bool ParseMillionBaht(std::string text, int64_t* out) {
   if (frac.size() > 6) return false;
   frac.resize(6, '0');
   int64_t w = 0, f = 0;
-  if (!absl::SimpleAtoi(whole.empty() ? "0" : whole, &w) || !absl::SimpleAtoi(frac, &f) ||
-      w < 0 || f < 0) {
+  if (!absl::SimpleAtoi(whole.empty() ? "0" : whole, &w) || !absl::SimpleAtoi(frac, &f) || w < 0 || f < 0) {
     return false;
   }
   *out = w * 1000000 + f;
@@ -120,8 +117,8 @@ bool ParseMillionBaht(std::string text, int64_t* out) {
 }
 
 // Checks the header row and returns the data rows.
-std::vector<CsvRow> CsvBody(const DatasetFiles& files, const std::string& path,
-                            const std::vector<std::string>& header, ProblemSink& sink) {
+std::vector<CsvRow> CsvBody(const DatasetFiles& files, const std::string& path, const std::vector<std::string>& header,
+                            ProblemSink& sink) {
   auto rows = ParseCsv(files.at(path));
   if (!rows.ok()) {
     sink.Add(path, 0, std::string(rows.status().message()));
@@ -144,8 +141,8 @@ void ParseFrameworks(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) 
     const char* id_prefix;
   };
   const Source sources[] = {
-      {kStrategiesJson, FrameworkKind::kStrategies7,
-       "ยุทธศาสตร์ 7 ด้าน แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี (พ.ศ. 2561-2580)", 2561, 2580, "s"},
+      {kStrategiesJson, FrameworkKind::kStrategies7, "ยุทธศาสตร์ 7 ด้าน แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี (พ.ศ. 2561-2580)",
+       2561, 2580, "s"},
       {kPoliciesJson, FrameworkKind::kPolicies9, "นโยบาย 9 ดี (ตั้งแต่ปีงบประมาณ 2568)", 2568, 0, "p"},
   };
   for (const auto& src : sources) {
@@ -202,11 +199,9 @@ void ParseDistricts(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
     d.office_agency = "สำนักงานเขต" + d.name_th;
     ds.districts.push_back(std::move(d));
   }
-  std::sort(ds.districts.begin(), ds.districts.end(),
-            [](const District& a, const District& b) { return a.id < b.id; });
+  std::sort(ds.districts.begin(), ds.districts.end(), [](const District& a, const District& b) { return a.id < b.id; });
   if (ds.districts.size() != 50) {
-    sink.Add(kDistrictsJson, 0,
-             absl::StrCat("expected the 50 districts of Bangkok, found ", ds.districts.size()));
+    sink.Add(kDistrictsJson, 0, absl::StrCat("expected the 50 districts of Bangkok, found ", ds.districts.size()));
   }
 }
 
@@ -221,8 +216,8 @@ void ParseYearTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) 
     for (const auto& item : list.list_value().values()) {
       int32_t yy = 0;
       int64_t amount = 0;
-      if (!absl::SimpleAtoi(FieldStr(item, "year"), &yy) ||
-          !absl::SimpleAtoi(FieldStr(item, "amount"), &amount) || amount < 0) {
+      if (!absl::SimpleAtoi(FieldStr(item, "year"), &yy) || !absl::SimpleAtoi(FieldStr(item, "amount"), &amount) ||
+          amount < 0) {
         sink.Add(kYearTotalsJson, 0, absl::StrCat("bad year/amount in ", key));
         continue;
       }
@@ -235,9 +230,15 @@ void ParseYearTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) 
 }
 
 void ParsePlanAggregates(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
-  const std::vector<std::string> header = {
-      "year", "strategy", "type", "sum_ตัวชี้วัดโครงการตามแผน", "sum_โครงการตามแผน", "งบประมาณตามแผน",
-      "งบประมาณตามแผน(ล้านบาท)", "sum_โครงการในข้อบัญญัติ", "งบประมาณข้อบัญญัติ(ล้านบาท)"};
+  const std::vector<std::string> header = {"year",
+                                           "strategy",
+                                           "type",
+                                           "sum_ตัวชี้วัดโครงการตามแผน",
+                                           "sum_โครงการตามแผน",
+                                           "งบประมาณตามแผน",
+                                           "งบประมาณตามแผน(ล้านบาท)",
+                                           "sum_โครงการในข้อบัญญัติ",
+                                           "งบประมาณข้อบัญญัติ(ล้านบาท)"};
   for (const auto& row : CsvBody(files, kPlanAggregatesCsv, header, sink)) {
     const auto& f = row.fields;
     if (f.size() != header.size()) {
@@ -305,9 +306,15 @@ void ParseLines(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
 }
 
 void ParseDistrictTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
-  const std::vector<std::string> header = {
-      "source_repo", "fiscal_year", "district_id", "district_name", "district_type", "topic",
-      "district_budget_all_baht", "topic_budget_focused_baht", "topic_indicator_value"};
+  const std::vector<std::string> header = {"source_repo",
+                                           "fiscal_year",
+                                           "district_id",
+                                           "district_name",
+                                           "district_type",
+                                           "topic",
+                                           "district_budget_all_baht",
+                                           "topic_budget_focused_baht",
+                                           "topic_indicator_value"};
   std::map<std::pair<int32_t, int32_t>, DistrictTopicTotal> by_key;
   for (const auto& row : CsvBody(files, kDistrictTotalsCsv, header, sink)) {
     const auto& f = row.fields;
@@ -317,8 +324,8 @@ void ParseDistrictTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& si
     }
     int32_t year = 0, district = 0;
     int64_t total = 0, topic = 0;
-    if (!absl::SimpleAtoi(f[1], &year) || !absl::SimpleAtoi(f[2], &district) ||
-        district < 1 || district > 50 || !ParseBaht(f[6], &total) || !ParseBaht(f[7], &topic)) {
+    if (!absl::SimpleAtoi(f[1], &year) || !absl::SimpleAtoi(f[2], &district) || district < 1 || district > 50 ||
+        !ParseBaht(f[6], &total) || !ParseBaht(f[7], &topic)) {
       sink.Add(kDistrictTotalsCsv, row.line, "bad year, district id (1-50) or amount");
       continue;
     }
@@ -348,16 +355,14 @@ void ParseStatedTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink
   }
 }
 
-int CountRows(const std::string& content) {
-  return static_cast<int>(std::count(content.begin(), content.end(), '\n'));
-}
+int CountRows(const std::string& content) { return static_cast<int>(std::count(content.begin(), content.end(), '\n')); }
 
 }  // namespace
 
 const std::vector<std::string>& RequiredDatasetFiles() {
-  static const auto* kFiles = new std::vector<std::string>{
-      kItemsCsv,      kStatedCsv,      kYearTotalsJson, kPlanAggregatesCsv,
-      kDistrictTotalsCsv, kStrategiesJson, kPoliciesJson, kDistrictsJson};
+  static const auto* kFiles =
+      new std::vector<std::string>{kItemsCsv,          kStatedCsv,      kYearTotalsJson, kPlanAggregatesCsv,
+                                   kDistrictTotalsCsv, kStrategiesJson, kPoliciesJson,   kDistrictsJson};
   return *kFiles;
 }
 
@@ -382,15 +387,13 @@ int32_t DistrictIdForAgency(const std::vector<District>& districts, const std::s
 
 std::string ComputeReleaseVersion(const std::vector<SourceFile>& files) {
   std::vector<SourceFile> sorted = files;
-  std::sort(sorted.begin(), sorted.end(),
-            [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
+  std::sort(sorted.begin(), sorted.end(), [](const SourceFile& a, const SourceFile& b) { return a.path < b.path; });
   std::string manifest;
   for (const auto& f : sorted) absl::StrAppend(&manifest, f.path, " ", f.sha256, "\n");
   return Sha256Hex(manifest).substr(0, 16);
 }
 
-absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files,
-                                     std::vector<ImportProblem>* problems) {
+absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files, std::vector<ImportProblem>* problems) {
   ProblemSink sink(problems);
   for (const auto& path : RequiredDatasetFiles()) {
     if (files.find(path) == files.end()) sink.Add(path, 0, "file is missing from the dataset");
@@ -408,8 +411,7 @@ absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files,
   ds.source = "Bangkok Metropolitan Administration: FY2566 budget ordinance and public datasets";
   for (const auto& path : RequiredDatasetFiles()) {
     const std::string& content = files.at(path);
-    ds.files.push_back({path, Sha256Hex(content), static_cast<int64_t>(content.size()),
-                        CountRows(content)});
+    ds.files.push_back({path, Sha256Hex(content), static_cast<int64_t>(content.size()), CountRows(content)});
   }
   ds.version = ComputeReleaseVersion(ds.files);
   ParseFrameworks(files, ds, sink);

@@ -23,8 +23,7 @@ absl::StatusOr<DatasetFiles> ReadDatasetDir(const std::string& dir);
 
 // Parses every file. Returns the dataset, or fills `problems` (and returns
 // INVALID_ARGUMENT summarising them) when any row is malformed.
-absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files,
-                                     std::vector<ImportProblem>* problems);
+absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files, std::vector<ImportProblem>* problems);
 
 // The release version: the first 16 hex digits of sha256 over the sorted
 // (path, sha256) pairs. Identical content gives the identical version.

@@ -31,9 +31,8 @@ void SortByAmountThenKey(std::vector<T>& items) {
 }
 
 std::string QueryKey(const LineFilter& f, LineSort sort) {
-  return Sha256Hex(absl::StrCat(f.fiscal_year, "\x1f", f.agency, "\x1f", f.mission_type, "\x1f",
-                                f.strategy_id, "\x1f", f.district_id, "\x1f", f.name_contains,
-                                "\x1f", static_cast<int>(sort)))
+  return Sha256Hex(absl::StrCat(f.fiscal_year, "\x1f", f.agency, "\x1f", f.mission_type, "\x1f", f.strategy_id, "\x1f",
+                                f.district_id, "\x1f", f.name_contains, "\x1f", static_cast<int>(sort)))
       .substr(0, 12);
 }
 
@@ -179,24 +178,20 @@ int32_t BudgetSnapshot::DistrictIdForAgencyName(const std::string& agency) const
 }
 
 absl::Status BudgetSnapshot::ValidateFilter(const LineFilter& f) const {
-  if (f.fiscal_year != 0 &&
-      std::find(line_years_.begin(), line_years_.end(), f.fiscal_year) == line_years_.end()) {
-    return absl::NotFoundError(absl::StrCat(
-        "fiscal_year ", f.fiscal_year, " has no budget lines; years with lines: ",
-        absl::StrJoin(line_years_, ", "), " (Buddhist era, e.g. 2566)"));
+  if (f.fiscal_year != 0 && std::find(line_years_.begin(), line_years_.end(), f.fiscal_year) == line_years_.end()) {
+    return absl::NotFoundError(absl::StrCat("fiscal_year ", f.fiscal_year, " has no budget lines; years with lines: ",
+                                            absl::StrJoin(line_years_, ", "), " (Buddhist era, e.g. 2566)"));
   }
   if (f.district_id < 0 || f.district_id > 50) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("district_id must be 1-50 (or 0 for any), got ", f.district_id));
+    return absl::InvalidArgumentError(absl::StrCat("district_id must be 1-50 (or 0 for any), got ", f.district_id));
   }
   if (!f.strategy_id.empty() && f.strategy_id != kUnclassified &&
       strategy_names_.find(f.strategy_id) == strategy_names_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("strategy_id \"", f.strategy_id,
-                                                   "\" is unknown; use s1-s7, p1-p9 or unclassified"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("strategy_id \"", f.strategy_id, "\" is unknown; use s1-s7, p1-p9 or unclassified"));
   }
   if (f.name_contains.size() > kMaxNameFilterBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("name_contains is longer than ", kMaxNameFilterBytes, " bytes"));
+    return absl::InvalidArgumentError(absl::StrCat("name_contains is longer than ", kMaxNameFilterBytes, " bytes"));
   }
   return absl::OkStatus();
 }
@@ -213,23 +208,25 @@ bool BudgetSnapshot::Matches(const BudgetLine& l, const LineFilter& f, const std
 
 const std::vector<int32_t>& BudgetSnapshot::Order(LineSort sort) const {
   switch (sort) {
-    case LineSort::kAmountDesc: return by_amount_desc_;
-    case LineSort::kAmountAsc: return by_amount_asc_;
-    case LineSort::kName: return by_name_;
+    case LineSort::kAmountDesc:
+      return by_amount_desc_;
+    case LineSort::kAmountAsc:
+      return by_amount_asc_;
+    case LineSort::kName:
+      return by_name_;
   }
   return by_amount_desc_;
 }
 
 absl::StatusOr<TopAgencies> BudgetSnapshot::ListTopAgencies(int32_t fiscal_year, int32_t limit) const {
   if (limit < 0 || limit > kMaxTopLimit) {
-    return absl::InvalidArgumentError(absl::StrCat("limit must be 1-", kMaxTopLimit,
-                                                   " (or 0 for ", kDefaultTopLimit, "), got ", limit));
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit must be 1-", kMaxTopLimit, " (or 0 for ", kDefaultTopLimit, "), got ", limit));
   }
   auto it = top_agencies_.find(fiscal_year);
   if (it == top_agencies_.end()) {
-    return absl::NotFoundError(absl::StrCat("fiscal_year ", fiscal_year,
-                                            " has no budget lines; years with lines: ",
-                                            absl::StrJoin(line_years_, ", ")));
+    return absl::NotFoundError(absl::StrCat(
+        "fiscal_year ", fiscal_year, " has no budget lines; years with lines: ", absl::StrJoin(line_years_, ", ")));
   }
   TopAgencies top = it->second;
   top.agencies.resize(std::min<size_t>(top.agencies.size(), limit == 0 ? kDefaultTopLimit : limit));
@@ -244,7 +241,7 @@ absl::StatusOr<Breakdown> BudgetSnapshot::GetBreakdown(int32_t fiscal_year, Dime
   }
   f.fiscal_year = fiscal_year;
   if (fiscal_year == 0) return absl::InvalidArgumentError("fiscal_year is required (e.g. 2566)");
-  if (auto s = ValidateFilter(f); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateFilter(f));
   std::string needle = absl::AsciiStrToLower(f.name_contains);
   std::map<std::string, BreakdownItem> groups;
   Breakdown out;
@@ -290,7 +287,7 @@ absl::StatusOr<Breakdown> BudgetSnapshot::GetBreakdown(int32_t fiscal_year, Dime
 
 absl::StatusOr<std::vector<const BudgetLine*>> BudgetSnapshot::MatchingLines(const LineFilter& filter,
                                                                              LineSort sort) const {
-  if (auto s = ValidateFilter(filter); !s.ok()) return s;
+  RETURN_IF_ERROR(ValidateFilter(filter));
   std::string needle = absl::AsciiStrToLower(filter.name_contains);
   std::vector<const BudgetLine*> out;
   for (int32_t i : Order(sort)) {
@@ -299,11 +296,11 @@ absl::StatusOr<std::vector<const BudgetLine*>> BudgetSnapshot::MatchingLines(con
   return out;
 }
 
-absl::StatusOr<LinePage> BudgetSnapshot::ListLines(const LineFilter& filter, LineSort sort,
-                                                   int32_t page_size, const std::string& page_token) const {
+absl::StatusOr<LinePage> BudgetSnapshot::ListLines(const LineFilter& filter, LineSort sort, int32_t page_size,
+                                                   const std::string& page_token) const {
   if (page_size < 0 || page_size > kMaxPageSize) {
-    return absl::InvalidArgumentError(absl::StrCat("page_size must be 1-", kMaxPageSize, " (or 0 for ",
-                                                   kDefaultPageSize, "), got ", page_size));
+    return absl::InvalidArgumentError(
+        absl::StrCat("page_size must be 1-", kMaxPageSize, " (or 0 for ", kDefaultPageSize, "), got ", page_size));
   }
   if (page_size == 0) page_size = kDefaultPageSize;
   const std::string query_key = QueryKey(filter, sort);
@@ -320,17 +317,16 @@ absl::StatusOr<LinePage> BudgetSnapshot::ListLines(const LineFilter& filter, Lin
       return absl::InvalidArgumentError("page_token was issued for a different filter or sort");
     }
   }
-  auto matches = MatchingLines(filter, sort);
-  if (!matches.ok()) return matches.status();
+  ASSIGN_OR_RETURN(auto matches, MatchingLines(filter, sort));
   LinePage page;
-  page.total_count = static_cast<int32_t>(matches->size());
-  for (const auto* l : *matches) page.total_amount_baht += l->amount_baht;
+  page.total_count = static_cast<int32_t>(matches.size());
+  for (const auto* l : matches) page.total_amount_baht += l->amount_baht;
   if (offset > page.total_count) {
     return absl::InvalidArgumentError("page_token points past the last line");
   }
-  size_t end = std::min<size_t>(matches->size(), offset + page_size);
-  page.lines.assign(matches->begin() + offset, matches->begin() + end);
-  if (end < matches->size()) {
+  size_t end = std::min<size_t>(matches.size(), offset + page_size);
+  page.lines.assign(matches.begin() + offset, matches.begin() + end);
+  if (end < matches.size()) {
     page.next_page_token = EncodePageToken({version(), query_key, absl::StrCat(end)});
   }
   return page;
@@ -344,8 +340,8 @@ absl::StatusOr<const BudgetLine*> BudgetSnapshot::GetLine(int64_t line_id) const
   return &dataset_.lines[it->second];
 }
 
-absl::StatusOr<std::vector<DistrictTopicTotal>> BudgetSnapshot::ListDistrictTotals(
-    int32_t district_id, int32_t fiscal_year) const {
+absl::StatusOr<std::vector<DistrictTopicTotal>> BudgetSnapshot::ListDistrictTotals(int32_t district_id,
+                                                                                   int32_t fiscal_year) const {
   if (district_id < 0 || district_id > 50) {
     return absl::InvalidArgumentError(
         absl::StrCat("district_id must be 1-50 (or 0 for every district), got ", district_id));

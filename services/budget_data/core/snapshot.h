@@ -92,16 +92,13 @@ class BudgetSnapshot final {
   // The largest budget units of a year (see the note it returns for what a
   // "unit" is). NOT_FOUND for a year without lines; limit 0 means 5.
   absl::StatusOr<TopAgencies> ListTopAgencies(int32_t fiscal_year, int32_t limit) const;
-  absl::StatusOr<Breakdown> GetBreakdown(int32_t fiscal_year, Dimension dimension,
-                                         const LineFilter& filter) const;
+  absl::StatusOr<Breakdown> GetBreakdown(int32_t fiscal_year, Dimension dimension, const LineFilter& filter) const;
   absl::StatusOr<LinePage> ListLines(const LineFilter& filter, LineSort sort, int32_t page_size,
                                      const std::string& page_token) const;
   // Every matching line in order (for streaming and CSV export).
-  absl::StatusOr<std::vector<const BudgetLine*>> MatchingLines(const LineFilter& filter,
-                                                               LineSort sort) const;
+  absl::StatusOr<std::vector<const BudgetLine*>> MatchingLines(const LineFilter& filter, LineSort sort) const;
   absl::StatusOr<const BudgetLine*> GetLine(int64_t line_id) const;
-  absl::StatusOr<std::vector<DistrictTopicTotal>> ListDistrictTotals(int32_t district_id,
-                                                                     int32_t fiscal_year) const;
+  absl::StatusOr<std::vector<DistrictTopicTotal>> ListDistrictTotals(int32_t district_id, int32_t fiscal_year) const;
   // Years that have budget lines, ascending.
   const std::vector<int32_t>& line_years() const { return line_years_; }
 

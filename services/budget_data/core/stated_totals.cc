@@ -43,27 +43,20 @@ std::optional<LinePredicate> PredicateFor(const std::string& check) {
   }
   if (absl::StartsWith(check, "งบกลาง item 1 ")) {
     std::string prefix = check.substr(std::string("งบกลาง item 1 ").size());
-    return [prefix](const BudgetLine& l) {
-      return l.agency == kCentralFundAgency && absl::StartsWith(l.name, prefix);
-    };
+    return [prefix](const BudgetLine& l) { return l.agency == kCentralFundAgency && absl::StartsWith(l.name, prefix); };
   }
   if (absl::StartsWith(check, "agency ")) {
     std::string agency = check.substr(7);
     // An agency's stated total covers its own section, not its (71) line.
-    return [agency](const BudgetLine& l) {
-      return l.agency == agency && l.mission_type != kLoanRepaymentPlan;
-    };
+    return [agency](const BudgetLine& l) { return l.agency == agency && l.mission_type != kLoanRepaymentPlan; };
   }
   if (absl::StartsWith(check, "plan ") || absl::StartsWith(check, "xtype ")) {
     bool xtype = absl::StartsWith(check, "xtype ");
-    std::vector<std::string> parts =
-        absl::StrSplit(check.substr(xtype ? 6 : 5), absl::MaxSplits(" | ", 1));
+    std::vector<std::string> parts = absl::StrSplit(check.substr(xtype ? 6 : 5), absl::MaxSplits(" | ", 1));
     if (parts.size() != 2) return std::nullopt;
     std::string agency = parts[0], plan = parts[1];
     if (xtype) {
-      return [agency, plan](const BudgetLine& l) {
-        return l.agency == agency && CommercialExpenseType(l) == plan;
-      };
+      return [agency, plan](const BudgetLine& l) { return l.agency == agency && CommercialExpenseType(l) == plan; };
     }
     return [agency, plan](const BudgetLine& l) { return l.agency == agency && l.mission_type == plan; };
   }
@@ -81,8 +74,8 @@ std::vector<ImportProblem> CheckStatedTotals(const Dataset& dataset, int* checks
     ++row;
     auto predicate = PredicateFor(stated.check);
     if (!predicate) {
-      problems.push_back({kFile, row, absl::StrCat("\"", stated.check,
-                                                   "\" is not a kind of total this importer can check")});
+      problems.push_back(
+          {kFile, row, absl::StrCat("\"", stated.check, "\" is not a kind of total this importer can check")});
       continue;
     }
     int64_t sum = 0;
@@ -96,9 +89,8 @@ std::vector<ImportProblem> CheckStatedTotals(const Dataset& dataset, int* checks
     if (sum != stated.stated_baht || matched == 0) {
       problems.push_back(
           {kFile, row,
-           absl::StrCat("\"", stated.check, "\": the ordinance states ", stated.stated_baht,
-                        " baht but the ", matched, " matching line(s) add up to ", sum,
-                        " (difference ", sum - stated.stated_baht, ")")});
+           absl::StrCat("\"", stated.check, "\": the ordinance states ", stated.stated_baht, " baht but the ", matched,
+                        " matching line(s) add up to ", sum, " (difference ", sum - stated.stated_baht, ")")});
       continue;
     }
     ++passed;

@@ -6,6 +6,7 @@
 #include "common/grpc_status.h"
 #include "common/line_filter.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 
 namespace bkk::budget {
 namespace pb = bkkbudget::budget::v1;
@@ -15,9 +16,12 @@ constexpr int kStreamChunk = 256;
 
 LineSort FromProto(pb::LineSort sort) {
   switch (sort) {
-    case pb::LINE_SORT_AMOUNT_ASC: return LineSort::kAmountAsc;
-    case pb::LINE_SORT_NAME: return LineSort::kName;
-    default: return LineSort::kAmountDesc;
+    case pb::LINE_SORT_AMOUNT_ASC:
+      return LineSort::kAmountAsc;
+    case pb::LINE_SORT_NAME:
+      return LineSort::kName;
+    default:
+      return LineSort::kAmountDesc;
   }
 }
 
@@ -57,9 +61,8 @@ void ToProto(const Dataset& ds, pb::Release* out) {
 
 grpc::Status BudgetGrpcService::ListFrameworks(Ctx*, const pb::ListFrameworksRequest*,
                                                pb::ListFrameworksResponse* response) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
-  for (const auto& fw : (*snap)->dataset().frameworks) {
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
+  for (const auto& fw : snap->dataset().frameworks) {
     auto* f = response->add_frameworks();
     f->set_kind(fw.kind == FrameworkKind::kStrategies7 ? pb::FRAMEWORK_KIND_STRATEGIES_7
                                                        : pb::FRAMEWORK_KIND_POLICIES_9);
@@ -87,9 +90,8 @@ grpc::Status BudgetGrpcService::ListFrameworks(Ctx*, const pb::ListFrameworksReq
 
 grpc::Status BudgetGrpcService::ListDistricts(Ctx*, const pb::ListDistrictsRequest*,
                                               pb::ListDistrictsResponse* response) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
-  for (const auto& d : (*snap)->dataset().districts) {
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
+  for (const auto& d : snap->dataset().districts) {
     auto* pd = response->add_districts();
     pd->set_id(d.id);
     pd->set_name_th(d.name_th);
@@ -101,8 +103,7 @@ grpc::Status BudgetGrpcService::ListDistricts(Ctx*, const pb::ListDistrictsReque
 }
 
 grpc::ServerUnaryReactor* BudgetGrpcService::GetOverview(grpc::CallbackServerContext* context,
-                                                         const grpc::ByteBuffer* request,
-                                                         grpc::ByteBuffer* response) {
+                                                         const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   pb::GetOverviewRequest parsed;  // no fields, but the bytes must still be a message
   grpc::Slice bytes;
@@ -144,15 +145,13 @@ grpc::ServerUnaryReactor* BudgetGrpcService::GetOverview(grpc::CallbackServerCon
 
 grpc::Status BudgetGrpcService::ListTopAgencies(Ctx*, const pb::ListTopAgenciesRequest* request,
                                                 pb::ListTopAgenciesResponse* response) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
-  auto top = (*snap)->ListTopAgencies(request->fiscal_year(), request->limit());
-  if (!top.ok()) return ToGrpcStatus(top.status());
-  response->set_fiscal_year(top->fiscal_year);
-  response->set_agency_count(top->agency_count);
-  response->set_year_total_baht(top->year_total_baht);
-  response->set_note(top->note);
-  for (const auto& a : top->agencies) {
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto top, snap->ListTopAgencies(request->fiscal_year(), request->limit()), ToGrpcStatus);
+  response->set_fiscal_year(top.fiscal_year);
+  response->set_agency_count(top.agency_count);
+  response->set_year_total_baht(top.year_total_baht);
+  response->set_note(top.note);
+  for (const auto& a : top.agencies) {
     auto* pa = response->add_agencies();
     pa->set_agency(a.agency);
     pa->set_amount_baht(a.amount_baht);
@@ -164,24 +163,31 @@ grpc::Status BudgetGrpcService::ListTopAgencies(Ctx*, const pb::ListTopAgenciesR
 
 grpc::Status BudgetGrpcService::GetBreakdown(Ctx*, const pb::GetBreakdownRequest* request,
                                              pb::GetBreakdownResponse* response) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   Dimension dim;
   switch (request->dimension()) {
-    case pb::BREAKDOWN_DIMENSION_AGENCY: dim = Dimension::kAgency; break;
-    case pb::BREAKDOWN_DIMENSION_MISSION_TYPE: dim = Dimension::kMissionType; break;
-    case pb::BREAKDOWN_DIMENSION_DISTRICT: dim = Dimension::kDistrict; break;
-    case pb::BREAKDOWN_DIMENSION_STRATEGY: dim = Dimension::kStrategy; break;
+    case pb::BREAKDOWN_DIMENSION_AGENCY:
+      dim = Dimension::kAgency;
+      break;
+    case pb::BREAKDOWN_DIMENSION_MISSION_TYPE:
+      dim = Dimension::kMissionType;
+      break;
+    case pb::BREAKDOWN_DIMENSION_DISTRICT:
+      dim = Dimension::kDistrict;
+      break;
+    case pb::BREAKDOWN_DIMENSION_STRATEGY:
+      dim = Dimension::kStrategy;
+      break;
     default:
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "dimension is required: AGENCY, MISSION_TYPE, DISTRICT or STRATEGY");
   }
-  auto b = (*snap)->GetBreakdown(request->fiscal_year(), dim, LineFilterFromProto(request->filter()));
-  if (!b.ok()) return ToGrpcStatus(b.status());
-  response->set_fiscal_year(b->fiscal_year);
+  ASSIGN_OR_RETURN(auto b, snap->GetBreakdown(request->fiscal_year(), dim, LineFilterFromProto(request->filter())),
+                   ToGrpcStatus);
+  response->set_fiscal_year(b.fiscal_year);
   response->set_dimension(request->dimension());
-  response->set_total_baht(b->total_baht);
-  for (const auto& item : b->items) {
+  response->set_total_baht(b.total_baht);
+  for (const auto& item : b.items) {
     auto* pi = response->add_items();
     pi->set_key(item.key);
     pi->set_label(item.label);
@@ -193,11 +199,9 @@ grpc::Status BudgetGrpcService::GetBreakdown(Ctx*, const pb::GetBreakdownRequest
 
 grpc::Status BudgetGrpcService::ListDistrictTotals(Ctx*, const pb::ListDistrictTotalsRequest* request,
                                                    pb::ListDistrictTotalsResponse* response) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
-  auto totals = (*snap)->ListDistrictTotals(request->district_id(), request->fiscal_year());
-  if (!totals.ok()) return ToGrpcStatus(totals.status());
-  for (const auto& t : *totals) {
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto totals, snap->ListDistrictTotals(request->district_id(), request->fiscal_year()), ToGrpcStatus);
+  for (const auto& t : totals) {
     auto* pt = response->add_totals();
     pt->set_district_id(t.district_id);
     pt->set_fiscal_year(t.fiscal_year);
@@ -207,54 +211,49 @@ grpc::Status BudgetGrpcService::ListDistrictTotals(Ctx*, const pb::ListDistrictT
   return grpc::Status::OK;
 }
 
-grpc::Status BudgetGrpcService::ListLines(Ctx*, const pb::ListLinesRequest* request,
-                                          pb::ListLinesResponse* response) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
-  auto page = (*snap)->ListLines(LineFilterFromProto(request->filter()), FromProto(request->sort()),
-                                 request->page_size(), request->page_token());
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  for (const auto* l : page->lines) ToProto(*l, response->add_lines());
-  response->set_next_page_token(page->next_page_token);
-  response->set_total_count(page->total_count);
-  response->set_total_amount_baht(page->total_amount_baht);
+grpc::Status BudgetGrpcService::ListLines(Ctx*, const pb::ListLinesRequest* request, pb::ListLinesResponse* response) {
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto page,
+                   snap->ListLines(LineFilterFromProto(request->filter()), FromProto(request->sort()),
+                                   request->page_size(), request->page_token()),
+                   ToGrpcStatus);
+  for (const auto* l : page.lines) ToProto(*l, response->add_lines());
+  response->set_next_page_token(page.next_page_token);
+  response->set_total_count(page.total_count);
+  response->set_total_amount_baht(page.total_amount_baht);
   return grpc::Status::OK;
 }
 
 grpc::Status BudgetGrpcService::GetLine(Ctx*, const pb::GetLineRequest* request, pb::GetLineResponse* response) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
-  auto line = (*snap)->GetLine(request->line_id());
-  if (!line.ok()) return ToGrpcStatus(line.status());
-  ToProto(**line, response->mutable_line());
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto line, snap->GetLine(request->line_id()), ToGrpcStatus);
+  ToProto(*line, response->mutable_line());
   return grpc::Status::OK;
 }
 
 grpc::Status BudgetGrpcService::StreamLines(Ctx* context, const pb::StreamLinesRequest* request,
                                             grpc::ServerWriter<pb::StreamLinesResponse>* writer) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   // The snapshot is held for the whole stream: one release, start to end.
-  auto lines = (*snap)->MatchingLines(LineFilterFromProto(request->filter()), FromProto(request->sort()));
-  if (!lines.ok()) return ToGrpcStatus(lines.status());
+  ASSIGN_OR_RETURN(auto lines, snap->MatchingLines(LineFilterFromProto(request->filter()), FromProto(request->sort())),
+                   ToGrpcStatus);
   pb::StreamLinesResponse chunk;
-  chunk.set_release_version((*snap)->version());
-  for (size_t i = 0; i < lines->size(); ++i) {
-    ToProto(*(*lines)[i], chunk.add_lines());
-    if (chunk.lines_size() == kStreamChunk || i + 1 == lines->size()) {
+  chunk.set_release_version(snap->version());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ToProto(*(lines)[i], chunk.add_lines());
+    if (chunk.lines_size() == kStreamChunk || i + 1 == lines.size()) {
       if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
       if (!writer->Write(chunk)) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
       chunk.clear_lines();
     }
   }
-  if (lines->empty()) writer->Write(chunk);  // carries the release version
+  if (lines.empty()) writer->Write(chunk);  // carries the release version
   return grpc::Status::OK;
 }
 
 grpc::Status BudgetGrpcService::GetRelease(Ctx*, const pb::GetReleaseRequest*, pb::GetReleaseResponse* response) {
-  auto snap = core_->RequireSnapshot();
-  if (!snap.ok()) return ToGrpcStatus(snap.status());
-  ToProto((*snap)->dataset(), response->mutable_release());
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
+  ToProto(snap->dataset(), response->mutable_release());
   return grpc::Status::OK;
 }
 
@@ -267,14 +266,13 @@ grpc::Status BudgetGrpcService::ImportDataset(Ctx* context, const pb::ImportData
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("files: \"", f.path(), "\" is sent twice"));
     }
   }
-  auto result = core_->Import(files, request->dry_run());
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  LogInfo("dataset_import", {{"version", result->version},
-                             {"changed", result->changed ? "true" : "false"},
+  ASSIGN_OR_RETURN(auto result, core_->Import(files, request->dry_run()), ToGrpcStatus);
+  LogInfo("dataset_import", {{"version", result.version},
+                             {"changed", result.changed ? "true" : "false"},
                              {"dry_run", request->dry_run() ? "true" : "false"}});
-  response->set_changed(result->changed);
-  response->set_checks_passed(result->checks_passed);
-  for (const auto& p : result->problems) {
+  response->set_changed(result.changed);
+  response->set_checks_passed(result.checks_passed);
+  for (const auto& p : result.problems) {
     auto* pp = response->add_problems();
     pp->set_file(p.file);
     pp->set_line(p.line);

@@ -3,11 +3,11 @@
 #ifndef BKK_SERVICES_BUDGET_DATA_GRPC_BUDGET_GRPC_SERVICE_H_
 #define BKK_SERVICES_BUDGET_DATA_GRPC_BUDGET_GRPC_SERVICE_H_
 
+#include <grpcpp/support/byte_buffer.h>
+
 #include <memory>
 #include <mutex>
 #include <string>
-
-#include <grpcpp/support/byte_buffer.h>
 
 #include "bkkbudget/budget/v1/budget.grpc.pb.h"
 #include "services/budget_data/core/budget_core.h"
@@ -16,38 +16,36 @@ namespace bkk::budget {
 
 // GetOverview, the landing page's one call, is served as bytes serialized
 // once per snapshot (a release never changes); every other method is typed.
-class BudgetGrpcService final
-    : public bkkbudget::budget::v1::BudgetService::WithRawCallbackMethod_GetOverview<
-          bkkbudget::budget::v1::BudgetService::Service> {
+class BudgetGrpcService final : public bkkbudget::budget::v1::BudgetService::WithRawCallbackMethod_GetOverview<
+                                    bkkbudget::budget::v1::BudgetService::Service> {
  public:
   // `admin_token` guards ImportDataset; an empty token refuses every import
   // through the API (the CLI importer still works).
-  BudgetGrpcService(BudgetCore* core, std::string admin_token)
-      : core_(core), admin_token_(std::move(admin_token)) {}
+  BudgetGrpcService(BudgetCore* core, std::string admin_token) : core_(core), admin_token_(std::move(admin_token)) {}
 
   using Ctx = grpc::ServerContext;
   grpc::Status ListFrameworks(Ctx* context, const bkkbudget::budget::v1::ListFrameworksRequest* request,
-                      bkkbudget::budget::v1::ListFrameworksResponse* response) override;
+                              bkkbudget::budget::v1::ListFrameworksResponse* response) override;
   grpc::Status ListDistricts(Ctx* context, const bkkbudget::budget::v1::ListDistrictsRequest* request,
-                      bkkbudget::budget::v1::ListDistrictsResponse* response) override;
+                             bkkbudget::budget::v1::ListDistrictsResponse* response) override;
   grpc::ServerUnaryReactor* GetOverview(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
                                         grpc::ByteBuffer* response) override;
   grpc::Status ListTopAgencies(Ctx* context, const bkkbudget::budget::v1::ListTopAgenciesRequest* request,
-                      bkkbudget::budget::v1::ListTopAgenciesResponse* response) override;
+                               bkkbudget::budget::v1::ListTopAgenciesResponse* response) override;
   grpc::Status GetBreakdown(Ctx* context, const bkkbudget::budget::v1::GetBreakdownRequest* request,
-                      bkkbudget::budget::v1::GetBreakdownResponse* response) override;
+                            bkkbudget::budget::v1::GetBreakdownResponse* response) override;
   grpc::Status ListDistrictTotals(Ctx* context, const bkkbudget::budget::v1::ListDistrictTotalsRequest* request,
-                      bkkbudget::budget::v1::ListDistrictTotalsResponse* response) override;
+                                  bkkbudget::budget::v1::ListDistrictTotalsResponse* response) override;
   grpc::Status ListLines(Ctx* context, const bkkbudget::budget::v1::ListLinesRequest* request,
-                      bkkbudget::budget::v1::ListLinesResponse* response) override;
+                         bkkbudget::budget::v1::ListLinesResponse* response) override;
   grpc::Status GetLine(Ctx* context, const bkkbudget::budget::v1::GetLineRequest* request,
-                      bkkbudget::budget::v1::GetLineResponse* response) override;
+                       bkkbudget::budget::v1::GetLineResponse* response) override;
   grpc::Status StreamLines(Ctx* context, const bkkbudget::budget::v1::StreamLinesRequest* request,
-                      grpc::ServerWriter<bkkbudget::budget::v1::StreamLinesResponse>* writer) override;
+                           grpc::ServerWriter<bkkbudget::budget::v1::StreamLinesResponse>* writer) override;
   grpc::Status GetRelease(Ctx* context, const bkkbudget::budget::v1::GetReleaseRequest* request,
-                      bkkbudget::budget::v1::GetReleaseResponse* response) override;
+                          bkkbudget::budget::v1::GetReleaseResponse* response) override;
   grpc::Status ImportDataset(Ctx* context, const bkkbudget::budget::v1::ImportDatasetRequest* request,
-                      bkkbudget::budget::v1::ImportDatasetResponse* response) override;
+                             bkkbudget::budget::v1::ImportDatasetResponse* response) override;
 
  private:
   BudgetCore* const core_;

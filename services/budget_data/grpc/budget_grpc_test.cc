@@ -1,13 +1,12 @@
 // The budget-data gRPC adapter through an in-process server on loopback,
 // with the core on an in-memory repository and the real FY2566 data.
-#include <gtest/gtest.h>
-
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <gtest/gtest.h>
 
+#include "common/grpc_server.h"
 #include "services/budget_data/core/in_memory_repository.h"
 #include "services/budget_data/grpc/budget_grpc_service.h"
-#include "common/grpc_server.h"
 
 namespace bkk::budget {
 namespace {
@@ -23,8 +22,7 @@ class BudgetGrpcTest : public ::testing::Test {
     auto server = GrpcServer::Start({}, {&service_}, {"bkkbudget.budget.v1.BudgetService"});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()), grpc::InsecureChannelCredentials());
     stub_ = pb::BudgetService::NewStub(channel_);
   }
   void TearDown() override { server_->Shutdown(); }

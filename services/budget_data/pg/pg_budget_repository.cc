@@ -110,10 +110,10 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
     ds.version = rel[0][0].as<std::string>();
     ds.imported_at = rel[0][1].as<std::string>();
     ds.source = rel[0][2].as<std::string>();
-    for (const auto& r : tx.exec_params(
-             "SELECT path, sha256, size_bytes, rows FROM budget.release_files WHERE release_version = $1 "
-             "ORDER BY path",
-             ds.version)) {
+    for (const auto& r :
+         tx.exec_params("SELECT path, sha256, size_bytes, rows FROM budget.release_files WHERE release_version = $1 "
+                        "ORDER BY path",
+                        ds.version)) {
       ds.files.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<int64_t>(), r[3].as<int32_t>()});
     }
     for (const auto& r : tx.exec("SELECT kind, name, first_year, last_year FROM budget.frameworks ORDER BY kind")) {
@@ -129,8 +129,12 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
                                  "ORDER BY framework, ordinal")) {
       for (auto& fw : ds.frameworks) {
         if (static_cast<int>(fw.kind) != r[1].as<int>()) continue;
-        fw.strategies.push_back({r[0].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>(),
-                                 r[4].as<std::string>(), r[5].as<std::string>(), {}});
+        fw.strategies.push_back({r[0].as<std::string>(),
+                                 r[2].as<std::string>(),
+                                 r[3].as<std::string>(),
+                                 r[4].as<std::string>(),
+                                 r[5].as<std::string>(),
+                                 {}});
       }
     }
     for (auto& fw : ds.frameworks) {
@@ -149,7 +153,8 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
                                  "ORDER BY sub_dimension_id, ordinal")) {
       subs.at(r[0].as<std::string>())->goals.push_back(r[1].as<std::string>());
     }
-    for (const auto& r : tx.exec("SELECT id, name_th, name_en, zipcode, office_agency FROM budget.districts ORDER BY id")) {
+    for (const auto& r :
+         tx.exec("SELECT id, name_th, name_en, zipcode, office_agency FROM budget.districts ORDER BY id")) {
       ds.districts.push_back({r[0].as<int32_t>(), r[1].as<std::string>(), r[2].as<std::string>(),
                               r[3].as<std::string>(), r[4].as<std::string>()});
     }
@@ -225,26 +230,26 @@ absl::StatusOr<bool> PgBudgetRepository::ReplaceCurrent(const Dataset& ds) {
       }
     }
     for (const auto& d : ds.districts) {
-      tx.exec_params("INSERT INTO budget.districts VALUES ($1, $2, $3, $4, $5)", d.id, d.name_th, d.name_en,
-                     d.zipcode, d.office_agency);
+      tx.exec_params("INSERT INTO budget.districts VALUES ($1, $2, $3, $4, $5)", d.id, d.name_th, d.name_en, d.zipcode,
+                     d.office_agency);
     }
     for (const auto& y : ds.year_totals) {
       tx.exec_params("INSERT INTO budget.fiscal_years VALUES ($1, $2, $3)", y.fiscal_year, y.total_baht, y.source);
     }
     int ordinal = 0;
     for (const auto& a : ds.plan_aggregates) {
-      tx.exec_params("INSERT INTO budget.plan_aggregates VALUES ($1, $2, $3, $4, $5, $6, $7)", ++ordinal,
-                     a.fiscal_year, a.strategy_id, a.source_strategy, a.sub_dimension, a.plan_baht, a.ordinance_baht);
+      tx.exec_params("INSERT INTO budget.plan_aggregates VALUES ($1, $2, $3, $4, $5, $6, $7)", ++ordinal, a.fiscal_year,
+                     a.strategy_id, a.source_strategy, a.sub_dimension, a.plan_baht, a.ordinance_baht);
     }
     for (const auto& l : ds.lines) {
-      tx.exec_params("INSERT INTO budget.lines VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                     l.line_id, l.fiscal_year, l.agency, l.mission_type, l.name, l.category, l.amount_baht,
-                     l.strategy_id, l.sub_dimension_id, l.district_id, l.source_page, l.source_ref);
+      tx.exec_params("INSERT INTO budget.lines VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", l.line_id,
+                     l.fiscal_year, l.agency, l.mission_type, l.name, l.category, l.amount_baht, l.strategy_id,
+                     l.sub_dimension_id, l.district_id, l.source_page, l.source_ref);
     }
     for (const auto& t : ds.district_totals) {
       for (const auto& [topic, amount] : t.topic_baht) {
-        tx.exec_params("INSERT INTO budget.district_totals VALUES ($1, $2, $3, $4, $5)", t.district_id,
-                       t.fiscal_year, topic, t.total_baht, amount);
+        tx.exec_params("INSERT INTO budget.district_totals VALUES ($1, $2, $3, $4, $5)", t.district_id, t.fiscal_year,
+                       topic, t.total_baht, amount);
       }
     }
     ordinal = 0;

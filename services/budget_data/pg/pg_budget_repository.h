@@ -3,8 +3,8 @@
 #ifndef BKK_SERVICES_BUDGET_DATA_PG_PG_BUDGET_REPOSITORY_H_
 #define BKK_SERVICES_BUDGET_DATA_PG_PG_BUDGET_REPOSITORY_H_
 
-#include "services/budget_data/core/repository.h"
 #include "common/pg_pool.h"
+#include "services/budget_data/core/repository.h"
 
 namespace bkk::budget {
 

@@ -34,12 +34,9 @@ bool RanksBefore(const Keyword& a, const Keyword& b) {
 // Keeps the best `limit` keywords of `keywords`, ranked.
 template <typename Keyword>
 void KeepBest(std::vector<Keyword>& keywords, size_t limit) {
-  auto by_rank = [](const Keyword& a, const Keyword& b) {
-    return RanksBefore(a, b);
-  };
+  auto by_rank = [](const Keyword& a, const Keyword& b) { return RanksBefore(a, b); };
   if (keywords.size() > limit) {
-    std::partial_sort(keywords.begin(), keywords.begin() + limit,
-                      keywords.end(), by_rank);
+    std::partial_sort(keywords.begin(), keywords.begin() + limit, keywords.end(), by_rank);
     keywords.resize(limit);
   } else {
     std::sort(keywords.begin(), keywords.end(), by_rank);
@@ -76,8 +73,7 @@ bool SortsBefore(SortOrder sort, const Match& a, const Match& b) {
 // pagination), so a page walk stays correct even if a new snapshot is
 // published between pages. A fingerprint of query, filter and sort makes a
 // token from another search fail loudly instead of returning odd pages.
-uint64_t SearchFingerprint(const std::vector<std::string>& sorted_terms,
-                           const Filter& filter, SortOrder sort) {
+uint64_t SearchFingerprint(const std::vector<std::string>& sorted_terms, const Filter& filter, SortOrder sort) {
   StableHasher hasher;
   hasher.Add(static_cast<int64_t>(sorted_terms.size()));
   for (const std::string& term : sorted_terms) hasher.Add(term);
@@ -96,8 +92,7 @@ std::string EncodeSearchPageToken(uint64_t fingerprint, const Match& last) {
 }
 
 absl::StatusOr<Match> DecodeSearchPageToken(absl::string_view token, uint64_t fingerprint) {
-  ASSIGN_OR_RETURN(std::vector<std::string> fields,
-                   DecodePageToken(std::string_view(token.data(), token.size()), 4));
+  ASSIGN_OR_RETURN(std::vector<std::string> fields, DecodePageToken(std::string_view(token.data(), token.size()), 4));
   uint64_t token_fingerprint = 0;
   Match last;
   last.ordinal = -1;
@@ -106,8 +101,7 @@ absl::StatusOr<Match> DecodeSearchPageToken(absl::string_view token, uint64_t fi
     return MalformedPageToken();
   }
   if (token_fingerprint != fingerprint) {
-    return absl::InvalidArgumentError(
-        "page_token belongs to a different query, filter or sort order");
+    return absl::InvalidArgumentError("page_token belongs to a different query, filter or sort order");
   }
   return last;
 }
@@ -125,8 +119,7 @@ std::vector<Match> Intersect(const std::vector<PostingList>& lists) {
   std::vector<Match> result;
   result.reserve(lists[0].size);
   for (size_t k = 0; k < lists[0].size; ++k) {
-    result.push_back(
-        Match{lists[0].ordinals[k], lists[0].name_counts[k], 0, 0});
+    result.push_back(Match{lists[0].ordinals[k], lists[0].name_counts[k], 0, 0});
   }
   for (size_t i = 1; i < lists.size() && !result.empty(); ++i) {
     const int32_t* const begin = lists[i].ordinals;
@@ -155,8 +148,7 @@ int64_t BytesOf(const std::vector<T>& v) {
 }  // namespace
 
 int32_t IndexSnapshot::StringPool::Intern(const std::string& value) {
-  const auto [it, inserted] =
-      ids.try_emplace(value, static_cast<int32_t>(values.size()));
+  const auto [it, inserted] = ids.try_emplace(value, static_cast<int32_t>(values.size()));
   if (inserted) values.push_back(value);
   return it->second;
 }
@@ -166,9 +158,9 @@ int32_t IndexSnapshot::StringPool::Find(const std::string& value) const {
   return it == ids.end() ? -1 : it->second;
 }
 
-absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
-    const std::vector<Line>& lines, std::string release_version,
-    std::shared_ptr<const Segmenter> segmenter) {
+absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(const std::vector<Line>& lines,
+                                                                          std::string release_version,
+                                                                          std::shared_ptr<const Segmenter> segmenter) {
   const absl::Time start = absl::Now();
   if (release_version.empty()) {
     return absl::InvalidArgumentError("release_version must not be empty");
@@ -177,8 +169,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
     return absl::InvalidArgumentError("segmenter must not be null");
   }
   if (lines.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("too many lines for one index: ", lines.size()));
+    return absl::InvalidArgumentError(absl::StrCat("too many lines for one index: ", lines.size()));
   }
   {
     // Pagination relies on unique line ids (see SortsBefore).
@@ -188,8 +179,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
     std::sort(ids.begin(), ids.end());
     const auto duplicate = std::adjacent_find(ids.begin(), ids.end());
     if (duplicate != ids.end()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("duplicate line_id ", *duplicate));
+      return absl::InvalidArgumentError(absl::StrCat("duplicate line_id ", *duplicate));
     }
   }
 
@@ -229,8 +219,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
   // district office lists the same outputs, so the 1,766 FY2566 lines have
   // only 312 distinct names. A line whose name and description were already
   // segmented copies that earlier line's terms and occurrences instead.
-  absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, int32_t>
-      first_line_with_text;
+  absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, int32_t> first_line_with_text;
   std::vector<int32_t> distinct;
   std::vector<NameOccurrence> reused_occurrences;
   for (size_t ordinal = 0; ordinal < line_count; ++ordinal) {
@@ -245,28 +234,19 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
     index->names_.Add(line.name);
 
     const auto [first, is_new] = first_line_with_text.try_emplace(
-        std::make_pair(absl::string_view(line.name),
-                       absl::string_view(line.description)),
+        std::make_pair(absl::string_view(line.name), absl::string_view(line.description)),
         static_cast<int32_t>(ordinal));
     if (!is_new) {
       // Copied through buffers: inserting a vector's own range into it is
       // undefined behaviour.
       const auto earlier = static_cast<size_t>(first->second);
-      distinct.assign(
-          index->line_terms_.begin() +
-              static_cast<int64_t>(index->line_term_offsets_[earlier]),
-          index->line_terms_.begin() +
-              static_cast<int64_t>(index->line_term_offsets_[earlier + 1]));
+      distinct.assign(index->line_terms_.begin() + static_cast<int64_t>(index->line_term_offsets_[earlier]),
+                      index->line_terms_.begin() + static_cast<int64_t>(index->line_term_offsets_[earlier + 1]));
       reused_occurrences.assign(
-          index->occurrences_.begin() +
-              static_cast<int64_t>(index->occurrence_offsets_[earlier]),
-          index->occurrences_.begin() +
-              static_cast<int64_t>(index->occurrence_offsets_[earlier + 1]));
-      index->line_terms_.insert(index->line_terms_.end(), distinct.begin(),
-                                distinct.end());
-      index->occurrences_.insert(index->occurrences_.end(),
-                                 reused_occurrences.begin(),
-                                 reused_occurrences.end());
+          index->occurrences_.begin() + static_cast<int64_t>(index->occurrence_offsets_[earlier]),
+          index->occurrences_.begin() + static_cast<int64_t>(index->occurrence_offsets_[earlier + 1]));
+      index->line_terms_.insert(index->line_terms_.end(), distinct.begin(), distinct.end());
+      index->occurrences_.insert(index->occurrences_.end(), reused_occurrences.begin(), reused_occurrences.end());
       index->line_term_offsets_.push_back(index->line_terms_.size());
       index->occurrence_offsets_.push_back(index->occurrences_.size());
       continue;
@@ -278,9 +258,8 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
       distinct.push_back(term);
       const auto end = static_cast<uint32_t>(token.end_utf16);
       if (end <= kMaxOccurrenceEnd) {
-        index->occurrences_.push_back(NameOccurrence{
-            term, static_cast<uint16_t>(token.begin_utf16),
-            static_cast<uint16_t>(token.end_utf16 - token.begin_utf16)});
+        index->occurrences_.push_back(NameOccurrence{term, static_cast<uint16_t>(token.begin_utf16),
+                                                     static_cast<uint16_t>(token.end_utf16 - token.begin_utf16)});
       }
     }
     if (!line.description.empty()) {
@@ -289,10 +268,8 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
       }
     }
     std::sort(distinct.begin(), distinct.end());
-    distinct.erase(std::unique(distinct.begin(), distinct.end()),
-                   distinct.end());
-    index->line_terms_.insert(index->line_terms_.end(), distinct.begin(),
-                              distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    index->line_terms_.insert(index->line_terms_.end(), distinct.begin(), distinct.end());
     index->line_term_offsets_.push_back(index->line_terms_.size());
     index->occurrence_offsets_.push_back(index->occurrences_.size());
   }
@@ -304,9 +281,8 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
   const size_t term_count = provisional_terms.size();
   std::vector<int32_t> by_text(term_count);
   for (size_t i = 0; i < term_count; ++i) by_text[i] = static_cast<int32_t>(i);
-  std::sort(by_text.begin(), by_text.end(), [&](int32_t a, int32_t b) {
-    return provisional_terms[a] < provisional_terms[b];
-  });
+  std::sort(by_text.begin(), by_text.end(),
+            [&](int32_t a, int32_t b) { return provisional_terms[a] < provisional_terms[b]; });
   std::vector<int32_t> renumber(term_count);
   index->terms_.offsets.reserve(term_count + 1);
   for (size_t rank = 0; rank < term_count; ++rank) {
@@ -319,10 +295,8 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
     occurrence.term = renumber[occurrence.term];
   }
   for (size_t ordinal = 0; ordinal < line_count; ++ordinal) {
-    auto first = index->line_terms_.begin() +
-                 static_cast<int64_t>(index->line_term_offsets_[ordinal]);
-    auto last = index->line_terms_.begin() +
-                static_cast<int64_t>(index->line_term_offsets_[ordinal + 1]);
+    auto first = index->line_terms_.begin() + static_cast<int64_t>(index->line_term_offsets_[ordinal]);
+    auto last = index->line_terms_.begin() + static_cast<int64_t>(index->line_term_offsets_[ordinal + 1]);
     for (auto it = first; it != last; ++it) *it = renumber[*it];
     std::sort(first, last);
   }
@@ -340,19 +314,16 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
   index->posting_name_counts_.resize(index->line_terms_.size());
   index->term_amounts_.assign(term_count, 0);
   {
-    std::vector<uint64_t> fill(index->posting_offsets_.begin(),
-                               index->posting_offsets_.end() - 1);
+    std::vector<uint64_t> fill(index->posting_offsets_.begin(), index->posting_offsets_.end() - 1);
     std::vector<int32_t> name_terms;
     for (size_t ordinal = 0; ordinal < line_count; ++ordinal) {
       name_terms.clear();
-      for (uint64_t k = index->occurrence_offsets_[ordinal];
-           k < index->occurrence_offsets_[ordinal + 1]; ++k) {
+      for (uint64_t k = index->occurrence_offsets_[ordinal]; k < index->occurrence_offsets_[ordinal + 1]; ++k) {
         name_terms.push_back(index->occurrences_[k].term);
       }
       std::sort(name_terms.begin(), name_terms.end());
       auto next_name_term = name_terms.begin();
-      for (uint64_t k = index->line_term_offsets_[ordinal];
-           k < index->line_term_offsets_[ordinal + 1]; ++k) {
+      for (uint64_t k = index->line_term_offsets_[ordinal]; k < index->line_term_offsets_[ordinal + 1]; ++k) {
         // Both sequences are sorted: count this term's run in the name.
         const int32_t term = index->line_terms_[k];
         int name_count = 0;
@@ -362,8 +333,7 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(
         }
         const uint64_t slot = fill[term]++;
         index->postings_[slot] = static_cast<int32_t>(ordinal);
-        index->posting_name_counts_[slot] =
-            static_cast<uint8_t>(std::min(name_count, 255));
+        index->posting_name_counts_[slot] = static_cast<uint8_t>(std::min(name_count, 255));
         index->term_amounts_[term] += index->amounts_[ordinal];
       }
     }
@@ -397,10 +367,8 @@ void IndexSnapshot::BuildKeywordRankings() {
   std::vector<RankedKeyword> all;
   for (size_t t = 0; t < term_count; ++t) {
     if (!is_keyword_[t]) continue;
-    all.push_back(RankedKeyword{
-        static_cast<int32_t>(t),
-        static_cast<int32_t>(posting_offsets_[t + 1] - posting_offsets_[t]),
-        term_amounts_[t]});
+    all.push_back(RankedKeyword{static_cast<int32_t>(t),
+                                static_cast<int32_t>(posting_offsets_[t + 1] - posting_offsets_[t]), term_amounts_[t]});
   }
   KeepBest(all, kMaxKeywordLimit);
   top_keywords_ = std::move(all);
@@ -415,8 +383,7 @@ void IndexSnapshot::BuildKeywordRankings() {
     for (size_t ordinal = 0; ordinal < line_count; ++ordinal) {
       const int32_t value = FacetValueOf(facet, static_cast<int32_t>(ordinal));
       if (value < 0) continue;
-      const auto [it, inserted] = slots.try_emplace(
-          value, static_cast<int32_t>(value_of_slot[f].size()));
+      const auto [it, inserted] = slots.try_emplace(value, static_cast<int32_t>(value_of_slot[f].size()));
       if (inserted) value_of_slot[f].push_back(value);
       slot_of_line[f][ordinal] = it->second;
       facets_[f][value].lines.push_back(static_cast<int32_t>(ordinal));
@@ -428,8 +395,7 @@ void IndexSnapshot::BuildKeywordRankings() {
   // count it again.
   std::vector<int> counted;  // The other facets.
   for (int f = 0; f < kFacetCount; ++f) {
-    if (value_of_slot[f].size() == 1 &&
-        facets_[f][value_of_slot[f][0]].lines.size() == line_count) {
+    if (value_of_slot[f].size() == 1 && facets_[f][value_of_slot[f][0]].lines.size() == line_count) {
       facets_[f][value_of_slot[f][0]].top = top_keywords_;
       value_of_slot[f].clear();
       slot_of_line[f] = {};
@@ -462,8 +428,7 @@ void IndexSnapshot::BuildKeywordRankings() {
     for (const int f : counted) {
       for (const int32_t slot : touched[f]) {
         RankedKeyword& count = counts[f][slot];
-        candidates[f][slot].push_back(RankedKeyword{
-            static_cast<int32_t>(t), count.line_count, count.amount_baht});
+        candidates[f][slot].push_back(RankedKeyword{static_cast<int32_t>(t), count.line_count, count.amount_baht});
         count = RankedKeyword{};
       }
       touched[f].clear();
@@ -481,29 +446,23 @@ void IndexSnapshot::BuildKeywordRankings() {
 
 int64_t IndexSnapshot::ComputeMemoryBytes() const {
   int64_t bytes = sizeof(IndexSnapshot);
-  bytes += BytesOf(line_ids_) + BytesOf(amounts_) + BytesOf(fiscal_years_) +
-           BytesOf(district_ids_) + BytesOf(agency_ids_) + BytesOf(plan_ids_) +
-           BytesOf(strategy_ids_);
+  bytes += BytesOf(line_ids_) + BytesOf(amounts_) + BytesOf(fiscal_years_) + BytesOf(district_ids_) +
+           BytesOf(agency_ids_) + BytesOf(plan_ids_) + BytesOf(strategy_ids_);
   for (const StringPool* pool : {&agencies_, &plans_, &strategies_}) {
     for (const std::string& value : pool->values) {
       // Once in the vector and once as the map key.
-      bytes += 2 * static_cast<int64_t>(sizeof(std::string) + value.capacity() +
-                                        sizeof(int32_t));
+      bytes += 2 * static_cast<int64_t>(sizeof(std::string) + value.capacity() + sizeof(int32_t));
     }
   }
   for (const StringArena* arena : {&names_, &terms_}) {
-    bytes +=
-        static_cast<int64_t>(arena->bytes.capacity()) + BytesOf(arena->offsets);
+    bytes += static_cast<int64_t>(arena->bytes.capacity()) + BytesOf(arena->offsets);
   }
-  bytes += BytesOf(term_amounts_) + BytesOf(is_keyword_) +
-           BytesOf(posting_offsets_) + BytesOf(postings_) +
-           BytesOf(posting_name_counts_) + BytesOf(line_term_offsets_) +
-           BytesOf(line_terms_) + BytesOf(occurrence_offsets_) +
-           BytesOf(occurrences_) + BytesOf(top_keywords_);
+  bytes += BytesOf(term_amounts_) + BytesOf(is_keyword_) + BytesOf(posting_offsets_) + BytesOf(postings_) +
+           BytesOf(posting_name_counts_) + BytesOf(line_term_offsets_) + BytesOf(line_terms_) +
+           BytesOf(occurrence_offsets_) + BytesOf(occurrences_) + BytesOf(top_keywords_);
   for (const auto& facet : facets_) {
     for (const auto& [value, data] : facet) {
-      bytes += static_cast<int64_t>(sizeof(value) + sizeof(FacetValue)) +
-               BytesOf(data.lines) + BytesOf(data.top);
+      bytes += static_cast<int64_t>(sizeof(value) + sizeof(FacetValue)) + BytesOf(data.lines) + BytesOf(data.top);
     }
   }
   return bytes;
@@ -515,16 +474,11 @@ int32_t IndexSnapshot::FacetValueOf(Facet facet, int32_t ordinal) const {
     case kYear:
       return fiscal_years_[ordinal] == 0 ? -1 : fiscal_years_[ordinal];
     case kAgency:
-      return agencies_.values[agency_ids_[ordinal]].empty()
-                 ? -1
-                 : agency_ids_[ordinal];
+      return agencies_.values[agency_ids_[ordinal]].empty() ? -1 : agency_ids_[ordinal];
     case kPlan:
-      return plans_.values[plan_ids_[ordinal]].empty() ? -1
-                                                       : plan_ids_[ordinal];
+      return plans_.values[plan_ids_[ordinal]].empty() ? -1 : plan_ids_[ordinal];
     case kStrategy:
-      return strategies_.values[strategy_ids_[ordinal]].empty()
-                 ? -1
-                 : strategy_ids_[ordinal];
+      return strategies_.values[strategy_ids_[ordinal]].empty() ? -1 : strategy_ids_[ordinal];
     case kDistrict:
       return district_ids_[ordinal] <= 0 ? -1 : district_ids_[ordinal];
     case kFacetCount:
@@ -533,8 +487,7 @@ int32_t IndexSnapshot::FacetValueOf(Facet facet, int32_t ordinal) const {
   return -1;
 }
 
-IndexSnapshot::ResolvedFilter IndexSnapshot::Resolve(
-    const Filter& filter) const {
+IndexSnapshot::ResolvedFilter IndexSnapshot::Resolve(const Filter& filter) const {
   ResolvedFilter resolved;
   resolved.values.fill(-1);
   auto set = [&resolved](Facet facet, int32_t value) {
@@ -558,12 +511,10 @@ IndexSnapshot::ResolvedFilter IndexSnapshot::Resolve(
   return resolved;
 }
 
-bool IndexSnapshot::Passes(const ResolvedFilter& filter,
-                           int32_t ordinal) const {
+bool IndexSnapshot::Passes(const ResolvedFilter& filter, int32_t ordinal) const {
   if (filter.matches_nothing) return false;
   for (int f = 0; f < kFacetCount; ++f) {
-    if (filter.values[f] >= 0 &&
-        FacetValueOf(static_cast<Facet>(f), ordinal) != filter.values[f]) {
+    if (filter.values[f] >= 0 && FacetValueOf(static_cast<Facet>(f), ordinal) != filter.values[f]) {
       return false;
     }
   }
@@ -587,8 +538,7 @@ int64_t IndexSnapshot::CountLines(const Filter& filter) const {
   return n;
 }
 
-std::vector<int32_t> IndexSnapshot::Filtered(
-    const ResolvedFilter& filter) const {
+std::vector<int32_t> IndexSnapshot::Filtered(const ResolvedFilter& filter) const {
   std::vector<int32_t> passing;
   if (filter.matches_nothing) return passing;
   // Start from the smallest facet line list instead of all lines.
@@ -610,9 +560,8 @@ std::vector<int32_t> IndexSnapshot::Filtered(
   }
   // The facet columns of scattered lines miss the cache; fetch those the
   // filter reads a few lines ahead.
-  const std::array<const int32_t*, kFacetCount> columns = {
-      fiscal_years_.data(), agency_ids_.data(), plan_ids_.data(),
-      strategy_ids_.data(), district_ids_.data()};
+  const std::array<const int32_t*, kFacetCount> columns = {fiscal_years_.data(), agency_ids_.data(), plan_ids_.data(),
+                                                           strategy_ids_.data(), district_ids_.data()};
   constexpr size_t kAhead = 16;
   const std::vector<int32_t>& candidates = *smallest;
   for (size_t i = 0; i < candidates.size(); ++i) {
@@ -639,18 +588,15 @@ int32_t IndexSnapshot::FindTerm(absl::string_view term) const {
       high = middle;
     }
   }
-  return low < static_cast<int32_t>(terms_.size()) && terms_.Get(low) == term
-             ? low
-             : -1;
+  return low < static_cast<int32_t>(terms_.size()) && terms_.Get(low) == term ? low : -1;
 }
 
 KeywordStat IndexSnapshot::ToStat(const RankedKeyword& keyword) const {
-  return KeywordStat{std::string(terms_.Get(keyword.term)), keyword.line_count,
-                     keyword.amount_baht};
+  return KeywordStat{std::string(terms_.Get(keyword.term)), keyword.line_count, keyword.amount_baht};
 }
 
-std::vector<IndexSnapshot::RankedKeyword> IndexSnapshot::ScanTopKeywords(
-    const ResolvedFilter& filter, int limit) const {
+std::vector<IndexSnapshot::RankedKeyword> IndexSnapshot::ScanTopKeywords(const ResolvedFilter& filter,
+                                                                         int limit) const {
   const std::vector<int32_t> lines = Filtered(filter);
   std::vector<RankedKeyword> counts(terms_.size());
   std::vector<RankedKeyword> ranked;
@@ -664,14 +610,12 @@ std::vector<IndexSnapshot::RankedKeyword> IndexSnapshot::ScanTopKeywords(
       __builtin_prefetch(&amounts_[lines[i + 2 * kAhead]]);
     }
     if (i + kAhead < lines.size()) {
-      const int32_t* ahead =
-          &line_terms_[line_term_offsets_[lines[i + kAhead]]];
+      const int32_t* ahead = &line_terms_[line_term_offsets_[lines[i + kAhead]]];
       __builtin_prefetch(ahead);
       __builtin_prefetch(ahead + 16);
     }
     const int32_t ordinal = lines[i];
-    for (uint64_t k = line_term_offsets_[ordinal];
-         k < line_term_offsets_[ordinal + 1]; ++k) {
+    for (uint64_t k = line_term_offsets_[ordinal]; k < line_term_offsets_[ordinal + 1]; ++k) {
       const int32_t term = line_terms_[k];
       if (!is_keyword_[term]) continue;
       RankedKeyword& count = counts[term];
@@ -688,11 +632,10 @@ std::vector<IndexSnapshot::RankedKeyword> IndexSnapshot::ScanTopKeywords(
   return ranked;
 }
 
-absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::TopKeywords(
-    const Filter& filter, int limit) const {
+absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::TopKeywords(const Filter& filter, int limit) const {
   if (limit < 0 || limit > kMaxKeywordLimit) {
-    return absl::InvalidArgumentError(absl::StrCat("limit must be 1-", kMaxKeywordLimit, " (or 0 for ",
-                                                   kDefaultKeywordLimit, "), got ", limit));
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit must be 1-", kMaxKeywordLimit, " (or 0 for ", kDefaultKeywordLimit, "), got ", limit));
   }
   if (limit == 0) limit = kDefaultKeywordLimit;
   const ResolvedFilter resolved = Resolve(filter);
@@ -708,8 +651,7 @@ absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::TopKeywords(
       if (resolved.values[f] < 0) continue;
       const auto found = facets_[f].find(resolved.values[f]);
       if (found == facets_[f].end()) return result;
-      if (narrowest == nullptr ||
-          found->second.lines.size() < narrowest->lines.size()) {
+      if (narrowest == nullptr || found->second.lines.size() < narrowest->lines.size()) {
         narrowest = &found->second;
       }
     }
@@ -721,8 +663,7 @@ absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::TopKeywords(
     // checking costs far less than counting the terms of those lines.
     ResolvedFilter excluding = resolved;
     for (int f = 0; f < kFacetCount; ++f) {
-      if (excluding.values[f] >= 0 &&
-          facets_[f].at(excluding.values[f]).lines.size() == amounts_.size()) {
+      if (excluding.values[f] >= 0 && facets_[f].at(excluding.values[f]).lines.size() == amounts_.size()) {
         excluding.values[f] = -1;
         --excluding.set_count;
       }
@@ -739,11 +680,9 @@ absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::TopKeywords(
     if (all_pass) precomputed = &narrowest->top;
   }
   if (precomputed != nullptr) {
-    const size_t count =
-        std::min(precomputed->size(), static_cast<size_t>(limit));
+    const size_t count = std::min(precomputed->size(), static_cast<size_t>(limit));
     result.reserve(count);
-    for (size_t i = 0; i < count; ++i)
-      result.push_back(ToStat((*precomputed)[i]));
+    for (size_t i = 0; i < count; ++i) result.push_back(ToStat((*precomputed)[i]));
     return result;
   }
   for (const RankedKeyword& keyword : ScanTopKeywords(resolved, limit)) {
@@ -752,15 +691,13 @@ absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::TopKeywords(
   return result;
 }
 
-absl::StatusOr<SearchPage> IndexSnapshot::Search(
-    const SearchRequest& request) const {
+absl::StatusOr<SearchPage> IndexSnapshot::Search(const SearchRequest& request) const {
   if (request.query.empty()) {
     return absl::InvalidArgumentError("query must not be empty");
   }
   if (request.query.size() > kMaxQueryBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("query is ", request.query.size(), " bytes; the limit is ",
-                     kMaxQueryBytes, " bytes"));
+        absl::StrCat("query is ", request.query.size(), " bytes; the limit is ", kMaxQueryBytes, " bytes"));
   }
   if (!IsValidUtf8(request.query)) {
     return absl::InvalidArgumentError("query is not valid UTF-8");
@@ -776,20 +713,17 @@ absl::StatusOr<SearchPage> IndexSnapshot::Search(
     query_terms.push_back(std::move(token.text));
   }
   std::sort(query_terms.begin(), query_terms.end());
-  query_terms.erase(std::unique(query_terms.begin(), query_terms.end()),
-                    query_terms.end());
+  query_terms.erase(std::unique(query_terms.begin(), query_terms.end()), query_terms.end());
   if (query_terms.empty()) {
     return absl::InvalidArgumentError(
         "query has no searchable words (only stop words, punctuation or "
         "spaces)");
   }
-  const uint64_t fingerprint =
-      SearchFingerprint(query_terms, request.filter, request.sort);
+  const uint64_t fingerprint = SearchFingerprint(query_terms, request.filter, request.sort);
   Match after{};
   const bool has_cursor = !request.page_token.empty();
   if (has_cursor) {
-    absl::StatusOr<Match> decoded =
-        DecodeSearchPageToken(request.page_token, fingerprint);
+    absl::StatusOr<Match> decoded = DecodeSearchPageToken(request.page_token, fingerprint);
     if (!decoded.ok()) return decoded.status();
     after = *decoded;
   }
@@ -802,15 +736,11 @@ absl::StatusOr<SearchPage> IndexSnapshot::Search(
     if (id < 0) return page;  // A word no line contains: no match.
     term_ids.push_back(id);
     const uint64_t begin = posting_offsets_[id];
-    lists.push_back(PostingList{postings_.data() + begin,
-                                posting_name_counts_.data() + begin,
-                                posting_offsets_[id + 1] - begin});
+    lists.push_back(
+        PostingList{postings_.data() + begin, posting_name_counts_.data() + begin, posting_offsets_[id + 1] - begin});
   }
   std::sort(term_ids.begin(), term_ids.end());  // For binary_search below.
-  std::sort(lists.begin(), lists.end(),
-            [](const PostingList& a, const PostingList& b) {
-              return a.size < b.size;
-            });
+  std::sort(lists.begin(), lists.end(), [](const PostingList& a, const PostingList& b) { return a.size < b.size; });
   const ResolvedFilter filter = Resolve(request.filter);
   // Filter and drop what earlier pages showed, in place: a common word can
   // match most lines, so no second copy of the matches is made.
@@ -828,15 +758,11 @@ absl::StatusOr<SearchPage> IndexSnapshot::Search(
   }
   remaining.resize(kept);
   const SortOrder sort = request.sort;
-  auto sorts_before = [sort](const Match& a, const Match& b) {
-    return SortsBefore(sort, a, b);
-  };
+  auto sorts_before = [sort](const Match& a, const Match& b) { return SortsBefore(sort, a, b); };
   const size_t shown = std::min(page_size, remaining.size());
-  std::partial_sort(remaining.begin(), remaining.begin() + shown,
-                    remaining.end(), sorts_before);
+  std::partial_sort(remaining.begin(), remaining.begin() + shown, remaining.end(), sorts_before);
   if (remaining.size() > shown) {
-    page.next_page_token =
-        EncodeSearchPageToken(fingerprint, remaining[shown - 1]);
+    page.next_page_token = EncodeSearchPageToken(fingerprint, remaining[shown - 1]);
   }
 
   for (size_t i = 0; i < shown; ++i) {
@@ -852,29 +778,21 @@ absl::StatusOr<SearchPage> IndexSnapshot::Search(
     hit.strategy = strategies_.values[strategy_ids_[ordinal]];
     hit.district_id = district_ids_[ordinal];
     hit.relevance = remaining[i].relevance;
-    for (uint64_t k = occurrence_offsets_[ordinal];
-         k < occurrence_offsets_[ordinal + 1]; ++k) {
+    for (uint64_t k = occurrence_offsets_[ordinal]; k < occurrence_offsets_[ordinal + 1]; ++k) {
       const NameOccurrence& occurrence = occurrences_[k];
-      if (std::binary_search(term_ids.begin(), term_ids.end(),
-                             occurrence.term)) {
-        hit.highlights.push_back(
-            Highlight{occurrence.begin_utf16,
-                      occurrence.begin_utf16 + occurrence.length_utf16});
+      if (std::binary_search(term_ids.begin(), term_ids.end(), occurrence.term)) {
+        hit.highlights.push_back(Highlight{occurrence.begin_utf16, occurrence.begin_utf16 + occurrence.length_utf16});
       }
     }
-    std::sort(hit.highlights.begin(), hit.highlights.end(),
-              [](const Highlight& a, const Highlight& b) {
-                return a.begin_utf16 != b.begin_utf16
-                           ? a.begin_utf16 < b.begin_utf16
-                           : a.end_utf16 > b.end_utf16;
-              });
+    std::sort(hit.highlights.begin(), hit.highlights.end(), [](const Highlight& a, const Highlight& b) {
+      return a.begin_utf16 != b.begin_utf16 ? a.begin_utf16 < b.begin_utf16 : a.end_utf16 > b.end_utf16;
+    });
     // Merge overlaps (ขยะมูลฝอย and its component ขยะ) so a browser can
     // wrap each range in one <mark>.
     std::vector<Highlight> merged;
     for (const Highlight& h : hit.highlights) {
       if (!merged.empty() && h.begin_utf16 < merged.back().end_utf16) {
-        merged.back().end_utf16 =
-            std::max(merged.back().end_utf16, h.end_utf16);
+        merged.back().end_utf16 = std::max(merged.back().end_utf16, h.end_utf16);
       } else {
         merged.push_back(h);
       }
@@ -885,22 +803,20 @@ absl::StatusOr<SearchPage> IndexSnapshot::Search(
   return page;
 }
 
-absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::Suggest(
-    absl::string_view prefix, int limit) const {
+absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::Suggest(absl::string_view prefix, int limit) const {
   if (prefix.empty()) {
     return absl::InvalidArgumentError("prefix must not be empty");
   }
   if (prefix.size() > kMaxPrefixBytes) {
-    return absl::InvalidArgumentError(absl::StrCat("prefix is ", prefix.size(),
-                                                   " bytes; the limit is ",
-                                                   kMaxPrefixBytes, " bytes"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("prefix is ", prefix.size(), " bytes; the limit is ", kMaxPrefixBytes, " bytes"));
   }
   if (!IsValidUtf8(prefix)) {
     return absl::InvalidArgumentError("prefix is not valid UTF-8");
   }
   if (limit < 0 || limit > kMaxSuggestLimit) {
-    return absl::InvalidArgumentError(absl::StrCat("limit must be 1-", kMaxSuggestLimit, " (or 0 for ",
-                                                   kDefaultSuggestLimit, "), got ", limit));
+    return absl::InvalidArgumentError(
+        absl::StrCat("limit must be 1-", kMaxSuggestLimit, " (or 0 for ", kDefaultSuggestLimit, "), got ", limit));
   }
   if (limit == 0) limit = kDefaultSuggestLimit;
   const std::string normalized = segmenter_->Normalize(prefix);
@@ -916,36 +832,28 @@ absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::Suggest(
     }
   }
   std::vector<RankedKeyword> matches;
-  for (auto t = low; t < static_cast<int32_t>(terms_.size()) &&
-                     absl::StartsWith(terms_.Get(t), normalized);
-       ++t) {
-    matches.push_back(RankedKeyword{
-        t, static_cast<int32_t>(posting_offsets_[t + 1] - posting_offsets_[t]),
-        term_amounts_[t]});
+  for (auto t = low; t < static_cast<int32_t>(terms_.size()) && absl::StartsWith(terms_.Get(t), normalized); ++t) {
+    matches.push_back(
+        RankedKeyword{t, static_cast<int32_t>(posting_offsets_[t + 1] - posting_offsets_[t]), term_amounts_[t]});
   }
   // Suggestions rank by line count then term only (not amount).
   auto by_count = [](const RankedKeyword& a, const RankedKeyword& b) {
-    return a.line_count != b.line_count ? a.line_count > b.line_count
-                                        : a.term < b.term;
+    return a.line_count != b.line_count ? a.line_count > b.line_count : a.term < b.term;
   };
   const size_t shown = std::min(matches.size(), static_cast<size_t>(limit));
-  std::partial_sort(matches.begin(), matches.begin() + shown, matches.end(),
-                    by_count);
+  std::partial_sort(matches.begin(), matches.begin() + shown, matches.end(), by_count);
   std::vector<KeywordStat> result;
   for (size_t i = 0; i < shown; ++i) result.push_back(ToStat(matches[i]));
   return result;
 }
 
-absl::StatusOr<std::vector<Token>> IndexSnapshot::Segment(
-    absl::string_view text) const {
+absl::StatusOr<std::vector<Token>> IndexSnapshot::Segment(absl::string_view text) const {
   return segmenter_->Segment(text);
 }
 
 IndexStatus IndexSnapshot::Status() const {
-  return IndexStatus{release_version_, line_count(),
-                     static_cast<int64_t>(terms_.size()),
+  return IndexStatus{release_version_, line_count(), static_cast<int64_t>(terms_.size()),
                      absl::ToInt64Milliseconds(build_duration_), memory_bytes_};
 }
-
 
 }  // namespace bkk::keywords

@@ -14,10 +14,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "common/line_filter.h"
-#include "common/published.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/line_filter.h"
+#include "common/published.h"
 #include "services/keyword_analytics/core/line.h"
 #include "services/keyword_analytics/core/segmenter.h"
 
@@ -99,9 +99,9 @@ class IndexSnapshot final {
   // Builds the index; time it to benchmark index building. Fails with
   // INVALID_ARGUMENT for an empty release version, duplicate line ids or
   // more than 2^31-1 lines.
-  static absl::StatusOr<std::shared_ptr<const IndexSnapshot>> Build(
-      const std::vector<Line>& lines, std::string release_version,
-      std::shared_ptr<const Segmenter> segmenter);
+  static absl::StatusOr<std::shared_ptr<const IndexSnapshot>> Build(const std::vector<Line>& lines,
+                                                                    std::string release_version,
+                                                                    std::shared_ptr<const Segmenter> segmenter);
 
   IndexSnapshot(const IndexSnapshot&) = delete;
   IndexSnapshot& operator=(const IndexSnapshot&) = delete;
@@ -111,8 +111,7 @@ class IndexSnapshot final {
   // of line, numbers and single characters are not keywords (see
   // Segmenter::IsKeywordCandidate). `limit`: 1..kMaxKeywordLimit, 0 for
   // kDefaultKeywordLimit.
-  absl::StatusOr<std::vector<KeywordStat>> TopKeywords(const Filter& filter,
-                                                       int limit) const;
+  absl::StatusOr<std::vector<KeywordStat>> TopKeywords(const Filter& filter, int limit) const;
 
   // Lines containing every searchable word of the query, one page at a
   // time. INVALID_ARGUMENT names the offending field (query, page_size,
@@ -120,8 +119,7 @@ class IndexSnapshot final {
   absl::StatusOr<SearchPage> Search(const SearchRequest& request) const;
 
   // Terms starting with the normalised prefix, by line count desc then term.
-  absl::StatusOr<std::vector<KeywordStat>> Suggest(absl::string_view prefix,
-                                                   int limit) const;
+  absl::StatusOr<std::vector<KeywordStat>> Suggest(absl::string_view prefix, int limit) const;
 
   // The Segment RPC: the segmenter this index was built with.
   absl::StatusOr<std::vector<Token>> Segment(absl::string_view text) const;
@@ -169,8 +167,7 @@ class IndexSnapshot final {
       offsets.push_back(bytes.size());
     }
     absl::string_view Get(size_t i) const {
-      return absl::string_view(bytes).substr(offsets[i],
-                                             offsets[i + 1] - offsets[i]);
+      return absl::string_view(bytes).substr(offsets[i], offsets[i + 1] - offsets[i]);
     }
     size_t size() const { return offsets.size() - 1; }
   };
@@ -201,8 +198,7 @@ class IndexSnapshot final {
   std::vector<int32_t> Filtered(const ResolvedFilter& filter) const;
   int32_t FindTerm(absl::string_view term) const;  // -1 when absent.
   KeywordStat ToStat(const RankedKeyword& keyword) const;
-  std::vector<RankedKeyword> ScanTopKeywords(const ResolvedFilter& filter,
-                                             int limit) const;
+  std::vector<RankedKeyword> ScanTopKeywords(const ResolvedFilter& filter, int limit) const;
   void BuildKeywordRankings();
   int64_t ComputeMemoryBytes() const;
 

@@ -33,8 +33,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-constexpr char kOrdinanceCsv[] =
-    BKK_DATA_DIR "/budget/bma-ordinance-2566-items.csv";
+constexpr char kOrdinanceCsv[] = BKK_DATA_DIR "/budget/bma-ordinance-2566-items.csv";
 constexpr char kDistrictOfficePrefix[] = "สำนักงานเขต";
 constexpr char kStrategicPlan[] = "งบประมาณภารกิจตามแผนยุทธศาสตร์";
 
@@ -60,8 +59,7 @@ const std::vector<std::string>& CheckedKeywords() {
 //  * a synthetic description on every 17th line, so description terms are
 //    exercised too.
 std::vector<Line> LoadFixtureLines() {
-  absl::StatusOr<std::vector<Line>> loaded =
-      testing::LoadOrdinanceLines(kOrdinanceCsv);
+  absl::StatusOr<std::vector<Line>> loaded = testing::LoadOrdinanceLines(kOrdinanceCsv);
   EXPECT_TRUE(loaded.ok()) << loaded.status();
   if (!loaded.ok()) return {};
   std::vector<Line> lines = *std::move(loaded);
@@ -75,8 +73,7 @@ std::vector<Line> LoadFixtureLines() {
   for (Line& line : lines) {
     const auto office = offices.find(line.agency);
     if (office != offices.end()) {
-      line.district_id =
-          static_cast<int32_t>(std::distance(offices.begin(), office)) + 1;
+      line.district_id = static_cast<int32_t>(std::distance(offices.begin(), office)) + 1;
     }
     if (line.plan == kStrategicPlan) {
       line.strategy = absl::StrCat("test-strategy-", line.line_id % 3 + 1);
@@ -100,28 +97,23 @@ std::vector<StatTuple> AsTuples(const std::vector<KeywordStat>& stats) {
   return tuples;
 }
 
-std::string Utf16Substring(const std::string& text, int32_t begin,
-                           int32_t end) {
+std::string Utf16Substring(const std::string& text, int32_t begin, int32_t end) {
   std::string out;
-  icu::UnicodeString::fromUTF8(text)
-      .tempSubStringBetween(begin, end)
-      .toUTF8String(out);
+  icu::UnicodeString::fromUTF8(text).tempSubStringBetween(begin, end).toUTF8String(out);
   return out;
 }
 
 // The oracle: linear scans over lines and their Segmenter::Terms.
 class BruteForce final {
  public:
-  BruteForce(const std::vector<Line>& lines, const Segmenter& segmenter)
-      : lines_(lines), segmenter_(segmenter) {
+  BruteForce(const std::vector<Line>& lines, const Segmenter& segmenter) : lines_(lines), segmenter_(segmenter) {
     for (const Line& line : lines) {
       terms_.push_back(segmenter.Terms(line.name, line.description));
     }
   }
 
   static bool Passes(const Line& line, const Filter& filter) {
-    return (filter.fiscal_year == 0 ||
-            line.fiscal_year == filter.fiscal_year) &&
+    return (filter.fiscal_year == 0 || line.fiscal_year == filter.fiscal_year) &&
            (filter.agency.empty() || line.agency == filter.agency) &&
            (filter.mission_type.empty() || line.plan == filter.mission_type) &&
            (filter.strategy_id.empty() || line.strategy == filter.strategy_id) &&
@@ -143,8 +135,7 @@ class BruteForce final {
     return stat;
   }
 
-  std::vector<KeywordStat> TopKeywords(const Filter& filter,
-                                       size_t limit) const {
+  std::vector<KeywordStat> TopKeywords(const Filter& filter, size_t limit) const {
     std::map<std::string, std::pair<int64_t, int64_t>> counts;
     for (size_t i = 0; i < lines_.size(); ++i) {
       if (!Passes(lines_[i], filter)) continue;
@@ -158,12 +149,10 @@ class BruteForce final {
     for (const auto& [term, count] : counts) {
       stats.push_back(KeywordStat{term, count.first, count.second});
     }
-    std::sort(
-        stats.begin(), stats.end(),
-        [](const KeywordStat& a, const KeywordStat& b) {
-          return std::make_tuple(-a.line_count, -a.amount_baht_total, a.term) <
-                 std::make_tuple(-b.line_count, -b.amount_baht_total, b.term);
-        });
+    std::sort(stats.begin(), stats.end(), [](const KeywordStat& a, const KeywordStat& b) {
+      return std::make_tuple(-a.line_count, -a.amount_baht_total, a.term) <
+             std::make_tuple(-b.line_count, -b.amount_baht_total, b.term);
+    });
     if (stats.size() > limit) stats.resize(limit);
     return stats;
   }
@@ -178,12 +167,10 @@ class BruteForce final {
     return terms;
   }
 
-  int32_t Relevance(const Line& line,
-                    const std::vector<std::string>& query_terms) const {
+  int32_t Relevance(const Line& line, const std::vector<std::string>& query_terms) const {
     int32_t occurrences = 0;
     for (const Token& token : segmenter_.IndexTokens(line.name)) {
-      if (std::binary_search(query_terms.begin(), query_terms.end(),
-                             token.text)) {
+      if (std::binary_search(query_terms.begin(), query_terms.end(), token.text)) {
         ++occurrences;
       }
     }
@@ -191,8 +178,7 @@ class BruteForce final {
   }
 
   // Line ids of all matches in the order Search must return them.
-  std::vector<int64_t> SearchOrder(const std::string& query,
-                                   const Filter& filter, SortOrder sort,
+  std::vector<int64_t> SearchOrder(const std::string& query, const Filter& filter, SortOrder sort,
                                    int64_t* total_amount) const {
     const std::vector<std::string> query_terms = QueryTerms(query);
     struct Row {
@@ -204,13 +190,11 @@ class BruteForce final {
     *total_amount = 0;
     for (size_t i = 0; i < lines_.size(); ++i) {
       if (!Passes(lines_[i], filter)) continue;
-      const bool all = std::all_of(
-          query_terms.begin(), query_terms.end(),
-          [&](const std::string& term) { return Contains(i, term); });
+      const bool all = std::all_of(query_terms.begin(), query_terms.end(),
+                                   [&](const std::string& term) { return Contains(i, term); });
       if (!all) continue;
       *total_amount += lines_[i].amount_baht;
-      rows.push_back(Row{Relevance(lines_[i], query_terms),
-                         lines_[i].amount_baht, lines_[i].line_id});
+      rows.push_back(Row{Relevance(lines_[i], query_terms), lines_[i].amount_baht, lines_[i].line_id});
     }
     std::sort(rows.begin(), rows.end(), [sort](const Row& a, const Row& b) {
       switch (sort) {
@@ -218,11 +202,9 @@ class BruteForce final {
           return std::make_tuple(-a.relevance, -a.amount, a.line_id) <
                  std::make_tuple(-b.relevance, -b.amount, b.line_id);
         case SortOrder::kAmountDesc:
-          return std::make_tuple(-a.amount, a.line_id) <
-                 std::make_tuple(-b.amount, b.line_id);
+          return std::make_tuple(-a.amount, a.line_id) < std::make_tuple(-b.amount, b.line_id);
         case SortOrder::kAmountAsc:
-          return std::make_tuple(a.amount, a.line_id) <
-                 std::make_tuple(b.amount, b.line_id);
+          return std::make_tuple(a.amount, a.line_id) < std::make_tuple(b.amount, b.line_id);
       }
       return false;
     });
@@ -238,8 +220,7 @@ class BruteForce final {
 };
 
 // Walks every page; fails the test on an error or a runaway loop.
-std::vector<SearchHit> AllPages(const IndexSnapshot& index,
-                                SearchRequest request, int64_t* total_count,
+std::vector<SearchHit> AllPages(const IndexSnapshot& index, SearchRequest request, int64_t* total_count,
                                 int64_t* total_amount) {
   std::vector<SearchHit> hits;
   for (int page_number = 0; page_number < 10000; ++page_number) {
@@ -248,8 +229,7 @@ std::vector<SearchHit> AllPages(const IndexSnapshot& index,
     if (!page.ok()) break;
     *total_count = page->total_count;
     *total_amount = page->total_amount_baht;
-    const size_t page_limit = static_cast<size_t>(
-        request.page_size == 0 ? kDefaultPageSize : request.page_size);
+    const size_t page_limit = static_cast<size_t>(request.page_size == 0 ? kDefaultPageSize : request.page_size);
     EXPECT_LE(page->hits.size(), page_limit);
     for (SearchHit& hit : page->hits) hits.push_back(std::move(hit));
     if (page->next_page_token.empty()) break;
@@ -269,8 +249,7 @@ class RealDataIndexTest : public ::testing::Test {
         IndexSnapshot::Build(*lines_, "fy2566-test", *segmenter_);
     build_time_ = absl::Now() - start;
     EXPECT_TRUE(index.ok()) << index.status();
-    index_ =
-        new std::shared_ptr<const IndexSnapshot>(index.ok() ? *index : nullptr);
+    index_ = new std::shared_ptr<const IndexSnapshot>(index.ok() ? *index : nullptr);
     brute_ = new BruteForce(*lines_, **segmenter_);
   }
 
@@ -308,26 +287,20 @@ TEST_F(RealDataIndexTest, StatusDescribesTheBuild) {
   EXPECT_GT(status.term_count, 500);
   EXPECT_GT(status.approximate_memory_bytes, 0);
   EXPECT_GE(status.build_duration_ms, 0);
-  std::cout << "[ build    ] " << status.line_count << " lines, "
-            << status.term_count << " terms, "
-            << absl::FormatDuration(build_time_) << ", ~"
-            << status.approximate_memory_bytes / 1024 << " KiB\n";
+  std::cout << "[ build    ] " << status.line_count << " lines, " << status.term_count << " terms, "
+            << absl::FormatDuration(build_time_) << ", ~" << status.approximate_memory_bytes / 1024 << " KiB\n";
 }
 
 TEST_F(RealDataIndexTest, UnfilteredTopKeywordsEqualBruteForce) {
   for (const int limit : {1, 10, kMaxKeywordLimit}) {
-    absl::StatusOr<std::vector<KeywordStat>> top =
-        index().TopKeywords(Filter{}, limit);
+    absl::StatusOr<std::vector<KeywordStat>> top = index().TopKeywords(Filter{}, limit);
     ASSERT_TRUE(top.ok()) << top.status();
     EXPECT_EQ(AsTuples(*top), AsTuples(brute().TopKeywords(Filter{}, limit)));
   }
-  absl::StatusOr<std::vector<KeywordStat>> top =
-      index().TopKeywords(Filter{}, 50);
+  absl::StatusOr<std::vector<KeywordStat>> top = index().TopKeywords(Filter{}, 50);
   ASSERT_TRUE(top.ok());
   for (const KeywordStat& stat : *top) {
-    EXPECT_FALSE(stat.term == "โครงการ" || stat.term == "งาน" ||
-                 stat.term == "และ" || stat.term == "การ")
-        << stat.term;
+    EXPECT_FALSE(stat.term == "โครงการ" || stat.term == "งาน" || stat.term == "และ" || stat.term == "การ") << stat.term;
   }
 }
 
@@ -355,12 +328,10 @@ TEST_F(RealDataIndexTest, SingleFacetTopKeywordsEqualBruteForce) {
   ASSERT_GT(filters.size(), 120u);
   for (const Filter& filter : filters) {
     for (const int limit : {5, kMaxKeywordLimit}) {
-      absl::StatusOr<std::vector<KeywordStat>> top =
-          index().TopKeywords(filter, limit);
+      absl::StatusOr<std::vector<KeywordStat>> top = index().TopKeywords(filter, limit);
       ASSERT_TRUE(top.ok()) << top.status();
       EXPECT_EQ(AsTuples(*top), AsTuples(brute().TopKeywords(filter, limit)))
-          << filter.agency << filter.mission_type << filter.strategy_id
-          << filter.district_id;
+          << filter.agency << filter.mission_type << filter.strategy_id << filter.district_id;
     }
   }
 }
@@ -379,22 +350,18 @@ TEST_F(RealDataIndexTest, CombinedFilterTopKeywordsEqualBruteForce) {
   };
   for (const Filter& filter : filters) {
     for (const int limit : {3, 100, kMaxKeywordLimit}) {
-      absl::StatusOr<std::vector<KeywordStat>> top =
-          index().TopKeywords(filter, limit);
+      absl::StatusOr<std::vector<KeywordStat>> top = index().TopKeywords(filter, limit);
       ASSERT_TRUE(top.ok()) << top.status();
       EXPECT_EQ(AsTuples(*top), AsTuples(brute().TopKeywords(filter, limit)))
-          << filter.agency << "/" << filter.mission_type << "/" << filter.strategy_id
-          << "/" << filter.district_id;
+          << filter.agency << "/" << filter.mission_type << "/" << filter.strategy_id << "/" << filter.district_id;
     }
   }
 }
 
 TEST_F(RealDataIndexTest, UnknownFilterValuesMatchNothing) {
-  for (const Filter& filter :
-       {Filter{2567, "", "", "", 0}, Filter{0, "ไม่มีหน่วยงานนี้", "", "", 0},
-        Filter{0, "", "", "", 99}, Filter{2566, "", "", "ไม่มี", 1}}) {
-    absl::StatusOr<std::vector<KeywordStat>> top =
-        index().TopKeywords(filter, 10);
+  for (const Filter& filter : {Filter{2567, "", "", "", 0}, Filter{0, "ไม่มีหน่วยงานนี้", "", "", 0},
+                               Filter{0, "", "", "", 99}, Filter{2566, "", "", "ไม่มี", 1}}) {
+    absl::StatusOr<std::vector<KeywordStat>> top = index().TopKeywords(filter, 10);
     ASSERT_TRUE(top.ok());
     EXPECT_THAT(*top, IsEmpty());
     SearchRequest request;
@@ -407,8 +374,7 @@ TEST_F(RealDataIndexTest, UnknownFilterValuesMatchNothing) {
 }
 
 TEST_F(RealDataIndexTest, KeywordCountsAndAmountsEqualBruteForce) {
-  absl::StatusOr<std::vector<KeywordStat>> top =
-      index().TopKeywords(Filter{}, kMaxKeywordLimit);
+  absl::StatusOr<std::vector<KeywordStat>> top = index().TopKeywords(Filter{}, kMaxKeywordLimit);
   ASSERT_TRUE(top.ok());
   std::map<std::string, KeywordStat> listed;
   for (const KeywordStat& stat : *top) listed[stat.term] = stat;
@@ -427,19 +393,16 @@ TEST_F(RealDataIndexTest, KeywordCountsAndAmountsEqualBruteForce) {
     EXPECT_EQ(page->total_count, expected.line_count);
     EXPECT_EQ(page->total_amount_baht, expected.amount_baht_total);
 
-    if ((*segmenter_)->IsKeywordCandidate(keyword) &&
-        listed.size() < static_cast<size_t>(kMaxKeywordLimit)) {
+    if ((*segmenter_)->IsKeywordCandidate(keyword) && listed.size() < static_cast<size_t>(kMaxKeywordLimit)) {
       ASSERT_TRUE(listed.count(keyword));
       EXPECT_EQ(listed[keyword].line_count, expected.line_count);
       EXPECT_EQ(listed[keyword].amount_baht_total, expected.amount_baht_total);
     }
 
-    absl::StatusOr<std::vector<KeywordStat>> suggestions =
-        index().Suggest(keyword, kMaxSuggestLimit);
+    absl::StatusOr<std::vector<KeywordStat>> suggestions = index().Suggest(keyword, kMaxSuggestLimit);
     ASSERT_TRUE(suggestions.ok());
-    const auto own = std::find_if(
-        suggestions->begin(), suggestions->end(),
-        [&](const KeywordStat& stat) { return stat.term == keyword; });
+    const auto own = std::find_if(suggestions->begin(), suggestions->end(),
+                                  [&](const KeywordStat& stat) { return stat.term == keyword; });
     ASSERT_NE(own, suggestions->end());
     EXPECT_EQ(own->line_count, expected.line_count);
     EXPECT_EQ(own->amount_baht_total, expected.amount_baht_total);
@@ -475,16 +438,12 @@ TEST(SmallIndexTest, WordInsideCompoundIsFound) {
   std::shared_ptr<const Segmenter> segmenter = NewSegmenter();
   ASSERT_NE(segmenter, nullptr);
   const std::vector<Line> lines = {
-      {1, 2566, "สำนักงานเขตลาดพร้าว", "", "โครงการขุดลอกคลองลาดพร้าว", "", 100, "",
-       38},
-      {2, 2566, "สำนักงานเขตคลองเตย", "", "ปรับปรุงทางเดินริมคลองเตย", "", 200, "",
-       33},
-      {3, 2566, "สำนักการโยธา", "", "ก่อสร้างถนน", "ขยายถนนเลียบคลองประปา", 300, "",
-       0},
+      {1, 2566, "สำนักงานเขตลาดพร้าว", "", "โครงการขุดลอกคลองลาดพร้าว", "", 100, "", 38},
+      {2, 2566, "สำนักงานเขตคลองเตย", "", "ปรับปรุงทางเดินริมคลองเตย", "", 200, "", 33},
+      {3, 2566, "สำนักการโยธา", "", "ก่อสร้างถนน", "ขยายถนนเลียบคลองประปา", 300, "", 0},
       {4, 2566, "สำนักการโยธา", "", "ก่อสร้างสะพาน", "", 400, "", 0},
   };
-  absl::StatusOr<std::shared_ptr<const IndexSnapshot>> index =
-      IndexSnapshot::Build(lines, "small", segmenter);
+  absl::StatusOr<std::shared_ptr<const IndexSnapshot>> index = IndexSnapshot::Build(lines, "small", segmenter);
   ASSERT_TRUE(index.ok()) << index.status();
   auto ids_for = [&](const std::string& query) {
     SearchRequest request;
@@ -514,9 +473,7 @@ TEST(SmallIndexTest, WordInsideCompoundIsFound) {
   EXPECT_THAT(page->hits.back().highlights, IsEmpty());
   const SearchHit& canal = page->hits.front();
   ASSERT_EQ(canal.highlights.size(), 1u);
-  EXPECT_EQ(Utf16Substring(canal.name, canal.highlights[0].begin_utf16,
-                           canal.highlights[0].end_utf16),
-            "คลอง");
+  EXPECT_EQ(Utf16Substring(canal.name, canal.highlights[0].begin_utf16, canal.highlights[0].end_utf16), "คลอง");
 }
 
 TEST_F(RealDataIndexTest, NoMatchIsAnEmptyOkPage) {
@@ -552,8 +509,7 @@ TEST_F(RealDataIndexTest, InvalidQueriesAreRejectedNamingTheField) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("no searchable words"));
 
   request.query = "\xff";
-  EXPECT_EQ(index().Search(request).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(index().Search(request).status().code(), absl::StatusCode::kInvalidArgument);
 
   request.query = "ถนน";
   request.page_size = -1;
@@ -563,24 +519,19 @@ TEST_F(RealDataIndexTest, InvalidQueriesAreRejectedNamingTheField) {
 }
 
 TEST_F(RealDataIndexTest, PaginationWalksEveryMatchOnceInOrder) {
-  for (const std::string query :
-       {"ก่อสร้าง", "งาน", "น้ำ", "กรุงเทพมหานคร", "ก่อสร้าง ถนน", "คลอง"}) {
-    for (const SortOrder sort : {SortOrder::kRelevance, SortOrder::kAmountDesc,
-                                 SortOrder::kAmountAsc}) {
+  for (const std::string query : {"ก่อสร้าง", "งาน", "น้ำ", "กรุงเทพมหานคร", "ก่อสร้าง ถนน", "คลอง"}) {
+    for (const SortOrder sort : {SortOrder::kRelevance, SortOrder::kAmountDesc, SortOrder::kAmountAsc}) {
       for (const int32_t page_size : {0, 7, 100}) {
-        SCOPED_TRACE(absl::StrCat(query, " sort=", static_cast<int>(sort),
-                                  " page_size=", page_size));
+        SCOPED_TRACE(absl::StrCat(query, " sort=", static_cast<int>(sort), " page_size=", page_size));
         SearchRequest request;
         request.query = query;
         request.sort = sort;
         request.page_size = page_size;
         int64_t total_count = -1;
         int64_t total_amount = -1;
-        const std::vector<SearchHit> hits =
-            AllPages(index(), request, &total_count, &total_amount);
+        const std::vector<SearchHit> hits = AllPages(index(), request, &total_count, &total_amount);
         int64_t expected_amount = 0;
-        const std::vector<int64_t> expected =
-            brute().SearchOrder(query, Filter{}, sort, &expected_amount);
+        const std::vector<int64_t> expected = brute().SearchOrder(query, Filter{}, sort, &expected_amount);
         std::vector<int64_t> ids;
         std::set<int64_t> distinct;
         for (const SearchHit& hit : hits) {
@@ -640,13 +591,11 @@ TEST_F(RealDataIndexTest, BadPageTokensAreRejectedNamingTheField) {
   other = request;
   other.sort = SortOrder::kAmountAsc;
   other.page_token = first->next_page_token;
-  EXPECT_EQ(index().Search(other).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(index().Search(other).status().code(), absl::StatusCode::kInvalidArgument);
   other = request;
   other.filter.fiscal_year = 2566;
   other.page_token = first->next_page_token;
-  EXPECT_EQ(index().Search(other).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(index().Search(other).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(RealDataIndexTest, SearchFiltersEqualBruteForce) {
@@ -661,8 +610,8 @@ TEST_F(RealDataIndexTest, SearchFiltersEqualBruteForce) {
   };
   for (const Filter& filter : filters) {
     for (const std::string query : {"ก่อสร้าง", "งาน", "ขยะ", "น้ำ"}) {
-      SCOPED_TRACE(absl::StrCat(query, " ", filter.agency, "/", filter.mission_type,
-                                "/", filter.strategy_id, "/", filter.district_id));
+      SCOPED_TRACE(absl::StrCat(query, " ", filter.agency, "/", filter.mission_type, "/", filter.strategy_id, "/",
+                                filter.district_id));
       SearchRequest request;
       request.query = query;
       request.filter = filter;
@@ -671,14 +620,12 @@ TEST_F(RealDataIndexTest, SearchFiltersEqualBruteForce) {
       int64_t total_count = -1;
       int64_t total_amount = -1;
       std::vector<int64_t> ids;
-      for (const SearchHit& hit :
-           AllPages(index(), request, &total_count, &total_amount)) {
+      for (const SearchHit& hit : AllPages(index(), request, &total_count, &total_amount)) {
         ids.push_back(hit.line_id);
         EXPECT_TRUE(BruteForce::Passes(LineById(hit.line_id), filter));
       }
       int64_t expected_amount = 0;
-      EXPECT_EQ(ids, brute().SearchOrder(query, filter, request.sort,
-                                         &expected_amount));
+      EXPECT_EQ(ids, brute().SearchOrder(query, filter, request.sort, &expected_amount));
       EXPECT_EQ(total_amount, expected_amount);
     }
   }
@@ -692,17 +639,12 @@ TEST_F(RealDataIndexTest, HighlightsPointAtTheTermInTheName) {
     request.page_size = kMaxPageSize;
     int64_t total_count = 0;
     int64_t total_amount = 0;
-    for (const SearchHit& hit :
-         AllPages(index(), request, &total_count, &total_amount)) {
+    for (const SearchHit& hit : AllPages(index(), request, &total_count, &total_amount)) {
       // One highlight per occurrence: a single term never overlaps itself.
-      EXPECT_EQ(static_cast<int32_t>(hit.highlights.size()), hit.relevance)
-          << hit.name;
+      EXPECT_EQ(static_cast<int32_t>(hit.highlights.size()), hit.relevance) << hit.name;
       for (const Highlight& highlight : hit.highlights) {
-        EXPECT_EQ(
-            (*segmenter_)
-                ->Normalize(Utf16Substring(hit.name, highlight.begin_utf16,
-                                           highlight.end_utf16)),
-            keyword)
+        EXPECT_EQ((*segmenter_)->Normalize(Utf16Substring(hit.name, highlight.begin_utf16, highlight.end_utf16)),
+                  keyword)
             << hit.name;
         ++highlighted;
       }
@@ -722,8 +664,7 @@ TEST_F(RealDataIndexTest, HighlightsPointAtTheTermInTheName) {
     for (const Highlight& highlight : hit.highlights) {
       EXPECT_GE(highlight.begin_utf16, previous_end);
       previous_end = highlight.end_utf16;
-      const std::string text =
-          Utf16Substring(hit.name, highlight.begin_utf16, highlight.end_utf16);
+      const std::string text = Utf16Substring(hit.name, highlight.begin_utf16, highlight.end_utf16);
       EXPECT_TRUE(text == "ก่อสร้าง" || text == "ถนน") << text;
     }
   }
@@ -738,15 +679,12 @@ TEST_F(RealDataIndexTest, OverlappingHighlightsAreMerged) {
   ASSERT_FALSE(page->hits.empty());
   const SearchHit& hit = page->hits.front();
   ASSERT_EQ(hit.highlights.size(), 1u) << hit.name;
-  EXPECT_EQ(Utf16Substring(hit.name, hit.highlights[0].begin_utf16,
-                           hit.highlights[0].end_utf16),
-            "ขยะมูลฝอย");
+  EXPECT_EQ(Utf16Substring(hit.name, hit.highlights[0].begin_utf16, hit.highlights[0].end_utf16), "ขยะมูลฝอย");
   EXPECT_EQ(hit.relevance, 2);
 }
 
 TEST_F(RealDataIndexTest, SuggestRanksTermsWithThePrefix) {
-  absl::StatusOr<std::vector<KeywordStat>> suggestions =
-      index().Suggest("คลอง", kMaxSuggestLimit);
+  absl::StatusOr<std::vector<KeywordStat>> suggestions = index().Suggest("คลอง", kMaxSuggestLimit);
   ASSERT_TRUE(suggestions.ok());
   ASSERT_FALSE(suggestions->empty());
   EXPECT_EQ(suggestions->front().term, "คลอง");
@@ -756,9 +694,8 @@ TEST_F(RealDataIndexTest, SuggestRanksTermsWithThePrefix) {
     EXPECT_EQ(stat.line_count, brute().Count(stat.term, Filter{}).line_count);
     if (i > 0) {
       const KeywordStat& before = (*suggestions)[i - 1];
-      EXPECT_TRUE(
-          before.line_count > stat.line_count ||
-          (before.line_count == stat.line_count && before.term < stat.term));
+      EXPECT_TRUE(before.line_count > stat.line_count ||
+                  (before.line_count == stat.line_count && before.term < stat.term));
     }
   }
   suggestions = index().Suggest("ก", 3);
@@ -785,8 +722,7 @@ TEST_F(RealDataIndexTest, LimitsAndArgumentsAreValidated) {
   EXPECT_THAT(index().Suggest("ก", 0), IsOk());
   EXPECT_THAT(index().Suggest("ก", kMaxSuggestLimit + 1),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit must be 1-50 (or 0 for 10)")));
-  EXPECT_THAT(index().Suggest(std::string(kMaxPrefixBytes + 1, 'a'), 10),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(index().Suggest(std::string(kMaxPrefixBytes + 1, 'a'), 10), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(index().Segment(""), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(index().Segment(std::string(kMaxSegmentTextBytes + 1, 'a')),
               StatusIs(absl::StatusCode::kInvalidArgument));
@@ -813,8 +749,7 @@ TEST(IndexBuildTest, RejectsBadInput) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(status.message()), HasSubstr("duplicate line_id 7"));
   lines[1].line_id = 8;
-  EXPECT_EQ(IndexSnapshot::Build(lines, "", segmenter).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(IndexSnapshot::Build(lines, "", segmenter).status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(IndexSnapshot::Build({}, "empty", segmenter).ok());
 }
 
@@ -833,17 +768,14 @@ TEST(IndexBuildTest, MemoryPerLineFitsAMillionLinesInOneGigabyte) {
     }
   }
   const absl::Time start = absl::Now();
-  absl::StatusOr<std::shared_ptr<const IndexSnapshot>> index =
-      IndexSnapshot::Build(lines, "scaled", segmenter);
+  absl::StatusOr<std::shared_ptr<const IndexSnapshot>> index = IndexSnapshot::Build(lines, "scaled", segmenter);
   const absl::Duration took = absl::Now() - start;
   ASSERT_TRUE(index.ok()) << index.status();
   const IndexStatus status = (*index)->Status();
   const double bytes_per_line =
-      static_cast<double>(status.approximate_memory_bytes) /
-      static_cast<double>(status.line_count);
-  std::cout << "[ scaled   ] " << status.line_count << " lines in "
-            << absl::FormatDuration(took) << ", " << bytes_per_line
-            << " bytes/line\n";
+      static_cast<double>(status.approximate_memory_bytes) / static_cast<double>(status.line_count);
+  std::cout << "[ scaled   ] " << status.line_count << " lines in " << absl::FormatDuration(took) << ", "
+            << bytes_per_line << " bytes/line\n";
   EXPECT_LT(bytes_per_line * 1e6, 1e9);
 }
 
@@ -860,8 +792,7 @@ TEST(SnapshotHolderTest, ReadersSeeOneWholeSnapshotWhilePublishing) {
     changed.amount_baht += 1;
     version_b.push_back(std::move(changed));
   }
-  const std::map<std::string, const std::vector<Line>*> versions = {
-      {"2566-a", &version_a}, {"2566-b", &version_b}};
+  const std::map<std::string, const std::vector<Line>*> versions = {{"2566-a", &version_a}, {"2566-b", &version_b}};
 
   SearchRequest request;
   request.query = "ก่อสร้าง";
@@ -871,8 +802,7 @@ TEST(SnapshotHolderTest, ReadersSeeOneWholeSnapshotWhilePublishing) {
   for (const auto& [version, lines] : versions) {
     BruteForce brute(*lines, *segmenter);
     int64_t amount = 0;
-    const auto ids =
-        brute.SearchOrder(request.query, Filter{}, request.sort, &amount);
+    const auto ids = brute.SearchOrder(request.query, Filter{}, request.sort, &amount);
     expected_totals[version] = {static_cast<int64_t>(ids.size()), amount};
     expected_top[version] = AsTuples(brute.TopKeywords(Filter{}, 20));
   }
@@ -897,15 +827,11 @@ TEST(SnapshotHolderTest, ReadersSeeOneWholeSnapshotWhilePublishing) {
       const std::shared_ptr<const IndexSnapshot> snapshot = holder.Get();
       const std::string& version = snapshot->release_version();
       absl::StatusOr<SearchPage> page = snapshot->Search(request);
-      absl::StatusOr<std::vector<KeywordStat>> top =
-          snapshot->TopKeywords(Filter{}, 20);
-      const bool consistent =
-          page.ok() && top.ok() && expected_totals.count(version) &&
-          std::make_pair(page->total_count, page->total_amount_baht) ==
-              expected_totals[version] &&
-          AsTuples(*top) == expected_top[version] &&
-          snapshot->line_count() ==
-              static_cast<int64_t>(versions.at(version)->size());
+      absl::StatusOr<std::vector<KeywordStat>> top = snapshot->TopKeywords(Filter{}, 20);
+      const bool consistent = page.ok() && top.ok() && expected_totals.count(version) &&
+                              std::make_pair(page->total_count, page->total_amount_baht) == expected_totals[version] &&
+                              AsTuples(*top) == expected_top[version] &&
+                              snapshot->line_count() == static_cast<int64_t>(versions.at(version)->size());
       if (!consistent) failures.fetch_add(1);
       versions_seen.insert(version);
       reads.fetch_add(1);

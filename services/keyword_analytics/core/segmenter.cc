@@ -110,8 +110,7 @@ constexpr absl::string_view kStopWords[] = {
 constexpr absl::string_view kStructuralWords[] = {"โครงการ", "งาน", "ผลผลิต"};
 
 icu::UnicodeString ToUnicode(absl::string_view utf8) {
-  return icu::UnicodeString::fromUTF8(
-      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  return icu::UnicodeString::fromUTF8(icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
 }
 
 // text[begin, end) as UTF-8, exactly as UnicodeString::toUTF8String writes
@@ -153,8 +152,7 @@ std::string ToUtf8(const icu::UnicodeString& text, int32_t begin, int32_t end) {
 icu::BreakIterator* ThreadThaiWordIterator() {
   thread_local std::unique_ptr<icu::BreakIterator> iterator = [] {
     UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::BreakIterator> created(
-        icu::BreakIterator::createWordInstance(icu::Locale("th"), status));
+    std::unique_ptr<icu::BreakIterator> created(icu::BreakIterator::createWordInstance(icu::Locale("th"), status));
     if (U_FAILURE(status)) created.reset();
     return created;
   }();
@@ -162,8 +160,7 @@ icu::BreakIterator* ThreadThaiWordIterator() {
 }
 
 // Word boundaries of text[from, to) as absolute offsets, including both ends.
-std::vector<int32_t> IcuBoundaries(const icu::UnicodeString& text, int32_t from,
-                                   int32_t to) {
+std::vector<int32_t> IcuBoundaries(const icu::UnicodeString& text, int32_t from, int32_t to) {
   std::vector<int32_t> boundaries;
   icu::BreakIterator* iterator = ThreadThaiWordIterator();
   if (iterator == nullptr || from >= to) {
@@ -175,8 +172,7 @@ std::vector<int32_t> IcuBoundaries(const icu::UnicodeString& text, int32_t from,
   }
   const icu::UnicodeString range = text.tempSubStringBetween(from, to);
   iterator->setText(range);
-  for (int32_t b = iterator->first(); b != icu::BreakIterator::DONE;
-       b = iterator->next()) {
+  for (int32_t b = iterator->first(); b != icu::BreakIterator::DONE; b = iterator->next()) {
     boundaries.push_back(from + b);
   }
   return boundaries;
@@ -187,27 +183,21 @@ bool IsThaiLeadingVowel(UChar c) { return c >= 0x0E40 && c <= 0x0E44; }
 // Vowel signs, tone marks and other marks written above, below or after a
 // consonant: they can never start a Thai syllable.
 bool IsThaiNonInitial(UChar c) {
-  return c == 0x0E30 || c == 0x0E31 || c == 0x0E32 || c == 0x0E33 ||
-         (c >= 0x0E34 && c <= 0x0E3A) || c == 0x0E45 ||
+  return c == 0x0E30 || c == 0x0E31 || c == 0x0E32 || c == 0x0E33 || (c >= 0x0E34 && c <= 0x0E3A) || c == 0x0E45 ||
          (c >= 0x0E47 && c <= 0x0E4E);
 }
 
-bool IsThaiMark(UChar c) {
-  return c == 0x0E31 || (c >= 0x0E34 && c <= 0x0E3A) ||
-         (c >= 0x0E47 && c <= 0x0E4E);
-}
+bool IsThaiMark(UChar c) { return c == 0x0E31 || (c >= 0x0E34 && c <= 0x0E3A) || (c >= 0x0E47 && c <= 0x0E4E); }
 
 // Whether a word may start at `pos` without cutting a Thai cluster.
 bool IsClusterStart(const icu::UnicodeString& text, int32_t pos) {
   if (pos <= 0 || pos >= text.length()) return true;
-  return !IsThaiNonInitial(text.charAt(pos)) &&
-         !IsThaiLeadingVowel(text.charAt(pos - 1));
+  return !IsThaiNonInitial(text.charAt(pos)) && !IsThaiLeadingVowel(text.charAt(pos - 1));
 }
 
 // Code units that are not combining marks; a lone final consonant such as
 // the ง of น้ำเสียง counts 1.
-int32_t BaseUnitCount(const icu::UnicodeString& text, int32_t begin,
-                      int32_t end) {
+int32_t BaseUnitCount(const icu::UnicodeString& text, int32_t begin, int32_t end) {
   int32_t count = 0;
   for (int32_t i = begin; i < end; ++i) {
     if (!IsThaiMark(text.charAt(i))) ++count;
@@ -232,12 +222,8 @@ struct NormalizedText {
   std::vector<int32_t> source_begin;
   std::vector<int32_t> source_end;
 
-  int32_t SourceBegin(int32_t unit) const {
-    return identity ? unit : source_begin[unit];
-  }
-  int32_t SourceEndOfLastUnit(int32_t unit) const {
-    return identity ? unit + 1 : source_end[unit];
-  }
+  int32_t SourceBegin(int32_t unit) const { return identity ? unit : source_begin[unit]; }
+  int32_t SourceEndOfLastUnit(int32_t unit) const { return identity ? unit + 1 : source_end[unit]; }
 };
 
 // Same answer as the Unicode property, without its set lookup for the two
@@ -248,8 +234,7 @@ bool ChangesWhenCaseFolded(UChar32 c) {
   return u_hasBinaryProperty(c, UCHAR_CHANGES_WHEN_CASEFOLDED);
 }
 
-bool NeedsNormalization(const icu::UnicodeString& source,
-                        const icu::Normalizer2& nfc) {
+bool NeedsNormalization(const icu::UnicodeString& source, const icu::Normalizer2& nfc) {
   // Fast exact answer for text of ASCII and Thai only (every budget name).
   // No such character has a canonical decomposition or composition, so the
   // text is NFC unless two combining marks are out of canonical order; and
@@ -304,19 +289,15 @@ NormalizedText NormalizeWithOffsets(icu::UnicodeString source) {
   int32_t chunk_begin = 0;
   while (chunk_begin < length) {
     int32_t chunk_end = chunk_begin + U16_LENGTH(source.char32At(chunk_begin));
-    while (chunk_end < length &&
-           !nfc->hasBoundaryBefore(source.char32At(chunk_end))) {
+    while (chunk_end < length && !nfc->hasBoundaryBefore(source.char32At(chunk_end))) {
       chunk_end += U16_LENGTH(source.char32At(chunk_end));
     }
     status = U_ZERO_ERROR;
-    const icu::UnicodeString composed = nfc->normalize(
-        source.tempSubStringBetween(chunk_begin, chunk_end), status);
+    const icu::UnicodeString composed = nfc->normalize(source.tempSubStringBetween(chunk_begin, chunk_end), status);
     icu::UnicodeString mapped;
     for (int32_t i = 0; i < composed.length();) {
       const UChar32 c = composed.char32At(i);
-      mapped.append(c >= 0x0E50 && c <= 0x0E59
-                        ? static_cast<UChar32>('0' + (c - 0x0E50))
-                        : c);
+      mapped.append(c >= 0x0E50 && c <= 0x0E59 ? static_cast<UChar32>('0' + (c - 0x0E50)) : c);
       i += U16_LENGTH(c);
     }
     mapped.foldCase(U_FOLD_CASE_DEFAULT);
@@ -365,19 +346,16 @@ struct Segmenter::Impl {
 
   // Longest phrase starting at `pos` (a word boundary) whose end is also
   // acceptable, or -1. `boundaries` are ICU's boundaries from `pos` on.
-  int PhraseAt(const icu::UnicodeString& text, int32_t pos,
-               const std::vector<int32_t>& boundaries) const {
+  int PhraseAt(const icu::UnicodeString& text, int32_t pos, const std::vector<int32_t>& boundaries) const {
     const auto found = phrases_by_first_unit.find(text.charAt(pos));
     if (found == phrases_by_first_unit.end()) return -1;
     for (const int index : found->second) {
       const icu::UnicodeString& phrase = phrases[index].text;
       const int32_t end = pos + phrase.length();
-      if (end > text.length() ||
-          text.compare(pos, phrase.length(), phrase) != 0) {
+      if (end > text.length() || text.compare(pos, phrase.length(), phrase) != 0) {
         continue;
       }
-      if (end == text.length() ||
-          std::binary_search(boundaries.begin(), boundaries.end(), end)) {
+      if (end == text.length() || std::binary_search(boundaries.begin(), boundaries.end(), end)) {
         return index;
       }
       // ICU put no boundary at the phrase end. Trust the phrase only when
@@ -420,23 +398,20 @@ struct Segmenter::Impl {
   }
 
   // Appends a token for text[begin, end) unless it is not a searchable word.
-  void Emit(const NormalizedText& normalized, int32_t begin, int32_t end,
-            bool is_component, std::vector<Token>& out) const {
+  void Emit(const NormalizedText& normalized, int32_t begin, int32_t end, bool is_component,
+            std::vector<Token>& out) const {
     if (begin >= end || !IsWordLike(normalized.text, begin, end)) return;
     std::string word = ToUtf8(normalized.text, begin, end);
     if (stop_words.contains(word)) return;
-    out.push_back(Token{std::move(word), normalized.SourceBegin(begin),
-                        normalized.SourceEndOfLastUnit(end - 1), is_component});
+    out.push_back(
+        Token{std::move(word), normalized.SourceBegin(begin), normalized.SourceEndOfLastUnit(end - 1), is_component});
   }
 
-  void EmitComponents(const NormalizedText& normalized, const Span& span,
-                      std::vector<Token>& out) const {
+  void EmitComponents(const NormalizedText& normalized, const Span& span, std::vector<Token>& out) const {
     const icu::UnicodeString& text = normalized.text;
     if (span.phrase >= 0) {
-      for (const icu::UnicodeString& component :
-           phrases[span.phrase].components) {
-        const int32_t at =
-            text.indexOf(component, span.begin, span.end - span.begin);
+      for (const icu::UnicodeString& component : phrases[span.phrase].components) {
+        const int32_t at = text.indexOf(component, span.begin, span.end - span.begin);
         if (at >= 0) {
           Emit(normalized, at, at + component.length(), true, out);
         }
@@ -450,13 +425,10 @@ struct Segmenter::Impl {
       if (!head_first_units.contains(text.charAt(at))) continue;
       for (const Head& head : compound_heads) {
         const int32_t head_end = at + head.text.length();
-        if (head_end > span.end || (at > span.begin && !head.inside) ||
-            (at == span.begin && head_end == span.end) ||
-            text.compare(at, head.text.length(), head.text) != 0 ||
-            !IsClusterStart(text, at) || !IsClusterStart(text, head_end) ||
-            (at > span.begin && BaseUnitCount(text, span.begin, at) < 2) ||
-            (head_end < span.end &&
-             BaseUnitCount(text, head_end, span.end) < 2)) {
+        if (head_end > span.end || (at > span.begin && !head.inside) || (at == span.begin && head_end == span.end) ||
+            text.compare(at, head.text.length(), head.text) != 0 || !IsClusterStart(text, at) ||
+            !IsClusterStart(text, head_end) || (at > span.begin && BaseUnitCount(text, span.begin, at) < 2) ||
+            (head_end < span.end && BaseUnitCount(text, head_end, span.end) < 2)) {
           continue;
         }
         Emit(normalized, span.begin, at, true, out);
@@ -507,17 +479,14 @@ absl::StatusOr<std::shared_ptr<const Segmenter>> Segmenter::Create() {
   UErrorCode status = U_ZERO_ERROR;
   icu::Normalizer2::getNFCInstance(status);
   if (U_FAILURE(status)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("ICU NFC data unavailable: ", u_errorName(status)));
+    return absl::FailedPreconditionError(absl::StrCat("ICU NFC data unavailable: ", u_errorName(status)));
   }
   if (ThreadThaiWordIterator() == nullptr) {
-    return absl::FailedPreconditionError(
-        "ICU cannot create a Thai word BreakIterator");
+    return absl::FailedPreconditionError("ICU cannot create a Thai word BreakIterator");
   }
   // A dictionary-less ICU build returns a Thai run as one word.
   if (IcuBoundaries(ToUnicode("ภาษาไทย"), 0, 7).size() < 3) {
-    return absl::FailedPreconditionError(
-        "ICU has no Thai dictionary data; Thai text cannot be segmented");
+    return absl::FailedPreconditionError("ICU has no Thai dictionary data; Thai text cannot be segmented");
   }
 
   auto impl = std::make_unique<Impl>();
@@ -528,8 +497,7 @@ absl::StatusOr<std::shared_ptr<const Segmenter>> Segmenter::Create() {
     for (size_t i = 1; i < parts.size(); ++i) {
       icu::UnicodeString component = ToUnicode(NormalizeUtf8(parts[i]));
       if (phrase.text.indexOf(component) < 0) {
-        return absl::InternalError(absl::StrCat("phrase component ", parts[i],
-                                                " is not inside ", parts[0]));
+        return absl::InternalError(absl::StrCat("phrase component ", parts[i], " is not inside ", parts[0]));
       }
       phrase.components.push_back(std::move(component));
     }
@@ -539,20 +507,15 @@ absl::StatusOr<std::shared_ptr<const Segmenter>> Segmenter::Create() {
     impl->phrases_by_first_unit[impl->phrases[i].text.charAt(0)].push_back(i);
   }
   for (auto& [first_unit, indices] : impl->phrases_by_first_unit) {
-    std::stable_sort(indices.begin(), indices.end(),
-                     [&phrases = impl->phrases](int a, int b) {
-                       return phrases[a].text.length() >
-                              phrases[b].text.length();
-                     });
+    std::stable_sort(indices.begin(), indices.end(), [&phrases = impl->phrases](int a, int b) {
+      return phrases[a].text.length() > phrases[b].text.length();
+    });
   }
   for (const CompoundHead& head : kCompoundHeads) {
-    impl->compound_heads.push_back(Impl::Head{
-        ToUnicode(NormalizeUtf8(head.text)), head.also_inside_a_word});
+    impl->compound_heads.push_back(Impl::Head{ToUnicode(NormalizeUtf8(head.text)), head.also_inside_a_word});
   }
   std::stable_sort(impl->compound_heads.begin(), impl->compound_heads.end(),
-                   [](const Impl::Head& a, const Impl::Head& b) {
-                     return a.text.length() > b.text.length();
-                   });
+                   [](const Impl::Head& a, const Impl::Head& b) { return a.text.length() > b.text.length(); });
   for (const Impl::Head& head : impl->compound_heads) {
     impl->head_first_units.insert(head.text.charAt(0));
   }
@@ -565,9 +528,7 @@ absl::StatusOr<std::shared_ptr<const Segmenter>> Segmenter::Create() {
   return std::shared_ptr<const Segmenter>(new Segmenter(std::move(impl)));
 }
 
-std::string Segmenter::Normalize(absl::string_view text) const {
-  return NormalizeUtf8(text);
-}
+std::string Segmenter::Normalize(absl::string_view text) const { return NormalizeUtf8(text); }
 
 std::vector<Token> Segmenter::Tokenize(absl::string_view text) const {
   return impl_->Run(text, /*with_components=*/false);
@@ -577,15 +538,13 @@ std::vector<Token> Segmenter::IndexTokens(absl::string_view text) const {
   return impl_->Run(text, /*with_components=*/true);
 }
 
-absl::StatusOr<std::vector<Token>> Segmenter::Segment(
-    absl::string_view text) const {
+absl::StatusOr<std::vector<Token>> Segmenter::Segment(absl::string_view text) const {
   if (text.empty()) {
     return absl::InvalidArgumentError("text must not be empty");
   }
   if (text.size() > kMaxSegmentTextBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("text is ", text.size(), " bytes; the limit is ",
-                     kMaxSegmentTextBytes, " bytes"));
+        absl::StrCat("text is ", text.size(), " bytes; the limit is ", kMaxSegmentTextBytes, " bytes"));
   }
   if (!IsValidUtf8(text)) {
     return absl::InvalidArgumentError("text is not valid UTF-8");
@@ -593,8 +552,7 @@ absl::StatusOr<std::vector<Token>> Segmenter::Segment(
   return Tokenize(text);
 }
 
-std::vector<std::string> Segmenter::Terms(absl::string_view name,
-                                          absl::string_view description) const {
+std::vector<std::string> Segmenter::Terms(absl::string_view name, absl::string_view description) const {
   std::vector<std::string> terms;
   for (const absl::string_view field : {name, description}) {
     for (Token& token : IndexTokens(field)) {
@@ -606,17 +564,13 @@ std::vector<std::string> Segmenter::Terms(absl::string_view name,
   return terms;
 }
 
-bool Segmenter::IsStopWord(absl::string_view term) const {
-  return impl_->stop_words.contains(term);
-}
+bool Segmenter::IsStopWord(absl::string_view term) const { return impl_->stop_words.contains(term); }
 
 bool Segmenter::IsKeywordCandidate(absl::string_view term) const {
-  if (term.empty() || IsStopWord(term) ||
-      impl_->structural_words.contains(term)) {
+  if (term.empty() || IsStopWord(term) || impl_->structural_words.contains(term)) {
     return false;
   }
-  if (std::all_of(term.begin(), term.end(),
-                  [](char c) { return c >= '0' && c <= '9'; })) {
+  if (std::all_of(term.begin(), term.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return false;
   }
   // A single code point (a stray consonant ICU could not attach) says
@@ -641,8 +595,7 @@ int64_t CountIcuWordBoundaries(absl::string_view utf8_text) {
   const icu::UnicodeString text = ToUnicode(utf8_text);
   iterator->setText(text);
   int64_t count = 0;
-  for (int32_t b = iterator->first(); b != icu::BreakIterator::DONE;
-       b = iterator->next()) {
+  for (int32_t b = iterator->first(); b != icu::BreakIterator::DONE; b = iterator->next()) {
     ++count;
   }
   return count;

@@ -55,8 +55,8 @@ struct Token {
   bool is_component = false;
 
   friend bool operator==(const Token& a, const Token& b) {
-    return a.text == b.text && a.begin_utf16 == b.begin_utf16 &&
-           a.end_utf16 == b.end_utf16 && a.is_component == b.is_component;
+    return a.text == b.text && a.begin_utf16 == b.begin_utf16 && a.end_utf16 == b.end_utf16 &&
+           a.is_component == b.is_component;
   }
 };
 
@@ -92,8 +92,7 @@ class Segmenter final {
   // THE definition of "a line contains term T": the sorted, de-duplicated
   // texts of IndexTokens(name) and IndexTokens(description). The index is
   // built from the same tokens; tests compare against this function.
-  std::vector<std::string> Terms(absl::string_view name,
-                                 absl::string_view description) const;
+  std::vector<std::string> Terms(absl::string_view name, absl::string_view description) const;
 
   // `term` must be normalised. Stop words are never tokens at all.
   bool IsStopWord(absl::string_view term) const;

@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "common/grpc_status.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 
 namespace bkk::keywords {
 namespace pb = bkkbudget::budget::v1;
@@ -69,16 +70,14 @@ absl::StatusOr<bool> IndexLoader::Refresh() {
   auto current = holder_->Get();
   if (current && current->release_version() == release.release().version()) return false;
   std::string version;
-  auto lines = FetchLines(&version);
-  if (!lines.ok()) return lines.status();
-  auto snapshot = IndexSnapshot::Build(*lines, version, segmenter_);
-  if (!snapshot.ok()) return snapshot.status();
-  holder_->Publish(*snapshot);
+  ASSIGN_OR_RETURN(auto lines, FetchLines(&version));
+  ASSIGN_OR_RETURN(auto snapshot, IndexSnapshot::Build(lines, version, segmenter_));
+  holder_->Publish(snapshot);
   {
     std::lock_guard<std::mutex> published(published_mu_);
     published_at_ = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
   }
-  auto st = (*snapshot)->Status();
+  auto st = (snapshot)->Status();
   LogInfo("index_published", {{"release", version},
                               {"lines", std::to_string(st.line_count)},
                               {"terms", std::to_string(st.term_count)},

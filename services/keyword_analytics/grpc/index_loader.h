@@ -19,9 +19,8 @@ namespace bkk::keywords {
 
 class IndexLoader final {
  public:
-  IndexLoader(bkkbudget::budget::v1::BudgetService::StubInterface* budget,
-              std::shared_ptr<const Segmenter> segmenter, SnapshotHolder* holder,
-              std::chrono::milliseconds call_timeout = std::chrono::seconds(60));
+  IndexLoader(bkkbudget::budget::v1::BudgetService::StubInterface* budget, std::shared_ptr<const Segmenter> segmenter,
+              SnapshotHolder* holder, std::chrono::milliseconds call_timeout = std::chrono::seconds(60));
 
   // Rebuilds when budget-data serves a release other than the indexed one.
   // Returns true when a new snapshot was published.

@@ -2,6 +2,7 @@
 #include "services/keyword_analytics/grpc/keyword_grpc_service.h"
 
 #include "common/grpc_status.h"
+#include "common/status_macros.h"
 
 namespace bkk::keywords {
 namespace pb = bkkbudget::keywords::v1;
@@ -24,9 +25,8 @@ grpc::Status KeywordGrpcService::ListTopKeywords(Ctx*, const pb::ListTopKeywords
                                                  pb::ListTopKeywordsResponse* response) {
   auto snap = holder_->Get();
   if (!snap) return NotReady();
-  auto top = snap->TopKeywords(LineFilterFromProto(request->filter()), request->limit());
-  if (!top.ok()) return ToGrpcStatus(top.status());
-  for (const auto& k : *top) ToProto(k, response->add_keywords());
+  ASSIGN_OR_RETURN(auto top, snap->TopKeywords(LineFilterFromProto(request->filter()), request->limit()), ToGrpcStatus);
+  for (const auto& k : top) ToProto(k, response->add_keywords());
   response->set_release_version(snap->release_version());
   response->set_line_count(static_cast<int32_t>(snap->CountLines(LineFilterFromProto(request->filter()))));
   return grpc::Status::OK;
@@ -40,15 +40,19 @@ grpc::Status KeywordGrpcService::SearchLines(Ctx*, const pb::SearchLinesRequest*
   req.query = request->query();
   req.filter = LineFilterFromProto(request->filter());
   switch (request->sort()) {
-    case pb::SEARCH_SORT_AMOUNT_DESC: req.sort = SortOrder::kAmountDesc; break;
-    case pb::SEARCH_SORT_AMOUNT_ASC: req.sort = SortOrder::kAmountAsc; break;
-    default: req.sort = SortOrder::kRelevance;
+    case pb::SEARCH_SORT_AMOUNT_DESC:
+      req.sort = SortOrder::kAmountDesc;
+      break;
+    case pb::SEARCH_SORT_AMOUNT_ASC:
+      req.sort = SortOrder::kAmountAsc;
+      break;
+    default:
+      req.sort = SortOrder::kRelevance;
   }
   req.page_size = request->page_size();
   req.page_token = request->page_token();
-  auto page = snap->Search(req);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  for (const auto& h : page->hits) {
+  ASSIGN_OR_RETURN(auto page, snap->Search(req), ToGrpcStatus);
+  for (const auto& h : page.hits) {
     auto* ph = response->add_hits();
     ph->set_line_id(h.line_id);
     ph->set_name(h.name);
@@ -64,9 +68,9 @@ grpc::Status KeywordGrpcService::SearchLines(Ctx*, const pb::SearchLinesRequest*
       pr->set_end(r.end_utf16);
     }
   }
-  response->set_next_page_token(page->next_page_token);
-  response->set_total_count(static_cast<int32_t>(page->total_count));
-  response->set_total_amount_baht(page->total_amount_baht);
+  response->set_next_page_token(page.next_page_token);
+  response->set_total_count(static_cast<int32_t>(page.total_count));
+  response->set_total_amount_baht(page.total_amount_baht);
   for (const auto& t : snap->segmenter().Tokenize(request->query())) {
     if (!snap->segmenter().IsStopWord(t.text)) response->add_query_terms(t.text);
   }
@@ -78,9 +82,8 @@ grpc::Status KeywordGrpcService::SuggestKeywords(Ctx*, const pb::SuggestKeywords
                                                  pb::SuggestKeywordsResponse* response) {
   auto snap = holder_->Get();
   if (!snap) return NotReady();
-  auto s = snap->Suggest(request->prefix(), request->limit());
-  if (!s.ok()) return ToGrpcStatus(s.status());
-  for (const auto& k : *s) ToProto(k, response->add_suggestions());
+  ASSIGN_OR_RETURN(auto s, snap->Suggest(request->prefix(), request->limit()), ToGrpcStatus);
+  for (const auto& k : s) ToProto(k, response->add_suggestions());
   return grpc::Status::OK;
 }
 
@@ -88,9 +91,8 @@ grpc::Status KeywordGrpcService::SegmentText(Ctx*, const pb::SegmentTextRequest*
                                              pb::SegmentTextResponse* response) {
   auto snap = holder_->Get();
   if (!snap) return NotReady();
-  auto tokens = snap->Segment(request->text());
-  if (!tokens.ok()) return ToGrpcStatus(tokens.status());
-  for (const auto& t : *tokens) {
+  ASSIGN_OR_RETURN(auto tokens, snap->Segment(request->text()), ToGrpcStatus);
+  for (const auto& t : tokens) {
     auto* pt = response->add_tokens();
     pt->set_text(t.text);
     pt->mutable_range()->set_start(t.begin_utf16);

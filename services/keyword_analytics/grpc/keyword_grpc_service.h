@@ -3,8 +3,8 @@
 #define BKK_SERVICES_KEYWORD_ANALYTICS_GRPC_KEYWORD_GRPC_SERVICE_H_
 
 #include "bkkbudget/keywords/v1/keywords.grpc.pb.h"
-#include "services/keyword_analytics/grpc/index_loader.h"
 #include "services/keyword_analytics/core/index.h"
+#include "services/keyword_analytics/grpc/index_loader.h"
 
 namespace bkk::keywords {
 

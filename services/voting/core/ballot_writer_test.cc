@@ -2,12 +2,12 @@
 // PostgreSQL (the integration tests run it against the real one).
 #include "services/voting/core/ballot_writer.h"
 
+#include <gtest/gtest.h>
+
 #include <future>
 #include <map>
 #include <mutex>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
 
@@ -130,7 +130,7 @@ TEST(BallotWriterTest, RefusedBallotsNeverReachTheStore) {
     std::vector<absl::Status> out;
     for (const RateKeys* k : keys) {
       out.push_back(!k->empty() && k->front().first == "abuser" ? absl::ResourceExhaustedError("too many")
-                                                                 : absl::OkStatus());
+                                                                : absl::OkStatus());
     }
     return out;
   };
@@ -211,8 +211,7 @@ TEST(BallotWriterTest, StopAnswersEverythingQueuedAndRefusesLaterBallots) {
 
 TEST(BallotWriterTest, AFailedCommitAnswersItsWholeGroupWithTheError) {
   auto failing_commit = [](const std::vector<NewBallot>& group) {
-    return std::vector<BallotResult>(group.size(),
-                                     {absl::UnavailableError("PostgreSQL unavailable"), 0, "", false});
+    return std::vector<BallotResult>(group.size(), {absl::UnavailableError("PostgreSQL unavailable"), 0, "", false});
   };
   Answers answers;
   BallotWriter writer(failing_commit, 256, microseconds(100), nullptr, nullptr);

@@ -40,20 +40,18 @@ absl::StatusOr<std::string> NormalizeCitizenId(absl::string_view raw) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
       // Position is 1-based in the input as typed; the character itself is
       // not echoed (it may be part of someone's ID).
-      return absl::InvalidArgumentError(absl::StrCat(
-          "citizen_id must contain only digits (dashes and spaces are "
-          "allowed as separators); found a non-digit character at position ",
-          i + 1));
+      return absl::InvalidArgumentError(
+          absl::StrCat("citizen_id must contain only digits (dashes and spaces are "
+                       "allowed as separators); found a non-digit character at position ",
+                       i + 1));
     }
     digits.push_back(c);
   }
   if (digits.size() != kCitizenIdDigits) {
     return absl::InvalidArgumentError(
-        absl::StrCat("citizen_id must have exactly ", kCitizenIdDigits,
-                     " digits, got ", digits.size()));
+        absl::StrCat("citizen_id must have exactly ", kCitizenIdDigits, " digits, got ", digits.size()));
   }
-  const int expected = CitizenIdCheckDigit(
-      absl::string_view(digits).substr(0, kCitizenIdDigits - 1));
+  const int expected = CitizenIdCheckDigit(absl::string_view(digits).substr(0, kCitizenIdDigits - 1));
   if (digits.back() - '0' != expected) {
     return absl::InvalidArgumentError(
         "citizen_id checksum failed: the last digit does not match the "
@@ -62,44 +60,33 @@ absl::StatusOr<std::string> NormalizeCitizenId(absl::string_view raw) {
   return digits;
 }
 
-absl::Status ValidateCitizenId(absl::string_view raw) {
-  return NormalizeCitizenId(raw).status();
-}
+absl::Status ValidateCitizenId(absl::string_view raw) { return NormalizeCitizenId(raw).status(); }
 
-absl::StatusOr<VoterKeyHasher> VoterKeyHasher::Create(
-    absl::string_view secret) {
+absl::StatusOr<VoterKeyHasher> VoterKeyHasher::Create(absl::string_view secret) {
   if (secret.size() < kMinSecretBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("voter key secret must be at least ", kMinSecretBytes,
-                     " bytes, got ", secret.size()));
+        absl::StrCat("voter key secret must be at least ", kMinSecretBytes, " bytes, got ", secret.size()));
   }
   return VoterKeyHasher(std::string(secret));
 }
 
-absl::StatusOr<std::string> VoterKeyHasher::HashCitizenId(
-    absl::string_view raw_id) const {
+absl::StatusOr<std::string> VoterKeyHasher::HashCitizenId(absl::string_view raw_id) const {
   absl::StatusOr<std::string> digits = NormalizeCitizenId(raw_id);
   if (!digits.ok()) return digits.status();
   return LowerHex(HmacSha256(secret_, absl::StrCat(kCitizenDomain, *digits)));
 }
 
-absl::StatusOr<std::string> VoterKeyHasher::HashBrowserId(
-    absl::string_view browser_id) const {
-  if (browser_id.size() < kMinBrowserIdChars ||
-      browser_id.size() > kMaxBrowserIdChars) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "browser_id must be ", kMinBrowserIdChars, " to ", kMaxBrowserIdChars,
-        " characters long, got ", browser_id.size()));
+absl::StatusOr<std::string> VoterKeyHasher::HashBrowserId(absl::string_view browser_id) const {
+  if (browser_id.size() < kMinBrowserIdChars || browser_id.size() > kMaxBrowserIdChars) {
+    return absl::InvalidArgumentError(absl::StrCat("browser_id must be ", kMinBrowserIdChars, " to ",
+                                                   kMaxBrowserIdChars, " characters long, got ", browser_id.size()));
   }
   for (char c : browser_id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' &&
-        c != '_') {
-      return absl::InvalidArgumentError(
-          "browser_id may contain only letters, digits, '-' and '_'");
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') {
+      return absl::InvalidArgumentError("browser_id may contain only letters, digits, '-' and '_'");
     }
   }
-  return LowerHex(
-      HmacSha256(secret_, absl::StrCat(kBrowserDomain, browser_id)));
+  return LowerHex(HmacSha256(secret_, absl::StrCat(kBrowserDomain, browser_id)));
 }
 
 absl::StatusOr<std::string> VoterKeyHasher::NewBrowserId() {

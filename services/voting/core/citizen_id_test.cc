@@ -27,8 +27,7 @@ TEST(CitizenIdCheckDigitTest, MatchesHandComputedValues) {
 }
 
 TEST(CitizenIdTest, AcceptsValidIds) {
-  for (absl::string_view id :
-       {"1101700230708", "3100100123451", "1234567890121", "3709900045333"}) {
+  for (absl::string_view id : {"1101700230708", "3100100123451", "1234567890121", "3709900045333"}) {
     absl::StatusOr<std::string> got = NormalizeCitizenId(id);
     ASSERT_TRUE(got.ok()) << id << ": " << got.status();
     EXPECT_EQ(*got, id);
@@ -51,8 +50,7 @@ TEST(CitizenIdTest, RejectsBadChecksum) {
 }
 
 TEST(CitizenIdTest, RejectsWrongLength) {
-  for (absl::string_view id :
-       {"", "110170023070", "11017002307081", "1-1017-00230-70"}) {
+  for (absl::string_view id : {"", "110170023070", "11017002307081", "1-1017-00230-70"}) {
     const absl::Status s = ValidateCitizenId(id);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << id;
     EXPECT_THAT(s.message(), HasSubstr("citizen_id must have exactly 13"));
@@ -73,8 +71,7 @@ TEST(CitizenIdTest, RejectsLettersWithoutEchoingTheId) {
 }
 
 TEST(VoterKeyHasherTest, RefusesShortSecrets) {
-  EXPECT_EQ(VoterKeyHasher::Create("short").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(VoterKeyHasher::Create("short").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(VoterKeyHasherTest, IsDeterministicAndIgnoresFormatting) {
@@ -91,14 +88,12 @@ TEST(VoterKeyHasherTest, IsDeterministicAndIgnoresFormatting) {
 TEST(VoterKeyHasherTest, DependsOnTheSecret) {
   const VoterKeyHasher one = VoterKeyHasher::Create(kSecret).value();
   const VoterKeyHasher two = VoterKeyHasher::Create(kOtherSecret).value();
-  EXPECT_NE(one.HashCitizenId("1101700230708").value(),
-            two.HashCitizenId("1101700230708").value());
+  EXPECT_NE(one.HashCitizenId("1101700230708").value(), two.HashCitizenId("1101700230708").value());
 }
 
 TEST(VoterKeyHasherTest, RejectsInvalidIdsBeforeHashing) {
   const VoterKeyHasher hasher = VoterKeyHasher::Create(kSecret).value();
-  EXPECT_EQ(hasher.HashCitizenId("1101700230709").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(hasher.HashCitizenId("1101700230709").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(VoterKeyHasherTest, BrowserKeysAreSeparateFromCitizenKeys) {
@@ -110,18 +105,14 @@ TEST(VoterKeyHasherTest, BrowserKeysAreSeparateFromCitizenKeys) {
   EXPECT_EQ(key, hasher.HashBrowserId(browser).value());
   EXPECT_EQ(key.size(), VoterKeyHasher::kKeyHexChars);
   // Same characters through both domains give different keys.
-  EXPECT_NE(hasher.HashBrowserId("1101700230708000").value(),
-            hasher.HashCitizenId("1101700230708").value());
+  EXPECT_NE(hasher.HashBrowserId("1101700230708000").value(), hasher.HashCitizenId("1101700230708").value());
 }
 
 TEST(VoterKeyHasherTest, RejectsMalformedBrowserIds) {
   const VoterKeyHasher hasher = VoterKeyHasher::Create(kSecret).value();
-  EXPECT_THAT(hasher.HashBrowserId("short").status().message(),
-              HasSubstr("browser_id must be 16 to 128"));
-  EXPECT_THAT(hasher.HashBrowserId("abcdefghijklmnop;").status().message(),
-              HasSubstr("browser_id may contain only"));
-  EXPECT_EQ(hasher.HashBrowserId(std::string(129, 'a')).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(hasher.HashBrowserId("short").status().message(), HasSubstr("browser_id must be 16 to 128"));
+  EXPECT_THAT(hasher.HashBrowserId("abcdefghijklmnop;").status().message(), HasSubstr("browser_id may contain only"));
+  EXPECT_EQ(hasher.HashBrowserId(std::string(129, 'a')).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

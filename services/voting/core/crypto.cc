@@ -18,12 +18,9 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int out_len = 0;
   // HMAC() takes the key length as int; secrets are tiny, so this never trips.
-  const int key_len = static_cast<int>(
-      std::min<size_t>(key.size(), std::numeric_limits<int>::max()));
-  const unsigned char* result =
-      HMAC(EVP_sha256(), key.data(), key_len,
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-           out, &out_len);
+  const int key_len = static_cast<int>(std::min<size_t>(key.size(), std::numeric_limits<int>::max()));
+  const unsigned char* result = HMAC(EVP_sha256(), key.data(), key_len,
+                                     reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &out_len);
   if (result == nullptr || out_len != kSha256Bytes) {
     // Only possible if OpenSSL itself is broken; fail closed with a tag that
     // can never verify rather than crash the service.
@@ -75,8 +72,7 @@ bool DecodeLowerHex(absl::string_view hex, std::string* bytes) {
 
 absl::StatusOr<std::string> RandomBytes(size_t n) {
   std::string out(n, '\0');
-  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()),
-                          static_cast<int>(n)) != 1) {
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
     return absl::InternalError("the system random number generator failed");
   }
   return out;

@@ -60,7 +60,7 @@ class InMemoryVotingRepository final : public VotingRepository {
   int64_t next_round_ = 1, next_proposal_ = 1, next_ballot_ = 1;
   std::map<int64_t, RoundRecord> rounds_;
   std::map<int64_t, ProposalRecord> proposals_;
-  std::vector<Ballot> ballots_;  // in id order
+  std::vector<Ballot> ballots_;                                           // in id order
   std::map<std::tuple<int64_t, int32_t, std::string>, size_t> by_voter_;  // (round, district, voter) -> index
 };
 
@@ -69,10 +69,8 @@ class InMemoryTallyStore final : public TallyStore {
   absl::StatusOr<std::optional<TallyState>> State() override;
   absl::StatusOr<bool> Apply(const TallyState& expected, bool create,
                              const std::vector<StoredBallot>& ballots) override;
-  absl::StatusOr<DistrictCounts> ReadDistrict(const std::string& epoch, int64_t round_id,
-                                              int32_t district_id) override;
-  absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(const std::string& epoch,
-                                                                   int64_t round_id) override;
+  absl::StatusOr<DistrictCounts> ReadDistrict(const std::string& epoch, int64_t round_id, int32_t district_id) override;
+  absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(const std::string& epoch, int64_t round_id) override;
   absl::StatusOr<int64_t> DistinctVoters(const std::string& epoch, int64_t round_id) override;
   absl::Status PublishRoundChange(int64_t round_id) override;
 

@@ -2,9 +2,10 @@
 // as: reordering or inserting a value in an enum must fail here instead of
 // silently changing the meaning of rounds, proposals and ballots already
 // stored.
+#include "services/voting/core/model.h"
+
 #include <gtest/gtest.h>
 
-#include "services/voting/core/model.h"
 #include "services/voting/core/rules.h"
 
 namespace bkk::voting {

@@ -49,8 +49,7 @@ struct Tally {
   std::vector<int64_t> support;
 };
 
-Tally CountSupport(const Election& election,
-                   const absl::flat_hash_map<std::string, int>& index) {
+Tally CountSupport(const Election& election, const absl::flat_hash_map<std::string, int>& index) {
   Tally tally;
   tally.supporters.assign(election.projects.size(), 0);
   tally.support.assign(election.projects.size(), 0);
@@ -77,8 +76,7 @@ std::string SupportText(int64_t supporters, int64_t support) {
   if (support == supporters) {
     return absl::StrCat(support, supporters == 1 ? " vote" : " votes");
   }
-  return absl::StrCat(support, " points from ", supporters,
-                      supporters == 1 ? " voter" : " voters");
+  return absl::StrCat(support, " points from ", supporters, supporters == 1 ? " voter" : " voters");
 }
 
 // Tie-break shared by both rules once the primary criterion is equal:
@@ -94,8 +92,7 @@ bool TieLess(const Election& election, const Tally& tally, int a, int b) {
 }
 
 // Which tie-break criterion separated a (winner) from b.
-absl::string_view TieReason(const Election& election, const Tally& tally, int a,
-                            int b) {
+absl::string_view TieReason(const Election& election, const Tally& tally, int a, int b) {
   if (tally.support[a] != tally.support[b]) return "more support";
   if (election.projects[a].cost != election.projects[b].cost) {
     return "lower cost";
@@ -103,8 +100,7 @@ absl::string_view TieReason(const Election& election, const Tally& tally, int a,
   return "lower project id";
 }
 
-Outcome StartOutcome(const Election& election, const Tally& tally,
-                     OutcomeRule rule) {
+Outcome StartOutcome(const Election& election, const Tally& tally, OutcomeRule rule) {
   Outcome outcome;
   outcome.rule = rule;
   outcome.budget = election.budget;
@@ -179,12 +175,11 @@ struct MesInput {
   std::vector<double> group_weight_d;
   std::vector<std::vector<MesSupporter>> supporters;      // per project
   std::vector<std::vector<MesGroupEntry>> group_entries;  // per group
-  std::vector<double> voters_d;  // per project: number of supporting voters
+  std::vector<double> voters_d;                           // per project: number of supporting voters
   size_t longest_ballot = 0;
 };
 
-MesInput PrepareMes(const Election& election,
-                    const absl::flat_hash_map<std::string, int>& index) {
+MesInput PrepareMes(const Election& election, const absl::flat_hash_map<std::string, int>& index) {
   MesInput input;
   input.supporters.resize(election.projects.size());
   input.voters_d.assign(election.projects.size(), 0.0);
@@ -197,8 +192,7 @@ MesInput PrepareMes(const Election& election,
       key.emplace_back(index.at(entry.project_id), entry.points);
     }
     std::sort(key.begin(), key.end());
-    const auto [it, inserted] =
-        groups.emplace(key, static_cast<int>(input.group_weight.size()));
+    const auto [it, inserted] = groups.emplace(key, static_cast<int>(input.group_weight.size()));
     if (inserted) {
       input.group_weight.push_back(0);
       keys.push_back(std::move(key));
@@ -215,8 +209,7 @@ MesInput PrepareMes(const Election& election,
       s.utility_int = BigInt(points) * election.projects[project].cost;
       s.utility = Rational(s.utility_int);
       s.utility_d = static_cast<double>(s.utility_int);
-      input.group_entries[g].push_back(
-          {project, static_cast<int>(input.supporters[project].size())});
+      input.group_entries[g].push_back({project, static_cast<int>(input.supporters[project].size())});
       input.supporters[project].push_back(std::move(s));
       input.voters_d[project] += input.group_weight_d[g];
     }
@@ -234,13 +227,10 @@ double ToDouble(const Rational& x) {
   if (num == 0) return 0.0;
   const bool negative = num < 0;
   const BigInt abs_num = negative ? BigInt(-num) : num;
-  const int64_t shift =
-      static_cast<int64_t>(boost::multiprecision::msb(abs_num)) -
-      static_cast<int64_t>(boost::multiprecision::msb(den)) - 64;
-  const BigInt q = shift >= 0 ? BigInt(abs_num / (den << shift))
-                              : BigInt((abs_num << -shift) / den);
-  const double value =
-      std::ldexp(static_cast<double>(q), static_cast<int>(shift));
+  const int64_t shift = static_cast<int64_t>(boost::multiprecision::msb(abs_num)) -
+                        static_cast<int64_t>(boost::multiprecision::msb(den)) - 64;
+  const BigInt q = shift >= 0 ? BigInt(abs_num / (den << shift)) : BigInt((abs_num << -shift) / den);
+  const double value = std::ldexp(static_cast<double>(q), static_cast<int>(shift));
   return negative ? -value : value;
 }
 
@@ -261,8 +251,7 @@ struct MesRun {
   int64_t total_cost = 0;
 };
 
-MesRun StartRun(const MesInput& input, size_t num_projects,
-                const Rational& share) {
+MesRun StartRun(const MesInput& input, size_t num_projects, const Rational& share) {
   MesRun run;
   run.share = share;
   run.funded.assign(num_projects, false);
@@ -278,33 +267,28 @@ Rational ShareOf(const MesInput& input, const MesRun& run, int group) {
   Rational share = run.share;
   for (const MesGroupEntry& e : input.group_entries[group]) {
     if (run.rho_of[e.project].has_value()) {
-      share -= *run.rho_of[e.project] *
-               input.supporters[e.project][e.supporter].utility;
+      share -= *run.rho_of[e.project] * input.supporters[e.project][e.supporter].utility;
     }
   }
   return share;
 }
 
 // Records `best` as funded; shared by both implementations.
-void RecordFunding(const Election& election, int best, MesFunding funding,
-                   MesRun* run) {
+void RecordFunding(const Election& election, int best, MesFunding funding, MesRun* run) {
   run->funded[best] = true;
   run->rho_of[best] = funding.rho;
   run->total_cost += election.projects[best].cost;
   run->fundings.push_back(std::move(funding));
 }
 
-bool BetterCandidate(const Election& election, const Tally& tally, int p,
-                     const Rational& rho, int best, const Rational& best_rho) {
-  return best < 0 || rho < best_rho ||
-         (rho == best_rho && TieLess(election, tally, p, best));
+bool BetterCandidate(const Election& election, const Tally& tally, int p, const Rational& rho, int best,
+                     const Rational& best_rho) {
+  return best < 0 || rho < best_rho || (rho == best_rho && TieLess(election, tally, p, best));
 }
 
 // ---- Reference implementation ---------------------------------------------
 
-std::optional<Rational> ReferenceRho(const Election& election,
-                                     const MesInput& input,
-                                     const std::vector<Rational>& b,
+std::optional<Rational> ReferenceRho(const Election& election, const MesInput& input, const std::vector<Rational>& b,
                                      int project) {
   const std::vector<MesSupporter>& sup = input.supporters[project];
   const int64_t cost = election.projects[project].cost;
@@ -322,10 +306,9 @@ std::optional<Rational> ReferenceRho(const Election& election,
   std::vector<const MesSupporter*> order;
   order.reserve(sup.size());
   for (const MesSupporter& s : sup) order.push_back(&s);
-  std::sort(order.begin(), order.end(),
-            [&b](const MesSupporter* x, const MesSupporter* y) {
-              return b[x->group] * y->utility < b[y->group] * x->utility;
-            });
+  std::sort(order.begin(), order.end(), [&b](const MesSupporter* x, const MesSupporter* y) {
+    return b[x->group] * y->utility < b[y->group] * x->utility;
+  });
   Rational remaining = cost;
   Rational rho = 0;
   for (const MesSupporter* s : order) {
@@ -341,9 +324,7 @@ std::optional<Rational> ReferenceRho(const Election& election,
   return rho;  // not reached: money >= cost stops the walk above
 }
 
-absl::StatusOr<MesRun> RunMesReference(const Election& election,
-                                       const Tally& tally,
-                                       const MesInput& input,
+absl::StatusOr<MesRun> RunMesReference(const Election& election, const Tally& tally, const MesInput& input,
                                        const Rational& share) {
   const size_t num_projects = election.projects.size();
   MesRun run = StartRun(input, num_projects, share);
@@ -358,14 +339,12 @@ absl::StatusOr<MesRun> RunMesReference(const Election& election,
     std::vector<std::pair<int, Rational>> evaluated;
     for (size_t p = 0; p < num_projects; ++p) {
       if (!active[p]) continue;
-      std::optional<Rational> rho =
-          ReferenceRho(election, input, b, static_cast<int>(p));
+      std::optional<Rational> rho = ReferenceRho(election, input, b, static_cast<int>(p));
       if (!rho.has_value()) {
         active[p] = false;  // shares only shrink: unaffordable for good
         continue;
       }
-      if (BetterCandidate(election, tally, static_cast<int>(p), *rho, best,
-                          best_rho)) {
+      if (BetterCandidate(election, tally, static_cast<int>(p), *rho, best, best_rho)) {
         best = static_cast<int>(p);
         best_rho = *rho;
       }
@@ -395,10 +374,9 @@ absl::StatusOr<MesRun> RunMesReference(const Election& election,
       }
     }
     if (paid != election.projects[best].cost) {
-      return absl::InternalError(absl::StrCat(
-          "Equal Shares payments for project ", election.projects[best].id,
-          " sum to ", FormatDecimal(paid, 6), ", not its cost ",
-          election.projects[best].cost));
+      return absl::InternalError(absl::StrCat("Equal Shares payments for project ", election.projects[best].id,
+                                              " sum to ", FormatDecimal(paid, 6), ", not its cost ",
+                                              election.projects[best].cost));
     }
     active[best] = false;
     RecordFunding(election, best, std::move(funding), &run);
@@ -410,8 +388,7 @@ absl::StatusOr<MesRun> RunMesReference(const Election& election,
 
 class FastMes final {
  public:
-  FastMes(const Election& election, const Tally& tally, const MesInput& input,
-          const Rational& share)
+  FastMes(const Election& election, const Tally& tally, const MesInput& input, const Rational& share)
       : election_(election),
         tally_(tally),
         input_(input),
@@ -453,8 +430,7 @@ class FastMes final {
           continue;
         }
         evaluated.emplace_back(p, eval->rho);
-        if (BetterCandidate(election_, tally_, p, eval->rho, best,
-                            best < 0 ? eval->rho : best_eval->rho)) {
+        if (BetterCandidate(election_, tally_, p, eval->rho, best, best < 0 ? eval->rho : best_eval->rho)) {
           best = p;
           best_eval = std::move(eval);
         }
@@ -483,8 +459,7 @@ class FastMes final {
   // w * min(share, x), whose exact value is about `value`.
   double Tolerance(int project, double value) const {
     const double m = static_cast<double>(input_.supporters[project].size());
-    return 4.0 * (m + 4.0) * kUnitRoundoff * value +
-           input_.voters_d[project] * share_error_;
+    return 4.0 * (m + 4.0) * kUnitRoundoff * value + input_.voters_d[project] * share_error_;
   }
 
   double ApproxMoney(int project) const {
@@ -499,8 +474,7 @@ class FastMes final {
   double ApproxPayable(int project, double t) const {
     double total = 0.0;
     for (const MesSupporter& s : input_.supporters[project]) {
-      total += input_.group_weight_d[s.group] *
-               std::min(approx_[s.group], t * s.utility_d);
+      total += input_.group_weight_d[s.group] * std::min(approx_[s.group], t * s.utility_d);
     }
     return total;
   }
@@ -565,8 +539,7 @@ class FastMes final {
     int best = -1;
     double best_rho = 0.0;
     for (const auto& [p, rho] : estimated) {
-      if (best < 0 || rho < best_rho ||
-          (rho == best_rho && TieLess(election_, tally_, p, best))) {
+      if (best < 0 || rho < best_rho || (rho == best_rho && TieLess(election_, tally_, p, best))) {
         best = p;
         best_rho = rho;
       }
@@ -601,8 +574,7 @@ class FastMes final {
   bool Capped(const MesSupporter& s, const Rational& rho, double rho_d) {
     const double b = approx_[s.group];
     const double due = rho_d * s.utility_d;
-    const double margin =
-        share_error_ + 8.0 * kUnitRoundoff * (std::fabs(due) + b);
+    const double margin = share_error_ + 8.0 * kUnitRoundoff * (std::fabs(due) + b);
     if (b - due > margin) return false;
     if (due - b > margin) return true;
     return Exact(s.group) < rho * s.utility;
@@ -625,8 +597,7 @@ class FastMes final {
       for (const MesGroupEntry& e : input_.group_entries[g]) {
         if (!run_.rho_of[e.project].has_value()) continue;
         if (coefficient_[e.project] == 0) touched_.push_back(e.project);
-        coefficient_[e.project] +=
-            input_.supporters[e.project][e.supporter].utility_int * w;
+        coefficient_[e.project] += input_.supporters[e.project][e.supporter].utility_int * w;
       }
     }
     Rational total = run_.share * Rational(voters);
@@ -661,8 +632,7 @@ class FastMes final {
       BigInt uncapped_utility = 0;
       for (size_t i = 0; i < sup.size(); ++i) {
         if (!eval.capped[i]) {
-          uncapped_utility +=
-              sup[i].utility_int * input_.group_weight[sup[i].group];
+          uncapped_utility += sup[i].utility_int * input_.group_weight[sup[i].group];
         }
       }
       if (uncapped_utility == 0) {
@@ -672,8 +642,7 @@ class FastMes final {
         }
         return std::nullopt;  // not reached: affordable projects have a root
       }
-      eval.rho = (Rational(cost) - SumShares(project, eval.capped)) /
-                 Rational(uncapped_utility);
+      eval.rho = (Rational(cost) - SumShares(project, eval.capped)) / Rational(uncapped_utility);
       const double rho_d = ToDouble(eval.rho);
       bool stable = true;
       std::vector<char> next(sup.size(), 0);
@@ -686,8 +655,7 @@ class FastMes final {
     }
   }
 
-  void Pay(int best, const Evaluation& eval,
-           const std::vector<std::pair<int, Rational>>& evaluated) {
+  void Pay(int best, const Evaluation& eval, const std::vector<std::pair<int, Rational>>& evaluated) {
     MesFunding funding;
     funding.project = best;
     funding.rho = eval.rho;
@@ -713,8 +681,7 @@ class FastMes final {
     // only those whose double share is ~0 can be such, so check them exactly.
     for (size_t i = 0; i < sup.size(); ++i) {
       const int g = sup[i].group;
-      if (!eval.capped[i] && approx_[g] <= 2.0 * share_error_ &&
-          Exact(g) == 0) {
+      if (!eval.capped[i] && approx_[g] <= 2.0 * share_error_ && Exact(g) == 0) {
         run_.fundings.back().capped_voters += input_.group_weight[g];
         run_.zero[g] = true;
         approx_[g] = 0.0;
@@ -733,9 +700,8 @@ class FastMes final {
   double share_error_ = 0.0;
 };
 
-absl::StatusOr<MesRun> RunMes(const Election& election, const Tally& tally,
-                              const MesInput& input, const Rational& share,
-                              bool reference_exact) {
+absl::StatusOr<MesRun> RunMes(const Election& election, const Tally& tally, const MesInput& input,
+                              const Rational& share, bool reference_exact) {
   if (reference_exact) {
     return RunMesReference(election, tally, input, share);
   }
@@ -744,8 +710,7 @@ absl::StatusOr<MesRun> RunMes(const Election& election, const Tally& tally,
 
 // Money is conserved: what the voters still hold plus what was spent equals
 // what they started with. Checked exactly on the outcome that is returned.
-absl::Status CheckConservation(const Election& election, const MesInput& input,
-                               const MesRun& run) {
+absl::Status CheckConservation(const Election& election, const MesInput& input, const MesRun& run) {
   Rational held = 0;
   for (size_t g = 0; g < input.group_weight.size(); ++g) {
     const Rational share = ShareOf(input, run, static_cast<int>(g));
@@ -756,12 +721,10 @@ absl::Status CheckConservation(const Election& election, const MesInput& input,
     }
     held += share * input.group_weight[g];
   }
-  const Rational start =
-      run.share * static_cast<int64_t>(election.ballots.size());
+  const Rational start = run.share * static_cast<int64_t>(election.ballots.size());
   if (held + run.total_cost != start) {
-    return absl::InternalError(absl::StrCat(
-        "Equal Shares does not balance: voters hold ", FormatDecimal(held, 6),
-        " and spent ", run.total_cost, " of ", FormatDecimal(start, 6)));
+    return absl::InternalError(absl::StrCat("Equal Shares does not balance: voters hold ", FormatDecimal(held, 6),
+                                            " and spent ", run.total_cost, " of ", FormatDecimal(start, 6)));
   }
   return absl::OkStatus();
 }
@@ -781,8 +744,8 @@ bool FundsEverySupported(const MesInput& input, const MesRun& run) {
   return true;
 }
 
-void ExplainMes(const Election& election, const Tally& tally,
-                const MesInput& input, const MesRun& run, Outcome* outcome) {
+void ExplainMes(const Election& election, const Tally& tally, const MesInput& input, const MesRun& run,
+                Outcome* outcome) {
   const std::string& cur = election.currency;
   int order = 0;
   for (const MesFunding& f : run.fundings) {
@@ -793,27 +756,20 @@ void ExplainMes(const Election& election, const Tally& tally,
     outcome->funded_ids.push_back(po.id);
     outcome->total_cost += po.cost;
     const bool points = tally.support[f.project] != tally.supporters[f.project];
-    std::string text = absl::StrCat(
-        "funded in round ", order,
-        " of Equal Shares at rho = ", FormatDecimal(f.rho, 6), ": its ",
-        po.supporters, po.supporters == 1 ? " supporter" : " supporters",
-        points ? absl::StrCat(" (", po.support, " points)") : "",
-        " paid its cost of ", po.cost, " ", cur,
-        ", each paying the smaller of their remaining share and ",
-        FormatDecimal(f.max_payment, 2), " ", cur, points ? " per point" : "");
+    std::string text = absl::StrCat("funded in round ", order, " of Equal Shares at rho = ", FormatDecimal(f.rho, 6),
+                                    ": its ", po.supporters, po.supporters == 1 ? " supporter" : " supporters",
+                                    points ? absl::StrCat(" (", po.support, " points)") : "", " paid its cost of ",
+                                    po.cost, " ", cur, ", each paying the smaller of their remaining share and ",
+                                    FormatDecimal(f.max_payment, 2), " ", cur, points ? " per point" : "");
     if (f.capped_voters > 0) {
-      absl::StrAppend(&text, "; ", f.capped_voters,
-                      " of them paid all they had left");
+      absl::StrAppend(&text, "; ", f.capped_voters, " of them paid all they had left");
     }
     if (!f.tied.empty()) {
       std::vector<std::string> names;
       for (int t : f.tied) {
-        names.push_back(absl::StrCat(election.projects[t].id, " (",
-                                     TieReason(election, tally, f.project, t),
-                                     ")"));
+        names.push_back(absl::StrCat(election.projects[t].id, " (", TieReason(election, tally, f.project, t), ")"));
       }
-      absl::StrAppend(&text, "; tied at this rho with project ",
-                      absl::StrJoin(names, ", "),
+      absl::StrAppend(&text, "; tied at this rho with project ", absl::StrJoin(names, ", "),
                       ", chosen first by the tie-break");
     }
     po.explanation = std::move(text);
@@ -832,11 +788,8 @@ void ExplainMes(const Election& election, const Tally& tally,
     po.explanation = absl::StrCat(
         "not funded: after the last Equal Shares round its ", po.supporters,
         po.supporters == 1 ? " supporter" : " supporters",
-        po.support != po.supporters ? absl::StrCat(" (", po.support, " points)")
-                                    : std::string(),
-        " had ", FormatDecimal(left, 2), " ", cur,
-        " of their shares left, not enough to cover its cost of ", po.cost, " ",
-        cur);
+        po.support != po.supporters ? absl::StrCat(" (", po.support, " points)") : std::string(), " had ",
+        FormatDecimal(left, 2), " ", cur, " of their shares left, not enough to cover its cost of ", po.cost, " ", cur);
   }
 }
 
@@ -876,27 +829,22 @@ const ProjectOutcome* Outcome::Find(absl::string_view id) const {
 
 absl::Status ValidateElection(const Election& election) {
   if (election.budget < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("budget must not be negative, got ", election.budget));
+    return absl::InvalidArgumentError(absl::StrCat("budget must not be negative, got ", election.budget));
   }
   absl::flat_hash_set<absl::string_view> ids;
   __int128 cost_sum = 0;
   for (const ElectionProject& p : election.projects) {
-    if (p.id.empty())
-      return absl::InvalidArgumentError("a project id is empty");
+    if (p.id.empty()) return absl::InvalidArgumentError("a project id is empty");
     if (!ids.insert(p.id).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("project ", p.id, " is listed twice"));
+      return absl::InvalidArgumentError(absl::StrCat("project ", p.id, " is listed twice"));
     }
     if (p.cost < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("project ", p.id, " has a negative cost ", p.cost));
+      return absl::InvalidArgumentError(absl::StrCat("project ", p.id, " has a negative cost ", p.cost));
     }
     cost_sum += p.cost;
   }
   if (cost_sum > kInt64Max) {
-    return absl::InvalidArgumentError(
-        "the project costs add up to more than an int64 can hold");
+    return absl::InvalidArgumentError("the project costs add up to more than an int64 can hold");
   }
   absl::flat_hash_map<absl::string_view, __int128> points;
   for (const ElectionBallot& ballot : election.ballots) {
@@ -904,25 +852,22 @@ absl::Status ValidateElection(const Election& election) {
     for (const BallotEntry& e : ballot.entries) {
       if (!ids.contains(e.project_id)) {
         return absl::InvalidArgumentError(
-            absl::StrCat("ballot of voter ", ballot.voter_id,
-                         " names unknown project ", e.project_id));
+            absl::StrCat("ballot of voter ", ballot.voter_id, " names unknown project ", e.project_id));
       }
       if (!chosen.insert(e.project_id).second) {
         return absl::InvalidArgumentError(
-            absl::StrCat("ballot of voter ", ballot.voter_id, " names project ",
-                         e.project_id, " twice"));
+            absl::StrCat("ballot of voter ", ballot.voter_id, " names project ", e.project_id, " twice"));
       }
       if (e.points < 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "ballot of voter ", ballot.voter_id, " gives project ",
-            e.project_id, " ", e.points, " points; points must be at least 1"));
+        return absl::InvalidArgumentError(absl::StrCat("ballot of voter ", ballot.voter_id, " gives project ",
+                                                       e.project_id, " ", e.points,
+                                                       " points; points must be at least 1"));
       }
       __int128& total = points[e.project_id];
       total += e.points;
       if (total > kInt64Max) {
         return absl::InvalidArgumentError(
-            absl::StrCat("the points for project ", e.project_id,
-                         " add up to more than an int64 can hold"));
+            absl::StrCat("the points for project ", e.project_id, " add up to more than an int64 can hold"));
       }
     }
   }
@@ -934,8 +879,7 @@ absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file) {
   absl::StatusOr<int64_t> budget = file.Budget();
   if (!budget.ok()) return budget.status();
   election.budget = *budget;
-  if (const std::string* currency = file.FindMeta("currency");
-      currency != nullptr && !currency->empty()) {
+  if (const std::string* currency = file.FindMeta("currency"); currency != nullptr && !currency->empty()) {
     election.currency = *currency == "THB" ? "baht" : *currency;
   }
   for (const PbProject& p : file.projects) {
@@ -948,9 +892,8 @@ absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file) {
     for (size_t i = 0; i < v.projects.size(); ++i) {
       const int64_t points = has_points ? v.points[i] : 1;
       if (points < 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "voter ", v.voter_id, " gives project ", v.projects[i], " ", points,
-            " points; the outcome rules need positive points"));
+        return absl::InvalidArgumentError(absl::StrCat("voter ", v.voter_id, " gives project ", v.projects[i], " ",
+                                                       points, " points; the outcome rules need positive points"));
       }
       ballot.entries.push_back({v.projects[i], points});
     }
@@ -969,8 +912,7 @@ absl::StatusOr<Outcome> ComputeGreedy(const Election& election) {
 
   std::vector<int> ranking(election.projects.size());
   for (size_t i = 0; i < ranking.size(); ++i) ranking[i] = static_cast<int>(i);
-  std::sort(ranking.begin(), ranking.end(),
-            [&](int a, int b) { return TieLess(election, tally, a, b); });
+  std::sort(ranking.begin(), ranking.end(), [&](int a, int b) { return TieLess(election, tally, a, b); });
 
   // remaining >= 0 throughout and costs are non-negative: no overflow.
   int64_t remaining = election.budget;
@@ -978,9 +920,8 @@ absl::StatusOr<Outcome> ComputeGreedy(const Election& election) {
   for (size_t r = 0; r < ranking.size(); ++r) {
     const int p = ranking[r];
     ProjectOutcome& po = outcome.projects[p];
-    const std::string rank =
-        absl::StrCat("ranked ", r + 1, " of ", ranking.size(), " by support (",
-                     SupportText(po.supporters, po.support), ")");
+    const std::string rank = absl::StrCat("ranked ", r + 1, " of ", ranking.size(), " by support (",
+                                          SupportText(po.supporters, po.support), ")");
     if (po.supporters == 0) {
       po.explanation = "not funded: nobody voted for it";
       continue;
@@ -988,42 +929,35 @@ absl::StatusOr<Outcome> ComputeGreedy(const Election& election) {
     if (po.cost <= remaining) {
       po.funded = true;
       po.funded_order = ++order;
-      po.explanation =
-          absl::StrCat("funded by greedy: ", rank, "; its cost of ", po.cost,
-                       " ", cur, " fit in the remaining ", remaining, " ", cur);
+      po.explanation = absl::StrCat("funded by greedy: ", rank, "; its cost of ", po.cost, " ", cur,
+                                    " fit in the remaining ", remaining, " ", cur);
       remaining -= po.cost;
       outcome.total_cost += po.cost;
       outcome.funded_ids.push_back(po.id);
     } else {
-      po.explanation = absl::StrCat(
-          "not funded: not enough budget left when its turn came (", rank,
-          "): cost ", po.cost, " ", cur, " > remaining ", remaining, " ", cur);
+      po.explanation = absl::StrCat("not funded: not enough budget left when its turn came (", rank, "): cost ",
+                                    po.cost, " ", cur, " > remaining ", remaining, " ", cur);
     }
   }
-  outcome.summary = absl::StrCat(
-      "Greedy by support: ", outcome.funded_ids.size(),
-      " projects funded, costing ", outcome.total_cost, " of the ",
-      election.budget, " ", cur,
-      " budget. Ranking ties are broken by lower cost, then lower project id; "
-      "a project that does not fit is skipped and the next one is tried.");
+  outcome.summary = absl::StrCat("Greedy by support: ", outcome.funded_ids.size(), " projects funded, costing ",
+                                 outcome.total_cost, " of the ", election.budget, " ", cur,
+                                 " budget. Ranking ties are broken by lower cost, then lower project id; "
+                                 "a project that does not fit is skipped and the next one is tried.");
   return outcome;
 }
 
-absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
-    const Election& election, const EqualSharesOptions& options) {
+absl::StatusOr<Outcome> ComputeEqualSharesAdd1(const Election& election, const EqualSharesOptions& options) {
   if (absl::Status s = ValidateElection(election); !s.ok()) return s;
   if (options.add1_step < 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("add1_step must be at least 1, got ", options.add1_step));
+    return absl::InvalidArgumentError(absl::StrCat("add1_step must be at least 1, got ", options.add1_step));
   }
   if (options.max_add1_steps < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "max_add1_steps must not be negative, got ", options.max_add1_steps));
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_add1_steps must not be negative, got ", options.max_add1_steps));
   }
   const absl::flat_hash_map<std::string, int> index = IndexProjects(election);
   const Tally tally = CountSupport(election, index);
-  Outcome outcome =
-      StartOutcome(election, tally, OutcomeRule::kEqualSharesAdd1);
+  Outcome outcome = StartOutcome(election, tally, OutcomeRule::kEqualSharesAdd1);
   const std::string& cur = election.currency;
   const int64_t n = static_cast<int64_t>(election.ballots.size());
   if (n == 0) {
@@ -1038,16 +972,14 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
 
   const MesInput input = PrepareMes(election, index);
   const Rational base_share = Rational(election.budget) / n;
-  absl::StatusOr<MesRun> run = RunMes(election, tally, input, base_share,
-                                      options.reference_exact_arithmetic);
+  absl::StatusOr<MesRun> run = RunMes(election, tally, input, base_share, options.reference_exact_arithmetic);
   if (!run.ok()) return run.status();
   int64_t steps = 0;
   std::string stop_reason;
   for (;;) {
     if (IsExhaustive(election, *run)) {
       stop_reason =
-          absl::StrCat("no unfunded project fits in the ",
-                       election.budget - run->total_cost, " ", cur, " left");
+          absl::StrCat("no unfunded project fits in the ", election.budget - run->total_cost, " ", cur, " left");
       break;
     }
     if (FundsEverySupported(input, *run)) {
@@ -1057,20 +989,16 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
     if (steps >= options.max_add1_steps) {
       stop_reason = options.max_add1_steps == 0
                         ? std::string("add1 completion is switched off")
-                        : absl::StrCat("the limit of ", options.max_add1_steps,
-                                       " add1 steps was reached");
+                        : absl::StrCat("the limit of ", options.max_add1_steps, " add1 steps was reached");
       break;
     }
-    const Rational next_share =
-        base_share + Rational(steps + 1) * options.add1_step;
-    absl::StatusOr<MesRun> next = RunMes(election, tally, input, next_share,
-                                         options.reference_exact_arithmetic);
+    const Rational next_share = base_share + Rational(steps + 1) * options.add1_step;
+    absl::StatusOr<MesRun> next = RunMes(election, tally, input, next_share, options.reference_exact_arithmetic);
     if (!next.ok()) return next.status();
     if (next->total_cost > election.budget) {
-      stop_reason = absl::StrCat(
-          "raising the share once more, to ", FormatDecimal(next_share, 2), " ",
-          cur, ", would fund projects costing ", next->total_cost, " ", cur,
-          ", more than the budget");
+      stop_reason =
+          absl::StrCat("raising the share once more, to ", FormatDecimal(next_share, 2), " ", cur,
+                       ", would fund projects costing ", next->total_cost, " ", cur, ", more than the budget");
       break;
     }
     ++steps;
@@ -1084,21 +1012,17 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
   ExplainMes(election, tally, input, *run, &outcome);
   const Rational final_share = base_share + Rational(steps) * options.add1_step;
   outcome.summary = absl::StrCat(
-      "Method of Equal Shares (cost utilities) with add1 completion: each of ",
-      n, " voters started with an equal share of ",
-      FormatDecimal(base_share, 2), " ", cur, " (budget ", election.budget,
-      " / ", n, " voters); the share was raised ", steps, " times by ",
-      options.add1_step, " ", cur, " to ", FormatDecimal(final_share, 2), " ",
-      cur, ". Stopped because ", stop_reason, ". ", outcome.funded_ids.size(),
-      " projects funded, costing ", outcome.total_cost, " of the ",
-      election.budget, " ", cur,
+      "Method of Equal Shares (cost utilities) with add1 completion: each of ", n,
+      " voters started with an equal share of ", FormatDecimal(base_share, 2), " ", cur, " (budget ", election.budget,
+      " / ", n, " voters); the share was raised ", steps, " times by ", options.add1_step, " ", cur, " to ",
+      FormatDecimal(final_share, 2), " ", cur, ". Stopped because ", stop_reason, ". ", outcome.funded_ids.size(),
+      " projects funded, costing ", outcome.total_cost, " of the ", election.budget, " ", cur,
       " budget. Ties on rho are broken by more support, then lower cost, then "
       "lower project id.");
   return outcome;
 }
 
-absl::StatusOr<Outcome> ComputeOutcome(const Election& election,
-                                       OutcomeRule rule) {
+absl::StatusOr<Outcome> ComputeOutcome(const Election& election, OutcomeRule rule) {
   switch (rule) {
     case OutcomeRule::kGreedy:
       return ComputeGreedy(election);

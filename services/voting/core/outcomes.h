@@ -142,11 +142,9 @@ struct EqualSharesOptions {
 };
 
 absl::StatusOr<Outcome> ComputeGreedy(const Election& election);
-absl::StatusOr<Outcome> ComputeEqualSharesAdd1(
-    const Election& election, const EqualSharesOptions& options = {});
+absl::StatusOr<Outcome> ComputeEqualSharesAdd1(const Election& election, const EqualSharesOptions& options = {});
 // Dispatches on `rule` with default options.
-absl::StatusOr<Outcome> ComputeOutcome(const Election& election,
-                                       OutcomeRule rule);
+absl::StatusOr<Outcome> ComputeOutcome(const Election& election, OutcomeRule rule);
 
 }  // namespace bkk::voting
 

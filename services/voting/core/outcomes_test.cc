@@ -21,22 +21,16 @@ using ::testing::UnorderedElementsAre;
 
 constexpr absl::string_view kAssen = "Netherlands_Assen_2024.pb";
 constexpr absl::string_view kGdansk = "Poland_Gdansk_2020_Rudniki.pb";
-constexpr absl::string_view kWarszawa =
-    "Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb";
-constexpr absl::string_view kJerseyCity =
-    "US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb";
+constexpr absl::string_view kWarszawa = "Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb";
+constexpr absl::string_view kJerseyCity = "US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb";
 
 PbFile LoadFile(absl::string_view name) {
   return ReadPabulibFile(absl::StrCat(BKK_DATA_DIR, "/pabulib/", name)).value();
 }
 
-Election LoadElection(absl::string_view name) {
-  return ElectionFromPabulib(LoadFile(name)).value();
-}
+Election LoadElection(absl::string_view name) { return ElectionFromPabulib(LoadFile(name)).value(); }
 
-std::set<std::string> Funded(const Outcome& outcome) {
-  return {outcome.funded_ids.begin(), outcome.funded_ids.end()};
-}
+std::set<std::string> Funded(const Outcome& outcome) { return {outcome.funded_ids.begin(), outcome.funded_ids.end()}; }
 
 std::set<std::string> SelectedColumn(const PbFile& file) {
   std::set<std::string> selected;
@@ -47,8 +41,7 @@ std::set<std::string> SelectedColumn(const PbFile& file) {
 }
 
 // An election where voter i approves ballots[i].
-Election Approval(int64_t budget,
-                  std::vector<std::pair<std::string, int64_t>> projects,
+Election Approval(int64_t budget, std::vector<std::pair<std::string, int64_t>> projects,
                   std::vector<std::vector<std::string>> ballots) {
   Election e;
   e.budget = budget;
@@ -64,12 +57,9 @@ Election Approval(int64_t budget,
 
 TEST(RealElectionsTest, AssenEqualSharesAdd1MatchesTheCity) {
   const PbFile file = LoadFile(kAssen);
-  ASSERT_EQ(*file.FindMeta("rule"),
-            OutcomeRuleName(OutcomeRule::kEqualSharesAdd1));
-  const Outcome outcome =
-      ComputeEqualSharesAdd1(ElectionFromPabulib(file).value()).value();
-  const std::set<std::string> expected = {"2",  "3",  "5",  "6", "9",
-                                          "11", "12", "13", "14"};
+  ASSERT_EQ(*file.FindMeta("rule"), OutcomeRuleName(OutcomeRule::kEqualSharesAdd1));
+  const Outcome outcome = ComputeEqualSharesAdd1(ElectionFromPabulib(file).value()).value();
+  const std::set<std::string> expected = {"2", "3", "5", "6", "9", "11", "12", "13", "14"};
   EXPECT_EQ(Funded(outcome), expected);
   EXPECT_EQ(Funded(outcome), SelectedColumn(file));
   EXPECT_EQ(outcome.total_cost, 76700);
@@ -79,12 +69,10 @@ TEST(RealElectionsTest, AssenEqualSharesAdd1MatchesTheCity) {
   // Every funded project explains its round; every other one why not.
   for (const ProjectOutcome& p : outcome.projects) {
     if (p.funded) {
-      EXPECT_THAT(p.explanation, HasSubstr("of Equal Shares at rho = "))
-          << p.id;
+      EXPECT_THAT(p.explanation, HasSubstr("of Equal Shares at rho = ")) << p.id;
       EXPECT_GT(p.funded_order, 0);
     } else {
-      EXPECT_THAT(p.explanation, HasSubstr("not enough to cover its cost"))
-          << p.id;
+      EXPECT_THAT(p.explanation, HasSubstr("not enough to cover its cost")) << p.id;
     }
   }
   EXPECT_THAT(outcome.Find("8")->explanation, HasSubstr("its 25 supporters"));
@@ -93,8 +81,7 @@ TEST(RealElectionsTest, AssenEqualSharesAdd1MatchesTheCity) {
 TEST(RealElectionsTest, AssenPlainEqualSharesIsSmallerThanWithAdd1) {
   EqualSharesOptions no_completion;
   no_completion.max_add1_steps = 0;
-  const Outcome plain =
-      ComputeEqualSharesAdd1(LoadElection(kAssen), no_completion).value();
+  const Outcome plain = ComputeEqualSharesAdd1(LoadElection(kAssen), no_completion).value();
   EXPECT_EQ(plain.add1_steps, 0);
   EXPECT_LE(plain.total_cost, 100000);
   EXPECT_THAT(plain.summary, HasSubstr("add1 completion is switched off"));
@@ -104,48 +91,37 @@ TEST(RealElectionsTest, AssenPlainEqualSharesIsSmallerThanWithAdd1) {
 
 TEST(RealElectionsTest, AssenGreedy) {
   const Outcome outcome = ComputeGreedy(LoadElection(kAssen)).value();
-  EXPECT_EQ(Funded(outcome),
-            (std::set<std::string>{"2", "3", "8", "9", "11", "13", "14"}));
+  EXPECT_EQ(Funded(outcome), (std::set<std::string>{"2", "3", "8", "9", "11", "13", "14"}));
   // Funding order follows the support ranking; 2 and 11 tie on 24 votes and
   // the cheaper 2 goes first.
-  EXPECT_THAT(outcome.funded_ids,
-              ElementsAre("3", "9", "8", "2", "11", "13", "14"));
+  EXPECT_THAT(outcome.funded_ids, ElementsAre("3", "9", "8", "2", "11", "13", "14"));
   EXPECT_EQ(outcome.total_cost, 99200);
-  EXPECT_THAT(outcome.Find("1")->explanation,
-              HasSubstr("cost 40000 EUR > remaining 6800 EUR"));
-  EXPECT_THAT(
-      outcome.Find("3")->explanation,
-      HasSubstr("funded by greedy: ranked 1 of 14 by support (43 votes)"));
+  EXPECT_THAT(outcome.Find("1")->explanation, HasSubstr("cost 40000 EUR > remaining 6800 EUR"));
+  EXPECT_THAT(outcome.Find("3")->explanation, HasSubstr("funded by greedy: ranked 1 of 14 by support (43 votes)"));
 }
 
 TEST(RealElectionsTest, SupportFromBallotsEqualsTheVotesColumn) {
   for (absl::string_view name : {kAssen, kWarszawa, kJerseyCity, kGdansk}) {
     SCOPED_TRACE(name);
     const PbFile file = LoadFile(name);
-    const Outcome outcome =
-        ComputeGreedy(ElectionFromPabulib(file).value()).value();
+    const Outcome outcome = ComputeGreedy(ElectionFromPabulib(file).value()).value();
     for (const PbProject& p : file.projects) {
-      EXPECT_EQ(absl::StrCat(outcome.Find(p.id)->supporters),
-                p.extra.at("votes"))
-          << p.id;
+      EXPECT_EQ(absl::StrCat(outcome.Find(p.id)->supporters), p.extra.at("votes")) << p.id;
     }
   }
 }
 
 TEST(RealElectionsTest, WarszawaGreedyFundsAllFour) {
   const PbFile file = LoadFile(kWarszawa);
-  const Outcome outcome =
-      ComputeGreedy(ElectionFromPabulib(file).value()).value();
-  EXPECT_EQ(Funded(outcome),
-            (std::set<std::string>{"427", "915", "2567", "1623"}));
+  const Outcome outcome = ComputeGreedy(ElectionFromPabulib(file).value()).value();
+  EXPECT_EQ(Funded(outcome), (std::set<std::string>{"427", "915", "2567", "1623"}));
   EXPECT_EQ(Funded(outcome), SelectedColumn(file));
   EXPECT_EQ(outcome.total_cost, 44720);
 }
 
 TEST(RealElectionsTest, GdanskPointTotals) {
   const PbFile file = LoadFile(kGdansk);
-  const Outcome outcome =
-      ComputeGreedy(ElectionFromPabulib(file).value()).value();
+  const Outcome outcome = ComputeGreedy(ElectionFromPabulib(file).value()).value();
   EXPECT_EQ(outcome.Find("1")->support, 498);
   EXPECT_EQ(outcome.Find("2")->support, 86);
   for (const PbProject& p : file.projects) {
@@ -153,11 +129,9 @@ TEST(RealElectionsTest, GdanskPointTotals) {
   }
   // Project 1 takes the whole 149000 budget.
   EXPECT_THAT(outcome.funded_ids, ElementsAre("1"));
-  EXPECT_THAT(outcome.Find("1")->explanation,
-              HasSubstr("498 points from 125 voters"));
+  EXPECT_THAT(outcome.Find("1")->explanation, HasSubstr("498 points from 125 voters"));
   // Equal Shares on points runs too and stays within the budget.
-  const Outcome mes =
-      ComputeEqualSharesAdd1(ElectionFromPabulib(file).value()).value();
+  const Outcome mes = ComputeEqualSharesAdd1(ElectionFromPabulib(file).value()).value();
   EXPECT_LE(mes.total_cost, 149000);
 }
 
@@ -171,20 +145,18 @@ TEST(RealElectionsTest, JerseyCityEqualSharesIsFeasibleAndDeterministic) {
 
 TEST(GreedyTest, TieBreaksByCostThenNumericId) {
   // All three have 2 votes; "10" and "9" cost the same.
-  const Election e = Approval(100, {{"10", 30}, {"9", 30}, {"cheap", 20}},
-                              {{"10", "9", "cheap"}, {"10", "9", "cheap"}});
+  const Election e =
+      Approval(100, {{"10", 30}, {"9", 30}, {"cheap", 20}}, {{"10", "9", "cheap"}, {"10", "9", "cheap"}});
   const Outcome outcome = ComputeGreedy(e).value();
   EXPECT_THAT(outcome.funded_ids, ElementsAre("cheap", "9", "10"));
 }
 
 TEST(GreedyTest, SkipsWhatDoesNotFitAndKeepsGoing) {
-  const Election e =
-      Approval(100, {{"big", 90}, {"huge", 50}, {"small", 10}},
-               {{"big", "huge", "small"}, {"big", "huge"}, {"big"}, {}});
+  const Election e = Approval(100, {{"big", 90}, {"huge", 50}, {"small", 10}},
+                              {{"big", "huge", "small"}, {"big", "huge"}, {"big"}, {}});
   const Outcome outcome = ComputeGreedy(e).value();
   EXPECT_THAT(outcome.funded_ids, ElementsAre("big", "small"));
-  EXPECT_THAT(outcome.Find("huge")->explanation,
-              HasSubstr("cost 50 baht > remaining 10 baht"));
+  EXPECT_THAT(outcome.Find("huge")->explanation, HasSubstr("cost 50 baht > remaining 10 baht"));
 }
 
 TEST(GreedyTest, NeverFundsUnvotedProjects) {
@@ -200,8 +172,7 @@ TEST(EqualSharesTest, ThirdsAddUpExactly) {
   const Election e = Approval(100, {{"p", 100}}, {{"p"}, {"p"}, {"p"}});
   const Outcome outcome = ComputeEqualSharesAdd1(e).value();
   EXPECT_THAT(outcome.funded_ids, ElementsAre("p"));
-  EXPECT_THAT(outcome.Find("p")->explanation,
-              HasSubstr("3 of them paid all they had left"));
+  EXPECT_THAT(outcome.Find("p")->explanation, HasSubstr("3 of them paid all they had left"));
 }
 
 TEST(EqualSharesTest, ProportionalNotMajoritarian) {
@@ -227,12 +198,10 @@ TEST(EqualSharesTest, ProportionalNotMajoritarian) {
 
 TEST(EqualSharesTest, TieOnRhoGoesToSupportThenCostThenId) {
   // Same supporters, same cost: rho ties, lower numeric id wins.
-  Election e =
-      Approval(10, {{"12", 10}, {"7", 10}}, {{"12", "7"}, {"12", "7"}});
+  Election e = Approval(10, {{"12", 10}, {"7", 10}}, {{"12", "7"}, {"12", "7"}});
   Outcome outcome = ComputeEqualSharesAdd1(e).value();
   EXPECT_THAT(outcome.funded_ids, ElementsAre("7"));
-  EXPECT_THAT(outcome.Find("7")->explanation,
-              HasSubstr("tied at this rho with project 12 (lower project id)"));
+  EXPECT_THAT(outcome.Find("7")->explanation, HasSubstr("tied at this rho with project 12 (lower project id)"));
 }
 
 TEST(EqualSharesTest, Add1StopsBeforeExceedingTheBudget) {
@@ -245,8 +214,7 @@ TEST(EqualSharesTest, Add1StopsBeforeExceedingTheBudget) {
   EXPECT_THAT(Funded(outcome), UnorderedElementsAre("x", "y"));
   EXPECT_EQ(outcome.add1_steps, 10);
   // With a third project, going further would overshoot.
-  const Election f =
-      Approval(100, {{"x", 60}, {"y", 40}, {"z", 30}}, {{"x"}, {"y", "z"}});
+  const Election f = Approval(100, {{"x", 60}, {"y", 40}, {"z", 30}}, {{"x"}, {"y", "z"}});
   const Outcome g = ComputeEqualSharesAdd1(f).value();
   EXPECT_LE(g.total_cost, 100);
 }
@@ -267,8 +235,7 @@ TEST(EqualSharesTest, CumulativePointsWeightUtilities) {
 TEST(EqualSharesTest, HugeNumbersDoNotOverflow) {
   Election e;
   e.budget = 9'000'000'000'000'000'000;
-  e.projects = {{"a", 4'000'000'000'000'000'001},
-                {"b", 4'000'000'000'000'000'003}};
+  e.projects = {{"a", 4'000'000'000'000'000'001}, {"b", 4'000'000'000'000'000'003}};
   for (int i = 0; i < 7; ++i) {
     e.ballots.push_back({absl::StrCat("v", i), {{"a", 1}, {"b", 1}}});
   }
@@ -278,8 +245,7 @@ TEST(EqualSharesTest, HugeNumbersDoNotOverflow) {
 }
 
 TEST(EqualSharesTest, NoBallotsFundsNothing) {
-  const Outcome outcome =
-      ComputeEqualSharesAdd1(Approval(100, {{"a", 10}}, {})).value();
+  const Outcome outcome = ComputeEqualSharesAdd1(Approval(100, {{"a", 10}}, {})).value();
   EXPECT_TRUE(outcome.funded_ids.empty());
   EXPECT_THAT(outcome.summary, HasSubstr("no ballots"));
 }
@@ -305,18 +271,14 @@ Outcome EqualShares(const Election& e, bool reference) {
 
 // Random elections built to hit ties: few distinct costs, few voters, many
 // identical ballots, some free projects, approval and cumulative ballots.
-Election RandomElection(std::mt19937_64& rng, int max_projects, int max_voters,
-                        int64_t cost_unit, bool cumulative) {
-  const auto uniform = [&rng](int64_t lo, int64_t hi) {
-    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
-  };
+Election RandomElection(std::mt19937_64& rng, int max_projects, int max_voters, int64_t cost_unit, bool cumulative) {
+  const auto uniform = [&rng](int64_t lo, int64_t hi) { return std::uniform_int_distribution<int64_t>(lo, hi)(rng); };
   Election e;
   const int num_projects = static_cast<int>(uniform(1, max_projects));
   int64_t total = 0;
   for (int p = 0; p < num_projects; ++p) {
     const int64_t cost = uniform(0, 12) == 0 ? 0 : uniform(1, 6) * cost_unit;
-    e.projects.push_back(
-        {absl::StrCat(uniform(0, 3) == 0 ? "p" : "", p), cost});
+    e.projects.push_back({absl::StrCat(uniform(0, 3) == 0 ? "p" : "", p), cost});
     total += cost;
   }
   e.budget = total * uniform(1, 9) / 10;
@@ -346,8 +308,7 @@ TEST(EqualSharesTest, FastMatchesReferenceOnRandomElections) {
   std::mt19937_64 rng(20240415);
   for (int i = 0; i < 400; ++i) {
     const bool cumulative = i % 3 == 2;
-    const Election e =
-        RandomElection(rng, 8, 12, i % 2 == 0 ? 1 : 7, cumulative);
+    const Election e = RandomElection(rng, 8, 12, i % 2 == 0 ? 1 : 7, cumulative);
     SCOPED_TRACE(absl::StrCat("election ", i));
     ExpectSameOutcome(EqualShares(e, false), EqualShares(e, true));
     if (HasFailure()) break;
@@ -361,23 +322,14 @@ TEST(EqualSharesTest, FastMatchesReferenceOnRandomElections) {
 }
 
 TEST(ElectionTest, RejectsInvalidElections) {
-  EXPECT_THAT(ValidateElection(Approval(-1, {}, {})).message(),
-              HasSubstr("budget must not be negative"));
-  EXPECT_THAT(ValidateElection(Approval(10, {{"a", -5}}, {})).message(),
-              HasSubstr("negative cost"));
-  EXPECT_THAT(
-      ValidateElection(Approval(10, {{"a", 5}, {"a", 6}}, {})).message(),
-      HasSubstr("listed twice"));
-  EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}}, {{"b"}})).message(),
-              HasSubstr("unknown project b"));
-  EXPECT_THAT(
-      ValidateElection(Approval(10, {{"a", 5}}, {{"a", "a"}})).message(),
-      HasSubstr("names project a twice"));
-  EXPECT_THAT(ValidateElection(Approval(10, {{"a", INT64_MAX}, {"b", 1}}, {}))
-                  .message(),
+  EXPECT_THAT(ValidateElection(Approval(-1, {}, {})).message(), HasSubstr("budget must not be negative"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", -5}}, {})).message(), HasSubstr("negative cost"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}, {"a", 6}}, {})).message(), HasSubstr("listed twice"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}}, {{"b"}})).message(), HasSubstr("unknown project b"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", 5}}, {{"a", "a"}})).message(), HasSubstr("names project a twice"));
+  EXPECT_THAT(ValidateElection(Approval(10, {{"a", INT64_MAX}, {"b", 1}}, {})).message(),
               HasSubstr("more than an int64"));
-  EXPECT_EQ(ComputeGreedy(Approval(10, {{"a", -5}}, {})).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ComputeGreedy(Approval(10, {{"a", -5}}, {})).status().code(), absl::StatusCode::kInvalidArgument);
   EqualSharesOptions bad;
   bad.add1_step = 0;
   EXPECT_FALSE(ComputeEqualSharesAdd1(Approval(10, {}, {}), bad).ok());
@@ -396,8 +348,7 @@ TEST(ProjectIdLessTest, NumericAwareTotalOrder) {
 
 TEST(OutcomeDispatchTest, ComputeOutcomeFollowsTheRule) {
   const Election e = LoadElection(kAssen);
-  EXPECT_EQ(ComputeOutcome(e, OutcomeRule::kGreedy).value().funded_ids,
-            ComputeGreedy(e).value().funded_ids);
+  EXPECT_EQ(ComputeOutcome(e, OutcomeRule::kGreedy).value().funded_ids, ComputeGreedy(e).value().funded_ids);
   EXPECT_EQ(ComputeOutcome(e, OutcomeRule::kEqualSharesAdd1).value().funded_ids,
             ComputeEqualSharesAdd1(e).value().funded_ids);
 }

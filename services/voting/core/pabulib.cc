@@ -24,8 +24,7 @@ constexpr absl::string_view kVotesSection = "VOTES";
 using Record = CsvRow;
 
 absl::Status LineError(int line, absl::string_view reason) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("pabulib line ", line, ": ", reason));
+  return absl::InvalidArgumentError(absl::StrCat("pabulib line ", line, ": ", reason));
 }
 
 // The file's `;`-separated records, blank lines left out. Quotes follow the
@@ -39,8 +38,7 @@ absl::StatusOr<std::vector<Record>> Tokenize(absl::string_view text) {
   if (!rows.ok()) return absl::InvalidArgumentError(absl::StrCat("pabulib ", rows.status().message()));
   std::vector<Record> records;
   for (auto& row : *rows) {
-    const bool blank = !row.any_quoted && row.fields.size() == 1 &&
-                       absl::StripAsciiWhitespace(row.fields[0]).empty();
+    const bool blank = !row.any_quoted && row.fields.size() == 1 && absl::StripAsciiWhitespace(row.fields[0]).empty();
     if (!blank) records.push_back(std::move(row));
   }
   return records;
@@ -89,35 +87,31 @@ std::vector<std::string> SplitList(absl::string_view text) {
 }
 
 absl::Status CheckId(absl::string_view what, absl::string_view id) {
-  if (id.empty())
-    return absl::InvalidArgumentError(absl::StrCat(what, " is empty"));
+  if (id.empty()) return absl::InvalidArgumentError(absl::StrCat(what, " is empty"));
   if (id.find_first_of(",\n\r") != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(what, " \"", id, "\" contains ',' or a line break"));
+    return absl::InvalidArgumentError(absl::StrCat(what, " \"", id, "\" contains ',' or a line break"));
   }
   return absl::OkStatus();
 }
 
 // Column name -> position; INVALID_ARGUMENT on empty or repeated names and on
 // missing required ones.
-absl::StatusOr<absl::flat_hash_map<std::string, size_t>> IndexColumns(
-    absl::string_view section, const std::vector<std::string>& columns,
-    absl::string_view required_a, absl::string_view required_b) {
+absl::StatusOr<absl::flat_hash_map<std::string, size_t>> IndexColumns(absl::string_view section,
+                                                                      const std::vector<std::string>& columns,
+                                                                      absl::string_view required_a,
+                                                                      absl::string_view required_b) {
   absl::flat_hash_map<std::string, size_t> index;
   for (size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(section, " column ", i + 1, " has no name"));
+      return absl::InvalidArgumentError(absl::StrCat(section, " column ", i + 1, " has no name"));
     }
     if (!index.emplace(columns[i], i).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(section, " column \"", columns[i], "\" appears twice"));
+      return absl::InvalidArgumentError(absl::StrCat(section, " column \"", columns[i], "\" appears twice"));
     }
   }
   for (absl::string_view required : {required_a, required_b}) {
     if (!index.contains(required)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(section, " header has no \"", required, "\" column"));
+      return absl::InvalidArgumentError(absl::StrCat(section, " header has no \"", required, "\" column"));
     }
   }
   return index;
@@ -170,8 +164,7 @@ absl::StatusOr<int64_t> PbFile::Budget() const {
   }
   absl::StatusOr<int64_t> value = ParseWholeAmount(*budget);
   if (!value.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("pabulib META budget: ", value.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat("pabulib META budget: ", value.status().message()));
   }
   return value;
 }
@@ -187,32 +180,28 @@ absl::StatusOr<int64_t> ParseWholeAmount(absl::string_view text) {
   const absl::string_view t = absl::StripAsciiWhitespace(text);
   const size_t dot = t.find('.');
   const absl::string_view whole = t.substr(0, dot);
-  const absl::string_view fraction =
-      dot == absl::string_view::npos ? absl::string_view() : t.substr(dot + 1);
+  const absl::string_view fraction = dot == absl::string_view::npos ? absl::string_view() : t.substr(dot + 1);
   if (whole.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("\"", text, "\" is not a whole amount"));
+    return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not a whole amount"));
   }
   int64_t value = 0;
   for (char c : whole) {
     if (c < '0' || c > '9') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "\"", text, "\" is not a whole non-negative amount (digits only)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", text, "\" is not a whole non-negative amount (digits only)"));
     }
     if (value > (std::numeric_limits<int64_t>::max() - (c - '0')) / 10) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("\"", text, "\" is too large"));
+      return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is too large"));
     }
     value = value * 10 + (c - '0');
   }
   for (char c : fraction) {
     if (c < '0' || c > '9') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("\"", text, "\" is not a whole amount"));
+      return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not a whole amount"));
     }
     if (c != '0') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "\"", text, "\" has a fractional part; amounts must be whole units"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("\"", text, "\" has a fractional part; amounts must be whole units"));
     }
   }
   return value;
@@ -225,14 +214,7 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
   if (records.empty()) return LineError(1, "the file is empty");
 
   PbFile file;
-  enum class State {
-    kStart,
-    kMeta,
-    kProjectsHeader,
-    kProjects,
-    kVotesHeader,
-    kVotes
-  };
+  enum class State { kStart, kMeta, kProjectsHeader, kProjects, kVotesHeader, kVotes };
   State state = State::kStart;
   bool meta_header_allowed = false;
   absl::flat_hash_map<std::string, size_t> project_index;
@@ -245,17 +227,13 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
     const int line = record.line;
     const absl::string_view section = SectionName(record);
     if (!section.empty()) {
-      const State expected_before = section == kMetaSection ? State::kStart
-                                    : section == kProjectsSection
-                                        ? State::kMeta
-                                        : State::kProjects;
+      const State expected_before = section == kMetaSection       ? State::kStart
+                                    : section == kProjectsSection ? State::kMeta
+                                                                  : State::kProjects;
       if (state != expected_before) {
-        return LineError(
-            line,
-            absl::StrCat(
-                "unexpected section ", section,
-                "; sections must be META, PROJECTS, VOTES in this order, each "
-                "once, and PROJECTS and VOTES need a header row"));
+        return LineError(line, absl::StrCat("unexpected section ", section,
+                                            "; sections must be META, PROJECTS, VOTES in this order, each "
+                                            "once, and PROJECTS and VOTES need a header row"));
       }
       state = section == kMetaSection       ? State::kMeta
               : section == kProjectsSection ? State::kProjectsHeader
@@ -269,9 +247,8 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
         return LineError(line, "expected the META section first");
 
       case State::kMeta: {
-        const bool is_header =
-            meta_header_allowed && record.fields.size() == 2 &&
-            record.fields[0] == "key" && record.fields[1] == "value";
+        const bool is_header = meta_header_allowed && record.fields.size() == 2 && record.fields[0] == "key" &&
+                               record.fields[1] == "value";
         meta_header_allowed = false;
         if (is_header) break;
         if (record.fields.size() < 2) {
@@ -280,21 +257,18 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
         const std::string& key = record.fields[0];
         if (key.empty()) return LineError(line, "META key is empty");
         if (!meta_keys.insert(key).second) {
-          return LineError(
-              line, absl::StrCat("META key \"", key, "\" appears twice"));
+          return LineError(line, absl::StrCat("META key \"", key, "\" appears twice"));
         }
         // An unquoted ';' inside a value (seen in free-text comments) is
         // part of the value; the writer quotes it.
-        std::vector<std::string> rest(record.fields.begin() + 1,
-                                      record.fields.end());
+        std::vector<std::string> rest(record.fields.begin() + 1, record.fields.end());
         file.meta.emplace_back(key, absl::StrJoin(rest, ";"));
         break;
       }
 
       case State::kProjectsHeader: {
         absl::StatusOr<absl::flat_hash_map<std::string, size_t>> index =
-            IndexColumns("PROJECTS", record.fields, kPbProjectIdColumn,
-                         kPbCostColumn);
+            IndexColumns("PROJECTS", record.fields, kPbProjectIdColumn, kPbCostColumn);
         if (!index.ok()) return LineError(line, index.status().message());
         project_index = *std::move(index);
         file.project_columns = record.fields;
@@ -306,8 +280,7 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
         const std::vector<std::string>& cols = file.project_columns;
         if (record.fields.size() != cols.size()) {
           return LineError(
-              line, absl::StrCat("PROJECTS row has ", record.fields.size(),
-                                 " fields, the header has ", cols.size()));
+              line, absl::StrCat("PROJECTS row has ", record.fields.size(), " fields, the header has ", cols.size()));
         }
         PbProject project;
         for (size_t c = 0; c < cols.size(); ++c) {
@@ -317,8 +290,7 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
           } else if (cols[c] == kPbCostColumn) {
             absl::StatusOr<int64_t> cost = ParseWholeAmount(value);
             if (!cost.ok()) {
-              return LineError(
-                  line, absl::StrCat("project cost ", cost.status().message()));
+              return LineError(line, absl::StrCat("project cost ", cost.status().message()));
             }
             project.cost = *cost;
           } else {
@@ -329,8 +301,7 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
           return LineError(line, s.message());
         }
         if (!project_ids.insert(project.id).second) {
-          return LineError(
-              line, absl::StrCat("project_id ", project.id, " appears twice"));
+          return LineError(line, absl::StrCat("project_id ", project.id, " appears twice"));
         }
         file.projects.push_back(std::move(project));
         break;
@@ -338,8 +309,7 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
 
       case State::kVotesHeader: {
         absl::StatusOr<absl::flat_hash_map<std::string, size_t>> index =
-            IndexColumns("VOTES", record.fields, kPbVoterIdColumn,
-                         kPbVoteColumn);
+            IndexColumns("VOTES", record.fields, kPbVoterIdColumn, kPbVoteColumn);
         if (!index.ok()) return LineError(line, index.status().message());
         vote_index = *std::move(index);
         file.vote_columns = record.fields;
@@ -351,8 +321,7 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
         const std::vector<std::string>& cols = file.vote_columns;
         if (record.fields.size() != cols.size()) {
           return LineError(
-              line, absl::StrCat("VOTES row has ", record.fields.size(),
-                                 " fields, the header has ", cols.size()));
+              line, absl::StrCat("VOTES row has ", record.fields.size(), " fields, the header has ", cols.size()));
         }
         PbVote vote;
         const std::string* points_text = nullptr;
@@ -372,38 +341,30 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
           return LineError(line, s.message());
         }
         if (!voter_ids.insert(vote.voter_id).second) {
-          return LineError(
-              line, absl::StrCat("voter_id ", vote.voter_id, " appears twice"));
+          return LineError(line, absl::StrCat("voter_id ", vote.voter_id, " appears twice"));
         }
         absl::flat_hash_set<absl::string_view> chosen;
         for (const std::string& id : vote.projects) {
           if (!project_ids.contains(id)) {
-            return LineError(line,
-                             absl::StrCat("vote of voter ", vote.voter_id,
-                                          " names project \"", id,
-                                          "\", which is not in PROJECTS"));
+            return LineError(line, absl::StrCat("vote of voter ", vote.voter_id, " names project \"", id,
+                                                "\", which is not in PROJECTS"));
           }
           if (!chosen.insert(id).second) {
-            return LineError(line,
-                             absl::StrCat("vote of voter ", vote.voter_id,
-                                          " names project ", id, " twice"));
+            return LineError(line, absl::StrCat("vote of voter ", vote.voter_id, " names project ", id, " twice"));
           }
         }
         if (points_text != nullptr) {
           for (const std::string& p : SplitList(*points_text)) {
             int64_t value = 0;
             if (!ParseInt64Strict(p, &value)) {
-              return LineError(
-                  line, absl::StrCat("points of voter ", vote.voter_id, ": \"",
-                                     p, "\" is not an integer"));
+              return LineError(line,
+                               absl::StrCat("points of voter ", vote.voter_id, ": \"", p, "\" is not an integer"));
             }
             vote.points.push_back(value);
           }
           if (vote.points.size() != vote.projects.size()) {
-            return LineError(line, absl::StrCat("voter ", vote.voter_id,
-                                                " has ", vote.projects.size(),
-                                                " projects in vote but ",
-                                                vote.points.size(), " points"));
+            return LineError(line, absl::StrCat("voter ", vote.voter_id, " has ", vote.projects.size(),
+                                                " projects in vote but ", vote.points.size(), " points"));
           }
         }
         file.votes.push_back(std::move(vote));
@@ -438,8 +399,7 @@ absl::StatusOr<PbFile> ReadPabulibFile(const std::string& path) {
   buffer << in.rdbuf();
   absl::StatusOr<PbFile> file = ParsePabulib(buffer.str());
   if (!file.ok()) {
-    return absl::Status(file.status().code(),
-                        absl::StrCat(path, ": ", file.status().message()));
+    return absl::Status(file.status().code(), absl::StrCat(path, ": ", file.status().message()));
   }
   return file;
 }
@@ -450,42 +410,34 @@ absl::Status ValidatePbFile(const PbFile& file) {
     if (key.empty()) return absl::InvalidArgumentError("META key is empty");
     if (key.find_first_of(";\"\n\r") != std::string::npos) {
       // A quoted key would read back the same, but keys are identifiers.
-      return absl::InvalidArgumentError(absl::StrCat(
-          "META key \"", key, "\" contains ';', '\"' or a line break"));
+      return absl::InvalidArgumentError(absl::StrCat("META key \"", key, "\" contains ';', '\"' or a line break"));
     }
     if (!keys.insert(key).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("META key \"", key, "\" appears twice"));
+      return absl::InvalidArgumentError(absl::StrCat("META key \"", key, "\" appears twice"));
     }
   }
 
   absl::StatusOr<absl::flat_hash_map<std::string, size_t>> project_index =
-      IndexColumns("PROJECTS", file.project_columns, kPbProjectIdColumn,
-                   kPbCostColumn);
+      IndexColumns("PROJECTS", file.project_columns, kPbProjectIdColumn, kPbCostColumn);
   if (!project_index.ok()) return project_index.status();
   const size_t project_extra_count = file.project_columns.size() - 2;
   absl::flat_hash_set<absl::string_view> project_ids;
   for (const PbProject& p : file.projects) {
     if (absl::Status s = CheckId("project_id", p.id); !s.ok()) return s;
     if (!project_ids.insert(p.id).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("project_id ", p.id, " appears twice"));
+      return absl::InvalidArgumentError(absl::StrCat("project_id ", p.id, " appears twice"));
     }
     if (p.cost < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("project ", p.id, " has a negative cost"));
+      return absl::InvalidArgumentError(absl::StrCat("project ", p.id, " has a negative cost"));
     }
     if (p.extra.size() != project_extra_count) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "project ", p.id, " has ", p.extra.size(),
-          " extra columns, the header declares ", project_extra_count));
+      return absl::InvalidArgumentError(absl::StrCat("project ", p.id, " has ", p.extra.size(),
+                                                     " extra columns, the header declares ", project_extra_count));
     }
     for (const auto& [column, value] : p.extra) {
-      if (!project_index->contains(column) || column == kPbProjectIdColumn ||
-          column == kPbCostColumn) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "project ", p.id, " has a value for undeclared column \"", column,
-            "\""));
+      if (!project_index->contains(column) || column == kPbProjectIdColumn || column == kPbCostColumn) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("project ", p.id, " has a value for undeclared column \"", column, "\""));
       }
     }
   }
@@ -494,44 +446,37 @@ absl::Status ValidatePbFile(const PbFile& file) {
       IndexColumns("VOTES", file.vote_columns, kPbVoterIdColumn, kPbVoteColumn);
   if (!vote_index.ok()) return vote_index.status();
   const bool has_points = vote_index->contains(kPbPointsColumn);
-  const size_t vote_extra_count =
-      file.vote_columns.size() - 2 - (has_points ? 1 : 0);
+  const size_t vote_extra_count = file.vote_columns.size() - 2 - (has_points ? 1 : 0);
   absl::flat_hash_set<absl::string_view> voter_ids;
   for (const PbVote& v : file.votes) {
     if (absl::Status s = CheckId("voter_id", v.voter_id); !s.ok()) return s;
     if (!voter_ids.insert(v.voter_id).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("voter_id ", v.voter_id, " appears twice"));
+      return absl::InvalidArgumentError(absl::StrCat("voter_id ", v.voter_id, " appears twice"));
     }
     absl::flat_hash_set<absl::string_view> chosen;
     for (const std::string& id : v.projects) {
       if (!project_ids.contains(id)) {
         return absl::InvalidArgumentError(
-            absl::StrCat("vote of voter ", v.voter_id,
-                         " names unknown project \"", id, "\""));
+            absl::StrCat("vote of voter ", v.voter_id, " names unknown project \"", id, "\""));
       }
       if (!chosen.insert(id).second) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "vote of voter ", v.voter_id, " names project ", id, " twice"));
+        return absl::InvalidArgumentError(absl::StrCat("vote of voter ", v.voter_id, " names project ", id, " twice"));
       }
     }
     if (has_points ? v.points.size() != v.projects.size() : !v.points.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("voter ", v.voter_id, " has ", v.points.size(),
-                       " points for ", v.projects.size(), " projects",
-                       has_points ? "" : ", but VOTES has no points column"));
+      return absl::InvalidArgumentError(absl::StrCat("voter ", v.voter_id, " has ", v.points.size(), " points for ",
+                                                     v.projects.size(), " projects",
+                                                     has_points ? "" : ", but VOTES has no points column"));
     }
     if (v.extra.size() != vote_extra_count) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "voter ", v.voter_id, " has ", v.extra.size(),
-          " extra columns, the header declares ", vote_extra_count));
+      return absl::InvalidArgumentError(absl::StrCat("voter ", v.voter_id, " has ", v.extra.size(),
+                                                     " extra columns, the header declares ", vote_extra_count));
     }
     for (const auto& [column, value] : v.extra) {
-      if (!vote_index->contains(column) || column == kPbVoterIdColumn ||
-          column == kPbVoteColumn || column == kPbPointsColumn) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "voter ", v.voter_id, " has a value for undeclared column \"",
-            column, "\""));
+      if (!vote_index->contains(column) || column == kPbVoterIdColumn || column == kPbVoteColumn ||
+          column == kPbPointsColumn) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("voter ", v.voter_id, " has a value for undeclared column \"", column, "\""));
       }
     }
   }

@@ -62,14 +62,13 @@ struct PbVote {
   std::map<std::string, std::string> extra;
 
   friend bool operator==(const PbVote& a, const PbVote& b) {
-    return a.voter_id == b.voter_id && a.projects == b.projects &&
-           a.points == b.points && a.extra == b.extra;
+    return a.voter_id == b.voter_id && a.projects == b.projects && a.points == b.points && a.extra == b.extra;
   }
 };
 
 struct PbFile {
   std::vector<std::pair<std::string, std::string>> meta;  // file order
-  std::vector<std::string> project_columns;  // file order, incl. id and cost
+  std::vector<std::string> project_columns;               // file order, incl. id and cost
   std::vector<PbProject> projects;
   std::vector<std::string> vote_columns;  // file order, incl. voter_id, vote
   std::vector<PbVote> votes;
@@ -86,9 +85,8 @@ struct PbFile {
   const PbProject* FindProject(absl::string_view id) const;
 
   friend bool operator==(const PbFile& a, const PbFile& b) {
-    return a.meta == b.meta && a.project_columns == b.project_columns &&
-           a.projects == b.projects && a.vote_columns == b.vote_columns &&
-           a.votes == b.votes;
+    return a.meta == b.meta && a.project_columns == b.project_columns && a.projects == b.projects &&
+           a.vote_columns == b.vote_columns && a.votes == b.votes;
   }
   friend bool operator!=(const PbFile& a, const PbFile& b) { return !(a == b); }
 };

@@ -26,9 +26,7 @@ const char* const kFiles[] = {
     "US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb",
 };
 
-std::string PathOf(absl::string_view name) {
-  return absl::StrCat(BKK_DATA_DIR, "/pabulib/", name);
-}
+std::string PathOf(absl::string_view name) { return absl::StrCat(BKK_DATA_DIR, "/pabulib/", name); }
 
 std::string ReadText(absl::string_view name) {
   std::ifstream in(PathOf(name), std::ios::binary);
@@ -52,10 +50,8 @@ TEST(PabulibRealFilesTest, CountsMatchTheirMeta) {
   for (const char* name : kFiles) {
     SCOPED_TRACE(name);
     const PbFile file = Load(name);
-    EXPECT_EQ(static_cast<int64_t>(file.projects.size()),
-              MetaInt(file, "num_projects"));
-    EXPECT_EQ(static_cast<int64_t>(file.votes.size()),
-              MetaInt(file, "num_votes"));
+    EXPECT_EQ(static_cast<int64_t>(file.projects.size()), MetaInt(file, "num_projects"));
+    EXPECT_EQ(static_cast<int64_t>(file.votes.size()), MetaInt(file, "num_votes"));
   }
 }
 
@@ -63,26 +59,18 @@ TEST(PabulibRealFilesTest, AssenKeepsEverything) {
   const PbFile file = Load("Netherlands_Assen_2024.pb");
   ASSERT_EQ(file.meta.size(), 15u);
   EXPECT_THAT(file.meta.front(), Pair("description", "Assen Top Idee"));
-  EXPECT_THAT(
-      file.meta.back(),
-      Pair("comment",
-           "#1: Young people between the ages of 12 and 27 could vote"));
+  EXPECT_THAT(file.meta.back(), Pair("comment", "#1: Young people between the ages of 12 and 27 could vote"));
   EXPECT_EQ(*file.FindMeta("rule"), "equalshares/add1");
   EXPECT_EQ(file.Budget().value(), 100000);
-  EXPECT_THAT(file.project_columns,
-              ElementsAre("project_id", "cost", "votes", "name", "selected",
-                          "description"));
+  EXPECT_THAT(file.project_columns, ElementsAre("project_id", "cost", "votes", "name", "selected", "description"));
   const PbProject* p9 = file.FindProject("9");
   ASSERT_NE(p9, nullptr);
   EXPECT_EQ(p9->cost, 21000);
   EXPECT_EQ(p9->extra.at("name"), "Jongerenplatform");
-  EXPECT_EQ(p9->extra.at("description"),
-            "Begrip streeft ernaar een centraal platform te creëren voor");
+  EXPECT_EQ(p9->extra.at("description"), "Begrip streeft ernaar een centraal platform te creëren voor");
   EXPECT_FALSE(file.HasPoints());
-  EXPECT_EQ(file.votes.front().voter_id,
-            "vote01006bcf-62b6-435d-a0de-2966c3e75249");
-  EXPECT_THAT(file.votes.front().projects,
-              ElementsAre("1", "2", "6", "9", "13"));
+  EXPECT_EQ(file.votes.front().voter_id, "vote01006bcf-62b6-435d-a0de-2966c3e75249");
+  EXPECT_THAT(file.votes.front().projects, ElementsAre("1", "2", "6", "9", "13"));
 }
 
 TEST(PabulibRealFilesTest, GdanskPointTotalsMatchScore) {
@@ -122,14 +110,12 @@ TEST(PabulibRealFilesTest, WarszawaKeepsListValuedExtraColumns) {
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->extra.at("category"), "education,environmental protection");
   EXPECT_EQ(p->extra.at("beneficiaries"), "None");
-  EXPECT_THAT(file.vote_columns,
-              ElementsAre("voter_id", "vote", "age", "sex", "voting_method"));
+  EXPECT_THAT(file.vote_columns, ElementsAre("voter_id", "vote", "age", "sex", "voting_method"));
   EXPECT_EQ(file.votes.back().extra.at("voting_method"), "internet");
 }
 
 TEST(PabulibRealFilesTest, JerseyCityParses) {
-  const PbFile file =
-      Load("US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb");
+  const PbFile file = Load("US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb");
   EXPECT_EQ(file.Budget().value(), 50000);
   EXPECT_EQ(file.projects.size(), 7u);
   EXPECT_EQ(file.votes.size(), 127u);
@@ -161,8 +147,7 @@ TEST(PabulibRealFilesTest, WritingReproducesTheOriginalText) {
   // is the original with LF instead of CRLF line ends.
   for (const char* name : kFiles) {
     SCOPED_TRACE(name);
-    const std::string original =
-        absl::StrReplaceAll(ReadText(name), {{"\r\n", "\n"}});
+    const std::string original = absl::StrReplaceAll(ReadText(name), {{"\r\n", "\n"}});
     EXPECT_EQ(WritePabulib(Load(name)).value(), original);
   }
 }
@@ -172,13 +157,9 @@ TEST(ParseWholeAmountTest, AcceptsWholeAmountsOnly) {
   EXPECT_EQ(ParseWholeAmount("1000000.00").value(), 1000000);
   EXPECT_EQ(ParseWholeAmount(" 42. ").value(), 42);
   EXPECT_EQ(ParseWholeAmount("9223372036854775807").value(), INT64_MAX);
-  EXPECT_THAT(ParseWholeAmount("1000.50").status().message(),
-              HasSubstr("has a fractional part"));
-  for (absl::string_view bad :
-       {"", "-5", "+5", "1e6", "12a", ".5", "9223372036854775808", "1,000"}) {
-    EXPECT_EQ(ParseWholeAmount(bad).status().code(),
-              absl::StatusCode::kInvalidArgument)
-        << bad;
+  EXPECT_THAT(ParseWholeAmount("1000.50").status().message(), HasSubstr("has a fractional part"));
+  for (absl::string_view bad : {"", "-5", "+5", "1e6", "12a", ".5", "9223372036854775808", "1,000"}) {
+    EXPECT_EQ(ParseWholeAmount(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
 }
 
@@ -208,10 +189,9 @@ TEST(ParsePabulibTest, ParsesASmallFile) {
 }
 
 TEST(ParsePabulibTest, AcceptsBomCrlfBlankLinesAndNoMetaHeader) {
-  const std::string text =
-      absl::StrCat("\xEF\xBB\xBF",
-                   "META\r\nbudget;10\r\n\r\nPROJECTS\r\nproject_id;cost\r\n"
-                   "1;5\r\nVOTES\r\nvoter_id;vote\r\nx;1\r\n\r\n");
+  const std::string text = absl::StrCat("\xEF\xBB\xBF",
+                                        "META\r\nbudget;10\r\n\r\nPROJECTS\r\nproject_id;cost\r\n"
+                                        "1;5\r\nVOTES\r\nvoter_id;vote\r\nx;1\r\n\r\n");
   const PbFile file = ParsePabulib(text).value();
   EXPECT_THAT(file.meta, ElementsAre(Pair("budget", "10")));
   EXPECT_EQ(file.votes.size(), 1u);
@@ -228,11 +208,10 @@ TEST(ParsePabulibTest, QuotedFieldsRoundTrip) {
 }
 
 TEST(ParsePabulibTest, UnquotedSemicolonInMetaValueIsKept) {
-  const PbFile file =
-      ParsePabulib(
-          "META\nkey;value\ncomment;one;two\nPROJECTS\nproject_id;cost\n1;5\n"
-          "VOTES\nvoter_id;vote\nx;1\n")
-          .value();
+  const PbFile file = ParsePabulib(
+                          "META\nkey;value\ncomment;one;two\nPROJECTS\nproject_id;cost\n1;5\n"
+                          "VOTES\nvoter_id;vote\nx;1\n")
+                          .value();
   EXPECT_EQ(*file.FindMeta("comment"), "one;two");
   EXPECT_EQ(ParsePabulib(WritePabulib(file).value()).value(), file);
 }
@@ -243,8 +222,7 @@ struct BadCase {
 };
 
 TEST(ParsePabulibTest, ReportsLineAndReason) {
-  const std::string head =
-      "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost;name\n";
+  const std::string head = "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost;name\n";
   const BadCase cases[] = {
       {"", "line 1: the file is empty"},
       {"PROJECTS\n", "line 1: unexpected section PROJECTS"},
@@ -252,12 +230,9 @@ TEST(ParsePabulibTest, ReportsLineAndReason) {
       {"META\nbudget;10\nVOTES\n", "line 3: unexpected section VOTES"},
       {"META\nbudget;10\n", "line 2: the PROJECTS section is missing"},
       {"META\nbudget\n", "line 2: META rows must be key;value"},
-      {"META\nbudget;1\nbudget;2\n",
-       "line 3: META key \"budget\" appears twice"},
-      {"META\nb;1\nPROJECTS\nproject_id;name\n",
-       "line 4: PROJECTS header has no \"cost\" column"},
-      {"META\nb;1\nPROJECTS\nproject_id;cost;cost\n",
-       "line 4: PROJECTS column \"cost\" appears twice"},
+      {"META\nbudget;1\nbudget;2\n", "line 3: META key \"budget\" appears twice"},
+      {"META\nb;1\nPROJECTS\nproject_id;name\n", "line 4: PROJECTS header has no \"cost\" column"},
+      {"META\nb;1\nPROJECTS\nproject_id;cost;cost\n", "line 4: PROJECTS column \"cost\" appears twice"},
   };
   for (const BadCase& c : cases) {
     const absl::Status s = ParsePabulib(c.text).status();
@@ -267,28 +242,19 @@ TEST(ParsePabulibTest, ReportsLineAndReason) {
 
   const BadCase body_cases[] = {
       {"1;5\n", "line 6: PROJECTS row has 2 fields, the header has 3"},
-      {"1;5;a\n1;6;b\nVOTES\nvoter_id;vote\n",
-       "line 7: project_id 1 appears twice"},
-      {"1;5.5;a\nVOTES\nvoter_id;vote\n",
-       "line 6: project cost \"5.5\" has a fractional part"},
+      {"1;5;a\n1;6;b\nVOTES\nvoter_id;vote\n", "line 7: project_id 1 appears twice"},
+      {"1;5.5;a\nVOTES\nvoter_id;vote\n", "line 6: project cost \"5.5\" has a fractional part"},
       {"1;-5;a\nVOTES\nvoter_id;vote\n", "line 6: project cost"},
       {";5;a\nVOTES\nvoter_id;vote\n", "line 6: project_id is empty"},
       {"1;5;a\nVOTES\n", "line 7: VOTES has no header row"},
       {"1;5;a\n", "line 6: the VOTES section is missing"},
-      {"1;5;a\nVOTES\nvoter_id;points\n",
-       "line 8: VOTES header has no \"vote\" column"},
-      {"1;5;a\nVOTES\nvoter_id;vote\nx;2\n",
-       "line 9: vote of voter x names project \"2\", which is not in PROJECTS"},
-      {"1;5;a\nVOTES\nvoter_id;vote\nx;1,1\n",
-       "line 9: vote of voter x names project 1 twice"},
-      {"1;5;a\nVOTES\nvoter_id;vote\nx;1\nx;1\n",
-       "line 10: voter_id x appears twice"},
-      {"1;5;a\nVOTES\nvoter_id;vote\nx;1;extra\n",
-       "line 9: VOTES row has 3 fields, the header has 2"},
-      {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;2,3\n",
-       "line 9: voter x has 1 projects in vote but 2 points"},
-      {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;two\n",
-       "line 9: points of voter x: \"two\" is not an integer"},
+      {"1;5;a\nVOTES\nvoter_id;points\n", "line 8: VOTES header has no \"vote\" column"},
+      {"1;5;a\nVOTES\nvoter_id;vote\nx;2\n", "line 9: vote of voter x names project \"2\", which is not in PROJECTS"},
+      {"1;5;a\nVOTES\nvoter_id;vote\nx;1,1\n", "line 9: vote of voter x names project 1 twice"},
+      {"1;5;a\nVOTES\nvoter_id;vote\nx;1\nx;1\n", "line 10: voter_id x appears twice"},
+      {"1;5;a\nVOTES\nvoter_id;vote\nx;1;extra\n", "line 9: VOTES row has 3 fields, the header has 2"},
+      {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;2,3\n", "line 9: voter x has 1 projects in vote but 2 points"},
+      {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;two\n", "line 9: points of voter x: \"two\" is not an integer"},
       {"1;\"5;a\nVOTES\n", "line 6: quoted field is never closed"},
       {"1;\"5\"x;a\n", "line 6: unexpected character after a closing quote"},
       {"1;5;a\nPROJECTS\n", "line 7: unexpected section PROJECTS"},
@@ -301,26 +267,22 @@ TEST(ParsePabulibTest, ReportsLineAndReason) {
 }
 
 TEST(ReadPabulibFileTest, MissingFileIsNotFound) {
-  EXPECT_EQ(ReadPabulibFile("/nonexistent/x.pb").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(ReadPabulibFile("/nonexistent/x.pb").status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST(WritePabulibTest, RefusesInconsistentStructures) {
   PbFile file = ParsePabulib(kSmall).value();
   file.votes[0].points.pop_back();
-  EXPECT_THAT(WritePabulib(file).status().message(),
-              HasSubstr("voter v1 has 1 points for 2 projects"));
+  EXPECT_THAT(WritePabulib(file).status().message(), HasSubstr("voter v1 has 1 points for 2 projects"));
 
   file = ParsePabulib(kSmall).value();
   file.projects[1].extra.erase("name");
-  EXPECT_THAT(WritePabulib(file).status().message(),
-              HasSubstr("project b has 0 extra columns"));
+  EXPECT_THAT(WritePabulib(file).status().message(), HasSubstr("project b has 0 extra columns"));
 
   file = ParsePabulib(kSmall).value();
   file.votes[1].projects.push_back("zzz");
   file.votes[1].points.push_back(1);
-  EXPECT_THAT(WritePabulib(file).status().message(),
-              HasSubstr("unknown project \"zzz\""));
+  EXPECT_THAT(WritePabulib(file).status().message(), HasSubstr("unknown project \"zzz\""));
 
   file = ParsePabulib(kSmall).value();
   file.projects[0].id = "a,b";

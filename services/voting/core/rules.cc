@@ -19,8 +19,7 @@ BallotRule BallotRule::Knapsack() {
   return rule;
 }
 
-BallotRule BallotRule::Cumulative(int64_t total_points,
-                                  int64_t max_points_per_project) {
+BallotRule BallotRule::Cumulative(int64_t total_points, int64_t max_points_per_project) {
   BallotRule rule;
   rule.kind = BallotKind::kCumulative;
   rule.total_points = total_points;
@@ -49,24 +48,21 @@ absl::Status ValidateBallotRule(const BallotRule& rule) {
     case BallotKind::kApproval:
       if (rule.max_choices < 1) {
         return absl::InvalidArgumentError(
-            absl::StrCat("approval rule: max_choices must be at least 1, got ",
-                         rule.max_choices));
+            absl::StrCat("approval rule: max_choices must be at least 1, got ", rule.max_choices));
       }
       return absl::OkStatus();
     case BallotKind::kKnapsack:
       return absl::OkStatus();
     case BallotKind::kCumulative:
       if (rule.total_points < 1) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "cumulative rule: total_points must be at least 1, got ",
-            rule.total_points));
+        return absl::InvalidArgumentError(
+            absl::StrCat("cumulative rule: total_points must be at least 1, got ", rule.total_points));
       }
-      if (rule.max_points_per_project < 1 ||
-          rule.max_points_per_project > rule.total_points) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "cumulative rule: max_points_per_project must be between 1 and "
-            "total_points (",
-            rule.total_points, "), got ", rule.max_points_per_project));
+      if (rule.max_points_per_project < 1 || rule.max_points_per_project > rule.total_points) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("cumulative rule: max_points_per_project must be between 1 and "
+                         "total_points (",
+                         rule.total_points, "), got ", rule.max_points_per_project));
       }
       return absl::OkStatus();
   }
@@ -87,8 +83,7 @@ absl::StatusOr<OutcomeRule> ParseOutcomeRule(absl::string_view name) {
   if (name == "greedy") return OutcomeRule::kGreedy;
   if (name == "equalshares/add1") return OutcomeRule::kEqualSharesAdd1;
   return absl::InvalidArgumentError(
-      absl::StrCat("unknown outcome rule \"", name,
-                   "\"; expected \"greedy\" or \"equalshares/add1\""));
+      absl::StrCat("unknown outcome rule \"", name, "\"; expected \"greedy\" or \"equalshares/add1\""));
 }
 
 absl::string_view PhaseName(Phase phase) {
@@ -108,13 +103,11 @@ absl::string_view PhaseName(Phase phase) {
 }
 
 absl::StatusOr<Phase> ParsePhase(absl::string_view name) {
-  for (Phase p : {Phase::kProposals, Phase::kReview, Phase::kVoting,
-                  Phase::kClosed, Phase::kPublished}) {
+  for (Phase p : {Phase::kProposals, Phase::kReview, Phase::kVoting, Phase::kClosed, Phase::kPublished}) {
     if (name == PhaseName(p)) return p;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown phase \"", name,
-      "\"; expected proposals, review, voting, closed or published"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown phase \"", name, "\"; expected proposals, review, voting, closed or published"));
 }
 
 std::optional<Phase> NextPhase(Phase phase) {
@@ -138,12 +131,11 @@ absl::Status CheckPhaseTransition(Phase from, Phase to) {
   if (next.has_value() && *next == to) return absl::OkStatus();
   if (!next.has_value()) {
     return absl::FailedPreconditionError(
-        absl::StrCat("round is already ", PhaseName(from),
-                     "; it cannot move to ", PhaseName(to)));
+        absl::StrCat("round is already ", PhaseName(from), "; it cannot move to ", PhaseName(to)));
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      "a round moves one phase forward at a time: ", PhaseName(from), " -> ",
-      PhaseName(to), " is not allowed, the next phase is ", PhaseName(*next)));
+  return absl::FailedPreconditionError(absl::StrCat("a round moves one phase forward at a time: ", PhaseName(from),
+                                                    " -> ", PhaseName(to), " is not allowed, the next phase is ",
+                                                    PhaseName(*next)));
 }
 
 absl::Status CheckCanChangeRules(Phase phase) {
@@ -151,8 +143,7 @@ absl::Status CheckCanChangeRules(Phase phase) {
     return absl::OkStatus();
   }
   return absl::FailedPreconditionError(
-      absl::StrCat("rules are frozen once voting opens (round is in phase ",
-                   PhaseName(phase), ")"));
+      absl::StrCat("rules are frozen once voting opens (round is in phase ", PhaseName(phase), ")"));
 }
 
 absl::Status CheckCanVote(Phase phase) {
@@ -163,16 +154,13 @@ absl::Status CheckCanVote(Phase phase) {
                    PhaseName(phase)));
 }
 
-absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
-                            const ApprovedProjects& approved,
+absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget, const ApprovedProjects& approved,
                             const Ballot& ballot) {
   if (absl::Status s = ValidateBallotRule(rule); !s.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("round is misconfigured: ", s.message()));
+    return absl::FailedPreconditionError(absl::StrCat("round is misconfigured: ", s.message()));
   }
   if (ballot.empty()) {
-    return absl::InvalidArgumentError(
-        "ballot is empty: choose at least one project");
+    return absl::InvalidArgumentError("ballot is empty: choose at least one project");
   }
   const bool cumulative = rule.kind == BallotKind::kCumulative;
   absl::flat_hash_set<absl::string_view> seen;
@@ -188,36 +176,30 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
     const auto it = approved.find(entry.project_id);
     if (it == approved.end()) {
       return absl::NotFoundError(
-          absl::StrCat("project ", entry.project_id,
-                       " is not an approved project of this round"));
+          absl::StrCat("project ", entry.project_id, " is not an approved project of this round"));
     }
     if (!seen.insert(entry.project_id).second) {
       return absl::InvalidArgumentError(
-          absl::StrCat("project ", entry.project_id,
-                       " appears more than once on the ballot"));
+          absl::StrCat("project ", entry.project_id, " appears more than once on the ballot"));
     }
     if (!cumulative && entry.points != 1) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(BallotKindName(rule.kind),
-                       " ballots give exactly 1 point per chosen "
-                       "project; project ",
-                       entry.project_id, " has ", entry.points));
+      return absl::InvalidArgumentError(absl::StrCat(BallotKindName(rule.kind),
+                                                     " ballots give exactly 1 point per chosen "
+                                                     "project; project ",
+                                                     entry.project_id, " has ", entry.points));
     }
     if (cumulative && entry.points <= 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("project ", entry.project_id, " has ", entry.points,
-                       " points; give each chosen project at least 1 point"));
+      return absl::InvalidArgumentError(absl::StrCat("project ", entry.project_id, " has ", entry.points,
+                                                     " points; give each chosen project at least 1 point"));
     }
     if (cumulative && entry.points > rule.max_points_per_project) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("project ", entry.project_id, " has ", entry.points,
-                       " points, the round allows at most ",
-                       rule.max_points_per_project, " per project"));
+      return absl::InvalidArgumentError(absl::StrCat("project ", entry.project_id, " has ", entry.points,
+                                                     " points, the round allows at most ", rule.max_points_per_project,
+                                                     " per project"));
     }
     if (it->second < 0) {
       return absl::FailedPreconditionError(
-          absl::StrCat("round is misconfigured: project ", entry.project_id,
-                       " has a negative cost"));
+          absl::StrCat("round is misconfigured: project ", entry.project_id, " has a negative cost"));
     }
     if (!cost_over) {
       if (it->second > district_budget - cost_sum) {
@@ -233,9 +215,8 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
   switch (rule.kind) {
     case BallotKind::kApproval:
       if (ballot.size() > static_cast<size_t>(rule.max_choices)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "ballot has ", ballot.size(), " choices, the round allows at most ",
-            rule.max_choices));
+        return absl::InvalidArgumentError(
+            absl::StrCat("ballot has ", ballot.size(), " choices, the round allows at most ", rule.max_choices));
       }
       break;
     case BallotKind::kKnapsack:
@@ -243,22 +224,18 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
         // Recompute the full sum for the message, saturating on overflow.
         __int128 total = 0;
         for (const BallotEntry& e : ballot) total += approved.at(e.project_id);
-        const int64_t shown =
-            total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(total);
-        return absl::InvalidArgumentError(absl::StrCat(
-            "chosen projects cost ", shown, " baht, the district budget is ",
-            district_budget, " baht"));
+        const int64_t shown = total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(total);
+        return absl::InvalidArgumentError(
+            absl::StrCat("chosen projects cost ", shown, " baht, the district budget is ", district_budget, " baht"));
       }
       break;
     case BallotKind::kCumulative:
       if (points_over) {
         __int128 total = 0;
         for (const BallotEntry& e : ballot) total += e.points;
-        const int64_t shown =
-            total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(total);
-        return absl::InvalidArgumentError(absl::StrCat(
-            "ballot gives ", shown,
-            " points in total, the round allows at most ", rule.total_points));
+        const int64_t shown = total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(total);
+        return absl::InvalidArgumentError(
+            absl::StrCat("ballot gives ", shown, " points in total, the round allows at most ", rule.total_points));
       }
       break;
   }

@@ -32,8 +32,7 @@ struct BallotRule {
 
   static BallotRule Approval(int32_t max_choices);
   static BallotRule Knapsack();
-  static BallotRule Cumulative(int64_t total_points,
-                               int64_t max_points_per_project);
+  static BallotRule Cumulative(int64_t total_points, int64_t max_points_per_project);
 };
 
 // "approval" / "knapsack" / "cumulative".
@@ -109,8 +108,7 @@ using ApprovedProjects = absl::flat_hash_map<std::string, int64_t>;
 //      cumulative: points sum to at most total_points     INVALID_ARGUMENT
 // A rule that fails ValidateBallotRule gives FAILED_PRECONDITION (the round is
 // misconfigured; not the voter's fault).
-absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget,
-                            const ApprovedProjects& approved,
+absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget, const ApprovedProjects& approved,
                             const Ballot& ballot);
 
 }  // namespace bkk::voting

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_format.h"
 #include "common/log.h"
+#include "common/status_macros.h"
 
 namespace bkk::voting {
 namespace {
@@ -25,7 +26,9 @@ TallyApplier::TallyApplier(VotingRepository* store, TallyStore* tallies, std::ch
 
 TallyApplier::~TallyApplier() { Stop(); }
 
-void TallyApplier::Start() { thread_ = std::thread([this] { Run(); }); }
+void TallyApplier::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void TallyApplier::Stop() {
   {
@@ -61,9 +64,8 @@ absl::Status TallyApplier::CatchUp() {
     }
     bool create = !state->has_value();
     TallyState expected = create ? TallyState{NewEpoch(), 0} : **state;
-    auto ballots = store_->BallotsAfter(expected.watermark, kChunk);
-    if (!ballots.ok()) return ballots.status();
-    if (ballots->empty()) {
+    ASSIGN_OR_RETURN(auto ballots, store_->BallotsAfter(expected.watermark, kChunk));
+    if (ballots.empty()) {
       pg_max_ = expected.watermark;  // caught up with everything committed
       watermark_ = expected.watermark;
       std::lock_guard<std::mutex> lock(state_mu_);
@@ -74,24 +76,24 @@ absl::Status TallyApplier::CatchUp() {
       }
       return absl::OkStatus();
     }
-    pg_max_ = std::max(pg_max_.load(), ballots->back().ballot_id);
-    auto applied = tallies_->Apply(expected, create, *ballots);
+    pg_max_ = std::max(pg_max_.load(), ballots.back().ballot_id);
+    auto applied = tallies_->Apply(expected, create, ballots);
     if (!applied.ok()) {
       std::lock_guard<std::mutex> lock(state_mu_);
       epoch_.reset();
       return applied.status();
     }
     if (*applied) {
-      watermark_ = ballots->back().ballot_id;
+      watermark_ = ballots.back().ballot_id;
       if (create) LogInfo("tallies_rebuilding", {{"epoch", expected.epoch}});
       // A short chunk was everything committed as of its snapshot: caught
       // up, without another read to find nothing.
-      const bool caught_up = ballots->size() < static_cast<size_t>(kChunk);
+      const bool caught_up = ballots.size() < static_cast<size_t>(kChunk);
       if (caught_up) {
         std::lock_guard<std::mutex> lock(state_mu_);
         epoch_ = expected.epoch;
       }
-      if (on_applied_) on_applied_(ChangeOf(*ballots));
+      if (on_applied_) on_applied_(ChangeOf(ballots));
       if (caught_up) return absl::OkStatus();
     }
     // Not applied: another replica moved the state first; read it again.

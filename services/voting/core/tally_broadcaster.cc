@@ -32,7 +32,9 @@ TallyBroadcaster::TallyBroadcaster(Compute compute, Options options)
 
 TallyBroadcaster::~TallyBroadcaster() { Stop(absl::UnavailableError("the live tally service is stopping")); }
 
-void TallyBroadcaster::Start() { thread_ = std::thread([this] { Run(); }); }
+void TallyBroadcaster::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 uint64_t TallyBroadcaster::Subscribe(const Key& key, std::shared_ptr<Subscriber> subscriber) {
   std::lock_guard<std::mutex> delivery(delivery_mu_);
@@ -190,8 +192,8 @@ void TallyBroadcaster::Run() {
     if (result.ok()) {
       const auto& fresh = *result;
       e.recheck_at = Clock::now() + (fresh->degraded ? options_.degraded_recheck : options_.recheck_interval);
-      const bool same = e.frame && e.frame->content_hash == fresh->content_hash &&
-                        e.frame->voting_closed == fresh->voting_closed;
+      const bool same =
+          e.frame && e.frame->content_hash == fresh->content_hash && e.frame->voting_closed == fresh->voting_closed;
       if (!same) {
         e.frame = fresh;
         frame = fresh;

@@ -17,8 +17,7 @@ constexpr size_t kFixedPayloadBytes = 1 + 1 + 8 + 1 + kSha256Bytes;
 constexpr absl::string_view kSignDomain = "bkk-voter-token:";
 
 absl::Status Malformed(absl::string_view why) {
-  return absl::UnauthenticatedError(
-      absl::StrCat("voter token is malformed: ", why));
+  return absl::UnauthenticatedError(absl::StrCat("voter token is malformed: ", why));
 }
 
 // Strict base64url: only the canonical unpadded encoding is accepted, so each
@@ -29,8 +28,7 @@ bool DecodeBase64Url(absl::string_view text, std::string* out) {
 }
 
 std::string FormatUnix(int64_t seconds) {
-  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(seconds),
-                          absl::UTCTimeZone());
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::FromUnixSeconds(seconds), absl::UTCTimeZone());
 }
 
 }  // namespace
@@ -45,12 +43,10 @@ absl::string_view VoterKindName(VoterKind kind) {
   return "unknown";
 }
 
-absl::StatusOr<VoterTokenSigner> VoterTokenSigner::Create(
-    absl::string_view secret) {
+absl::StatusOr<VoterTokenSigner> VoterTokenSigner::Create(absl::string_view secret) {
   if (secret.size() < kMinSecretBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("voter token secret must be at least ", kMinSecretBytes,
-                     " bytes, got ", secret.size()));
+        absl::StrCat("voter token secret must be at least ", kMinSecretBytes, " bytes, got ", secret.size()));
   }
   return VoterTokenSigner(std::string(secret));
 }
@@ -59,26 +55,21 @@ std::string VoterTokenSigner::Sign(absl::string_view payload) const {
   return HmacSha256(secret_, absl::StrCat(kSignDomain, payload));
 }
 
-absl::StatusOr<std::string> VoterTokenSigner::Issue(
-    const VoterClaims& claims) const {
+absl::StatusOr<std::string> VoterTokenSigner::Issue(const VoterClaims& claims) const {
   if (claims.round_id.empty() || claims.round_id.size() > kMaxRoundIdBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("round_id must be 1 to ", kMaxRoundIdBytes, " bytes, got ",
-                     claims.round_id.size()));
+        absl::StrCat("round_id must be 1 to ", kMaxRoundIdBytes, " bytes, got ", claims.round_id.size()));
   }
   std::string key;
-  if (claims.voter_hash.size() != 2 * kSha256Bytes ||
-      !DecodeLowerHex(claims.voter_hash, &key)) {
+  if (claims.voter_hash.size() != 2 * kSha256Bytes || !DecodeLowerHex(claims.voter_hash, &key)) {
     return absl::InvalidArgumentError(
         "voter_hash must be 64 lower-case hex characters (a VoterKeyHasher "
         "key)");
   }
   if (claims.expires_at_unix <= 0) {
-    return absl::InvalidArgumentError(
-        "expires_at_unix must be a positive unix time");
+    return absl::InvalidArgumentError("expires_at_unix must be a positive unix time");
   }
-  if (claims.kind != VoterKind::kVerified &&
-      claims.kind != VoterKind::kAnonymous) {
+  if (claims.kind != VoterKind::kVerified && claims.kind != VoterKind::kAnonymous) {
     return absl::InvalidArgumentError("kind must be VERIFIED or ANONYMOUS");
   }
 
@@ -93,13 +84,11 @@ absl::StatusOr<std::string> VoterTokenSigner::Issue(
   payload.push_back(static_cast<char>(claims.round_id.size()));
   payload.append(claims.round_id);
   payload.append(key);
-  return absl::StrCat(absl::WebSafeBase64Escape(payload), ".",
-                      absl::WebSafeBase64Escape(Sign(payload)));
+  return absl::StrCat(absl::WebSafeBase64Escape(payload), ".", absl::WebSafeBase64Escape(Sign(payload)));
 }
 
-absl::StatusOr<std::string> VoterTokenSigner::IssueFor(
-    absl::string_view round_id, absl::string_view voter_hash, VoterKind kind,
-    absl::Time now, absl::Duration ttl) const {
+absl::StatusOr<std::string> VoterTokenSigner::IssueFor(absl::string_view round_id, absl::string_view voter_hash,
+                                                       VoterKind kind, absl::Time now, absl::Duration ttl) const {
   VoterClaims claims;
   claims.round_id = std::string(round_id);
   claims.voter_hash = std::string(voter_hash);
@@ -108,22 +97,18 @@ absl::StatusOr<std::string> VoterTokenSigner::IssueFor(
   return Issue(claims);
 }
 
-absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token,
-                                                     absl::Time now) const {
+absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token, absl::Time now) const {
   if (token.empty()) return Malformed("the token is empty");
   if (token.size() > kMaxVoterTokenChars) {
-    return Malformed(
-        absl::StrCat("longer than ", kMaxVoterTokenChars, " characters"));
+    return Malformed(absl::StrCat("longer than ", kMaxVoterTokenChars, " characters"));
   }
   const size_t dot = token.find('.');
-  if (dot == absl::string_view::npos ||
-      token.find('.', dot + 1) != absl::string_view::npos) {
+  if (dot == absl::string_view::npos || token.find('.', dot + 1) != absl::string_view::npos) {
     return Malformed("expected <payload>.<signature>");
   }
   std::string payload;
   std::string signature;
-  if (!DecodeBase64Url(token.substr(0, dot), &payload) ||
-      !DecodeBase64Url(token.substr(dot + 1), &signature)) {
+  if (!DecodeBase64Url(token.substr(0, dot), &payload) || !DecodeBase64Url(token.substr(dot + 1), &signature)) {
     return Malformed("not valid unpadded base64url");
   }
   if (!ConstantTimeEquals(signature, Sign(payload))) {
@@ -137,17 +122,13 @@ absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token,
   if (payload.size() < kFixedPayloadBytes) {
     return Malformed("payload too short");
   }
-  const auto byte = [&payload](size_t i) {
-    return static_cast<uint8_t>(payload[i]);
-  };
+  const auto byte = [&payload](size_t i) { return static_cast<uint8_t>(payload[i]); };
   if (byte(0) != kTokenVersion) {
     return absl::UnauthenticatedError(
-        absl::StrCat("voter token version ", byte(0),
-                     " is not supported (expected ", kTokenVersion, ")"));
+        absl::StrCat("voter token version ", byte(0), " is not supported (expected ", kTokenVersion, ")"));
   }
   VoterClaims claims;
-  if (byte(1) != static_cast<uint8_t>(VoterKind::kVerified) &&
-      byte(1) != static_cast<uint8_t>(VoterKind::kAnonymous)) {
+  if (byte(1) != static_cast<uint8_t>(VoterKind::kVerified) && byte(1) != static_cast<uint8_t>(VoterKind::kAnonymous)) {
     return Malformed(absl::StrCat("unknown voter kind ", byte(1)));
   }
   claims.kind = static_cast<VoterKind>(byte(1));
@@ -155,19 +136,16 @@ absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token,
   for (size_t i = 2; i < 10; ++i) expiry = (expiry << 8) | byte(i);
   claims.expires_at_unix = static_cast<int64_t>(expiry);
   const size_t round_len = byte(10);
-  if (round_len == 0 || round_len > kMaxRoundIdBytes ||
-      payload.size() != kFixedPayloadBytes + round_len) {
+  if (round_len == 0 || round_len > kMaxRoundIdBytes || payload.size() != kFixedPayloadBytes + round_len) {
     return Malformed("payload length does not match its round id length");
   }
   claims.round_id = payload.substr(11, round_len);
-  claims.voter_hash =
-      LowerHex(absl::string_view(payload).substr(11 + round_len));
+  claims.voter_hash = LowerHex(absl::string_view(payload).substr(11 + round_len));
 
   const int64_t now_unix = absl::ToUnixSeconds(now);
   if (now_unix >= claims.expires_at_unix) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "voter token expired at ", FormatUnix(claims.expires_at_unix), " (now ",
-        FormatUnix(now_unix), "); sign in again"));
+    return absl::UnauthenticatedError(absl::StrCat("voter token expired at ", FormatUnix(claims.expires_at_unix),
+                                                   " (now ", FormatUnix(now_unix), "); sign in again"));
   }
   return claims;
 }

@@ -43,12 +43,10 @@ struct VoterClaims {
   VoterKind kind = VoterKind::kVerified;
 
   friend bool operator==(const VoterClaims& a, const VoterClaims& b) {
-    return a.round_id == b.round_id && a.voter_hash == b.voter_hash &&
-           a.expires_at_unix == b.expires_at_unix && a.kind == b.kind;
+    return a.round_id == b.round_id && a.voter_hash == b.voter_hash && a.expires_at_unix == b.expires_at_unix &&
+           a.kind == b.kind;
   }
-  friend bool operator!=(const VoterClaims& a, const VoterClaims& b) {
-    return !(a == b);
-  }
+  friend bool operator!=(const VoterClaims& a, const VoterClaims& b) { return !(a == b); }
 };
 
 class VoterTokenSigner final {
@@ -62,16 +60,13 @@ class VoterTokenSigner final {
   absl::StatusOr<std::string> Issue(const VoterClaims& claims) const;
 
   // Convenience: expiry = now + ttl (rounded down to whole seconds).
-  absl::StatusOr<std::string> IssueFor(absl::string_view round_id,
-                                       absl::string_view voter_hash,
-                                       VoterKind kind, absl::Time now,
-                                       absl::Duration ttl) const;
+  absl::StatusOr<std::string> IssueFor(absl::string_view round_id, absl::string_view voter_hash, VoterKind kind,
+                                       absl::Time now, absl::Duration ttl) const;
 
   // UNAUTHENTICATED, with a message saying why, if the token is malformed,
   // its signature does not match, its version is unknown, or it has expired
   // (now >= expiry). The signature is checked before the payload is trusted.
-  absl::StatusOr<VoterClaims> Verify(absl::string_view token,
-                                     absl::Time now) const;
+  absl::StatusOr<VoterClaims> Verify(absl::string_view token, absl::Time now) const;
 
  private:
   explicit VoterTokenSigner(std::string secret) : secret_(std::move(secret)) {}

@@ -14,10 +14,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr absl::string_view kTokenSecret =
-    "token-secret-token-secret-token-secret";
-constexpr absl::string_view kHashSecret =
-    "hash-secret-hash-secret-hash-secret!";
+constexpr absl::string_view kTokenSecret = "token-secret-token-secret-token-secret";
+constexpr absl::string_view kHashSecret = "hash-secret-hash-secret-hash-secret!";
 
 class VoterTokenTest : public ::testing::Test {
  protected:
@@ -44,9 +42,8 @@ TEST_F(VoterTokenTest, RoundTripsVerifiedClaims) {
   const VoterClaims claims = Claims();
   const std::string token = signer_.Issue(claims).value();
   EXPECT_LT(token.size(), 128u);
-  EXPECT_EQ(token.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                "0123456789-_."),
+  EXPECT_EQ(token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                    "0123456789-_."),
             std::string::npos);
   absl::StatusOr<VoterClaims> got = signer_.Verify(token, now_);
   ASSERT_TRUE(got.ok()) << got.status();
@@ -56,9 +53,7 @@ TEST_F(VoterTokenTest, RoundTripsVerifiedClaims) {
 TEST_F(VoterTokenTest, RoundTripsAnonymousBrowserClaims) {
   const std::string browser_id = VoterKeyHasher::NewBrowserId().value();
   const std::string token =
-      signer_
-          .IssueFor("r1", hasher_.HashBrowserId(browser_id).value(),
-                    VoterKind::kAnonymous, now_, absl::Minutes(30))
+      signer_.IssueFor("r1", hasher_.HashBrowserId(browser_id).value(), VoterKind::kAnonymous, now_, absl::Minutes(30))
           .value();
   const VoterClaims got = signer_.Verify(token, now_).value();
   EXPECT_EQ(got.kind, VoterKind::kAnonymous);
@@ -71,8 +66,7 @@ TEST_F(VoterTokenTest, RoundTripsAnonymousBrowserClaims) {
 TEST_F(VoterTokenTest, ExpiresAtTheExpirySecond) {
   const std::string token = signer_.Issue(Claims()).value();
   EXPECT_TRUE(signer_.Verify(token, now_ + absl::Seconds(899)).ok());
-  const absl::Status s =
-      signer_.Verify(token, now_ + absl::Seconds(900)).status();
+  const absl::Status s = signer_.Verify(token, now_ + absl::Seconds(900)).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
   EXPECT_THAT(s.message(), HasSubstr("expired at 2023-11-14T22:28:20Z"));
 }
@@ -95,15 +89,12 @@ TEST_F(VoterTokenTest, RejectsAlteredPayloadWithClearMessage) {
   std::string payload;
   ASSERT_TRUE(absl::WebSafeBase64Unescape(token.substr(0, dot), &payload));
   payload[9] = static_cast<char>(payload[9] + 1);
-  const std::string forged =
-      absl::StrCat(absl::WebSafeBase64Escape(payload), token.substr(dot));
-  EXPECT_THAT(signer_.Verify(forged, now_).status().message(),
-              HasSubstr("signature does not match"));
+  const std::string forged = absl::StrCat(absl::WebSafeBase64Escape(payload), token.substr(dot));
+  EXPECT_THAT(signer_.Verify(forged, now_).status().message(), HasSubstr("signature does not match"));
 }
 
 TEST_F(VoterTokenTest, RejectsTokensFromAnotherKey) {
-  const VoterTokenSigner other =
-      VoterTokenSigner::Create("another-secret-another-secret-another").value();
+  const VoterTokenSigner other = VoterTokenSigner::Create("another-secret-another-secret-another").value();
   const std::string token = other.Issue(Claims()).value();
   const absl::Status s = signer_.Verify(token, now_).status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated);
@@ -111,36 +102,28 @@ TEST_F(VoterTokenTest, RejectsTokensFromAnotherKey) {
 }
 
 TEST_F(VoterTokenTest, RejectsMalformedTokens) {
-  for (absl::string_view bad :
-       {"", "no-dot", "a.b.c", "!!!.???", ".", "abc.", "AAAA.AAAA"}) {
+  for (absl::string_view bad : {"", "no-dot", "a.b.c", "!!!.???", ".", "abc.", "AAAA.AAAA"}) {
     const absl::Status s = signer_.Verify(bad, now_).status();
     EXPECT_EQ(s.code(), absl::StatusCode::kUnauthenticated) << bad;
   }
-  EXPECT_THAT(signer_.Verify("no-dot", now_).status().message(),
-              HasSubstr("malformed"));
-  EXPECT_THAT(signer_.Verify(std::string(600, 'A'), now_).status().message(),
-              HasSubstr("longer than"));
+  EXPECT_THAT(signer_.Verify("no-dot", now_).status().message(), HasSubstr("malformed"));
+  EXPECT_THAT(signer_.Verify(std::string(600, 'A'), now_).status().message(), HasSubstr("longer than"));
 }
 
 TEST_F(VoterTokenTest, IssueValidatesClaims) {
   VoterClaims claims = Claims();
   claims.round_id = "";
-  EXPECT_EQ(signer_.Issue(claims).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(signer_.Issue(claims).status().code(), absl::StatusCode::kInvalidArgument);
   claims = Claims();
   claims.round_id = std::string(kMaxRoundIdBytes + 1, 'r');
-  EXPECT_EQ(signer_.Issue(claims).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(signer_.Issue(claims).status().code(), absl::StatusCode::kInvalidArgument);
   claims = Claims();
   claims.voter_hash = "1101700230708";  // a raw ID must never go in a token
-  EXPECT_THAT(signer_.Issue(claims).status().message(),
-              HasSubstr("voter_hash must be 64"));
+  EXPECT_THAT(signer_.Issue(claims).status().message(), HasSubstr("voter_hash must be 64"));
   claims = Claims();
   claims.expires_at_unix = 0;
-  EXPECT_EQ(signer_.Issue(claims).status().code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(VoterTokenSigner::Create("short").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(signer_.Issue(claims).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(VoterTokenSigner::Create("short").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

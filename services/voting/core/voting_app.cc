@@ -76,8 +76,8 @@ std::string NewReceiptCode() {
   return code;
 }
 
-VotingApp::VotingApp(VotingRepository* store, TallyStore* tallies, TallyApplier* applier,
-                     RateLimiter* rate_limiter, VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits)
+VotingApp::VotingApp(VotingRepository* store, TallyStore* tallies, TallyApplier* applier, RateLimiter* rate_limiter,
+                     VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits)
     : store_(store),
       tallies_(tallies),
       applier_(applier),
@@ -177,9 +177,8 @@ absl::StatusOr<ProposalRecord> VotingApp::ModerateProposal(int64_t proposal_id, 
   ASSIGN_OR_RETURN(auto proposal, store_->GetProposal(proposal_id));
   ASSIGN_OR_RETURN(auto round, store_->GetRound(proposal.round_id));
   if (round.phase != Phase::kProposals && round.phase != Phase::kReview) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "round ", round.round_id, " is in phase ", PhaseName(round.phase),
-        "; proposals are moderated only before voting opens"));
+    return absl::FailedPreconditionError(absl::StrCat("round ", round.round_id, " is in phase ", PhaseName(round.phase),
+                                                      "; proposals are moderated only before voting opens"));
   }
   return store_->UpdateProposal(proposal_id, [&](ProposalRecord& p) {
     p.status = approve ? ModerationStatus::kApproved : ModerationStatus::kRejected;
@@ -272,8 +271,7 @@ absl::StatusOr<RoundRecord> VotingApp::RoundForBallot(int64_t round_id) {
 
 void VotingApp::CastBallot(int64_t round_id, int32_t district_id, const std::string& voter_token,
                            const std::vector<BallotChoice>& choices, std::string idempotency_key,
-                           const std::string& client_address,
-                           std::function<void(absl::StatusOr<CastResult>)> done) {
+                           const std::string& client_address, std::function<void(absl::StatusOr<CastResult>)> done) {
   auto refused = PrepareBallot(round_id, district_id, voter_token, choices, idempotency_key, client_address);
   if (!refused.ok()) {
     done(refused.status());
@@ -353,8 +351,8 @@ absl::StatusOr<StoredBallot> VotingApp::CheckReceipt(const std::string& receipt_
   return store_->FindBallotByReceipt(receipt_code);
 }
 
-absl::StatusOr<std::shared_ptr<const VotingApp::DistrictProposals>> VotingApp::ApprovedOf(
-    const RoundRecord& round, int32_t district_id) {
+absl::StatusOr<std::shared_ptr<const VotingApp::DistrictProposals>> VotingApp::ApprovedOf(const RoundRecord& round,
+                                                                                          int32_t district_id) {
   const bool frozen = round.phase == Phase::kVoting;
   if (frozen) {
     std::lock_guard<std::mutex> lock(cache_mu_);

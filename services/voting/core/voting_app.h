@@ -141,8 +141,7 @@ class VotingApp final {
     ApprovedProjects projects;  // by election project id, with costs
   };
   // The approved proposals of a district; frozen (and cached) once voting opens.
-  absl::StatusOr<std::shared_ptr<const DistrictProposals>> ApprovedOf(const RoundRecord& round,
-                                                                      int32_t district_id);
+  absl::StatusOr<std::shared_ptr<const DistrictProposals>> ApprovedOf(const RoundRecord& round, int32_t district_id);
   absl::StatusOr<Election> BuildElection(const RoundRecord& round, int32_t district_id,
                                          std::map<std::string, ProposalRecord>* proposals);
 

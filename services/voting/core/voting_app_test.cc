@@ -147,9 +147,21 @@ TEST_F(VotingAppTest, BadRoundsAreRefusedWithTheReason) {
       {"no name", [](RoundRecord& r) { r.name = "  "; }, "round.name is required"},
       {"a Gregorian year", [](RoundRecord& r) { r.fiscal_year = 2024; }, "Buddhist-era year"},
       {"no district", [](RoundRecord& r) { r.districts.clear(); }, "at least one district"},
-      {"district 51", [](RoundRecord& r) { r.districts = {{51, 10}}; }, "district_id must be 1-50"},
-      {"a district twice", [](RoundRecord& r) { r.districts = {{7, 10}, {7, 20}}; }, "listed twice"},
-      {"no budget", [](RoundRecord& r) { r.districts = {{7, 0}}; }, "budget_baht of district 7"},
+      {"district 51",
+       [](RoundRecord& r) {
+         r.districts = {{51, 10}};
+       },
+       "district_id must be 1-50"},
+      {"a district twice",
+       [](RoundRecord& r) {
+         r.districts = {{7, 10}, {7, 20}};
+       },
+       "listed twice"},
+      {"no budget",
+       [](RoundRecord& r) {
+         r.districts = {{7, 0}};
+       },
+       "budget_baht of district 7"},
       {"zero choices", [](RoundRecord& r) { r.ballot_rule = BallotRule::Approval(-1); }, ""},
   };
   for (const auto& c : cases) {
@@ -164,7 +176,8 @@ TEST_F(VotingAppTest, BadRoundsAreRefusedWithTheReason) {
 TEST_F(VotingAppTest, RulesFreezeOnceVotingOpens) {
   auto round = *app_.CreateRound(NewRound());
   const std::vector<RoundDistrict> districts = {{7, 9'000'000}};
-  auto changed = app_.UpdateRoundRules(round.round_id, BallotRule::Approval(3), OutcomeRule::kEqualSharesAdd1, districts);
+  auto changed =
+      app_.UpdateRoundRules(round.round_id, BallotRule::Approval(3), OutcomeRule::kEqualSharesAdd1, districts);
   ASSERT_THAT(changed, IsOk());
   EXPECT_EQ(changed->ballot_rule.max_choices, 3);
   EXPECT_EQ(changed->outcome_rule, OutcomeRule::kEqualSharesAdd1);
@@ -223,8 +236,7 @@ TEST_F(VotingAppTest, VotersRegisterByTheRoundsIdentityMode) {
   auto anon = *app_.CreateRound(anonymous);
   EXPECT_THAT(app_.RegisterVoter(anon.round_id, "", ""), StatusIs(Code::kInvalidArgument, HasSubstr("browser_id")));
   ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed), IsOk());
-  EXPECT_THAT(app_.RegisterVoter(id, CitizenId(6), ""),
-              StatusIs(Code::kFailedPrecondition, HasSubstr("has closed")));
+  EXPECT_THAT(app_.RegisterVoter(id, CitizenId(6), ""), StatusIs(Code::kFailedPrecondition, HasSubstr("has closed")));
 }
 
 TEST_F(VotingAppTest, ABallotIsCountedOnceAndARetryGetsTheSameReceipt) {
@@ -268,7 +280,8 @@ TEST_F(VotingAppTest, BallotsAreRefusedWithTheMatchingStatus) {
   EXPECT_THAT(Cast(id, 7, token, {{999, 1}}), StatusIs(Code::kNotFound)) << "not an approved proposal";
   EXPECT_THAT(Cast(id, 7, token, {{open.proposals[0], 1}, {open.proposals[0], 1}}), StatusIs(Code::kInvalidArgument));
   EXPECT_THAT(Cast(id, 7, token, {{open.proposals[0], 1}, {open.proposals[1], 1}, {open.proposals[2], 1}}),
-              StatusIs(Code::kInvalidArgument)) << "three choices under a two-choice rule";
+              StatusIs(Code::kInvalidArgument))
+      << "three choices under a two-choice rule";
   EXPECT_THAT(Cast(id, 7, token, {{open.proposals[0], 1}}, std::string(129, 'k')),
               StatusIs(Code::kInvalidArgument, HasSubstr("idempotency_key")));
   EXPECT_EQ(repo_.ballot_count(), 0u) << "no refused ballot was stored";

@@ -21,8 +21,7 @@ struct EncodedTallyFrame final : TallyFrame {
 };
 
 // The top list as proto tallies (GetTopProposals answers the same way).
-void ToProto(const TopProposals& top,
-             google::protobuf::RepeatedPtrField<bkkbudget::voting::v1::ProposalTally>* out);
+void ToProto(const TopProposals& top, google::protobuf::RepeatedPtrField<bkkbudget::voting::v1::ProposalTally>* out);
 
 // The broadcaster's compute function: the district's top list from `app`,
 // encoded once.

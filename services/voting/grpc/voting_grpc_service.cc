@@ -14,9 +14,12 @@ namespace {
 // Proto enums and the core's enums, spelled out both ways.
 absl::StatusOr<BallotRule> FromProto(const pb::BallotRule& r) {
   switch (r.kind()) {
-    case pb::BALLOT_KIND_APPROVAL: return BallotRule::Approval(r.max_choices());
-    case pb::BALLOT_KIND_KNAPSACK: return BallotRule::Knapsack();
-    case pb::BALLOT_KIND_CUMULATIVE: return BallotRule::Cumulative(r.total_points(), r.max_points_per_project());
+    case pb::BALLOT_KIND_APPROVAL:
+      return BallotRule::Approval(r.max_choices());
+    case pb::BALLOT_KIND_KNAPSACK:
+      return BallotRule::Knapsack();
+    case pb::BALLOT_KIND_CUMULATIVE:
+      return BallotRule::Cumulative(r.total_points(), r.max_points_per_project());
     default:
       return absl::InvalidArgumentError("ballot_rule.kind is required: APPROVAL, KNAPSACK or CUMULATIVE");
   }
@@ -24,30 +27,44 @@ absl::StatusOr<BallotRule> FromProto(const pb::BallotRule& r) {
 
 absl::StatusOr<OutcomeRule> FromProto(pb::OutcomeRule r) {
   switch (r) {
-    case pb::OUTCOME_RULE_GREEDY: return OutcomeRule::kGreedy;
-    case pb::OUTCOME_RULE_EQUAL_SHARES: return OutcomeRule::kEqualSharesAdd1;
-    default: return absl::InvalidArgumentError("outcome_rule is required: GREEDY or EQUAL_SHARES");
+    case pb::OUTCOME_RULE_GREEDY:
+      return OutcomeRule::kGreedy;
+    case pb::OUTCOME_RULE_EQUAL_SHARES:
+      return OutcomeRule::kEqualSharesAdd1;
+    default:
+      return absl::InvalidArgumentError("outcome_rule is required: GREEDY or EQUAL_SHARES");
   }
 }
 
 absl::StatusOr<Phase> FromProto(pb::Phase p) {
   switch (p) {
-    case pb::PHASE_PROPOSALS: return Phase::kProposals;
-    case pb::PHASE_REVIEW: return Phase::kReview;
-    case pb::PHASE_VOTING: return Phase::kVoting;
-    case pb::PHASE_CLOSED: return Phase::kClosed;
-    case pb::PHASE_PUBLISHED: return Phase::kPublished;
-    default: return absl::InvalidArgumentError("to_phase is required: REVIEW, VOTING, CLOSED or PUBLISHED");
+    case pb::PHASE_PROPOSALS:
+      return Phase::kProposals;
+    case pb::PHASE_REVIEW:
+      return Phase::kReview;
+    case pb::PHASE_VOTING:
+      return Phase::kVoting;
+    case pb::PHASE_CLOSED:
+      return Phase::kClosed;
+    case pb::PHASE_PUBLISHED:
+      return Phase::kPublished;
+    default:
+      return absl::InvalidArgumentError("to_phase is required: REVIEW, VOTING, CLOSED or PUBLISHED");
   }
 }
 
 pb::Phase ToProto(Phase p) {
   switch (p) {
-    case Phase::kProposals: return pb::PHASE_PROPOSALS;
-    case Phase::kReview: return pb::PHASE_REVIEW;
-    case Phase::kVoting: return pb::PHASE_VOTING;
-    case Phase::kClosed: return pb::PHASE_CLOSED;
-    case Phase::kPublished: return pb::PHASE_PUBLISHED;
+    case Phase::kProposals:
+      return pb::PHASE_PROPOSALS;
+    case Phase::kReview:
+      return pb::PHASE_REVIEW;
+    case Phase::kVoting:
+      return pb::PHASE_VOTING;
+    case Phase::kClosed:
+      return pb::PHASE_CLOSED;
+    case Phase::kPublished:
+      return pb::PHASE_PUBLISHED;
   }
   return pb::PHASE_UNSPECIFIED;
 }
@@ -73,9 +90,15 @@ void ToProto(const RoundRecord& r, pb::Round* out) {
   }
   auto* rule = out->mutable_ballot_rule();
   switch (r.ballot_rule.kind) {
-    case BallotKind::kApproval: rule->set_kind(pb::BALLOT_KIND_APPROVAL); break;
-    case BallotKind::kKnapsack: rule->set_kind(pb::BALLOT_KIND_KNAPSACK); break;
-    case BallotKind::kCumulative: rule->set_kind(pb::BALLOT_KIND_CUMULATIVE); break;
+    case BallotKind::kApproval:
+      rule->set_kind(pb::BALLOT_KIND_APPROVAL);
+      break;
+    case BallotKind::kKnapsack:
+      rule->set_kind(pb::BALLOT_KIND_KNAPSACK);
+      break;
+    case BallotKind::kCumulative:
+      rule->set_kind(pb::BALLOT_KIND_CUMULATIVE);
+      break;
   }
   rule->set_max_choices(r.ballot_rule.max_choices);
   rule->set_total_points(static_cast<int32_t>(r.ballot_rule.total_points));
@@ -97,9 +120,15 @@ void ToProto(const ProposalRecord& p, pb::Proposal* out) {
   out->set_strategy_tag(p.strategy_tag);
   out->set_estimated_cost_baht(p.estimated_cost_baht);
   switch (p.status) {
-    case ModerationStatus::kPending: out->set_status(pb::MODERATION_STATUS_PENDING); break;
-    case ModerationStatus::kApproved: out->set_status(pb::MODERATION_STATUS_APPROVED); break;
-    case ModerationStatus::kRejected: out->set_status(pb::MODERATION_STATUS_REJECTED); break;
+    case ModerationStatus::kPending:
+      out->set_status(pb::MODERATION_STATUS_PENDING);
+      break;
+    case ModerationStatus::kApproved:
+      out->set_status(pb::MODERATION_STATUS_APPROVED);
+      break;
+    case ModerationStatus::kRejected:
+      out->set_status(pb::MODERATION_STATUS_REJECTED);
+      break;
   }
   out->set_rejection_reason(p.rejection_reason);
   out->set_created_at(p.created_at);
@@ -116,7 +145,6 @@ std::string ClientAddress(const grpc::ServerContextBase& ctx) {
 
 }  // namespace
 
-
 grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundRequest* request,
                                             pb::CreateRoundResponse* response) {
   RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
@@ -130,8 +158,12 @@ grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundR
   round.ballot_rule = rule;
   round.outcome_rule = outcome;
   switch (r.identity_mode()) {
-    case pb::IDENTITY_MODE_CITIZEN_ID: round.identity_mode = IdentityMode::kCitizenId; break;
-    case pb::IDENTITY_MODE_ANONYMOUS_BROWSER: round.identity_mode = IdentityMode::kAnonymousBrowser; break;
+    case pb::IDENTITY_MODE_CITIZEN_ID:
+      round.identity_mode = IdentityMode::kCitizenId;
+      break;
+    case pb::IDENTITY_MODE_ANONYMOUS_BROWSER:
+      round.identity_mode = IdentityMode::kAnonymousBrowser;
+      break;
     default:
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "round.identity_mode is required: CITIZEN_ID or ANONYMOUS_BROWSER");
@@ -146,8 +178,9 @@ grpc::Status VotingGrpcService::UpdateRoundRules(Ctx* context, const pb::UpdateR
   RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
   ASSIGN_OR_RETURN(auto rule, FromProto(request->ballot_rule()), ToGrpcStatus);
   ASSIGN_OR_RETURN(auto outcome, FromProto(request->outcome_rule()), ToGrpcStatus);
-  ASSIGN_OR_RETURN(auto round, app_->UpdateRoundRules(request->round_id(), rule, outcome,
-                                                     FromProto(request->districts())), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto round,
+                   app_->UpdateRoundRules(request->round_id(), rule, outcome, FromProto(request->districts())),
+                   ToGrpcStatus);
   ToProto(round, response->mutable_round());
   return grpc::Status::OK;
 }
@@ -190,8 +223,9 @@ grpc::Status VotingGrpcService::SubmitProposal(Ctx*, const pb::SubmitProposalReq
 grpc::Status VotingGrpcService::ModerateProposal(Ctx* context, const pb::ModerateProposalRequest* request,
                                                  pb::ModerateProposalResponse* response) {
   RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
-  ASSIGN_OR_RETURN(auto p, app_->ModerateProposal(request->proposal_id(), request->approve(),
-                                                 request->rejection_reason()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto p,
+                   app_->ModerateProposal(request->proposal_id(), request->approve(), request->rejection_reason()),
+                   ToGrpcStatus);
   ToProto(p, response->mutable_proposal());
   return grpc::Status::OK;
 }
@@ -199,8 +233,9 @@ grpc::Status VotingGrpcService::ModerateProposal(Ctx* context, const pb::Moderat
 grpc::Status VotingGrpcService::ListProposals(Ctx* context, const pb::ListProposalsRequest* request,
                                               pb::ListProposalsResponse* response) {
   if (request->include_unmoderated()) RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
-  ASSIGN_OR_RETURN(auto list, app_->ListProposals(request->round_id(), request->district_id(),
-                                                 request->include_unmoderated()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto list,
+                   app_->ListProposals(request->round_id(), request->district_id(), request->include_unmoderated()),
+                   ToGrpcStatus);
   for (const auto& p : list) ToProto(p, response->add_proposals());
   return grpc::Status::OK;
 }
@@ -215,7 +250,8 @@ grpc::Status VotingGrpcService::GetProposal(Ctx*, const pb::GetProposalRequest* 
 
 grpc::Status VotingGrpcService::RegisterVoter(Ctx*, const pb::RegisterVoterRequest* request,
                                               pb::RegisterVoterResponse* response) {
-  ASSIGN_OR_RETURN(auto token, app_->RegisterVoter(request->round_id(), request->citizen_id(), request->browser_id()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto token, app_->RegisterVoter(request->round_id(), request->citizen_id(), request->browser_id()),
+                   ToGrpcStatus);
   response->set_voter_token(token.first);
   response->set_expires_at(token.second);
   return grpc::Status::OK;
@@ -264,7 +300,8 @@ grpc::Status VotingGrpcService::CheckReceipt(Ctx*, const pb::CheckReceiptRequest
 
 grpc::Status VotingGrpcService::GetTopProposals(Ctx*, const pb::GetTopProposalsRequest* request,
                                                 pb::GetTopProposalsResponse* response) {
-  ASSIGN_OR_RETURN(auto top, app_->GetTopProposals(request->round_id(), request->district_id(), request->limit()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto top, app_->GetTopProposals(request->round_id(), request->district_id(), request->limit()),
+                   ToGrpcStatus);
   ToProto(top, response->mutable_proposals());
   response->set_voter_count(top.voter_count);
   response->set_served_from(top.served_from);
@@ -284,7 +321,7 @@ grpc::Status VotingGrpcService::GetTurnout(Ctx*, const pb::GetTurnoutRequest* re
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* VotingGrpcService::WatchTallies(grpc::CallbackServerContext*,
-                                                                             const grpc::ByteBuffer* request) {
+                                                                            const grpc::ByteBuffer* request) {
   return StartTallyWatch(tallies_, request);
 }
 
@@ -324,7 +361,8 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx*, const pb::ComputeOutcomeReq
 grpc::Status VotingGrpcService::ExportPabulib(Ctx*, const pb::ExportPabulibRequest* request,
                                               pb::ExportPabulibResponse* response) {
   ASSIGN_OR_RETURN(auto text, app_->ExportPabulib(request->round_id(), request->district_id()), ToGrpcStatus);
-  response->set_filename(absl::StrCat("bangkok_round", request->round_id(), "_district", request->district_id(), ".pb"));
+  response->set_filename(
+      absl::StrCat("bangkok_round", request->round_id(), "_district", request->district_id(), ".pb"));
   response->set_content(text);
   return grpc::Status::OK;
 }
@@ -332,7 +370,8 @@ grpc::Status VotingGrpcService::ExportPabulib(Ctx*, const pb::ExportPabulibReque
 grpc::Status VotingGrpcService::ImportPabulib(Ctx* context, const pb::ImportPabulibRequest* request,
                                               pb::ImportPabulibResponse* response) {
   RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
-  ASSIGN_OR_RETURN(auto result, app_->ImportPabulib(request->filename(), request->content(), request->district_id()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto result, app_->ImportPabulib(request->filename(), request->content(), request->district_id()),
+                   ToGrpcStatus);
   ToProto(std::get<0>(result), response->mutable_round());
   response->set_proposal_count(std::get<1>(result));
   response->set_ballot_count(std::get<2>(result));

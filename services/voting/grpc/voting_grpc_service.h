@@ -16,52 +16,51 @@ namespace bkk::voting {
 // the ballot is durable, so no thread waits per ballot. WatchTallies too:
 // each stream subscribes to its district's broadcast (grpc/tally_watch.h)
 // and writes bytes encoded once per change, so no thread waits per watcher.
-class VotingGrpcService final
-    : public bkkbudget::voting::v1::VotingService::WithCallbackMethod_CastBallot<
-          bkkbudget::voting::v1::VotingService::WithRawCallbackMethod_WatchTallies<
-              bkkbudget::voting::v1::VotingService::Service>> {
+class VotingGrpcService final : public bkkbudget::voting::v1::VotingService::WithCallbackMethod_CastBallot<
+                                    bkkbudget::voting::v1::VotingService::WithRawCallbackMethod_WatchTallies<
+                                        bkkbudget::voting::v1::VotingService::Service>> {
  public:
   VotingGrpcService(VotingApp* app, TallyBroadcaster* tallies, std::string admin_token)
       : app_(app), tallies_(tallies), admin_token_(std::move(admin_token)) {}
 
   using Ctx = grpc::ServerContext;
   grpc::Status CreateRound(Ctx* context, const bkkbudget::voting::v1::CreateRoundRequest* request,
-                      bkkbudget::voting::v1::CreateRoundResponse* response) override;
+                           bkkbudget::voting::v1::CreateRoundResponse* response) override;
   grpc::Status UpdateRoundRules(Ctx* context, const bkkbudget::voting::v1::UpdateRoundRulesRequest* request,
-                      bkkbudget::voting::v1::UpdateRoundRulesResponse* response) override;
+                                bkkbudget::voting::v1::UpdateRoundRulesResponse* response) override;
   grpc::Status AdvanceRoundPhase(Ctx* context, const bkkbudget::voting::v1::AdvanceRoundPhaseRequest* request,
-                      bkkbudget::voting::v1::AdvanceRoundPhaseResponse* response) override;
+                                 bkkbudget::voting::v1::AdvanceRoundPhaseResponse* response) override;
   grpc::Status GetRound(Ctx* context, const bkkbudget::voting::v1::GetRoundRequest* request,
-                      bkkbudget::voting::v1::GetRoundResponse* response) override;
+                        bkkbudget::voting::v1::GetRoundResponse* response) override;
   grpc::Status ListRounds(Ctx* context, const bkkbudget::voting::v1::ListRoundsRequest* request,
-                      bkkbudget::voting::v1::ListRoundsResponse* response) override;
+                          bkkbudget::voting::v1::ListRoundsResponse* response) override;
   grpc::Status SubmitProposal(Ctx* context, const bkkbudget::voting::v1::SubmitProposalRequest* request,
-                      bkkbudget::voting::v1::SubmitProposalResponse* response) override;
+                              bkkbudget::voting::v1::SubmitProposalResponse* response) override;
   grpc::Status ModerateProposal(Ctx* context, const bkkbudget::voting::v1::ModerateProposalRequest* request,
-                      bkkbudget::voting::v1::ModerateProposalResponse* response) override;
+                                bkkbudget::voting::v1::ModerateProposalResponse* response) override;
   grpc::Status ListProposals(Ctx* context, const bkkbudget::voting::v1::ListProposalsRequest* request,
-                      bkkbudget::voting::v1::ListProposalsResponse* response) override;
+                             bkkbudget::voting::v1::ListProposalsResponse* response) override;
   grpc::Status GetProposal(Ctx* context, const bkkbudget::voting::v1::GetProposalRequest* request,
-                      bkkbudget::voting::v1::GetProposalResponse* response) override;
+                           bkkbudget::voting::v1::GetProposalResponse* response) override;
   grpc::Status RegisterVoter(Ctx* context, const bkkbudget::voting::v1::RegisterVoterRequest* request,
-                      bkkbudget::voting::v1::RegisterVoterResponse* response) override;
+                             bkkbudget::voting::v1::RegisterVoterResponse* response) override;
   grpc::ServerUnaryReactor* CastBallot(grpc::CallbackServerContext* context,
                                        const bkkbudget::voting::v1::CastBallotRequest* request,
                                        bkkbudget::voting::v1::CastBallotResponse* response) override;
   grpc::Status CheckReceipt(Ctx* context, const bkkbudget::voting::v1::CheckReceiptRequest* request,
-                      bkkbudget::voting::v1::CheckReceiptResponse* response) override;
+                            bkkbudget::voting::v1::CheckReceiptResponse* response) override;
   grpc::Status GetTopProposals(Ctx* context, const bkkbudget::voting::v1::GetTopProposalsRequest* request,
-                      bkkbudget::voting::v1::GetTopProposalsResponse* response) override;
+                               bkkbudget::voting::v1::GetTopProposalsResponse* response) override;
   grpc::Status GetTurnout(Ctx* context, const bkkbudget::voting::v1::GetTurnoutRequest* request,
-                      bkkbudget::voting::v1::GetTurnoutResponse* response) override;
+                          bkkbudget::voting::v1::GetTurnoutResponse* response) override;
   grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchTallies(grpc::CallbackServerContext* context,
-                                                          const grpc::ByteBuffer* request) override;
+                                                           const grpc::ByteBuffer* request) override;
   grpc::Status ComputeOutcome(Ctx* context, const bkkbudget::voting::v1::ComputeOutcomeRequest* request,
-                      bkkbudget::voting::v1::ComputeOutcomeResponse* response) override;
+                              bkkbudget::voting::v1::ComputeOutcomeResponse* response) override;
   grpc::Status ExportPabulib(Ctx* context, const bkkbudget::voting::v1::ExportPabulibRequest* request,
-                      bkkbudget::voting::v1::ExportPabulibResponse* response) override;
+                             bkkbudget::voting::v1::ExportPabulibResponse* response) override;
   grpc::Status ImportPabulib(Ctx* context, const bkkbudget::voting::v1::ImportPabulibRequest* request,
-                      bkkbudget::voting::v1::ImportPabulibResponse* response) override;
+                             bkkbudget::voting::v1::ImportPabulibResponse* response) override;
 
  private:
   VotingApp* const app_;

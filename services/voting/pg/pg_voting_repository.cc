@@ -278,8 +278,8 @@ absl::StatusOr<RoundRecord> PgVotingRepository::GetRound(int64_t round_id) {
   return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<RoundRecord> {
     RoundRecord round;
     pqxx::read_transaction tx(c);
-    auto r = tx.exec_params(std::string("SELECT ") + kRoundColumns + " FROM voting.rounds WHERE round_id = $1",
-                            round_id);
+    auto r =
+        tx.exec_params(std::string("SELECT ") + kRoundColumns + " FROM voting.rounds WHERE round_id = $1", round_id);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("round_id ", round_id, " does not exist"));
     round = RoundFromRow(r[0]);
     LoadDistricts(tx, round);
@@ -291,7 +291,8 @@ absl::StatusOr<std::vector<RoundRecord>> PgVotingRepository::ListRounds() {
   return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<std::vector<RoundRecord>> {
     std::vector<RoundRecord> rounds;
     pqxx::read_transaction tx(c);
-    for (const auto& r : tx.exec(std::string("SELECT ") + kRoundColumns + " FROM voting.rounds ORDER BY round_id DESC")) {
+    for (const auto& r :
+         tx.exec(std::string("SELECT ") + kRoundColumns + " FROM voting.rounds ORDER BY round_id DESC")) {
       rounds.push_back(RoundFromRow(r));
       LoadDistricts(tx, rounds.back());
     }
@@ -300,7 +301,7 @@ absl::StatusOr<std::vector<RoundRecord>> PgVotingRepository::ListRounds() {
 }
 
 absl::StatusOr<RoundRecord> PgVotingRepository::UpdateRound(int64_t round_id,
-                                                     const std::function<absl::Status(RoundRecord&)>& change) {
+                                                            const std::function<absl::Status(RoundRecord&)>& change) {
   return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<RoundRecord> {
     RoundRecord round;
     pqxx::work tx(c);
@@ -330,8 +331,8 @@ absl::StatusOr<ProposalRecord> PgVotingRepository::GetProposal(int64_t proposal_
   return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<ProposalRecord> {
     ProposalRecord p;
     pqxx::read_transaction tx(c);
-    auto r = tx.exec_params(
-        std::string("SELECT ") + kProposalColumns + " FROM voting.proposals WHERE proposal_id = $1", proposal_id);
+    auto r = tx.exec_params(std::string("SELECT ") + kProposalColumns + " FROM voting.proposals WHERE proposal_id = $1",
+                            proposal_id);
     if (r.empty()) return absl::NotFoundError(absl::StrCat("proposal_id ", proposal_id, " does not exist"));
     p = ProposalFromRow(r[0]);
     return p;
@@ -339,15 +340,15 @@ absl::StatusOr<ProposalRecord> PgVotingRepository::GetProposal(int64_t proposal_
 }
 
 absl::StatusOr<std::vector<ProposalRecord>> PgVotingRepository::ListProposals(int64_t round_id, int32_t district_id,
-                                                                       bool include_unmoderated) {
+                                                                              bool include_unmoderated) {
   return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<std::vector<ProposalRecord>> {
     std::vector<ProposalRecord> out;
     pqxx::read_transaction tx(c);
-    for (const auto& r : tx.exec_params(
-             std::string("SELECT ") + kProposalColumns +
-                 " FROM voting.proposals WHERE round_id = $1 AND district_id = $2 AND ($3 OR status = $4) "
-                 "ORDER BY proposal_id",
-             round_id, district_id, include_unmoderated, static_cast<int>(ModerationStatus::kApproved))) {
+    for (const auto& r :
+         tx.exec_params(std::string("SELECT ") + kProposalColumns +
+                            " FROM voting.proposals WHERE round_id = $1 AND district_id = $2 AND ($3 OR status = $4) "
+                            "ORDER BY proposal_id",
+                        round_id, district_id, include_unmoderated, static_cast<int>(ModerationStatus::kApproved))) {
       out.push_back(ProposalFromRow(r));
     }
     return out;
@@ -365,8 +366,8 @@ absl::StatusOr<ProposalRecord> PgVotingRepository::UpdateProposal(
     if (r.empty()) return absl::NotFoundError(absl::StrCat("proposal_id ", proposal_id, " does not exist"));
     p = ProposalFromRow(r[0]);
     if (auto st = change(p); !st.ok()) return st;
-    tx.exec_params("UPDATE voting.proposals SET status = $2, rejection_reason = $3 WHERE proposal_id = $1",
-                   proposal_id, static_cast<int>(p.status), p.rejection_reason);
+    tx.exec_params("UPDATE voting.proposals SET status = $2, rejection_reason = $3 WHERE proposal_id = $1", proposal_id,
+                   static_cast<int>(p.status), p.rejection_reason);
     tx.commit();
     return p;
   });
@@ -393,9 +394,9 @@ std::vector<BallotResult> PgVotingRepository::InsertBallots(const std::vector<Ne
               "FROM voting.insert_ballot_group($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], "
               "$6::text[], $7::text[], $8::smallint)");
     pqxx::nontransaction tx(c);
-    auto rows = tx.exec_prepared(
-        kInsertBallotGroup, TextArray(rounds), TextArray(districts), TextArray(voters), TextArray(keys), TextArray(receipts),
-        TextArray(proposal_ids), TextArray(points), static_cast<int>(Phase::kVoting));
+    auto rows = tx.exec_prepared(kInsertBallotGroup, TextArray(rounds), TextArray(districts), TextArray(voters),
+                                 TextArray(keys), TextArray(receipts), TextArray(proposal_ids), TextArray(points),
+                                 static_cast<int>(Phase::kVoting));
     if (rows.size() != ballots.size()) return absl::InternalError("insert_ballot_group answered the wrong count");
     for (const auto& r : rows) {
       size_t i = r[0].as<size_t>() - 1;
@@ -418,11 +419,11 @@ std::vector<BallotResult> PgVotingRepository::InsertBallots(const std::vector<Ne
   if (!s.ok()) {
     // Nothing of the group is acknowledged; a retry with the same
     // idempotency key is safe whatever happened to the commit.
-    absl::Status failure = s.code() == absl::StatusCode::kAlreadyExists
-                               ? absl::AbortedError("receipt code collision; retry the ballot")
-                               : absl::UnavailableError(absl::StrCat(
-                                     "the ballot could not be stored durably (", s.message(),
-                                     "); it was not counted — retry with the same idempotency key"));
+    absl::Status failure =
+        s.code() == absl::StatusCode::kAlreadyExists
+            ? absl::AbortedError("receipt code collision; retry the ballot")
+            : absl::UnavailableError(absl::StrCat("the ballot could not be stored durably (", s.message(),
+                                                  "); it was not counted — retry with the same idempotency key"));
     for (auto& r : results) r = {failure, 0, "", false};
   }
   return results;
@@ -476,11 +477,10 @@ absl::StatusOr<DistrictCounts> PgVotingRepository::CountDistrict(int64_t round_i
     out.voter_count = tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1 AND district_id = $2",
                                       round_id, district_id)[0]
                           .as<int64_t>();
-    for (const auto& r : tx.exec_params(
-             "SELECT c.proposal_id, sum(c.points)::bigint FROM voting.ballots b, "
-             "unnest(b.proposal_ids, b.points) AS c(proposal_id, points) "
-             "WHERE b.round_id = $1 AND b.district_id = $2 GROUP BY c.proposal_id",
-             round_id, district_id)) {
+    for (const auto& r : tx.exec_params("SELECT c.proposal_id, sum(c.points)::bigint FROM voting.ballots b, "
+                                        "unnest(b.proposal_ids, b.points) AS c(proposal_id, points) "
+                                        "WHERE b.round_id = $1 AND b.district_id = $2 GROUP BY c.proposal_id",
+                                        round_id, district_id)) {
       out.support.push_back({r[0].as<int64_t>(), r[1].as<int64_t>()});
     }
     tx.commit();
@@ -511,8 +511,9 @@ absl::StatusOr<int64_t> PgVotingRepository::DistinctVoters(int64_t round_id) {
   });
 }
 
-absl::StatusOr<RoundRecord> PgVotingRepository::ImportClosedRound(RoundRecord round, std::vector<ProposalRecord> proposals,
-                                                           const std::vector<ImportedBallot>& ballots) {
+absl::StatusOr<RoundRecord> PgVotingRepository::ImportClosedRound(RoundRecord round,
+                                                                  std::vector<ProposalRecord> proposals,
+                                                                  const std::vector<ImportedBallot>& ballots) {
   ASSIGN_OR_RETURN(const int64_t id, pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<int64_t> {
     pqxx::work tx(c);
     // Ids rise in commit order: take the ballot writers' lock.

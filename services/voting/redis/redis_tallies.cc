@@ -1,13 +1,12 @@
 // Exactly-once Redis tallies; see redis_tallies.h.
 #include "services/voting/redis/redis_tallies.h"
 
-#include <map>
-
 #include <openssl/sha.h>
+
+#include <map>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -92,9 +91,15 @@ absl::StatusOr<bool> RedisTallies::Apply(const TallyState& expected, bool create
   // EVALSHA saves sending the script each time; NOSCRIPT (a restarted or
   // flushed Redis) falls back to EVAL, which also caches it again.
   static const std::string kSha = Sha1Hex(kApplyScript);
-  std::vector<std::string> args = {"EVALSHA", kSha, "1", StateKey(), create ? "create" : "apply",
-                                   expected.epoch, absl::StrCat(expected.watermark),
-                                   absl::StrCat(ballots.back().ballot_id), ChangesChannel(),
+  std::vector<std::string> args = {"EVALSHA",
+                                   kSha,
+                                   "1",
+                                   StateKey(),
+                                   create ? "create" : "apply",
+                                   expected.epoch,
+                                   absl::StrCat(expected.watermark),
+                                   absl::StrCat(ballots.back().ballot_id),
+                                   ChangesChannel(),
                                    EncodeChange(ChangeOf(ballots))};
   for (const auto& [k, v] : zincr) {
     args.insert(args.end(), {"z", k.first, k.second, absl::StrCat(v)});
@@ -122,12 +127,13 @@ absl::StatusOr<DistrictCounts> RedisTallies::ReadDistrict(const std::string& epo
   const std::string round_key = RoundKey(epoch, round_id);
   return pool_->Query([&](RedisConnection& r) -> absl::StatusOr<DistrictCounts> {
     DistrictCounts out;
-    ASSIGN_OR_RETURN(auto replies, r.Pipeline({{"MULTI"},
-                                               {"HMGET", StateKey(), "epoch", "wm"},
-                                               {"ZRANGE", absl::StrCat(round_key, ":d", district_id, ":support"),
-                                                "0", "-1", "WITHSCORES"},
-                                               {"HGET", round_key + ":turnout", absl::StrCat(district_id)},
-                                               {"EXEC"}}));
+    ASSIGN_OR_RETURN(
+        auto replies,
+        r.Pipeline({{"MULTI"},
+                    {"HMGET", StateKey(), "epoch", "wm"},
+                    {"ZRANGE", absl::StrCat(round_key, ":d", district_id, ":support"), "0", "-1", "WITHSCORES"},
+                    {"HGET", round_key + ":turnout", absl::StrCat(district_id)},
+                    {"EXEC"}}));
     const redisReply* exec = replies[4].get();
     if (exec->type != REDIS_REPLY_ARRAY || exec->elements != 3) {
       return absl::InternalError("Redis answered MULTI/EXEC with something else than three replies");
@@ -162,7 +168,8 @@ absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> RedisTallies::Turnout(c
     for (size_t i = 0; i + 1 < arr->elements; i += 2) {
       int32_t d = 0;
       int64_t n = 0;
-      if (absl::SimpleAtoi(ReplyString(arr->element[i]), &d) && absl::SimpleAtoi(ReplyString(arr->element[i + 1]), &n)) {
+      if (absl::SimpleAtoi(ReplyString(arr->element[i]), &d) &&
+          absl::SimpleAtoi(ReplyString(arr->element[i + 1]), &n)) {
         out.push_back({d, n});
       }
     }

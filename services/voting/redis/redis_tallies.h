@@ -33,10 +33,8 @@ class RedisTallies final : public TallyStore {
   absl::StatusOr<bool> Apply(const TallyState& expected, bool create,
                              const std::vector<StoredBallot>& ballots) override;
   // MULTI/EXEC: the watermark says exactly which ballots are counted.
-  absl::StatusOr<DistrictCounts> ReadDistrict(const std::string& epoch, int64_t round_id,
-                                              int32_t district_id) override;
-  absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(const std::string& epoch,
-                                                                   int64_t round_id) override;
+  absl::StatusOr<DistrictCounts> ReadDistrict(const std::string& epoch, int64_t round_id, int32_t district_id) override;
+  absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(const std::string& epoch, int64_t round_id) override;
   absl::StatusOr<int64_t> DistinctVoters(const std::string& epoch, int64_t round_id) override;
   absl::Status PublishRoundChange(int64_t round_id) override;
 

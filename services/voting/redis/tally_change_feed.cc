@@ -12,7 +12,9 @@ TallyChangeFeed::TallyChangeFeed(RedisEndpoint endpoint, std::string channel, Ha
 
 TallyChangeFeed::~TallyChangeFeed() { Stop(); }
 
-void TallyChangeFeed::Start() { thread_ = std::thread([this] { Run(); }); }
+void TallyChangeFeed::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void TallyChangeFeed::Stop() {
   stopping_ = true;

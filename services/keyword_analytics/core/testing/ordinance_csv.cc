@@ -24,27 +24,22 @@ absl::StatusOr<std::vector<Line>> LoadOrdinanceLines(const std::string& path) {
   std::vector<std::vector<std::string>> storage;
   for (auto& r : *rows) storage.push_back(std::move(r.fields));
   const auto* records = &storage;
-  const std::vector<std::string> kExpectedHeader = {
-      "fiscal_year", "agency",      "plan",       "output_or_project",
-      "category",    "amount_baht", "source_page"};
+  const std::vector<std::string> kExpectedHeader = {"fiscal_year", "agency",      "plan",       "output_or_project",
+                                                    "category",    "amount_baht", "source_page"};
   if (records->empty() || (*records)[0] != kExpectedHeader) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": unexpected header"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": unexpected header"));
   }
   std::vector<Line> lines;
   for (size_t row = 1; row < records->size(); ++row) {
     const std::vector<std::string>& fields = (*records)[row];
     if (fields.size() != kExpectedHeader.size()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(path, " row ", row, ": ", fields.size(),
-                       " fields, expected ", kExpectedHeader.size()));
+          absl::StrCat(path, " row ", row, ": ", fields.size(), " fields, expected ", kExpectedHeader.size()));
     }
     Line line;
     line.line_id = static_cast<int64_t>(row);
-    if (!absl::SimpleAtoi(fields[0], &line.fiscal_year) ||
-        !absl::SimpleAtoi(fields[5], &line.amount_baht)) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, " row ", row, ": bad year or amount"));
+    if (!absl::SimpleAtoi(fields[0], &line.fiscal_year) || !absl::SimpleAtoi(fields[5], &line.amount_baht)) {
+      return absl::InvalidArgumentError(absl::StrCat(path, " row ", row, ": bad year or amount"));
     }
     line.agency = fields[1];
     line.plan = fields[2];
