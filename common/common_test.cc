@@ -1,17 +1,23 @@
 // Unit tests of the shared library: configuration, status mapping, bearer
 // checks and Redis URL parsing.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/auth.h"
 #include "common/config.h"
+#include "common/csv.h"
 #include "common/grpc_status.h"
 #include "common/latest_only.h"
 #include "common/log.h"
 #include "common/redis_client.h"
+#include "common/sha256.h"
+#include "common/testing/status_matchers.h"
 #include "common/utf8_json.h"
 
 namespace bkk {
 namespace {
+
+using ::bkk::testing::StatusIs;
 
 const std::vector<SettingSpec> kSpecs = {
     {"BKK_PG_URL", "PostgreSQL URL", true, "", true},
@@ -21,7 +27,7 @@ const std::vector<SettingSpec> kSpecs = {
 
 TEST(ConfigTest, MissingRequiredSettingIsNamed) {
   auto config = Config::FromMaps(kSpecs, {}, {});
-  ASSERT_FALSE(config.ok());
+  ASSERT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(config.status().message().find("BKK_PG_URL is required"), std::string::npos);
   EXPECT_NE(config.status().message().find("--pg-url"), std::string::npos);
@@ -39,7 +45,7 @@ TEST(ConfigTest, FlagOverridesEnvironmentAndDefaultsApply) {
 
 TEST(ConfigTest, UnknownFlagAndFlagWithoutValueAreRefused) {
   auto config = Config::FromMaps(kSpecs, {{"BKK_PG_URL", "x"}}, {"--nope=1", "--listen"});
-  ASSERT_FALSE(config.ok());
+  ASSERT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_NE(config.status().message().find("unknown flag --nope"), std::string::npos);
   EXPECT_NE(config.status().message().find("--listen needs a value"), std::string::npos);
 }
@@ -47,7 +53,7 @@ TEST(ConfigTest, UnknownFlagAndFlagWithoutValueAreRefused) {
 TEST(ConfigTest, NonIntegerIsRefused) {
   auto config = Config::FromMaps(kSpecs, {{"BKK_PG_URL", "x"}, {"BKK_POOL", "eight"}}, {});
   ASSERT_TRUE(config.ok());
-  EXPECT_FALSE(config->GetInt("BKK_POOL").ok());
+  EXPECT_THAT(config->GetInt("BKK_POOL"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(StatusMappingTest, EveryCodeRoundTrips) {
@@ -76,9 +82,9 @@ TEST(RedisEndpointTest, Parses) {
   EXPECT_EQ(ep->host, "127.0.0.1");
   EXPECT_EQ(ep->port, 6390);
   EXPECT_EQ(ep->db, 3);
-  EXPECT_FALSE(RedisEndpoint::Parse("http://x").ok());
-  EXPECT_FALSE(RedisEndpoint::Parse("redis://h:notaport").ok());
-  EXPECT_FALSE(RedisEndpoint::Parse("redis://h:70000").ok());
+  EXPECT_THAT(RedisEndpoint::Parse("http://x"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(RedisEndpoint::Parse("redis://h:notaport"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(RedisEndpoint::Parse("redis://h:70000"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(LatestOnlyTest, OneWriteInFlightAndOnlyTheNewestWaits) {
@@ -111,9 +117,6 @@ TEST(Utf8JsonTest, JsonQuote) {
 
 }  // namespace
 }  // namespace bkk
-
-#include "common/csv.h"
-#include "common/sha256.h"
 
 namespace bkk {
 namespace {

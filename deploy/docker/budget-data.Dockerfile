@@ -21,6 +21,7 @@ WORKDIR /src
 COPY CMakeLists.txt ./
 COPY cmake/ cmake/
 COPY protos/ protos/
+COPY common/ common/
 COPY services/ services/
 COPY tests/ tests/
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \

@@ -8,9 +8,15 @@
 
 # ---- web: the static web app (Vite) ------------------------------------------
 FROM node:20.19-bookworm-slim AS web
-WORKDIR /web
+ARG DEBIAN_FRONTEND=noninteractive
+# The page's API types are generated from the protos at build time.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends protobuf-compiler golang-github-gogo-googleapis-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src/gateway/web
 COPY gateway/web/package.json gateway/web/package-lock.json ./
 RUN npm ci --no-audit --no-fund
+COPY protos/ /src/protos/
 COPY gateway/web/ ./
 RUN npm run build
 
@@ -29,6 +35,7 @@ WORKDIR /src
 COPY CMakeLists.txt ./
 COPY cmake/ cmake/
 COPY protos/ protos/
+COPY common/ common/
 COPY services/ services/
 COPY tests/ tests/
 COPY gateway/ gateway/
@@ -52,7 +59,7 @@ RUN apt-get update \
 COPY --from=build /src/build/gateway/bkk-gateway /usr/local/bin/bkk-gateway
 # Refuse to build an image whose binary would not start: every shared library resolves.
 RUN ! ldd /usr/local/bin/bkk-gateway | grep 'not found'
-COPY --from=web /web/dist/ /app/web/
+COPY --from=web /src/gateway/web/dist/ /app/web/
 USER 10001:10001
 ENV BKK_HTTP_LISTEN=0.0.0.0:8080 \
     BKK_WEB_ROOT=/app/web

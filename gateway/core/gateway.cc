@@ -274,7 +274,7 @@ bool Gateway::CheckRate(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
   return false;
 }
 
-void Gateway::Handle(HttpRequest request, std::shared_ptr<ResponseWriter> writer) {
+void Gateway::Handle(const HttpRequest& request, std::shared_ptr<ResponseWriter> writer) {
   auto ex =
       std::make_shared<Exchange>(this, std::move(writer), std::string(request.Header("origin")), series_unmatched_);
   std::string_view target = request.target;
@@ -344,7 +344,7 @@ void Gateway::Handle(HttpRequest request, std::shared_ptr<ResponseWriter> writer
   HandleStatic(ex, request, path);
 }
 
-void Gateway::HandleStatic(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path) {
+void Gateway::HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path) {
   auto response = static_files_.Serve(path, request.Header("accept-encoding"), request.Header("if-none-match"));
   if (!response) {
     ex->set_series(series_unmatched_);
@@ -353,7 +353,7 @@ void Gateway::HandleStatic(std::shared_ptr<Exchange> ex, const HttpRequest& requ
   ex->Send(std::move(*response));
 }
 
-void Gateway::HandleOptions(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path) {
+void Gateway::HandleOptions(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path) {
   ex->set_series(series_options_);
   std::string_view origin = request.Header("origin");
   const bool preflight = !origin.empty() && request.HasHeader("access-control-request-method");
@@ -393,7 +393,7 @@ void Gateway::HandleReady(std::shared_ptr<Exchange> ex) {
   state->ex = std::move(ex);
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
   for (const char* service : {kBudgetService, kKeywordService, kVotingService}) {
-    backend_->CheckHealth(service, deadline, [state, service](bool serving, std::string detail) {
+    backend_->CheckHealth(service, deadline, [state, service](bool serving, const std::string& detail) {
       if (!serving) {
         std::lock_guard<std::mutex> lock(state->mu);
         state->problems.push_back(absl::StrCat(service, ": ", detail));
@@ -425,7 +425,7 @@ Gateway::CachePolicy Gateway::PolicyFor(const Route& route, const HttpRequest& r
   return CachePolicy::kNone;
 }
 
-void Gateway::HandleApi(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path,
+void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path,
                         std::string_view query) {
   // HEAD is GET without the body (the server drops it), for JSON routes.
   const bool head = request.method == "HEAD";
@@ -494,15 +494,15 @@ void Gateway::HandleApi(std::shared_ptr<Exchange> ex, const HttpRequest& request
     call.metadata.emplace_back("x-request-id", std::string(request_id));
   }
   if (route.kind == ResponseKind::kJson) {
-    CallUnary(std::move(ex), route, request, std::move(*message), std::move(call));
+    CallUnary(ex, route, request, std::move(*message), call);
   } else if (route.kind == ResponseKind::kSse) {
-    JoinSse(std::move(ex), route, **message);
+    JoinSse(ex, route, **message);
   } else {
-    CallStream(std::move(ex), route, std::move(*message), std::move(call));
+    CallStream(ex, route, std::move(*message), call);
   }
 }
 
-void Gateway::JoinSse(std::shared_ptr<Exchange> ex, const Route& route, const Message& message) {
+void Gateway::JoinSse(const std::shared_ptr<Exchange>& ex, const Route& route, const Message& message) {
   StreamOptions stream_options;
   stream_options.heartbeat_interval = options_.limits.sse_heartbeat;
   stream_options.heartbeat_chunk = std::string(kSseHeartbeat);
@@ -521,8 +521,8 @@ void Gateway::JoinSse(std::shared_ptr<Exchange> ex, const Route& route, const Me
   ex->OnCancel([fanout, id = *id](bool client_gone) { fanout->Leave(id, client_gone); });
 }
 
-void Gateway::CallUnary(std::shared_ptr<Exchange> ex, const Route& route, const HttpRequest& request,
-                        std::unique_ptr<Message> message, CallOptions call) {
+void Gateway::CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route, const HttpRequest& request,
+                        std::unique_ptr<Message> message, const CallOptions& call) {
   CachePolicy policy = PolicyFor(route, request);
   std::string key;
   std::string release;
@@ -561,7 +561,7 @@ void Gateway::CallUnary(std::shared_ptr<Exchange> ex, const Route& route, const 
   const auto ttl = options_.tally_cache_ttl;
   backend_->CallUnary(route.method, call, std::move(message),
                       [ex, route_ptr, policy, cache, key = std::move(key), release = std::move(release), answer, ttl](
-                          grpc::Status status, std::unique_ptr<Message> response) {
+                          const grpc::Status& status, std::unique_ptr<Message> response) {
                         if (!status.ok()) {
                           const int http = HttpStatusForGrpcCode(status.error_code());
                           if (http == 500) {
@@ -624,8 +624,8 @@ struct StreamState {
 
 }  // namespace
 
-void Gateway::CallStream(std::shared_ptr<Exchange> ex, const Route& route, std::unique_ptr<Message> message,
-                         CallOptions call) {
+void Gateway::CallStream(const std::shared_ptr<Exchange>& ex, const Route& route, std::unique_ptr<Message> message,
+                         const CallOptions& call) {
   auto state = std::make_shared<StreamState>();
   state->route = &route;
   // Whether the head went out (first message or the end) is decided under
@@ -652,7 +652,7 @@ void Gateway::CallStream(std::shared_ptr<Exchange> ex, const Route& route, std::
       }
     });
   };
-  handlers.on_done = [ex, state, take_start](grpc::Status status) {
+  handlers.on_done = [ex, state, take_start](const grpc::Status& status) {
     {
       std::lock_guard<std::mutex> lock(state->mu);
       state->stream.reset();  // breaks the state -> stream -> handlers cycle
@@ -680,7 +680,7 @@ void Gateway::CallStream(std::shared_ptr<Exchange> ex, const Route& route, std::
   stream->Start();
 }
 
-void Gateway::HandleSharePage(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path) {
+void Gateway::HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path) {
   ex->set_series(series_share_);
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse r = ErrorResponse(405, "METHOD_NOT_ALLOWED",
@@ -721,7 +721,7 @@ void Gateway::HandleSharePage(std::shared_ptr<Exchange> ex, const HttpRequest& r
   }
   const std::string image = options_.og_image_path;
   backend_->CallUnary(get_proposal_, call, std::move(message),
-                      [ex, base, image](grpc::Status status, std::unique_ptr<Message> response) {
+                      [ex, base, image](const grpc::Status& status, std::unique_ptr<Message> response) {
                         if (!status.ok()) return ex->Send(ErrorResponseForGrpc(status));
                         const auto* typed =
                             dynamic_cast<const bkkbudget::voting::v1::GetProposalResponse*>(response.get());

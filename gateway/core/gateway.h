@@ -56,7 +56,7 @@ class Gateway final {
   Gateway& operator=(const Gateway&) = delete;
 
   // Handles one complete request; answers through `writer`, now or later.
-  void Handle(HttpRequest request, std::shared_ptr<ResponseWriter> writer);
+  void Handle(const HttpRequest& request, std::shared_ptr<ResponseWriter> writer);
 
   // An error the server found before a request was complete (malformed
   // HTTP, oversize headers or body, read timeout), as a full JSON response
@@ -88,19 +88,19 @@ class Gateway final {
   class SseExchange;
   enum class CachePolicy { kNone, kRelease, kTtl };
 
-  void HandleApi(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path,
+  void HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path,
                  std::string_view query);
-  void CallUnary(std::shared_ptr<Exchange> ex, const Route& route, const HttpRequest& request,
-                 std::unique_ptr<google::protobuf::Message> message, CallOptions call);
+  void CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route, const HttpRequest& request,
+                 std::unique_ptr<google::protobuf::Message> message, const CallOptions& call);
   // CSV routes: one backend stream per download, paced by the client.
-  void CallStream(std::shared_ptr<Exchange> ex, const Route& route, std::unique_ptr<google::protobuf::Message> message,
-                  CallOptions call);
+  void CallStream(const std::shared_ptr<Exchange>& ex, const Route& route,
+                  std::unique_ptr<google::protobuf::Message> message, const CallOptions& call);
   // SSE routes: the client joins the route's shared upstream (SseFanout).
-  void JoinSse(std::shared_ptr<Exchange> ex, const Route& route, const google::protobuf::Message& message);
-  void HandleSharePage(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path);
+  void JoinSse(const std::shared_ptr<Exchange>& ex, const Route& route, const google::protobuf::Message& message);
+  void HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path);
   void HandleReady(std::shared_ptr<Exchange> ex);
-  void HandleOptions(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path);
-  void HandleStatic(std::shared_ptr<Exchange> ex, const HttpRequest& request, std::string_view path);
+  void HandleOptions(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path);
+  void HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path);
 
   CachePolicy PolicyFor(const Route& route, const HttpRequest& request) const;
   std::string ClientAddress(const HttpRequest& request) const;

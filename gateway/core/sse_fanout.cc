@@ -109,7 +109,7 @@ struct SseFanout::State : std::enable_shared_from_this<SseFanout::State> {
     handlers.on_message = [weak, key = u.key, gen = u.generation](std::unique_ptr<Message> m) {
       if (auto self = weak.lock()) self->OnMessage(key, gen, std::move(m));
     };
-    handlers.on_done = [weak, key = u.key, gen = u.generation](grpc::Status status) {
+    handlers.on_done = [weak, key = u.key, gen = u.generation](const grpc::Status& status) {
       if (auto self = weak.lock()) self->OnDone(key, gen, status);
     };
     u.stream = backend->PrepareServerStream(u.route->method, call, std::move(request), std::move(handlers));

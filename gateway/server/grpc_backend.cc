@@ -291,7 +291,7 @@ void GrpcBackend::CheckHealth(const std::string& service, std::chrono::system_cl
   call->done = std::move(done);
   target->byte_stubs[target->Pick()]->UnaryCall(
       &call->context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &call->request, &call->response,
-      [call](grpc::Status status) {
+      [call](const grpc::Status& status) {
         std::unique_ptr<Call> owned(call);
         if (!status.ok()) {
           return owned->done(false,

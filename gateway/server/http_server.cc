@@ -156,7 +156,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     WriteResponse(std::move(response), !keep_alive_ || core_->draining.load());
   }
 
-  void DoStartStream(uint64_t seq, HttpResponse head, StreamOptions options) {
+  void DoStartStream(uint64_t seq, const HttpResponse& head, StreamOptions options) {
     if (seq != seq_ || phase_ != Phase::kHandling) return;
     phase_ = Phase::kStreaming;
     stream_head_ = std::make_shared<http::response<http::empty_body>>();
@@ -362,7 +362,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     head_ = req.method() == http::verb::head;
     ++seq_;
     phase_ = Phase::kHandling;
-    core_->gateway->Handle(std::move(request), MakeWriter());
+    core_->gateway->Handle(request, MakeWriter());
   }
 
   std::shared_ptr<ResponseWriter> MakeWriter();
@@ -624,7 +624,7 @@ void DrainStreamInbox(const std::shared_ptr<ServerCore>& core, size_t index) {
     Connection& c = *op.conn;
     switch (op.kind) {
       case StreamOp::Kind::kStart:
-        c.DoStartStream(op.seq, std::move(op.start->first), std::move(op.start->second));
+        c.DoStartStream(op.seq, op.start->first, std::move(op.start->second));
         break;
       case StreamOp::Kind::kChunk:
         c.DoWriteChunk(op.seq, std::move(op.data), std::move(op.done));

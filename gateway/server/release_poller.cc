@@ -12,7 +12,7 @@
 
 namespace bkk::gateway {
 
-void PollReleaseOnce(Backend* backend, Gateway* gateway, std::function<void()> done) {
+void PollReleaseOnce(Backend* backend, Gateway* gateway, const std::function<void()>& done) {
   const auto* method =
       google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(absl::StrCat(kBudgetService, ".GetRelease"));
   if (method == nullptr) {
@@ -22,7 +22,7 @@ void PollReleaseOnce(Backend* backend, Gateway* gateway, std::function<void()> d
   CallOptions options;
   options.deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
   backend->CallUnary(method, options, std::make_unique<bkkbudget::budget::v1::GetReleaseRequest>(),
-                     [gateway, done](grpc::Status status, std::unique_ptr<google::protobuf::Message> response) {
+                     [gateway, done](const grpc::Status& status, std::unique_ptr<google::protobuf::Message> response) {
                        if (status.ok()) {
                          const auto* typed =
                              dynamic_cast<const bkkbudget::budget::v1::GetReleaseResponse*>(response.get());

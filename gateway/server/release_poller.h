@@ -18,7 +18,7 @@ namespace bkk::gateway {
 std::unique_ptr<PeriodicTask> NewReleasePoller(Backend* backend, Gateway* gateway, std::chrono::milliseconds interval);
 
 // One poll; `done` (optional) runs when the answer is in.
-void PollReleaseOnce(Backend* backend, Gateway* gateway, std::function<void()> done = nullptr);
+void PollReleaseOnce(Backend* backend, Gateway* gateway, const std::function<void()>& done = nullptr);
 
 }  // namespace bkk::gateway
 

@@ -279,7 +279,7 @@ void FakeBackend::Push(const std::string& method, const std::string& text) {
   }
 }
 
-void FakeBackend::EndStreams(const std::string& method, grpc::Status status) {
+void FakeBackend::EndStreams(const std::string& method, const grpc::Status& status) {
   std::lock_guard<std::mutex> lock(mu_);
   for (Reactor* r : open_streams_) {
     if (r->method_name() == method) r->End(status);

@@ -47,7 +47,7 @@ class FakeBackend final : public grpc::CallbackGenericService {
   // Writes one more message to every open stream of `method`.
   void Push(const std::string& method, const std::string& text);
   // Ends every open stream of `method` with `status` (a backend restart).
-  void EndStreams(const std::string& method, grpc::Status status);
+  void EndStreams(const std::string& method, const grpc::Status& status);
   int OpenStreams(const std::string& method);
   void SetServing(const std::string& service, bool serving);
 

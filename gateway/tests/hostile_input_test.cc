@@ -248,7 +248,8 @@ TEST_F(HostileInputTest, MalformedJsonBodies) {
     b[rng() % b.size()] = "{}[]\":,\\\x01\xFF"[rng() % 11];
     bodies.push_back(b);
   }
-  for (int i = 0; i < 10; ++i) bodies.push_back(RandomBytes(rng, 1 + rng() % 100, kPathAlphabet + "\x00\x01\n\r\t"));
+  for (int i = 0; i < 10; ++i)
+    bodies.push_back(RandomBytes(rng, 1 + rng() % 100, kPathAlphabet + std::string("\x00\x01\n\r\t", 5)));
   for (const std::string& body : bodies) {
     Send("malformed JSON", Request("POST", routes[rng() % routes.size()], body, "Content-Type: application/json\r\n"));
   }

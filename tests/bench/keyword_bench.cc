@@ -282,7 +282,7 @@ double MeasureQueries(const IndexSnapshot& index, const std::vector<Line>& lines
   for (const auto& [sort, label] :
        {std::pair{SortOrder::kRelevance, "relevance"}, std::pair{SortOrder::kAmountDesc, "amount"}}) {
     int64_t matches = 0;
-    const Percentiles p = Measure([&](int64_t i) {
+    const Percentiles p = Measure([&, sort = sort](int64_t i) {
       SearchRequest request;
       request.query = queries[static_cast<size_t>(i) % queries.size()];
       request.sort = sort;

@@ -190,7 +190,7 @@ int main(int argc, char** argv) {
       b.req.set_idempotency_key(absl::StrCat("bench-", n));
       b.ctx = Ctx();
       b.stub->async()->CastBallot(b.ctx.get(), &b.req, &b.resp,
-                                  [done = std::move(done)](grpc::Status st) { done(st.ok()); });
+                                  [done = std::move(done)](const grpc::Status& st) { done(st.ok()); });
     });
     // The same server's health Check at the same concurrency: what any
     // unary RPC costs on this machine, the ceiling for CastBallot.
@@ -206,7 +206,7 @@ int main(int argc, char** argv) {
       Check& k = checks[slot];
       k.ctx = Ctx();
       k.stub->async()->Check(k.ctx.get(), &k.req, &k.resp,
-                             [done = std::move(done)](grpc::Status st) { done(st.ok()); });
+                             [done = std::move(done)](const grpc::Status& st) { done(st.ok()); });
     });
     std::printf("clients %d ballots/s %.0f p50_ms %.2f p99_ms %.2f errors %ld acked %zu noop_rpc/s %.0f\n", clients,
                 cast.rate, cast.p50_ms, cast.p99_ms, cast.errors, cast.ok, noop.rate);

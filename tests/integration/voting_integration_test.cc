@@ -330,16 +330,14 @@ TEST_F(VotingIntegrationTest, TheDatabaseRefusesBallotsThatWouldNotBeDurable) {
   pqxx::connection c(db_->url());
   pqxx::nontransaction tx(c);
   tx.exec("SET synchronous_commit = off");
-  auto insert =
-      [&] {
-        tx
-            .exec_params(
-                "SELECT * FROM voting.insert_ballot_group(ARRAY[$1]::bigint[], ARRAY[12]::integer[], "
-                "ARRAY['v']::text[], "
-                "ARRAY['k']::text[], ARRAY['RNOTDURABLE']::text[], ARRAY[$2]::text[], ARRAY['{1}']::text[], "
-                "2::smallint)",  // 2 = voting
-                round.round_id, absl::StrCat("{", round.proposals[12][0], "}"));
-      };
+  auto insert = [&] {
+    tx.exec_params(
+        "SELECT * FROM voting.insert_ballot_group(ARRAY[$1]::bigint[], ARRAY[12]::integer[], "
+        "ARRAY['v']::text[], "
+        "ARRAY['k']::text[], ARRAY['RNOTDURABLE']::text[], ARRAY[$2]::text[], ARRAY['{1}']::text[], "
+        "2::smallint)",  // 2 = voting
+        round.round_id, absl::StrCat("{", round.proposals[12][0], "}"));
+  };
   try {
     insert();
     ADD_FAILURE() << "a ballot group committed with synchronous_commit off";

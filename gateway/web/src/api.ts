@@ -81,52 +81,64 @@ export function post<T>(path: string, body: unknown): Promise<T> {
   return request<T>('POST', path, body);
 }
 
-// ---- Types (the subset of the protos the page reads) ----
+// ---- Types: generated from the protos (scripts/gen-api.mjs), in the JSON
+// mapping the gateway emits. Names here are the page's; the shapes are the
+// contract's, so a proto change that breaks the page fails the type check.
+//
+// The generated types mark every field optional, as proto3 JSON allows. The
+// gateway prints every scalar and repeated field, defaults included
+// (always_print_primitive_fields in gateway/core/transcoder.cc), so `Filled`
+// makes those required; message-valued fields stay optional (an unset one is
+// left out).
+type FilledValue<V> = V extends (infer U)[] ? (U extends object ? Filled<U>[] : U[]) : V;
+type ScalarKeys<T> = {
+  [K in keyof T]-?: NonNullable<T[K]> extends object ? (NonNullable<T[K]> extends unknown[] ? K : never) : K;
+}[keyof T];
+export type Filled<T> = { [K in ScalarKeys<T>]-?: FilledValue<NonNullable<T[K]>> } & {
+  [K in Exclude<keyof T, ScalarKeys<T>>]?: Filled<NonNullable<T[K]>>;
+};
 
-export interface SubDimension { id: string; name?: string; description?: string; goals?: string[] }
-export interface Strategy { id: string; name?: string; side?: string; nameEn?: string; issue?: string; subDimensions?: SubDimension[] }
-export interface Framework { kind?: string; name?: string; firstYear?: number; lastYear?: number; strategies?: Strategy[] }
-export interface District { id: number; nameTh?: string; nameEn?: string; zipcode?: string; officeAgency?: string }
-export interface StrategyAmount { strategyId?: string; strategyName?: string; amountBaht?: Int64 }
-export interface YearOverview {
-  fiscalYear: number; totalBudgetBaht?: Int64; strategicBudgetBaht?: Int64;
-  byStrategy?: StrategyAmount[]; source?: string; hasLines?: boolean;
-}
-export interface Overview { years?: YearOverview[]; releaseVersion?: string }
-export interface AgencyAmount { agency?: string; amountBaht?: Int64; lineCount?: number; unitKind?: string }
-export interface TopAgencies { fiscalYear?: number; agencies?: AgencyAmount[]; agencyCount?: number; yearTotalBaht?: Int64; note?: string }
-export interface BreakdownItem { key?: string; label?: string; amountBaht?: Int64; lineCount?: number }
-export interface Breakdown { fiscalYear?: number; items?: BreakdownItem[]; totalBaht?: Int64 }
-export interface BudgetLine {
-  lineId: string; fiscalYear?: number; agency?: string; missionType?: string; name?: string; amountBaht?: Int64;
-  strategyId?: string; subDimensionId?: string; districtId?: number; sourceRef?: string; sourcePage?: number; category?: string;
-}
-export interface LinesPage { lines?: BudgetLine[]; nextPageToken?: string; totalCount?: number; totalAmountBaht?: Int64 }
-export interface SourceFile { path?: string; sha256?: string; sizeBytes?: Int64; rows?: number }
-export interface Release { version?: string; files?: SourceFile[]; importedAt?: string; lineCount?: number; totalBaht?: Int64; source?: string }
-export interface KeywordCount { keyword: string; lineCount?: number; amountBaht?: Int64 }
-export interface TopKeywords { keywords?: KeywordCount[]; lineCount?: number }
-export interface TextRange { start?: number; end?: number }
-export interface SearchHit {
-  lineId: string; name?: string; amountBaht?: Int64; fiscalYear?: number; agency?: string; missionType?: string;
-  strategyId?: string; districtId?: number; highlights?: TextRange[];
-}
-export interface SearchResult { hits?: SearchHit[]; nextPageToken?: string; totalCount?: number; totalAmountBaht?: Int64; queryTerms?: string[] }
+import type {
+  AgencyAmountJson, BreakdownItemJson, BudgetLineJson, DistrictJson, FrameworkJson, GetBreakdownResponseJson,
+  GetOverviewResponseJson, ListLinesResponseJson, ListTopAgenciesResponseJson, ReleaseJson, SourceFileJson,
+  StrategyAmountJson, StrategyJson, SubDimensionJson, YearOverviewJson,
+} from './gen/bkkbudget/budget/v1/budget_pb';
+import type {
+  KeywordCountJson, ListTopKeywordsResponseJson, SearchHitJson, SearchLinesResponseJson, TextRangeJson,
+} from './gen/bkkbudget/keywords/v1/keywords_pb';
+import type {
+  BallotRuleJson, CheckReceiptResponseJson, ComputeOutcomeResponseJson, GetTopProposalsResponseJson,
+  ProjectOutcomeJson, ProposalJson, ProposalTallyJson, RoundDistrictJson, RoundJson, WatchTalliesResponseJson,
+} from './gen/bkkbudget/voting/v1/voting_pb';
 
-export interface BallotRule { kind?: string; maxChoices?: number; totalPoints?: number; maxPointsPerProject?: number }
-export interface RoundDistrict { districtId?: number; budgetBaht?: Int64 }
-export interface Round {
-  roundId: string; name?: string; fiscalYear?: number; districts?: RoundDistrict[]; ballotRule?: BallotRule;
-  outcomeRule?: string; identityMode?: string; phase?: string; createdAt?: string; source?: string;
-}
-export interface Proposal {
-  proposalId: string; roundId?: string; districtId?: number; title?: string; description?: string; strategyTag?: string;
-  estimatedCostBaht?: Int64; status?: string; rejectionReason?: string; createdAt?: string; externalId?: string;
-}
-export interface ProposalTally { proposalId: string; title?: string; support?: Int64; estimatedCostBaht?: Int64; rank?: number }
-export interface TopProposals { proposals?: ProposalTally[]; voterCount?: Int64; servedFrom?: string }
-/** One live-tally event (WatchTalliesResponse): the top list as of `watermark`. */
-export interface TallyEvent { proposals?: ProposalTally[]; voterCount?: Int64; watermark?: Int64; votingClosed?: boolean }
-export interface Receipt { counted?: boolean; roundId?: Int64; districtId?: number; castAt?: string; choices?: { proposalId: string; points?: number }[] }
-export interface ProjectOutcome { proposalId: string; title?: string; costBaht?: Int64; support?: Int64; funded?: boolean; explanation?: string }
-export interface Outcome { rule?: string; budgetBaht?: Int64; spentBaht?: Int64; projects?: ProjectOutcome[]; voterCount?: Int64; summary?: string }
+export type SubDimension = Filled<SubDimensionJson>;
+export type Strategy = Filled<StrategyJson>;
+export type Framework = Filled<FrameworkJson>;
+export type District = Filled<DistrictJson>;
+export type StrategyAmount = Filled<StrategyAmountJson>;
+export type YearOverview = Filled<YearOverviewJson>;
+export type Overview = Filled<GetOverviewResponseJson>;
+export type AgencyAmount = Filled<AgencyAmountJson>;
+export type TopAgencies = Filled<ListTopAgenciesResponseJson>;
+export type BreakdownItem = Filled<BreakdownItemJson>;
+export type Breakdown = Filled<GetBreakdownResponseJson>;
+export type BudgetLine = Filled<BudgetLineJson>;
+export type LinesPage = Filled<ListLinesResponseJson>;
+export type SourceFile = Filled<SourceFileJson>;
+export type Release = Filled<ReleaseJson>;
+export type KeywordCount = Filled<KeywordCountJson>;
+export type TopKeywords = Filled<ListTopKeywordsResponseJson>;
+export type TextRange = Filled<TextRangeJson>;
+export type SearchHit = Filled<SearchHitJson>;
+export type SearchResult = Filled<SearchLinesResponseJson>;
+export type BallotRule = Filled<BallotRuleJson>;
+export type RoundDistrict = Filled<RoundDistrictJson>;
+export type Round = Filled<RoundJson>;
+export type Proposal = Filled<ProposalJson>;
+export type ProposalTally = Filled<ProposalTallyJson>;
+export type TopProposals = Filled<GetTopProposalsResponseJson>;
+/** One live-tally event: the top list as of `watermark`. */
+export type TallyEvent = Filled<WatchTalliesResponseJson>;
+export type Receipt = Filled<CheckReceiptResponseJson>;
+export type ProjectOutcome = Filled<ProjectOutcomeJson>;
+export type Outcome = Filled<ComputeOutcomeResponseJson>;

@@ -91,6 +91,7 @@ void BallotWriter::AdmitLoop() {
     std::vector<absl::Status> verdicts(group.size());
     if (admit_) {
       std::vector<const RateKeys*> keys;
+      keys.reserve(group.size());
       for (const auto& p : group) keys.push_back(&p.rate_keys);
       verdicts = admit_(keys);
     }

@@ -3,11 +3,14 @@
 
 #include <string>
 
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace bkk::voting {
 namespace {
+
+using ::bkk::testing::StatusIs;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -46,7 +49,7 @@ TEST(CitizenIdTest, RejectsBadChecksum) {
   EXPECT_THAT(s.message(), HasSubstr("citizen_id"));
   EXPECT_THAT(s.message(), HasSubstr("checksum"));
   // One swapped pair of digits is caught too.
-  EXPECT_FALSE(ValidateCitizenId("1011700230708").ok());
+  EXPECT_THAT(ValidateCitizenId("1011700230708"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(CitizenIdTest, RejectsWrongLength) {

@@ -365,6 +365,7 @@ absl::StatusOr<std::vector<int64_t>> InMemoryRateLimiter::Hit(const std::vector<
   std::lock_guard<std::mutex> lock(mu_);
   if (down_) return Down("the rate limiter");
   std::vector<int64_t> out;
+  out.reserve(keys.size());
   for (const auto& key : keys) out.push_back(++counts_[key]);
   return out;
 }

@@ -9,11 +9,14 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
 namespace bkk::voting {
 namespace {
+
+using ::bkk::testing::StatusIs;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -41,7 +44,7 @@ std::set<std::string> SelectedColumn(const PbFile& file) {
 }
 
 // An election where voter i approves ballots[i].
-Election Approval(int64_t budget, std::vector<std::pair<std::string, int64_t>> projects,
+Election Approval(int64_t budget, const std::vector<std::pair<std::string, int64_t>>& projects,
                   std::vector<std::vector<std::string>> ballots) {
   Election e;
   e.budget = budget;
@@ -332,7 +335,7 @@ TEST(ElectionTest, RejectsInvalidElections) {
   EXPECT_EQ(ComputeGreedy(Approval(10, {{"a", -5}}, {})).status().code(), absl::StatusCode::kInvalidArgument);
   EqualSharesOptions bad;
   bad.add1_step = 0;
-  EXPECT_FALSE(ComputeEqualSharesAdd1(Approval(10, {}, {}), bad).ok());
+  EXPECT_THAT(ComputeEqualSharesAdd1(Approval(10, {}, {}), bad), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ProjectIdLessTest, NumericAwareTotalOrder) {

@@ -270,14 +270,15 @@ absl::StatusOr<RoundRecord> VotingApp::RoundForBallot(int64_t round_id) {
 }
 
 void VotingApp::CastBallot(int64_t round_id, int32_t district_id, const std::string& voter_token,
-                           const std::vector<BallotChoice>& choices, std::string idempotency_key,
-                           const std::string& client_address, std::function<void(absl::StatusOr<CastResult>)> done) {
+                           const std::vector<BallotChoice>& choices, const std::string& idempotency_key,
+                           const std::string& client_address,
+                           const std::function<void(absl::StatusOr<CastResult>)>& done) {
   auto refused = PrepareBallot(round_id, district_id, voter_token, choices, idempotency_key, client_address);
   if (!refused.ok()) {
     done(refused.status());
     return;
   }
-  writer_->Submit(std::move(refused->first), std::move(refused->second), [done](BallotResult result) {
+  writer_->Submit(std::move(refused->first), std::move(refused->second), [done](const BallotResult& result) {
     if (!result.status.ok()) {
       done(result.status);
     } else {

@@ -105,8 +105,8 @@ class VotingApp final {
   // Validates at once and completes `done` when the ballot is durable (on
   // the writer thread), or at once on a refusal. Never blocks on storage.
   void CastBallot(int64_t round_id, int32_t district_id, const std::string& voter_token,
-                  const std::vector<BallotChoice>& choices, std::string idempotency_key,
-                  const std::string& client_address, std::function<void(absl::StatusOr<CastResult>)> done);
+                  const std::vector<BallotChoice>& choices, const std::string& idempotency_key,
+                  const std::string& client_address, const std::function<void(absl::StatusOr<CastResult>)>& done);
   // Counts each group's rate-limit keys in one round trip (the writer's
   // admission step); fails open when the limiter is down.
   std::vector<absl::Status> AdmitGroup(const std::vector<const RateKeys*>& keys);

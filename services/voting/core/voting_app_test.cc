@@ -97,7 +97,7 @@ class VotingAppTest : public ::testing::Test {
   }
 
   absl::StatusOr<CastResult> Cast(int64_t round_id, int32_t district, const std::string& token,
-                                  std::vector<BallotChoice> choices, const std::string& key = "k1",
+                                  const std::vector<BallotChoice>& choices, const std::string& key = "k1",
                                   const std::string& address = "192.0.2.1") {
     std::promise<absl::StatusOr<CastResult>> result;
     app_.CastBallot(round_id, district, token, choices, key, address,

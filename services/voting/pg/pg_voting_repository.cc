@@ -190,9 +190,12 @@ StoredBallot BallotFromRow(const pqxx::row& r) {
 // PostgreSQL array literals of integers ("{1,2,3}"): built from numbers only,
 // passed as parameters.
 std::string IdArray(const std::vector<BallotChoice>& choices, bool points) {
-  std::vector<std::string> parts;
-  for (const auto& c : choices) parts.push_back(absl::StrCat(points ? c.points : c.proposal_id));
-  return absl::StrCat("{", absl::StrJoin(parts, ","), "}");
+  return absl::StrCat("{",
+                      absl::StrJoin(choices, ",",
+                                    [points](std::string* out, const BallotChoice& c) {
+                                      absl::StrAppend(out, points ? c.points : c.proposal_id);
+                                    }),
+                      "}");
 }
 
 // A PostgreSQL text[] literal, every element quoted and escaped, for passing

@@ -20,7 +20,7 @@ const API_EXAMPLES = [
 ];
 
 export function mountAbout(el: HTMLElement): void {
-  let release: Release | null = null;
+  let release: Partial<Release> | null = null;
   let error: unknown = null;
   let linesYear = 0;
 

@@ -14,7 +14,7 @@ const KIND_KEYS: Record<string, Key> = {
 };
 
 export function mountAgencies(el: HTMLElement): void {
-  let data: TopAgencies | null = null;
+  let data: Partial<TopAgencies> | null = null;
   let year = 0;
   let error: unknown = null;
 

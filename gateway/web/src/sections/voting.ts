@@ -2,7 +2,8 @@
 // includes it, the live top 10 with "ทั้งหมด N คน", propose (PROPOSALS phase),
 // vote under the round's ballot rule (VOTING phase), receipts, outcomes.
 import {
-  ApiError, get, num, post, type District, type Outcome, type Proposal, type Round, type Strategy, type TallyEvent,
+  ApiError, get, num, post, type BallotRule, type District, type Outcome, type Proposal, type Round, type Strategy,
+  type TallyEvent,
   type TopProposals,
 } from '../api';
 import { clear, h } from '../dom';
@@ -40,7 +41,7 @@ export function phaseTitle(phase: string | undefined): string {
 }
 
 export function ruleText(r: Round, budget: number): string {
-  const rule = r.ballotRule ?? {};
+  const rule: Partial<BallotRule> = r.ballotRule ?? {};
   switch (rule.kind) {
     case 'BALLOT_KIND_APPROVAL':
       return rule.maxChoices ? t('rule.approval', { n: rule.maxChoices }) : t('rule.approval.unlimited');
@@ -197,7 +198,7 @@ export function mountVoting(el: HTMLElement): VotingApi {
 
   function showTop(proposals: TopProposals['proposals'], voterCount: TopProposals['voterCount']): void {
     const before = num(top?.voterCount);
-    top = { proposals: proposals ?? [], voterCount };
+    top = { proposals: proposals ?? [], voterCount: voterCount ?? '0', servedFrom: top?.servedFrom ?? '' };
     topError = null;
     renderTop();
     if (num(voterCount) !== before) announce(t('vote.voters', { n: fmtInt(num(voterCount)) }));
@@ -463,7 +464,7 @@ export function mountVoting(el: HTMLElement): VotingApi {
 
   // ---- vote ----
   function ballotStatus(): { text: string; over: boolean } {
-    const rule = round?.ballotRule ?? {};
+    const rule: Partial<BallotRule> = round?.ballotRule ?? {};
     const list = proposals ?? [];
     if (rule.kind === 'BALLOT_KIND_KNAPSACK') {
       const budget = budgetOf(round);
@@ -489,7 +490,7 @@ export function mountVoting(el: HTMLElement): VotingApi {
   }
 
   function choiceControl(p: Proposal): HTMLElement {
-    const rule = round?.ballotRule ?? {};
+    const rule: Partial<BallotRule> = round?.ballotRule ?? {};
     const id = `choice-${p.proposalId}`;
     const cost = num(p.estimatedCostBaht);
     const label = h('label', { for: id },
