@@ -6,7 +6,7 @@
 
 namespace bkk {
 
-absl::StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text, const CsvOptions& options) {
+absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text, const CsvOptions& options) {
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   const char delimiter = options.delimiter;
   std::vector<CsvRow> rows;
@@ -80,8 +80,8 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text, const CsvOpt
   return rows;
 }
 
-std::string CsvField(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+std::string CsvField(absl::string_view value) {
+  if (value.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(value);
   std::string out = "\"";
   for (char c : value) {
     if (c == '"') out += '"';

@@ -5,10 +5,10 @@
 #define BKK_SERVICES_COMMON_CSV_H_
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace bkk {
 
@@ -29,10 +29,10 @@ struct CsvOptions {
 // Parses a whole document. A UTF-8 BOM is skipped; CRLF, LF and a lone CR
 // end records. An unterminated quote, or text after a closing quote, is
 // INVALID_ARGUMENT naming its line ("line 12: …").
-absl::StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text, const CsvOptions& options = {});
+absl::StatusOr<std::vector<CsvRow>> ParseCsv(absl::string_view text, const CsvOptions& options = {});
 
 // Quotes a field for writing when it needs it.
-std::string CsvField(std::string_view value);
+std::string CsvField(absl::string_view value);
 
 }  // namespace bkk
 

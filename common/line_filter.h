@@ -8,8 +8,9 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
 #include <type_traits>
+
+#include "absl/strings/string_view.h"
 
 namespace bkk {
 
@@ -26,7 +27,7 @@ struct LineFilter {
 
   // Whether a line whose strategy is `line_strategy` ("" when unclassified)
   // passes the strategy part of the filter.
-  bool StrategyMatches(std::string_view line_strategy) const {
+  bool StrategyMatches(absl::string_view line_strategy) const {
     if (strategy_id.empty()) return true;
     if (strategy_id == kUnclassified) return line_strategy.empty() || line_strategy == kUnclassified;
     return line_strategy == strategy_id;

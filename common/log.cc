@@ -40,7 +40,7 @@ const char* LevelName(LogLevel level) {
 
 void SetLogService(std::string service) { ServiceName() = std::move(service); }
 
-void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields) {
+void Log(LogLevel level, absl::string_view event, std::initializer_list<LogField> fields) {
   std::string line = absl::StrCat(
       "{\"ts\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), "\",\"level\":\"",
       LevelName(level), "\",\"service\":", JsonQuote(ServiceName()), ",\"event\":", JsonQuote(event));

@@ -5,28 +5,29 @@
 
 #include <initializer_list>
 #include <string>
-#include <string_view>
 #include <utility>
+
+#include "absl/strings/string_view.h"
 
 namespace bkk {
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
-using LogField = std::pair<std::string_view, std::string>;
+using LogField = std::pair<absl::string_view, std::string>;
 
 // Writes {"ts":…,"level":…,"service":…,"event":…, fields…}. Thread-safe.
-void Log(LogLevel level, std::string_view event, std::initializer_list<LogField> fields = {});
+void Log(LogLevel level, absl::string_view event, std::initializer_list<LogField> fields = {});
 
 // Names the binary in every line; call once at the top of main.
 void SetLogService(std::string service);
 
-inline void LogInfo(std::string_view event, std::initializer_list<LogField> fields = {}) {
+inline void LogInfo(absl::string_view event, std::initializer_list<LogField> fields = {}) {
   Log(LogLevel::kInfo, event, fields);
 }
-inline void LogWarning(std::string_view event, std::initializer_list<LogField> fields = {}) {
+inline void LogWarning(absl::string_view event, std::initializer_list<LogField> fields = {}) {
   Log(LogLevel::kWarning, event, fields);
 }
-inline void LogError(std::string_view event, std::initializer_list<LogField> fields = {}) {
+inline void LogError(absl::string_view event, std::initializer_list<LogField> fields = {}) {
   Log(LogLevel::kError, event, fields);
 }
 

@@ -16,7 +16,7 @@ std::string EncodePageToken(const std::vector<std::string>& fields) {
   return absl::WebSafeBase64Escape(absl::StrCat(kScheme, "|", absl::StrJoin(fields, "|")));
 }
 
-absl::StatusOr<std::vector<std::string>> DecodePageToken(std::string_view token, size_t field_count) {
+absl::StatusOr<std::vector<std::string>> DecodePageToken(absl::string_view token, size_t field_count) {
   std::string raw;
   std::vector<std::string> parts;
   if (absl::WebSafeBase64Unescape(absl::string_view(token.data(), token.size()), &raw)) {

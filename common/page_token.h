@@ -8,10 +8,10 @@
 #define BKK_COMMON_PAGE_TOKEN_H_
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace bkk {
 
@@ -19,7 +19,7 @@ std::string EncodePageToken(const std::vector<std::string>& fields);
 
 // The fields of a token made by EncodePageToken with `field_count` fields;
 // INVALID_ARGUMENT (saying to pass next_page_token back unchanged) otherwise.
-absl::StatusOr<std::vector<std::string>> DecodePageToken(std::string_view token, size_t field_count);
+absl::StatusOr<std::vector<std::string>> DecodePageToken(absl::string_view token, size_t field_count);
 
 // The answer for a token whose fields do not parse as the caller expects.
 absl::Status MalformedPageToken();

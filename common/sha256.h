@@ -3,11 +3,12 @@
 #define BKK_SERVICES_COMMON_SHA256_H_
 
 #include <string>
-#include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace bkk {
 
-std::string Sha256Hex(std::string_view data);
+std::string Sha256Hex(absl::string_view data);
 
 }  // namespace bkk
 

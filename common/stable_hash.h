@@ -7,21 +7,22 @@
 
 #include <cstdint>
 #include <string>
-#include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace bkk {
 
 class StableHasher final {
  public:
   // Adds `bytes` and a separator, so ("ab", "c") and ("a", "bc") differ.
-  StableHasher& Add(std::string_view bytes) {
+  StableHasher& Add(absl::string_view bytes) {
     AddRaw(bytes);
     Mix(0xFF);
     return *this;
   }
   StableHasher& Add(int64_t value) { return Add(std::to_string(value)); }
   // Adds `bytes` with no separator.
-  StableHasher& AddRaw(std::string_view bytes) {
+  StableHasher& AddRaw(absl::string_view bytes) {
     for (unsigned char c : bytes) Mix(c);
     return *this;
   }
@@ -33,7 +34,7 @@ class StableHasher final {
 };
 
 // FNV-1a of `bytes` alone.
-inline uint64_t StableHash64(std::string_view bytes) { return StableHasher().AddRaw(bytes).hash(); }
+inline uint64_t StableHash64(absl::string_view bytes) { return StableHasher().AddRaw(bytes).hash(); }
 
 }  // namespace bkk
 

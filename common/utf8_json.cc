@@ -5,7 +5,7 @@
 
 namespace bkk {
 
-size_t Utf8SequenceLength(std::string_view s, size_t i) {
+size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = byte(i);
   if (c < 0x80) return 1;
@@ -31,7 +31,7 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return n;
 }
 
-bool IsValidUtf8(std::string_view s) {
+bool IsValidUtf8(absl::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     // Fast path over ASCII runs: most of what the gateway sees.
@@ -46,7 +46,7 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-std::string JsonQuote(std::string_view s) {
+std::string JsonQuote(absl::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size() + 2);

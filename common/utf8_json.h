@@ -7,22 +7,23 @@
 
 #include <cstddef>
 #include <string>
-#include <string_view>
+
+#include "absl/strings/string_view.h"
 
 namespace bkk {
 
 // Length of the valid UTF-8 sequence starting at s[i] (1 for ASCII), or 0
 // if it is not valid: strict, no overlongs, surrogates or values above
 // U+10FFFF.
-size_t Utf8SequenceLength(std::string_view s, size_t i);
+size_t Utf8SequenceLength(absl::string_view s, size_t i);
 
 // True when all of `s` is valid UTF-8 by the rule above.
-bool IsValidUtf8(std::string_view s);
+bool IsValidUtf8(absl::string_view s);
 
 // A JSON string literal, quotes included. Each invalid UTF-8 byte becomes
 // U+FFFD, so the output is valid JSON whatever the input was: use it for
 // anything that echoes untrusted text (log fields, error messages).
-std::string JsonQuote(std::string_view s);
+std::string JsonQuote(absl::string_view s);
 
 }  // namespace bkk
 

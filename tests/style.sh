@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The house style, checked rather than asked for: every tracked C++ file is
-# clang-formatted (.clang-format), and clang-tidy (.clang-tidy) passes on the
-# C++ files the latest commit and the working tree changed. `./bkk tidy` (or
+# clang-formatted (.clang-format) and uses one string-view type, and
+# clang-tidy (.clang-tidy) passes on the C++ files the latest commit and the
+# working tree changed. `./bkk tidy` (or
 # `tests/style.sh --all`) runs clang-tidy on the whole tree (~15 min on 2 cores).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -13,6 +14,11 @@ mapfile -t all_cxx < <(git ls-files '*.cc' '*.h')
 clang-format-14 --dry-run --Werror "${all_cxx[@]}" ||
   { echo "style: run clang-format-14 -i on the files above"; exit 1; }
 echo "style: ${#all_cxx[@]} C++ files clang-formatted"
+# One string-view type: Debian's Abseil 20220623 keeps absl::string_view a
+# type of its own, and every Abseil and status API takes it.
+if git grep -n "std::string_view" -- '*.cc' '*.h'; then
+  echo "style: use absl::string_view (the tree's one string-view type), not std::string_view"; exit 1
+fi
 
 if [[ "${1:-}" == --all ]]; then
   mapfile -t tidy < <(git ls-files '*.cc')

@@ -15,6 +15,9 @@
 #include <utility>
 #include <vector>
 
+#include "bkkbudget/budget/v1/budget.pb.h"
+#include "bkkbudget/voting/v1/voting.pb.h"
+
 namespace bkk::gateway {
 
 struct CallOptions {
@@ -62,6 +65,14 @@ class Backend {
   // grpc.health.v1 Check of `service` on the backend that serves it.
   virtual void CheckHealth(const std::string& service, std::chrono::system_clock::time_point deadline,
                            HealthDone done) = 0;
+
+  // The calls the gateway makes on its own account, typed (generated
+  // stubs): share pages and the release poller. `done` runs exactly once.
+  template <typename Response>
+  using TypedDone = std::function<void(const grpc::Status&, const Response&)>;
+  virtual void GetProposal(const bkkbudget::voting::v1::GetProposalRequest& request, const CallOptions& options,
+                           TypedDone<bkkbudget::voting::v1::GetProposalResponse> done) = 0;
+  virtual void GetRelease(const CallOptions& options, TypedDone<bkkbudget::budget::v1::GetReleaseResponse> done) = 0;
 };
 
 }  // namespace bkk::gateway

@@ -21,6 +21,12 @@ RouteTableOptions DefaultRouteTableOptions() {
                                                          {"line_id", "fiscal_year", "agency", "mission_type", "name",
                                                           "amount_baht", "strategy_id", "district_id", "source_page"},
                                                          "bkk-budget-lines.csv"}});
+  // Budget answers change only with a release; tallies are reused briefly so
+  // a crowd refreshing the page costs voting one read per TTL.
+  options.cache_policies = {{kBudgetService, CachePolicy::kRelease},
+                            {kKeywordService, CachePolicy::kRelease},
+                            {absl::StrCat(kVotingService, ".GetTopProposals"), CachePolicy::kTtl},
+                            {absl::StrCat(kVotingService, ".GetTurnout"), CachePolicy::kTtl}};
   // Journalists' spelling: /v1/export/lines.csv?fiscal_year=2566&agency=…
   options.extra_routes.push_back({stream_lines, "GET", "/v1/export/lines.csv", "filter"});
   return options;

@@ -1,6 +1,7 @@
 // What the gateway serves: the three services whose `google.api.http` rules
-// become routes, the CSV form of BudgetService.StreamLines, and the
-// /v1/export/lines.csv alias for it. Kept apart from the request handling
+// become routes, the CSV form of BudgetService.StreamLines, the
+// /v1/export/lines.csv alias for it, and which answers may be cached. The
+// one table of per-method decisions: the request path names no method. Kept apart from the request handling
 // so the fuzzer can build the real route table with the core alone.
 #ifndef BKK_GATEWAY_CORE_DEFAULT_ROUTES_H_
 #define BKK_GATEWAY_CORE_DEFAULT_ROUTES_H_

@@ -13,7 +13,7 @@ using google::protobuf::FieldDescriptor;
 
 namespace {
 
-const FieldDescriptor* FindField(const Descriptor* type, std::string_view name) {
+const FieldDescriptor* FindField(const Descriptor* type, absl::string_view name) {
   std::string key(name);
   if (const FieldDescriptor* f = type->FindFieldByName(key)) return f;
   for (int i = 0; i < type->field_count(); ++i) {
@@ -24,13 +24,13 @@ const FieldDescriptor* FindField(const Descriptor* type, std::string_view name) 
 
 }  // namespace
 
-absl::StatusOr<std::vector<const FieldDescriptor*>> ResolveFieldPath(const Descriptor* type, std::string_view path) {
+absl::StatusOr<std::vector<const FieldDescriptor*>> ResolveFieldPath(const Descriptor* type, absl::string_view path) {
   std::vector<const FieldDescriptor*> fields;
   if (path.empty()) return absl::InvalidArgumentError("empty field name");
   size_t start = 0;
   while (true) {
     size_t dot = path.find('.', start);
-    std::string_view name = path.substr(start, dot == std::string_view::npos ? path.size() - start : dot - start);
+    absl::string_view name = path.substr(start, dot == absl::string_view::npos ? path.size() - start : dot - start);
     if (name.empty()) {
       return absl::InvalidArgumentError(absl::StrCat("empty segment in field name `", std::string(path), "`"));
     }
@@ -42,7 +42,7 @@ absl::StatusOr<std::vector<const FieldDescriptor*>> ResolveFieldPath(const Descr
       return absl::NotFoundError(absl::StrCat("no field `", std::string(name), "` in ", type->full_name()));
     }
     fields.push_back(field);
-    if (dot == std::string_view::npos) break;
+    if (dot == absl::string_view::npos) break;
     if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE || field->is_repeated()) {
       return absl::InvalidArgumentError(
           absl::StrCat("`", field->name(), "` is not a message field, so `", std::string(path), "` names nothing"));

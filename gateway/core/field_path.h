@@ -5,10 +5,10 @@
 
 #include <google/protobuf/descriptor.h>
 
-#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace bkk::gateway {
 
@@ -16,7 +16,7 @@ namespace bkk::gateway {
 // (fiscalYear). Every segment but the last must be a singular message field.
 // NOT_FOUND / INVALID_ARGUMENT messages name the offending segment.
 absl::StatusOr<std::vector<const google::protobuf::FieldDescriptor*>> ResolveFieldPath(
-    const google::protobuf::Descriptor* type, std::string_view path);
+    const google::protobuf::Descriptor* type, absl::string_view path);
 
 // True for fields a path variable or query parameter can set: scalars,
 // enums, strings and bytes, singular or repeated (not maps or messages).

@@ -24,9 +24,9 @@ namespace {
 
 constexpr char kJsonType[] = "application/json; charset=utf-8";
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool StartsWith(absl::string_view s, absl::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-bool IsPrintableAscii(std::string_view s) {
+bool IsPrintableAscii(absl::string_view s) {
   for (char c : s) {
     if (c < 0x20 || c > 0x7E) return false;
   }
@@ -34,7 +34,7 @@ bool IsPrintableAscii(std::string_view s) {
 }
 
 // application/json, optionally with parameters (charset).
-bool IsJsonContentType(std::string_view type) {
+bool IsJsonContentType(absl::string_view type) {
   std::string lower = AsciiLower(type.substr(0, type.find(';')));
   while (!lower.empty() && lower.back() == ' ') lower.pop_back();
   return lower == "application/json";
@@ -51,7 +51,7 @@ std::string DeterministicBytes(const Message& message) {
   return out;
 }
 
-HttpResponse JsonResponse(int status, std::string body, std::string_view cache_control) {
+HttpResponse JsonResponse(int status, std::string body, absl::string_view cache_control) {
   HttpResponse r;
   r.status = status;
   r.body = std::move(body);
@@ -191,8 +191,6 @@ Gateway::Gateway(GatewayOptions options, std::shared_ptr<const RouteTable> route
   series_options_ = metrics_.AddSeries("preflight", "OPTIONS");
   series_unmatched_ = metrics_.AddSeries("unmatched", "");
   series_protocol_ = metrics_.AddSeries("protocol_error", "");
-  get_proposal_ = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
-      absl::StrCat(kVotingService, ".GetProposal"));
   csp_ =
       "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
       "base-uri 'self'; form-action 'self'";
@@ -203,7 +201,7 @@ int Gateway::SeriesOf(const Route* route) const {
   return it == series_of_.end() ? -1 : it->second;
 }
 
-uint64_t Gateway::BodyLimitFor(std::string_view target) const {
+uint64_t Gateway::BodyLimitFor(absl::string_view target) const {
   return StartsWith(target, "/v1/admin/") ? options_.limits.max_admin_body_bytes : options_.limits.max_body_bytes;
 }
 
@@ -215,14 +213,14 @@ void Gateway::SetRelease(std::string version) {
   }
 }
 
-bool Gateway::OriginAllowed(std::string_view origin) const {
+bool Gateway::OriginAllowed(absl::string_view origin) const {
   for (const auto& allowed : options_.cors_origins) {
     if (allowed == "*" || allowed == origin) return true;
   }
   return false;
 }
 
-void Gateway::AddCommonHeaders(HttpResponse* response, std::string_view origin) const {
+void Gateway::AddCommonHeaders(HttpResponse* response, absl::string_view origin) const {
   response->SetHeader("Content-Security-Policy", csp_);
   response->SetHeader("X-Content-Type-Options", "nosniff");
   response->SetHeader("Referrer-Policy", "strict-origin-when-cross-origin");
@@ -236,7 +234,7 @@ void Gateway::AddCommonHeaders(HttpResponse* response, std::string_view origin) 
   }
 }
 
-HttpResponse Gateway::ProtocolError(int http_status, std::string_view code, std::string_view message) {
+HttpResponse Gateway::ProtocolError(int http_status, absl::string_view code, absl::string_view message) {
   HttpResponse r = ErrorResponse(http_status, code, message);
   AddCommonHeaders(&r, {});
   metrics_.Record(series_protocol_, http_status, std::chrono::nanoseconds(0));
@@ -245,9 +243,9 @@ HttpResponse Gateway::ProtocolError(int http_status, std::string_view code, std:
 
 std::string Gateway::ClientAddress(const HttpRequest& request) const {
   if (options_.trust_forwarded_for) {
-    std::string_view xff = request.Header("x-forwarded-for");
+    absl::string_view xff = request.Header("x-forwarded-for");
     size_t comma = xff.rfind(',');
-    std::string_view last = comma == std::string_view::npos ? xff : xff.substr(comma + 1);
+    absl::string_view last = comma == absl::string_view::npos ? xff : xff.substr(comma + 1);
     while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
     while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
     bool ok = !last.empty() && last.size() <= 64;
@@ -277,19 +275,19 @@ bool Gateway::CheckRate(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
 void Gateway::Handle(const HttpRequest& request, std::shared_ptr<ResponseWriter> writer) {
   auto ex =
       std::make_shared<Exchange>(this, std::move(writer), std::string(request.Header("origin")), series_unmatched_);
-  std::string_view target = request.target;
+  absl::string_view target = request.target;
   // Absolute-form targets (proxies may send them) are reduced to the path.
   if (StartsWith(target, "http://") || StartsWith(target, "https://")) {
     size_t slash = target.find('/', target.find("//") + 2);
-    target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+    target = slash == absl::string_view::npos ? absl::string_view("/") : target.substr(slash);
   }
   if (target.empty() || target[0] != '/') {
     ex->Send(ErrorResponse(400, "INVALID_ARGUMENT", "the request target must be a path starting with '/'"));
     return;
   }
   size_t question = target.find('?');
-  std::string_view path = target.substr(0, question);
-  std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  absl::string_view path = target.substr(0, question);
+  absl::string_view query = question == absl::string_view::npos ? absl::string_view() : target.substr(question + 1);
   const std::string& method = request.method;
 
   if (method == "OPTIONS") return HandleOptions(ex, request, path);
@@ -344,7 +342,7 @@ void Gateway::Handle(const HttpRequest& request, std::shared_ptr<ResponseWriter>
   HandleStatic(ex, request, path);
 }
 
-void Gateway::HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path) {
+void Gateway::HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path) {
   auto response = static_files_.Serve(path, request.Header("accept-encoding"), request.Header("if-none-match"));
   if (!response) {
     ex->set_series(series_unmatched_);
@@ -353,9 +351,9 @@ void Gateway::HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpReques
   ex->Send(std::move(*response));
 }
 
-void Gateway::HandleOptions(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path) {
+void Gateway::HandleOptions(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path) {
   ex->set_series(series_options_);
-  std::string_view origin = request.Header("origin");
+  absl::string_view origin = request.Header("origin");
   const bool preflight = !origin.empty() && request.HasHeader("access-control-request-method");
   if (preflight && !OriginAllowed(origin)) {
     return ex->Send(ErrorResponse(403, "PERMISSION_DENIED",
@@ -410,26 +408,21 @@ void Gateway::HandleReady(std::shared_ptr<Exchange> ex) {
   }
 }
 
-Gateway::CachePolicy Gateway::PolicyFor(const Route& route, const HttpRequest& request) const {
+CachePolicy Gateway::PolicyFor(const Route& route, const HttpRequest& request) const {
   if ((request.method != "GET" && request.method != "HEAD") || route.kind != ResponseKind::kJson) {
     return CachePolicy::kNone;
   }
   // Answers to an authorized caller might depend on who it is: never shared.
   if (request.HasHeader("authorization")) return CachePolicy::kNone;
-  const std::string& service = route.method->service()->full_name();
-  if (service == kBudgetService || service == kKeywordService) return CachePolicy::kRelease;
-  if (service == kVotingService && options_.tally_cache_ttl.count() > 0 &&
-      (route.method->name() == "GetTopProposals" || route.method->name() == "GetTurnout")) {
-    return CachePolicy::kTtl;
-  }
-  return CachePolicy::kNone;
+  if (route.cache == CachePolicy::kTtl && options_.tally_cache_ttl.count() <= 0) return CachePolicy::kNone;
+  return route.cache;
 }
 
-void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path,
-                        std::string_view query) {
+void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path,
+                        absl::string_view query) {
   // HEAD is GET without the body (the server drops it), for JSON routes.
   const bool head = request.method == "HEAD";
-  RouteTable::MatchResult match = routes_->Match(head ? std::string_view("GET") : request.method, path);
+  RouteTable::MatchResult match = routes_->Match(head ? absl::string_view("GET") : request.method, path);
   if (head && match.outcome == RouteTable::Outcome::kMatched && match.route->kind != ResponseKind::kJson) {
     match.outcome = RouteTable::Outcome::kMethodNotAllowed;
     match.allowed_methods = "GET";
@@ -455,7 +448,7 @@ void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
   if (!CheckRate(ex, request)) return;
 
   if (!request.body.empty()) {
-    std::string_view type = request.Header("content-type");
+    absl::string_view type = request.Header("content-type");
     if (!type.empty() && !IsJsonContentType(type)) {
       return ex->Send(ErrorResponse(
           415, "UNSUPPORTED_MEDIA_TYPE",
@@ -469,7 +462,7 @@ void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
   std::chrono::milliseconds timeout = route.kind == ResponseKind::kJson  ? options_.limits.request_timeout
                                       : route.kind == ResponseKind::kCsv ? options_.limits.csv_timeout
                                                                          : options_.limits.sse_max_duration;
-  std::string_view grpc_timeout = request.Header("grpc-timeout");
+  absl::string_view grpc_timeout = request.Header("grpc-timeout");
   if (!grpc_timeout.empty() && route.kind != ResponseKind::kSse) {
     auto parsed = ParseGrpcTimeout(grpc_timeout);
     if (!parsed) {
@@ -480,7 +473,7 @@ void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
     timeout = std::min(timeout, *parsed);
   }
   call.deadline = std::chrono::system_clock::now() + timeout;
-  std::string_view authorization = request.Header("authorization");
+  absl::string_view authorization = request.Header("authorization");
   if (!authorization.empty()) {
     // gRPC refuses non-printable metadata; say so here instead of a 500 later.
     if (!IsPrintableAscii(authorization) || authorization.size() > 8192) {
@@ -489,7 +482,7 @@ void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
     call.metadata.emplace_back("authorization", std::string(authorization));
   }
   call.metadata.emplace_back("x-client-address", ClientAddress(request));
-  std::string_view request_id = request.Header("x-request-id");
+  absl::string_view request_id = request.Header("x-request-id");
   if (!request_id.empty() && request_id.size() <= 128 && IsPrintableAscii(request_id)) {
     call.metadata.emplace_back("x-request-id", std::string(request_id));
   }
@@ -680,7 +673,7 @@ void Gateway::CallStream(const std::shared_ptr<Exchange>& ex, const Route& route
   stream->Start();
 }
 
-void Gateway::HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path) {
+void Gateway::HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path) {
   ex->set_series(series_share_);
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse r = ErrorResponse(405, "METHOD_NOT_ALLOWED",
@@ -688,27 +681,25 @@ void Gateway::HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpReq
     r.SetHeader("Allow", "GET, HEAD, OPTIONS");
     return ex->Send(std::move(r));
   }
-  std::string_view id = path.substr(3);
+  absl::string_view id = path.substr(3);
   int64_t proposal_id = 0;
   bool numeric = !id.empty() && id.size() <= 18;
   for (char c : id) {
     if (c < '0' || c > '9') numeric = false;
   }
   if (numeric) proposal_id = std::stoll(std::string(id));
-  if (!numeric || proposal_id <= 0 || get_proposal_ == nullptr) {
+  if (!numeric || proposal_id <= 0) {
     return ex->Send(ErrorResponse(404, "NOT_FOUND", absl::StrCat("no proposal ", QuoteForMessage(id))));
   }
   if (!CheckRate(ex, request)) return;
-  std::unique_ptr<Message> message(
-      google::protobuf::MessageFactory::generated_factory()->GetPrototype(get_proposal_->input_type())->New());
-  message->GetReflection()->SetInt64(message.get(), get_proposal_->input_type()->FindFieldByName("proposal_id"),
-                                     proposal_id);
+  bkkbudget::voting::v1::GetProposalRequest proposal_request;
+  proposal_request.set_proposal_id(proposal_id);
   CallOptions call;
   call.deadline = std::chrono::system_clock::now() + options_.limits.request_timeout;
   call.metadata.emplace_back("x-client-address", ClientAddress(request));
   std::string base = options_.public_url;
   if (base.empty()) {
-    std::string_view host = request.Header("host");
+    absl::string_view host = request.Header("host");
     bool ok = !host.empty() && host.size() <= 255;
     for (char c : host) {
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
@@ -717,23 +708,19 @@ void Gateway::HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpReq
     }
     std::string scheme = "http";
     if (options_.trust_forwarded_for && request.Header("x-forwarded-proto") == "https") scheme = "https";
-    if (ok) base = absl::StrCat(scheme, "://", ToAbsl(host));
+    if (ok) base = absl::StrCat(scheme, "://", host);
   }
   const std::string image = options_.og_image_path;
-  backend_->CallUnary(get_proposal_, call, std::move(message),
-                      [ex, base, image](const grpc::Status& status, std::unique_ptr<Message> response) {
-                        if (!status.ok()) return ex->Send(ErrorResponseForGrpc(status));
-                        const auto* typed =
-                            dynamic_cast<const bkkbudget::voting::v1::GetProposalResponse*>(response.get());
-                        if (typed == nullptr) {
-                          return ex->Send(ErrorResponse(500, "INTERNAL", "unexpected GetProposal response type"));
-                        }
-                        HttpResponse r;
-                        r.body = RenderSharePage(*typed, base, image);
-                        r.SetHeader("Content-Type", "text/html; charset=utf-8");
-                        r.SetHeader("Cache-Control", "public, max-age=60");
-                        ex->Send(std::move(r));
-                      });
+  backend_->GetProposal(
+      proposal_request, call,
+      [ex, base, image](const grpc::Status& status, const bkkbudget::voting::v1::GetProposalResponse& response) {
+        if (!status.ok()) return ex->Send(ErrorResponseForGrpc(status));
+        HttpResponse r;
+        r.body = RenderSharePage(response, base, image);
+        r.SetHeader("Content-Type", "text/html; charset=utf-8");
+        r.SetHeader("Cache-Control", "public, max-age=60");
+        ex->Send(std::move(r));
+      });
 }
 
 }  // namespace bkk::gateway

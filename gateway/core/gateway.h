@@ -14,10 +14,10 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "gateway/core/backend.h"
 #include "gateway/core/default_routes.h"
 #include "gateway/core/http_types.h"
@@ -61,10 +61,10 @@ class Gateway final {
   // An error the server found before a request was complete (malformed
   // HTTP, oversize headers or body, read timeout), as a full JSON response
   // with the common headers; counted in the metrics.
-  HttpResponse ProtocolError(int http_status, std::string_view code, std::string_view message);
+  HttpResponse ProtocolError(int http_status, absl::string_view code, absl::string_view message);
 
   // The body limit of a request target (admin imports get a larger one).
-  uint64_t BodyLimitFor(std::string_view target) const;
+  uint64_t BodyLimitFor(absl::string_view target) const;
   const Limits& limits() const { return options_.limits; }
 
   // A new dataset release seen by the poller: drops the release cache.
@@ -86,10 +86,9 @@ class Gateway final {
  private:
   class Exchange;
   class SseExchange;
-  enum class CachePolicy { kNone, kRelease, kTtl };
 
-  void HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path,
-                 std::string_view query);
+  void HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path,
+                 absl::string_view query);
   void CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route, const HttpRequest& request,
                  std::unique_ptr<google::protobuf::Message> message, const CallOptions& call);
   // CSV routes: one backend stream per download, paced by the client.
@@ -97,15 +96,15 @@ class Gateway final {
                   std::unique_ptr<google::protobuf::Message> message, const CallOptions& call);
   // SSE routes: the client joins the route's shared upstream (SseFanout).
   void JoinSse(const std::shared_ptr<Exchange>& ex, const Route& route, const google::protobuf::Message& message);
-  void HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path);
+  void HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path);
   void HandleReady(std::shared_ptr<Exchange> ex);
-  void HandleOptions(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path);
-  void HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, std::string_view path);
+  void HandleOptions(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path);
+  void HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path);
 
   CachePolicy PolicyFor(const Route& route, const HttpRequest& request) const;
   std::string ClientAddress(const HttpRequest& request) const;
-  bool OriginAllowed(std::string_view origin) const;
-  void AddCommonHeaders(HttpResponse* response, std::string_view origin) const;
+  bool OriginAllowed(absl::string_view origin) const;
+  void AddCommonHeaders(HttpResponse* response, absl::string_view origin) const;
   // Checks the per-client rate; answers 429 itself and returns false when over.
   bool CheckRate(const std::shared_ptr<Exchange>& ex, const HttpRequest& request);
 
@@ -121,7 +120,6 @@ class Gateway final {
   std::unordered_map<const Route*, int> series_of_;
   int series_static_, series_share_, series_health_, series_ready_, series_metrics_, series_unmatched_,
       series_protocol_, series_options_;
-  const google::protobuf::MethodDescriptor* get_proposal_ = nullptr;
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> rate_limited_{0};
   std::function<std::string()> extra_metrics_;

@@ -5,23 +5,23 @@
 
 namespace bkk::gateway {
 
-bool HeaderNameEquals(std::string_view a, std::string_view b) { return AsciiEqualsIgnoreCase(a, b); }
+bool HeaderNameEquals(absl::string_view a, absl::string_view b) { return AsciiEqualsIgnoreCase(a, b); }
 
-std::string_view HttpRequest::Header(std::string_view name) const {
+absl::string_view HttpRequest::Header(absl::string_view name) const {
   for (const auto& h : headers) {
     if (HeaderNameEquals(h.name, name)) return h.value;
   }
   return {};
 }
 
-bool HttpRequest::HasHeader(std::string_view name) const {
+bool HttpRequest::HasHeader(absl::string_view name) const {
   for (const auto& h : headers) {
     if (HeaderNameEquals(h.name, name)) return true;
   }
   return false;
 }
 
-void HttpResponse::SetHeader(std::string_view name, std::string value) {
+void HttpResponse::SetHeader(absl::string_view name, std::string value) {
   for (auto& h : headers) {
     if (HeaderNameEquals(h.name, name)) {
       h.value = std::move(value);
@@ -31,7 +31,7 @@ void HttpResponse::SetHeader(std::string_view name, std::string value) {
   headers.push_back({std::string(name), std::move(value)});
 }
 
-std::string_view HttpResponse::Header(std::string_view name) const {
+absl::string_view HttpResponse::Header(absl::string_view name) const {
   for (const auto& h : headers) {
     if (HeaderNameEquals(h.name, name)) return h.value;
   }

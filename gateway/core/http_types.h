@@ -8,8 +8,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace bkk::gateway {
 
@@ -28,8 +29,8 @@ struct HttpRequest {
   std::string peer_address;
 
   // The first value of a header (case-insensitive name); empty when absent.
-  std::string_view Header(std::string_view name) const;
-  bool HasHeader(std::string_view name) const;
+  absl::string_view Header(absl::string_view name) const;
+  bool HasHeader(absl::string_view name) const;
 };
 
 struct HttpResponse {
@@ -41,8 +42,8 @@ struct HttpResponse {
   std::shared_ptr<const std::string> shared_body;
 
   // Replaces any header of the same (case-insensitive) name.
-  void SetHeader(std::string_view name, std::string value);
-  std::string_view Header(std::string_view name) const;
+  void SetHeader(absl::string_view name, std::string value);
+  absl::string_view Header(absl::string_view name) const;
 };
 
 // How a streamed response keeps idle connections alive (SSE comments).
@@ -92,7 +93,7 @@ class ResponseWriter {
 };
 
 // Case-insensitive ASCII comparison of header names.
-bool HeaderNameEquals(std::string_view a, std::string_view b);
+bool HeaderNameEquals(absl::string_view a, absl::string_view b);
 
 }  // namespace bkk::gateway
 

@@ -5,13 +5,15 @@
 #include <cmath>
 #include <functional>
 
+#include "common/stable_hash.h"
+
 namespace bkk::gateway {
 
 RateLimiter::RateLimiter(double rate_per_second, double burst) : rate_(rate_per_second), burst_(std::max(burst, 1.0)) {}
 
-bool RateLimiter::Allow(std::string_view key, Clock::time_point now, int* retry_after) {
+bool RateLimiter::Allow(absl::string_view key, Clock::time_point now, int* retry_after) {
   if (rate_ <= 0) return true;
-  Shard& shard = shards_[std::hash<std::string_view>()(key) % kShards];
+  Shard& shard = shards_[StableHash64(key) % kShards];
   std::lock_guard<std::mutex> lock(shard.mu);
   // Sweep buckets that have refilled completely: they carry no state.
   const auto refill_time = std::chrono::duration<double>(burst_ / rate_);
@@ -47,7 +49,7 @@ size_t RateLimiter::TrackedKeysForTest() {
   return n;
 }
 
-std::optional<std::chrono::milliseconds> ParseGrpcTimeout(std::string_view value) {
+std::optional<std::chrono::milliseconds> ParseGrpcTimeout(absl::string_view value) {
   if (value.size() < 2 || value.size() > 9) return std::nullopt;
   int64_t amount = 0;
   for (size_t i = 0; i + 1 < value.size(); ++i) {

@@ -10,9 +10,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace bkk::gateway {
 
@@ -45,7 +46,7 @@ class RateLimiter final {
 
   // True if the request may proceed; otherwise `retry_after` (when not null)
   // gets whole seconds until a token is available (at least 1).
-  bool Allow(std::string_view key, Clock::time_point now, int* retry_after = nullptr);
+  bool Allow(absl::string_view key, Clock::time_point now, int* retry_after = nullptr);
   bool enabled() const { return rate_ > 0; }
   size_t TrackedKeysForTest();
 
@@ -68,7 +69,7 @@ class RateLimiter final {
 
 // Parses a gRPC-style timeout header value ("500m", "10S", "2M": 1-8 digits
 // and a unit H M S m u n). nullopt when malformed.
-std::optional<std::chrono::milliseconds> ParseGrpcTimeout(std::string_view value);
+std::optional<std::chrono::milliseconds> ParseGrpcTimeout(absl::string_view value);
 
 // Counts open connections against the cap.
 class ConnectionGate final {

@@ -6,7 +6,7 @@
 
 namespace bkk::gateway {
 
-std::string PromLabel(std::string_view value) {
+std::string PromLabel(absl::string_view value) {
   std::string out;
   for (char c : value) {
     if (c == '\\') {
@@ -52,7 +52,7 @@ uint64_t Metrics::Count(int series, int http_status) const {
   return series_[series]->by_status[http_status].load(std::memory_order_relaxed);
 }
 
-std::string Metrics::Render(std::string_view extra) const {
+std::string Metrics::Render(absl::string_view extra) const {
   std::string out;
   absl::StrAppend(&out, "# HELP bkk_gateway_requests_total HTTP requests answered, by route and status code.\n",
                   "# TYPE bkk_gateway_requests_total counter\n");

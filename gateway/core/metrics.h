@@ -14,8 +14,9 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace bkk::gateway {
 
@@ -40,7 +41,7 @@ class Metrics final {
   uint64_t Count(int series, int http_status) const;
 
   // The whole exposition; `extra` is appended verbatim (already formatted).
-  std::string Render(std::string_view extra = {}) const;
+  std::string Render(absl::string_view extra = {}) const;
 
  private:
   struct Series {
@@ -56,7 +57,7 @@ class Metrics final {
 };
 
 // Escapes a Prometheus label value.
-std::string PromLabel(std::string_view value);
+std::string PromLabel(absl::string_view value);
 
 }  // namespace bkk::gateway
 

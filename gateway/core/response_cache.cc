@@ -81,17 +81,17 @@ std::string ReleaseTracker::Get() const {
   return version_;
 }
 
-std::string MakeEtag(std::string_view release, std::string_view body) {
-  return absl::StrFormat("\"%s-%016x\"", ToAbsl(release), StableHash64(body));
+std::string MakeEtag(absl::string_view release, absl::string_view body) {
+  return absl::StrFormat("\"%s-%016x\"", release, StableHash64(body));
 }
 
-bool IfNoneMatchMatches(std::string_view header, std::string_view etag) {
+bool IfNoneMatchMatches(absl::string_view header, absl::string_view etag) {
   if (etag.empty()) return false;
   size_t pos = 0;
   while (pos < header.size()) {
     size_t comma = header.find(',', pos);
-    std::string_view item = header.substr(pos, comma == std::string_view::npos ? header.size() - pos : comma - pos);
-    pos = comma == std::string_view::npos ? header.size() : comma + 1;
+    absl::string_view item = header.substr(pos, comma == absl::string_view::npos ? header.size() - pos : comma - pos);
+    pos = comma == absl::string_view::npos ? header.size() : comma + 1;
     while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
     while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
     if (item == "*") return true;

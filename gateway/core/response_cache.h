@@ -15,8 +15,9 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
 #include <unordered_map>
+
+#include "absl/strings/string_view.h"
 
 namespace bkk::gateway {
 
@@ -71,10 +72,10 @@ class ReleaseTracker final {
 };
 
 // `"<release>-<16 hex digits of a stable hash of the body>"`, quoted.
-std::string MakeEtag(std::string_view release, std::string_view body);
+std::string MakeEtag(absl::string_view release, absl::string_view body);
 
 // If-None-Match semantics (weak comparison): a list of ETags or "*".
-bool IfNoneMatchMatches(std::string_view if_none_match, std::string_view etag);
+bool IfNoneMatchMatches(absl::string_view if_none_match, absl::string_view etag);
 
 }  // namespace bkk::gateway
 

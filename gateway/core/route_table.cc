@@ -47,24 +47,24 @@ bool IsLiteralChar(char c) {
   }
 }
 
-absl::Status TemplateError(std::string_view text, size_t pos, std::string_view what) {
+absl::Status TemplateError(absl::string_view text, size_t pos, absl::string_view what) {
   return absl::InvalidArgumentError(
       absl::StrCat("path template \"", std::string(text), "\" at offset ", pos, ": ", std::string(what)));
 }
 
 }  // namespace
 
-SplitPath SplitRequestPath(std::string_view path) {
+SplitPath SplitRequestPath(absl::string_view path) {
   SplitPath out;
   if (path.empty() || path[0] != '/') {
     out.error = "the path must start with '/'";
     return out;
   }
-  std::vector<std::string_view> raw;
+  std::vector<absl::string_view> raw;
   size_t start = 1;
   while (true) {
     size_t slash = path.find('/', start);
-    if (slash == std::string_view::npos) {
+    if (slash == absl::string_view::npos) {
       raw.push_back(path.substr(start));
       break;
     }
@@ -72,7 +72,7 @@ SplitPath SplitRequestPath(std::string_view path) {
     start = slash + 1;
   }
   out.segments.reserve(raw.size());
-  for (std::string_view segment : raw) {
+  for (absl::string_view segment : raw) {
     auto decoded = PercentDecode(segment, /*plus_as_space=*/false);
     if (!decoded) {
       out.error = absl::StrCat("malformed percent-encoding in path segment ", QuoteForMessage(segment));
@@ -85,9 +85,9 @@ SplitPath SplitRequestPath(std::string_view path) {
     out.segments.push_back(std::move(*decoded));
   }
   out.segments_without_verb = out.segments;
-  std::string_view last = raw.back();
+  absl::string_view last = raw.back();
   size_t colon = last.rfind(':');
-  if (colon != std::string_view::npos) {
+  if (colon != absl::string_view::npos) {
     out.verb = std::string(last.substr(colon + 1));
     // The prefix decodes cleanly: it is a prefix of a segment that did.
     out.segments_without_verb.back() = *PercentDecode(last.substr(0, colon), false);
@@ -95,7 +95,7 @@ SplitPath SplitRequestPath(std::string_view path) {
   return out;
 }
 
-absl::StatusOr<PathTemplate> PathTemplate::Parse(std::string_view text) {
+absl::StatusOr<PathTemplate> PathTemplate::Parse(absl::string_view text) {
   PathTemplate t;
   t.text_ = std::string(text);
   if (text.empty() || text[0] != '/') return TemplateError(text, 0, "must start with '/'");
@@ -288,7 +288,9 @@ class Builder final {
       }
       route->query_fallback_prefix = query_fallback_prefix;
     }
+    route->cache = CacheFor(md);
     if (md->server_streaming()) {
+      route->cache = CachePolicy::kNone;
       route->kind = ResponseKind::kSse;
       for (const auto& [name, format] : options_.csv_methods) {
         if (name != md->full_name()) continue;
@@ -313,6 +315,15 @@ class Builder final {
   std::vector<std::string> TakeSkipped() { return std::move(skipped_); }
 
  private:
+  CachePolicy CacheFor(const MethodDescriptor* md) const {
+    CachePolicy policy = CachePolicy::kNone;
+    for (const auto& [name, rule] : options_.cache_policies) {
+      if (name == md->full_name()) return rule;
+      if (name == md->service()->full_name()) policy = rule;
+    }
+    return policy;
+  }
+
   static absl::Status Fail(const MethodDescriptor* md, absl::string_view why) {
     return absl::InvalidArgumentError(absl::StrCat("google.api.http rule of ", md->full_name(), ": ", why));
   }
@@ -354,6 +365,12 @@ bool MoreSpecific(const Route& a, const Route& b) {
 
 absl::StatusOr<std::shared_ptr<const RouteTable>> RouteTable::Build(const google::protobuf::DescriptorPool& pool,
                                                                     const RouteTableOptions& options) {
+  // A misspelt name would silently cache nothing (or everything): refuse it.
+  for (const auto& [name, policy] : options.cache_policies) {
+    if (pool.FindServiceByName(name) == nullptr && pool.FindMethodByName(name) == nullptr) {
+      return absl::NotFoundError(absl::StrCat("cache policy for ", name, ": no such service or method"));
+    }
+  }
   Builder builder(options);
   for (const auto& service_name : options.services) {
     const auto* sd = pool.FindServiceByName(service_name);
@@ -391,12 +408,10 @@ absl::StatusOr<std::shared_ptr<const RouteTable>> RouteTable::Build(const google
   return std::shared_ptr<const RouteTable>(std::move(table));
 }
 
-RouteTable::MatchResult RouteTable::Match(std::string_view http_method, std::string_view path) const {
+RouteTable::MatchResult RouteTable::Match(absl::string_view http_method, absl::string_view path) const {
   MatchResult result;
   if (!literal_.empty() && path.size() < 256) {
-    std::string key;
-    key.reserve(http_method.size() + 1 + path.size());
-    key.append(http_method).append(" ").append(path);
+    const std::string key = absl::StrCat(http_method, " ", path);
     auto it = literal_.find(key);
     if (it != literal_.end()) {
       result.outcome = Outcome::kMatched;

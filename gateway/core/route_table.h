@@ -12,12 +12,12 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace bkk::gateway {
 
@@ -35,12 +35,12 @@ struct SplitPath {
   std::string verb;                                // raw text after the last ':' of the last segment
   std::string error;
 };
-SplitPath SplitRequestPath(std::string_view path);
+SplitPath SplitRequestPath(absl::string_view path);
 
 class PathTemplate final {
  public:
   // Parses a template; INVALID_ARGUMENT says what is wrong where.
-  static absl::StatusOr<PathTemplate> Parse(std::string_view text);
+  static absl::StatusOr<PathTemplate> Parse(absl::string_view text);
 
   const std::string& text() const { return text_; }
   const std::string& verb() const { return verb_; }
@@ -80,6 +80,15 @@ enum class ResponseKind {
   kCsv,   // server streaming of rows: CSV, streamed chunk by chunk
 };
 
+// Whether a GET answer may be reused for other callers. Declared per
+// service or method in the route table options (default_routes.cc), so no
+// method name is special-cased in the request path.
+enum class CachePolicy {
+  kNone,     // every request reaches the backend
+  kRelease,  // reused until budget-data publishes a new release (ETag = release)
+  kTtl,      // reused for GatewayOptions::tally_cache_ttl (live tallies)
+};
+
 struct Route {
   std::string http_method;  // "GET", "POST", … (custom verbs upper-case)
   PathTemplate path;
@@ -89,6 +98,8 @@ struct Route {
   std::string grpc_path;  // "/bkkbudget.budget.v1.BudgetService/GetOverview"
   std::string name;       // "BudgetService.GetOverview", for metrics and logs
   ResponseKind kind = ResponseKind::kJson;
+  // For kJson routes answering GET; never applied to authorized requests.
+  CachePolicy cache = CachePolicy::kNone;
   // For kCsv: the repeated message field of each response that holds rows,
   // and the row fields to write, in order (both by proto field name).
   std::string csv_rows_field;
@@ -123,6 +134,9 @@ struct RouteTableOptions {
   // other server-streaming method is answered as server-sent events.
   std::vector<std::pair<std::string, CsvFormat>> csv_methods;
   std::vector<ExtraRoute> extra_routes;
+  // Cache policies by full service name or full method name; a method's
+  // own entry wins over its service's. Unnamed methods are kNone.
+  std::vector<std::pair<std::string, CachePolicy>> cache_policies;
 };
 
 class RouteTable final {
@@ -145,7 +159,7 @@ class RouteTable final {
   };
 
   // `path` is the raw (percent-encoded) path, without the query string.
-  MatchResult Match(std::string_view http_method, std::string_view path) const;
+  MatchResult Match(absl::string_view http_method, absl::string_view path) const;
 
   const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
   // Streaming methods with client streaming, skipped because HTTP/1.1

@@ -8,11 +8,11 @@ namespace bkk::gateway {
 namespace {
 
 // Cuts `s` to at most `max_bytes` on a UTF-8 boundary, adding an ellipsis.
-std::string Shorten(std::string_view s, size_t max_bytes) {
+std::string Shorten(absl::string_view s, size_t max_bytes) {
   if (s.size() <= max_bytes) return std::string(s);
   size_t cut = max_bytes;
   while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return absl::StrCat(ToAbsl(s.substr(0, cut)), "…");
+  return absl::StrCat(s.substr(0, cut), "…");
 }
 
 std::string WithThousands(int64_t v) {
@@ -27,8 +27,8 @@ std::string WithThousands(int64_t v) {
 
 }  // namespace
 
-std::string RenderSharePage(const bkkbudget::voting::v1::GetProposalResponse& response, std::string_view base_url,
-                            std::string_view image_path) {
+std::string RenderSharePage(const bkkbudget::voting::v1::GetProposalResponse& response, absl::string_view base_url,
+                            absl::string_view image_path) {
   const auto& p = response.proposal();
   const std::string id = std::to_string(p.proposal_id());
   const std::string title = HtmlEscape(Shorten(p.title().empty() ? "ข้อเสนอโครงการ" : p.title(), 200));
@@ -40,7 +40,7 @@ std::string RenderSharePage(const bkkbudget::voting::v1::GetProposalResponse& re
   const std::string description = HtmlEscape(Shorten(description_text, 300));
   const std::string base(base_url);
   const std::string url = HtmlEscape(absl::StrCat(base, "/p/", id));
-  const std::string image = HtmlEscape(absl::StrCat(base, ToAbsl(image_path)));
+  const std::string image = HtmlEscape(absl::StrCat(base, image_path));
   const std::string app = absl::StrCat("/#/proposals/", id);
   const std::string support = WithThousands(response.support());
 

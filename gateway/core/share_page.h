@@ -6,16 +6,16 @@
 #define BKK_GATEWAY_CORE_SHARE_PAGE_H_
 
 #include <string>
-#include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "bkkbudget/voting/v1/voting.pb.h"
 
 namespace bkk::gateway {
 
 // `base_url` is the public origin ("https://budget.example.org"), used for
 // og:url and og:image, which must be absolute.
-std::string RenderSharePage(const bkkbudget::voting::v1::GetProposalResponse& response, std::string_view base_url,
-                            std::string_view image_path);
+std::string RenderSharePage(const bkkbudget::voting::v1::GetProposalResponse& response, absl::string_view base_url,
+                            absl::string_view image_path);
 
 }  // namespace bkk::gateway
 

@@ -16,26 +16,26 @@ namespace {
 constexpr size_t kMaxCachedFileBytes = 8 << 20;
 constexpr size_t kMaxCachedBytes = 64 << 20;
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
+bool EndsWith(absl::string_view s, absl::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-bool AcceptsGzip(std::string_view accept_encoding) {
+bool AcceptsGzip(absl::string_view accept_encoding) {
   // "gzip" listed without q=0 is enough for a precompressed file.
   size_t pos = accept_encoding.find("gzip");
-  if (pos == std::string_view::npos) return false;
-  std::string_view rest = accept_encoding.substr(pos + 4);
+  if (pos == absl::string_view::npos) return false;
+  absl::string_view rest = accept_encoding.substr(pos + 4);
   size_t comma = rest.find(',');
-  std::string_view params = rest.substr(0, comma);
-  return params.find("q=0") == std::string_view::npos || params.find("q=0.") != std::string_view::npos;
+  absl::string_view params = rest.substr(0, comma);
+  return params.find("q=0") == absl::string_view::npos || params.find("q=0.") != absl::string_view::npos;
 }
 
 }  // namespace
 
 StaticFiles::StaticFiles(std::string root) : root_(std::move(root)) {}
 
-std::string_view StaticFiles::ContentTypeFor(std::string_view path) {
-  static const std::pair<std::string_view, std::string_view> kTypes[] = {
+absl::string_view StaticFiles::ContentTypeFor(absl::string_view path) {
+  static const std::pair<absl::string_view, absl::string_view> kTypes[] = {
       {".html", "text/html; charset=utf-8"},
       {".js", "text/javascript; charset=utf-8"},
       {".mjs", "text/javascript; charset=utf-8"},
@@ -104,8 +104,8 @@ std::shared_ptr<const StaticFiles::File> StaticFiles::Load(const std::string& pa
   return file;
 }
 
-std::optional<HttpResponse> StaticFiles::Serve(std::string_view raw_path, std::string_view accept_encoding,
-                                               std::string_view if_none_match) {
+std::optional<HttpResponse> StaticFiles::Serve(absl::string_view raw_path, absl::string_view accept_encoding,
+                                               absl::string_view if_none_match) {
   if (root_.empty()) return std::nullopt;
   auto decoded = PercentDecode(raw_path, false);
   if (!decoded || decoded->empty() || (*decoded)[0] != '/') return std::nullopt;
@@ -116,7 +116,7 @@ std::optional<HttpResponse> StaticFiles::Serve(std::string_view raw_path, std::s
   size_t pos = 1;
   while (pos <= path.size()) {
     size_t slash = path.find('/', pos);
-    std::string_view segment(path.data() + pos, (slash == std::string::npos ? path.size() : slash) - pos);
+    absl::string_view segment(path.data() + pos, (slash == std::string::npos ? path.size() : slash) - pos);
     if (segment.empty() || segment[0] == '.') return std::nullopt;
     if (slash == std::string::npos) break;
     pos = slash + 1;

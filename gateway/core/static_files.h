@@ -10,9 +10,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <unordered_map>
 
+#include "absl/strings/string_view.h"
 #include "gateway/core/http_types.h"
 
 namespace bkk::gateway {
@@ -23,10 +23,10 @@ class StaticFiles final {
 
   // The response for a (raw, percent-encoded) request path, or nullopt when
   // there is no such file.
-  std::optional<HttpResponse> Serve(std::string_view raw_path, std::string_view accept_encoding,
-                                    std::string_view if_none_match);
+  std::optional<HttpResponse> Serve(absl::string_view raw_path, absl::string_view accept_encoding,
+                                    absl::string_view if_none_match);
 
-  static std::string_view ContentTypeFor(std::string_view path);
+  static absl::string_view ContentTypeFor(absl::string_view path);
 
  private:
   struct File {

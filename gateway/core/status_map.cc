@@ -50,7 +50,7 @@ int HttpStatusForGrpcCode(grpc::StatusCode code) {
   return 500;  // a value outside the enum
 }
 
-std::string_view GrpcCodeName(grpc::StatusCode code) {
+absl::string_view GrpcCodeName(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::OK:
       return "OK";
@@ -92,7 +92,7 @@ std::string_view GrpcCodeName(grpc::StatusCode code) {
   return "UNKNOWN";
 }
 
-std::string_view HttpReason(int http_status) {
+absl::string_view HttpReason(int http_status) {
   switch (http_status) {
     case 200:
       return "OK";
@@ -141,12 +141,12 @@ std::string_view HttpReason(int http_status) {
   }
 }
 
-std::string ErrorJson(std::string_view code, int http_status, std::string_view message) {
+std::string ErrorJson(absl::string_view code, int http_status, absl::string_view message) {
   return absl::StrCat("{\"error\":{\"code\":", JsonQuote(code), ",\"http_status\":", http_status,
                       ",\"message\":", JsonQuote(message), "}}");
 }
 
-HttpResponse ErrorResponse(int http_status, std::string_view code, std::string_view message) {
+HttpResponse ErrorResponse(int http_status, absl::string_view code, absl::string_view message) {
   HttpResponse response;
   response.status = http_status;
   response.body = ErrorJson(code, http_status, message);

@@ -11,9 +11,9 @@
 #include <grpcpp/support/status.h>
 
 #include <string>
-#include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "gateway/core/http_types.h"
 
 namespace bkk::gateway {
@@ -25,15 +25,15 @@ namespace bkk::gateway {
 int HttpStatusForGrpcCode(grpc::StatusCode code);
 
 // "NOT_FOUND", "INVALID_ARGUMENT", …
-std::string_view GrpcCodeName(grpc::StatusCode code);
+absl::string_view GrpcCodeName(grpc::StatusCode code);
 
 // The reason phrase for the status line ("Not Found").
-std::string_view HttpReason(int http_status);
+absl::string_view HttpReason(int http_status);
 
-std::string ErrorJson(std::string_view code, int http_status, std::string_view message);
+std::string ErrorJson(absl::string_view code, int http_status, absl::string_view message);
 
 // A complete JSON error response (content type, no-store).
-HttpResponse ErrorResponse(int http_status, std::string_view code, std::string_view message);
+HttpResponse ErrorResponse(int http_status, absl::string_view code, absl::string_view message);
 
 // The answer for a backend's (or the transcoder's) non-OK status.
 HttpResponse ErrorResponseForGrpc(const grpc::Status& status);

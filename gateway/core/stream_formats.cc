@@ -10,16 +10,16 @@ namespace bkk::gateway {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-std::string SseEvent(std::string_view data, std::string_view event) {
+std::string SseEvent(absl::string_view data, absl::string_view event) {
   std::string out;
-  if (!event.empty()) absl::StrAppend(&out, "event: ", ToAbsl(event), "\n");
+  if (!event.empty()) absl::StrAppend(&out, "event: ", event, "\n");
   size_t start = 0;
   while (true) {
     size_t nl = data.find('\n', start);
     out += "data: ";
-    out.append(data.substr(start, nl == std::string_view::npos ? data.size() - start : nl - start));
+    absl::StrAppend(&out, data.substr(start, nl == absl::string_view::npos ? data.size() - start : nl - start));
     out += '\n';
-    if (nl == std::string_view::npos) break;
+    if (nl == absl::string_view::npos) break;
     start = nl + 1;
   }
   out += '\n';

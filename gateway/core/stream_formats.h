@@ -8,16 +8,16 @@
 #include <google/protobuf/message.h>
 
 #include <string>
-#include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "gateway/core/route_table.h"
 
 namespace bkk::gateway {
 
-inline constexpr std::string_view kSseHeartbeat = ": heartbeat\n\n";
+inline constexpr absl::string_view kSseHeartbeat = ": heartbeat\n\n";
 
 // "event: <event>\n" (when given) + one "data: " line per line of `data` + "\n".
-std::string SseEvent(std::string_view data, std::string_view event = {});
+std::string SseEvent(absl::string_view data, absl::string_view event = {});
 
 // The BOM and the header row of a CSV route.
 std::string CsvPreamble(const Route& route);

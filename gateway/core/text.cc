@@ -15,7 +15,7 @@ char LowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 
 
 }  // namespace
 
-bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b) {
+bool AsciiEqualsIgnoreCase(absl::string_view a, absl::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (LowerAscii(a[i]) != LowerAscii(b[i])) return false;
@@ -23,13 +23,13 @@ bool AsciiEqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string AsciiLower(std::string_view s) {
+std::string AsciiLower(absl::string_view s) {
   std::string out(s);
   for (char& c : out) c = LowerAscii(c);
   return out;
 }
 
-std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space) {
+std::optional<std::string> PercentDecode(absl::string_view s, bool plus_as_space) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size(); ++i) {
@@ -50,7 +50,7 @@ std::optional<std::string> PercentDecode(std::string_view s, bool plus_as_space)
   return out;
 }
 
-std::string QuoteForMessage(std::string_view s, size_t max_bytes) {
+std::string QuoteForMessage(absl::string_view s, size_t max_bytes) {
   if (s.size() <= max_bytes) return JsonQuote(s);
   size_t cut = max_bytes;
   // Back up to a character boundary so the cut does not create invalid UTF-8.
@@ -60,7 +60,7 @@ std::string QuoteForMessage(std::string_view s, size_t max_bytes) {
   return quoted;
 }
 
-std::string HtmlEscape(std::string_view s) {
+std::string HtmlEscape(absl::string_view s) {
   std::string out;
   out.reserve(s.size() + 16);
   for (char c : s) {

@@ -25,13 +25,13 @@ using google::protobuf::Reflection;
 
 namespace {
 
-absl::Status Invalid(std::string_view what, std::string_view why) {
+absl::Status Invalid(absl::string_view what, absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat(std::string(what), ": ", std::string(why)));
 }
 
 // Strict decimal integers: optional '-', digits, no spaces or '+'.
 template <typename T>
-bool ParseInteger(std::string_view s, T* out) {
+bool ParseInteger(absl::string_view s, T* out) {
   if (s.empty() || s.size() > 32) return false;
   bool negative = s[0] == '-';
   size_t i = negative ? 1 : 0;
@@ -57,7 +57,7 @@ bool ParseInteger(std::string_view s, T* out) {
   return true;
 }
 
-bool LooksLikeInteger(std::string_view s) {
+bool LooksLikeInteger(absl::string_view s) {
   if (!s.empty() && s[0] == '-') s.remove_prefix(1);
   if (s.empty()) return false;
   for (char c : s) {
@@ -67,7 +67,7 @@ bool LooksLikeInteger(std::string_view s) {
 }
 
 template <typename T>
-absl::Status ParseIntegerField(std::string_view value, std::string_view what, std::string_view type_name, T* out) {
+absl::Status ParseIntegerField(absl::string_view value, absl::string_view what, absl::string_view type_name, T* out) {
   if (ParseInteger(value, out)) return absl::OkStatus();
   if (LooksLikeInteger(value) && !(value[0] == '-' && !std::numeric_limits<T>::is_signed)) {
     return Invalid(what, absl::StrCat(QuoteForMessage(value), " is out of range for ", std::string(type_name)));
@@ -76,7 +76,7 @@ absl::Status ParseIntegerField(std::string_view value, std::string_view what, st
                                     std::numeric_limits<T>::is_signed ? "an integer" : "a non-negative integer"));
 }
 
-absl::Status ParseDouble(std::string_view value, std::string_view what, double* out) {
+absl::Status ParseDouble(absl::string_view value, absl::string_view what, double* out) {
   if (value == "NaN") return *out = std::numeric_limits<double>::quiet_NaN(), absl::OkStatus();
   if (value == "Infinity") return *out = std::numeric_limits<double>::infinity(), absl::OkStatus();
   if (value == "-Infinity") return *out = -std::numeric_limits<double>::infinity(), absl::OkStatus();
@@ -106,7 +106,7 @@ std::string EnumChoices(const EnumDescriptor* e) {
 }
 
 // "query parameter `name`", escaped and shortened for hostile names.
-std::string ParamLabel(std::string_view name) {
+std::string ParamLabel(absl::string_view name) {
   std::string quoted = QuoteForMessage(name);
   return absl::StrCat("query parameter `", quoted.substr(1, quoted.size() - 2), "`");
 }
@@ -128,20 +128,20 @@ std::string ShortTypeName(const FieldDescriptor* f) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<QueryParam>> ParseQueryString(std::string_view query, size_t max_params) {
+absl::StatusOr<std::vector<QueryParam>> ParseQueryString(absl::string_view query, size_t max_params) {
   std::vector<QueryParam> params;
   size_t start = 0;
   while (start <= query.size()) {
     size_t amp = query.find('&', start);
-    std::string_view pair = query.substr(start, amp == std::string_view::npos ? query.size() - start : amp - start);
-    start = amp == std::string_view::npos ? query.size() + 1 : amp + 1;
+    absl::string_view pair = query.substr(start, amp == absl::string_view::npos ? query.size() - start : amp - start);
+    start = amp == absl::string_view::npos ? query.size() + 1 : amp + 1;
     if (pair.empty()) continue;  // "a=1&&b=2" and a trailing '&' are harmless
     if (params.size() >= max_params) {
       return absl::InvalidArgumentError(absl::StrCat("more than ", max_params, " query parameters"));
     }
     size_t eq = pair.find('=');
-    std::string_view raw_name = pair.substr(0, eq);
-    std::string_view raw_value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    absl::string_view raw_name = pair.substr(0, eq);
+    absl::string_view raw_value = eq == absl::string_view::npos ? absl::string_view() : pair.substr(eq + 1);
     auto name = PercentDecode(raw_name, true);
     if (!name) {
       return absl::InvalidArgumentError(
@@ -161,8 +161,8 @@ absl::StatusOr<std::vector<QueryParam>> ParseQueryString(std::string_view query,
   return params;
 }
 
-absl::Status SetFieldFromText(Message* message, const std::vector<const FieldDescriptor*>& path, std::string_view value,
-                              std::string_view what) {
+absl::Status SetFieldFromText(Message* message, const std::vector<const FieldDescriptor*>& path,
+                              absl::string_view value, absl::string_view what) {
   Message* target = message;
   for (size_t i = 0; i + 1 < path.size(); ++i) {
     target = target->GetReflection()->MutableMessage(target, path[i]);
@@ -247,7 +247,7 @@ absl::Status SetFieldFromText(Message* message, const std::vector<const FieldDes
     case FieldDescriptor::CPPTYPE_STRING: {
       std::string v;
       if (field->type() == FieldDescriptor::TYPE_BYTES) {
-        if (!absl::Base64Unescape(ToAbsl(value), &v) && !absl::WebSafeBase64Unescape(ToAbsl(value), &v)) {
+        if (!absl::Base64Unescape(value, &v) && !absl::WebSafeBase64Unescape(value, &v)) {
           return Invalid(what, "not valid base64");
         }
       } else {
@@ -263,11 +263,11 @@ absl::Status SetFieldFromText(Message* message, const std::vector<const FieldDes
 }
 
 absl::StatusOr<std::unique_ptr<Message>> BuildGrpcRequest(const Route& route, const std::vector<Binding>& bindings,
-                                                          std::string_view query, std::string_view body) {
+                                                          absl::string_view query, absl::string_view body) {
   const auto* input = route.method->input_type();
   std::unique_ptr<Message> message(google::protobuf::MessageFactory::generated_factory()->GetPrototype(input)->New());
 
-  bool body_blank = body.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  bool body_blank = body.find_first_not_of(" \t\r\n") == absl::string_view::npos;
   if (route.body.empty() && !body.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat(route.http_method, " ", route.path.text(), " takes no request body"));
@@ -378,7 +378,7 @@ void AppendUnicodeEscape(uint32_t unit, std::string* out) {
 // '\\' escaped, the code points above as \u escapes (surrogate pairs beyond
 // the BMP), other UTF-8 passed through. Returns false on invalid UTF-8 (the
 // reference printer drops such bytes; the caller falls back to it).
-bool AppendJsonString(std::string_view s, std::string* out) {
+bool AppendJsonString(absl::string_view s, std::string* out) {
   if (!IsValidUtf8(s)) return false;
   out->reserve(out->size() + s.size() + 2);
   out->push_back('"');

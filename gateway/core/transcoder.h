@@ -18,10 +18,10 @@
 
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "gateway/core/route_table.h"
 
 namespace bkk::gateway {
@@ -33,21 +33,21 @@ struct QueryParam {
 
 // Parses "a=1&b=x%20y" ('+' is a space). Refuses malformed escapes, invalid
 // UTF-8 and more than `max_params` parameters.
-absl::StatusOr<std::vector<QueryParam>> ParseQueryString(std::string_view query, size_t max_params = 256);
+absl::StatusOr<std::vector<QueryParam>> ParseQueryString(absl::string_view query, size_t max_params = 256);
 
 // Sets the field at `path` (resolved by ResolveFieldPath) from text; repeated
 // fields get one more element. `what` names the source in errors, e.g.
 // "query parameter `limit`".
 absl::Status SetFieldFromText(google::protobuf::Message* message,
-                              const std::vector<const google::protobuf::FieldDescriptor*>& path, std::string_view value,
-                              std::string_view what);
+                              const std::vector<const google::protobuf::FieldDescriptor*>& path,
+                              absl::string_view value, absl::string_view what);
 
 // Builds the request message of `route` from the matched path bindings, the
 // raw query string (without '?') and the body.
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> BuildGrpcRequest(const Route& route,
                                                                             const std::vector<Binding>& bindings,
-                                                                            std::string_view query,
-                                                                            std::string_view body);
+                                                                            absl::string_view query,
+                                                                            absl::string_view body);
 
 // The response message as compact JSON (see the file comment for the form).
 absl::StatusOr<std::string> MessageToJson(const google::protobuf::Message& message);

@@ -12,8 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <string_view>
 
+#include "absl/strings/string_view.h"
 #include "gateway/core/default_routes.h"
 #include "gateway/core/route_table.h"
 #include "gateway/core/status_map.h"
@@ -41,16 +41,17 @@ void Check(bool condition) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  const absl::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t newline = input.find('\n');
-  const std::string_view line = input.substr(0, newline);
-  const std::string_view body = newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
+  const absl::string_view line = input.substr(0, newline);
+  const absl::string_view body = newline == absl::string_view::npos ? absl::string_view() : input.substr(newline + 1);
   const size_t space = line.find(' ');
-  const std::string_view method = line.substr(0, space);
-  const std::string_view target = space == std::string_view::npos ? std::string_view() : line.substr(space + 1);
+  const absl::string_view method = line.substr(0, space);
+  const absl::string_view target = space == absl::string_view::npos ? absl::string_view() : line.substr(space + 1);
   const size_t question = target.find('?');
-  const std::string_view path = target.substr(0, question);
-  const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const absl::string_view path = target.substr(0, question);
+  const absl::string_view query =
+      question == absl::string_view::npos ? absl::string_view() : target.substr(question + 1);
 
   // The template grammar, on arbitrary text.
   (void)bkk::gateway::PathTemplate::Parse(path);

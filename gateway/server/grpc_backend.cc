@@ -115,6 +115,27 @@ class StreamCall final : public grpc::ClientBidiReactor<Message, Message>,
   std::shared_ptr<StreamCall> self_;
 };
 
+// One typed unary call on a generated stub's callback API; `start` issues it.
+template <typename Request, typename Response, typename Start>
+void CallTyped(const CallOptions& options, const Request& request, Backend::TypedDone<Response> done, Start start) {
+  struct Call {
+    grpc::ClientContext context;
+    Request request;
+    Response response;
+    Backend::TypedDone<Response> done;
+  };
+  auto call = std::make_shared<Call>();
+  Apply(options, &call->context);
+  call->request = request;
+  call->done = std::move(done);
+  start(&call->context, &call->request, &call->response,
+        [call](const grpc::Status& status) { call->done(status, call->response); });
+}
+
+grpc::Status NoAddressFor(const std::string& service) {
+  return grpc::Status(grpc::StatusCode::UNIMPLEMENTED, absl::StrCat("no backend address for ", service));
+}
+
 // A stream for a service no address was configured for.
 class FailedStream final : public BackendStream {
  public:
@@ -219,6 +240,10 @@ GrpcBackend::GrpcBackend(const std::map<std::string, std::string>& targets, int 
     }
     by_service_[service] = target;
   }
+  using bkkbudget::budget::v1::BudgetService;
+  using bkkbudget::voting::v1::VotingService;
+  if (Target* t = TargetFor(VotingService::service_full_name())) voting_ = VotingService::NewStub(t->channels[0]);
+  if (Target* t = TargetFor(BudgetService::service_full_name())) budget_ = BudgetService::NewStub(t->channels[0]);
 }
 
 GrpcBackend::~GrpcBackend() = default;
@@ -231,11 +256,7 @@ GrpcBackend::Target* GrpcBackend::TargetFor(const std::string& service) {
 void GrpcBackend::CallUnary(const MethodDescriptor* method, const CallOptions& options,
                             std::unique_ptr<Message> request, UnaryDone done) {
   Target* target = TargetFor(method->service()->full_name());
-  if (target == nullptr) {
-    return done(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                             absl::StrCat("no backend address for ", method->service()->full_name())),
-                nullptr);
-  }
+  if (target == nullptr) return done(NoAddressFor(method->service()->full_name()), nullptr);
   struct Call {
     grpc::ClientContext context;
     std::unique_ptr<Message> request;
@@ -260,12 +281,26 @@ std::shared_ptr<BackendStream> GrpcBackend::PrepareServerStream(const MethodDesc
                                                                 BackendStream::Handlers handlers) {
   Target* target = TargetFor(method->service()->full_name());
   if (target == nullptr) {
-    return std::make_shared<FailedStream>(
-        std::move(handlers), grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                          absl::StrCat("no backend address for ", method->service()->full_name())));
+    return std::make_shared<FailedStream>(std::move(handlers), NoAddressFor(method->service()->full_name()));
   }
   return std::make_shared<StreamCall>(target->stubs[target->Pick()].get(), PathOf(method), options, std::move(request),
                                       method->output_type(), std::move(handlers));
+}
+
+void GrpcBackend::GetProposal(const bkkbudget::voting::v1::GetProposalRequest& request, const CallOptions& options,
+                              TypedDone<bkkbudget::voting::v1::GetProposalResponse> done) {
+  if (!voting_) return done(NoAddressFor(bkkbudget::voting::v1::VotingService::service_full_name()), {});
+  CallTyped(options, request, std::move(done), [this](auto* context, auto* req, auto* resp, auto on_done) {
+    voting_->async()->GetProposal(context, req, resp, std::move(on_done));
+  });
+}
+
+void GrpcBackend::GetRelease(const CallOptions& options, TypedDone<bkkbudget::budget::v1::GetReleaseResponse> done) {
+  if (!budget_) return done(NoAddressFor(bkkbudget::budget::v1::BudgetService::service_full_name()), {});
+  CallTyped(options, bkkbudget::budget::v1::GetReleaseRequest(), std::move(done),
+            [this](auto* context, auto* req, auto* resp, auto on_done) {
+              budget_->async()->GetRelease(context, req, resp, std::move(on_done));
+            });
 }
 
 void GrpcBackend::CheckHealth(const std::string& service, std::chrono::system_clock::time_point deadline,

@@ -4,6 +4,8 @@
 //  - unary:  TemplatedGenericStub::UnaryCall with a completion callback;
 //  - server streaming: a ClientBidiReactor that writes the one request,
 //    half-closes, and reads messages one at a time on demand;
+//  - the gateway's own calls (GetProposal, GetRelease): generated stubs'
+//    callback API, typed end to end;
 //  - health: grpc.health.v1.Health/Check with hand-encoded bytes (Debian
 //    ships no C++ health client, and this keeps the gateway free of a second
 //    copy of the health proto).
@@ -22,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "bkkbudget/budget/v1/budget.grpc.pb.h"
+#include "bkkbudget/voting/v1/voting.grpc.pb.h"
 #include "gateway/core/backend.h"
 
 namespace bkk::gateway {
@@ -41,6 +45,9 @@ class GrpcBackend final : public Backend {
                                                      BackendStream::Handlers handlers) override;
   void CheckHealth(const std::string& service, std::chrono::system_clock::time_point deadline,
                    HealthDone done) override;
+  void GetProposal(const bkkbudget::voting::v1::GetProposalRequest& request, const CallOptions& options,
+                   TypedDone<bkkbudget::voting::v1::GetProposalResponse> done) override;
+  void GetRelease(const CallOptions& options, TypedDone<bkkbudget::budget::v1::GetReleaseResponse> done) override;
 
   using MessageStub = grpc::TemplatedGenericStub<google::protobuf::Message, google::protobuf::Message>;
 
@@ -55,6 +62,9 @@ class GrpcBackend final : public Backend {
   Target* TargetFor(const std::string& service);
 
   std::map<std::string, std::shared_ptr<Target>> by_service_;
+  // Null when no address was configured for the service.
+  std::unique_ptr<bkkbudget::voting::v1::VotingService::Stub> voting_;
+  std::unique_ptr<bkkbudget::budget::v1::BudgetService::Stub> budget_;
 };
 
 }  // namespace bkk::gateway

@@ -265,7 +265,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     std::shared_ptr<const std::string> shared;  // used instead of `data` when set
     std::function<void(bool)> done;
     bool offer = false;  // a live view's event: a newer one may replace it
-    std::string_view bytes() const { return shared ? std::string_view(*shared) : std::string_view(data); }
+    absl::string_view bytes() const { return shared ? absl::string_view(*shared) : absl::string_view(data); }
   };
 
   // --- reading ---
@@ -368,7 +368,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<ResponseWriter> MakeWriter();
 
   // --- writing a complete response ---
-  void SendProtocolError(int status, std::string_view code, std::string_view message) {
+  void SendProtocolError(int status, absl::string_view code, absl::string_view message) {
     keep_alive_ = false;
     head_ = false;
     WriteResponse(core_->gateway->ProtocolError(status, code, message), /*close=*/true);
@@ -381,9 +381,9 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     const bool bodyless = r.status == 204 || r.status == 304 || r.status < 200;
     out_shared_ = std::move(r.shared_body);
     out_body_ = std::move(r.body);
-    const std::string_view body = out_shared_ ? std::string_view(*out_shared_) : std::string_view(out_body_);
+    const absl::string_view body = out_shared_ ? absl::string_view(*out_shared_) : absl::string_view(out_body_);
     out_head_.clear();
-    absl::StrAppend(&out_head_, version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", r.status, " ", ToAbsl(HttpReason(r.status)),
+    absl::StrAppend(&out_head_, version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ", r.status, " ", HttpReason(r.status),
                     "\r\n");
     for (const auto& h : r.headers) {
       if (!SafeHeader(h.name) || !SafeHeader(h.value)) continue;  // never split a header
@@ -409,7 +409,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     });
   }
 
-  static bool SafeHeader(std::string_view s) { return s.find_first_of("\r\n") == std::string_view::npos; }
+  static bool SafeHeader(absl::string_view s) { return s.find_first_of("\r\n") == absl::string_view::npos; }
 
   // --- streams ---
   void PumpStream() {
@@ -421,10 +421,10 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     auto on_written = [self = shared_from_this()](beast::error_code ec, size_t) { self->OnStreamWrite(ec); };
     in_flight_ = true;
     if (p.kind == Pending::kRaw) {
-      const std::string_view bytes = p.bytes();
+      const absl::string_view bytes = p.bytes();
       net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), on_written);
     } else if (p.kind == Pending::kChunk) {
-      const std::string_view bytes = p.bytes();
+      const absl::string_view bytes = p.bytes();
       if (bytes.empty()) {
         // An empty chunk would read as the end of the body; skip it.
         return net::post(stream_.get_executor(), [on_written] { on_written({}, 0); });

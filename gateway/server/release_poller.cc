@@ -13,31 +13,23 @@
 namespace bkk::gateway {
 
 void PollReleaseOnce(Backend* backend, Gateway* gateway, const std::function<void()>& done) {
-  const auto* method =
-      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(absl::StrCat(kBudgetService, ".GetRelease"));
-  if (method == nullptr) {
-    if (done) done();
-    return;
-  }
   CallOptions options;
   options.deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
-  backend->CallUnary(method, options, std::make_unique<bkkbudget::budget::v1::GetReleaseRequest>(),
-                     [gateway, done](const grpc::Status& status, std::unique_ptr<google::protobuf::Message> response) {
-                       if (status.ok()) {
-                         const auto* typed =
-                             dynamic_cast<const bkkbudget::budget::v1::GetReleaseResponse*>(response.get());
-                         // Only a plain hex version goes into ETags and cache keys.
-                         std::string version = typed != nullptr ? typed->release().version() : "";
-                         bool clean = !version.empty() && version.size() <= 64;
-                         for (char c : version) {
-                           if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') clean = false;
-                         }
-                         if (clean) gateway->SetRelease(version);
-                       }
-                       // While budget-data is down the last version stays: it
-                       // is still the data the cache holds.
-                       if (done) done();
-                     });
+  backend->GetRelease(
+      options, [gateway, done](const grpc::Status& status, const bkkbudget::budget::v1::GetReleaseResponse& response) {
+        if (status.ok()) {
+          // Only a plain hex version goes into ETags and cache keys.
+          const std::string& version = response.release().version();
+          bool clean = !version.empty() && version.size() <= 64;
+          for (char c : version) {
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.') clean = false;
+          }
+          if (clean) gateway->SetRelease(version);
+        }
+        // While budget-data is down the last version stays: it
+        // is still the data the cache holds.
+        if (done) done();
+      });
 }
 
 std::unique_ptr<PeriodicTask> NewReleasePoller(Backend* backend, Gateway* gateway, std::chrono::milliseconds interval) {

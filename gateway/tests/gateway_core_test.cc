@@ -180,7 +180,7 @@ TEST(RouteTableTest, LiteralsBeatVariablesAndVerbsWin) {
   auto routes = pool.Routes();
   ASSERT_TRUE(routes.ok()) << routes.status();
   const RouteTable& t = **routes;
-  auto match = [&](std::string_view method, std::string_view path) { return t.Match(method, path); };
+  auto match = [&](absl::string_view method, absl::string_view path) { return t.Match(method, path); };
 
   auto m = match("GET", "/x/special");
   ASSERT_EQ(m.outcome, RouteTable::Outcome::kMatched);
@@ -262,6 +262,32 @@ TEST(RouteTableTest, RealProtosGiveOneRoutePerRule) {
   EXPECT_EQ(m.route->method->name(), "AdvanceRoundPhase");
   EXPECT_EQ(m.bindings[0].value, "9");
   EXPECT_EQ(table->Match("POST", "/v1/admin/rounds/9:nope").outcome, RouteTable::Outcome::kNotFound);
+}
+
+TEST(RouteTableTest, CachePoliciesComeFromTheTableAndAMethodBeatsItsService) {
+  auto table = RealRoutes();
+  auto policy = [&](const char* method, const char* path) {
+    auto m = table->Match(method, path);
+    EXPECT_EQ(m.outcome, RouteTable::Outcome::kMatched) << path;
+    return m.route == nullptr ? CachePolicy::kNone : m.route->cache;
+  };
+  EXPECT_EQ(policy("GET", "/v1/budget/overview"), CachePolicy::kRelease);
+  EXPECT_EQ(policy("GET", "/v1/budget/lines/42"), CachePolicy::kRelease);
+  EXPECT_EQ(policy("GET", "/v1/rounds/1/districts/2/top"), CachePolicy::kTtl);
+  EXPECT_EQ(policy("GET", "/v1/rounds/1/turnout"), CachePolicy::kTtl);
+  EXPECT_EQ(policy("GET", "/v1/rounds/1"), CachePolicy::kNone) << "rounds change with their phase";
+  EXPECT_EQ(policy("GET", "/v1/budget/lines:stream"), CachePolicy::kNone) << "streams are never cached";
+
+  RouteTableOptions options = DefaultRouteTableOptions();
+  options.cache_policies.emplace_back(absl::StrCat(kBudgetService, ".GetOverview"), CachePolicy::kNone);
+  auto overridden = RouteTable::Build(*DescriptorPool::generated_pool(), options);
+  ASSERT_TRUE(overridden.ok()) << overridden.status();
+  EXPECT_EQ((*overridden)->Match("GET", "/v1/budget/overview").route->cache, CachePolicy::kNone);
+  EXPECT_EQ((*overridden)->Match("GET", "/v1/budget/lines/42").route->cache, CachePolicy::kRelease);
+
+  options.cache_policies.emplace_back(absl::StrCat(kVotingService, ".GetTopProposal"), CachePolicy::kTtl);
+  EXPECT_THAT(RouteTable::Build(*DescriptorPool::generated_pool(), options),
+              StatusIs(absl::StatusCode::kNotFound, ::testing::HasSubstr("GetTopProposal: no such service or method")));
 }
 
 // ---- setting fields from text ----
@@ -679,6 +705,9 @@ class ScriptedBackend final : public Backend {
     return streams.back();
   }
   void CheckHealth(const std::string&, std::chrono::system_clock::time_point, HealthDone) override {}
+  void GetProposal(const bkkbudget::voting::v1::GetProposalRequest&, const CallOptions&,
+                   TypedDone<bkkbudget::voting::v1::GetProposalResponse>) override {}
+  void GetRelease(const CallOptions&, TypedDone<bkkbudget::budget::v1::GetReleaseResponse>) override {}
   std::vector<std::shared_ptr<Stream>> streams;
 };
 

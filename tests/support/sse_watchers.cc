@@ -13,6 +13,8 @@
 #include <cstring>
 #include <deque>
 
+#include "absl/strings/string_view.h"
+
 namespace bkk::testing {
 
 int64_t WatermarkOf(const std::string& data) {
@@ -172,20 +174,20 @@ void SseWatchers::Run() {
     c.has_data = false;
   };
 
-  auto sse_line = [&](Connection& c, std::string_view line) {
+  auto sse_line = [&](Connection& c, absl::string_view line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) return dispatch(c);
     if (line[0] == ':') return;
     size_t colon = line.find(':');
-    std::string_view field = line.substr(0, colon);
-    std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+    absl::string_view field = line.substr(0, colon);
+    absl::string_view value = colon == absl::string_view::npos ? absl::string_view() : line.substr(colon + 1);
     if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
     if (field == "data") {
       if (c.has_data) c.data += '\n';
-      c.data.append(value);
+      c.data.append(value.data(), value.size());
       c.has_data = true;
     } else if (field == "id") {
-      c.event_id.assign(value);
+      c.event_id = std::string(value);
     }
   };
 
@@ -198,7 +200,7 @@ void SseWatchers::Run() {
       }
       size_t len = nl - p;
       if (c.line.empty()) {
-        sse_line(c, std::string_view(p, len));
+        sse_line(c, absl::string_view(p, len));
       } else {
         c.line.append(p, len);
         sse_line(c, c.line);

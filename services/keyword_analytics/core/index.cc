@@ -92,7 +92,7 @@ std::string EncodeSearchPageToken(uint64_t fingerprint, const Match& last) {
 }
 
 absl::StatusOr<Match> DecodeSearchPageToken(absl::string_view token, uint64_t fingerprint) {
-  ASSIGN_OR_RETURN(std::vector<std::string> fields, DecodePageToken(std::string_view(token.data(), token.size()), 4));
+  ASSIGN_OR_RETURN(std::vector<std::string> fields, DecodePageToken(absl::string_view(token.data(), token.size()), 4));
   uint64_t token_fingerprint = 0;
   Match last;
   last.ordinal = -1;

@@ -34,7 +34,7 @@ absl::StatusOr<std::vector<Record>> Tokenize(absl::string_view text) {
   CsvOptions options;
   options.delimiter = ';';
   options.literal_quotes_inside_fields = true;
-  auto rows = ParseCsv(std::string_view(text.data(), text.size()), options);
+  auto rows = ParseCsv(absl::string_view(text.data(), text.size()), options);
   if (!rows.ok()) return absl::InvalidArgumentError(absl::StrCat("pabulib ", rows.status().message()));
   std::vector<Record> records;
   for (auto& row : *rows) {
