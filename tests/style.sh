@@ -19,6 +19,22 @@ echo "style: ${#all_cxx[@]} C++ files clang-formatted"
 if git grep -n "std::string_view" -- '*.cc' '*.h'; then
   echo "style: use absl::string_view (the tree's one string-view type), not std::string_view"; exit 1
 fi
+# What may include what (README, "Service template"): a service's core/
+# knows no database, cache, RPC framework or generated proto; its pg/ and
+# redis/ adapters know no gRPC; common/ knows no service.
+forbid() {  # $1 = pathspec, $2 = include pattern, $3 = why
+  local hits
+  hits="$(git grep -nE "^#include [<\"]($2)" -- "$1" ':!*_test.cc' ':!*/testing/*' || true)"
+  [[ -z "$hits" ]] || { echo "$hits"; echo "style: $3"; exit 1; }
+}
+forbid 'services/*/core/*' 'pqxx|hiredis|grpcpp|bkkbudget/|services/[a-z_]+/(pg|redis|grpc)/|common/(pg_|redis_|grpc_)' \
+  "core/ depends only on interfaces it declares; move the include to an adapter folder"
+forbid 'services/*/pg/*' 'grpcpp|hiredis|bkkbudget/|services/[a-z_]+/(redis|grpc)/' \
+  "pg/ implements core's interfaces over PostgreSQL only"
+forbid 'services/*/redis/*' 'grpcpp|pqxx|bkkbudget/|services/[a-z_]+/(pg|grpc)/' \
+  "redis/ implements core's interfaces over Redis only"
+forbid 'common/*' 'services/|gateway/' "common/ is no service's: it must not include one"
+echo "style: include rules hold"
 
 if [[ "${1:-}" == --all ]]; then
   mapfile -t tidy < <(git ls-files '*.cc')

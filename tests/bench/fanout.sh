@@ -26,18 +26,10 @@ coproc STACK { PG_EXTRA_OPTIONS="-c shared_preload_libraries=pg_stat_statements"
 STACK_PID=$STACK_PID
 NGINX_PID=""
 trap '[[ -n "$NGINX_PID" ]] && kill "$NGINX_PID" 2>/dev/null; kill "$STACK_PID" 2>/dev/null; wait "$STACK_PID" 2>/dev/null || true' EXIT
-URL="" ADMIN="" PG_URL="" VOTING_PID="" GATEWAY_PID=""
-while read -r line <&"${STACK[0]}"; do
-  case "$line" in
-    BKK_E2E_URL=*) URL="${line#*=}" ;;
-    BKK_E2E_ADMIN_TOKEN=*) ADMIN="${line#*=}" ;;
-    BKK_E2E_PG_URL=*) PG_URL="${line#*=}" ;;
-    BKK_E2E_VOTING_PID=*) VOTING_PID="${line#*=}" ;;
-    BKK_E2E_GATEWAY_PID=*) GATEWAY_PID="${line#*=}" ;;
-    BKK_E2E_READY) break ;;
-  esac
-done
-[[ -n "$URL" ]] || { echo "the stack did not start"; exit 1; }
+source "$HERE/stack_env.sh"
+read_stack "${STACK[0]}"
+URL="$BKK_E2E_URL" ADMIN="$BKK_E2E_ADMIN_TOKEN" PG_URL="$BKK_E2E_PG_URL"
+VOTING_PID="$BKK_E2E_VOTING_PID" GATEWAY_PID="$BKK_E2E_GATEWAY_PID"
 
 # nchan: two workers like the nginx of the gateway benchmark, a channel that
 # keeps only the newest message.

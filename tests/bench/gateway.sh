@@ -20,15 +20,9 @@ coproc STACK { BKK_E2E_RATE_LIMIT_RPS=0 BKK_E2E_ADDRESS_LIMIT=1000000000 bash "$
 STACK_PID=$STACK_PID
 NGINX_PID=""
 trap '[[ -n "$NGINX_PID" ]] && kill "$NGINX_PID" 2>/dev/null; kill "$STACK_PID" 2>/dev/null; wait "$STACK_PID" 2>/dev/null || true' EXIT
-URL="" ADMIN=""
-while read -r line <&"${STACK[0]}"; do
-  case "$line" in
-    BKK_E2E_URL=*) URL="${line#*=}" ;;
-    BKK_E2E_ADMIN_TOKEN=*) ADMIN="${line#*=}" ;;
-    BKK_E2E_READY) break ;;
-  esac
-done
-[[ -n "$URL" ]] || { echo "the stack did not start"; exit 1; }
+source "$HERE/stack_env.sh"
+read_stack "${STACK[0]}"
+URL="$BKK_E2E_URL" ADMIN="$BKK_E2E_ADMIN_TOKEN"
 
 # nginx serves the gateway's own overview bytes from a file.
 mkdir -p "$DIR/www" "$DIR/nginx"

@@ -99,12 +99,12 @@ export type Filled<T> = { [K in ScalarKeys<T>]-?: FilledValue<NonNullable<T[K]>>
 };
 
 import type {
-  AgencyAmountJson, BreakdownItemJson, BudgetLineJson, DistrictJson, FrameworkJson, GetBreakdownResponseJson,
-  GetOverviewResponseJson, ListLinesResponseJson, ListTopAgenciesResponseJson, ReleaseJson, SourceFileJson,
+  AgencyAmountJson, BreakdownDimensionJson, BreakdownItemJson, BudgetLineJson, DistrictJson, FrameworkJson, GetBreakdownResponseJson,
+  GetOverviewResponseJson, LineSortJson, ListLinesResponseJson, ListTopAgenciesResponseJson, ReleaseJson, SourceFileJson,
   StrategyAmountJson, StrategyJson, SubDimensionJson, YearOverviewJson,
 } from './gen/bkkbudget/budget/v1/budget_pb';
 import type {
-  KeywordCountJson, ListTopKeywordsResponseJson, SearchHitJson, SearchLinesResponseJson, TextRangeJson,
+  KeywordCountJson, ListTopKeywordsResponseJson, SearchHitJson, SearchLinesResponseJson, SearchSortJson, TextRangeJson,
 } from './gen/bkkbudget/keywords/v1/keywords_pb';
 import type {
   BallotRuleJson, CheckReceiptResponseJson, ComputeOutcomeResponseJson, GetTopProposalsResponseJson,
@@ -142,3 +142,8 @@ export type TallyEvent = Filled<WatchTalliesResponseJson>;
 export type Receipt = Filled<CheckReceiptResponseJson>;
 export type ProjectOutcome = Filled<ProjectOutcomeJson>;
 export type Outcome = Filled<ComputeOutcomeResponseJson>;
+/** Enum values a request may name (UNSPECIFIED is what leaving it out means). */
+type Chosen<E extends string> = Exclude<E, `${string}_UNSPECIFIED`>;
+export type LineSort = Chosen<LineSortJson>;
+export type BreakdownDimension = Chosen<BreakdownDimensionJson>;
+export type SearchSort = Chosen<SearchSortJson>;

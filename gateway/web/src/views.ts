@@ -5,7 +5,7 @@ import { fmtBaht, fmtDateTime, fmtInt, fmtYear } from './format';
 import { t } from './i18n';
 import { shareBox } from './share';
 import { districtName, districts, errorBox, loading, strategies7, strategyLabel } from './ui';
-import { phaseTitle } from './sections/voting';
+import { phaseTitle } from './sections/voting/text';
 
 function back(): HTMLElement {
   return h('p', null, h('a', { href: '#/', class: 'link-back' }, t('view.back')));

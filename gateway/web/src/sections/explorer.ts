@@ -1,7 +1,7 @@
 // Explorer: filters (year / agency / district / strategy / mission type /
 // words in the name), a breakdown, the line list with sort and pagination,
 // million baht vs percent, and a CSV download of exactly the current filter.
-import { get, num, query, type Breakdown, type BudgetLine, type District, type LinesPage, type Strategy } from '../api';
+import { get, num, query, type Breakdown, type BreakdownDimension, type BudgetLine, type District, type LineSort, type LinesPage, type Strategy } from '../api';
 import { clear, h, nextId } from '../dom';
 import { fmtInt, fmtMillion, fmtMillionNumber, fmtPct, fmtYear } from '../format';
 import { onLangChange, t, type Key } from '../i18n';
@@ -11,8 +11,9 @@ import {
   strategies7, strategyLabel, type Filter,
 } from '../ui';
 
-type Sort = 'LINE_SORT_AMOUNT_DESC' | 'LINE_SORT_AMOUNT_ASC' | 'LINE_SORT_NAME';
-type Dim = 'AGENCY' | 'MISSION_TYPE' | 'DISTRICT' | 'STRATEGY';
+type Sort = LineSort;
+/** The dimension's name without its enum prefix, as the URL carries it. */
+type Dim = BreakdownDimension extends `BREAKDOWN_DIMENSION_${infer D}` ? D : never;
 const SORTS: { v: Sort; k: Key; short: string }[] = [
   { v: 'LINE_SORT_AMOUNT_DESC', k: 'explorer.sort.desc', short: 'amount_desc' },
   { v: 'LINE_SORT_AMOUNT_ASC', k: 'explorer.sort.asc', short: 'amount_asc' },

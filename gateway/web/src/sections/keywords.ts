@@ -1,6 +1,6 @@
 // Keywords: the word cloud for the current explorer filter (size = number of
 // lines), keyword search with highlighted matches, and suggestions.
-import { get, num, type KeywordCount, type SearchHit, type SearchResult, type TextRange, type TopKeywords } from '../api';
+import { get, num, type KeywordCount, type SearchSort, type SearchHit, type SearchResult, type TextRange, type TopKeywords } from '../api';
 import { clear, h, type Child } from '../dom';
 import { fmtInt, fmtMillion, fmtYear } from '../format';
 import { onLangChange, t, type Key } from '../i18n';
@@ -8,7 +8,6 @@ import { openLine } from '../lineDialog';
 import { announce, districtName, districts, empty, errorBox, filterParams, filterStore, loading, sectionHead, strategies7, strategyLabel } from '../ui';
 import type { District, Strategy } from '../api';
 
-type SearchSort = 'SEARCH_SORT_RELEVANCE' | 'SEARCH_SORT_AMOUNT_DESC' | 'SEARCH_SORT_AMOUNT_ASC';
 const SORTS: { v: SearchSort; k: Key }[] = [
   { v: 'SEARCH_SORT_RELEVANCE', k: 'keywords.sort.relevance' },
   { v: 'SEARCH_SORT_AMOUNT_DESC', k: 'explorer.sort.desc' },

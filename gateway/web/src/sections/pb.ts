@@ -5,7 +5,7 @@ import { clear, h } from '../dom';
 import { fmtYear } from '../format';
 import { onLangChange, t, type Key } from '../i18n';
 import { sectionHead } from '../ui';
-import { outcomeText, phaseTitle } from './voting';
+import { outcomeText, phaseTitle } from './voting/text';
 
 const STEPS: Key[] = ['pb.step1', 'pb.step2', 'pb.step3', 'pb.step4', 'pb.step5', 'pb.step6', 'pb.step7', 'pb.step8'];
 const EXAMPLES: { name: string; text: Key }[] = [
