@@ -3,7 +3,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "common/auth.h"
 #include "common/config.h"
 #include "common/csv.h"
 #include "common/grpc_status.h"
@@ -43,6 +42,13 @@ TEST(ConfigTest, FlagOverridesEnvironmentAndDefaultsApply) {
   EXPECT_EQ(config->Describe().find("postgres://b"), std::string::npos) << "secret leaked";
 }
 
+TEST(ConfigTest, AFlagTakesTheNextArgumentAsItsValue) {
+  auto config = Config::FromMaps(kSpecs, {{"BKK_PG_URL", "x"}}, {"import", "--listen", "0.0.0.0:1", "data"});
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->Get("BKK_LISTEN"), "0.0.0.0:1");
+  EXPECT_EQ(config->positional(), (std::vector<std::string>{"import", "data"}));
+}
+
 TEST(ConfigTest, UnknownFlagAndFlagWithoutValueAreRefused) {
   auto config = Config::FromMaps(kSpecs, {{"BKK_PG_URL", "x"}}, {"--nope=1", "--listen"});
   ASSERT_THAT(config, StatusIs(absl::StatusCode::kInvalidArgument));
@@ -65,15 +71,6 @@ TEST(StatusMappingTest, EveryCodeRoundTrips) {
   auto s = ToGrpcStatus(absl::NotFoundError("no year 2400"));
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(s.error_message(), "no year 2400");
-}
-
-TEST(AuthTest, BearerChecks) {
-  EXPECT_EQ(CheckBearer("", "secret").code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(CheckBearer("Basic abc", "secret").code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(CheckBearer("Bearer wrong", "secret").code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(CheckBearer("Bearer secret", "").code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(CheckBearer("Bearer secret", "secret").ok());
-  EXPECT_TRUE(CheckBearer("bearer secret", "secret").ok());
 }
 
 TEST(RedisEndpointTest, Parses) {

@@ -50,14 +50,17 @@ absl::StatusOr<Config> Config::FromMaps(const std::vector<SettingSpec>& specs,
   Config config;
   std::map<std::string, std::string> flags;
   std::vector<std::string> problems;
-  for (const auto& arg : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
     if (absl::StartsWith(arg, "--")) {
       auto eq = arg.find('=');
-      if (eq == std::string::npos) {
-        problems.push_back(absl::StrCat("flag ", arg, " needs a value (", arg, "=...)"));
-        continue;
+      if (eq != std::string::npos) {
+        flags[arg.substr(0, eq)] = arg.substr(eq + 1);
+      } else if (i + 1 < args.size() && !absl::StartsWith(args[i + 1], "--")) {
+        flags[arg] = args[++i];  // `--role moderator`
+      } else {
+        problems.push_back(absl::StrCat("flag ", arg, " needs a value (", arg, "=... or ", arg, " VALUE)"));
       }
-      flags[arg.substr(0, eq)] = arg.substr(eq + 1);
     } else {
       config.positional_.push_back(arg);
     }

@@ -27,6 +27,9 @@ RouteTableOptions DefaultRouteTableOptions() {
                             {kKeywordService, CachePolicy::kRelease},
                             {absl::StrCat(kVotingService, ".GetTopProposals"), CachePolicy::kTtl},
                             {absl::StrCat(kVotingService, ".GetTurnout"), CachePolicy::kTtl}};
+  // The console's session lives in an HttpOnly cookie the scripts never see.
+  options.session_methods = {{absl::StrCat(kVotingService, ".SignIn"), SessionEffect::kSignIn},
+                             {absl::StrCat(kVotingService, ".SignOut"), SessionEffect::kSignOut}};
   // Journalists' spelling: /v1/export/lines.csv?fiscal_year=2566&agency=…
   options.extra_routes.push_back({stream_lines, "GET", "/v1/export/lines.csv", "filter"});
   return options;

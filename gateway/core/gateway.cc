@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/log.h"
+#include "common/operators/grpc_caller.h"
+#include "gateway/core/console_session.h"
 #include "gateway/core/share_page.h"
 #include "gateway/core/status_map.h"
 #include "gateway/core/stream_formats.h"
@@ -23,6 +25,24 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr char kJsonType[] = "application/json; charset=utf-8";
+
+// A sign-in answer's session token, moved out of the body into the cookie.
+std::string TakeSessionCookie(Message* response, bool https) {
+  const auto* descriptor = response->GetDescriptor();
+  const auto* token_field = descriptor->FindFieldByName("session_token");
+  const auto* expires_field = descriptor->FindFieldByName("expires_at");
+  const auto* reflection = response->GetReflection();
+  std::string token = reflection->GetString(*response, token_field);
+  reflection->ClearField(response, token_field);
+  if (token.empty()) return "";
+  int64_t max_age = 3600;
+  if (expires_field != nullptr && expires_field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64) {
+    max_age =
+        reflection->GetInt64(*response, expires_field) -
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  }
+  return SessionCookie(token, max_age, https);
+}
 
 bool StartsWith(absl::string_view s, absl::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -241,6 +261,11 @@ HttpResponse Gateway::ProtocolError(int http_status, absl::string_view code, abs
   return r;
 }
 
+bool Gateway::ServedOverHttps(const HttpRequest& request) const {
+  if (StartsWith(options_.public_url, "https://")) return true;
+  return options_.trust_forwarded_for && request.Header("x-forwarded-proto") == "https";
+}
+
 std::string Gateway::ClientAddress(const HttpRequest& request) const {
   if (options_.trust_forwarded_for) {
     absl::string_view xff = request.Header("x-forwarded-for");
@@ -366,7 +391,7 @@ void Gateway::HandleOptions(const std::shared_ptr<Exchange>& ex, const HttpReque
   if (preflight) {
     r.SetHeader("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS");
     r.SetHeader("Access-Control-Allow-Headers",
-                "Authorization, Content-Type, If-None-Match, grpc-timeout, X-Request-Id");
+                "Authorization, Content-Type, If-None-Match, grpc-timeout, X-Request-Id, X-CSRF-Token");
     r.SetHeader("Access-Control-Max-Age", "600");
   }
   ex->Send(std::move(r));
@@ -413,7 +438,7 @@ CachePolicy Gateway::PolicyFor(const Route& route, const HttpRequest& request) c
     return CachePolicy::kNone;
   }
   // Answers to an authorized caller might depend on who it is: never shared.
-  if (request.HasHeader("authorization")) return CachePolicy::kNone;
+  if (request.HasHeader("authorization") || route.admin) return CachePolicy::kNone;
   if (route.cache == CachePolicy::kTtl && options_.tally_cache_ttl.count() <= 0) return CachePolicy::kNone;
   return route.cache;
 }
@@ -486,6 +511,29 @@ void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
   if (!request_id.empty() && request_id.size() <= 128 && IsPrintableAscii(request_id)) {
     call.metadata.emplace_back("x-request-id", std::string(request_id));
   }
+  if (route.admin) {
+    // The console's session reaches only operators' routes. A change made
+    // with the cookie must carry the anti-CSRF header too (another site can
+    // make the browser send the cookie, never the header); voting checks
+    // that it is this session's.
+    std::string session = SessionTokenFrom(request.Header("cookie"));
+    absl::string_view csrf = request.Header(kCsrfHeader);
+    if (!session.empty()) {
+      const bool change = request.method != "GET" && request.method != "HEAD";
+      if (change && route.session != SessionEffect::kSignIn && csrf.empty()) {
+        return ex->Send(ErrorResponse(403, "PERMISSION_DENIED",
+                                      "this console action needs the X-CSRF-Token header of your session; reload "
+                                      "the console and try again"));
+      }
+      call.metadata.emplace_back(operators::kSessionMetadata, std::move(session));
+    }
+    if (!csrf.empty()) {
+      if (!IsPrintableAscii(csrf) || csrf.size() > 256) {
+        return ex->Send(ErrorResponse(400, "INVALID_ARGUMENT", "header X-CSRF-Token: must be printable ASCII"));
+      }
+      call.metadata.emplace_back(operators::kCsrfMetadata, std::string(csrf));
+    }
+  }
   if (route.kind == ResponseKind::kJson) {
     CallUnary(ex, route, request, std::move(*message), call);
   } else if (route.kind == ResponseKind::kSse) {
@@ -552,9 +600,10 @@ void Gateway::CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route,
   }
   const Route* route_ptr = &route;
   const auto ttl = options_.tally_cache_ttl;
+  const bool https = ServedOverHttps(request);
   backend_->CallUnary(route.method, call, std::move(message),
-                      [ex, route_ptr, policy, cache, key = std::move(key), release = std::move(release), answer, ttl](
-                          const grpc::Status& status, std::unique_ptr<Message> response) {
+                      [ex, route_ptr, policy, cache, key = std::move(key), release = std::move(release), answer, ttl,
+                       https](const grpc::Status& status, std::unique_ptr<Message> response) {
                         if (!status.ok()) {
                           const int http = HttpStatusForGrpcCode(status.error_code());
                           if (http == 500) {
@@ -563,6 +612,12 @@ void Gateway::CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route,
                                                          {"message", status.error_message()}});
                           }
                           return ex->Send(ErrorResponseForGrpc(status));
+                        }
+                        std::string set_cookie;
+                        if (route_ptr->session == SessionEffect::kSignIn) {
+                          set_cookie = TakeSessionCookie(response.get(), https);
+                        } else if (route_ptr->session == SessionEffect::kSignOut) {
+                          set_cookie = ClearedSessionCookie(https);
                         }
                         auto json = MessageToJson(*response);
                         if (!json.ok()) return ex->Send(ErrorResponseForStatus(json.status()));
@@ -584,7 +639,9 @@ void Gateway::CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route,
                           entry->expires = Clock::now() + ttl;
                           cache->Put(key, entry);
                         }
-                        ex->Send(answer(entry));
+                        HttpResponse r = answer(entry);
+                        if (!set_cookie.empty()) r.SetHeader("Set-Cookie", std::move(set_cookie));
+                        ex->Send(std::move(r));
                       });
 }
 
@@ -706,8 +763,7 @@ void Gateway::HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpReq
         ok = false;
       }
     }
-    std::string scheme = "http";
-    if (options_.trust_forwarded_for && request.Header("x-forwarded-proto") == "https") scheme = "https";
+    const std::string scheme = ServedOverHttps(request) ? "https" : "http";
     if (ok) base = absl::StrCat(scheme, "://", host);
   }
   const std::string image = options_.og_image_path;

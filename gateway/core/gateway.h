@@ -103,6 +103,8 @@ class Gateway final {
 
   CachePolicy PolicyFor(const Route& route, const HttpRequest& request) const;
   std::string ClientAddress(const HttpRequest& request) const;
+  // Whether the client reached us over https (public URL, or a trusted proxy's word).
+  bool ServedOverHttps(const HttpRequest& request) const;
   bool OriginAllowed(absl::string_view origin) const;
   void AddCommonHeaders(HttpResponse* response, absl::string_view origin) const;
   // Checks the per-client rate; answers 429 itself and returns false when over.

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gateway/core/field_path.h"
@@ -289,6 +290,15 @@ class Builder final {
       route->query_fallback_prefix = query_fallback_prefix;
     }
     route->cache = CacheFor(md);
+    route->admin = absl::StartsWith(route->path.text(), kAdminPathPrefix);
+    for (const auto& [name, effect] : options_.session_methods) {
+      if (name != md->full_name()) continue;
+      if (effect == SessionEffect::kSignIn && md->output_type()->FindFieldByName("session_token") == nullptr) {
+        return Fail(md, "a sign-in method's response needs a session_token field");
+      }
+      if (!route->admin) return Fail(md, "session methods must be under /v1/admin/");
+      route->session = effect;
+    }
     if (md->server_streaming()) {
       route->cache = CachePolicy::kNone;
       route->kind = ResponseKind::kSse;
@@ -369,6 +379,11 @@ absl::StatusOr<std::shared_ptr<const RouteTable>> RouteTable::Build(const google
   for (const auto& [name, policy] : options.cache_policies) {
     if (pool.FindServiceByName(name) == nullptr && pool.FindMethodByName(name) == nullptr) {
       return absl::NotFoundError(absl::StrCat("cache policy for ", name, ": no such service or method"));
+    }
+  }
+  for (const auto& [name, effect] : options.session_methods) {
+    if (pool.FindMethodByName(name) == nullptr) {
+      return absl::NotFoundError(absl::StrCat("session effect for ", name, ": no such method"));
     }
   }
   Builder builder(options);

@@ -89,6 +89,18 @@ enum class CachePolicy {
   kTtl,      // reused for GatewayOptions::tally_cache_ttl (live tallies)
 };
 
+// What a route does to the operator console's session cookie. Declared by
+// method in the route table options, like cache policies.
+enum class SessionEffect {
+  kNone,
+  kSignIn,   // the response's session_token becomes the HttpOnly cookie
+  kSignOut,  // the cookie is cleared
+};
+
+// Paths under this prefix are operators' routes: only they receive the
+// console's session cookie and anti-CSRF header as metadata.
+inline constexpr absl::string_view kAdminPathPrefix = "/v1/admin/";
+
 struct Route {
   std::string http_method;  // "GET", "POST", … (custom verbs upper-case)
   PathTemplate path;
@@ -100,6 +112,9 @@ struct Route {
   ResponseKind kind = ResponseKind::kJson;
   // For kJson routes answering GET; never applied to authorized requests.
   CachePolicy cache = CachePolicy::kNone;
+  // Under kAdminPathPrefix: gets the console session, needs anti-CSRF for changes.
+  bool admin = false;
+  SessionEffect session = SessionEffect::kNone;
   // For kCsv: the repeated message field of each response that holds rows,
   // and the row fields to write, in order (both by proto field name).
   std::string csv_rows_field;
@@ -137,6 +152,8 @@ struct RouteTableOptions {
   // Cache policies by full service name or full method name; a method's
   // own entry wins over its service's. Unnamed methods are kNone.
   std::vector<std::pair<std::string, CachePolicy>> cache_policies;
+  // Console session effects by full method name.
+  std::vector<std::pair<std::string, SessionEffect>> session_methods;
 };
 
 class RouteTable final {

@@ -242,7 +242,7 @@ TEST(RouteTableTest, RealProtosGiveOneRoutePerRule) {
     ASSERT_NE(sd, nullptr);
     for (int i = 0; i < sd->method_count(); ++i) {
       if (!sd->method(i)->options().HasExtension(google::api::http)) continue;
-      ++rules;
+      rules += 1 + sd->method(i)->options().GetExtension(google::api::http).additional_bindings_size();
       bool found = false;
       for (const auto& r : table->routes()) found |= r->method == sd->method(i) && !r->extra;
       EXPECT_TRUE(found) << sd->method(i)->full_name();

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
 #include "common/grpc_server.h"
+#include "common/operators/in_memory_operator_store.h"
 #include "gateway/server/release_poller.h"
 #include "gateway/tests/gateway_test_support.h"
 #include "services/budget_data/core/in_memory_repository.h"
@@ -651,7 +652,7 @@ class RealBudgetTest : public ::testing::Test {
   void SetUp() override {
     auto files = budget::ReadDatasetDir(BKK_DATA_DIR);
     ASSERT_TRUE(files.ok()) << files.status();
-    ASSERT_TRUE(core_.Import(*files, false).ok());
+    ASSERT_TRUE(core_.Import(*files, false, operators::OperatorAuth::CommandLine()).ok());
     auto server = GrpcServer::Start({}, {&service_}, {kBudgetService});
     ASSERT_TRUE(server.ok()) << server.status();
     budget_server_ = std::move(*server);
@@ -680,7 +681,9 @@ class RealBudgetTest : public ::testing::Test {
 
   budget::InMemoryBudgetRepository repo_;
   budget::BudgetCore core_{&repo_};
-  budget::BudgetGrpcService service_{&core_, "operator-secret"};
+  operators::InMemoryOperatorStore operators_;
+  operators::OperatorAuth auth_{&operators_, ""};
+  budget::BudgetGrpcService service_{&core_, &auth_};
   std::unique_ptr<GrpcServer> budget_server_;
   std::unique_ptr<FakeBackend> keywords_, voting_;
   std::unique_ptr<GrpcBackend> backend_;

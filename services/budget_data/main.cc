@@ -10,6 +10,8 @@
 #include "common/config.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
+#include "common/operators/operator_auth.h"
+#include "common/operators/pg_operator_store.h"
 #include "common/periodic_task.h"
 #include "common/service_main.h"
 #include "services/budget_data/grpc/budget_grpc_service.h"
@@ -22,7 +24,9 @@ std::vector<bkk::SettingSpec> Specs(const std::string& command) {
   return {
       {"BKK_PG_URL", "PostgreSQL connection URL of the budget database", true, "", true},
       {"BKK_LISTEN", "gRPC listen address (host:port)", false, "127.0.0.1:50051"},
-      {"BKK_ADMIN_TOKEN", "bearer token operators send to ImportDataset", serving, "", true},
+      {"BKK_ADMIN_TOKEN",
+       "bootstrap token: acts as an operator with every role only while no operator exists; empty switches it off",
+       false, "", true},
       {"BKK_PG_POOL_SIZE", "PostgreSQL connections", false, "4"},
       {"BKK_REFRESH_SECONDS", "how often to look for a release imported elsewhere", false, "5"},
       {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "10"},
@@ -46,7 +50,10 @@ int main(int argc, char** argv) {
   }
   bkk::PgPool pool(config->Get("BKK_PG_URL"), static_cast<int>(*pool_size));
   bkk::budget::PgBudgetRepository repository(&pool);
+  bkk::operators::PgOperatorStore operator_store(&pool);
+  if (auto s = operator_store.Migrate(); !s.ok()) return bkk::ExitWithError("budget-data", s);
   if (auto s = repository.Migrate(); !s.ok()) return bkk::ExitWithError("budget-data", s);
+  bkk::operators::OperatorAuth auth(&operator_store, config->Get("BKK_ADMIN_TOKEN"));
   bkk::budget::BudgetCore core(&repository);
 
   if (command == "migrate") return 0;
@@ -56,7 +63,8 @@ int main(int argc, char** argv) {
     }
     auto files = bkk::budget::ReadDatasetDir(config->positional()[1]);
     if (!files.ok()) return bkk::ExitWithError("budget-data", files.status());
-    auto result = core.Import(*files, false, [](const std::string& step) { std::cout << "import: " << step << "\n"; });
+    auto result = core.Import(*files, false, bkk::operators::OperatorAuth::CommandLine(),
+                              [](const std::string& step) { std::cout << "import: " << step << "\n"; });
     if (!result.ok()) return bkk::ExitWithError("budget-data", result.status());
     std::cout << "import: release " << result->version << (result->changed ? " is now current" : " was already current")
               << " (" << result->line_count << " lines, " << result->total_baht << " baht, " << result->checks_passed
@@ -68,7 +76,7 @@ int main(int argc, char** argv) {
 
   if (auto s = core.Refresh(); !s.ok()) return bkk::ExitWithError("budget-data", s);
   if (!core.snapshot()) bkk::LogWarning("no_release", {{"hint", "run `budget-data import DIR`"}});
-  bkk::budget::BudgetGrpcService service(&core, config->Get("BKK_ADMIN_TOKEN"));
+  bkk::budget::BudgetGrpcService service(&core, &auth);
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");
   options.drain = std::chrono::seconds(*drain);

@@ -1,14 +1,20 @@
 // voting: PB rounds, proposals and durable ballots over gRPC.
 //   voting [serve]   gRPC server (health, reflection, SIGTERM drains ballots)
-//   voting migrate   create or upgrade the `voting` schema
+//   voting migrate   create or upgrade the `voting` and `operators` schemas
+//   voting operator add NAME --role ROLE[,ROLE]   prints the new key once
+//   voting operator revoke NAME | voting operator list
 // Settings come from the environment (or --flags); see --help.
 #include <iostream>
 #include <optional>
 #include <thread>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
 #include "common/config.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
+#include "common/operators/operator_auth.h"
+#include "common/operators/pg_operator_store.h"
 #include "common/service_main.h"
 #include "services/voting/grpc/tally_watch.h"
 #include "services/voting/grpc/voting_grpc_service.h"
@@ -19,12 +25,18 @@
 
 namespace {
 
-const std::vector<bkk::SettingSpec>& Specs() {
-  static const auto* kSpecs = new std::vector<bkk::SettingSpec>{
+// Serving needs everything; `migrate` and `operator` only the database.
+std::vector<bkk::SettingSpec> Specs(const std::string& command) {
+  const bool serving = command == "serve";
+  std::vector<bkk::SettingSpec> specs{
       {"BKK_PG_URL", "PostgreSQL URL of the voting database", true, "", true},
-      {"BKK_REDIS_URL", "Redis URL for tallies and rate limits (redis://host:port)", true, ""},
-      {"BKK_ADMIN_TOKEN", "bearer token operators send to admin RPCs", true, "", true},
-      {"BKK_VOTER_KEY", "secret (32+ bytes) keying voter-ID hashes and voter tokens", true, "", true},
+      {"BKK_REDIS_URL", "Redis URL for tallies and rate limits (redis://host:port)", serving, ""},
+      {"BKK_ADMIN_TOKEN",
+       "bootstrap token: acts as an operator with every role only while no operator exists (to create the first); "
+       "empty switches it off",
+       false, "", true},
+      {"BKK_VOTER_KEY", "secret (32+ bytes) keying voter-ID hashes and voter tokens", serving, "", true},
+      {"BKK_SESSION_MINUTES", "how long a console session lasts", false, "120"},
       {"BKK_LISTEN", "gRPC listen address (host:port)", false, "127.0.0.1:50053"},
       {"BKK_PG_POOL_SIZE", "PostgreSQL connections", false, "8"},
       {"BKK_REDIS_POOL_SIZE", "Redis connections", false, "16"},
@@ -39,7 +51,52 @@ const std::vector<bkk::SettingSpec>& Specs() {
       {"BKK_RATE_ADDRESS_PER_MIN", "ballot attempts per client address a minute", false, "600"},
       {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "15"},
   };
-  return *kSpecs;
+  if (command == "operator") {
+    specs.push_back(
+        {"BKK_ROLE", "roles of `operator add`: moderator, round-admin, data-admin (comma-separated)", false, ""});
+  }
+  return specs;
+}
+
+// `voting operator add|revoke|list`: the operators' only door besides the
+// bootstrap token. Keys are printed once; the database keeps their hash.
+int OperatorCommand(bkk::operators::OperatorAuth& auth, const std::vector<std::string>& args,
+                    const std::string& roles_flag) {
+  namespace ops = bkk::operators;
+  const std::string verb = args.size() > 1 ? args[1] : "";
+  if (verb == "list" && args.size() == 2) {
+    auto list = auth.store()->ListOperators();
+    if (!list.ok()) return bkk::ExitWithError("voting", list.status());
+    for (const auto& op : *list)
+      std::cout << op.name << "\t" << ops::RoleNames(op.roles) << "\t" << op.created_at << "\n";
+    return 0;
+  }
+  if (verb == "revoke" && args.size() == 3) {
+    auto s = auth.RevokeOperator(args[2], ops::OperatorAuth::CommandLine());
+    if (!s.ok()) return bkk::ExitWithError("voting", s);
+    std::cout << "revoked " << args[2] << "; its key and sessions no longer work\n";
+    return 0;
+  }
+  if (verb == "add" && args.size() == 3) {
+    std::vector<ops::Role> roles;
+    for (absl::string_view name : absl::StrSplit(roles_flag, ',', absl::SkipWhitespace())) {
+      auto role = ops::ParseRole(absl::StripAsciiWhitespace(name));
+      if (!role) {
+        return bkk::ExitWithError(
+            "voting", absl::InvalidArgumentError(
+                          absl::StrCat("unknown role \"", name, "\"; use moderator, round-admin or data-admin")));
+      }
+      roles.push_back(*role);
+    }
+    auto added = auth.AddOperator(args[2], roles, ops::OperatorAuth::CommandLine());
+    if (!added.ok()) return bkk::ExitWithError("voting", added.status());
+    std::cout << added->second << "\n";
+    std::cerr << "operator " << added->first.name << " (" << ops::RoleNames(added->first.roles)
+              << ") added; the key above is shown only now: keep it secret\n";
+    return 0;
+  }
+  return bkk::ExitWithError(
+      "voting", absl::InvalidArgumentError("usage: voting operator add NAME --role ROLE[,ROLE] | revoke NAME | list"));
 }
 
 }  // namespace
@@ -48,18 +105,47 @@ int main(int argc, char** argv) {
   bkk::BlockTerminationSignals();
   bkk::SetLogService("voting");
   bkk::RaiseOpenFileLimit();
-  if (bkk::PrintHelpIfAsked(argc, argv, "voting [serve | migrate]", Specs())) return 0;
-  auto config = bkk::Config::Load(Specs(), argc, argv);
+  const std::string command = argc > 1 && argv[1][0] != '-' ? argv[1] : "serve";
+  if (bkk::PrintHelpIfAsked(argc, argv,
+                            "voting [serve | migrate | operator add NAME --role ROLE | operator revoke NAME]",
+                            Specs("operator"))) {
+    return 0;
+  }
+  if (command != "serve" && command != "migrate" && command != "operator") {
+    return bkk::ExitWithError("voting", absl::InvalidArgumentError("unknown command " + command + "; see --help"));
+  }
+  auto config = bkk::Config::Load(Specs(command), argc, argv);
   if (!config.ok()) return bkk::ExitWithError("voting", config.status());
-  std::string command = config->positional().empty() ? "serve" : config->positional()[0];
   std::map<std::string, int64_t> n;
-  for (const char* key : {"BKK_PG_POOL_SIZE", "BKK_REDIS_POOL_SIZE", "BKK_BATCH_MAX", "BKK_BATCH_WAIT_US",
-                          "BKK_TALLY_INTERVAL_MS", "BKK_TALLY_PUSH_MS", "BKK_TALLY_RECHECK_MS",
-                          "BKK_RATE_VOTER_PER_MIN", "BKK_RATE_ADDRESS_PER_MIN", "BKK_DRAIN_SECONDS"}) {
+  for (const char* key :
+       {"BKK_PG_POOL_SIZE", "BKK_REDIS_POOL_SIZE", "BKK_BATCH_MAX", "BKK_BATCH_WAIT_US", "BKK_TALLY_INTERVAL_MS",
+        "BKK_TALLY_PUSH_MS", "BKK_TALLY_RECHECK_MS", "BKK_RATE_VOTER_PER_MIN", "BKK_RATE_ADDRESS_PER_MIN",
+        "BKK_DRAIN_SECONDS", "BKK_SESSION_MINUTES"}) {
     auto v = config->GetInt(key);
     if (!v.ok()) return bkk::ExitWithError("voting", v.status());
     n[key] = *v;
   }
+  if (n["BKK_SESSION_MINUTES"] < 1 || n["BKK_SESSION_MINUTES"] > 24 * 60) {
+    return bkk::ExitWithError("voting", absl::InvalidArgumentError("BKK_SESSION_MINUTES must be 1-1440"));
+  }
+
+  // Ballots are acknowledged only once durable, whatever the database's default.
+  bkk::PgPool pg(config->Get("BKK_PG_URL"), static_cast<int>(n["BKK_PG_POOL_SIZE"]), "SET synchronous_commit = on");
+  bkk::voting::PgVotingRepository store(&pg);
+  bkk::operators::PgOperatorStore operator_store(&pg);
+  absl::Status migrated;
+  for (int attempt = 0; attempt < 30; ++attempt) {
+    migrated = operator_store.Migrate();
+    if (migrated.ok()) migrated = store.Migrate();
+    if (migrated.code() != absl::StatusCode::kUnavailable) break;
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  if (!migrated.ok()) return bkk::ExitWithError("voting", migrated);
+  if (command == "migrate") return 0;
+  bkk::operators::OperatorAuth auth(&operator_store, config->Get("BKK_ADMIN_TOKEN"),
+                                    absl::Minutes(n["BKK_SESSION_MINUTES"]));
+  if (command == "operator") return OperatorCommand(auth, config->positional(), config->Get("BKK_ROLE"));
+
   auto endpoint = bkk::RedisEndpoint::Parse(config->Get("BKK_REDIS_URL"));
   if (!endpoint.ok()) return bkk::ExitWithError("voting", endpoint.status());
   const std::string& key = config->Get("BKK_VOTER_KEY");
@@ -69,20 +155,6 @@ int main(int argc, char** argv) {
   auto signer = bkk::voting::VoterTokenSigner::Create(key + ":voter-token");
   if (!hasher.ok()) return bkk::ExitWithError("voting", hasher.status());
   if (!signer.ok()) return bkk::ExitWithError("voting", signer.status());
-
-  // Ballots are acknowledged only once durable, whatever the database's default.
-  bkk::PgPool pg(config->Get("BKK_PG_URL"), static_cast<int>(n["BKK_PG_POOL_SIZE"]), "SET synchronous_commit = on");
-  bkk::voting::PgVotingRepository store(&pg);
-  absl::Status migrated;
-  for (int attempt = 0; attempt < 30; ++attempt) {
-    migrated = store.Migrate();
-    if (migrated.code() != absl::StatusCode::kUnavailable) break;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-  if (!migrated.ok()) return bkk::ExitWithError("voting", migrated);
-  if (command == "migrate") return 0;
-  if (command != "serve")
-    return bkk::ExitWithError("voting", absl::InvalidArgumentError("unknown command " + command + "; see --help"));
 
   bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
   bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
@@ -123,7 +195,7 @@ int main(int argc, char** argv) {
       [&](const std::vector<const bkk::voting::RateKeys*>& keys) { return app.AdmitGroup(keys); },
       [&] { applier.Notify(); });
   app.set_writer(&writer);
-  bkk::voting::VotingGrpcService service(&app, &*live, config->Get("BKK_ADMIN_TOKEN"));
+  bkk::voting::VotingGrpcService service(&app, &*live, &auth);
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");
   options.drain = std::chrono::seconds(n["BKK_DRAIN_SECONDS"]);

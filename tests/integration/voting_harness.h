@@ -88,7 +88,8 @@ struct OpenRound {
 
 inline OpenRound CreateOpenRound(vpb::VotingService::Stub& stub, const std::vector<int32_t>& districts,
                                  int proposals_per_district, int max_choices = 3,
-                                 vpb::IdentityMode mode = vpb::IDENTITY_MODE_CITIZEN_ID) {
+                                 vpb::IdentityMode mode = vpb::IDENTITY_MODE_CITIZEN_ID,
+                                 vpb::DistrictsPerVoter per_voter = vpb::DISTRICTS_PER_VOTER_UNSPECIFIED) {
   OpenRound out;
   vpb::CreateRoundRequest create;
   auto* round = create.mutable_round();
@@ -103,6 +104,7 @@ inline OpenRound CreateOpenRound(vpb::VotingService::Stub& stub, const std::vect
   round->mutable_ballot_rule()->set_max_choices(max_choices);
   round->set_outcome_rule(vpb::OUTCOME_RULE_GREEDY);
   round->set_identity_mode(mode);
+  round->set_districts_per_voter(per_voter);
   vpb::CreateRoundResponse created;
   auto s = stub.CreateRound(Ctx(true).get(), create, &created);
   EXPECT_TRUE(s.ok()) << s.error_message();

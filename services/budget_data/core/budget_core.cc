@@ -38,7 +38,8 @@ absl::Status BudgetCore::Refresh() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<ImportResult> BudgetCore::Import(const DatasetFiles& files, bool dry_run, const Progress& progress) {
+absl::StatusOr<ImportResult> BudgetCore::Import(const DatasetFiles& files, bool dry_run, const operators::Actor& by,
+                                                const Progress& progress) {
   std::lock_guard<std::mutex> lock(import_mu_);
   auto say = [&](const std::string& s) {
     if (progress) progress(s);
@@ -73,7 +74,12 @@ absl::StatusOr<ImportResult> BudgetCore::Import(const DatasetFiles& files, bool 
   say(absl::StrCat("all ", result.checks_passed, " stated totals match; grand total ", result.total_baht, " baht"));
   if (dry_run) return result;
   say(absl::StrCat("writing release ", result.version));
-  ASSIGN_OR_RETURN(result.changed, repository_->ReplaceCurrent(*dataset));
+  ASSIGN_OR_RETURN(
+      result.changed,
+      repository_->ReplaceCurrent(
+          *dataset, operators::AuditOf(by, "ImportDataset", absl::StrCat("budget release ", result.version),
+                                       absl::StrCat(result.line_count, " lines, ", result.total_baht, " baht, ",
+                                                    result.checks_passed, " stated totals"))));
   say(result.changed ? "release written" : "this release is already current; nothing changed");
   RETURN_IF_ERROR(Refresh());
   return result;

@@ -43,7 +43,9 @@ class BudgetCore final {
   // makes them the current release. On any problem nothing is written and
   // the status is FAILED_PRECONDITION (totals) or INVALID_ARGUMENT (rows)
   // listing every problem.
-  absl::StatusOr<ImportResult> Import(const DatasetFiles& files, bool dry_run, const Progress& progress = nullptr);
+  // A real import records `by` in the audit log with the release.
+  absl::StatusOr<ImportResult> Import(const DatasetFiles& files, bool dry_run, const operators::Actor& by,
+                                      const Progress& progress = nullptr);
 
   // The release being served; nullptr before the first import.
   std::shared_ptr<const BudgetSnapshot> snapshot() const;

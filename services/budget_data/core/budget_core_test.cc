@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_replace.h"
 #include "common/csv.h"
+#include "common/operators/operator_auth.h"
 #include "services/budget_data/core/in_memory_repository.h"
 #include "services/budget_data/core/stated_totals.h"
 
@@ -36,7 +37,7 @@ std::map<std::string, int64_t> StatedTotals() {
 class BudgetCoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto result = core_.Import(RealFiles(), /*dry_run=*/false);
+    auto result = core_.Import(RealFiles(), /*dry_run=*/false, operators::OperatorAuth::CommandLine());
     ASSERT_TRUE(result.ok()) << result.status();
     ASSERT_TRUE(result->changed);
     snapshot_ = core_.snapshot();
@@ -57,7 +58,7 @@ TEST_F(BudgetCoreTest, ImportsEveryLineAndEveryStatedTotalMatches) {
 }
 
 TEST_F(BudgetCoreTest, ReimportChangesNothing) {
-  auto again = core_.Import(RealFiles(), false);
+  auto again = core_.Import(RealFiles(), false, operators::OperatorAuth::CommandLine());
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->changed);
   EXPECT_EQ(repo_.writes(), 1);
@@ -71,7 +72,7 @@ TEST_F(BudgetCoreTest, OneChangedAmountIsRefusedAndNothingIsWritten) {
   const std::string from = ",500000000,6\n";
   ASSERT_NE(items.find(from), std::string::npos);
   items.replace(items.find(from), from.size(), ",500000001,6\n");
-  auto result = core_.Import(files, false);
+  auto result = core_.Import(files, false, operators::OperatorAuth::CommandLine());
   ASSERT_EQ(result.status().code(), absl::StatusCode::kFailedPrecondition);
   const std::string message(result.status().message());
   EXPECT_NE(message.find("ข้อ 3 ordinance grand total"), std::string::npos) << message;
@@ -80,7 +81,7 @@ TEST_F(BudgetCoreTest, OneChangedAmountIsRefusedAndNothingIsWritten) {
   EXPECT_NE(message.find("nothing was written"), std::string::npos);
   EXPECT_EQ(repo_.writes(), 1);
   EXPECT_EQ(core_.snapshot()->version(), snapshot_->version());
-  auto dry = core_.Import(files, true);
+  auto dry = core_.Import(files, true, operators::OperatorAuth::CommandLine());
   ASSERT_TRUE(dry.ok());
   EXPECT_FALSE(dry->problems.empty());
 }
@@ -90,7 +91,7 @@ TEST_F(BudgetCoreTest, MalformedRowsAreRefusedWithFileLineAndReason) {
   std::string& items = files["budget/bma-ordinance-2566-items.csv"];
   items += "2566,สำนักการโยธา,แผน,งานใหม่,,สิบบาท,3\n";
   items += "2566,สำนักการโยธา,แผน\n";
-  auto result = core_.Import(files, false);
+  auto result = core_.Import(files, false, operators::OperatorAuth::CommandLine());
   ASSERT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
   const std::string message(result.status().message());
   EXPECT_NE(message.find("budget/bma-ordinance-2566-items.csv:1768: amount_baht \"สิบบาท\""), std::string::npos)
@@ -100,7 +101,8 @@ TEST_F(BudgetCoreTest, MalformedRowsAreRefusedWithFileLineAndReason) {
 
   DatasetFiles missing = RealFiles();
   missing.erase("districts/districts.json");
-  EXPECT_EQ(core_.Import(missing, false).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(core_.Import(missing, false, operators::OperatorAuth::CommandLine()).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(BudgetCoreTest, StrategiesAndSubDimensionsAreVerbatim) {

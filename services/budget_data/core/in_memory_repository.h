@@ -19,19 +19,22 @@ class InMemoryBudgetRepository final : public BudgetRepository {
     std::lock_guard<std::mutex> lock(mu_);
     return current_;
   }
-  absl::StatusOr<bool> ReplaceCurrent(const Dataset& dataset) override {
+  absl::StatusOr<bool> ReplaceCurrent(const Dataset& dataset, const operators::AuditEvent& audit) override {
     std::lock_guard<std::mutex> lock(mu_);
+    audit_.push_back(audit);
     if (current_ && current_->version == dataset.version) return false;
     current_ = dataset;
     ++writes_;
     return true;
   }
   int writes() const { return writes_; }
+  const std::vector<operators::AuditEvent>& audit_events() const { return audit_; }
 
  private:
   std::mutex mu_;
   std::optional<Dataset> current_;
   int writes_ = 0;
+  std::vector<operators::AuditEvent> audit_;
 };
 
 }  // namespace bkk::budget

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/operators/model.h"
 #include "services/budget_data/core/model.h"
 
 namespace bkk::budget {
@@ -18,9 +19,10 @@ class BudgetRepository {
   virtual absl::StatusOr<std::string> CurrentVersion() = 0;
   // The whole current release, or nullopt when nothing is imported.
   virtual absl::StatusOr<std::optional<Dataset>> LoadCurrent() = 0;
-  // Makes `dataset` the current release atomically. Returns false (and
-  // writes nothing) when a release with the same version is already current.
-  virtual absl::StatusOr<bool> ReplaceCurrent(const Dataset& dataset) = 0;
+  // Makes `dataset` the current release atomically, recording `audit` in the
+  // same transaction. Returns false (and writes only the audit event) when a
+  // release with the same version is already current.
+  virtual absl::StatusOr<bool> ReplaceCurrent(const Dataset& dataset, const operators::AuditEvent& audit) = 0;
 };
 
 }  // namespace bkk::budget

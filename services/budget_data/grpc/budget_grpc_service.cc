@@ -2,10 +2,10 @@
 #include "services/budget_data/grpc/budget_grpc_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "common/auth.h"
 #include "common/grpc_status.h"
 #include "common/line_filter.h"
 #include "common/log.h"
+#include "common/operators/grpc_caller.h"
 #include "common/status_macros.h"
 
 namespace bkk::budget {
@@ -259,14 +259,17 @@ grpc::Status BudgetGrpcService::GetRelease(Ctx*, const pb::GetReleaseRequest*, p
 
 grpc::Status BudgetGrpcService::ImportDataset(Ctx* context, const pb::ImportDatasetRequest* request,
                                               pb::ImportDatasetResponse* response) {
-  if (auto s = CheckAdminToken(*context, admin_token_); !s.ok()) return ToGrpcStatus(s);
+  ASSIGN_OR_RETURN(auto by,
+                   auth_->Authorize(operators::CallerOf(*context), {operators::Role::kDataAdmin},
+                                    operators::Access::kWrite, "ImportDataset"),
+                   ToGrpcStatus);
   DatasetFiles files;
   for (const auto& f : request->files()) {
     if (!files.emplace(f.path(), f.content()).second) {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, absl::StrCat("files: \"", f.path(), "\" is sent twice"));
     }
   }
-  ASSIGN_OR_RETURN(auto result, core_->Import(files, request->dry_run()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto result, core_->Import(files, request->dry_run(), by), ToGrpcStatus);
   LogInfo("dataset_import", {{"version", result.version},
                              {"changed", result.changed ? "true" : "false"},
                              {"dry_run", request->dry_run() ? "true" : "false"}});

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "bkkbudget/budget/v1/budget.grpc.pb.h"
+#include "common/operators/operator_auth.h"
 #include "services/budget_data/core/budget_core.h"
 
 namespace bkk::budget {
@@ -19,9 +20,9 @@ namespace bkk::budget {
 class BudgetGrpcService final : public bkkbudget::budget::v1::BudgetService::WithRawCallbackMethod_GetOverview<
                                     bkkbudget::budget::v1::BudgetService::Service> {
  public:
-  // `admin_token` guards ImportDataset; an empty token refuses every import
-  // through the API (the CLI importer still works).
-  BudgetGrpcService(BudgetCore* core, std::string admin_token) : core_(core), admin_token_(std::move(admin_token)) {}
+  // ImportDataset needs a data-admin operator (`auth`); the CLI importer
+  // needs database access instead.
+  BudgetGrpcService(BudgetCore* core, operators::OperatorAuth* auth) : core_(core), auth_(auth) {}
 
   using Ctx = grpc::ServerContext;
   grpc::Status ListFrameworks(Ctx* context, const bkkbudget::budget::v1::ListFrameworksRequest* request,
@@ -49,7 +50,7 @@ class BudgetGrpcService final : public bkkbudget::budget::v1::BudgetService::Wit
 
  private:
   BudgetCore* const core_;
-  const std::string admin_token_;
+  operators::OperatorAuth* const auth_;
   std::mutex overview_mu_;
   std::shared_ptr<const BudgetSnapshot> overview_of_;  // the snapshot overview_bytes_ answers for
   grpc::ByteBuffer overview_bytes_;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "common/grpc_server.h"
+#include "common/operators/in_memory_operator_store.h"
 #include "services/budget_data/core/in_memory_repository.h"
 #include "services/budget_data/grpc/budget_grpc_service.h"
 
@@ -18,7 +19,7 @@ class BudgetGrpcTest : public ::testing::Test {
     auto files = ReadDatasetDir(BKK_DATA_DIR);
     ASSERT_TRUE(files.ok());
     files_ = *files;
-    ASSERT_TRUE(core_.Import(files_, false).ok());
+    ASSERT_TRUE(core_.Import(files_, false, operators::OperatorAuth::CommandLine()).ok());
     auto server = GrpcServer::Start({}, {&service_}, {"bkkbudget.budget.v1.BudgetService"});
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
@@ -36,7 +37,9 @@ class BudgetGrpcTest : public ::testing::Test {
   DatasetFiles files_;
   InMemoryBudgetRepository repo_;
   BudgetCore core_{&repo_};
-  BudgetGrpcService service_{&core_, "operator-secret"};
+  operators::InMemoryOperatorStore operators_;
+  operators::OperatorAuth auth_{&operators_, ""};
+  BudgetGrpcService service_{&core_, &auth_};
   std::unique_ptr<GrpcServer> server_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::BudgetService::Stub> stub_;
@@ -119,7 +122,10 @@ TEST_F(BudgetGrpcTest, StreamLinesDeliversEveryLineOnce) {
   EXPECT_EQ(total, 79'719'012'050);
 }
 
-TEST_F(BudgetGrpcTest, ImportNeedsTheOperatorToken) {
+TEST_F(BudgetGrpcTest, ImportNeedsADataAdmin) {
+  auto data_admin = auth_.AddOperator("somchai", {operators::Role::kDataAdmin}, operators::OperatorAuth::CommandLine());
+  auto moderator = auth_.AddOperator("malee", {operators::Role::kModerator}, operators::OperatorAuth::CommandLine());
+  ASSERT_TRUE(data_admin.ok() && moderator.ok());
   pb::ImportDatasetRequest req;
   for (const auto& [path, content] : files_) {
     auto* f = req.add_files();
@@ -130,14 +136,23 @@ TEST_F(BudgetGrpcTest, ImportNeedsTheOperatorToken) {
   EXPECT_EQ(stub_->ImportDataset(Ctx().get(), req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   auto wrong = Ctx();
   wrong->AddMetadata("authorization", "Bearer nope");
-  EXPECT_EQ(stub_->ImportDataset(wrong.get(), req, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(stub_->ImportDataset(wrong.get(), req, &resp).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  auto not_allowed = Ctx();
+  not_allowed->AddMetadata("authorization", "Bearer " + moderator->second);
+  auto refused = stub_->ImportDataset(not_allowed.get(), req, &resp);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_NE(refused.error_message().find("data-admin"), std::string::npos) << refused.error_message();
   auto right = Ctx();
-  right->AddMetadata("authorization", "Bearer operator-secret");
+  right->AddMetadata("authorization", "Bearer " + data_admin->second);
   auto s = stub_->ImportDataset(right.get(), req, &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_FALSE(resp.changed());
   EXPECT_EQ(resp.checks_passed(), 231);
   EXPECT_EQ(repo_.writes(), 1);
+  // The import is in the audit log under the operator's name.
+  ASSERT_FALSE(repo_.audit_events().empty());
+  EXPECT_EQ(repo_.audit_events().back().operator_name, "somchai");
+  EXPECT_EQ(repo_.audit_events().back().action, "ImportDataset");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "services/budget_data/pg/pg_budget_repository.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/operators/pg_operator_store.h"
 #include "common/pg_migrations.h"
 
 namespace bkk::budget {
@@ -202,14 +203,18 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
   return out;
 }
 
-absl::StatusOr<bool> PgBudgetRepository::ReplaceCurrent(const Dataset& ds) {
+absl::StatusOr<bool> PgBudgetRepository::ReplaceCurrent(const Dataset& ds, const operators::AuditEvent& audit) {
   bool changed = false;
   auto status = pool_->Run([&](pqxx::connection& c) {
     pqxx::work tx(c);
     // Serialise imports across replicas; readers keep the old rows until commit.
     tx.exec("SELECT pg_advisory_xact_lock(hashtext('bkk-budget-import'))");
     auto current = tx.exec("SELECT version FROM budget.releases WHERE is_current");
-    if (!current.empty() && current[0][0].as<std::string>() == ds.version) return absl::OkStatus();
+    operators::AppendAuditEvent(tx, audit);
+    if (!current.empty() && current[0][0].as<std::string>() == ds.version) {
+      tx.commit();  // only the audit event
+      return absl::OkStatus();
+    }
     tx.exec(std::string("TRUNCATE ") + kDataTables);
     for (const auto& fw : ds.frameworks) {
       tx.exec_params("INSERT INTO budget.frameworks VALUES ($1, $2, $3, $4)", static_cast<int>(fw.kind), fw.name,

@@ -19,7 +19,7 @@ class PgBudgetRepository final : public BudgetRepository {
   absl::StatusOr<std::optional<Dataset>> LoadCurrent() override;
   // One transaction: replaces every table's rows and marks the release
   // current; earlier releases stay listed in budget.releases.
-  absl::StatusOr<bool> ReplaceCurrent(const Dataset& dataset) override;
+  absl::StatusOr<bool> ReplaceCurrent(const Dataset& dataset, const operators::AuditEvent& audit) override;
 
  private:
   PgPool* const pool_;

@@ -5,7 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "services/voting/core/crypto.h"
+#include "common/crypto.h"
 
 namespace bkk::voting {
 namespace {

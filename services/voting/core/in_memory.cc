@@ -31,7 +31,13 @@ size_t InMemoryVotingRepository::ballot_count() {
   return ballots_.size();
 }
 
-absl::StatusOr<RoundRecord> InMemoryVotingRepository::CreateRound(const RoundRecord& round) {
+std::vector<operators::AuditEvent> InMemoryVotingRepository::audit_events() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return audit_;
+}
+
+absl::StatusOr<RoundRecord> InMemoryVotingRepository::CreateRound(const RoundRecord& round,
+                                                                  const operators::AuditEvent& audit) {
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(Up());
   RoundRecord r = round;
@@ -40,6 +46,7 @@ absl::StatusOr<RoundRecord> InMemoryVotingRepository::CreateRound(const RoundRec
   std::sort(r.districts.begin(), r.districts.end(),
             [](const RoundDistrict& a, const RoundDistrict& b) { return a.district_id < b.district_id; });
   rounds_[r.round_id] = r;
+  audit_.push_back(ForNewRound(audit, r.round_id));
   return r;
 }
 
@@ -60,7 +67,7 @@ absl::StatusOr<std::vector<RoundRecord>> InMemoryVotingRepository::ListRounds() 
 }
 
 absl::StatusOr<RoundRecord> InMemoryVotingRepository::UpdateRound(
-    int64_t round_id, const std::function<absl::Status(RoundRecord&)>& change) {
+    int64_t round_id, const std::function<absl::Status(RoundRecord&)>& change, const operators::AuditEvent& audit) {
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(Up());
   auto it = rounds_.find(round_id);
@@ -68,6 +75,7 @@ absl::StatusOr<RoundRecord> InMemoryVotingRepository::UpdateRound(
   RoundRecord copy = it->second;
   if (auto s = change(copy); !s.ok()) return s;
   it->second = copy;
+  audit_.push_back(audit);
   return copy;
 }
 
@@ -107,7 +115,8 @@ absl::StatusOr<std::vector<ProposalRecord>> InMemoryVotingRepository::ListPropos
 }
 
 absl::StatusOr<ProposalRecord> InMemoryVotingRepository::UpdateProposal(
-    int64_t proposal_id, const std::function<absl::Status(ProposalRecord&)>& change) {
+    int64_t proposal_id, const std::function<absl::Status(ProposalRecord&)>& change,
+    const operators::AuditEvent& audit) {
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(Up());
   auto it = proposals_.find(proposal_id);
@@ -117,6 +126,7 @@ absl::StatusOr<ProposalRecord> InMemoryVotingRepository::UpdateProposal(
   ProposalRecord copy = it->second;
   if (auto s = change(copy); !s.ok()) return s;
   it->second = copy;
+  audit_.push_back(audit);
   return copy;
 }
 
@@ -139,18 +149,21 @@ std::vector<BallotResult> InMemoryVotingRepository::InsertBallots(const std::vec
       continue;
     }
     auto key = std::make_tuple(b.round_id, b.district_id, b.voter_hash);
-    auto held = by_voter_.find(key);
-    if (held != by_voter_.end()) {
-      const Ballot& existing = ballots_[held->second];
-      if (existing.idempotency_key == b.idempotency_key) {
-        results[i] = {absl::OkStatus(), existing.stored.ballot_id, existing.stored.receipt_code, true};
-      } else {
-        results[i].status =
-            absl::AlreadyExistsError("this voter has already cast a ballot in this district for this round");
-      }
+    const Ballot* held = nullptr;
+    if (auto it = by_voter_.find(key); it != by_voter_.end()) held = &ballots_[it->second];
+    if (held == nullptr && b.one_district) {
+      auto other = std::find_if(ballots_.begin(), ballots_.end(), [&b](const Ballot& x) {
+        return x.one_district && x.stored.round_id == b.round_id && x.stored.voter_hash == b.voter_hash;
+      });
+      if (other != ballots_.end()) held = &*other;
+    }
+    if (held != nullptr) {
+      results[i] = ResultAgainst(b, held->stored.ballot_id, held->stored.receipt_code, held->idempotency_key,
+                                 held->stored.district_id);
       continue;
     }
     Ballot stored;
+    stored.one_district = b.one_district;
     stored.stored = {next_ballot_++, b.round_id, b.district_id, b.voter_hash, b.choices, b.receipt_code, Now()};
     stored.idempotency_key = b.idempotency_key;
     by_voter_[key] = ballots_.size();
@@ -227,7 +240,8 @@ absl::StatusOr<int64_t> InMemoryVotingRepository::DistinctVoters(int64_t round_i
 
 absl::StatusOr<RoundRecord> InMemoryVotingRepository::ImportClosedRound(RoundRecord round,
                                                                         std::vector<ProposalRecord> proposals,
-                                                                        const std::vector<ImportedBallot>& ballots) {
+                                                                        const std::vector<ImportedBallot>& ballots,
+                                                                        const operators::AuditEvent& audit) {
   std::lock_guard<std::mutex> lock(mu_);
   RETURN_IF_ERROR(Up());
   // Check everything before writing anything.
@@ -264,6 +278,7 @@ absl::StatusOr<RoundRecord> InMemoryVotingRepository::ImportClosedRound(RoundRec
     by_voter_[std::make_tuple(round.round_id, stored.stored.district_id, b.voter_hash)] = ballots_.size();
     ballots_.push_back(stored);
   }
+  audit_.push_back(ForNewRound(audit, round.round_id));
   return round;
 }
 

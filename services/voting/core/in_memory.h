@@ -23,17 +23,18 @@ namespace bkk::voting {
 
 class InMemoryVotingRepository final : public VotingRepository {
  public:
-  absl::StatusOr<RoundRecord> CreateRound(const RoundRecord& round) override;
+  absl::StatusOr<RoundRecord> CreateRound(const RoundRecord& round, const operators::AuditEvent& audit) override;
   absl::StatusOr<RoundRecord> GetRound(int64_t round_id) override;
   absl::StatusOr<std::vector<RoundRecord>> ListRounds() override;
-  absl::StatusOr<RoundRecord> UpdateRound(int64_t round_id,
-                                          const std::function<absl::Status(RoundRecord&)>& change) override;
+  absl::StatusOr<RoundRecord> UpdateRound(int64_t round_id, const std::function<absl::Status(RoundRecord&)>& change,
+                                          const operators::AuditEvent& audit) override;
   absl::StatusOr<ProposalRecord> CreateProposal(const ProposalRecord& proposal) override;
   absl::StatusOr<ProposalRecord> GetProposal(int64_t proposal_id) override;
   absl::StatusOr<std::vector<ProposalRecord>> ListProposals(int64_t round_id, int32_t district_id,
                                                             bool include_unmoderated) override;
   absl::StatusOr<ProposalRecord> UpdateProposal(int64_t proposal_id,
-                                                const std::function<absl::Status(ProposalRecord&)>& change) override;
+                                                const std::function<absl::Status(ProposalRecord&)>& change,
+                                                const operators::AuditEvent& audit) override;
   std::vector<BallotResult> InsertBallots(const std::vector<NewBallot>& ballots) override;
   absl::StatusOr<StoredBallot> FindBallotByReceipt(const std::string& receipt_code) override;
   absl::StatusOr<std::vector<StoredBallot>> BallotsAfter(int64_t after_id, int limit) override;
@@ -42,16 +43,20 @@ class InMemoryVotingRepository final : public VotingRepository {
   absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(int64_t round_id) override;
   absl::StatusOr<int64_t> DistinctVoters(int64_t round_id) override;
   absl::StatusOr<RoundRecord> ImportClosedRound(RoundRecord round, std::vector<ProposalRecord> proposals,
-                                                const std::vector<ImportedBallot>& ballots) override;
+                                                const std::vector<ImportedBallot>& ballots,
+                                                const operators::AuditEvent& audit) override;
 
   // While down, every call answers UNAVAILABLE and stores nothing.
   void set_down(bool down);
   size_t ballot_count();
+  // The audit events recorded with the changes, oldest first.
+  std::vector<operators::AuditEvent> audit_events();
 
  private:
   struct Ballot {
     StoredBallot stored;
     std::string idempotency_key;
+    bool one_district = false;
   };
   absl::Status Up() const;
 
@@ -60,6 +65,7 @@ class InMemoryVotingRepository final : public VotingRepository {
   int64_t next_round_ = 1, next_proposal_ = 1, next_ballot_ = 1;
   std::map<int64_t, RoundRecord> rounds_;
   std::map<int64_t, ProposalRecord> proposals_;
+  std::vector<operators::AuditEvent> audit_;
   std::vector<Ballot> ballots_;                                           // in id order
   std::map<std::tuple<int64_t, int32_t, std::string>, size_t> by_voter_;  // (round, district, voter) -> index
 };

@@ -16,6 +16,9 @@ namespace bkk::voting {
 
 enum class IdentityMode { kCitizenId = 1, kAnonymousBrowser = 2 };
 enum class ModerationStatus { kPending = 1, kApproved = 2, kRejected = 3 };
+// How many districts of a round one voter may vote in: one of their choice
+// (city rounds, the default) or each district once.
+enum class DistrictsPerVoter { kOne = 1, kEach = 2 };
 
 struct RoundDistrict {
   int32_t district_id = 0;
@@ -30,6 +33,7 @@ struct RoundRecord {
   BallotRule ballot_rule;
   OutcomeRule outcome_rule = OutcomeRule::kGreedy;
   IdentityMode identity_mode = IdentityMode::kCitizenId;
+  DistrictsPerVoter districts_per_voter = DistrictsPerVoter::kOne;
   Phase phase = Phase::kProposals;
   std::string created_at;
   std::string source;
@@ -55,6 +59,9 @@ struct ProposalRecord {
   std::string created_at;
   // The project id in an imported pabulib file ("" for citizens' proposals).
   std::string external_id;
+  // SHA-256 of the author's private link token ("" for imported ones): the
+  // author alone can see a proposal that is not (yet) approved.
+  std::string author_token_hash;
 };
 
 struct BallotChoice {
@@ -66,6 +73,8 @@ struct BallotChoice {
 struct NewBallot {
   int64_t round_id = 0;
   int32_t district_id = 0;
+  // The round allows one district per voter: the store refuses a second.
+  bool one_district = false;
   std::string voter_hash;
   std::string idempotency_key;
   std::string receipt_code;
@@ -78,6 +87,8 @@ struct BallotResult {
   int64_t ballot_id = 0;
   std::string receipt_code;
   bool replayed = false;  // a retry of the same idempotency key
+  // For ALREADY_EXISTS: the district where the voter's ballot is.
+  int32_t existing_district_id = 0;
 };
 
 struct StoredBallot {

@@ -35,6 +35,11 @@ TEST(StoredEnumTest, IdentityModeNumbers) {
   EXPECT_EQ(static_cast<int>(IdentityMode::kAnonymousBrowser), 2);
 }
 
+TEST(StoredEnumTest, DistrictsPerVoterNumbers) {
+  EXPECT_EQ(static_cast<int>(DistrictsPerVoter::kOne), 1);
+  EXPECT_EQ(static_cast<int>(DistrictsPerVoter::kEach), 2);
+}
+
 TEST(StoredEnumTest, ModerationStatusNumbers) {
   EXPECT_EQ(static_cast<int>(ModerationStatus::kPending), 1);
   EXPECT_EQ(static_cast<int>(ModerationStatus::kApproved), 2);

@@ -4,7 +4,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "services/voting/core/crypto.h"
+#include "common/crypto.h"
 
 namespace bkk::voting {
 namespace {

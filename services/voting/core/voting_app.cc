@@ -13,7 +13,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/crypto.h"
 #include "common/log.h"
+#include "common/operators/operator_auth.h"
 #include "common/status_macros.h"
 #include "services/voting/core/pabulib.h"
 
@@ -65,6 +67,23 @@ std::string ExportVoterId(const StoredBallot& b) {
   return b.voter_hash.substr(0, 16);  // a keyed hash: reveals nothing
 }
 
+// A round's settings in a line, for the audit log.
+std::string DescribeRules(const RoundRecord& r) {
+  std::string districts;
+  for (const auto& d : r.districts) absl::StrAppend(&districts, districts.empty() ? "" : ", ", d.district_id);
+  std::string ballot(BallotKindName(r.ballot_rule.kind));
+  if (r.ballot_rule.kind == BallotKind::kApproval)
+    absl::StrAppend(&ballot, " (at most ", r.ballot_rule.max_choices, ")");
+  if (r.ballot_rule.kind == BallotKind::kCumulative) {
+    absl::StrAppend(&ballot, " (", r.ballot_rule.total_points, " points, ", r.ballot_rule.max_points_per_project,
+                    " per project)");
+  }
+  return absl::StrCat("districts ", districts, "; ", ballot, " ballot; ",
+                      r.outcome_rule == OutcomeRule::kGreedy ? "greedy" : "equal shares", " outcome; ",
+                      r.districts_per_voter == DistrictsPerVoter::kOne ? "one district" : "each district",
+                      " per voter");
+}
+
 }  // namespace
 
 std::string NewReceiptCode() {
@@ -86,7 +105,7 @@ VotingApp::VotingApp(VotingRepository* store, TallyStore* tallies, TallyApplier*
       signer_(std::move(signer)),
       limits_(limits) {}
 
-absl::StatusOr<RoundRecord> VotingApp::CreateRound(RoundRecord round) {
+absl::StatusOr<RoundRecord> VotingApp::CreateRound(RoundRecord round, const operators::Actor& by) {
   round.name = std::string(absl::StripAsciiWhitespace(round.name));
   if (round.name.empty() || CodePoints(round.name) > 200) {
     return absl::InvalidArgumentError("round.name is required (at most 200 characters)");
@@ -98,28 +117,41 @@ absl::StatusOr<RoundRecord> VotingApp::CreateRound(RoundRecord round) {
   RETURN_IF_ERROR(ValidateDistricts(round.districts));
   RETURN_IF_ERROR(ValidateBallotRule(round.ballot_rule));
   round.phase = Phase::kProposals;
-  return store_->CreateRound(round);
+  return store_->CreateRound(round, operators::AuditOf(by, "CreateRound", "",
+                                                       absl::StrCat("\"", round.name, "\", fiscal year ",
+                                                                    round.fiscal_year, "; ", DescribeRules(round))));
 }
 
-absl::StatusOr<RoundRecord> VotingApp::UpdateRoundRules(int64_t round_id, const BallotRule& rule, OutcomeRule outcome,
-                                                        const std::vector<RoundDistrict>& districts) {
-  RETURN_IF_ERROR(ValidateBallotRule(rule));
-  RETURN_IF_ERROR(ValidateDistricts(districts));
-  return store_->UpdateRound(round_id, [&](RoundRecord& round) {
-    RETURN_IF_ERROR(CheckCanChangeRules(round.phase));
-    round.ballot_rule = rule;
-    round.outcome_rule = outcome;
-    round.districts = districts;
-    return absl::OkStatus();
-  });
+absl::StatusOr<RoundRecord> VotingApp::UpdateRoundRules(int64_t round_id, const RoundRulesChange& change,
+                                                        const operators::Actor& by) {
+  RETURN_IF_ERROR(ValidateBallotRule(change.rule));
+  RETURN_IF_ERROR(ValidateDistricts(change.districts));
+  auto audit = operators::AuditOf(by, "UpdateRoundRules", absl::StrCat("round ", round_id), "", round_id);
+  return store_->UpdateRound(
+      round_id,
+      [&](RoundRecord& round) {
+        RETURN_IF_ERROR(CheckCanChangeRules(round.phase));
+        round.ballot_rule = change.rule;
+        round.outcome_rule = change.outcome;
+        round.districts = change.districts;
+        if (change.districts_per_voter) round.districts_per_voter = *change.districts_per_voter;
+        audit.summary = DescribeRules(round);
+        return absl::OkStatus();
+      },
+      audit);
 }
 
-absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase to) {
-  auto round = store_->UpdateRound(round_id, [&](RoundRecord& r) {
-    RETURN_IF_ERROR(CheckPhaseTransition(r.phase, to));
-    r.phase = to;
-    return absl::OkStatus();
-  });
+absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase to, const operators::Actor& by) {
+  auto audit = operators::AuditOf(by, "AdvanceRoundPhase", absl::StrCat("round ", round_id), "", round_id);
+  auto round = store_->UpdateRound(
+      round_id,
+      [&](RoundRecord& r) {
+        RETURN_IF_ERROR(CheckPhaseTransition(r.phase, to));
+        audit.summary = absl::StrCat(PhaseName(r.phase), " -> ", PhaseName(to));
+        r.phase = to;
+        return absl::OkStatus();
+      },
+      audit);
   if (!round.ok()) return round;
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
@@ -139,7 +171,7 @@ absl::StatusOr<RoundRecord> VotingApp::GetRound(int64_t round_id) { return store
 
 absl::StatusOr<std::vector<RoundRecord>> VotingApp::ListRounds() { return store_->ListRounds(); }
 
-absl::StatusOr<ProposalRecord> VotingApp::SubmitProposal(ProposalRecord p) {
+absl::StatusOr<SubmittedProposal> VotingApp::SubmitProposal(ProposalRecord p) {
   ASSIGN_OR_RETURN(auto round, store_->GetRound(p.round_id));
   if (round.phase != Phase::kProposals) {
     return absl::FailedPreconditionError(absl::StrCat("round ", p.round_id, " is in phase ", PhaseName(round.phase),
@@ -166,11 +198,15 @@ absl::StatusOr<ProposalRecord> VotingApp::SubmitProposal(ProposalRecord p) {
   p.status = ModerationStatus::kPending;
   p.rejection_reason.clear();
   p.external_id.clear();
-  return store_->CreateProposal(p);
+  SubmittedProposal out;
+  ASSIGN_OR_RETURN(out.author_token, RandomUrlToken(24));
+  p.author_token_hash = operators::HashSecret(out.author_token);
+  ASSIGN_OR_RETURN(out.proposal, store_->CreateProposal(p));
+  return out;
 }
 
-absl::StatusOr<ProposalRecord> VotingApp::ModerateProposal(int64_t proposal_id, bool approve,
-                                                           const std::string& reason) {
+absl::StatusOr<ProposalRecord> VotingApp::ModerateProposal(int64_t proposal_id, bool approve, const std::string& reason,
+                                                           const operators::Actor& by) {
   if (!approve && (reason.empty() || reason.size() > 1000)) {
     return absl::InvalidArgumentError("rejection_reason is required to reject (at most 1000 bytes)");
   }
@@ -180,11 +216,17 @@ absl::StatusOr<ProposalRecord> VotingApp::ModerateProposal(int64_t proposal_id, 
     return absl::FailedPreconditionError(absl::StrCat("round ", round.round_id, " is in phase ", PhaseName(round.phase),
                                                       "; proposals are moderated only before voting opens"));
   }
-  return store_->UpdateProposal(proposal_id, [&](ProposalRecord& p) {
-    p.status = approve ? ModerationStatus::kApproved : ModerationStatus::kRejected;
-    p.rejection_reason = approve ? "" : reason;
-    return absl::OkStatus();
-  });
+  return store_->UpdateProposal(
+      proposal_id,
+      [&](ProposalRecord& p) {
+        p.status = approve ? ModerationStatus::kApproved : ModerationStatus::kRejected;
+        p.rejection_reason = approve ? "" : reason;
+        return absl::OkStatus();
+      },
+      operators::AuditOf(by, "ModerateProposal", absl::StrCat("proposal ", proposal_id),
+                         approve ? absl::StrCat("approved \"", proposal.title, "\"")
+                                 : absl::StrCat("rejected \"", proposal.title, "\": ", reason),
+                         proposal.round_id));
 }
 
 absl::StatusOr<std::vector<ProposalRecord>> VotingApp::ListProposals(int64_t round_id, int32_t district_id,
@@ -194,8 +236,15 @@ absl::StatusOr<std::vector<ProposalRecord>> VotingApp::ListProposals(int64_t rou
   return store_->ListProposals(round_id, district_id, include_unmoderated);
 }
 
-absl::StatusOr<std::pair<ProposalRecord, int64_t>> VotingApp::GetProposal(int64_t proposal_id) {
+absl::StatusOr<std::pair<ProposalRecord, int64_t>> VotingApp::GetProposal(int64_t proposal_id, Audience audience,
+                                                                          const std::string& author_token) {
   ASSIGN_OR_RETURN(auto p, store_->GetProposal(proposal_id));
+  const bool author = !author_token.empty() && !p.author_token_hash.empty() &&
+                      ConstantTimeEquals(operators::HashSecret(author_token), p.author_token_hash);
+  if (p.status != ModerationStatus::kApproved && audience != Audience::kOperator && !author) {
+    // The same answer as for no proposal at all: nothing leaks before approval.
+    return absl::NotFoundError(absl::StrCat("proposal_id ", proposal_id, " does not exist"));
+  }
   std::string from;
   auto counts = CountsOf(p.round_id, p.district_id, &from);
   int64_t mine = 0;
@@ -310,6 +359,7 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   std::shared_ptr<const DistrictProposals> approved;
   int64_t budget = 0;
   BallotRule rule;
+  bool one_district = false;
   {
     ASSIGN_OR_RETURN(auto round, RoundForBallot(round_id));
     if (round.phase != Phase::kVoting) {
@@ -319,6 +369,7 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
     budget = round.BudgetOf(district_id);
     if (budget < 0) return NotInRound(district_id, round_id);
     rule = round.ballot_rule;
+    one_district = round.districts_per_voter == DistrictsPerVoter::kOne;
     ASSIGN_OR_RETURN(auto list, ApprovedOf(round, district_id));
     approved = std::move(list);
   }
@@ -332,6 +383,7 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   NewBallot nb;
   nb.round_id = round_id;
   nb.district_id = district_id;
+  nb.one_district = one_district;
   nb.voter_hash = claims.voter_hash;
   // Without a key, the same voter repeating the same district gets the
   // same answer, which is what a retry after a lost response needs.
@@ -345,11 +397,12 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   return std::make_pair(std::move(nb), std::move(rate_keys));
 }
 
-absl::StatusOr<StoredBallot> VotingApp::CheckReceipt(const std::string& receipt_code) {
+absl::StatusOr<CountedBallot> VotingApp::CheckReceipt(const std::string& receipt_code) {
   if (receipt_code.empty() || receipt_code.size() > 64) {
     return absl::InvalidArgumentError("receipt_code is required (the code shown after voting)");
   }
-  return store_->FindBallotByReceipt(receipt_code);
+  ASSIGN_OR_RETURN(auto ballot, store_->FindBallotByReceipt(receipt_code));
+  return CountedBallot{ballot.round_id, ballot.district_id, ballot.cast_at};
 }
 
 absl::StatusOr<std::shared_ptr<const VotingApp::DistrictProposals>> VotingApp::ApprovedOf(const RoundRecord& round,
@@ -470,13 +523,22 @@ absl::StatusOr<Election> VotingApp::BuildElection(const RoundRecord& round, int3
   return e;
 }
 
-absl::StatusOr<OutcomeView> VotingApp::ComputeOutcome(int64_t round_id, int32_t district_id,
-                                                      std::optional<OutcomeRule> rule) {
+absl::StatusOr<RoundRecord> VotingApp::RoundWithResults(int64_t round_id, Audience audience, absl::string_view what) {
   ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
   if (round.phase != Phase::kClosed && round.phase != Phase::kPublished) {
-    return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round.phase),
-                                                      "; outcomes are computed once voting has closed"));
+    return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round.phase), "; ",
+                                                      what, " exist once voting has closed"));
   }
+  if (round.phase != Phase::kPublished && audience != Audience::kOperator) {
+    return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " has closed but is not published yet; its ",
+                                                      what, " become public when a round admin publishes them"));
+  }
+  return round;
+}
+
+absl::StatusOr<OutcomeView> VotingApp::ComputeOutcome(int64_t round_id, int32_t district_id,
+                                                      std::optional<OutcomeRule> rule, Audience audience) {
+  ASSIGN_OR_RETURN(auto round, RoundWithResults(round_id, audience, "outcomes"));
   OutcomeView view;
   ASSIGN_OR_RETURN(auto election, BuildElection(round, district_id, &view.proposals));
   ASSIGN_OR_RETURN(auto outcome, ::bkk::voting::ComputeOutcome(election, rule.value_or(round.outcome_rule)));
@@ -484,8 +546,8 @@ absl::StatusOr<OutcomeView> VotingApp::ComputeOutcome(int64_t round_id, int32_t 
   return view;
 }
 
-absl::StatusOr<std::string> VotingApp::ExportPabulib(int64_t round_id, int32_t district_id) {
-  ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
+absl::StatusOr<std::string> VotingApp::ExportPabulib(int64_t round_id, int32_t district_id, Audience audience) {
+  ASSIGN_OR_RETURN(auto round, RoundWithResults(round_id, audience, "ballot exports"));
   std::map<std::string, ProposalRecord> proposals;
   ASSIGN_OR_RETURN(auto election, BuildElection(round, district_id, &proposals));
   const bool points = round.ballot_rule.kind == BallotKind::kCumulative;
@@ -536,7 +598,8 @@ absl::StatusOr<std::string> VotingApp::ExportPabulib(int64_t round_id, int32_t d
 
 absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const std::string& filename,
                                                                            const std::string& content,
-                                                                           int32_t district_id) {
+                                                                           int32_t district_id,
+                                                                           const operators::Actor& by) {
   if (content.empty()) return absl::InvalidArgumentError("content is empty: send the .pb file's text");
   if (district_id == 0) district_id = 1;
   if (district_id < 1 || district_id > 50) {
@@ -594,7 +657,11 @@ absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const
     for (const auto& e : b.entries) ib.choices.push_back({e.project_id, static_cast<int32_t>(e.points)});
     ballots.push_back(std::move(ib));
   }
-  ASSIGN_OR_RETURN(auto created, store_->ImportClosedRound(round, proposals, ballots));
+  ASSIGN_OR_RETURN(auto created, store_->ImportClosedRound(
+                                     round, proposals, ballots,
+                                     operators::AuditOf(by, "ImportPabulib", "",
+                                                        absl::StrCat("imported ", round.source, ": ", proposals.size(),
+                                                                     " projects, ", ballots.size(), " ballots"))));
   applier_->Notify();
   return std::make_tuple(created, static_cast<int>(proposals.size()), static_cast<int>(ballots.size()));
 }

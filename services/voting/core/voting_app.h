@@ -3,9 +3,12 @@
 // the group writer, tallies from the tally store (or the repository when the
 // store is down or behind), outcomes and pabulib. It sees storage only
 // through core's interfaces (VotingRepository, TallyStore, RateLimiter), so
-// voting_app_test.cc runs it on the in-memory ones. Admin authorisation
-// happens in the adapter; everything here checks the input and the round's
-// phase and says clearly what is wrong.
+// voting_app_test.cc runs it on the in-memory ones. Who may call what is
+// decided in the adapter (OperatorAuth); operators' actions come here with
+// their Actor and leave an audit event in the same transaction as the
+// change. What only some may see (unmoderated proposals, outcomes before
+// publication) is decided here, from the Audience the adapter establishes.
+// Everything checks the input and the round's phase and says what is wrong.
 #ifndef BKK_SERVICES_VOTING_CORE_VOTING_APP_H_
 #define BKK_SERVICES_VOTING_CORE_VOTING_APP_H_
 
@@ -20,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/operators/model.h"
 #include "services/voting/core/ballot_writer.h"
 #include "services/voting/core/citizen_id.h"
 #include "services/voting/core/outcomes.h"
@@ -69,6 +73,32 @@ struct CastResult {
   bool replayed = false;
 };
 
+// Who is asking, for what the public may not see: operators see proposals
+// before approval and outcomes before publication.
+enum class Audience { kPublic, kOperator };
+
+// A new proposal and its author's private token (shown once).
+struct SubmittedProposal {
+  ProposalRecord proposal;
+  std::string author_token;
+};
+
+// What a receipt proves: that, where and when a ballot was counted. Never
+// its choices, so a receipt cannot be used to prove a vote to a third party.
+struct CountedBallot {
+  int64_t round_id = 0;
+  int32_t district_id = 0;
+  std::string cast_at;
+};
+
+// A round's settings an operator may change until voting opens.
+struct RoundRulesChange {
+  BallotRule rule;
+  OutcomeRule outcome = OutcomeRule::kGreedy;
+  std::vector<RoundDistrict> districts;
+  std::optional<DistrictsPerVoter> districts_per_voter;  // unset: unchanged
+};
+
 struct OutcomeView {
   Outcome outcome;
   std::map<std::string, ProposalRecord> proposals;  // by election project id
@@ -86,18 +116,24 @@ class VotingApp final {
   // of it on the Redis changes channel.
   void set_round_listener(std::function<void(int64_t round_id)> listener) { round_listener_ = std::move(listener); }
 
-  absl::StatusOr<RoundRecord> CreateRound(RoundRecord round);
-  absl::StatusOr<RoundRecord> UpdateRoundRules(int64_t round_id, const BallotRule& rule, OutcomeRule outcome,
-                                               const std::vector<RoundDistrict>& districts);
-  absl::StatusOr<RoundRecord> AdvanceRoundPhase(int64_t round_id, Phase to);
+  absl::StatusOr<RoundRecord> CreateRound(RoundRecord round, const operators::Actor& by);
+  absl::StatusOr<RoundRecord> UpdateRoundRules(int64_t round_id, const RoundRulesChange& change,
+                                               const operators::Actor& by);
+  absl::StatusOr<RoundRecord> AdvanceRoundPhase(int64_t round_id, Phase to, const operators::Actor& by);
   absl::StatusOr<RoundRecord> GetRound(int64_t round_id);
   absl::StatusOr<std::vector<RoundRecord>> ListRounds();
 
-  absl::StatusOr<ProposalRecord> SubmitProposal(ProposalRecord proposal);
-  absl::StatusOr<ProposalRecord> ModerateProposal(int64_t proposal_id, bool approve, const std::string& reason);
+  absl::StatusOr<SubmittedProposal> SubmitProposal(ProposalRecord proposal);
+  absl::StatusOr<ProposalRecord> ModerateProposal(int64_t proposal_id, bool approve, const std::string& reason,
+                                                  const operators::Actor& by);
+  // Unmoderated ones only for operators (the adapter checks the role).
   absl::StatusOr<std::vector<ProposalRecord>> ListProposals(int64_t round_id, int32_t district_id,
                                                             bool include_unmoderated);
-  absl::StatusOr<std::pair<ProposalRecord, int64_t>> GetProposal(int64_t proposal_id);
+  // A proposal and its support. Pending and rejected proposals are
+  // NOT_FOUND, as if they did not exist, except to operators and to the
+  // holder of the author's token.
+  absl::StatusOr<std::pair<ProposalRecord, int64_t>> GetProposal(int64_t proposal_id, Audience audience,
+                                                                 const std::string& author_token);
 
   // Returns a signed voter token and its expiry (unix seconds).
   absl::StatusOr<std::pair<std::string, int64_t>> RegisterVoter(int64_t round_id, const std::string& citizen_id,
@@ -110,17 +146,21 @@ class VotingApp final {
   // Counts each group's rate-limit keys in one round trip (the writer's
   // admission step); fails open when the limiter is down.
   std::vector<absl::Status> AdmitGroup(const std::vector<const RateKeys*>& keys);
-  absl::StatusOr<StoredBallot> CheckReceipt(const std::string& receipt_code);
+  absl::StatusOr<CountedBallot> CheckReceipt(const std::string& receipt_code);
 
   absl::StatusOr<TopProposals> GetTopProposals(int64_t round_id, int32_t district_id, int32_t limit);
   // A top-list size as asked (0 means 10), checked: 1-100.
   static absl::StatusOr<int32_t> TopLimit(int32_t limit);
   absl::StatusOr<Turnout> GetTurnout(int64_t round_id);
 
-  absl::StatusOr<OutcomeView> ComputeOutcome(int64_t round_id, int32_t district_id, std::optional<OutcomeRule> rule);
-  absl::StatusOr<std::string> ExportPabulib(int64_t round_id, int32_t district_id);
+  // Outcomes and the ballot export need a closed round; the public sees
+  // them only once it is published.
+  absl::StatusOr<OutcomeView> ComputeOutcome(int64_t round_id, int32_t district_id, std::optional<OutcomeRule> rule,
+                                             Audience audience);
+  absl::StatusOr<std::string> ExportPabulib(int64_t round_id, int32_t district_id, Audience audience);
   absl::StatusOr<std::tuple<RoundRecord, int, int>> ImportPabulib(const std::string& filename,
-                                                                  const std::string& content, int32_t district_id);
+                                                                  const std::string& content, int32_t district_id,
+                                                                  const operators::Actor& by);
 
  private:
   // The round for validating a ballot, cached for a second: PostgreSQL
@@ -142,6 +182,8 @@ class VotingApp final {
   };
   // The approved proposals of a district; frozen (and cached) once voting opens.
   absl::StatusOr<std::shared_ptr<const DistrictProposals>> ApprovedOf(const RoundRecord& round, int32_t district_id);
+  // The round, if `audience` may see its outcomes and ballots now.
+  absl::StatusOr<RoundRecord> RoundWithResults(int64_t round_id, Audience audience, absl::string_view what);
   absl::StatusOr<Election> BuildElection(const RoundRecord& round, int32_t district_id,
                                          std::map<std::string, ProposalRecord>* proposals);
 

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/status_matchers.h"
@@ -78,15 +79,15 @@ class VotingAppTest : public ::testing::Test {
   };
   Open OpenRound(int n = 3, BallotRule rule = BallotRule::Approval(2)) {
     Open out;
-    out.round = *app_.CreateRound(NewRound(rule));
+    out.round = *app_.CreateRound(NewRound(rule), admin_);
     for (int i = 0; i < n; ++i) {
       auto p = app_.SubmitProposal(Proposal(out.round.round_id, 7, absl::StrCat("โครงการ ", i + 1), 1'000'000 + i));
       EXPECT_THAT(p, IsOk());
-      EXPECT_THAT(app_.ModerateProposal(p->proposal_id, true, ""), IsOk());
-      out.proposals.push_back(p->proposal_id);
+      EXPECT_THAT(app_.ModerateProposal(p->proposal.proposal_id, true, "", admin_), IsOk());
+      out.proposals.push_back(p->proposal.proposal_id);
     }
-    EXPECT_THAT(app_.AdvanceRoundPhase(out.round.round_id, Phase::kReview), IsOk());
-    out.round = *app_.AdvanceRoundPhase(out.round.round_id, Phase::kVoting);
+    EXPECT_THAT(app_.AdvanceRoundPhase(out.round.round_id, Phase::kReview, admin_), IsOk());
+    out.round = *app_.AdvanceRoundPhase(out.round.round_id, Phase::kVoting, admin_);
     return out;
   }
 
@@ -105,6 +106,11 @@ class VotingAppTest : public ::testing::Test {
     return result.get_future().get();
   }
 
+  // An operator with every role.
+  const operators::Actor admin_{
+      {1, "anong", {operators::Role::kModerator, operators::Role::kRoundAdmin, operators::Role::kDataAdmin}},
+      operators::Role::kRoundAdmin,
+      "req-1"};
   InMemoryVotingRepository repo_;
   InMemoryTallyStore tallies_;
   InMemoryRateLimiter limiter_;
@@ -114,23 +120,23 @@ class VotingAppTest : public ::testing::Test {
 };
 
 TEST_F(VotingAppTest, RoundsMoveOnePhaseForwardAtATime) {
-  auto round = app_.CreateRound(NewRound());
+  auto round = app_.CreateRound(NewRound(), admin_);
   ASSERT_THAT(round, IsOk());
   EXPECT_EQ(round->phase, Phase::kProposals);
   const int64_t id = round->round_id;
   // Skipping or going back is refused and changes nothing.
-  EXPECT_THAT(app_.AdvanceRoundPhase(id, Phase::kVoting),
+  EXPECT_THAT(app_.AdvanceRoundPhase(id, Phase::kVoting, admin_),
               StatusIs(Code::kFailedPrecondition, HasSubstr("the next phase is review")));
-  EXPECT_THAT(app_.AdvanceRoundPhase(id, Phase::kProposals), StatusIs(Code::kFailedPrecondition));
+  EXPECT_THAT(app_.AdvanceRoundPhase(id, Phase::kProposals, admin_), StatusIs(Code::kFailedPrecondition));
   EXPECT_EQ(app_.GetRound(id)->phase, Phase::kProposals);
   for (Phase to : {Phase::kReview, Phase::kVoting, Phase::kClosed, Phase::kPublished}) {
-    auto moved = app_.AdvanceRoundPhase(id, to);
+    auto moved = app_.AdvanceRoundPhase(id, to, admin_);
     ASSERT_THAT(moved, IsOk()) << PhaseName(to);
     EXPECT_EQ(moved->phase, to);
   }
-  EXPECT_THAT(app_.AdvanceRoundPhase(id, Phase::kPublished),
+  EXPECT_THAT(app_.AdvanceRoundPhase(id, Phase::kPublished, admin_),
               StatusIs(Code::kFailedPrecondition, HasSubstr("already published")));
-  EXPECT_THAT(app_.AdvanceRoundPhase(id + 100, Phase::kReview), StatusIs(Code::kNotFound));
+  EXPECT_THAT(app_.AdvanceRoundPhase(id + 100, Phase::kReview, admin_), StatusIs(Code::kNotFound));
   // Every move was announced, so live tallies of the round can end.
   int announced = 0;
   for (const auto& c : tallies_.published()) announced += c.kind == TallyChange::Kind::kRound && c.round_id == id;
@@ -167,30 +173,33 @@ TEST_F(VotingAppTest, BadRoundsAreRefusedWithTheReason) {
   for (const auto& c : cases) {
     RoundRecord r = NewRound();
     c.spoil(r);
-    EXPECT_THAT(app_.CreateRound(r), StatusIs(Code::kInvalidArgument, HasSubstr(c.says))) << c.what;
+    EXPECT_THAT(app_.CreateRound(r, admin_), StatusIs(Code::kInvalidArgument, HasSubstr(c.says))) << c.what;
   }
   EXPECT_THAT(app_.ListRounds(), IsOk());
   EXPECT_TRUE(app_.ListRounds()->empty()) << "nothing was stored";
 }
 
 TEST_F(VotingAppTest, RulesFreezeOnceVotingOpens) {
-  auto round = *app_.CreateRound(NewRound());
+  auto round = *app_.CreateRound(NewRound(), admin_);
   const std::vector<RoundDistrict> districts = {{7, 9'000'000}};
-  auto changed =
-      app_.UpdateRoundRules(round.round_id, BallotRule::Approval(3), OutcomeRule::kEqualSharesAdd1, districts);
+  auto changed = app_.UpdateRoundRules(round.round_id,
+                                       {BallotRule::Approval(3), OutcomeRule::kEqualSharesAdd1, districts, {}}, admin_);
   ASSERT_THAT(changed, IsOk());
   EXPECT_EQ(changed->ballot_rule.max_choices, 3);
   EXPECT_EQ(changed->outcome_rule, OutcomeRule::kEqualSharesAdd1);
-  ASSERT_THAT(app_.AdvanceRoundPhase(round.round_id, Phase::kReview), IsOk());
-  EXPECT_THAT(app_.UpdateRoundRules(round.round_id, BallotRule::Approval(1), OutcomeRule::kGreedy, districts), IsOk());
-  ASSERT_THAT(app_.AdvanceRoundPhase(round.round_id, Phase::kVoting), IsOk());
-  EXPECT_THAT(app_.UpdateRoundRules(round.round_id, BallotRule::Approval(5), OutcomeRule::kGreedy, districts),
-              StatusIs(Code::kFailedPrecondition, HasSubstr("frozen")));
+  ASSERT_THAT(app_.AdvanceRoundPhase(round.round_id, Phase::kReview, admin_), IsOk());
+  EXPECT_THAT(
+      app_.UpdateRoundRules(round.round_id, {BallotRule::Approval(1), OutcomeRule::kGreedy, districts, {}}, admin_),
+      IsOk());
+  ASSERT_THAT(app_.AdvanceRoundPhase(round.round_id, Phase::kVoting, admin_), IsOk());
+  EXPECT_THAT(
+      app_.UpdateRoundRules(round.round_id, {BallotRule::Approval(5), OutcomeRule::kGreedy, districts, {}}, admin_),
+      StatusIs(Code::kFailedPrecondition, HasSubstr("frozen")));
   EXPECT_EQ(app_.GetRound(round.round_id)->ballot_rule.max_choices, 1) << "the refused change left no trace";
 }
 
 TEST_F(VotingAppTest, ProposalsAndModeration) {
-  auto round = *app_.CreateRound(NewRound());
+  auto round = *app_.CreateRound(NewRound(), admin_);
   const int64_t id = round.round_id;
   EXPECT_THAT(app_.SubmitProposal(Proposal(id, 7, "ab", 1000)), StatusIs(Code::kInvalidArgument, HasSubstr("title")));
   EXPECT_THAT(app_.SubmitProposal(Proposal(id, 7, "ทางเท้าร่มรื่น", 6'000'000)),
@@ -202,23 +211,23 @@ TEST_F(VotingAppTest, ProposalsAndModeration) {
   EXPECT_THAT(app_.SubmitProposal(tagged), StatusIs(Code::kInvalidArgument, HasSubstr("strategy_tag")));
   auto p = app_.SubmitProposal(Proposal(id, 7, "ทางเท้าร่มรื่น", 1000));
   ASSERT_THAT(p, IsOk());
-  EXPECT_EQ(p->status, ModerationStatus::kPending);
+  EXPECT_EQ(p->proposal.status, ModerationStatus::kPending);
   EXPECT_TRUE(app_.ListProposals(id, 7, false)->empty()) << "pending proposals are not listed publicly";
   EXPECT_EQ(app_.ListProposals(id, 7, true)->size(), 1u);
-  EXPECT_THAT(app_.ModerateProposal(p->proposal_id, false, ""),
+  EXPECT_THAT(app_.ModerateProposal(p->proposal.proposal_id, false, "", admin_),
               StatusIs(Code::kInvalidArgument, HasSubstr("rejection_reason is required")));
-  auto rejected = app_.ModerateProposal(p->proposal_id, false, "ซ้ำกับโครงการเดิม");
+  auto rejected = app_.ModerateProposal(p->proposal.proposal_id, false, "ซ้ำกับโครงการเดิม", admin_);
   ASSERT_THAT(rejected, IsOk());
   EXPECT_EQ(rejected->status, ModerationStatus::kRejected);
   EXPECT_EQ(rejected->rejection_reason, "ซ้ำกับโครงการเดิม");
-  ASSERT_THAT(app_.ModerateProposal(p->proposal_id, true, ""), IsOk());
+  ASSERT_THAT(app_.ModerateProposal(p->proposal.proposal_id, true, "", admin_), IsOk());
   EXPECT_EQ(app_.ListProposals(id, 7, false)->size(), 1u);
   // Proposals only in phase proposals; moderation only before voting.
-  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kReview), IsOk());
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kReview, admin_), IsOk());
   EXPECT_THAT(app_.SubmitProposal(Proposal(id, 7, "ลานกีฬา", 1000)),
               StatusIs(Code::kFailedPrecondition, HasSubstr("only in phase proposals")));
-  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kVoting), IsOk());
-  EXPECT_THAT(app_.ModerateProposal(p->proposal_id, false, "late"),
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kVoting, admin_), IsOk());
+  EXPECT_THAT(app_.ModerateProposal(p->proposal.proposal_id, false, "late", admin_),
               StatusIs(Code::kFailedPrecondition, HasSubstr("before voting opens")));
 }
 
@@ -233,9 +242,9 @@ TEST_F(VotingAppTest, VotersRegisterByTheRoundsIdentityMode) {
   EXPECT_THAT(app_.RegisterVoter(id + 50, CitizenId(5), ""), StatusIs(Code::kNotFound));
   RoundRecord anonymous = NewRound();
   anonymous.identity_mode = IdentityMode::kAnonymousBrowser;
-  auto anon = *app_.CreateRound(anonymous);
+  auto anon = *app_.CreateRound(anonymous, admin_);
   EXPECT_THAT(app_.RegisterVoter(anon.round_id, "", ""), StatusIs(Code::kInvalidArgument, HasSubstr("browser_id")));
-  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed), IsOk());
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed, admin_), IsOk());
   EXPECT_THAT(app_.RegisterVoter(id, CitizenId(6), ""), StatusIs(Code::kFailedPrecondition, HasSubstr("has closed")));
 }
 
@@ -261,7 +270,6 @@ TEST_F(VotingAppTest, ABallotIsCountedOnceAndARetryGetsTheSameReceipt) {
   auto receipt = app_.CheckReceipt(first->receipt_code);
   ASSERT_THAT(receipt, IsOk());
   EXPECT_EQ(receipt->district_id, 7);
-  EXPECT_EQ(receipt->choices.size(), 2u);
   EXPECT_THAT(app_.CheckReceipt(""), StatusIs(Code::kInvalidArgument, HasSubstr("receipt_code is required")));
   EXPECT_THAT(app_.CheckReceipt("NOSUCHRECEIPT000"), StatusIs(Code::kNotFound));
 }
@@ -286,7 +294,7 @@ TEST_F(VotingAppTest, BallotsAreRefusedWithTheMatchingStatus) {
               StatusIs(Code::kInvalidArgument, HasSubstr("idempotency_key")));
   EXPECT_EQ(repo_.ballot_count(), 0u) << "no refused ballot was stored";
   // Once closed, ballots are refused by phase (and, at commit, by the repository).
-  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed), IsOk());
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed, admin_), IsOk());
   EXPECT_THAT(Cast(id, 7, token, {{open.proposals[0], 1}}),
               StatusIs(Code::kFailedPrecondition, HasSubstr("only while voting is open")));
 }
@@ -339,7 +347,7 @@ TEST_F(VotingAppTest, TalliesComeFromTheStoreAndFromTheRepositoryWhenItIsDown) {
   ASSERT_THAT(turnout, IsOk());
   EXPECT_EQ(turnout->total_voters, 4);
   EXPECT_THAT(app_.GetTopProposals(id, 7, 101), StatusIs(Code::kInvalidArgument, HasSubstr("limit must be 1-100")));
-  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed), IsOk());
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed, admin_), IsOk());
   EXPECT_TRUE(app_.GetTopProposals(id, 7, 0)->voting_closed);
 }
 
@@ -347,10 +355,10 @@ TEST_F(VotingAppTest, OutcomesOnlyOnceVotingHasClosed) {
   auto open = OpenRound(3, BallotRule::Approval(1));
   const int64_t id = open.round.round_id;
   for (int v = 0; v < 3; ++v) ASSERT_THAT(Cast(id, 7, Token(id, 300 + v), {{open.proposals[2], 1}}), IsOk());
-  EXPECT_THAT(app_.ComputeOutcome(id, 7, std::nullopt),
+  EXPECT_THAT(app_.ComputeOutcome(id, 7, std::nullopt, Audience::kOperator),
               StatusIs(Code::kFailedPrecondition, HasSubstr("once voting has closed")));
-  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed), IsOk());
-  auto outcome = app_.ComputeOutcome(id, 7, std::nullopt);
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed, admin_), IsOk());
+  auto outcome = app_.ComputeOutcome(id, 7, std::nullopt, Audience::kOperator);
   ASSERT_THAT(outcome, IsOk());
   EXPECT_EQ(outcome->outcome.voters, 3);
   ASSERT_FALSE(outcome->outcome.funded_ids.empty());
@@ -363,7 +371,7 @@ TEST_F(VotingAppTest, APabulibFileBecomesAClosedRound) {
       "num_votes;4\nbudget;1000\nvote_type;approval\nrule;equalshares/add1\n"
       "PROJECTS\nproject_id;cost;votes;name\n10;600;3;Park\n11;500;2;Library\n12;300;1;\n"
       "VOTES\nvoter_id;vote\nv1;10,11\nv2;10\nv3;10,11,12\nv4;12\n";
-  auto imported = app_.ImportPabulib("testville.pb", file, 12);
+  auto imported = app_.ImportPabulib("testville.pb", file, 12, admin_);
   ASSERT_THAT(imported, IsOk());
   const auto& [round, projects, ballots] = *imported;
   EXPECT_EQ(round.name, "Local PB in Testville");
@@ -385,15 +393,105 @@ TEST_F(VotingAppTest, APabulibFileBecomesAClosedRound) {
   EXPECT_EQ((*listed)[0].title, "Park");
   EXPECT_EQ((*listed)[2].title, "Project 12") << "an unnamed project gets its id";
   // Exported again, it reads back with the same projects and votes.
-  auto exported = app_.ExportPabulib(round.round_id, 12);
+  auto exported = app_.ExportPabulib(round.round_id, 12, Audience::kOperator);
   ASSERT_THAT(exported, IsOk());
   EXPECT_THAT(*exported, HasSubstr("rule;equalshares/add1"));
   EXPECT_THAT(*exported, HasSubstr("10;600;3;Park"));
   // Refusals, with nothing stored.
-  EXPECT_THAT(app_.ImportPabulib("x.pb", "", 1), StatusIs(Code::kInvalidArgument, HasSubstr("content is empty")));
-  EXPECT_THAT(app_.ImportPabulib("x.pb", file, 51), StatusIs(Code::kInvalidArgument, HasSubstr("district_id")));
-  EXPECT_THAT(app_.ImportPabulib("x.pb", "META\nkey;value\nbudget;10\n", 1), StatusIs(Code::kInvalidArgument));
+  EXPECT_THAT(app_.ImportPabulib("x.pb", "", 1, admin_),
+              StatusIs(Code::kInvalidArgument, HasSubstr("content is empty")));
+  EXPECT_THAT(app_.ImportPabulib("x.pb", file, 51, admin_), StatusIs(Code::kInvalidArgument, HasSubstr("district_id")));
+  EXPECT_THAT(app_.ImportPabulib("x.pb", "META\nkey;value\nbudget;10\n", 1, admin_), StatusIs(Code::kInvalidArgument));
   EXPECT_EQ(app_.ListRounds()->size(), 1u);
+}
+
+TEST_F(VotingAppTest, OnlyApprovedProposalsArePublicButTheAuthorSeesTheirs) {
+  auto round = *app_.CreateRound(NewRound(), admin_);
+  auto submitted = app_.SubmitProposal(Proposal(round.round_id, 7, "ทางเท้าร่มรื่น", 1000));
+  ASSERT_THAT(submitted, IsOk());
+  ASSERT_GE(submitted->author_token.size(), 32u);
+  EXPECT_NE(submitted->proposal.author_token_hash, submitted->author_token) << "only a hash is kept";
+  const int64_t id = submitted->proposal.proposal_id;
+  EXPECT_THAT(app_.GetProposal(id, Audience::kPublic, ""), StatusIs(Code::kNotFound, HasSubstr("does not exist")));
+  EXPECT_THAT(app_.GetProposal(id, Audience::kPublic, "not-the-token"), StatusIs(Code::kNotFound));
+  EXPECT_THAT(app_.GetProposal(id, Audience::kPublic, submitted->author_token), IsOk());
+  EXPECT_THAT(app_.GetProposal(id, Audience::kOperator, ""), IsOk());
+  // Rejected: still private, and the author reads the reason.
+  ASSERT_THAT(app_.ModerateProposal(id, false, "ซ้ำกับโครงการเดิม", admin_), IsOk());
+  EXPECT_THAT(app_.GetProposal(id, Audience::kPublic, ""), StatusIs(Code::kNotFound));
+  EXPECT_EQ(app_.GetProposal(id, Audience::kPublic, submitted->author_token)->first.rejection_reason, "ซ้ำกับโครงการเดิม");
+  ASSERT_THAT(app_.ModerateProposal(id, true, "", admin_), IsOk());
+  EXPECT_THAT(app_.GetProposal(id, Audience::kPublic, ""), IsOk()) << "approved: public";
+}
+
+TEST_F(VotingAppTest, OutcomesAndExportsArePublicOnlyOncePublished) {
+  auto open = OpenRound(2, BallotRule::Approval(1));
+  const int64_t id = open.round.round_id;
+  ASSERT_THAT(Cast(id, 7, Token(id, 500), {{open.proposals[1], 1}}), IsOk());
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed, admin_), IsOk());
+  EXPECT_THAT(app_.ComputeOutcome(id, 7, std::nullopt, Audience::kPublic),
+              StatusIs(Code::kFailedPrecondition, HasSubstr("not published yet")));
+  EXPECT_THAT(app_.ExportPabulib(id, 7, Audience::kPublic), StatusIs(Code::kFailedPrecondition));
+  EXPECT_THAT(app_.ComputeOutcome(id, 7, std::nullopt, Audience::kOperator), IsOk()) << "operators review first";
+  EXPECT_THAT(app_.ExportPabulib(id, 7, Audience::kOperator), IsOk());
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kPublished, admin_), IsOk());
+  EXPECT_THAT(app_.ComputeOutcome(id, 7, std::nullopt, Audience::kPublic), IsOk());
+  EXPECT_THAT(app_.ExportPabulib(id, 7, Audience::kPublic), IsOk());
+}
+
+TEST_F(VotingAppTest, AVoterChoosesOneDistrictUnlessTheRoundAllowsEach) {
+  EXPECT_EQ(app_.CreateRound(NewRound(), admin_)->districts_per_voter, DistrictsPerVoter::kOne)
+      << "the default for a city round";
+  // A round over districts 7 and 8, one approved proposal in each, voting.
+  auto open_both = [&](DistrictsPerVoter per_voter) {
+    RoundRecord r = NewRound();
+    r.districts_per_voter = per_voter;
+    auto round = *app_.CreateRound(r, admin_);
+    std::map<int32_t, int64_t> proposal;
+    for (int32_t d : {7, 8}) {
+      auto p = *app_.SubmitProposal(Proposal(round.round_id, d, "ห้องสมุดชุมชน", 1000));
+      EXPECT_THAT(app_.ModerateProposal(p.proposal.proposal_id, true, "", admin_), IsOk());
+      proposal[d] = p.proposal.proposal_id;
+    }
+    EXPECT_THAT(app_.AdvanceRoundPhase(round.round_id, Phase::kReview, admin_), IsOk());
+    EXPECT_THAT(app_.AdvanceRoundPhase(round.round_id, Phase::kVoting, admin_), IsOk());
+    return std::make_pair(round.round_id, proposal);
+  };
+  auto [one, one_proposal] = open_both(DistrictsPerVoter::kOne);
+  const std::string voter = Token(one, 600);
+  auto first = Cast(one, 7, voter, {{one_proposal[7], 1}}, "first");
+  ASSERT_THAT(first, IsOk());
+  EXPECT_THAT(Cast(one, 8, voter, {{one_proposal[8], 1}}, "second"),
+              StatusIs(Code::kAlreadyExists, HasSubstr("already voted in this round, in district 7")));
+  EXPECT_EQ(Cast(one, 7, voter, {{one_proposal[7], 1}}, "first")->receipt_code, first->receipt_code)
+      << "a retry in the same district is still a replay";
+  EXPECT_THAT(Cast(one, 8, Token(one, 601), {{one_proposal[8], 1}}), IsOk()) << "another voter is free";
+
+  auto [each, each_proposal] = open_both(DistrictsPerVoter::kEach);
+  const std::string token = Token(each, 600);
+  EXPECT_THAT(Cast(each, 7, token, {{each_proposal[7], 1}}, "a"), IsOk());
+  EXPECT_THAT(Cast(each, 8, token, {{each_proposal[8], 1}}, "b"), IsOk());
+}
+
+TEST_F(VotingAppTest, OperatorsActionsAreAudited) {
+  auto open = OpenRound(1);
+  auto events = repo_.audit_events();
+  // CreateRound, SubmitProposal is a citizen's (not audited), ModerateProposal, two AdvanceRoundPhase.
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].action, "CreateRound");
+  EXPECT_EQ(events[0].target, absl::StrCat("round ", open.round.round_id));
+  EXPECT_EQ(events[0].round_id, open.round.round_id);
+  EXPECT_EQ(events[1].action, "ModerateProposal");
+  EXPECT_THAT(events[1].summary, HasSubstr("approved"));
+  EXPECT_EQ(events[3].action, "AdvanceRoundPhase");
+  EXPECT_EQ(events[3].summary, "review -> voting");
+  for (const auto& e : events) {
+    EXPECT_EQ(e.operator_name, "anong");
+    EXPECT_EQ(e.request_id, "req-1");
+  }
+  // A refused action leaves no event.
+  EXPECT_THAT(app_.AdvanceRoundPhase(open.round.round_id, Phase::kReview, admin_), StatusIs(Code::kFailedPrecondition));
+  EXPECT_EQ(repo_.audit_events().size(), 4u);
 }
 
 TEST_F(VotingAppTest, AnOutageOfTheRepositoryAcknowledgesNothing) {

@@ -1,15 +1,61 @@
 // voting gRPC adapter; see voting_grpc_service.h.
 #include "services/voting/grpc/voting_grpc_service.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "common/auth.h"
 #include "common/grpc_status.h"
+#include "common/operators/grpc_caller.h"
+#include "common/page_token.h"
 #include "common/status_macros.h"
 #include "services/voting/grpc/tally_watch.h"
 
 namespace bkk::voting {
 namespace pb = bkkbudget::voting::v1;
+using operators::Access;
+using operators::Role;
 namespace {
+
+absl::StatusOr<std::optional<DistrictsPerVoter>> FromProto(pb::DistrictsPerVoter d) {
+  switch (d) {
+    case pb::DISTRICTS_PER_VOTER_ONE:
+      return DistrictsPerVoter::kOne;
+    case pb::DISTRICTS_PER_VOTER_EACH:
+      return DistrictsPerVoter::kEach;
+    case pb::DISTRICTS_PER_VOTER_UNSPECIFIED:
+      return std::optional<DistrictsPerVoter>();
+    default:
+      return absl::InvalidArgumentError("districts_per_voter must be ONE or EACH");
+  }
+}
+
+absl::StatusOr<std::vector<Role>> FromProto(const google::protobuf::RepeatedField<int>& roles) {
+  std::vector<Role> out;
+  for (int r : roles) {
+    switch (r) {
+      case pb::OPERATOR_ROLE_MODERATOR:
+      case pb::OPERATOR_ROLE_ROUND_ADMIN:
+      case pb::OPERATOR_ROLE_DATA_ADMIN:
+        out.push_back(static_cast<Role>(r));
+        break;
+      default:
+        return absl::InvalidArgumentError("roles: each must be MODERATOR, ROUND_ADMIN or DATA_ADMIN");
+    }
+  }
+  return out;
+}
+
+void ToProto(const operators::Operator& op, pb::Operator* out) {
+  out->set_name(op.name);
+  for (Role r : op.roles) out->add_roles(static_cast<pb::OperatorRole>(r));
+  out->set_created_at(op.created_at);
+}
+
+// What a public caller and an operator may see of an RPC that shows
+// operators more: no credentials is the public; credentials must be good.
+absl::StatusOr<Audience> AudienceOf(const absl::StatusOr<std::optional<operators::Actor>>& actor) {
+  RETURN_IF_ERROR(actor.status());
+  return actor->has_value() ? Audience::kOperator : Audience::kPublic;
+}
 
 // Proto enums and the core's enums, spelled out both ways.
 absl::StatusOr<BallotRule> FromProto(const pb::BallotRule& r) {
@@ -109,6 +155,8 @@ void ToProto(const RoundRecord& r, pb::Round* out) {
   out->set_phase(ToProto(r.phase));
   out->set_created_at(r.created_at);
   out->set_source(r.source);
+  out->set_districts_per_voter(r.districts_per_voter == DistrictsPerVoter::kOne ? pb::DISTRICTS_PER_VOTER_ONE
+                                                                                : pb::DISTRICTS_PER_VOTER_EACH);
 }
 
 void ToProto(const ProposalRecord& p, pb::Proposal* out) {
@@ -145,9 +193,102 @@ std::string ClientAddress(const grpc::ServerContextBase& ctx) {
 
 }  // namespace
 
+absl::StatusOr<operators::Actor> VotingGrpcService::Authorize(const grpc::ServerContextBase& context,
+                                                              std::initializer_list<Role> any_of, Access access,
+                                                              absl::string_view action) const {
+  return auth_->Authorize(operators::CallerOf(context), any_of, access, action);
+}
+
+grpc::Status VotingGrpcService::SignIn(Ctx* context, const pb::SignInRequest* request, pb::SignInResponse* response) {
+  ASSIGN_OR_RETURN(auto signed_in, auth_->SignIn(request->operator_key(), operators::CallerOf(*context).request_id),
+                   ToGrpcStatus);
+  ToProto(signed_in.session.op, response->mutable_operator_());
+  response->set_session_token(signed_in.session_token);
+  response->set_csrf_token(signed_in.session.csrf_token);
+  response->set_expires_at(absl::ToUnixSeconds(signed_in.session.expires_at));
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::SignOut(Ctx* context, const pb::SignOutRequest*, pb::SignOutResponse*) {
+  RETURN_IF_ERROR(auth_->SignOut(operators::CallerOf(*context)), ToGrpcStatus);
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::GetSession(Ctx* context, const pb::GetSessionRequest*,
+                                           pb::GetSessionResponse* response) {
+  ASSIGN_OR_RETURN(auto session, auth_->CurrentSession(operators::CallerOf(*context)), ToGrpcStatus);
+  ToProto(session.op, response->mutable_operator_());
+  response->set_csrf_token(session.csrf_token);
+  response->set_expires_at(absl::ToUnixSeconds(session.expires_at));
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::CreateOperator(Ctx* context, const pb::CreateOperatorRequest* request,
+                                               pb::CreateOperatorResponse* response) {
+  ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kRoundAdmin}, Access::kWrite, "CreateOperator"), ToGrpcStatus);
+  if (!by.op.bootstrap) {
+    return ToGrpcStatus(absl::PermissionDeniedError(
+        "CreateOperator creates only the first operator, with the bootstrap token; add more with "
+        "`voting operator add NAME --role ROLE`"));
+  }
+  ASSIGN_OR_RETURN(auto roles, FromProto(request->roles()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto created, auth_->AddOperator(request->name(), roles, by), ToGrpcStatus);
+  ToProto(created.first, response->mutable_operator_());
+  response->set_operator_key(created.second);
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::ListAuditEvents(Ctx* context, const pb::ListAuditEventsRequest* request,
+                                                pb::ListAuditEventsResponse* response) {
+  RETURN_IF_ERROR(
+      Authorize(*context, {Role::kModerator, Role::kRoundAdmin, Role::kDataAdmin}, Access::kRead, "ListAuditEvents")
+          .status(),
+      ToGrpcStatus);
+  operators::AuditQuery query;
+  query.round_id = request->round_id();
+  query.operator_name = request->operator_name();
+  if (request->page_size() < 0 || request->page_size() > 200) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError(absl::StrCat("page_size must be 1-200 (or 0 for 50), got ", request->page_size())));
+  }
+  query.limit = request->page_size() == 0 ? 50 : request->page_size();
+  if (!request->page_token().empty()) {
+    // The token carries where the page ends and the filters it belongs to.
+    ASSIGN_OR_RETURN(auto fields, DecodePageToken(request->page_token(), 3), ToGrpcStatus);
+    if (!absl::SimpleAtoi(fields[0], &query.before_id) || query.before_id <= 0) {
+      return ToGrpcStatus(MalformedPageToken());
+    }
+    if (fields[1] != absl::StrCat(query.round_id) || fields[2] != query.operator_name) {
+      return ToGrpcStatus(absl::InvalidArgumentError(
+          "page_token belongs to other filters; start again without it when changing round_id or operator_name"));
+    }
+  }
+  ++query.limit;  // one more tells whether another page follows
+  ASSIGN_OR_RETURN(auto events, auth_->store()->ListAudit(query), ToGrpcStatus);
+  const bool more = static_cast<int>(events.size()) == query.limit;
+  if (more) events.pop_back();
+  for (const auto& e : events) {
+    auto* pe = response->add_events();
+    pe->set_event_id(e.event_id);
+    pe->set_operator_name(e.operator_name);
+    pe->set_role(e.role);
+    pe->set_action(e.action);
+    pe->set_target(e.target);
+    pe->set_summary(e.summary);
+    pe->set_request_id(e.request_id);
+    pe->set_at(e.at);
+    pe->set_round_id(e.round_id);
+  }
+  if (more && !events.empty()) {
+    response->set_next_page_token(
+        EncodePageToken({absl::StrCat(events.back().event_id), absl::StrCat(query.round_id), query.operator_name}));
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundRequest* request,
                                             pb::CreateRoundResponse* response) {
-  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kRoundAdmin}, Access::kWrite, "CreateRound"), ToGrpcStatus);
   const auto& r = request->round();
   RoundRecord round;
   round.name = r.name();
@@ -168,28 +309,32 @@ grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundR
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "round.identity_mode is required: CITIZEN_ID or ANONYMOUS_BROWSER");
   }
-  ASSIGN_OR_RETURN(auto created, app_->CreateRound(round), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto per_voter, FromProto(r.districts_per_voter()), ToGrpcStatus);
+  round.districts_per_voter = per_voter.value_or(DistrictsPerVoter::kOne);
+  ASSIGN_OR_RETURN(auto created, app_->CreateRound(round, by), ToGrpcStatus);
   ToProto(created, response->mutable_round());
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::UpdateRoundRules(Ctx* context, const pb::UpdateRoundRulesRequest* request,
                                                  pb::UpdateRoundRulesResponse* response) {
-  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
-  ASSIGN_OR_RETURN(auto rule, FromProto(request->ballot_rule()), ToGrpcStatus);
-  ASSIGN_OR_RETURN(auto outcome, FromProto(request->outcome_rule()), ToGrpcStatus);
-  ASSIGN_OR_RETURN(auto round,
-                   app_->UpdateRoundRules(request->round_id(), rule, outcome, FromProto(request->districts())),
-                   ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kRoundAdmin}, Access::kWrite, "UpdateRoundRules"), ToGrpcStatus);
+  RoundRulesChange change;
+  ASSIGN_OR_RETURN(change.rule, FromProto(request->ballot_rule()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(change.outcome, FromProto(request->outcome_rule()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(change.districts_per_voter, FromProto(request->districts_per_voter()), ToGrpcStatus);
+  change.districts = FromProto(request->districts());
+  ASSIGN_OR_RETURN(auto round, app_->UpdateRoundRules(request->round_id(), change, by), ToGrpcStatus);
   ToProto(round, response->mutable_round());
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::AdvanceRoundPhase(Ctx* context, const pb::AdvanceRoundPhaseRequest* request,
                                                   pb::AdvanceRoundPhaseResponse* response) {
-  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kRoundAdmin}, Access::kWrite, "AdvanceRoundPhase"),
+                   ToGrpcStatus);
   ASSIGN_OR_RETURN(auto to, FromProto(request->to_phase()), ToGrpcStatus);
-  ASSIGN_OR_RETURN(auto round, app_->AdvanceRoundPhase(request->round_id(), to), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto round, app_->AdvanceRoundPhase(request->round_id(), to, by), ToGrpcStatus);
   ToProto(round, response->mutable_round());
   return grpc::Status::OK;
 }
@@ -216,15 +361,16 @@ grpc::Status VotingGrpcService::SubmitProposal(Ctx*, const pb::SubmitProposalReq
   p.strategy_tag = request->strategy_tag();
   p.estimated_cost_baht = request->estimated_cost_baht();
   ASSIGN_OR_RETURN(auto created, app_->SubmitProposal(p), ToGrpcStatus);
-  ToProto(created, response->mutable_proposal());
+  ToProto(created.proposal, response->mutable_proposal());
+  response->set_author_token(created.author_token);
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::ModerateProposal(Ctx* context, const pb::ModerateProposalRequest* request,
                                                  pb::ModerateProposalResponse* response) {
-  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kModerator}, Access::kWrite, "ModerateProposal"), ToGrpcStatus);
   ASSIGN_OR_RETURN(auto p,
-                   app_->ModerateProposal(request->proposal_id(), request->approve(), request->rejection_reason()),
+                   app_->ModerateProposal(request->proposal_id(), request->approve(), request->rejection_reason(), by),
                    ToGrpcStatus);
   ToProto(p, response->mutable_proposal());
   return grpc::Status::OK;
@@ -232,7 +378,12 @@ grpc::Status VotingGrpcService::ModerateProposal(Ctx* context, const pb::Moderat
 
 grpc::Status VotingGrpcService::ListProposals(Ctx* context, const pb::ListProposalsRequest* request,
                                               pb::ListProposalsResponse* response) {
-  if (request->include_unmoderated()) RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
+  if (request->include_unmoderated()) {
+    RETURN_IF_ERROR(
+        Authorize(*context, {Role::kModerator, Role::kRoundAdmin}, Access::kRead, "list unmoderated proposals")
+            .status(),
+        ToGrpcStatus);
+  }
   ASSIGN_OR_RETURN(auto list,
                    app_->ListProposals(request->round_id(), request->district_id(), request->include_unmoderated()),
                    ToGrpcStatus);
@@ -240,9 +391,14 @@ grpc::Status VotingGrpcService::ListProposals(Ctx* context, const pb::ListPropos
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::GetProposal(Ctx*, const pb::GetProposalRequest* request,
+grpc::Status VotingGrpcService::GetProposal(Ctx* context, const pb::GetProposalRequest* request,
                                             pb::GetProposalResponse* response) {
-  ASSIGN_OR_RETURN(auto p, app_->GetProposal(request->proposal_id()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(
+      auto audience,
+      AudienceOf(auth_->AuthorizeIfPresent(operators::CallerOf(*context), {Role::kModerator, Role::kRoundAdmin},
+                                           "see unmoderated proposals")),
+      ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto p, app_->GetProposal(request->proposal_id(), audience, request->author_token()), ToGrpcStatus);
   ToProto(p.first, response->mutable_proposal());
   response->set_support(p.second);
   return grpc::Status::OK;
@@ -290,11 +446,6 @@ grpc::Status VotingGrpcService::CheckReceipt(Ctx*, const pb::CheckReceiptRequest
   response->set_round_id(ballot->round_id);
   response->set_district_id(ballot->district_id);
   response->set_cast_at(ballot->cast_at);
-  for (const auto& c : ballot->choices) {
-    auto* pc = response->add_choices();
-    pc->set_proposal_id(c.proposal_id);
-    pc->set_points(c.points);
-  }
   return grpc::Status::OK;
 }
 
@@ -325,14 +476,19 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* VotingGrpcService::WatchTallies(grpc
   return StartTallyWatch(tallies_, request);
 }
 
-grpc::Status VotingGrpcService::ComputeOutcome(Ctx*, const pb::ComputeOutcomeRequest* request,
+grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOutcomeRequest* request,
                                                pb::ComputeOutcomeResponse* response) {
+  ASSIGN_OR_RETURN(auto audience,
+                   AudienceOf(auth_->AuthorizeIfPresent(operators::CallerOf(*context), {Role::kRoundAdmin},
+                                                        "review outcomes before publication")),
+                   ToGrpcStatus);
   std::optional<OutcomeRule> rule;
   if (request->rule() != pb::OUTCOME_RULE_UNSPECIFIED) {
     ASSIGN_OR_RETURN(auto r, FromProto(request->rule()), ToGrpcStatus);
     rule = r;
   }
-  ASSIGN_OR_RETURN(auto view, app_->ComputeOutcome(request->round_id(), request->district_id(), rule), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto view, app_->ComputeOutcome(request->round_id(), request->district_id(), rule, audience),
+                   ToGrpcStatus);
   const auto& o = view.outcome;
   response->set_rule(ToProto(o.rule));
   response->set_budget_baht(o.budget);
@@ -358,9 +514,13 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx*, const pb::ComputeOutcomeReq
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::ExportPabulib(Ctx*, const pb::ExportPabulibRequest* request,
+grpc::Status VotingGrpcService::ExportPabulib(Ctx* context, const pb::ExportPabulibRequest* request,
                                               pb::ExportPabulibResponse* response) {
-  ASSIGN_OR_RETURN(auto text, app_->ExportPabulib(request->round_id(), request->district_id()), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto audience,
+                   AudienceOf(auth_->AuthorizeIfPresent(operators::CallerOf(*context), {Role::kRoundAdmin},
+                                                        "export ballots before publication")),
+                   ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto text, app_->ExportPabulib(request->round_id(), request->district_id(), audience), ToGrpcStatus);
   response->set_filename(
       absl::StrCat("bangkok_round", request->round_id(), "_district", request->district_id(), ".pb"));
   response->set_content(text);
@@ -369,8 +529,9 @@ grpc::Status VotingGrpcService::ExportPabulib(Ctx*, const pb::ExportPabulibReque
 
 grpc::Status VotingGrpcService::ImportPabulib(Ctx* context, const pb::ImportPabulibRequest* request,
                                               pb::ImportPabulibResponse* response) {
-  RETURN_IF_ERROR(CheckAdminToken(*context, admin_token_), ToGrpcStatus);
-  ASSIGN_OR_RETURN(auto result, app_->ImportPabulib(request->filename(), request->content(), request->district_id()),
+  ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kDataAdmin}, Access::kWrite, "ImportPabulib"), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto result,
+                   app_->ImportPabulib(request->filename(), request->content(), request->district_id(), by),
                    ToGrpcStatus);
   ToProto(std::get<0>(result), response->mutable_round());
   response->set_proposal_count(std::get<1>(result));

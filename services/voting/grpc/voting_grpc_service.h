@@ -1,11 +1,14 @@
-// The gRPC face of voting: protos to app calls and back, admin bearer checks
-// for operator RPCs, status mapping in one place. No voting logic here.
+// The gRPC face of voting: protos to app calls and back, who may call each
+// admin RPC (OperatorAuth, one role list per RPC, here where the RPCs are
+// listed), the console's sessions, status mapping in one place. No voting
+// logic here.
 #ifndef BKK_SERVICES_VOTING_GRPC_VOTING_GRPC_SERVICE_H_
 #define BKK_SERVICES_VOTING_GRPC_VOTING_GRPC_SERVICE_H_
 
 #include <string>
 
 #include "bkkbudget/voting/v1/voting.grpc.pb.h"
+#include "common/operators/operator_auth.h"
 #include "services/voting/core/tally_broadcaster.h"
 #include "services/voting/core/voting_app.h"
 
@@ -20,10 +23,20 @@ class VotingGrpcService final : public bkkbudget::voting::v1::VotingService::Wit
                                     bkkbudget::voting::v1::VotingService::WithRawCallbackMethod_WatchTallies<
                                         bkkbudget::voting::v1::VotingService::Service>> {
  public:
-  VotingGrpcService(VotingApp* app, TallyBroadcaster* tallies, std::string admin_token)
-      : app_(app), tallies_(tallies), admin_token_(std::move(admin_token)) {}
+  VotingGrpcService(VotingApp* app, TallyBroadcaster* tallies, operators::OperatorAuth* auth)
+      : app_(app), tallies_(tallies), auth_(auth) {}
 
   using Ctx = grpc::ServerContext;
+  grpc::Status SignIn(Ctx* context, const bkkbudget::voting::v1::SignInRequest* request,
+                      bkkbudget::voting::v1::SignInResponse* response) override;
+  grpc::Status SignOut(Ctx* context, const bkkbudget::voting::v1::SignOutRequest* request,
+                       bkkbudget::voting::v1::SignOutResponse* response) override;
+  grpc::Status GetSession(Ctx* context, const bkkbudget::voting::v1::GetSessionRequest* request,
+                          bkkbudget::voting::v1::GetSessionResponse* response) override;
+  grpc::Status CreateOperator(Ctx* context, const bkkbudget::voting::v1::CreateOperatorRequest* request,
+                              bkkbudget::voting::v1::CreateOperatorResponse* response) override;
+  grpc::Status ListAuditEvents(Ctx* context, const bkkbudget::voting::v1::ListAuditEventsRequest* request,
+                               bkkbudget::voting::v1::ListAuditEventsResponse* response) override;
   grpc::Status CreateRound(Ctx* context, const bkkbudget::voting::v1::CreateRoundRequest* request,
                            bkkbudget::voting::v1::CreateRoundResponse* response) override;
   grpc::Status UpdateRoundRules(Ctx* context, const bkkbudget::voting::v1::UpdateRoundRulesRequest* request,
@@ -63,9 +76,13 @@ class VotingGrpcService final : public bkkbudget::voting::v1::VotingService::Wit
                              bkkbudget::voting::v1::ImportPabulibResponse* response) override;
 
  private:
+  absl::StatusOr<operators::Actor> Authorize(const grpc::ServerContextBase& context,
+                                             std::initializer_list<operators::Role> any_of, operators::Access access,
+                                             absl::string_view action) const;
+
   VotingApp* const app_;
   TallyBroadcaster* const tallies_;
-  const std::string admin_token_;
+  operators::OperatorAuth* const auth_;
 };
 
 }  // namespace bkk::voting

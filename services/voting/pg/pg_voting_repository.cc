@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/operators/pg_operator_store.h"
 #include "common/pg_migrations.h"
 #include "common/status_macros.h"
 
@@ -115,16 +116,71 @@ DROP INDEX voting.ballots_district;
 ALTER FUNCTION voting.insert_ballot_group(bigint[], integer[], text[], text[], text[], text[], text[], smallint)
   SET plan_cache_mode = force_generic_plan;
 )sql"},
+      {5, "one district per voter, private proposals until approved", R"sql(
+-- Rounds created before the setting let a voter vote in each district.
+ALTER TABLE voting.rounds ADD COLUMN districts_per_voter smallint NOT NULL DEFAULT 2;
+ALTER TABLE voting.proposals ADD COLUMN author_token_hash text NOT NULL DEFAULT '';
+ALTER TABLE voting.ballots ADD COLUMN one_district boolean NOT NULL DEFAULT false;
+-- In a round with one district per voter, this index is the rule: a second
+-- ballot of the voter in any district of the round cannot commit, however
+-- many replicas race.
+CREATE UNIQUE INDEX ballots_one_district_per_voter ON voting.ballots (round_id, voter_hash) WHERE one_district;
+DROP FUNCTION voting.insert_ballot_group(bigint[], integer[], text[], text[], text[], text[], text[], smallint);
+-- As version 2, and: ballots of one-district rounds are marked so the index
+-- above applies; the answer also names the district of the ballot that
+-- holds the voter's slot (this district's, or the round's one district).
+CREATE FUNCTION voting.insert_ballot_group(
+    in_round_ids bigint[], in_district_ids integer[], in_voter_hashes text[], in_keys text[],
+    in_receipts text[], in_proposal_ids text[], in_points text[], in_voting_phase smallint)
+  RETURNS TABLE (out_position bigint, out_round_open boolean, out_ballot_id bigint,
+                 out_receipt_code text, out_idempotency_key text, out_district_id integer)
+  LANGUAGE plpgsql AS $fn$
+DECLARE
+  open_rounds bigint[];
+  one_district_rounds bigint[];
+BEGIN
+  IF current_setting('synchronous_commit') = 'off' THEN
+    RAISE EXCEPTION 'ballots must commit durably, but synchronous_commit is off';
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('bkk-ballot-writer'));
+  SELECT coalesce(array_agg(r.round_id), '{}'),
+         coalesce(array_agg(r.round_id) FILTER (WHERE r.districts_per_voter = 1), '{}')
+    INTO open_rounds, one_district_rounds
+    FROM (SELECT v.round_id, v.districts_per_voter FROM voting.rounds v
+           WHERE v.round_id = ANY(in_round_ids) AND v.phase = in_voting_phase FOR SHARE) r;
+  INSERT INTO voting.ballots (round_id, district_id, voter_hash, idempotency_key, receipt_code, proposal_ids, points,
+                              one_district)
+    SELECT i.r, i.d, i.v, i.k, i.c, i.p::bigint[], i.s::integer[], i.r = ANY(one_district_rounds)
+      FROM unnest(in_round_ids, in_district_ids, in_voter_hashes, in_keys, in_receipts, in_proposal_ids, in_points)
+           WITH ORDINALITY AS i(r, d, v, k, c, p, s, n)
+     WHERE i.r = ANY(open_rounds)
+     ORDER BY i.n
+    ON CONFLICT DO NOTHING;
+  RETURN QUERY
+    SELECT i.n, i.r = ANY(open_rounds), coalesce(h.ballot_id, o.ballot_id), coalesce(h.receipt_code, o.receipt_code),
+           coalesce(h.idempotency_key, o.idempotency_key), coalesce(h.district_id, o.district_id)
+      FROM unnest(in_round_ids, in_district_ids, in_voter_hashes) WITH ORDINALITY AS i(r, d, v, n)
+      LEFT JOIN voting.ballots h ON h.round_id = i.r AND h.district_id = i.d AND h.voter_hash = i.v
+      LEFT JOIN voting.ballots o ON o.round_id = i.r AND o.voter_hash = i.v AND o.one_district
+                                AND i.r = ANY(one_district_rounds)
+     ORDER BY i.n;
+END
+$fn$;
+ALTER FUNCTION voting.insert_ballot_group(bigint[], integer[], text[], text[], text[], text[], text[], smallint)
+  SET plan_cache_mode = force_generic_plan;
+)sql"},
   };
   return *kMigrations;
 }
 
 constexpr char kRoundColumns[] =
     "round_id, name, fiscal_year, ballot_kind, max_choices, total_points, max_points, outcome_rule, "
-    "identity_mode, phase, source, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+    "identity_mode, phase, source, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "districts_per_voter";
 constexpr char kProposalColumns[] =
     "proposal_id, round_id, district_id, title, description, strategy_tag, estimated_cost_baht, status, "
-    "rejection_reason, external_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+    "rejection_reason, external_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "author_token_hash";
 constexpr char kBallotColumns[] =
     "ballot_id, round_id, district_id, voter_hash, array_to_string(proposal_ids, ','), "
     "array_to_string(points, ','), receipt_code, "
@@ -149,6 +205,7 @@ RoundRecord RoundFromRow(const pqxx::row& r) {
   round.phase = static_cast<Phase>(r[9].as<int>());
   round.source = r[10].as<std::string>();
   round.created_at = r[11].as<std::string>();
+  round.districts_per_voter = static_cast<DistrictsPerVoter>(r[12].as<int>());
   return round;
 }
 
@@ -165,6 +222,7 @@ ProposalRecord ProposalFromRow(const pqxx::row& r) {
   p.rejection_reason = r[8].as<std::string>();
   p.external_id = r[9].as<std::string>();
   p.created_at = r[10].as<std::string>();
+  p.author_token_hash = r[11].as<std::string>();
   return p;
 }
 
@@ -227,10 +285,11 @@ void LoadDistricts(pqxx::transaction_base& tx, RoundRecord& round) {
 void WriteRound(pqxx::transaction_base& tx, const RoundRecord& round) {
   tx.exec_params(
       "UPDATE voting.rounds SET name=$2, fiscal_year=$3, ballot_kind=$4, max_choices=$5, total_points=$6, "
-      "max_points=$7, outcome_rule=$8, identity_mode=$9, phase=$10 WHERE round_id=$1",
+      "max_points=$7, outcome_rule=$8, identity_mode=$9, phase=$10, districts_per_voter=$11 WHERE round_id=$1",
       round.round_id, round.name, round.fiscal_year, static_cast<int>(round.ballot_rule.kind),
       round.ballot_rule.max_choices, round.ballot_rule.total_points, round.ballot_rule.max_points_per_project,
-      static_cast<int>(round.outcome_rule), static_cast<int>(round.identity_mode), static_cast<int>(round.phase));
+      static_cast<int>(round.outcome_rule), static_cast<int>(round.identity_mode), static_cast<int>(round.phase),
+      static_cast<int>(round.districts_per_voter));
   tx.exec_params("DELETE FROM voting.round_districts WHERE round_id = $1", round.round_id);
   for (const auto& d : round.districts) {
     tx.exec_params("INSERT INTO voting.round_districts VALUES ($1, $2, $3)", round.round_id, d.district_id,
@@ -241,10 +300,12 @@ void WriteRound(pqxx::transaction_base& tx, const RoundRecord& round) {
 int64_t InsertRound(pqxx::transaction_base& tx, const RoundRecord& round) {
   auto r = tx.exec_params1(
       "INSERT INTO voting.rounds (name, fiscal_year, ballot_kind, max_choices, total_points, max_points, "
-      "outcome_rule, identity_mode, phase, source) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING round_id",
+      "outcome_rule, identity_mode, phase, source, districts_per_voter) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
+      "RETURNING round_id",
       round.name, round.fiscal_year, static_cast<int>(round.ballot_rule.kind), round.ballot_rule.max_choices,
       round.ballot_rule.total_points, round.ballot_rule.max_points_per_project, static_cast<int>(round.outcome_rule),
-      static_cast<int>(round.identity_mode), static_cast<int>(round.phase), round.source);
+      static_cast<int>(round.identity_mode), static_cast<int>(round.phase), round.source,
+      static_cast<int>(round.districts_per_voter));
   int64_t id = r[0].as<int64_t>();
   for (const auto& d : round.districts) {
     tx.exec_params("INSERT INTO voting.round_districts VALUES ($1, $2, $3)", id, d.district_id, d.budget_baht);
@@ -256,10 +317,10 @@ int64_t InsertProposal(pqxx::transaction_base& tx, const ProposalRecord& p) {
   return tx
       .exec_params1(
           "INSERT INTO voting.proposals (round_id, district_id, title, description, strategy_tag, "
-          "estimated_cost_baht, status, rejection_reason, external_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) "
-          "RETURNING proposal_id",
+          "estimated_cost_baht, status, rejection_reason, external_id, author_token_hash) "
+          "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING proposal_id",
           p.round_id, p.district_id, p.title, p.description, p.strategy_tag, p.estimated_cost_baht,
-          static_cast<int>(p.status), p.rejection_reason, p.external_id)[0]
+          static_cast<int>(p.status), p.rejection_reason, p.external_id, p.author_token_hash)[0]
       .as<int64_t>();
 }
 
@@ -267,10 +328,12 @@ int64_t InsertProposal(pqxx::transaction_base& tx, const ProposalRecord& p) {
 
 absl::Status PgVotingRepository::Migrate() { return RunMigrations(*pool_, "voting", VotingMigrations()); }
 
-absl::StatusOr<RoundRecord> PgVotingRepository::CreateRound(const RoundRecord& round) {
+absl::StatusOr<RoundRecord> PgVotingRepository::CreateRound(const RoundRecord& round,
+                                                            const operators::AuditEvent& audit) {
   ASSIGN_OR_RETURN(const int64_t id, pool_->Query([&](pqxx::connection& c) {
     pqxx::work tx(c);
     const int64_t created = InsertRound(tx, round);
+    operators::AppendAuditEvent(tx, ForNewRound(audit, created));
     tx.commit();
     return created;
   }));
@@ -304,7 +367,8 @@ absl::StatusOr<std::vector<RoundRecord>> PgVotingRepository::ListRounds() {
 }
 
 absl::StatusOr<RoundRecord> PgVotingRepository::UpdateRound(int64_t round_id,
-                                                            const std::function<absl::Status(RoundRecord&)>& change) {
+                                                            const std::function<absl::Status(RoundRecord&)>& change,
+                                                            const operators::AuditEvent& audit) {
   return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<RoundRecord> {
     RoundRecord round;
     pqxx::work tx(c);
@@ -315,6 +379,7 @@ absl::StatusOr<RoundRecord> PgVotingRepository::UpdateRound(int64_t round_id,
     LoadDistricts(tx, round);
     if (auto st = change(round); !st.ok()) return st;
     WriteRound(tx, round);
+    operators::AppendAuditEvent(tx, audit);
     tx.commit();
     return round;
   });
@@ -359,7 +424,8 @@ absl::StatusOr<std::vector<ProposalRecord>> PgVotingRepository::ListProposals(in
 }
 
 absl::StatusOr<ProposalRecord> PgVotingRepository::UpdateProposal(
-    int64_t proposal_id, const std::function<absl::Status(ProposalRecord&)>& change) {
+    int64_t proposal_id, const std::function<absl::Status(ProposalRecord&)>& change,
+    const operators::AuditEvent& audit) {
   return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<ProposalRecord> {
     ProposalRecord p;
     pqxx::work tx(c);
@@ -371,6 +437,7 @@ absl::StatusOr<ProposalRecord> PgVotingRepository::UpdateProposal(
     if (auto st = change(p); !st.ok()) return st;
     tx.exec_params("UPDATE voting.proposals SET status = $2, rejection_reason = $3 WHERE proposal_id = $1", proposal_id,
                    static_cast<int>(p.status), p.rejection_reason);
+    operators::AppendAuditEvent(tx, audit);
     tx.commit();
     return p;
   });
@@ -393,7 +460,8 @@ std::vector<BallotResult> PgVotingRepository::InsertBallots(const std::vector<Ne
     // One statement in autocommit: the group is one round trip and one
     // durable commit; PQexecParams returns only after the commit.
     c.prepare(kInsertBallotGroup,
-              "SELECT out_position, out_round_open, out_ballot_id, out_receipt_code, out_idempotency_key "
+              "SELECT out_position, out_round_open, out_ballot_id, out_receipt_code, out_idempotency_key, "
+              "out_district_id "
               "FROM voting.insert_ballot_group($1::bigint[], $2::integer[], $3::text[], $4::text[], $5::text[], "
               "$6::text[], $7::text[], $8::smallint)");
     pqxx::nontransaction tx(c);
@@ -408,13 +476,9 @@ std::vector<BallotResult> PgVotingRepository::InsertBallots(const std::vector<Ne
         results[i] = {absl::FailedPreconditionError("the round is not open for voting"), 0, "", false};
       } else if (r[2].is_null()) {
         results[i] = {absl::InternalError("the ballot was neither stored nor found"), 0, "", false};
-      } else if (r[3].as<std::string>() == b.receipt_code) {
-        results[i] = {absl::OkStatus(), r[2].as<int64_t>(), b.receipt_code, false};
-      } else if (r[4].as<std::string>() == b.idempotency_key) {
-        results[i] = {absl::OkStatus(), r[2].as<int64_t>(), r[3].as<std::string>(), true};
       } else {
-        results[i] = {absl::AlreadyExistsError("this voter has already cast a ballot in this district for this round"),
-                      0, "", false};
+        results[i] =
+            ResultAgainst(b, r[2].as<int64_t>(), r[3].as<std::string>(), r[4].as<std::string>(), r[5].as<int32_t>());
       }
     }
     return absl::OkStatus();
@@ -516,7 +580,8 @@ absl::StatusOr<int64_t> PgVotingRepository::DistinctVoters(int64_t round_id) {
 
 absl::StatusOr<RoundRecord> PgVotingRepository::ImportClosedRound(RoundRecord round,
                                                                   std::vector<ProposalRecord> proposals,
-                                                                  const std::vector<ImportedBallot>& ballots) {
+                                                                  const std::vector<ImportedBallot>& ballots,
+                                                                  const operators::AuditEvent& audit) {
   ASSIGN_OR_RETURN(const int64_t id, pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<int64_t> {
     pqxx::work tx(c);
     // Ids rise in commit order: take the ballot writers' lock.
@@ -542,6 +607,7 @@ absl::StatusOr<RoundRecord> PgVotingRepository::ImportClosedRound(RoundRecord ro
           round_id, round.districts.front().district_id, b.voter_hash, "import",
           absl::StrCat("import-", round_id, "-", ++n), IdArray(choices, false), IdArray(choices, true));
     }
+    operators::AppendAuditEvent(tx, ForNewRound(audit, round_id));
     tx.commit();
     return round_id;
   }));

@@ -1,8 +1,8 @@
-// Small cryptographic helpers shared by the voter-identity code of the voting
-// core: HMAC-SHA256, constant-time comparison, hex encoding and secure random
-// bytes. Thin wrappers over OpenSSL so the rest of the core never touches it.
-#ifndef SERVICES_VOTING_CORE_CRYPTO_H_
-#define SERVICES_VOTING_CORE_CRYPTO_H_
+// Small cryptographic helpers: HMAC-SHA256, constant-time comparison, hex
+// encoding and secure random bytes, for voter identities and operator keys.
+// Thin wrappers over OpenSSL so no other code touches it.
+#ifndef BKK_COMMON_CRYPTO_H_
+#define BKK_COMMON_CRYPTO_H_
 
 #include <cstddef>
 #include <string>
@@ -10,7 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace bkk::voting {
+namespace bkk {
 
 // Server secrets shorter than this are refused: an HMAC key should carry at
 // least as much entropy as the 256-bit output it protects.
@@ -36,6 +36,10 @@ bool DecodeLowerHex(absl::string_view hex, std::string* bytes);
 // `n` bytes from OpenSSL's CSPRNG; INTERNAL if it fails (unseeded RNG).
 absl::StatusOr<std::string> RandomBytes(size_t n);
 
-}  // namespace bkk::voting
+// `n` random bytes as unpadded base64url: a secret fit for URLs, cookies and
+// headers (operator keys, session tokens, proposal authors' links).
+absl::StatusOr<std::string> RandomUrlToken(size_t n);
 
-#endif  // SERVICES_VOTING_CORE_CRYPTO_H_
+}  // namespace bkk
+
+#endif  // BKK_COMMON_CRYPTO_H_

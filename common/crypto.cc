@@ -1,5 +1,5 @@
-// OpenSSL-backed implementation of the voting core's crypto helpers.
-#include "services/voting/core/crypto.h"
+// OpenSSL-backed crypto helpers; see crypto.h.
+#include "common/crypto.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -11,8 +11,10 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/escaping.h"
+#include "common/status_macros.h"
 
-namespace bkk::voting {
+namespace bkk {
 
 std::string HmacSha256(absl::string_view key, absl::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
@@ -78,4 +80,9 @@ absl::StatusOr<std::string> RandomBytes(size_t n) {
   return out;
 }
 
-}  // namespace bkk::voting
+absl::StatusOr<std::string> RandomUrlToken(size_t n) {
+  ASSIGN_OR_RETURN(std::string raw, RandomBytes(n));
+  return absl::WebSafeBase64Escape(raw);
+}
+
+}  // namespace bkk
