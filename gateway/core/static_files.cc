@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "gateway/core/response_cache.h"
 #include "gateway/core/text.h"
@@ -129,6 +130,11 @@ std::optional<HttpResponse> StaticFiles::Serve(absl::string_view raw_path, absl:
     gzip = file != nullptr;
   }
   if (!file) file = Load(full);
+  // A folder's page: /admin and /admin/ serve /admin/index.html.
+  if (!file && path.find('.', path.rfind('/')) == std::string::npos) {
+    path = absl::StrCat(path.back() == '/' ? path.substr(0, path.size() - 1) : path, "/index.html");
+    file = Load(root_ + path);
+  }
   if (!file) return std::nullopt;
 
   HttpResponse response;

@@ -10,6 +10,10 @@ export default defineConfig({
     target: 'es2020',
     sourcemap: false,
     chunkSizeWarningLimit: 300,
+    // The public site and the operator console (/admin), one build.
+    rollupOptions: {
+      input: { main: 'index.html', admin: 'admin/index.html' },
+    },
   },
   server: {
     proxy: {

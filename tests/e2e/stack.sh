@@ -4,7 +4,8 @@
 # data/, then serve), keyword-analytics, voting and the gateway serving the
 # built web app. Runs in the foreground: once /readyz answers it prints
 #   BKK_E2E_URL=http://127.0.0.1:PORT
-#   BKK_E2E_ADMIN_TOKEN=...
+#   BKK_E2E_ADMIN_TOKEN=...      an operator key with every role
+#   BKK_E2E_MODERATOR_KEY=...    an operator key with the moderator role only
 #   BKK_E2E_READY
 # and keeps running until it gets SIGTERM/SIGINT (or its parent process exits),
 # then stops everything it started and removes its folder.
@@ -74,12 +75,17 @@ start_postgres "$DIR/postgres" "$PG_PORT" >&2
 start_redis "$DIR/redis" "$REDIS_PORT" >&2
 export BKK_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
 export BKK_REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-export BKK_ADMIN_TOKEN="e2e-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')"
+# Named operators only: the bootstrap token is off.
+export BKK_ADMIN_TOKEN=""
 export BKK_VOTER_KEY="e2e-voter-key-$(head -c 32 /dev/urandom | base64 | tr '+/' '-_')"
 log "PostgreSQL :$PG_PORT, Redis :$REDIS_PORT"
 
 log "importing $DATA_DIR"
 "$BUDGET_BIN" import "$DATA_DIR" >"$DIR/import.log" 2>&1 || { cat "$DIR/import.log" >&2; exit 1; }
+
+# Operators for the tests, made as an operator would: `voting operator add`.
+ADMIN_KEY="$("$VOTING_BIN" operator add e2e-admin --role moderator,round-admin,data-admin 2>>"$DIR/operators.log")"
+MODERATOR_KEY="$("$VOTING_BIN" operator add e2e-moderator --role moderator 2>>"$DIR/operators.log")"
 
 export BKK_DRAIN_SECONDS="${BKK_DRAIN_SECONDS:-3}"
 BKK_LISTEN="127.0.0.1:$BUDGET_PORT" "$BUDGET_BIN" serve >"$DIR/budget-data.log" 2>&1 &
@@ -116,7 +122,8 @@ for i in $(seq 600); do
 done
 log "ready at $URL (logs in $DIR)"
 echo "BKK_E2E_URL=$URL"
-echo "BKK_E2E_ADMIN_TOKEN=$BKK_ADMIN_TOKEN"
+echo "BKK_E2E_ADMIN_TOKEN=$ADMIN_KEY"
+echo "BKK_E2E_MODERATOR_KEY=$MODERATOR_KEY"
 # For benchmarks that watch the processes and the database.
 echo "BKK_E2E_PG_URL=$BKK_PG_URL"
 echo "BKK_E2E_VOTING_PID=${PIDS[2]}"

@@ -10,24 +10,15 @@
 // Screenshots go to tests/e2e/screenshots/ (git-ignored).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchBrowser, runAxe as runAxeOn } from '../support/browser.mjs';
 import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
-const requireTools = createRequire(path.join(ROOT, 'tests/tools/package.json'));
-const { chromium } = requireTools('playwright-core');
-const AXE_SOURCE = fs.readFileSync(requireTools.resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = path.join(HERE, 'screenshots');
-const CHROMIUM = process.env.BKK_E2E_CHROMIUM || '/usr/bin/chromium';
-const CHROME_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-  '--no-first-run', '--disable-component-update', '--disable-sync',
-];
 const SECTIONS = ['hero', 'strategies', 'timeline', 'budget', 'agencies', 'explorer', 'keywords', 'vote', 'pb', 'data'];
 const PAGE_BUDGET_BYTES = 500 * 1024;
 const LCP_BUDGET_MS = 2500;
@@ -36,7 +27,7 @@ let BASE = process.env.BKK_E2E_URL || '';
 let ADMIN = process.env.BKK_E2E_ADMIN_TOKEN || '';
 let stack = null;
 let ctx = null;
-let userDataDir = '';
+let closeBrowser = null;
 const pageErrors = [];
 
 // ---------- helpers ----------
@@ -95,17 +86,8 @@ async function waitSectionsLoaded(page) {
   await page.waitForSelector('#keyword-cloud .cloud-word', { timeout: 30000 });
 }
 
-async function runAxe(page, label, t) {
-  await page.evaluate(`${AXE_SOURCE}\n;void 0`);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  log(t, `axe ${label}: ${result.length} violation rule(s), ${bad.length} serious/critical${result.length ? ` [${result.map((v) => `${v.id}:${v.impact}`).join(', ')}]` : ''}`);
-  for (const v of bad) log(t, `  ${label}: ${v.id} (${v.impact}) ${v.help} @ ${v.nodes.join(' | ')}`);
-  return bad;
+function runAxe(page, label, t) {
+  return runAxeOn(page, label, (msg) => log(t, msg));
 }
 
 async function screenshotSections(page, size, t) {
@@ -125,20 +107,11 @@ async function screenshotSections(page, size, t) {
 
 before(async () => {
   if (!BASE || !ADMIN) ({ child: stack, base: BASE, admin: ADMIN } = await startStack());
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bkk-e2e-chromium-'));
-  ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROME_ARGS,
-    viewport: { width: 1440, height: 900 },
-    acceptDownloads: true,
-    locale: 'th-TH',
-  });
+  ({ ctx, close: closeBrowser } = await launchBrowser());
 }, { timeout: 300000 });
 
 after(async () => {
-  await ctx?.close().catch(() => undefined);
-  if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  await closeBrowser?.();
   await stopStack(stack);  // every service, PostgreSQL and Redis; removes its folder
 }, { timeout: 90000 });
 
@@ -472,8 +445,10 @@ test('propose, approve, vote: receipt, live top-10 and voter count, refusals', {
   await page.click('#vote-receipt-link');
   await page.waitForSelector('#receipt-result', { timeout: 20000 });
   assert.equal(await page.locator('#receipt-result').getAttribute('data-counted'), 'true');
+  // Where and when it was counted, never what it chose (no proof of a vote to show anyone).
   const receiptText = await page.locator('#receipt-result').textContent();
-  assert.ok(receiptText.includes(uiTitle), 'receipt lacks the chosen proposal');
+  assert.ok(!receiptText.includes(uiTitle), 'the receipt reveals the chosen proposal');
+  assert.ok(await page.locator('#receipt-secret').isVisible(), 'the receipt does not say why it hides the choices');
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, '390-receipt.png') });
   assert.equal(await runAxe(page, 'receipt page', t).then((b) => b.length), 0);

@@ -33,12 +33,13 @@ export function query(params?: Params): string {
   return s ? `?${s}` : '';
 }
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, extra?: Record<string, string>): Promise<T> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...extra },
+      credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
     });
@@ -81,6 +82,11 @@ export function post<T>(path: string, body: unknown): Promise<T> {
   return request<T>('POST', path, body);
 }
 
+/** Any method with extra headers (the console's anti-CSRF token). */
+export function send<T>(method: 'GET' | 'POST', path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+  return request<T>(method, path, body, undefined, headers);
+}
+
 // ---- Types: generated from the protos (scripts/gen-api.mjs), in the JSON
 // mapping the gateway emits. Names here are the page's; the shapes are the
 // contract's, so a proto change that breaks the page fails the type check.
@@ -100,14 +106,15 @@ export type Filled<T> = { [K in ScalarKeys<T>]-?: FilledValue<NonNullable<T[K]>>
 
 import type {
   AgencyAmountJson, BreakdownDimensionJson, BreakdownItemJson, BudgetLineJson, DistrictJson, FrameworkJson, GetBreakdownResponseJson,
-  GetOverviewResponseJson, LineSortJson, ListLinesResponseJson, ListTopAgenciesResponseJson, ReleaseJson, SourceFileJson,
+  GetOverviewResponseJson, ImportDatasetResponseJson, LineSortJson, ListLinesResponseJson, ListTopAgenciesResponseJson, ReleaseJson, SourceFileJson,
   StrategyAmountJson, StrategyJson, SubDimensionJson, YearOverviewJson,
 } from './gen/bkkbudget/budget/v1/budget_pb';
 import type {
   KeywordCountJson, ListTopKeywordsResponseJson, SearchHitJson, SearchLinesResponseJson, SearchSortJson, TextRangeJson,
 } from './gen/bkkbudget/keywords/v1/keywords_pb';
 import type {
-  BallotRuleJson, CheckReceiptResponseJson, ComputeOutcomeResponseJson, GetTopProposalsResponseJson,
+  AuditEventJson, BallotRuleJson, CheckReceiptResponseJson, ImportPabulibResponseJson, ListAuditEventsResponseJson, OperatorJson,
+  OperatorRoleJson, GetSessionResponseJson, GetTurnoutResponseJson, ComputeOutcomeResponseJson, GetTopProposalsResponseJson,
   ProjectOutcomeJson, ProposalJson, ProposalTallyJson, RoundDistrictJson, RoundJson, WatchTalliesResponseJson,
 } from './gen/bkkbudget/voting/v1/voting_pb';
 
@@ -142,6 +149,14 @@ export type TallyEvent = Filled<WatchTalliesResponseJson>;
 export type Receipt = Filled<CheckReceiptResponseJson>;
 export type ProjectOutcome = Filled<ProjectOutcomeJson>;
 export type Outcome = Filled<ComputeOutcomeResponseJson>;
+export type Turnout = Filled<GetTurnoutResponseJson>;
+export type DatasetImport = Filled<ImportDatasetResponseJson>;
+export type Operator = Filled<OperatorJson>;
+export type OperatorRole = Chosen<OperatorRoleJson>;
+export type Session = Filled<GetSessionResponseJson>;
+export type AuditEvent = Filled<AuditEventJson>;
+export type AuditPage = Filled<ListAuditEventsResponseJson>;
+export type PabulibImport = Filled<ImportPabulibResponseJson>;
 /** Enum values a request may name (UNSPECIFIED is what leaving it out means). */
 type Chosen<E extends string> = Exclude<E, `${string}_UNSPECIFIED`>;
 export type LineSort = Chosen<LineSortJson>;

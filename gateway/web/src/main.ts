@@ -109,7 +109,7 @@ function route(): void {
     showView(true);
     lastView = hash;
     window.scrollTo(0, 0);
-    void renderProposalView(view, parts[1]).then(() => byId('view-title')?.focus());
+    void renderProposalView(view, parts[1], params.get('key') ?? '').then(() => byId('view-title')?.focus());
     return;
   }
   if (parts[0] === 'receipt') {

@@ -11,10 +11,12 @@ function back(): HTMLElement {
   return h('p', null, h('a', { href: '#/', class: 'link-back' }, t('view.back')));
 }
 
-export async function renderProposalView(el: HTMLElement, id: string): Promise<void> {
+/** A proposal's page; `authorKey` is the author's private link token (their
+ * proposal is visible to them before approval, and to no one else). */
+export async function renderProposalView(el: HTMLElement, id: string, authorKey = ''): Promise<void> {
   clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('view.proposal')), loading());
   try {
-    const res = await get<{ proposal?: Proposal; support?: string }>(`/v1/proposals/${encodeURIComponent(id)}`);
+    const res = await get<{ proposal?: Proposal; support?: string }>(`/v1/proposals/${encodeURIComponent(id)}`, { author_token: authorKey });
     const p = res.proposal;
     if (!p) throw new Error(t('state.empty'));
     const [ds, ss, roundRes] = await Promise.all([
@@ -43,12 +45,13 @@ export async function renderProposalView(el: HTMLElement, id: string): Promise<v
         round?.phase === 'PHASE_VOTING'
           ? h('p', null, h('a', { class: 'btn btn-primary', href: `#/vote?district=${p.districtId}&round=${p.roundId}` }, t('view.goVote')))
           : h('p', null, h('a', { class: 'btn btn-light', href: `#/vote?district=${p.districtId}&round=${p.roundId}` }, t('view.goDistrict'))),
-        h('h2', null, t('share.title')),
-        shareBox(p.proposalId, p.title ?? ''),
+        p.status === 'MODERATION_STATUS_APPROVED'
+          ? [h('h2', null, t('share.title')), shareBox(p.proposalId, p.title ?? '')]
+          : h('p', { class: 'muted', id: 'view-private' }, t('view.privateLink')),
       ),
     );
   } catch (e) {
-    clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('view.proposal')), errorBox(e, () => void renderProposalView(el, id)));
+    clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('view.proposal')), errorBox(e, () => void renderProposalView(el, id, authorKey)));
   }
 }
 
@@ -87,12 +90,6 @@ export async function renderReceiptView(el: HTMLElement, code: string): Promise<
       districts().catch(() => []),
       get<{ round?: Round }>(`/v1/rounds/${r.roundId}`).catch(() => ({ round: undefined })),
     ]);
-    const titles = await Promise.all(
-      (r.choices ?? []).map((c) =>
-        get<{ proposal?: Proposal }>(`/v1/proposals/${c.proposalId}`).then((x) => x.proposal?.title ?? `#${c.proposalId}`).catch(() => `#${c.proposalId}`),
-      ),
-    );
-    const cumulative = roundRes.round?.ballotRule?.kind === 'BALLOT_KIND_CUMULATIVE';
     clear(
       el,
       head(),
@@ -103,9 +100,7 @@ export async function renderReceiptView(el: HTMLElement, code: string): Promise<
           h('dt', null, t('vote.district')), h('dd', null, districtName(ds.find((d) => d.id === r.districtId)) || String(r.districtId ?? '')),
           h('dt', null, t('receipt.castAt')), h('dd', null, fmtDateTime(r.castAt)),
         ),
-        h('h2', null, t('receipt.choices')),
-        h('ul', null, (r.choices ?? []).map((c, i) =>
-          h('li', null, h('a', { href: `#/proposals/${c.proposalId}` }, titles[i]), cumulative ? ` · ${t('receipt.points', { n: c.points ?? 0 })}` : ''))),
+        h('p', { class: 'muted', id: 'receipt-secret' }, t('receipt.secret')),
       ),
     );
   } catch (e) {

@@ -123,7 +123,7 @@ export function mountVoting(el: HTMLElement): VotingApi {
     const phase = round.phase;
     await Promise.all([
       get<{ proposals?: Proposal[] }>(`${base}/proposals`).then((x) => { if (my === loadSeq) proposals = x.proposals ?? []; }).catch((e) => { if (my === loadSeq) proposalsError = e; }),
-      phase === 'PHASE_CLOSED' || phase === 'PHASE_PUBLISHED'
+      phase === 'PHASE_PUBLISHED'
         ? get<Outcome>(`${base}/outcome`).then((x) => { if (my === loadSeq) outcome = x; }).catch((e) => { if (my === loadSeq) outcomeError = e; })
         : Promise.resolve(),
     ]);
@@ -157,7 +157,7 @@ export function mountVoting(el: HTMLElement): VotingApi {
         if (proposalsError) return errorBox(proposalsError, () => void selectDistrict(districtId));
         if (!proposals) return loading();
         return ballotForm.show(context(r));
-      case 'PHASE_CLOSED':
+      case 'PHASE_CLOSED': return h('p', { class: 'muted', id: 'vote-awaiting' }, t('phase.closed.awaiting'));
       case 'PHASE_PUBLISHED': return outcomeBox(outcome, outcomeError);
       default: return h('p', { class: 'muted' }, t('phase.review.text'));
     }
@@ -197,6 +197,7 @@ export function mountVoting(el: HTMLElement): VotingApi {
           h('dt', null, t('vote.rule')), h('dd', null, ruleText(r, budget)),
           h('dt', null, t('vote.outcomeRule')), h('dd', null, outcomeText(r.outcomeRule)),
           h('dt', null, t('vote.identity')), h('dd', null, t(r.identityMode === 'IDENTITY_MODE_ANONYMOUS_BROWSER' ? 'identity.browser' : 'identity.citizen')),
+          h('dt', null, t('vote.perVoter')), h('dd', { id: 'vote-per-voter' }, t(r.districtsPerVoter === 'DISTRICTS_PER_VOTER_EACH' ? 'vote.perVoter.each' : 'vote.perVoter.one')),
         ),
       ),
       h('div', { class: 'vote-grid' }, liveTop.el, h('div', { class: 'action-box' }, actionBox(r))),

@@ -5,10 +5,20 @@ import { post, type Proposal } from '../../api';
 import { clear, h } from '../../dom';
 import { fmtBaht } from '../../format';
 import { t } from '../../i18n';
-import { shareBox } from '../../share';
 import { announce, districtName, errorHint, errorMessage } from '../../ui';
 import type { RoundContext } from './context';
 import { budgetOf } from './text';
+
+/** The author's private link: the only way to see a proposal before it is
+ * approved (and a rejection's reason). Shown once; the server keeps a hash. */
+function privateLink(proposalId: string, token: string): HTMLElement {
+  const href = `${location.origin}${location.pathname}#/proposals/${proposalId}?key=${encodeURIComponent(token)}`;
+  return h('div', { class: 'private-link' },
+    h('p', null, t('propose.privateLink')),
+    h('p', null, h('a', { href, id: 'propose-private-link', 'data-author-token': token }, t('propose.privateLinkOpen'))),
+    h('input', { class: 'copy-field', readonly: true, value: href, 'aria-label': t('propose.privateLink') }),
+  );
+}
 
 export interface ProposeForm {
   readonly el: HTMLElement;
@@ -24,6 +34,7 @@ export function createProposeForm(): ProposeForm {
   let proposing = false;
   let error: { msg: string; hint: string } | null = null;
   let proposed: Proposal | null = null;
+  let authorToken = '';
   const el = h('div', { class: 'propose' });
 
   function reset(): void {
@@ -61,13 +72,14 @@ export function createProposeForm(): ProposeForm {
     proposed = null;
     render();
     try {
-      const res = await post<{ proposal?: Proposal }>(`/v1/rounds/${round.roundId}/districts/${districtId}/proposals`, {
+      const res = await post<{ proposal?: Proposal; authorToken?: string }>(`/v1/rounds/${round.roundId}/districts/${districtId}/proposals`, {
         title,
         description: draft.description.trim(),
         strategyTag: draft.strategyTag,
         estimatedCostBaht: String(cost),
       });
       proposed = res.proposal ?? null;
+      authorToken = res.authorToken ?? '';
       Object.assign(draft, { title: '', description: '', strategyTag: '', cost: '' });
       announce(t('propose.done', { id: proposed?.proposalId ?? '' }));
     } catch (e) {
@@ -87,7 +99,7 @@ export function createProposeForm(): ProposeForm {
         h('div', { class: 'state success', 'data-proposal-id': proposed.proposalId },
           h('p', null, h('strong', null, t('propose.done', { id: proposed.proposalId }))),
           h('p', null, t('propose.pending')),
-          shareBox(proposed.proposalId, proposed.title ?? ''),
+          privateLink(proposed.proposalId, authorToken),
         ),
       );
     }
