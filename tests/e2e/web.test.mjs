@@ -375,7 +375,10 @@ test('propose, approve, vote: receipt, live top-10 and voter count, refusals', {
   await page.click('#propose-submit');
   await page.waitForSelector('#propose-result [data-proposal-id]', { timeout: 20000 });
   const uiId = await page.locator('#propose-result [data-proposal-id]').getAttribute('data-proposal-id');
-  const uiProposal = (await apiOk(`/v1/proposals/${uiId}`)).proposal;
+  // Pending: hidden from the public, visible to its author through the private link.
+  assert.equal((await api(`/v1/proposals/${uiId}`)).status, 404);
+  const authorToken = await page.locator('#propose-private-link').getAttribute('data-author-token');
+  const uiProposal = (await apiOk(`/v1/proposals/${uiId}?author_token=${encodeURIComponent(authorToken)}`)).proposal;
   assert.equal(uiProposal.title, uiTitle);
   assert.equal(uiProposal.status, 'MODERATION_STATUS_PENDING');
   // A refused proposal shows the API's message.

@@ -148,10 +148,12 @@ std::vector<BallotResult> InMemoryVotingRepository::InsertBallots(const std::vec
       results[i].status = absl::FailedPreconditionError("the round is not open for voting");
       continue;
     }
+    // As in PostgreSQL, the round's setting at commit decides, not the caller.
+    const bool one_district = round->second.districts_per_voter == DistrictsPerVoter::kOne;
     auto key = std::make_tuple(b.round_id, b.district_id, b.voter_hash);
     const Ballot* held = nullptr;
     if (auto it = by_voter_.find(key); it != by_voter_.end()) held = &ballots_[it->second];
-    if (held == nullptr && b.one_district) {
+    if (held == nullptr && one_district) {
       auto other = std::find_if(ballots_.begin(), ballots_.end(), [&b](const Ballot& x) {
         return x.one_district && x.stored.round_id == b.round_id && x.stored.voter_hash == b.voter_hash;
       });
@@ -163,7 +165,7 @@ std::vector<BallotResult> InMemoryVotingRepository::InsertBallots(const std::vec
       continue;
     }
     Ballot stored;
-    stored.one_district = b.one_district;
+    stored.one_district = one_district;
     stored.stored = {next_ballot_++, b.round_id, b.district_id, b.voter_hash, b.choices, b.receipt_code, Now()};
     stored.idempotency_key = b.idempotency_key;
     by_voter_[key] = ballots_.size();

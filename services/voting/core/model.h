@@ -73,8 +73,6 @@ struct BallotChoice {
 struct NewBallot {
   int64_t round_id = 0;
   int32_t district_id = 0;
-  // The round allows one district per voter: the store refuses a second.
-  bool one_district = false;
   std::string voter_hash;
   std::string idempotency_key;
   std::string receipt_code;

@@ -359,7 +359,6 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   std::shared_ptr<const DistrictProposals> approved;
   int64_t budget = 0;
   BallotRule rule;
-  bool one_district = false;
   {
     ASSIGN_OR_RETURN(auto round, RoundForBallot(round_id));
     if (round.phase != Phase::kVoting) {
@@ -369,7 +368,6 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
     budget = round.BudgetOf(district_id);
     if (budget < 0) return NotInRound(district_id, round_id);
     rule = round.ballot_rule;
-    one_district = round.districts_per_voter == DistrictsPerVoter::kOne;
     ASSIGN_OR_RETURN(auto list, ApprovedOf(round, district_id));
     approved = std::move(list);
   }
@@ -383,7 +381,6 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   NewBallot nb;
   nb.round_id = round_id;
   nb.district_id = district_id;
-  nb.one_district = one_district;
   nb.voter_hash = claims.voter_hash;
   // Without a key, the same voter repeating the same district gets the
   // same answer, which is what a retry after a lost response needs.
