@@ -27,9 +27,9 @@ forbid() {  # $1 = pathspec, $2 = include pattern, $3 = why
   hits="$(git grep -nE "^#include [<\"]($2)" -- "$1" ':!*_test.cc' ':!*/testing/*' || true)"
   [[ -z "$hits" ]] || { echo "$hits"; echo "style: $3"; exit 1; }
 }
-forbid 'services/*/core/*' 'pqxx|hiredis|grpcpp|bkkbudget/|services/[a-z_]+/(pg|redis|grpc)/|common/(pg_|redis_|grpc_)' \
+forbid 'services/*/core/*' 'pqxx|hiredis|grpcpp|bkkbudget/|services/[a-z_]+/(pg|redis|grpc)/|common/(operators/)?(pg_|redis_|grpc_)' \
   "core/ depends only on interfaces it declares; move the include to an adapter folder"
-forbid 'services/*/pg/*' 'grpcpp|hiredis|bkkbudget/|services/[a-z_]+/(redis|grpc)/' \
+forbid 'services/*/pg/*' 'grpcpp|hiredis|bkkbudget/|services/[a-z_]+/(redis|grpc)/|common/operators/grpc_' \
   "pg/ implements core's interfaces over PostgreSQL only"
 forbid 'services/*/redis/*' 'grpcpp|pqxx|bkkbudget/|services/[a-z_]+/(pg|grpc)/' \
   "redis/ implements core's interfaces over Redis only"
@@ -38,8 +38,10 @@ echo "style: include rules hold"
 
 if [[ "${1:-}" == --all ]]; then
   mapfile -t tidy < <(git ls-files '*.cc')
-elif git rev-parse -q --verify HEAD~1 >/dev/null; then
-  mapfile -t tidy < <({ git diff --name-only --diff-filter=d HEAD~1 -- '*.cc'; git diff --name-only --diff-filter=d HEAD -- '*.cc'; } | sort -u)
+elif git rev-parse -q --verify "${BKK_STYLE_SINCE:-HEAD~1}" >/dev/null; then
+  # What changed since BKK_STYLE_SINCE (default: the latest commit), and what is not committed yet.
+  since="${BKK_STYLE_SINCE:-HEAD~1}"
+  mapfile -t tidy < <({ git diff --name-only --diff-filter=d "$since" -- '*.cc'; git diff --name-only --diff-filter=d HEAD -- '*.cc'; } | sort -u)
 else
   echo "style: no parent commit (shallow clone); clang-tidy skipped, ./bkk tidy checks the whole tree"
   exit 0

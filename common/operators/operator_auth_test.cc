@@ -19,7 +19,7 @@ class OperatorAuthTest : public ::testing::Test {
  protected:
   OperatorAuthTest() : auth_(&store_, "bootstrap-secret", absl::Hours(2), [this] { return now_; }) {}
 
-  std::string Add(const std::string& name, std::vector<Role> roles) {
+  std::string Add(const std::string& name, const std::vector<Role>& roles) {
     auto added = auth_.AddOperator(name, roles, OperatorAuth::CommandLine());
     EXPECT_THAT(added.status(), IsOk());
     return added.ok() ? added->second : "";
