@@ -1,0 +1,65 @@
+// A tally anyone can check, without trusting the server. Each ballot is
+// committed to as SHA-256(nonce ‖ canonical choices); when voting closes, a
+// district's commitments in ballot-id order become the leaves of a Merkle
+// tree hashed as RFC 6962 does (a leaf is SHA-256(0x00 ‖ data), a node
+// SHA-256(0x01 ‖ left ‖ right), so no leaf can pass for a node), and its
+// root goes into a hash-chained public log. A receipt's inclusion proof
+// shows its ballot is one of those counted; the published ballots let anyone
+// recount. tools/verify-tally and the receipt page implement the same rules
+// independently: change them together.
+#ifndef BKK_SERVICES_VOTING_CORE_TALLY_PROOF_H_
+#define BKK_SERVICES_VOTING_CORE_TALLY_PROOF_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "services/voting/core/model.h"
+
+namespace bkk::voting {
+
+// 32 raw bytes of SHA-256.
+using Digest = std::string;
+
+// "12:1,15:3": choices by proposal id, ascending, each with its points.
+std::string CanonicalChoices(std::vector<BallotChoice> choices);
+
+// SHA-256(nonce ‖ CanonicalChoices(choices)).
+Digest BallotCommitment(absl::string_view nonce, const std::vector<BallotChoice>& choices);
+
+// The Merkle tree hash of `leaves` (RFC 6962 §2.1; the empty tree hashes "").
+Digest MerkleRoot(const std::vector<Digest>& leaves);
+
+// The audit path of leaf `index` (RFC 6962 §2.1.1), nearest sibling first.
+// `index` must be below leaves.size().
+std::vector<Digest> InclusionProof(const std::vector<Digest>& leaves, size_t index);
+
+// Whether `proof` shows `leaf` at `index` in a tree of `size` leaves with
+// `root` (RFC 9162 §2.1.3.2). A proof does not pin `size` by itself: take it
+// from the log entry that states the root (its voter_count).
+bool VerifyInclusion(absl::string_view leaf, uint64_t index, uint64_t size, const std::vector<Digest>& proof,
+                     absl::string_view root);
+
+// One entry of the public tally log: a district's count as voting closed.
+struct TallyLogEntry {
+  int64_t entry_id = 0;
+  int64_t round_id = 0;
+  int32_t district_id = 0;
+  int64_t voter_count = 0;
+  std::vector<std::pair<int64_t, int64_t>> tally;  // (proposal id, support), ascending by id
+  Digest merkle_root;
+  std::string at;        // RFC 3339
+  Digest previous_hash;  // the entry before it (32 zero bytes for the first)
+};
+
+// The text an entry's hash covers, one "key=value" line each, hex digests.
+std::string CanonicalEntry(const TallyLogEntry& e);
+// SHA-256(CanonicalEntry(e)): what the next entry names as previous_hash.
+Digest EntryHash(const TallyLogEntry& e);
+
+}  // namespace bkk::voting
+
+#endif  // BKK_SERVICES_VOTING_CORE_TALLY_PROOF_H_
