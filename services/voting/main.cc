@@ -155,6 +155,8 @@ int main(int argc, char** argv) {
   auto signer = bkk::voting::VoterTokenSigner::Create(key + ":voter-token");
   if (!hasher.ok()) return bkk::ExitWithError("voting", hasher.status());
   if (!signer.ok()) return bkk::ExitWithError("voting", signer.status());
+  auto nonces = bkk::voting::CommitmentNonces::Create(key + ":commitment-nonce");
+  if (!nonces.ok()) return bkk::ExitWithError("voting", nonces.status());
 
   bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
   bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
@@ -172,7 +174,8 @@ int main(int argc, char** argv) {
   bkk::voting::VotingLimits limits;
   limits.ballots_per_voter_per_minute = n["BKK_RATE_VOTER_PER_MIN"];
   limits.requests_per_address_per_minute = n["BKK_RATE_ADDRESS_PER_MIN"];
-  bkk::voting::VotingApp app(&store, &tallies, &applier, &rate_limiter, *std::move(hasher), *std::move(signer), limits);
+  bkk::voting::VotingApp app(&store, &tallies, &applier, &rate_limiter, *std::move(hasher), *std::move(signer),
+                             *std::move(nonces), limits);
   bkk::voting::TallyBroadcaster::Options live_options;
   live_options.push_interval = std::chrono::milliseconds(std::max<int64_t>(1, n["BKK_TALLY_PUSH_MS"]));
   live_options.recheck_interval = std::chrono::milliseconds(std::max<int64_t>(100, n["BKK_TALLY_RECHECK_MS"]));

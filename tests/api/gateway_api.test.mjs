@@ -3,11 +3,17 @@
 // and other agencies use. Run: node --test tests/api/
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs';
+
+const VERIFY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools', 'verify-tally');
 
 let stack;
 let base;
 let admin;
+let pgUrl;
 
 async function call(method, path, body, headers = {}) {
   const res = await fetch(base + path, {
@@ -28,7 +34,7 @@ const get = (path) => call('GET', path);
 const asAdmin = (method, path, body) => call(method, path, body, { authorization: `Bearer ${admin}` });
 
 before(async () => {
-  ({ child: stack, base, admin } = await startStack());
+  ({ child: stack, base, admin, pgUrl } = await startStack());
 });
 
 after(async () => {
@@ -182,4 +188,48 @@ test('propose, vote, top-10, receipt and a live tally update', async () => {
   controller.abort();
   await pump;
   assert.ok(events.some((e) => Number(e.voterCount ?? 0) === 1), 'the stream reported the new vote');
+});
+
+test('a published round verifies with tools/verify-tally, and an altered ballot is named', async () => {
+  const created = await asAdmin('POST', '/v1/admin/rounds', {
+    round: {
+      name: 'รอบตรวจนับ', fiscalYear: 2568, districts: [{ districtId: 8, budgetBaht: '3000000' }, { districtId: 9, budgetBaht: '2000000' }],
+      ballotRule: { kind: 'BALLOT_KIND_APPROVAL', maxChoices: 2 }, outcomeRule: 'OUTCOME_RULE_GREEDY', identityMode: 'IDENTITY_MODE_CITIZEN_ID',
+    },
+  });
+  assert.equal(created.status, 200, created.text);
+  const roundId = created.json.round.roundId;
+  const ids = [];
+  for (const [title, cost] of [['สวนหย่อมริมทาง', '1500000'], ['ห้องสมุดเด็ก', '1200000'], ['ไฟถนนซอยลึก', '900000']]) {
+    const p = await call('POST', `/v1/rounds/${roundId}/districts/8/proposals`, { title, estimatedCostBaht: cost });
+    ids.push(p.json.proposal.proposalId);
+    await asAdmin('POST', `/v1/admin/proposals/${p.json.proposal.proposalId}:moderate`, { approve: true });
+  }
+  for (const toPhase of ['PHASE_REVIEW', 'PHASE_VOTING']) await asAdmin('POST', `/v1/admin/rounds/${roundId}:advance`, { toPhase });
+  for (let v = 0; v < 9; v++) {
+    const voter = await call('POST', `/v1/rounds/${roundId}/voters`, { citizenId: citizenId(5000 + v) });
+    const ballot = await call('POST', `/v1/rounds/${roundId}/districts/8/ballots`, {
+      voterToken: voter.json.voterToken, choices: [{ proposalId: ids[v % 3] }, { proposalId: ids[(v + 1) % 3] }],
+    });
+    assert.equal(ballot.status, 200, ballot.text);
+  }
+  for (const toPhase of ['PHASE_CLOSED', 'PHASE_PUBLISHED']) {
+    assert.equal((await asAdmin('POST', `/v1/admin/rounds/${roundId}:advance`, { toPhase })).status, 200);
+  }
+  const ok = spawnSync('python3', [VERIFY, base, String(roundId)], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /^OK: round \d+: 2 district\(s\)/);
+  // One stored ballot changed afterwards: the verifier names the district.
+  execFileSync('psql', [pgUrl, '-qc', `UPDATE voting.ballots SET proposal_ids = ARRAY[${ids[2]}, ${ids[0]}]::bigint[] WHERE ballot_id = `
+    + `(SELECT min(ballot_id) FROM voting.ballots WHERE round_id = ${roundId} AND district_id = 8)`]);
+  const bad = spawnSync('python3', [VERIFY, base, String(roundId)], { encoding: 'utf8' });
+  assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stdout, new RegExp(`DIFFERS round ${roundId}, district 8: the commitments do not rebuild the logged Merkle root`));
+  assert.match(bad.stdout, /recounts to/);
+  // A logged figure changed (by someone able to switch the trigger off): the entry no longer hashes right.
+  execFileSync('psql', [pgUrl, '-qc', 'ALTER TABLE voting.tally_log DISABLE TRIGGER tally_log_append_only; '
+    + `UPDATE voting.tally_log SET voter_count = voter_count + 1 WHERE round_id = ${roundId} AND district_id = 9`]);
+  const rewritten = spawnSync('python3', [VERIFY, base, String(roundId)], { encoding: 'utf8' });
+  assert.equal(rewritten.status, 1);
+  assert.match(rewritten.stdout, new RegExp(`DIFFERS log entry \\d+ \\(round ${roundId}, district 9\\): its contents do not hash`));
 });

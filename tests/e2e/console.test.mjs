@@ -214,12 +214,19 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
   await pub.fill('#vote-citizen', citizenId(4242));
   await pub.click('#vote-submit');
   await pub.waitForSelector('#vote-receipt', { timeout: 20000 });
+  const receiptCode = (await pub.textContent('#vote-receipt')).trim();
 
   // Close, review outcomes (private until published), publish.
   await advance(page, t, null);
   assert.equal((await api(`/v1/rounds/${roundId}/districts/${DISTRICT}/outcome`)).status >= 400, true, 'not public before publication');
   await pub.goto(`${base}/#/vote?district=${DISTRICT}&round=${roundId}`);
   await pub.waitForSelector('#vote-awaiting', { timeout: 20000 });
+  // The voter's receipt now proves, in their browser, that the ballot is in the sealed count.
+  await pub.goto(`${base}/#/receipt/${receiptCode}`);
+  await pub.waitForSelector('#receipt-proof[data-proof="verified"]', { timeout: 20000 });
+  assert.equal(await pub.getAttribute('#receipt-mine', 'data-same'), 'true', 'the commitment matches the choices this device kept');
+  await shot(pub, 'receipt-proof');
+  await accessible(pub, 'receipt with its inclusion proof', t);
   await page.click('#go-outcomes');
   await page.waitForSelector(`.outcome[data-district="${DISTRICT}"] tr[data-funded="true"]`, { timeout: 20000 });
   assert.match(await page.textContent(`.outcome[data-district="${DISTRICT}"]`), new RegExp(titles[0]));

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "services/voting/core/pabulib.h"
+#include "services/voting/core/tally_proof.h"
 #include "tests/integration/voting_harness.h"
 
 namespace bkk::testing {
@@ -393,6 +394,82 @@ TEST_F(VotingIntegrationTest, ThousandConcurrentBallotsFromOneVoterAcceptExactly
   pqxx::connection c(db_->url());
   pqxx::read_transaction tx(c);
   EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1", round.round_id)[0].as<int>(), 1);
+}
+
+TEST_F(VotingIntegrationTest, ClosingSealsATallyAnyoneCanCheck) {
+  auto round = CreateOpenRound(*stub_, {15, 16}, 3);
+  std::vector<std::pair<std::string, std::string>> receipts;  // code, nonce
+  for (int v = 0; v < 7; ++v) {
+    vpb::CastBallotRequest cast;
+    cast.set_round_id(round.round_id);
+    cast.set_district_id(15);
+    cast.set_voter_token(RegisterCitizen(*stub_, round.round_id, 900 + v));
+    cast.add_choices()->set_proposal_id(round.proposals[15][v % 3]);
+    vpb::CastBallotResponse resp;
+    ASSERT_TRUE(stub_->CastBallot(Ctx().get(), cast, &resp).ok());
+    ASSERT_EQ(resp.commitment_nonce().size(), 32u);
+    receipts.emplace_back(resp.receipt_code(), resp.commitment_nonce());
+  }
+  vpb::AdvanceRoundPhaseRequest close;
+  close.set_round_id(round.round_id);
+  close.set_to_phase(vpb::PHASE_CLOSED);
+  vpb::AdvanceRoundPhaseResponse closed;
+  ASSERT_TRUE(stub_->AdvanceRoundPhase(Ctx(true).get(), close, &closed).ok());
+  // Every receipt proves its ballot is in the sealed tree the log states.
+  for (int v = 0; v < 7; ++v) {
+    vpb::CheckReceiptRequest check;
+    check.set_receipt_code(receipts[v].first);
+    vpb::CheckReceiptResponse checked;
+    ASSERT_TRUE(stub_->CheckReceipt(Ctx().get(), check, &checked).ok());
+    EXPECT_EQ(checked.commitment(),
+              bkk::voting::BallotCommitment(receipts[v].second, {{round.proposals[15][v % 3], 1}}));
+    ASSERT_TRUE(checked.has_inclusion());
+    const auto& inc = checked.inclusion();
+    std::vector<std::string> path(inc.audit_path().begin(), inc.audit_path().end());
+    EXPECT_EQ(inc.entry().voter_count(), 7);
+    EXPECT_EQ(inc.leaf_index(), v) << "leaves in ballot order (the ballots were cast one after another)";
+    EXPECT_TRUE(bkk::voting::VerifyInclusion(checked.commitment(), inc.leaf_index(), inc.entry().voter_count(), path,
+                                             inc.entry().merkle_root()));
+  }
+  // The log: both districts, chained.
+  vpb::ListTallyLogRequest list;
+  list.set_round_id(round.round_id);
+  vpb::ListTallyLogResponse log;
+  ASSERT_TRUE(stub_->ListTallyLog(Ctx().get(), list, &log).ok());
+  ASSERT_EQ(log.entries_size(), 2);
+  EXPECT_EQ(log.entries(1).previous_hash(), log.entries(0).entry_hash());
+  // The bulletin is public once published; then it recounts to the logged tally.
+  vpb::GetBulletinRequest get;
+  get.set_round_id(round.round_id);
+  get.set_district_id(15);
+  vpb::GetBulletinResponse bulletin;
+  EXPECT_EQ(stub_->GetBulletin(Ctx().get(), get, &bulletin).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  close.set_to_phase(vpb::PHASE_PUBLISHED);
+  ASSERT_TRUE(stub_->AdvanceRoundPhase(Ctx(true).get(), close, &closed).ok());
+  ASSERT_TRUE(stub_->GetBulletin(Ctx().get(), get, &bulletin).ok());
+  std::vector<std::string> leaves(bulletin.commitments().begin(), bulletin.commitments().end());
+  EXPECT_EQ(bkk::voting::MerkleRoot(leaves), bulletin.entry().merkle_root());
+  std::map<int64_t, int64_t> recount;
+  for (const auto& b : bulletin.ballots()) recount[std::stoll(b.substr(0, b.find(':')))] += 1;
+  for (const auto& c : bulletin.entry().tally()) EXPECT_EQ(recount[c.proposal_id()], c.support());
+  // The log cannot be rewritten; a ballot changed afterwards no longer matches it.
+  pqxx::connection c(db_->url());
+  for (const char* sql : {"UPDATE voting.tally_log SET voter_count = voter_count + 1", "DELETE FROM voting.tally_log",
+                          "TRUNCATE voting.tally_log"}) {
+    pqxx::work tx(c);
+    EXPECT_THROW(tx.exec(sql), pqxx::sql_error) << sql;
+  }
+  {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "UPDATE voting.ballots SET proposal_ids = ARRAY[$2]::bigint[] WHERE ballot_id = "
+        "(SELECT min(ballot_id) FROM voting.ballots WHERE round_id = $1 AND district_id = 15)",
+        round.round_id, round.proposals[15][2]);
+    tx.commit();
+  }
+  ASSERT_TRUE(stub_->GetBulletin(Ctx().get(), get, &bulletin).ok());
+  leaves.assign(bulletin.commitments().begin(), bulletin.commitments().end());
+  EXPECT_NE(bkk::voting::MerkleRoot(leaves), bulletin.entry().merkle_root()) << "the altered ballot is detectable";
 }
 
 TEST(VotingRateLimitTest, VoterTokenAndAddressLimitsRefuseWithResourceExhausted) {

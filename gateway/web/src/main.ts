@@ -13,7 +13,7 @@ import { mountStrategies } from './sections/strategies';
 import { mountTimeline } from './sections/timeline';
 import { mountVoting } from './sections/voting';
 import { overview } from './ui';
-import { renderProposalView, renderReceiptView } from './views';
+import { renderProposalView, renderReceiptView, renderVerifyView } from './views';
 
 const SECTIONS: { id: string; nav: Key }[] = [
   { id: 'strategies', nav: 'nav.strategies' },
@@ -110,6 +110,14 @@ function route(): void {
     lastView = hash;
     window.scrollTo(0, 0);
     void renderProposalView(view, parts[1], params.get('key') ?? '').then(() => byId('view-title')?.focus());
+    return;
+  }
+  if (parts[0] === 'verify') {
+    showView(true);
+    lastView = hash;
+    window.scrollTo(0, 0);
+    renderVerifyView(view);
+    byId('view-title')?.focus();
     return;
   }
   if (parts[0] === 'receipt') {

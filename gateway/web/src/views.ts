@@ -1,5 +1,6 @@
 // Routed views: a proposal's own page (#/proposals/{id}) and the receipt check (#/receipt/{code}).
 import { get, num, type Proposal, type Receipt, type Round } from './api';
+import { commitment, fromBase64, rememberedBallot, sameBytes, toHex, verifyInclusion } from './tallyProof';
 import { clear, h } from './dom';
 import { fmtBaht, fmtDateTime, fmtInt, fmtYear } from './format';
 import { t } from './i18n';
@@ -55,6 +56,38 @@ export async function renderProposalView(el: HTMLElement, id: string, authorKey 
   }
 }
 
+/** The ballot's place in the published count, checked here in the browser. */
+async function proofBox(code: string, r: Receipt): Promise<HTMLElement> {
+  const inclusion = r.inclusion;
+  if (!inclusion?.entry) return h('p', { class: 'muted', id: 'receipt-proof', 'data-proof': 'pending' }, t('receipt.proofLater'));
+  const entry = inclusion.entry;
+  const leaf = fromBase64(r.commitment);
+  const root = fromBase64(entry.merkleRoot);
+  const ok = await verifyInclusion(leaf, num(inclusion.leafIndex), num(entry.voterCount), inclusion.auditPath.map(fromBase64), root);
+  const mine = rememberedBallot(code);
+  const same = mine ? sameBytes(await commitment(mine.nonce, mine.canonical), leaf) : null;
+  return h('div', { class: ok ? 'state success' : 'state error', id: 'receipt-proof', 'data-proof': ok ? 'verified' : 'failed' },
+    h('p', null, h('strong', null, t(ok ? 'receipt.proofOk' : 'receipt.proofFailed', { n: num(inclusion.leafIndex) + 1, total: num(entry.voterCount) }))),
+    h('p', { class: 'muted' }, t('receipt.proofRoot', { root: toHex(root).slice(0, 16), entry: entry.entryId })),
+    same === null ? null : h('p', { id: 'receipt-mine', 'data-same': String(same) }, t(same ? 'receipt.mineOk' : 'receipt.mineFailed')),
+    h('p', null, h('a', { href: '#/verify' }, t('receipt.howToVerify'))));
+}
+
+/** "ตรวจสอบผลด้วยตัวเอง": what the published count proves, and what it does not. */
+export function renderVerifyView(el: HTMLElement): void {
+  clear(el, back(),
+    h('h1', { id: 'view-title', tabindex: '-1' }, t('verify.title')),
+    h('p', { class: 'lead' }, t('verify.lead')),
+    h('h2', null, t('verify.provesTitle')),
+    h('ul', null, (['verify.proves.receipt', 'verify.proves.count', 'verify.proves.log'] as const).map((k) => h('li', null, t(k)))),
+    h('h2', null, t('verify.notTitle')),
+    h('ul', null, (['verify.not.device', 'verify.not.secrecy'] as const).map((k) => h('li', null, t(k)))),
+    h('h2', null, t('verify.howTitle')),
+    h('p', null, t('verify.how')),
+    h('pre', { class: 'code' }, 'python3 tools/verify-tally https://<เว็บไซต์> <หมายเลขรอบ>'),
+    h('p', null, t('verify.api')));
+}
+
 function receiptForm(code: string): HTMLElement {
   return h('form', {
     class: 'inline-form', id: 'receipt-form',
@@ -102,6 +135,7 @@ export async function renderReceiptView(el: HTMLElement, code: string): Promise<
         ),
         h('p', { class: 'muted', id: 'receipt-secret' }, t('receipt.secret')),
       ),
+      await proofBox(code, r),
     );
   } catch (e) {
     clear(el, head(), errorBox(e, () => void renderReceiptView(el, code)));

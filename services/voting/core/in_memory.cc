@@ -284,6 +284,30 @@ absl::StatusOr<RoundRecord> InMemoryVotingRepository::ImportClosedRound(RoundRec
   return round;
 }
 
+absl::StatusOr<TallyLogEntry> InMemoryVotingRepository::AppendTallyLog(TallyLogEntry entry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(Up());
+  for (const auto& e : tally_log_) {
+    if (e.round_id == entry.round_id && e.district_id == entry.district_id) return e;
+  }
+  entry.entry_id = static_cast<int64_t>(tally_log_.size()) + 1;
+  entry.at = Now();
+  entry.previous_hash = tally_log_.empty() ? std::string(32, '\0') : tally_log_.back().entry_hash;
+  entry.entry_hash = EntryHash(entry);
+  tally_log_.push_back(entry);
+  return entry;
+}
+
+absl::StatusOr<std::vector<TallyLogEntry>> InMemoryVotingRepository::TallyLog(int64_t round_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(Up());
+  std::vector<TallyLogEntry> out;
+  for (const auto& e : tally_log_) {
+    if (round_id == 0 || e.round_id == round_id) out.push_back(e);
+  }
+  return out;
+}
+
 // --------------------------------------------------------------- tally store
 
 absl::Status InMemoryTallyStore::Up() const { return down_ ? Down("the tally store") : absl::OkStatus(); }

@@ -42,6 +42,8 @@ class InMemoryVotingRepository final : public VotingRepository {
   absl::StatusOr<DistrictCounts> CountDistrict(int64_t round_id, int32_t district_id) override;
   absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(int64_t round_id) override;
   absl::StatusOr<int64_t> DistinctVoters(int64_t round_id) override;
+  absl::StatusOr<TallyLogEntry> AppendTallyLog(TallyLogEntry entry) override;
+  absl::StatusOr<std::vector<TallyLogEntry>> TallyLog(int64_t round_id) override;
   absl::StatusOr<RoundRecord> ImportClosedRound(RoundRecord round, std::vector<ProposalRecord> proposals,
                                                 const std::vector<ImportedBallot>& ballots,
                                                 const operators::AuditEvent& audit) override;
@@ -66,6 +68,7 @@ class InMemoryVotingRepository final : public VotingRepository {
   std::map<int64_t, RoundRecord> rounds_;
   std::map<int64_t, ProposalRecord> proposals_;
   std::vector<operators::AuditEvent> audit_;
+  std::vector<TallyLogEntry> tally_log_;
   std::vector<Ballot> ballots_;                                           // in id order
   std::map<std::tuple<int64_t, int32_t, std::string>, size_t> by_voter_;  // (round, district, voter) -> index
 };

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/operators/model.h"
 #include "services/voting/core/model.h"
+#include "services/voting/core/tally_proof.h"
 
 namespace bkk::voting {
 
@@ -104,6 +105,13 @@ class VotingRepository {
   virtual absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(int64_t round_id) = 0;
   // Distinct voters over the whole round.
   virtual absl::StatusOr<int64_t> DistinctVoters(int64_t round_id) = 0;
+
+  // Appends a district's count to the public tally log, chained to the
+  // newest entry (the log sets previous_hash, entry_id and at). A district
+  // already logged keeps its entry, which is returned: sealing is idempotent.
+  virtual absl::StatusOr<TallyLogEntry> AppendTallyLog(TallyLogEntry entry) = 0;
+  // The log's entries of a round (every round for 0), oldest first.
+  virtual absl::StatusOr<std::vector<TallyLogEntry>> TallyLog(int64_t round_id) = 0;
 
   // Creates a closed round with its proposals and ballots at once (pabulib
   // import). Ballot choices name proposals by external_id.

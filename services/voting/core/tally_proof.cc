@@ -4,9 +4,11 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/crypto.h"
 
 namespace bkk::voting {
 namespace {
@@ -106,5 +108,30 @@ std::string CanonicalEntry(const TallyLogEntry& e) {
 }
 
 Digest EntryHash(const TallyLogEntry& e) { return Sha256(CanonicalEntry(e)); }
+
+absl::StatusOr<CommitmentNonces> CommitmentNonces::Create(absl::string_view secret) {
+  if (secret.size() < 32) return absl::InvalidArgumentError("the commitment key must be at least 32 bytes");
+  return CommitmentNonces(std::string(secret));
+}
+
+std::string CommitmentNonces::For(absl::string_view receipt_code) const {
+  return LowerHex(HmacSha256(secret_, absl::StrCat("commitment-nonce:", receipt_code)).substr(0, 16));
+}
+
+SealedDistrict SealDistrict(int64_t round_id, int32_t district_id, const std::vector<StoredBallot>& ballots,
+                            const CommitmentNonces& nonces) {
+  SealedDistrict out;
+  std::map<int64_t, int64_t> support;
+  for (const auto& b : ballots) {  // in ballot-id order
+    out.leaves.push_back(BallotCommitment(nonces.For(b.receipt_code), b.choices));
+    for (const auto& c : b.choices) support[c.proposal_id] += c.points;
+  }
+  out.entry.round_id = round_id;
+  out.entry.district_id = district_id;
+  out.entry.voter_count = static_cast<int64_t>(ballots.size());
+  out.entry.tally.assign(support.begin(), support.end());
+  out.entry.merkle_root = MerkleRoot(out.leaves);
+  return out;
+}
 
 }  // namespace bkk::voting

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/voting/core/model.h"
 
@@ -53,12 +54,41 @@ struct TallyLogEntry {
   Digest merkle_root;
   std::string at;        // RFC 3339
   Digest previous_hash;  // the entry before it (32 zero bytes for the first)
+  // EntryHash as stored when the entry was appended: served as stored, so an
+  // entry changed afterwards no longer matches its own contents.
+  Digest entry_hash;
 };
 
 // The text an entry's hash covers, one "key=value" line each, hex digests.
 std::string CanonicalEntry(const TallyLogEntry& e);
 // SHA-256(CanonicalEntry(e)): what the next entry names as previous_hash.
 Digest EntryHash(const TallyLogEntry& e);
+
+// Each ballot's commitment nonce, derived from its receipt code with a
+// server key: the same when a retry is answered again, and unknown to anyone
+// who holds only the receipt (a receipt cannot be brute-forced back to the
+// few possible choices). The voter keeps it with the receipt.
+class CommitmentNonces final {
+ public:
+  // INVALID_ARGUMENT for a secret shorter than 32 bytes.
+  static absl::StatusOr<CommitmentNonces> Create(absl::string_view secret);
+  // 32 lower-case hex characters.
+  std::string For(absl::string_view receipt_code) const;
+
+ private:
+  explicit CommitmentNonces(std::string secret) : secret_(std::move(secret)) {}
+  std::string secret_;
+};
+
+// A district's count as voting closed: its Merkle leaves (the commitments,
+// in ballot-id order) and the log entry they make (previous_hash, entry_id
+// and at are the log's to set).
+struct SealedDistrict {
+  std::vector<Digest> leaves;
+  TallyLogEntry entry;
+};
+SealedDistrict SealDistrict(int64_t round_id, int32_t district_id, const std::vector<StoredBallot>& ballots,
+                            const CommitmentNonces& nonces);
 
 }  // namespace bkk::voting
 

@@ -96,13 +96,14 @@ std::string NewReceiptCode() {
 }
 
 VotingApp::VotingApp(VotingRepository* store, TallyStore* tallies, TallyApplier* applier, RateLimiter* rate_limiter,
-                     VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits)
+                     VoterKeyHasher hasher, VoterTokenSigner signer, CommitmentNonces nonces, VotingLimits limits)
     : store_(store),
       tallies_(tallies),
       applier_(applier),
       rate_limiter_(rate_limiter),
       hasher_(std::move(hasher)),
       signer_(std::move(signer)),
+      nonces_(std::move(nonces)),
       limits_(limits) {}
 
 absl::StatusOr<RoundRecord> VotingApp::CreateRound(RoundRecord round, const operators::Actor& by) {
@@ -142,6 +143,8 @@ absl::StatusOr<RoundRecord> VotingApp::UpdateRoundRules(int64_t round_id, const 
 }
 
 absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase to, const operators::Actor& by) {
+  // Nothing is published that is not in the tally log.
+  if (to == Phase::kPublished) RETURN_IF_ERROR(SealRound(round_id));
   auto audit = operators::AuditOf(by, "AdvanceRoundPhase", absl::StrCat("round ", round_id), "", round_id);
   auto round = store_->UpdateRound(
       round_id,
@@ -164,7 +167,56 @@ absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase
   // replicas through Redis (best effort: without it, at their next recheck).
   if (round_listener_) round_listener_(round_id);
   (void)tallies_->PublishRoundChange(round_id);
+  if (to == Phase::kClosed) {
+    // Best effort here: publication seals whatever is still missing.
+    if (auto sealed = SealRound(round_id); !sealed.ok()) {
+      LogWarning("seal_failed", {{"round", absl::StrCat(round_id)}, {"error", std::string(sealed.message())}});
+    }
+  }
   return round;
+}
+
+absl::StatusOr<std::vector<TallyLogEntry>> VotingApp::TallyLog(int64_t round_id) {
+  if (round_id < 0) return absl::InvalidArgumentError("round_id must be a round's id, or 0 for every round");
+  return store_->TallyLog(round_id);
+}
+
+absl::StatusOr<Bulletin> VotingApp::GetBulletin(int64_t round_id, int32_t district_id, Audience audience) {
+  ASSIGN_OR_RETURN(auto round, RoundWithResults(round_id, audience, "bulletins"));
+  if (round.BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
+  ASSIGN_OR_RETURN(auto logged, store_->TallyLog(round_id));
+  auto entry = std::find_if(logged.begin(), logged.end(),
+                            [district_id](const TallyLogEntry& e) { return e.district_id == district_id; });
+  if (entry == logged.end()) {
+    return absl::FailedPreconditionError(absl::StrCat("district ", district_id, " of round ", round_id,
+                                                      " is not sealed yet; publishing the round seals it"));
+  }
+  ASSIGN_OR_RETURN(auto ballots, store_->BallotsOfDistrict(round_id, district_id));
+  Bulletin out;
+  out.entry = *entry;
+  out.commitments = SealDistrict(round_id, district_id, ballots, nonces_).leaves;
+  for (const auto& b : ballots) out.ballots.push_back(CanonicalChoices(b.choices));
+  std::sort(out.ballots.begin(), out.ballots.end());
+  return out;
+}
+
+absl::Status VotingApp::SealRound(int64_t round_id) {
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
+  if (round.phase != Phase::kClosed && round.phase != Phase::kPublished) {
+    return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round.phase),
+                                                      "; counts are sealed once it closes"));
+  }
+  ASSIGN_OR_RETURN(auto logged, store_->TallyLog(round_id));
+  for (const auto& d : round.districts) {
+    if (std::any_of(logged.begin(), logged.end(),
+                    [&d](const TallyLogEntry& e) { return e.district_id == d.district_id; })) {
+      continue;
+    }
+    ASSIGN_OR_RETURN(auto ballots, store_->BallotsOfDistrict(round_id, d.district_id));
+    auto sealed = SealDistrict(round_id, d.district_id, ballots, nonces_);
+    RETURN_IF_ERROR(store_->AppendTallyLog(sealed.entry).status());
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<RoundRecord> VotingApp::GetRound(int64_t round_id) { return store_->GetRound(round_id); }
@@ -327,11 +379,11 @@ void VotingApp::CastBallot(int64_t round_id, int32_t district_id, const std::str
     done(refused.status());
     return;
   }
-  writer_->Submit(std::move(refused->first), std::move(refused->second), [done](const BallotResult& result) {
+  writer_->Submit(std::move(refused->first), std::move(refused->second), [done, this](const BallotResult& result) {
     if (!result.status.ok()) {
       done(result.status);
     } else {
-      done(CastResult{result.receipt_code, result.ballot_id, result.replayed});
+      done(CastResult{result.receipt_code, nonces_.For(result.receipt_code), result.ballot_id, result.replayed});
     }
   });
 }
@@ -399,7 +451,33 @@ absl::StatusOr<CountedBallot> VotingApp::CheckReceipt(const std::string& receipt
     return absl::InvalidArgumentError("receipt_code is required (the code shown after voting)");
   }
   ASSIGN_OR_RETURN(auto ballot, store_->FindBallotByReceipt(receipt_code));
-  return CountedBallot{ballot.round_id, ballot.district_id, ballot.cast_at};
+  CountedBallot out{ballot.round_id, ballot.district_id, ballot.cast_at,
+                    BallotCommitment(nonces_.For(ballot.receipt_code), ballot.choices), std::nullopt};
+  ASSIGN_OR_RETURN(auto logged, store_->TallyLog(ballot.round_id));
+  auto entry = std::find_if(logged.begin(), logged.end(),
+                            [&ballot](const TallyLogEntry& e) { return e.district_id == ballot.district_id; });
+  if (entry == logged.end()) return out;  // still open (or not sealed yet): no proof to give
+  std::shared_ptr<const std::vector<Digest>> leaves;
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = sealed_leaves_.find({ballot.round_id, ballot.district_id});
+    if (it != sealed_leaves_.end()) leaves = it->second;
+  }
+  if (!leaves) {
+    ASSIGN_OR_RETURN(auto ballots, store_->BallotsOfDistrict(ballot.round_id, ballot.district_id));
+    leaves = std::make_shared<const std::vector<Digest>>(
+        SealDistrict(ballot.round_id, ballot.district_id, ballots, nonces_).leaves);
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    sealed_leaves_[{ballot.round_id, ballot.district_id}] = leaves;
+  }
+  auto at = std::find(leaves->begin(), leaves->end(), out.commitment);
+  if (at == leaves->end()) {
+    return absl::DataLossError(
+        absl::StrCat("receipt ", receipt_code, ": the ballot's commitment is not among its district's sealed ones"));
+  }
+  const size_t index = static_cast<size_t>(at - leaves->begin());
+  out.inclusion = Inclusion{index, InclusionProof(*leaves, index), *entry};
+  return out;
 }
 
 absl::StatusOr<std::shared_ptr<const VotingApp::DistrictProposals>> VotingApp::ApprovedOf(const RoundRecord& round,

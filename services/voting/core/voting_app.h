@@ -30,6 +30,7 @@
 #include "services/voting/core/rate_limiter.h"
 #include "services/voting/core/repository.h"
 #include "services/voting/core/tally_applier.h"
+#include "services/voting/core/tally_proof.h"
 #include "services/voting/core/tally_store.h"
 #include "services/voting/core/voter_token.h"
 
@@ -69,6 +70,9 @@ struct Turnout {
 
 struct CastResult {
   std::string receipt_code;
+  // Kept by the voter with the receipt: with the choices it recomputes the
+  // ballot's commitment, to check against the published tree.
+  std::string commitment_nonce;
   int64_t ballot_id = 0;
   bool replayed = false;
 };
@@ -83,12 +87,23 @@ struct SubmittedProposal {
   std::string author_token;
 };
 
-// What a receipt proves: that, where and when a ballot was counted. Never
-// its choices, so a receipt cannot be used to prove a vote to a third party.
+// A ballot's place in its district's sealed tree, and the log entry that
+// states the tree's root and size.
+struct Inclusion {
+  uint64_t leaf_index = 0;
+  std::vector<Digest> audit_path;
+  TallyLogEntry entry;
+};
+
+// What a receipt proves: that, where and when a ballot was counted, and its
+// commitment (with the inclusion proof once voting has closed). Never its
+// choices, so a receipt cannot be used to prove a vote to a third party.
 struct CountedBallot {
   int64_t round_id = 0;
   int32_t district_id = 0;
   std::string cast_at;
+  Digest commitment;
+  std::optional<Inclusion> inclusion;
 };
 
 // A round's settings an operator may change until voting opens.
@@ -97,6 +112,13 @@ struct RoundRulesChange {
   OutcomeRule outcome = OutcomeRule::kGreedy;
   std::vector<RoundDistrict> districts;
   std::optional<DistrictsPerVoter> districts_per_voter;  // unset: unchanged
+};
+
+// What a recount of one district needs (see GetBulletin in the proto).
+struct Bulletin {
+  TallyLogEntry entry;
+  std::vector<Digest> commitments;   // in ballot order
+  std::vector<std::string> ballots;  // canonical choices, sorted
 };
 
 struct OutcomeView {
@@ -109,7 +131,7 @@ class VotingApp final {
   // The tally store and the rate limiter may be unreachable at any time;
   // ballots never depend on them.
   VotingApp(VotingRepository* store, TallyStore* tallies, TallyApplier* applier, RateLimiter* rate_limiter,
-            VoterKeyHasher hasher, VoterTokenSigner signer, VotingLimits limits);
+            VoterKeyHasher hasher, VoterTokenSigner signer, CommitmentNonces nonces, VotingLimits limits);
   // The writer is built after the app (it calls AdmitGroup); set it once.
   void set_writer(BallotWriter* writer) { writer_ = writer; }
   // Told (in this process) when a round changes phase; other replicas hear
@@ -153,6 +175,15 @@ class VotingApp final {
   static absl::StatusOr<int32_t> TopLimit(int32_t limit);
   absl::StatusOr<Turnout> GetTurnout(int64_t round_id);
 
+  // Logs every district of a closed round not logged yet (idempotent): its
+  // tally and the Merkle root of its ballots' commitments, hash-chained.
+  // Runs when voting closes and again before publication.
+  absl::Status SealRound(int64_t round_id);
+  // The public tally log of a round (every round for 0), oldest first.
+  absl::StatusOr<std::vector<TallyLogEntry>> TallyLog(int64_t round_id);
+  // A sealed district's bulletin; public once published, like outcomes.
+  absl::StatusOr<Bulletin> GetBulletin(int64_t round_id, int32_t district_id, Audience audience);
+
   // Outcomes and the ballot export need a closed round; the public sees
   // them only once it is published.
   absl::StatusOr<OutcomeView> ComputeOutcome(int64_t round_id, int32_t district_id, std::optional<OutcomeRule> rule,
@@ -195,6 +226,7 @@ class VotingApp final {
   std::function<void(int64_t)> round_listener_;
   const VoterKeyHasher hasher_;
   const VoterTokenSigner signer_;
+  const CommitmentNonces nonces_;
   const VotingLimits limits_;
 
   // Approved proposals of districts whose round is voting (frozen then).
@@ -206,6 +238,8 @@ class VotingApp final {
   };
   std::map<std::pair<int64_t, int32_t>, Fallback> fallback_cache_;
   std::map<int64_t, std::pair<absl::Time, RoundRecord>> round_cache_;
+  // Sealed districts' leaves: they never change once logged.
+  std::map<std::pair<int64_t, int32_t>, std::shared_ptr<const std::vector<Digest>>> sealed_leaves_;
 };
 
 // A receipt code: 16 characters of Crockford base32 (80 random bits).

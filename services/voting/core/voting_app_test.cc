@@ -35,7 +35,8 @@ class VotingAppTest : public ::testing::Test {
   VotingAppTest()
       : applier_(&repo_, &tallies_, std::chrono::milliseconds(50)),
         app_(&repo_, &tallies_, &applier_, &limiter_, *VoterKeyHasher::Create("unit-test-voter-key-0123456789abcdef"),
-             *VoterTokenSigner::Create("unit-test-token-key-0123456789abcdef"), Limits()),
+             *VoterTokenSigner::Create("unit-test-token-key-0123456789abcdef"),
+             *CommitmentNonces::Create("unit-test-nonce-key-0123456789abcdef"), Limits()),
         writer_([this](const std::vector<NewBallot>& group) { return repo_.InsertBallots(group); }, 16,
                 std::chrono::microseconds(100),
                 [this](const std::vector<const RateKeys*>& keys) { return app_.AdmitGroup(keys); },
@@ -492,6 +493,49 @@ TEST_F(VotingAppTest, OperatorsActionsAreAudited) {
   // A refused action leaves no event.
   EXPECT_THAT(app_.AdvanceRoundPhase(open.round.round_id, Phase::kReview, admin_), StatusIs(Code::kFailedPrecondition));
   EXPECT_EQ(repo_.audit_events().size(), 4u);
+}
+
+TEST_F(VotingAppTest, ClosingSealsEachDistrictAndReceiptsProveInclusion) {
+  auto open = OpenRound(3, BallotRule::Approval(2));
+  const int64_t id = open.round.round_id;
+  std::vector<CastResult> cast;
+  for (int v = 0; v < 5; ++v) {
+    auto r = Cast(id, 7, Token(id, 700 + v), {{open.proposals[v % 3], 1}, {open.proposals[(v + 1) % 3], 1}});
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->commitment_nonce.size(), 32u);
+    cast.push_back(*r);
+  }
+  // While voting: the commitment, no proof yet, nothing logged.
+  auto early = app_.CheckReceipt(cast[0].receipt_code);
+  ASSERT_THAT(early, IsOk());
+  EXPECT_EQ(early->commitment,
+            BallotCommitment(cast[0].commitment_nonce, {{open.proposals[0], 1}, {open.proposals[1], 1}}))
+      << "the voter recomputes it from the nonce and their choices";
+  EXPECT_FALSE(early->inclusion.has_value());
+  EXPECT_TRUE(repo_.TallyLog(id)->empty());
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed, admin_), IsOk());
+  auto log = *repo_.TallyLog(id);
+  ASSERT_EQ(log.size(), 2u) << "both districts of the round, the empty one too";
+  const auto& entry = log[0].district_id == 7 ? log[0] : log[1];
+  EXPECT_EQ(entry.voter_count, 5);
+  int64_t total = 0;
+  for (const auto& [proposal, support] : entry.tally) total += support;
+  EXPECT_EQ(total, 10);
+  EXPECT_EQ(log[0].entry_hash, EntryHash(log[0]));
+  EXPECT_EQ(log[1].previous_hash, log[0].entry_hash) << "chained";
+  for (const auto& c : cast) {
+    auto checked = app_.CheckReceipt(c.receipt_code);
+    ASSERT_THAT(checked, IsOk());
+    ASSERT_TRUE(checked->inclusion.has_value());
+    EXPECT_TRUE(VerifyInclusion(checked->commitment, checked->inclusion->leaf_index,
+                                checked->inclusion->entry.voter_count, checked->inclusion->audit_path,
+                                checked->inclusion->entry.merkle_root));
+  }
+  // Sealing again changes nothing; publishing keeps the same entries.
+  ASSERT_THAT(app_.SealRound(id), IsOk());
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kPublished, admin_), IsOk());
+  EXPECT_EQ(repo_.TallyLog(id)->size(), 2u);
+  EXPECT_EQ(repo_.TallyLog(id)->front().merkle_root, log.front().merkle_root);
 }
 
 TEST_F(VotingAppTest, AnOutageOfTheRepositoryAcknowledgesNothing) {

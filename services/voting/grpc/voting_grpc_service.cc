@@ -44,6 +44,22 @@ absl::StatusOr<std::vector<Role>> FromProto(const google::protobuf::RepeatedFiel
   return out;
 }
 
+void ToProto(const TallyLogEntry& e, pb::TallyLogEntry* out) {
+  out->set_entry_id(e.entry_id);
+  out->set_round_id(e.round_id);
+  out->set_district_id(e.district_id);
+  out->set_voter_count(e.voter_count);
+  for (const auto& [proposal, support] : e.tally) {
+    auto* c = out->add_tally();
+    c->set_proposal_id(proposal);
+    c->set_support(support);
+  }
+  out->set_merkle_root(e.merkle_root);
+  out->set_at(e.at);
+  out->set_previous_hash(e.previous_hash);
+  out->set_entry_hash(e.entry_hash);
+}
+
 void ToProto(const operators::Operator& op, pb::Operator* out) {
   out->set_name(op.name);
   for (Role r : op.roles) out->add_roles(static_cast<pb::OperatorRole>(r));
@@ -427,6 +443,7 @@ grpc::ServerUnaryReactor* VotingGrpcService::CastBallot(grpc::CallbackServerCont
                        return;
                      }
                      response->set_receipt_code(result->receipt_code);
+                     response->set_commitment_nonce(result->commitment_nonce);
                      response->set_ballot_id(result->ballot_id);
                      response->set_replayed(result->replayed);
                      reactor->Finish(grpc::Status::OK);
@@ -446,6 +463,13 @@ grpc::Status VotingGrpcService::CheckReceipt(Ctx*, const pb::CheckReceiptRequest
   response->set_round_id(ballot->round_id);
   response->set_district_id(ballot->district_id);
   response->set_cast_at(ballot->cast_at);
+  response->set_commitment(ballot->commitment);
+  if (ballot->inclusion) {
+    auto* inclusion = response->mutable_inclusion();
+    inclusion->set_leaf_index(static_cast<int64_t>(ballot->inclusion->leaf_index));
+    for (const auto& d : ballot->inclusion->audit_path) inclusion->add_audit_path(d);
+    ToProto(ballot->inclusion->entry, inclusion->mutable_entry());
+  }
   return grpc::Status::OK;
 }
 
@@ -474,6 +498,27 @@ grpc::Status VotingGrpcService::GetTurnout(Ctx*, const pb::GetTurnoutRequest* re
 grpc::ServerWriteReactor<grpc::ByteBuffer>* VotingGrpcService::WatchTallies(grpc::CallbackServerContext*,
                                                                             const grpc::ByteBuffer* request) {
   return StartTallyWatch(tallies_, request);
+}
+
+grpc::Status VotingGrpcService::ListTallyLog(Ctx*, const pb::ListTallyLogRequest* request,
+                                             pb::ListTallyLogResponse* response) {
+  ASSIGN_OR_RETURN(auto entries, app_->TallyLog(request->round_id()), ToGrpcStatus);
+  for (const auto& e : entries) ToProto(e, response->add_entries());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::GetBulletin(Ctx* context, const pb::GetBulletinRequest* request,
+                                            pb::GetBulletinResponse* response) {
+  ASSIGN_OR_RETURN(auto audience,
+                   AudienceOf(auth_->AuthorizeIfPresent(operators::CallerOf(*context), {Role::kRoundAdmin},
+                                                        "read bulletins before publication")),
+                   ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto bulletin, app_->GetBulletin(request->round_id(), request->district_id(), audience),
+                   ToGrpcStatus);
+  ToProto(bulletin.entry, response->mutable_entry());
+  for (const auto& c : bulletin.commitments) response->add_commitments(c);
+  for (const auto& b : bulletin.ballots) response->add_ballots(b);
+  return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOutcomeRequest* request,

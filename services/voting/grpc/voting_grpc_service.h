@@ -68,6 +68,10 @@ class VotingGrpcService final : public bkkbudget::voting::v1::VotingService::Wit
                           bkkbudget::voting::v1::GetTurnoutResponse* response) override;
   grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchTallies(grpc::CallbackServerContext* context,
                                                            const grpc::ByteBuffer* request) override;
+  grpc::Status ListTallyLog(Ctx* context, const bkkbudget::voting::v1::ListTallyLogRequest* request,
+                            bkkbudget::voting::v1::ListTallyLogResponse* response) override;
+  grpc::Status GetBulletin(Ctx* context, const bkkbudget::voting::v1::GetBulletinRequest* request,
+                           bkkbudget::voting::v1::GetBulletinResponse* response) override;
   grpc::Status ComputeOutcome(Ctx* context, const bkkbudget::voting::v1::ComputeOutcomeRequest* request,
                               bkkbudget::voting::v1::ComputeOutcomeResponse* response) override;
   grpc::Status ExportPabulib(Ctx* context, const bkkbudget::voting::v1::ExportPabulibRequest* request,

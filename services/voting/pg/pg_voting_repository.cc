@@ -7,6 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "common/operators/pg_operator_store.h"
 #include "common/pg_migrations.h"
 #include "common/status_macros.h"
@@ -168,6 +170,32 @@ END
 $fn$;
 ALTER FUNCTION voting.insert_ballot_group(bigint[], integer[], text[], text[], text[], text[], text[], smallint)
   SET plan_cache_mode = force_generic_plan;
+)sql"},
+      {6, "the public tally log: each district's count as voting closed, hash-chained", R"sql(
+-- One entry per (round, district), chained by entry_hash (see
+-- core/tally_proof.h for what it covers); `at` is kept as the exact text hashed.
+CREATE TABLE voting.tally_log (
+  entry_id      bigserial PRIMARY KEY,
+  round_id      bigint NOT NULL REFERENCES voting.rounds (round_id),
+  district_id   integer NOT NULL,
+  voter_count   bigint NOT NULL,
+  tally         text NOT NULL,
+  merkle_root   bytea NOT NULL,
+  at            text NOT NULL,
+  previous_hash bytea NOT NULL,
+  entry_hash    bytea NOT NULL UNIQUE,
+  UNIQUE (round_id, district_id)
+);
+-- Append-only for everyone, the service's own role included.
+CREATE FUNCTION voting.refuse_tally_log_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION 'voting.tally_log is append-only: a published count is never changed';
+END
+$fn$;
+CREATE TRIGGER tally_log_append_only BEFORE UPDATE OR DELETE ON voting.tally_log
+  FOR EACH ROW EXECUTE FUNCTION voting.refuse_tally_log_change();
+CREATE TRIGGER tally_log_no_truncate BEFORE TRUNCATE ON voting.tally_log
+  FOR EACH STATEMENT EXECUTE FUNCTION voting.refuse_tally_log_change();
 )sql"},
   };
   return *kMigrations;
@@ -612,6 +640,77 @@ absl::StatusOr<RoundRecord> PgVotingRepository::ImportClosedRound(RoundRecord ro
     return round_id;
   }));
   return GetRound(id);
+}
+
+namespace {
+
+std::string TallyText(const TallyLogEntry& e) {
+  std::string out;
+  for (const auto& [id, support] : e.tally) absl::StrAppend(&out, out.empty() ? "" : ",", id, ":", support);
+  return out;
+}
+
+TallyLogEntry EntryFromRow(const pqxx::row& r) {
+  TallyLogEntry e;
+  e.entry_id = r[0].as<int64_t>();
+  e.round_id = r[1].as<int64_t>();
+  e.district_id = r[2].as<int32_t>();
+  e.voter_count = r[3].as<int64_t>();
+  for (absl::string_view pair : absl::StrSplit(r[4].as<std::string>(), ',', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(pair, ':');
+    int64_t id = 0, support = 0;
+    (void)absl::SimpleAtoi(kv.first, &id);
+    (void)absl::SimpleAtoi(kv.second, &support);
+    e.tally.emplace_back(id, support);
+  }
+  e.merkle_root = pqxx::binarystring(r[5]).str();
+  e.at = r[6].as<std::string>();
+  e.previous_hash = pqxx::binarystring(r[7]).str();
+  e.entry_hash = pqxx::binarystring(r[8]).str();
+  return e;
+}
+
+constexpr char kEntryColumns[] =
+    "entry_id, round_id, district_id, voter_count, tally, merkle_root, at, previous_hash, entry_hash";
+
+}  // namespace
+
+absl::StatusOr<TallyLogEntry> PgVotingRepository::AppendTallyLog(TallyLogEntry entry) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<TallyLogEntry> {
+    pqxx::work tx(c);
+    // One writer at a time, so each entry chains to the one before it.
+    tx.exec("SELECT pg_advisory_xact_lock(hashtext('bkk-tally-log'))");
+    auto existing = tx.exec_params(
+        std::string("SELECT ") + kEntryColumns + " FROM voting.tally_log WHERE round_id = $1 AND district_id = $2",
+        entry.round_id, entry.district_id);
+    if (!existing.empty()) return EntryFromRow(existing[0]);
+    auto last = tx.exec("SELECT entry_hash FROM voting.tally_log ORDER BY entry_id DESC LIMIT 1");
+    entry.previous_hash = last.empty() ? std::string(32, '\0') : pqxx::binarystring(last[0][0]).str();
+    entry.at = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
+    entry.entry_hash = EntryHash(entry);
+    const pqxx::binarystring root(entry.merkle_root), previous(entry.previous_hash), hash(entry.entry_hash);
+    entry.entry_id =
+        tx.exec_params1(
+              "INSERT INTO voting.tally_log (round_id, district_id, voter_count, tally, merkle_root, at, "
+              "previous_hash, entry_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING entry_id",
+              entry.round_id, entry.district_id, entry.voter_count, TallyText(entry), root, entry.at, previous, hash)[0]
+            .as<int64_t>();
+    tx.commit();
+    return entry;
+  });
+}
+
+absl::StatusOr<std::vector<TallyLogEntry>> PgVotingRepository::TallyLog(int64_t round_id) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<std::vector<TallyLogEntry>> {
+    std::vector<TallyLogEntry> out;
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec_params(std::string("SELECT ") + kEntryColumns +
+                                            " FROM voting.tally_log WHERE $1 = 0 OR round_id = $1 ORDER BY entry_id",
+                                        round_id)) {
+      out.push_back(EntryFromRow(r));
+    }
+    return out;
+  });
 }
 
 }  // namespace bkk::voting

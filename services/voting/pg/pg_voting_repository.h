@@ -45,6 +45,8 @@ class PgVotingRepository final : public VotingRepository {
   absl::StatusOr<DistrictCounts> CountDistrict(int64_t round_id, int32_t district_id) override;
   absl::StatusOr<std::vector<std::pair<int32_t, int64_t>>> Turnout(int64_t round_id) override;
   absl::StatusOr<int64_t> DistinctVoters(int64_t round_id) override;
+  absl::StatusOr<TallyLogEntry> AppendTallyLog(TallyLogEntry entry) override;
+  absl::StatusOr<std::vector<TallyLogEntry>> TallyLog(int64_t round_id) override;
   absl::StatusOr<RoundRecord> ImportClosedRound(RoundRecord round, std::vector<ProposalRecord> proposals,
                                                 const std::vector<ImportedBallot>& ballots,
                                                 const operators::AuditEvent& audit) override;

@@ -7,6 +7,7 @@ import { clear, h } from '../../dom';
 import { fmtBaht } from '../../format';
 import { browserId, citizenIdProblem, normaliseCitizenId, uuid } from '../../ids';
 import { t } from '../../i18n';
+import { canonicalChoices, rememberBallot } from '../../tallyProof';
 import { announce, empty, errorHint, errorMessage } from '../../ui';
 import type { RoundContext } from './context';
 import { budgetOf, ruleText } from './text';
@@ -170,13 +171,16 @@ export function createBallotForm(onCast: () => void): BallotForm {
     try {
       const reg = await post<{ voterToken?: string }>(`/v1/rounds/${r.roundId}/voters`,
         citizen ? { citizenId: normaliseCitizenId(citizenId) } : { browserId: browserId() });
-      const res = await post<{ receiptCode?: string }>(`/v1/rounds/${r.roundId}/districts/${districtId}/ballots`, {
+      const chosen = [...choices].map(([proposalId, points]) => ({ proposalId, points }));
+      const res = await post<{ receiptCode?: string; commitmentNonce?: string }>(`/v1/rounds/${r.roundId}/districts/${districtId}/ballots`, {
         voterToken: reg.voterToken ?? '',
-        choices: [...choices].map(([proposalId, points]) => ({ proposalId, points })),
+        choices: chosen,
         idempotencyKey: idemKey,
       });
       receipt = res.receiptCode ?? '';
       saveReceipt(receipt, r.roundId, districtId);
+      // Approval points are 1 when left out, as the service stores them.
+      rememberBallot(receipt, res.commitmentNonce ?? '', canonicalChoices(chosen.map((c) => ({ ...c, points: c.points || 1 }))));
       choices.clear();
       citizenId = '';
       announce(t('vote.done'));
