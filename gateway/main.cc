@@ -45,6 +45,9 @@ std::vector<bkk::SettingSpec> Specs() {
       {"BKK_TALLY_CACHE_MS", "how long vote tallies are reused (0 = never)", false, "500"},
       {"BKK_RELEASE_POLL_MS", "how often the dataset release is checked", false, "5000"},
       {"BKK_IO_THREADS", "HTTP io threads", false, "2"},
+      {"BKK_LIVE_VIEW_THREADS", "io threads for live views (SSE) only (0 = they share the HTTP io threads)", false,
+       "1"},
+      {"BKK_LIVE_VIEW_NICE", "nice value of the live-view threads (0-19): voters' requests go first", false, "10"},
       {"BKK_BACKEND_CHANNELS", "gRPC connections per backend", false, "2"},
       {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight requests", false, "10"},
   };
@@ -68,7 +71,8 @@ int main(int argc, char** argv) {
        {"BKK_MAX_BODY_BYTES", "BKK_MAX_ADMIN_BODY_BYTES", "BKK_MAX_HEADER_BYTES", "BKK_REQUEST_TIMEOUT_MS",
         "BKK_CSV_TIMEOUT_MS", "BKK_READ_TIMEOUT_MS", "BKK_IDLE_TIMEOUT_MS", "BKK_RATE_LIMIT_RPS",
         "BKK_RATE_LIMIT_BURST", "BKK_TRUST_FORWARDED_FOR", "BKK_MAX_CONNECTIONS", "BKK_MAX_SSE_CLIENTS",
-        "BKK_TALLY_CACHE_MS", "BKK_RELEASE_POLL_MS", "BKK_IO_THREADS", "BKK_BACKEND_CHANNELS", "BKK_DRAIN_SECONDS"}) {
+        "BKK_TALLY_CACHE_MS", "BKK_RELEASE_POLL_MS", "BKK_IO_THREADS", "BKK_LIVE_VIEW_THREADS", "BKK_LIVE_VIEW_NICE",
+        "BKK_BACKEND_CHANNELS", "BKK_DRAIN_SECONDS"}) {
     auto v = config->GetInt(key);
     if (!v.ok()) {
       problems += std::string(v.status().message()) + "; ";
@@ -83,6 +87,7 @@ int main(int argc, char** argv) {
                             "BKK_READ_TIMEOUT_MS", "BKK_IO_THREADS", "BKK_MAX_CONNECTIONS", "BKK_RELEASE_POLL_MS"}) {
       if (n[key] == 0) problems += std::string(key) + " must be positive; ";
     }
+    if (n["BKK_LIVE_VIEW_NICE"] > 19) problems += "BKK_LIVE_VIEW_NICE must be 0-19 (a nice value); ";
   }
   if (!problems.empty()) return Fail(absl::InvalidArgumentError(problems));
 
@@ -138,6 +143,8 @@ int main(int argc, char** argv) {
   bkk::gateway::HttpServerOptions server_options;
   server_options.listen_address = config->Get("BKK_HTTP_LISTEN");
   server_options.io_threads = static_cast<int>(n["BKK_IO_THREADS"]);
+  server_options.live_view_threads = static_cast<int>(n["BKK_LIVE_VIEW_THREADS"]);
+  server_options.live_view_nice = static_cast<int>(n["BKK_LIVE_VIEW_NICE"]);
   bkk::gateway::HttpServer server(&gateway, server_options);
   if (auto s = server.Start(); !s.ok()) return Fail(s);
   auto release_poller =

@@ -225,6 +225,12 @@ uint64_t Gateway::BodyLimitFor(absl::string_view target) const {
   return StartsWith(target, "/v1/admin/") ? options_.limits.max_admin_body_bytes : options_.limits.max_body_bytes;
 }
 
+bool Gateway::IsLiveView(absl::string_view method, absl::string_view target) const {
+  if (method != "GET" || !StartsWith(target, "/v1/")) return false;
+  const RouteTable::MatchResult match = routes_->Match(method, target.substr(0, target.find('?')));
+  return match.outcome == RouteTable::Outcome::kMatched && match.route->kind == ResponseKind::kSse;
+}
+
 void Gateway::SetRelease(std::string version) {
   if (release_.Set(std::move(version))) {
     // Old keys can never match again; free their memory now.

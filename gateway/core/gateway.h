@@ -65,6 +65,9 @@ class Gateway final {
 
   // The body limit of a request target (admin imports get a larger one).
   uint64_t BodyLimitFor(absl::string_view target) const;
+  // Whether the request opens a live view (a server-sent event stream), so
+  // the server can serve it apart from requests a voter waits for.
+  bool IsLiveView(absl::string_view method, absl::string_view target) const;
   const Limits& limits() const { return options_.limits; }
 
   // A new dataset release seen by the poller: drops the release cache.

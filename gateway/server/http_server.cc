@@ -1,11 +1,17 @@
 // Boost.Beast HTTP/1.1 server for the gateway; see http_server.h.
 #include "gateway/server/http_server.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
+#include <cstring>
 #include <deque>
 #include <limits>
 #include <mutex>
@@ -67,8 +73,13 @@ namespace internal {
 // What the server and its connections share; outlives the HttpServer while
 // a late gRPC completion still holds a connection.
 struct ServerCore {
-  ServerCore(Gateway* g, int threads) : gateway(g), limits(g->limits()), gate(g->limits().max_connections) {
-    for (int i = 0; i < std::max(1, threads); ++i) {
+  ServerCore(Gateway* g, int threads, int live_threads)
+      : gateway(g),
+        limits(g->limits()),
+        request_threads(std::max(1, threads)),
+        live_view_threads(std::max(0, live_threads)),
+        gate(g->limits().max_connections) {
+    for (size_t i = 0; i < request_threads + live_view_threads; ++i) {
       iocs.push_back(std::make_unique<net::io_context>(1));
       inboxes.push_back(std::make_unique<StreamInbox>());
     }
@@ -80,19 +91,30 @@ struct ServerCore {
     return 0;
   }
   net::io_context& main() { return *iocs[0]; }
-  // Connections are spread round robin over the io threads.
-  net::io_context& NextContext() { return *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % iocs.size()]; }
+  // Connections are spread round robin over the request threads.
+  net::io_context& NextContext() { return *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % request_threads]; }
+  // The live-view thread for the next live view, if the server has any.
+  std::optional<size_t> NextLiveViewThread() {
+    if (live_view_threads == 0) return std::nullopt;
+    return request_threads + next_live.fetch_add(1, std::memory_order_relaxed) % live_view_threads;
+  }
 
   Gateway* const gateway;
   const Limits limits;
+  // iocs[0, request_threads) take new connections; the rest, the live-view
+  // threads, only the live views moved to them (see HttpServerOptions).
+  const size_t request_threads;
+  const size_t live_view_threads;
   // One io_context per io thread, like one event loop per nginx worker: a
   // connection lives on one thread, so its handlers never contend, need no
   // strand, and a gRPC completion reaches it with a single post.
   std::vector<std::unique_ptr<net::io_context>> iocs;
   std::vector<std::unique_ptr<StreamInbox>> inboxes;  // one per io thread
   std::atomic<unsigned> next_ioc{0};
+  std::atomic<unsigned> next_live{0};
   // Stream events a newer one replaced before a slow client could take them.
   std::atomic<uint64_t> coalesced{0};
+  std::atomic<uint64_t> live_views_moved{0};
   std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
   std::optional<tcp::acceptor> acceptor;
   ConnectionGate gate;
@@ -114,15 +136,15 @@ using internal::ServerCore;
 class Connection final : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, std::shared_ptr<ServerCore> core, uint64_t id)
-      : stream_(std::move(socket)),
+      : stream_(std::in_place, std::move(socket)),
         core_(std::move(core)),
         id_(id),
-        heartbeat_(stream_.get_executor()),
-        io_index_(core_->IndexOf(stream_.get_executor())) {
+        heartbeat_(stream_->get_executor()),
+        io_index_(core_->IndexOf(stream_->get_executor())) {
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = stream_->socket().remote_endpoint(ec);
     if (!ec) peer_ = endpoint.address().to_string();
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    stream_->socket().set_option(tcp::no_delay(true), ec);
   }
 
   ~Connection() {
@@ -133,12 +155,24 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     core_->gate.Release();
   }
 
-  net::any_io_executor executor() { return stream_.get_executor(); }
-  size_t io_index() const { return io_index_; }
+  // The io thread the connection lives on now; a live view moves once (see
+  // MoveToLiveViewThread), so other threads read it, never stream_.
+  net::any_io_executor executor() const { return core_->iocs[io_index()]->get_executor(); }
+  size_t io_index() const { return io_index_.load(std::memory_order_acquire); }
+  // Runs `fn` on the connection's thread, following it if it moved away
+  // after the post (only the server's shutdown posts from outside).
+  static void RunOnOwnThread(std::shared_ptr<Connection> conn, std::function<void(Connection&)> fn) {
+    const size_t index = conn->io_index();
+    net::io_context& loop = *conn->core_->iocs[index];
+    net::post(loop, [conn = std::move(conn), index, fn = std::move(fn)]() mutable {
+      if (conn->io_index() != index) return RunOnOwnThread(std::move(conn), std::move(fn));
+      fn(*conn);
+    });
+  }
   const std::shared_ptr<ServerCore>& core() const { return core_; }
 
   void Start() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
+    net::dispatch(stream_->get_executor(), [self = shared_from_this()] { self->ReadRequest(); });
   }
 
   // Server shutdown: idle connections close now, streams are cancelled (and
@@ -170,8 +204,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     stream_head_->keep_alive(false);
     serializer_.emplace(*stream_head_);
     writing_ = true;
-    stream_.expires_after(core_->limits.write_timeout);
-    http::async_write_header(stream_, *serializer_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    stream_->expires_after(core_->limits.write_timeout);
+    http::async_write_header(*stream_, *serializer_, [self = shared_from_this()](beast::error_code ec, size_t) {
       self->writing_ = false;
       if (ec) return self->FailStream();
       self->PumpStream();
@@ -190,7 +224,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     }
     // Offers are written straight to the socket when it is free (see DoOffer).
     beast::error_code ec;
-    stream_.socket().non_blocking(true, ec);
+    stream_->socket().non_blocking(true, ec);
   }
 
   void DoWriteChunk(uint64_t seq, std::string data, std::function<void(bool)> done) {
@@ -226,7 +260,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
                                                net::buffer("\r\n", tail)};
     const size_t total = head + event->size() + tail;
     beast::error_code ec;
-    size_t n = stream_.socket().write_some(framed, ec);
+    size_t n = stream_->socket().write_some(framed, ec);
     if (ec == net::error::would_block || ec == net::error::try_again) {
       ec = {};
       n = 0;
@@ -279,8 +313,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     // known. (Not boost::none: Beast 1.74 then refuses every Content-Length.)
     header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
-    stream_.expires_after(core_->limits.idle_timeout);
-    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](beast::error_code ec, size_t n) {
+    stream_->expires_after(core_->limits.idle_timeout);
+    stream_->async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](beast::error_code ec, size_t n) {
       self->buffer_.commit(n);
       if (ec) return self->Close();
       self->ReadHeader();
@@ -289,8 +323,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
 
   void ReadHeader() {
     phase_ = Phase::kReading;
-    stream_.expires_after(core_->limits.read_timeout);
-    http::async_read_header(stream_, buffer_, *header_parser_,
+    stream_->expires_after(core_->limits.read_timeout);
+    http::async_read_header(*stream_, buffer_, *header_parser_,
                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
@@ -308,8 +342,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     }
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      stream_.expires_after(core_->limits.write_timeout);
-      return net::async_write(stream_, net::buffer(kContinue),
+      stream_->expires_after(core_->limits.write_timeout);
+      return net::async_write(*stream_, net::buffer(kContinue),
                               [self = shared_from_this()](beast::error_code ec, size_t) {
                                 if (ec) return self->Close();
                                 self->ReadBody();
@@ -322,8 +356,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     body_parser_.emplace(std::move(*header_parser_));
     header_parser_.reset();
     body_parser_->body_limit(body_limit_);
-    stream_.expires_after(core_->limits.read_timeout);
-    http::async_read(stream_, buffer_, *body_parser_,
+    stream_->expires_after(core_->limits.read_timeout);
+    http::async_read(*stream_, buffer_, *body_parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
   }
 
@@ -362,7 +396,39 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     head_ = req.method() == http::verb::head;
     ++seq_;
     phase_ = Phase::kHandling;
+    if (std::optional<size_t> live = core_->NextLiveViewThread();
+        live && core_->gateway->IsLiveView(request.method, request.target)) {
+      if (!MoveToLiveViewThread(*live)) return Close();
+      return net::post(*core_->iocs[*live], [self = shared_from_this(), request = std::move(request)] {
+        self->core_->gateway->Handle(request, self->MakeWriter());
+      });
+    }
     core_->gateway->Handle(request, MakeWriter());
+  }
+
+  // A live view (SSE) leaves the request threads before the core sees it:
+  // the live-view threads run at a lower CPU priority, so writing events to
+  // thousands of spectators never delays a voter's request. Nothing of the
+  // connection is pending here (its request was just read), so the socket
+  // changes event loop by handing over its descriptor.
+  bool MoveToLiveViewThread(size_t index) {
+    beast::error_code ec;
+    const tcp::endpoint local = stream_->socket().local_endpoint(ec);
+    if (ec) return false;
+    const tcp::socket::native_handle_type fd = stream_->socket().release(ec);
+    if (ec) return false;
+    tcp::socket moved(*core_->iocs[index]);
+    moved.assign(local.protocol(), fd, ec);
+    if (ec) {
+      ::close(fd);
+      return false;
+    }
+    stream_.reset();
+    stream_.emplace(std::move(moved));
+    heartbeat_ = net::steady_timer(stream_->get_executor());
+    io_index_.store(index, std::memory_order_release);
+    core_->live_views_moved.fetch_add(1, std::memory_order_relaxed);
+    return true;
   }
 
   std::shared_ptr<ResponseWriter> MakeWriter();
@@ -399,8 +465,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     std::array<net::const_buffer, 2> buffers = {net::buffer(out_head_),
                                                 net::buffer(body.data(), bodyless || head_ ? 0 : body.size())};
     phase_ = Phase::kWriting;
-    stream_.expires_after(core_->limits.write_timeout);
-    net::async_write(stream_, buffers, [self = shared_from_this(), close](beast::error_code ec, size_t) {
+    stream_->expires_after(core_->limits.write_timeout);
+    net::async_write(*stream_, buffers, [self = shared_from_this(), close](beast::error_code ec, size_t) {
       self->out_shared_.reset();
       self->out_body_.clear();
       if (ec) return self->Close();
@@ -417,27 +483,27 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     Pending& p = queue_.front();
     if (p.kind == Pending::kAbort) return FailStream();
     writing_ = true;
-    stream_.expires_after(core_->limits.write_timeout);
+    stream_->expires_after(core_->limits.write_timeout);
     auto on_written = [self = shared_from_this()](beast::error_code ec, size_t) { self->OnStreamWrite(ec); };
     in_flight_ = true;
     if (p.kind == Pending::kRaw) {
       const absl::string_view bytes = p.bytes();
-      net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), on_written);
+      net::async_write(*stream_, net::buffer(bytes.data(), bytes.size()), on_written);
     } else if (p.kind == Pending::kChunk) {
       const absl::string_view bytes = p.bytes();
       if (bytes.empty()) {
         // An empty chunk would read as the end of the body; skip it.
-        return net::post(stream_.get_executor(), [on_written] { on_written({}, 0); });
+        return net::post(stream_->get_executor(), [on_written] { on_written({}, 0); });
       }
       if (version_ >= 11) {
-        net::async_write(stream_, http::make_chunk(net::buffer(bytes.data(), bytes.size())), on_written);
+        net::async_write(*stream_, http::make_chunk(net::buffer(bytes.data(), bytes.size())), on_written);
       } else {
-        net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), on_written);
+        net::async_write(*stream_, net::buffer(bytes.data(), bytes.size()), on_written);
       }
     } else if (version_ >= 11) {
-      net::async_write(stream_, http::make_chunk_last(), on_written);
+      net::async_write(*stream_, http::make_chunk_last(), on_written);
     } else {
-      net::post(stream_.get_executor(), [on_written] { on_written({}, 0); });
+      net::post(stream_->get_executor(), [on_written] { on_written({}, 0); });
     }
   }
 
@@ -475,7 +541,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   // While streaming nothing is read, so a client that leaves would go
   // unnoticed until a write fails; a pending read notices at once.
   void WatchForClose() {
-    stream_.socket().async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    stream_->socket().async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (self->phase_ != Phase::kStreaming) return;
       if (ec) return self->FailStream();
       self->WatchForClose();
@@ -502,13 +568,13 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     if (closed_ || phase_ == Phase::kClosing) return;
     phase_ = Phase::kClosing;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(kLinger);
+    stream_->socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_->expires_after(kLinger);
     Linger();
   }
 
   void Linger() {
-    stream_.async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    stream_->async_read_some(net::buffer(discard_), [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Close();
       self->Linger();
     });
@@ -520,8 +586,8 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     phase_ = Phase::kClosed;
     heartbeat_.cancel();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    stream_->socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_->socket().close(ec);
     RunCancel(/*client_gone=*/true);
     for (auto& p : queue_) {
       if (p.done) p.done(false);
@@ -529,7 +595,9 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     queue_.clear();
   }
 
-  beast::tcp_stream stream_;
+  // Replaced (never while an operation is pending) when a live view moves
+  // to a live-view thread: beast::tcp_stream cannot be move-assigned.
+  std::optional<beast::tcp_stream> stream_;
   std::shared_ptr<ServerCore> core_;
   const uint64_t id_;
   std::string peer_;
@@ -558,7 +626,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   std::chrono::milliseconds heartbeat_interval_{0};
   std::string heartbeat_chunk_;
   std::array<char, 1024> discard_;
-  const size_t io_index_;
+  std::atomic<size_t> io_index_;
 };
 
 // The ResponseWriter of one request: hops onto the connection's io thread.
@@ -662,6 +730,15 @@ std::shared_ptr<ResponseWriter> Connection::MakeWriter() {
   return std::make_shared<RequestWriter>(shared_from_this(), seq_);
 }
 
+// Linux gives each thread its own nice value. Lowering it needs no
+// privilege (raising it back would), so a live-view thread does it once.
+void LowerThisThreadsPriority(int nice) {
+  if (nice <= 0) return;
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice) != 0) {
+    LogWarning("live_view_priority_unchanged", {{"nice", std::to_string(nice)}, {"error", std::strerror(errno)}});
+  }
+}
+
 // Over the connection cap: a short 503 and close, without a Connection object.
 void RejectConnection(tcp::socket socket, const std::shared_ptr<ServerCore>& core) {
   auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
@@ -724,7 +801,8 @@ std::vector<std::shared_ptr<Connection>> LiveConnections(ServerCore& core) {
 }  // namespace
 
 HttpServer::HttpServer(Gateway* gateway, HttpServerOptions options)
-    : core_(std::make_shared<internal::ServerCore>(gateway, options.io_threads)), options_(std::move(options)) {}
+    : core_(std::make_shared<internal::ServerCore>(gateway, options.io_threads, options.live_view_threads)),
+      options_(std::move(options)) {}
 
 HttpServer::~HttpServer() { Shutdown(std::chrono::milliseconds(0)); }
 
@@ -760,16 +838,23 @@ absl::Status HttpServer::Start() {
     return absl::StrCat("# TYPE bkk_gateway_open_connections gauge\nbkk_gateway_open_connections ",
                         core ? core->gate.open() : 0, "\n",
                         "# TYPE bkk_gateway_sse_coalesced_total counter\nbkk_gateway_sse_coalesced_total ",
-                        core ? core->coalesced.load() : 0, "\n");
+                        core ? core->coalesced.load() : 0, "\n",
+                        "# TYPE bkk_gateway_live_views_moved_total counter\nbkk_gateway_live_views_moved_total ",
+                        core ? core->live_views_moved.load() : 0, "\n");
   });
   for (auto& ioc : core_->iocs) core_->work.push_back(net::make_work_guard(*ioc));
   Accept(core_);
-  const int threads = static_cast<int>(core_->iocs.size());
-  for (int i = 0; i < threads; ++i) {
-    threads_.emplace_back([core = core_, i] { core->iocs[i]->run(); });
+  for (size_t i = 0; i < core_->iocs.size(); ++i) {
+    const bool live = i >= core_->request_threads;
+    threads_.emplace_back([core = core_, i, live, nice = options_.live_view_nice] {
+      if (live) LowerThisThreadsPriority(nice);
+      core->iocs[i]->run();
+    });
   }
-  LogInfo("http_listening",
-          {{"address", listen}, {"port", std::to_string(port_)}, {"io_threads", std::to_string(threads)}});
+  LogInfo("http_listening", {{"address", listen},
+                             {"port", std::to_string(port_)},
+                             {"io_threads", std::to_string(core_->request_threads)},
+                             {"live_view_threads", std::to_string(core_->live_view_threads)}});
   return absl::OkStatus();
 }
 
@@ -784,14 +869,14 @@ void HttpServer::Shutdown(std::chrono::milliseconds drain) {
     core->acceptor->close(ec);
   });
   for (auto& conn : LiveConnections(*core_)) {
-    net::post(conn->executor(), [conn] { conn->Drain(); });
+    Connection::RunOnOwnThread(conn, [](Connection& c) { c.Drain(); });
   }
   const auto deadline = std::chrono::steady_clock::now() + drain;
   while (core_->gate.open() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   for (auto& conn : LiveConnections(*core_)) {
-    net::post(conn->executor(), [conn] { conn->ForceClose(); });
+    Connection::RunOnOwnThread(conn, [](Connection& c) { c.ForceClose(); });
   }
   const auto hard = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (core_->gate.open() > 0 && std::chrono::steady_clock::now() < hard) {

@@ -3,7 +3,9 @@
 // a connection lives on one of them, reads one request at a time
 // (keep-alive, pipelining in order), and hands it to the Gateway core, whose
 // answer comes back (from a gRPC completion thread) by a post onto that
-// loop. No thread ever waits for a backend.
+// loop. No thread ever waits for a backend. A live view (SSE) moves to a
+// live-view thread of lower CPU priority once its request is read, so
+// spectators never make a voter wait for the CPU.
 //
 // Sizes and times are enforced here: header and body limits (431/413 before
 // the body is read), an idle timeout between requests, a read timeout per
@@ -32,6 +34,11 @@ struct HttpServerOptions {
   // host:port; port 0 picks a free one (see port()).
   std::string listen_address = "127.0.0.1:8080";
   int io_threads = 2;
+  // Threads that only write live views (SSE), at this nice value (Linux:
+  // 0-19, higher yields more): spectators take the CPU voters leave. 0
+  // threads keeps live views on the request threads.
+  int live_view_threads = 1;
+  int live_view_nice = 10;
 };
 
 class HttpServer final {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/numbers.h"
@@ -93,6 +94,20 @@ class RawClient final {
   net::io_context ioc_;
   net::ip::tcp::socket socket_;
 };
+
+// Whether a thread of this process runs at `nice` (field 19 of its stat).
+bool SomeThreadHasNice(int nice) {
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // after "pid (name) "
+    std::string field;
+    for (int i = 3; i <= 19 && fields >> field; ++i) {
+      if (i == 19 && field == std::to_string(nice)) return true;
+    }
+  }
+  return false;
+}
 
 std::string GetRequest(const std::string& target, const std::string& headers = "") {
   return "GET " + target + " HTTP/1.1\r\nHost: gw\r\n" + headers + "\r\n";
@@ -318,6 +333,10 @@ TEST(GatewayFanoutTest, OneUpstreamPerStreamWhateverTheNumberOfClients) {
   const std::string metrics = h.Get("/metrics").body;
   EXPECT_NE(metrics.find("bkk_gateway_sse_clients 76"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("bkk_gateway_sse_upstreams 2"), std::string::npos) << metrics;
+  // Every live view left the request threads for the live-view thread,
+  // which runs at the lower priority.
+  EXPECT_NE(metrics.find("bkk_gateway_live_views_moved_total 76"), std::string::npos) << metrics;
+  EXPECT_TRUE(SomeThreadHasNice(HttpServerOptions().live_view_nice));
 }
 
 TEST(GatewayFanoutTest, UpstreamRestartsAfterTheBackendFailsAndClientsKeepTheirStreams) {

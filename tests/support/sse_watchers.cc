@@ -5,7 +5,9 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -84,7 +86,10 @@ SseWatchers::~SseWatchers() { Stop(); }
 void SseWatchers::Start() {
   running_ = true;
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    if (options_.nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), options_.nice);
+    Run();
+  });
 }
 
 void SseWatchers::Stop() {

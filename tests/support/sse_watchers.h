@@ -35,6 +35,10 @@ class SseWatchers final {
     bool reconnect = true;
     std::chrono::milliseconds reconnect_delay{500};
     int max_connecting = 256;  // connects in flight at once
+    // Nice value of the loop thread. A benchmark's watchers stand for
+    // devices elsewhere: reading their events should not take the CPU the
+    // measured server needs (they are on its machine only for want of another).
+    int nice = 0;
   };
 
   struct Event {
