@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # budget-data: the budget records over gRPC (port 50051); also `import DIR` and `migrate`.
 # Build from the repository root (the context must be the whole tree):
 #   docker build -f deploy/docker/budget-data.Dockerfile -t bkkbudget/budget-data:TAG .

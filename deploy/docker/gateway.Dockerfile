@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # gateway: HTTP/JSON gateway (port 8080) serving the web app from /app/web.
 # Build from the repository root (the context must be the whole tree):
 #   docker build -f deploy/docker/gateway.Dockerfile -t bkkbudget/gateway:TAG .

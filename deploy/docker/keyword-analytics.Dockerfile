@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # keyword-analytics: the in-memory Thai keyword index over gRPC (port 50052).
 # Build from the repository root (the context must be the whole tree):
 #   docker build -f deploy/docker/keyword-analytics.Dockerfile -t bkkbudget/keyword-analytics:TAG .

@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # voting: PB rounds, proposals and ballots over gRPC (port 50053); also `migrate`.
 # Build from the repository root (the context must be the whole tree):
 #   docker build -f deploy/docker/voting.Dockerfile -t bkkbudget/voting:TAG .

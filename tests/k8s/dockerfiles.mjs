@@ -123,6 +123,11 @@ function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
   const binary = SETTINGS[name];
   const { instructions, problems: parseProblems } = parseDockerfile(text);
   report.check(`${rel}: parses; only known instructions (${instructions.length})`, parseProblems);
+  // No registry is reachable here: a `# syntax=` line makes BuildKit pull its
+  // frontend, and heredocs need that newer frontend.
+  const offline = text.split('\n').flatMap((line, i) =>
+    /^#\s*syntax\s*=/i.test(line) ? [`line ${i + 1}: ${line}`] : /<<-?\s*["']?[A-Za-z_]+["']?\s*$/.test(line) ? [`line ${i + 1}: a heredoc`] : []);
+  report.check(`${rel}: builds offline with the built-in frontend (no # syntax= line, no heredoc)`, offline);
   const { stages, pre } = stagesOf(instructions);
   const final = stages.at(-1);
 
@@ -361,6 +366,7 @@ const budgetText = fs.readFileSync(budgetFile, 'utf8');
 const composeText = fs.readFileSync(COMPOSE, 'utf8');
 const DOCKER_DEFECTS = [
   ['an unknown instruction', (t) => t.replace('WORKDIR /src', 'WORKDIRR /src')],
+  ['a # syntax= line', (t) => `# syntax=docker/dockerfile:1\n${t}`],
   ['an unpinned base image', (t) => t.replace('FROM debian:12.11-slim AS build', 'FROM debian AS build')],
   ['a non-Debian-12 base image', (t) => t.replace('FROM debian:12.11-slim AS build', 'FROM ubuntu:24.04 AS build')],
   ['a root final user', (t) => t.replace('USER 10001:10001', 'USER root')],
