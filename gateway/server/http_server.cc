@@ -93,9 +93,8 @@ struct ServerCore {
   net::io_context& main() { return *iocs[0]; }
   // Connections are spread round robin over the request threads.
   net::io_context& NextContext() { return *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % request_threads]; }
-  // The live-view thread for the next live view, if the server has any.
-  std::optional<size_t> NextLiveViewThread() {
-    if (live_view_threads == 0) return std::nullopt;
+  // The live-view thread for the next live view (the server has some).
+  size_t NextLiveViewThread() {
     return request_threads + next_live.fetch_add(1, std::memory_order_relaxed) % live_view_threads;
   }
 
@@ -396,10 +395,10 @@ class Connection final : public std::enable_shared_from_this<Connection> {
     head_ = req.method() == http::verb::head;
     ++seq_;
     phase_ = Phase::kHandling;
-    if (std::optional<size_t> live = core_->NextLiveViewThread();
-        live && core_->gateway->IsLiveView(request.method, request.target)) {
-      if (!MoveToLiveViewThread(*live)) return Close();
-      return net::post(*core_->iocs[*live], [self = shared_from_this(), request = std::move(request)] {
+    if (core_->live_view_threads > 0 && core_->gateway->IsLiveView(request.method, request.target)) {
+      const size_t live = core_->NextLiveViewThread();
+      if (!MoveToLiveViewThread(live)) return Close();
+      return net::post(*core_->iocs[live], [self = shared_from_this(), request = std::move(request)] {
         self->core_->gateway->Handle(request, self->MakeWriter());
       });
     }

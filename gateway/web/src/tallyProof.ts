@@ -23,7 +23,7 @@ export function toHex(b: Uint8Array): string {
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 
-function equal(a: Uint8Array, b: Uint8Array): boolean {
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
@@ -61,7 +61,7 @@ export async function verifyInclusion(leaf: Uint8Array, index: number, size: num
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  return sn === 0 && equal(r, root);
+  return sn === 0 && sameBytes(r, root);
 }
 
 /** What this device kept of its own ballots: receipt code -> nonce and choices. */
@@ -81,4 +81,3 @@ export function rememberedBallot(receipt: string): { nonce: string; canonical: s
   }
 }
 
-export { equal as sameBytes };

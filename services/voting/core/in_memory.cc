@@ -291,9 +291,7 @@ absl::StatusOr<TallyLogEntry> InMemoryVotingRepository::AppendTallyLog(TallyLogE
     if (e.round_id == entry.round_id && e.district_id == entry.district_id) return e;
   }
   entry.entry_id = static_cast<int64_t>(tally_log_.size()) + 1;
-  entry.at = Now();
-  entry.previous_hash = tally_log_.empty() ? std::string(32, '\0') : tally_log_.back().entry_hash;
-  entry.entry_hash = EntryHash(entry);
+  ChainEntry(tally_log_.empty() ? "" : tally_log_.back().entry_hash, Now(), &entry);
   tally_log_.push_back(entry);
   return entry;
 }

@@ -109,6 +109,12 @@ std::string CanonicalEntry(const TallyLogEntry& e) {
 
 Digest EntryHash(const TallyLogEntry& e) { return Sha256(CanonicalEntry(e)); }
 
+void ChainEntry(absl::string_view previous_hash, std::string at, TallyLogEntry* entry) {
+  entry->previous_hash = previous_hash.empty() ? Digest(32, '\0') : Digest(previous_hash);
+  entry->at = std::move(at);
+  entry->entry_hash = EntryHash(*entry);
+}
+
 absl::StatusOr<CommitmentNonces> CommitmentNonces::Create(absl::string_view secret) {
   if (secret.size() < 32) return absl::InvalidArgumentError("the commitment key must be at least 32 bytes");
   return CommitmentNonces(std::string(secret));

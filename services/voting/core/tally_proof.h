@@ -63,6 +63,10 @@ struct TallyLogEntry {
 std::string CanonicalEntry(const TallyLogEntry& e);
 // SHA-256(CanonicalEntry(e)): what the next entry names as previous_hash.
 Digest EntryHash(const TallyLogEntry& e);
+// Completes an entry as a log appends it: chained to `previous_hash` (empty
+// for the log's first entry), stamped `at`, and hashed. Both repositories
+// append through it, so their chains cannot differ.
+void ChainEntry(absl::string_view previous_hash, std::string at, TallyLogEntry* entry);
 
 // Each ballot's commitment nonce, derived from its receipt code with a
 // server key: the same when a retry is answered again, and unknown to anyone

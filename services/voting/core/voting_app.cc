@@ -36,6 +36,13 @@ size_t CodePoints(const std::string& s) {
   return n;
 }
 
+// A district's entry among a round's logged ones, or null while it is unsealed.
+const TallyLogEntry* EntryOf(const std::vector<TallyLogEntry>& logged, int32_t district_id) {
+  auto it = std::find_if(logged.begin(), logged.end(),
+                         [district_id](const TallyLogEntry& e) { return e.district_id == district_id; });
+  return it == logged.end() ? nullptr : &*it;
+}
+
 absl::Status NotInRound(int32_t district_id, int64_t round_id) {
   return absl::NotFoundError(absl::StrCat("district_id ", district_id, " is not part of round ", round_id));
 }
@@ -185,15 +192,16 @@ absl::StatusOr<Bulletin> VotingApp::GetBulletin(int64_t round_id, int32_t distri
   ASSIGN_OR_RETURN(auto round, RoundWithResults(round_id, audience, "bulletins"));
   if (round.BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
   ASSIGN_OR_RETURN(auto logged, store_->TallyLog(round_id));
-  auto entry = std::find_if(logged.begin(), logged.end(),
-                            [district_id](const TallyLogEntry& e) { return e.district_id == district_id; });
-  if (entry == logged.end()) {
+  const TallyLogEntry* entry = EntryOf(logged, district_id);
+  if (entry == nullptr) {
     return absl::FailedPreconditionError(absl::StrCat("district ", district_id, " of round ", round_id,
                                                       " is not sealed yet; publishing the round seals it"));
   }
   ASSIGN_OR_RETURN(auto ballots, store_->BallotsOfDistrict(round_id, district_id));
   Bulletin out;
   out.entry = *entry;
+  // From the ballots as stored now, never the cache: a ballot changed after
+  // sealing must show as commitments that no longer make the logged root.
   out.commitments = SealDistrict(round_id, district_id, ballots, nonces_).leaves;
   for (const auto& b : ballots) out.ballots.push_back(CanonicalChoices(b.choices));
   std::sort(out.ballots.begin(), out.ballots.end());
@@ -208,10 +216,7 @@ absl::Status VotingApp::SealRound(int64_t round_id) {
   }
   ASSIGN_OR_RETURN(auto logged, store_->TallyLog(round_id));
   for (const auto& d : round.districts) {
-    if (std::any_of(logged.begin(), logged.end(),
-                    [&d](const TallyLogEntry& e) { return e.district_id == d.district_id; })) {
-      continue;
-    }
+    if (EntryOf(logged, d.district_id) != nullptr) continue;
     ASSIGN_OR_RETURN(auto ballots, store_->BallotsOfDistrict(round_id, d.district_id));
     auto sealed = SealDistrict(round_id, d.district_id, ballots, nonces_);
     RETURN_IF_ERROR(store_->AppendTallyLog(sealed.entry).status());
@@ -454,22 +459,9 @@ absl::StatusOr<CountedBallot> VotingApp::CheckReceipt(const std::string& receipt
   CountedBallot out{ballot.round_id, ballot.district_id, ballot.cast_at,
                     BallotCommitment(nonces_.For(ballot.receipt_code), ballot.choices), std::nullopt};
   ASSIGN_OR_RETURN(auto logged, store_->TallyLog(ballot.round_id));
-  auto entry = std::find_if(logged.begin(), logged.end(),
-                            [&ballot](const TallyLogEntry& e) { return e.district_id == ballot.district_id; });
-  if (entry == logged.end()) return out;  // still open (or not sealed yet): no proof to give
-  std::shared_ptr<const std::vector<Digest>> leaves;
-  {
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    auto it = sealed_leaves_.find({ballot.round_id, ballot.district_id});
-    if (it != sealed_leaves_.end()) leaves = it->second;
-  }
-  if (!leaves) {
-    ASSIGN_OR_RETURN(auto ballots, store_->BallotsOfDistrict(ballot.round_id, ballot.district_id));
-    leaves = std::make_shared<const std::vector<Digest>>(
-        SealDistrict(ballot.round_id, ballot.district_id, ballots, nonces_).leaves);
-    std::lock_guard<std::mutex> lock(cache_mu_);
-    sealed_leaves_[{ballot.round_id, ballot.district_id}] = leaves;
-  }
+  const TallyLogEntry* entry = EntryOf(logged, ballot.district_id);
+  if (entry == nullptr) return out;  // still open (or not sealed yet): no proof to give
+  ASSIGN_OR_RETURN(auto leaves, SealedLeaves(ballot.round_id, ballot.district_id));
   auto at = std::find(leaves->begin(), leaves->end(), out.commitment);
   if (at == leaves->end()) {
     return absl::DataLossError(
@@ -478,6 +470,21 @@ absl::StatusOr<CountedBallot> VotingApp::CheckReceipt(const std::string& receipt
   const size_t index = static_cast<size_t>(at - leaves->begin());
   out.inclusion = Inclusion{index, InclusionProof(*leaves, index), *entry};
   return out;
+}
+
+absl::StatusOr<std::shared_ptr<const std::vector<Digest>>> VotingApp::SealedLeaves(int64_t round_id,
+                                                                                   int32_t district_id) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = sealed_leaves_.find({round_id, district_id});
+    if (it != sealed_leaves_.end()) return it->second;
+  }
+  ASSIGN_OR_RETURN(auto ballots, store_->BallotsOfDistrict(round_id, district_id));
+  auto leaves =
+      std::make_shared<const std::vector<Digest>>(SealDistrict(round_id, district_id, ballots, nonces_).leaves);
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  sealed_leaves_[{round_id, district_id}] = leaves;
+  return leaves;
 }
 
 absl::StatusOr<std::shared_ptr<const VotingApp::DistrictProposals>> VotingApp::ApprovedOf(const RoundRecord& round,

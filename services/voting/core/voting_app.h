@@ -213,6 +213,10 @@ class VotingApp final {
   };
   // The approved proposals of a district; frozen (and cached) once voting opens.
   absl::StatusOr<std::shared_ptr<const DistrictProposals>> ApprovedOf(const RoundRecord& round, int32_t district_id);
+  // The commitments of a sealed district's ballots, in ballot order, cached
+  // for receipt checks (a district is read once, not once per voter). Only
+  // for districts in the tally log; bulletins recompute from stored ballots.
+  absl::StatusOr<std::shared_ptr<const std::vector<Digest>>> SealedLeaves(int64_t round_id, int32_t district_id);
   // The round, if `audience` may see its outcomes and ballots now.
   absl::StatusOr<RoundRecord> RoundWithResults(int64_t round_id, Audience audience, absl::string_view what);
   absl::StatusOr<Election> BuildElection(const RoundRecord& round, int32_t district_id,

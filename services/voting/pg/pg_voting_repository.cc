@@ -685,9 +685,8 @@ absl::StatusOr<TallyLogEntry> PgVotingRepository::AppendTallyLog(TallyLogEntry e
         entry.round_id, entry.district_id);
     if (!existing.empty()) return EntryFromRow(existing[0]);
     auto last = tx.exec("SELECT entry_hash FROM voting.tally_log ORDER BY entry_id DESC LIMIT 1");
-    entry.previous_hash = last.empty() ? std::string(32, '\0') : pqxx::binarystring(last[0][0]).str();
-    entry.at = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
-    entry.entry_hash = EntryHash(entry);
+    ChainEntry(last.empty() ? "" : pqxx::binarystring(last[0][0]).str(),
+               absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone()), &entry);
     const pqxx::binarystring root(entry.merkle_root), previous(entry.previous_hash), hash(entry.entry_hash);
     entry.entry_id =
         tx.exec_params1(
