@@ -15,6 +15,8 @@ absl::string_view RoleName(Role role) {
       return "round-admin";
     case Role::kDataAdmin:
       return "data-admin";
+    case Role::kTracker:
+      return "tracker";
   }
   return "unknown";
 }

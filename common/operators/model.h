@@ -20,12 +20,14 @@ enum class Role : int {
   kModerator = 1,   // moderation only
   kRoundAdmin = 2,  // rounds, rules, phases, outcomes, publication
   kDataAdmin = 3,   // budget dataset and pabulib imports
+  kTracker = 4,     // implementation tracking: project updates
 };
 
 // Every role, in number order.
-inline constexpr Role kAllRoles[] = {Role::kModerator, Role::kRoundAdmin, Role::kDataAdmin};
+inline constexpr Role kAllRoles[] = {Role::kModerator, Role::kRoundAdmin, Role::kDataAdmin, Role::kTracker};
 
-// "moderator", "round-admin", "data-admin": the names the CLI and the log use.
+// "moderator", "round-admin", "data-admin", "tracker": the names the CLI and
+// the log use.
 absl::string_view RoleName(Role role);
 std::optional<Role> ParseRole(absl::string_view name);
 // "round-admin, moderator" (as given); "" for none.

@@ -150,7 +150,8 @@ absl::StatusOr<std::pair<Operator, std::string>> OperatorAuth::AddOperator(const
                                                                            const Actor& by) {
   RETURN_IF_ERROR(CheckName(name));
   if (roles.empty()) {
-    return absl::InvalidArgumentError("an operator needs at least one role: moderator, round-admin or data-admin");
+    return absl::InvalidArgumentError(
+        "an operator needs at least one role: moderator, round-admin, data-admin or tracker");
   }
   ASSIGN_OR_RETURN(std::string secret, RandomUrlToken(32));
   std::string key = absl::StrCat(kKeyPrefix, secret);

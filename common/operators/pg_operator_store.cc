@@ -67,7 +67,8 @@ Operator OperatorFromRow(const pqxx::row& r) {
   op.name = r[1].as<std::string>();
   for (absl::string_view part : absl::StrSplit(r[2].as<std::string>(), ',', absl::SkipEmpty())) {
     int n = 0;
-    if (absl::SimpleAtoi(part, &n) && n >= 1 && n <= 3) op.roles.push_back(static_cast<Role>(n));
+    if (absl::SimpleAtoi(part, &n) && n >= 1 && n <= static_cast<int>(Role::kTracker))
+      op.roles.push_back(static_cast<Role>(n));
   }
   op.created_at = r[3].as<std::string>();
   return op;

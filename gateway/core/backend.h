@@ -72,6 +72,8 @@ class Backend {
   using TypedDone = std::function<void(const grpc::Status&, const Response&)>;
   virtual void GetProposal(const bkkbudget::voting::v1::GetProposalRequest& request, const CallOptions& options,
                            TypedDone<bkkbudget::voting::v1::GetProposalResponse> done) = 0;
+  virtual void ComputeOutcome(const bkkbudget::voting::v1::ComputeOutcomeRequest& request, const CallOptions& options,
+                              TypedDone<bkkbudget::voting::v1::ComputeOutcomeResponse> done) = 0;
   virtual void GetRelease(const CallOptions& options, TypedDone<bkkbudget::budget::v1::GetReleaseResponse> done) = 0;
 };
 

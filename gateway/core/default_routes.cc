@@ -31,7 +31,13 @@ RouteTableOptions DefaultRouteTableOptions() {
   options.session_methods = {{absl::StrCat(kVotingService, ".SignIn"), SessionEffect::kSignIn},
                              {absl::StrCat(kVotingService, ".SignOut"), SessionEffect::kSignOut}};
   // Journalists' spelling: /v1/export/lines.csv?fiscal_year=2566&agency=…
-  options.extra_routes.push_back({stream_lines, "GET", "/v1/export/lines.csv", "filter"});
+  options.extra_routes.push_back({stream_lines, "GET", "/v1/export/lines.csv", "filter", std::nullopt});
+  // A district's official result as a spreadsheet: the outcome's rows.
+  options.extra_routes.push_back(
+      {absl::StrCat(kVotingService, ".ComputeOutcome"), "GET",
+       "/v1/rounds/{round_id}/districts/{district_id}/results.csv", "",
+       CsvFormat{
+           "projects", {"proposal_id", "title", "cost_baht", "support", "funded", "explanation"}, "bkk-results.csv"}});
   return options;
 }
 

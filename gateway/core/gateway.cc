@@ -203,7 +203,7 @@ Gateway::Gateway(GatewayOptions options, std::shared_ptr<const RouteTable> route
   for (const auto& route : routes_->routes()) {
     series_of_[route.get()] = metrics_.AddSeries(route->path.text(), route->http_method);
   }
-  series_share_ = metrics_.AddSeries("/p/{proposal_id}", "GET");
+  series_share_ = metrics_.AddSeries("share page", "GET");
   series_static_ = metrics_.AddSeries("static", "GET");
   series_health_ = metrics_.AddSeries("/healthz", "GET");
   series_ready_ = metrics_.AddSeries("/readyz", "GET");
@@ -323,7 +323,7 @@ void Gateway::Handle(const HttpRequest& request, std::shared_ptr<ResponseWriter>
 
   if (method == "OPTIONS") return HandleOptions(ex, request, path);
   if (path == "/v1" || StartsWith(path, "/v1/")) return HandleApi(ex, request, path, query);
-  if (StartsWith(path, "/p/")) return HandleSharePage(ex, request, path);
+  if (StartsWith(path, "/p/") || StartsWith(path, "/r/")) return HandleSharePage(ex, request, path);
 
   const bool get = method == "GET" || method == "HEAD";
   auto not_allowed = [&] {
@@ -542,6 +542,8 @@ void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
   }
   if (route.kind == ResponseKind::kJson) {
     CallUnary(ex, route, request, std::move(*message), call);
+  } else if (route.kind == ResponseKind::kCsv && !route.method->server_streaming()) {
+    CallUnaryCsv(ex, route, std::move(*message), call);
   } else if (route.kind == ResponseKind::kSse) {
     JoinSse(ex, route, **message);
   } else {
@@ -651,6 +653,18 @@ void Gateway::CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route,
                       });
 }
 
+void Gateway::CallUnaryCsv(const std::shared_ptr<Exchange>& ex, const Route& route, std::unique_ptr<Message> message,
+                           const CallOptions& call) {
+  const Route* route_ptr = &route;
+  backend_->CallUnary(route.method, call, std::move(message),
+                      [ex, route_ptr](const grpc::Status& status, std::unique_ptr<Message> response) {
+                        if (!status.ok()) return ex->Send(ErrorResponseForGrpc(status));
+                        HttpResponse r = StreamHead(*route_ptr);
+                        r.body = CsvPreamble(*route_ptr) + CsvRows(*route_ptr, *response);
+                        ex->Send(std::move(r));
+                      });
+}
+
 namespace {
 
 // Shared by the callbacks of one streamed answer.
@@ -736,6 +750,41 @@ void Gateway::CallStream(const std::shared_ptr<Exchange>& ex, const Route& route
   stream->Start();
 }
 
+namespace {
+
+// A positive decimal id of a share path ("/p/12"), or 0.
+int64_t ShareId(absl::string_view id) {
+  if (id.empty() || id.size() > 18) return 0;
+  int64_t out = 0;
+  for (char c : id) {
+    if (c < '0' || c > '9') return 0;
+    out = out * 10 + (c - '0');
+  }
+  return out;
+}
+
+HttpResponse SharePageResponse(std::string html) {
+  HttpResponse r;
+  r.body = std::move(html);
+  r.SetHeader("Content-Type", "text/html; charset=utf-8");
+  r.SetHeader("Cache-Control", "public, max-age=60");
+  return r;
+}
+
+}  // namespace
+
+std::string Gateway::PublicBase(const HttpRequest& request) const {
+  if (!options_.public_url.empty()) return options_.public_url;
+  absl::string_view host = request.Header("host");
+  bool ok = !host.empty() && host.size() <= 255;
+  for (char c : host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
+      ok = false;
+    }
+  }
+  return ok ? absl::StrCat(ServedOverHttps(request) ? "https" : "http", "://", host) : "";
+}
+
 void Gateway::HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path) {
   ex->set_series(series_share_);
   if (request.method != "GET" && request.method != "HEAD") {
@@ -744,44 +793,43 @@ void Gateway::HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpReq
     r.SetHeader("Allow", "GET, HEAD, OPTIONS");
     return ex->Send(std::move(r));
   }
-  absl::string_view id = path.substr(3);
-  int64_t proposal_id = 0;
-  bool numeric = !id.empty() && id.size() <= 18;
-  for (char c : id) {
-    if (c < '0' || c > '9') numeric = false;
-  }
-  if (numeric) proposal_id = std::stoll(std::string(id));
-  if (!numeric || proposal_id <= 0) {
-    return ex->Send(ErrorResponse(404, "NOT_FOUND", absl::StrCat("no proposal ", QuoteForMessage(id))));
+  // "/p/{proposal_id}" or "/r/{round_id}/{district_id}".
+  const bool results = StartsWith(path, "/r/");
+  absl::string_view rest = path.substr(3);
+  const size_t slash = rest.find('/');
+  const int64_t first = ShareId(results ? rest.substr(0, slash) : rest);
+  const int64_t district = results && slash != absl::string_view::npos ? ShareId(rest.substr(slash + 1)) : 0;
+  if (first <= 0 || (results && (district <= 0 || district > 50))) {
+    return ex->Send(ErrorResponse(404, "NOT_FOUND",
+                                  absl::StrCat(results ? "no published result " : "no proposal ", QuoteForMessage(rest),
+                                               results ? "; use /r/ROUND/DISTRICT" : "")));
   }
   if (!CheckRate(ex, request)) return;
-  bkkbudget::voting::v1::GetProposalRequest proposal_request;
-  proposal_request.set_proposal_id(proposal_id);
   CallOptions call;
   call.deadline = std::chrono::system_clock::now() + options_.limits.request_timeout;
   call.metadata.emplace_back("x-client-address", ClientAddress(request));
-  std::string base = options_.public_url;
-  if (base.empty()) {
-    absl::string_view host = request.Header("host");
-    bool ok = !host.empty() && host.size() <= 255;
-    for (char c : host) {
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
-        ok = false;
-      }
-    }
-    const std::string scheme = ServedOverHttps(request) ? "https" : "http";
-    if (ok) base = absl::StrCat(scheme, "://", host);
-  }
+  const std::string base = PublicBase(request);
   const std::string image = options_.og_image_path;
+  if (results) {
+    bkkbudget::voting::v1::ComputeOutcomeRequest outcome_request;
+    outcome_request.set_round_id(first);
+    outcome_request.set_district_id(static_cast<int32_t>(district));
+    return backend_->ComputeOutcome(
+        outcome_request, call,
+        [ex, base, image, first, district](const grpc::Status& status,
+                                           const bkkbudget::voting::v1::ComputeOutcomeResponse& response) {
+          if (!status.ok()) return ex->Send(ErrorResponseForGrpc(status));
+          ex->Send(
+              SharePageResponse(RenderResultsSharePage(response, first, static_cast<int32_t>(district), base, image)));
+        });
+  }
+  bkkbudget::voting::v1::GetProposalRequest proposal_request;
+  proposal_request.set_proposal_id(first);
   backend_->GetProposal(
       proposal_request, call,
       [ex, base, image](const grpc::Status& status, const bkkbudget::voting::v1::GetProposalResponse& response) {
         if (!status.ok()) return ex->Send(ErrorResponseForGrpc(status));
-        HttpResponse r;
-        r.body = RenderSharePage(response, base, image);
-        r.SetHeader("Content-Type", "text/html; charset=utf-8");
-        r.SetHeader("Cache-Control", "public, max-age=60");
-        ex->Send(std::move(r));
+        ex->Send(SharePageResponse(RenderSharePage(response, base, image)));
       });
 }
 

@@ -94,12 +94,19 @@ class Gateway final {
                  absl::string_view query);
   void CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route, const HttpRequest& request,
                  std::unique_ptr<google::protobuf::Message> message, const CallOptions& call);
+  // A unary answer as one CSV download (RouteTableOptions' unary CSV routes).
+  void CallUnaryCsv(const std::shared_ptr<Exchange>& ex, const Route& route,
+                    std::unique_ptr<google::protobuf::Message> message, const CallOptions& call);
   // CSV routes: one backend stream per download, paced by the client.
   void CallStream(const std::shared_ptr<Exchange>& ex, const Route& route,
                   std::unique_ptr<google::protobuf::Message> message, const CallOptions& call);
   // SSE routes: the client joins the route's shared upstream (SseFanout).
   void JoinSse(const std::shared_ptr<Exchange>& ex, const Route& route, const google::protobuf::Message& message);
+  // Link previews: `/p/{proposal_id}` and `/r/{round_id}/{district_id}`.
   void HandleSharePage(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path);
+  // The public origin for absolute links: the configured one, else the
+  // request's Host ("" when it is not a plausible host name).
+  std::string PublicBase(const HttpRequest& request) const;
   void HandleReady(std::shared_ptr<Exchange> ex);
   void HandleOptions(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path);
   void HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path);

@@ -231,7 +231,7 @@ class Builder final {
   explicit Builder(const RouteTableOptions& options) : options_(options) {}
 
   absl::Status AddRule(const MethodDescriptor* md, const google::api::HttpRule& rule, bool extra,
-                       const std::string& query_fallback_prefix = "") {
+                       const std::string& query_fallback_prefix = "", const CsvFormat* unary_csv = nullptr) {
     if (md->client_streaming()) {
       skipped_.push_back(md->full_name());
       return absl::OkStatus();
@@ -310,6 +310,13 @@ class Builder final {
         route->csv_filename = format.filename;
         if (auto s = CheckCsv(md, format); !s.ok()) return Fail(md, s.message());
       }
+    } else if (unary_csv != nullptr) {
+      route->cache = CachePolicy::kNone;
+      route->kind = ResponseKind::kCsv;
+      route->csv_rows_field = unary_csv->rows_field;
+      route->csv_columns = unary_csv->columns;
+      route->csv_filename = unary_csv->filename;
+      if (auto s = CheckCsv(md, *unary_csv); !s.ok()) return Fail(md, s.message());
     }
     for (const auto& existing : routes_) {
       if (existing->http_method == route->http_method && existing->path.text() == route->path.text()) {
@@ -409,7 +416,10 @@ absl::StatusOr<std::shared_ptr<const RouteTable>> RouteTable::Build(const google
     google::api::HttpRule rule;
     rule.mutable_custom()->set_kind(extra.http_method);
     rule.mutable_custom()->set_path(extra.path);
-    if (auto s = builder.AddRule(md, rule, true, extra.query_fallback_prefix); !s.ok()) return s;
+    if (auto s = builder.AddRule(md, rule, true, extra.query_fallback_prefix, extra.csv ? &*extra.csv : nullptr);
+        !s.ok()) {
+      return s;
+    }
   }
   auto table = std::shared_ptr<RouteTable>(new RouteTable());
   table->routes_ = builder.TakeRoutes();

@@ -11,6 +11,7 @@
 #include <google/protobuf/descriptor.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -128,18 +129,21 @@ struct Route {
   std::string query_fallback_prefix;
 };
 
+struct CsvFormat {
+  std::string rows_field;
+  std::vector<std::string> columns;
+  std::string filename;
+};
+
 // A route the gateway adds on top of the proto rules.
 struct ExtraRoute {
   std::string method_full_name;  // "bkkbudget.budget.v1.BudgetService.StreamLines"
   std::string http_method;
   std::string path;
   std::string query_fallback_prefix;
-};
-
-struct CsvFormat {
-  std::string rows_field;
-  std::vector<std::string> columns;
-  std::string filename;
+  // A unary method's answer as a CSV download instead of JSON (a
+  // server-streaming one is CSV when RouteTableOptions::csv_methods says so).
+  std::optional<CsvFormat> csv;
 };
 
 struct RouteTableOptions {

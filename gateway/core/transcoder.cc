@@ -537,30 +537,33 @@ bool AppendMessageJson(const Message& message, std::string* out) {
   const Reflection* r = message.GetReflection();
   out->push_back('{');
   bool first = true;
-  for (int i = 0; i < type->field_count(); ++i) {
-    const FieldDescriptor* field = type->field(i);
-    if (field->containing_oneof() != nullptr) return false;  // presence rules: leave to protobuf
-    if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !field->is_repeated() &&
-        !r->HasField(message, field)) {
-      continue;  // unset messages are omitted; every primitive is printed
-    }
-    if (!first) out->push_back(',');
-    first = false;
-    out->push_back('"');
-    out->append(field->json_name());
-    out->append("\":");
-    if (field->is_map()) {
-      if (!AppendMapJson(message, field, out)) return false;
-    } else if (field->is_repeated()) {
-      out->push_back('[');
-      const int n = r->FieldSize(message, field);
-      for (int k = 0; k < n; ++k) {
-        if (k) out->push_back(',');
-        if (!AppendFieldValue(message, field, k, out)) return false;
+  // protobuf prints the fields of (synthetic) oneofs after the others.
+  for (const bool in_oneof : {false, true}) {
+    for (int i = 0; i < type->field_count(); ++i) {
+      const FieldDescriptor* field = type->field(i);
+      if (field->real_containing_oneof() != nullptr) return false;  // presence rules: leave to protobuf
+      if ((field->containing_oneof() != nullptr) != in_oneof) continue;
+      // Unset messages and proto3 `optional` scalars are omitted; every
+      // other primitive is printed.
+      if (!field->is_repeated() && field->has_presence() && !r->HasField(message, field)) continue;
+      if (!first) out->push_back(',');
+      first = false;
+      out->push_back('"');
+      out->append(field->json_name());
+      out->append("\":");
+      if (field->is_map()) {
+        if (!AppendMapJson(message, field, out)) return false;
+      } else if (field->is_repeated()) {
+        out->push_back('[');
+        const int n = r->FieldSize(message, field);
+        for (int k = 0; k < n; ++k) {
+          if (k) out->push_back(',');
+          if (!AppendFieldValue(message, field, k, out)) return false;
+        }
+        out->push_back(']');
+      } else if (!AppendFieldValue(message, field, -1, out)) {
+        return false;
       }
-      out->push_back(']');
-    } else if (!AppendFieldValue(message, field, -1, out)) {
-      return false;
     }
   }
   out->push_back('}');

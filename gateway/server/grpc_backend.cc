@@ -295,6 +295,15 @@ void GrpcBackend::GetProposal(const bkkbudget::voting::v1::GetProposalRequest& r
   });
 }
 
+void GrpcBackend::ComputeOutcome(const bkkbudget::voting::v1::ComputeOutcomeRequest& request,
+                                 const CallOptions& options,
+                                 TypedDone<bkkbudget::voting::v1::ComputeOutcomeResponse> done) {
+  if (!voting_) return done(NoAddressFor(bkkbudget::voting::v1::VotingService::service_full_name()), {});
+  CallTyped(options, request, std::move(done), [this](auto* context, auto* req, auto* resp, auto on_done) {
+    voting_->async()->ComputeOutcome(context, req, resp, std::move(on_done));
+  });
+}
+
 void GrpcBackend::GetRelease(const CallOptions& options, TypedDone<bkkbudget::budget::v1::GetReleaseResponse> done) {
   if (!budget_) return done(NoAddressFor(bkkbudget::budget::v1::BudgetService::service_full_name()), {});
   CallTyped(options, bkkbudget::budget::v1::GetReleaseRequest(), std::move(done),

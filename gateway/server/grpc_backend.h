@@ -47,6 +47,8 @@ class GrpcBackend final : public Backend {
                    HealthDone done) override;
   void GetProposal(const bkkbudget::voting::v1::GetProposalRequest& request, const CallOptions& options,
                    TypedDone<bkkbudget::voting::v1::GetProposalResponse> done) override;
+  void ComputeOutcome(const bkkbudget::voting::v1::ComputeOutcomeRequest& request, const CallOptions& options,
+                      TypedDone<bkkbudget::voting::v1::ComputeOutcomeResponse> done) override;
   void GetRelease(const CallOptions& options, TypedDone<bkkbudget::budget::v1::GetReleaseResponse> done) override;
 
   using MessageStub = grpc::TemplatedGenericStub<google::protobuf::Message, google::protobuf::Message>;

@@ -248,11 +248,20 @@ TEST(RouteTableTest, RealProtosGiveOneRoutePerRule) {
       EXPECT_TRUE(found) << sd->method(i)->full_name();
     }
   }
-  EXPECT_EQ(static_cast<int>(table->routes().size()), rules + 1) << "the rules plus /v1/export/lines.csv";
+  EXPECT_EQ(static_cast<int>(table->routes().size()), rules + 2)
+      << "the rules plus /v1/export/lines.csv and a district's results.csv";
   EXPECT_TRUE(table->skipped().empty());
   auto m = table->Match("GET", "/v1/budget/lines:stream");
   ASSERT_EQ(m.outcome, RouteTable::Outcome::kMatched);
   EXPECT_EQ(m.route->kind, ResponseKind::kCsv);
+  // A unary method answered as CSV on its extra route, as JSON on its rule.
+  auto csv = table->Match("GET", "/v1/rounds/3/districts/7/results.csv");
+  ASSERT_EQ(csv.outcome, RouteTable::Outcome::kMatched);
+  EXPECT_EQ(csv.route->kind, ResponseKind::kCsv);
+  EXPECT_EQ(csv.route->method->name(), "ComputeOutcome");
+  auto json = table->Match("GET", "/v1/rounds/3/districts/7/outcome");
+  ASSERT_EQ(json.outcome, RouteTable::Outcome::kMatched);
+  EXPECT_EQ(json.route->kind, ResponseKind::kJson);
   EXPECT_EQ(m.route->grpc_path, "/bkkbudget.budget.v1.BudgetService/StreamLines");
   m = table->Match("GET", "/v1/budget/lines/42");
   EXPECT_EQ(m.route->method->name(), "GetLine");
@@ -707,6 +716,8 @@ class ScriptedBackend final : public Backend {
   void CheckHealth(const std::string&, std::chrono::system_clock::time_point, HealthDone) override {}
   void GetProposal(const bkkbudget::voting::v1::GetProposalRequest&, const CallOptions&,
                    TypedDone<bkkbudget::voting::v1::GetProposalResponse>) override {}
+  void ComputeOutcome(const bkkbudget::voting::v1::ComputeOutcomeRequest&, const CallOptions&,
+                      TypedDone<bkkbudget::voting::v1::ComputeOutcomeResponse>) override {}
   void GetRelease(const CallOptions&, TypedDone<bkkbudget::budget::v1::GetReleaseResponse>) override {}
   std::vector<std::shared_ptr<Stream>> streams;
 };

@@ -4,8 +4,10 @@
 //   voting operator add NAME --role ROLE[,ROLE]   prints the new key once
 //   voting operator revoke NAME | voting operator list
 // Settings come from the environment (or --flags); see --help.
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/ascii.h"
@@ -50,10 +52,14 @@ std::vector<bkk::SettingSpec> Specs(const std::string& command) {
       {"BKK_RATE_VOTER_PER_MIN", "ballot attempts per voter token a minute", false, "20"},
       {"BKK_RATE_ADDRESS_PER_MIN", "ballot attempts per client address a minute", false, "600"},
       {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "15"},
+      {"BKK_ORDINANCE_CSV",
+       "the budget ordinance's items CSV: its agencies are the units projects may be assigned to (empty: any name)",
+       false, ""},
   };
   if (command == "operator") {
-    specs.push_back(
-        {"BKK_ROLE", "roles of `operator add`: moderator, round-admin, data-admin (comma-separated)", false, ""});
+    specs.push_back({"BKK_ROLE",
+                     "roles of `operator add`: moderator, round-admin, data-admin, tracker (comma-separated)", false,
+                     ""});
   }
   return specs;
 }
@@ -83,8 +89,8 @@ int OperatorCommand(bkk::operators::OperatorAuth& auth, const std::vector<std::s
       auto role = ops::ParseRole(absl::StripAsciiWhitespace(name));
       if (!role) {
         return bkk::ExitWithError(
-            "voting", absl::InvalidArgumentError(
-                          absl::StrCat("unknown role \"", name, "\"; use moderator, round-admin or data-admin")));
+            "voting", absl::InvalidArgumentError(absl::StrCat(
+                          "unknown role \"", name, "\"; use moderator, round-admin, data-admin or tracker")));
       }
       roles.push_back(*role);
     }
@@ -97,6 +103,19 @@ int OperatorCommand(bkk::operators::OperatorAuth& auth, const std::vector<std::s
   }
   return bkk::ExitWithError(
       "voting", absl::InvalidArgumentError("usage: voting operator add NAME --role ROLE[,ROLE] | revoke NAME | list"));
+}
+
+// The units projects may be assigned to; none (any name) without a file.
+absl::StatusOr<bkk::voting::BudgetUnits> LoadBudgetUnits(const std::string& path) {
+  if (path.empty()) return bkk::voting::BudgetUnits();
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!in) return absl::NotFoundError("BKK_ORDINANCE_CSV: cannot read " + path + "; give the ordinance items CSV");
+  auto units = bkk::voting::BudgetUnitsFromOrdinanceCsv(text.str());
+  if (!units.ok())
+    return absl::InvalidArgumentError("BKK_ORDINANCE_CSV " + path + ": " + std::string(units.status().message()));
+  return units;
 }
 
 }  // namespace
@@ -157,6 +176,8 @@ int main(int argc, char** argv) {
   if (!signer.ok()) return bkk::ExitWithError("voting", signer.status());
   auto nonces = bkk::voting::CommitmentNonces::Create(key + ":commitment-nonce");
   if (!nonces.ok()) return bkk::ExitWithError("voting", nonces.status());
+  auto budget_units = LoadBudgetUnits(config->Get("BKK_ORDINANCE_CSV"));
+  if (!budget_units.ok()) return bkk::ExitWithError("voting", budget_units.status());
 
   bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
   bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
@@ -198,6 +219,7 @@ int main(int argc, char** argv) {
       [&](const std::vector<const bkk::voting::RateKeys*>& keys) { return app.AdmitGroup(keys); },
       [&] { applier.Notify(); });
   app.set_writer(&writer);
+  app.set_budget_units(*std::move(budget_units));
   bkk::voting::VotingGrpcService service(&app, &*live, &auth);
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");

@@ -13,6 +13,7 @@ const VERIFY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'tools'
 let stack;
 let base;
 let admin;
+let tracker;
 let pgUrl;
 
 async function call(method, path, body, headers = {}) {
@@ -34,7 +35,7 @@ const get = (path) => call('GET', path);
 const asAdmin = (method, path, body) => call(method, path, body, { authorization: `Bearer ${admin}` });
 
 before(async () => {
-  ({ child: stack, base, admin, pgUrl } = await startStack());
+  ({ child: stack, base, admin, tracker, pgUrl } = await startStack());
 });
 
 after(async () => {
@@ -188,6 +189,96 @@ test('propose, vote, top-10, receipt and a live tally update', async () => {
   controller.abort();
   await pump;
   assert.ok(events.some((e) => Number(e.voterCount ?? 0) === 1), 'the stream reported the new vote');
+});
+
+test('a published result: the outcome frozen, its CSV and share page, and its winners tracked as projects', async () => {
+  const created = await asAdmin('POST', '/v1/admin/rounds', {
+    round: {
+      name: 'รอบผลลัพธ์', fiscalYear: 2568, districts: [{ districtId: 12, budgetBaht: '2500000' }],
+      ballotRule: { kind: 'BALLOT_KIND_APPROVAL', maxChoices: 2 }, outcomeRule: 'OUTCOME_RULE_EQUAL_SHARES', identityMode: 'IDENTITY_MODE_CITIZEN_ID',
+    },
+  });
+  assert.equal(created.status, 200, created.text);
+  const roundId = created.json.round.roundId;
+  const ids = [];
+  for (const [title, cost] of [['ลานกีฬา "ชุมชน", ริมคลอง', '1200000'], ['ศาลาพักคอย', '800000'], ['ทางเท้าใหม่', '1000000']]) {
+    const p = await call('POST', `/v1/rounds/${roundId}/districts/12/proposals`, { title, estimatedCostBaht: cost });
+    ids.push(p.json.proposal.proposalId);
+    await asAdmin('POST', `/v1/admin/proposals/${p.json.proposal.proposalId}:moderate`, { approve: true });
+  }
+  for (const toPhase of ['PHASE_REVIEW', 'PHASE_VOTING']) await asAdmin('POST', `/v1/admin/rounds/${roundId}:advance`, { toPhase });
+  for (let v = 0; v < 8; v++) {
+    const voter = await call('POST', `/v1/rounds/${roundId}/voters`, { citizenId: citizenId(6000 + v) });
+    const choices = v < 5 ? [{ proposalId: ids[0] }, { proposalId: ids[1] }] : [{ proposalId: ids[2] }];
+    assert.equal((await call('POST', `/v1/rounds/${roundId}/districts/12/ballots`, { voterToken: voter.json.voterToken, choices })).status, 200);
+  }
+  for (const toPhase of ['PHASE_CLOSED', 'PHASE_PUBLISHED']) {
+    assert.equal((await asAdmin('POST', `/v1/admin/rounds/${roundId}:advance`, { toPhase })).status, 200);
+  }
+  const outcome = await get(`/v1/rounds/${roundId}/districts/12/outcome`);
+  assert.equal(outcome.status, 200, outcome.text);
+  assert.equal(outcome.json.official, true);
+  assert.ok(outcome.json.publishedAt);
+
+  // The CSV is the outcome, row for row (funded first), quoting and all.
+  const csv = await fetch(`${base}/v1/rounds/${roundId}/districts/12/results.csv`);
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  assert.match(csv.headers.get('content-disposition'), /attachment/);
+  const rows = parseCsv((await csv.text()).replace(/^\uFEFF/, ''));
+  assert.deepEqual(rows[0], ['proposal_id', 'title', 'cost_baht', 'support', 'funded', 'explanation']);
+  assert.deepEqual(rows.slice(1).filter((r) => r.length > 1), outcome.json.projects.map((p) => [
+    String(p.proposalId), p.title, String(p.costBaht), String(p.support ?? 0), String(Boolean(p.funded)), p.explanation,
+  ]));
+  assert.equal((await fetch(`${base}/v1/rounds/${roundId}/districts/13/results.csv`)).status, 404, 'a district not in the round');
+
+  // The share page previews the district's winners.
+  const share = await fetch(`${base}/r/${roundId}/12`);
+  assert.equal(share.status, 200);
+  const html = await share.text();
+  const winners = outcome.json.projects.filter((p) => p.funded);
+  assert.ok(winners.length >= 2);
+  assert.match(html, /<meta property="og:title" content="ผลการโหวตงบประมาณเขต 12/);
+  assert.ok(html.includes('&quot;ชุมชน&quot;') || !winners.some((w) => w.proposalId === ids[0]), 'titles are escaped');
+  assert.match(html, new RegExp(`url=/#/results/${roundId}/12`));
+  assert.equal((await fetch(`${base}/r/${roundId}/x`)).status, 404);
+
+  // Winners became projects; the public follows them, a tracker updates them.
+  const projects = await get(`/v1/projects?roundId=${roundId}`);
+  assert.equal(projects.status, 200, projects.text);
+  assert.deepEqual(projects.json.projects.map((p) => p.proposalId).sort(), winners.map((w) => w.proposalId).sort());
+  const projectId = projects.json.projects[0].projectId;
+  const asTracker = (body) => call('POST', `/v1/admin/projects/${projectId}:update`, body, { authorization: `Bearer ${tracker}` });
+  const refused = await call('POST', `/v1/admin/projects/${projectId}:update`, { text: 'x' });
+  assert.equal(refused.status, 401, refused.text);
+  const moved = await asTracker({
+    text: 'ลงนามสัญญาจ้างแล้ว', status: 'PROJECT_STATUS_IN_PROGRESS', progressPercent: 25, committedBaht: '1100000',
+    agency: 'สำนักงานเขตบางรัก', budgetLineIds: ['1'], setBudgetLines: true,
+  });
+  assert.equal(moved.status, 200, moved.text);
+  const back = await asTracker({ text: 'แก้ตัวเลข', progressPercent: 10 });
+  assert.equal(back.status, 400, back.text);
+  assert.match(back.json.error.message, /reason/);
+  const unknownAgency = await asTracker({ text: 'ย้ายหน่วยงาน', agency: 'กรมสมมุติ' });
+  assert.equal(unknownAgency.status, 400);
+  assert.match(unknownAgency.json.error.message, /budget unit/);
+  const timeline = await get(`/v1/projects/${projectId}`);
+  assert.equal(timeline.status, 200);
+  assert.equal(timeline.json.updates.length, 1);
+  assert.equal(timeline.json.updates[0].operatorName, 'e2e-tracker');
+  assert.equal(timeline.json.project.status, 'PROJECT_STATUS_IN_PROGRESS');
+  const byLine = await get('/v1/projects?budgetLineId=1');
+  assert.ok(byLine.json.projects.some((p) => p.projectId === projectId), 'the badge lookup finds it by budget line');
+
+  // The verifier recomputes Equal Shares and checks every published figure: one changed support is named.
+  const ok = spawnSync('python3', [VERIFY, base, String(roundId)], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stdout + ok.stderr);
+  execFileSync('psql', [pgUrl, '-qc', 'ALTER TABLE voting.result_projects DISABLE TRIGGER result_projects_frozen; '
+    + `UPDATE voting.result_projects SET support = support + 1 WHERE round_id = ${roundId} AND position = 0; `
+    + 'ALTER TABLE voting.result_projects ENABLE TRIGGER result_projects_frozen']);
+  const bad = spawnSync('python3', [VERIFY, base, String(roundId)], { encoding: 'utf8' });
+  assert.equal(bad.status, 1, bad.stdout + bad.stderr);
+  assert.match(bad.stdout, new RegExp(`DIFFERS round ${roundId}, district 12: the published result gives proposal \\d+ support`));
 });
 
 test('a published round verifies with tools/verify-tally, and an altered ballot is named', async () => {

@@ -6,6 +6,7 @@
 #   BKK_E2E_URL=http://127.0.0.1:PORT
 #   BKK_E2E_ADMIN_TOKEN=...      an operator key with every role
 #   BKK_E2E_MODERATOR_KEY=...    an operator key with the moderator role only
+#   BKK_E2E_TRACKER_KEY=...      an operator key with the tracker role only
 #   BKK_E2E_READY
 # and keeps running until it gets SIGTERM/SIGINT (or its parent process exits),
 # then stops everything it started and removes its folder.
@@ -84,8 +85,9 @@ log "importing $DATA_DIR"
 "$BUDGET_BIN" import "$DATA_DIR" >"$DIR/import.log" 2>&1 || { cat "$DIR/import.log" >&2; exit 1; }
 
 # Operators for the tests, made as an operator would: `voting operator add`.
-ADMIN_KEY="$("$VOTING_BIN" operator add e2e-admin --role moderator,round-admin,data-admin 2>>"$DIR/operators.log")"
+ADMIN_KEY="$("$VOTING_BIN" operator add e2e-admin --role moderator,round-admin,data-admin,tracker 2>>"$DIR/operators.log")"
 MODERATOR_KEY="$("$VOTING_BIN" operator add e2e-moderator --role moderator 2>>"$DIR/operators.log")"
+TRACKER_KEY="$("$VOTING_BIN" operator add e2e-tracker --role tracker 2>>"$DIR/operators.log")"
 
 export BKK_DRAIN_SECONDS="${BKK_DRAIN_SECONDS:-3}"
 BKK_LISTEN="127.0.0.1:$BUDGET_PORT" "$BUDGET_BIN" serve >"$DIR/budget-data.log" 2>&1 &
@@ -94,7 +96,7 @@ BKK_LISTEN="127.0.0.1:$KEYWORDS_PORT" BKK_BUDGET_ADDR="127.0.0.1:$BUDGET_PORT" \
   "$KEYWORDS_BIN" >"$DIR/keyword-analytics.log" 2>&1 &
 PIDS+=($!)
 BKK_LISTEN="127.0.0.1:$VOTING_PORT" BKK_RATE_ADDRESS_PER_MIN="${BKK_E2E_ADDRESS_LIMIT:-600}" \
-  "$VOTING_BIN" serve >"$DIR/voting.log" 2>&1 &
+  BKK_ORDINANCE_CSV="$DATA_DIR/budget/bma-ordinance-2566-items.csv" "$VOTING_BIN" serve >"$DIR/voting.log" 2>&1 &
 PIDS+=($!)
 # The browser test makes many requests from one address: no rate limit here.
 BKK_HTTP_LISTEN="127.0.0.1:$HTTP_PORT" BKK_BUDGET_ADDR="127.0.0.1:$BUDGET_PORT" \
@@ -124,6 +126,7 @@ log "ready at $URL (logs in $DIR)"
 echo "BKK_E2E_URL=$URL"
 echo "BKK_E2E_ADMIN_TOKEN=$ADMIN_KEY"
 echo "BKK_E2E_MODERATOR_KEY=$MODERATOR_KEY"
+echo "BKK_E2E_TRACKER_KEY=$TRACKER_KEY"
 # For benchmarks that watch the processes and the database.
 echo "BKK_E2E_PG_URL=$BKK_PG_URL"
 echo "BKK_E2E_VOTING_PID=${PIDS[2]}"

@@ -29,7 +29,9 @@ class VotingIntegrationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     db_ = new TestDatabase("bkk_voting_it");
-    server_ = new VotingServer(db_->url(), HarnessRedisUrl());
+    server_ =
+        new VotingServer(db_->url(), HarnessRedisUrl(),
+                         {{"BKK_ORDINANCE_CSV", std::string(BKK_DATA_DIR) + "/budget/bma-ordinance-2566-items.csv"}});
     ASSERT_TRUE(server_->ready()) << server_->process().Output();
   }
   static void TearDownTestSuite() {
@@ -470,6 +472,132 @@ TEST_F(VotingIntegrationTest, ClosingSealsATallyAnyoneCanCheck) {
   ASSERT_TRUE(stub_->GetBulletin(Ctx().get(), get, &bulletin).ok());
   leaves.assign(bulletin.commitments().begin(), bulletin.commitments().end());
   EXPECT_NE(bkk::voting::MerkleRoot(leaves), bulletin.entry().merkle_root()) << "the altered ballot is detectable";
+}
+
+TEST_F(VotingIntegrationTest, PublishingFreezesResultsAndWinnersBecomeTrackedProjects) {
+  auto round = CreateOpenRound(*stub_, {21, 22}, 3, 1);
+  for (int v = 0; v < 5; ++v) {
+    vpb::CastBallotRequest cast;
+    cast.set_round_id(round.round_id);
+    cast.set_district_id(21);
+    cast.set_voter_token(RegisterCitizen(*stub_, round.round_id, 1200 + v));
+    cast.add_choices()->set_proposal_id(round.proposals[21][v < 3 ? 1 : 2]);
+    vpb::CastBallotResponse resp;
+    ASSERT_TRUE(stub_->CastBallot(Ctx().get(), cast, &resp).ok());
+  }
+  vpb::AdvanceRoundPhaseRequest advance;
+  advance.set_round_id(round.round_id);
+  vpb::AdvanceRoundPhaseResponse advanced;
+  advance.set_to_phase(vpb::PHASE_CLOSED);
+  ASSERT_TRUE(stub_->AdvanceRoundPhase(Ctx(true).get(), advance, &advanced).ok());
+  vpb::ComputeOutcomeRequest outcome_request;
+  outcome_request.set_round_id(round.round_id);
+  outcome_request.set_district_id(21);
+  vpb::ComputeOutcomeResponse preview;
+  ASSERT_TRUE(stub_->ComputeOutcome(Ctx(true).get(), outcome_request, &preview).ok());
+  EXPECT_FALSE(preview.official());
+  advance.set_to_phase(vpb::PHASE_PUBLISHED);
+  ASSERT_TRUE(stub_->AdvanceRoundPhase(Ctx(true).get(), advance, &advanced).ok());
+
+  // The official result is the frozen record: the same as the preview, and
+  // the database refuses to change it.
+  vpb::ComputeOutcomeResponse official;
+  ASSERT_TRUE(stub_->ComputeOutcome(Ctx().get(), outcome_request, &official).ok());
+  EXPECT_TRUE(official.official());
+  EXPECT_FALSE(official.published_at().empty());
+  ASSERT_EQ(official.projects_size(), preview.projects_size());
+  for (int i = 0; i < preview.projects_size(); ++i) {
+    EXPECT_EQ(official.projects(i).proposal_id(), preview.projects(i).proposal_id());
+    EXPECT_EQ(official.projects(i).funded(), preview.projects(i).funded());
+    EXPECT_EQ(official.projects(i).support(), preview.projects(i).support());
+    EXPECT_EQ(official.projects(i).explanation(), preview.projects(i).explanation());
+  }
+  EXPECT_EQ(official.spent_baht(), preview.spent_baht());
+  pqxx::connection c(db_->url());
+  for (const char* sql : {"UPDATE voting.results SET total_cost_baht = 0", "DELETE FROM voting.result_projects",
+                          "TRUNCATE voting.results CASCADE"}) {
+    pqxx::work tx(c);
+    EXPECT_THROW(tx.exec(sql), pqxx::sql_error) << sql;
+  }
+
+  // Each winner is a planned project of its district.
+  vpb::ListProjectsRequest list;
+  list.set_round_id(round.round_id);
+  vpb::ListProjectsResponse projects;
+  ASSERT_TRUE(stub_->ListProjects(Ctx().get(), list, &projects).ok());
+  std::set<int64_t> winners;
+  for (const auto& p : official.projects()) {
+    if (p.funded()) winners.insert(p.proposal_id());
+  }
+  ASSERT_EQ(projects.projects_size(), static_cast<int>(winners.size()));
+  ASSERT_GE(winners.size(), 2u);
+  for (const auto& p : projects.projects()) {
+    EXPECT_TRUE(winners.count(p.proposal_id())) << p.proposal_id();
+    EXPECT_EQ(p.status(), vpb::PROJECT_STATUS_PLANNED);
+    EXPECT_EQ(p.district_id(), 21);
+  }
+  const int64_t project_id = projects.projects(0).project_id();
+
+  // Updates: forward freely; backwards or cancelled only with a reason; an
+  // agency must be a budget unit of the ordinance; the public needs no key,
+  // an update needs an operator.
+  auto update = [&](auto edit, bool admin = true) {
+    vpb::UpdateProjectRequest req;
+    req.set_project_id(project_id);
+    req.set_text("ความคืบหน้า");
+    edit(req);
+    vpb::UpdateProjectResponse resp;
+    return stub_->UpdateProject(Ctx(admin).get(), req, &resp);
+  };
+  EXPECT_EQ(update([](auto&) {}, false).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(update([](auto& r) { r.set_agency("กรมที่ไม่มีในข้อบัญญัติ"); }).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(update([](auto& r) {
+                r.set_status(vpb::PROJECT_STATUS_PROCUREMENT);
+                r.set_agency("สำนักงานเขตคลองเตย");
+                r.set_committed_baht(950'000);
+                r.set_link("https://example.org/procurement/1");
+                r.add_budget_line_ids(12);
+                r.set_set_budget_lines(true);
+              }).ok());
+  ASSERT_TRUE(update([](auto& r) {
+                r.set_status(vpb::PROJECT_STATUS_IN_PROGRESS);
+                r.set_progress_percent(40);
+                r.set_spent_baht(300'000);
+              }).ok());
+  EXPECT_EQ(update([](auto& r) { r.set_spent_baht(100'000); }).error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(update([](auto& r) { r.set_status(vpb::PROJECT_STATUS_CANCELLED); }).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  ASSERT_TRUE(update([](auto& r) {
+                r.set_progress_percent(30);
+                r.set_reason("ตรวจรับงวดที่ 1 ไม่ผ่าน");
+              }).ok());
+  vpb::GetProjectRequest get;
+  get.set_project_id(project_id);
+  vpb::GetProjectResponse timeline;
+  ASSERT_TRUE(stub_->GetProject(Ctx().get(), get, &timeline).ok());
+  ASSERT_EQ(timeline.updates_size(), 3) << "refused updates left no entry";
+  EXPECT_EQ(timeline.project().status(), vpb::PROJECT_STATUS_IN_PROGRESS);
+  EXPECT_EQ(timeline.project().progress_percent(), 30);
+  EXPECT_EQ(timeline.project().spent_baht(), 300'000);
+  EXPECT_EQ(timeline.project().agency(), "สำนักงานเขตคลองเตย");
+  EXPECT_EQ(timeline.updates(0).status(), vpb::PROJECT_STATUS_PROCUREMENT);
+  EXPECT_EQ(timeline.updates(0).link(), "https://example.org/procurement/1");
+  EXPECT_EQ(timeline.updates(2).reason(), "ตรวจรับงวดที่ 1 ไม่ผ่าน");
+  // Filters: by budget line, status and agency.
+  list.set_budget_line_id(12);
+  ASSERT_TRUE(stub_->ListProjects(Ctx().get(), list, &projects).ok());
+  ASSERT_EQ(projects.projects_size(), 1);
+  EXPECT_EQ(projects.projects(0).project_id(), project_id);
+  list.set_budget_line_id(0);
+  list.set_status(vpb::PROJECT_STATUS_PLANNED);
+  ASSERT_TRUE(stub_->ListProjects(Ctx().get(), list, &projects).ok());
+  EXPECT_EQ(projects.projects_size(), static_cast<int>(winners.size()) - 1);
+  get.set_project_id(project_id + 100000);
+  EXPECT_EQ(stub_->GetProject(Ctx().get(), get, &timeline).error_code(), grpc::StatusCode::NOT_FOUND);
+  for (const char* sql : {"UPDATE voting.project_updates SET text = 'x'", "DELETE FROM voting.project_updates"}) {
+    pqxx::work tx(c);
+    EXPECT_THROW(tx.exec(sql), pqxx::sql_error) << sql << ": the timeline is append-only";
+  }
 }
 
 TEST(VotingRateLimitTest, VoterTokenAndAddressLimitsRefuseWithResourceExhausted) {

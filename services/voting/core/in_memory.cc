@@ -19,6 +19,85 @@ absl::Status Down(const char* what) { return absl::UnavailableError(absl::StrCat
 
 // ---------------------------------------------------------------- repository
 
+absl::StatusOr<RoundRecord> InMemoryVotingRepository::PublishRound(
+    int64_t round_id, const std::function<absl::Status(RoundRecord&)>& change,
+    const std::vector<DistrictResult>& results, const std::vector<ProjectRecord>& projects,
+    const operators::AuditEvent& audit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(Up());
+  auto it = rounds_.find(round_id);
+  if (it == rounds_.end()) return absl::NotFoundError(absl::StrCat("round_id ", round_id, " does not exist"));
+  RoundRecord copy = it->second;
+  RETURN_IF_ERROR(change(copy));
+  it->second = copy;
+  for (DistrictResult r : results) {
+    r.published_at = Now();
+    results_[{r.round_id, r.district_id}] = std::move(r);
+  }
+  for (ProjectRecord p : projects) {
+    p.project_id = static_cast<int64_t>(projects_.size()) + 1;
+    p.created_at = p.updated_at = Now();
+    projects_[p.project_id] = std::move(p);
+  }
+  audit_.push_back(audit);
+  return copy;
+}
+
+absl::StatusOr<DistrictResult> InMemoryVotingRepository::GetResult(int64_t round_id, int32_t district_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(Up());
+  auto it = results_.find({round_id, district_id});
+  if (it == results_.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("district ", district_id, " of round ", round_id, " has no published result"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::vector<ProjectRecord>> InMemoryVotingRepository::ListProjects(const ProjectFilter& filter) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(Up());
+  std::vector<ProjectRecord> out;
+  for (const auto& [id, p] : projects_) {
+    if (filter.Matches(p)) out.push_back(p);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const ProjectRecord& a, const ProjectRecord& b) {
+    return std::tie(a.round_id, a.district_id, a.project_id) < std::tie(b.round_id, b.district_id, b.project_id);
+  });
+  return out;
+}
+
+absl::StatusOr<std::pair<ProjectRecord, std::vector<ProjectUpdateRecord>>> InMemoryVotingRepository::GetProject(
+    int64_t project_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(Up());
+  auto it = projects_.find(project_id);
+  if (it == projects_.end()) return absl::NotFoundError(absl::StrCat("project_id ", project_id, " does not exist"));
+  std::vector<ProjectUpdateRecord> updates;
+  for (const auto& u : project_updates_) {
+    if (u.project_id == project_id) updates.push_back(u);
+  }
+  return std::make_pair(it->second, std::move(updates));
+}
+
+absl::StatusOr<std::pair<ProjectRecord, ProjectUpdateRecord>> InMemoryVotingRepository::UpdateProject(
+    int64_t project_id, const std::function<absl::Status(ProjectRecord&, ProjectUpdateRecord&)>& change,
+    const operators::AuditEvent& audit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  RETURN_IF_ERROR(Up());
+  auto it = projects_.find(project_id);
+  if (it == projects_.end()) return absl::NotFoundError(absl::StrCat("project_id ", project_id, " does not exist"));
+  ProjectRecord copy = it->second;
+  ProjectUpdateRecord update;
+  RETURN_IF_ERROR(change(copy, update));
+  update.update_id = static_cast<int64_t>(project_updates_.size()) + 1;
+  update.at = copy.updated_at = Now();
+  it->second = copy;
+  project_updates_.push_back(update);
+  audit_.push_back(audit);
+  return std::make_pair(copy, update);
+}
+
 absl::Status InMemoryVotingRepository::Up() const { return down_ ? Down("the repository") : absl::OkStatus(); }
 
 void InMemoryVotingRepository::set_down(bool down) {

@@ -47,6 +47,16 @@ class InMemoryVotingRepository final : public VotingRepository {
   absl::StatusOr<RoundRecord> ImportClosedRound(RoundRecord round, std::vector<ProposalRecord> proposals,
                                                 const std::vector<ImportedBallot>& ballots,
                                                 const operators::AuditEvent& audit) override;
+  absl::StatusOr<RoundRecord> PublishRound(int64_t round_id, const std::function<absl::Status(RoundRecord&)>& change,
+                                           const std::vector<DistrictResult>& results,
+                                           const std::vector<ProjectRecord>& projects,
+                                           const operators::AuditEvent& audit) override;
+  absl::StatusOr<DistrictResult> GetResult(int64_t round_id, int32_t district_id) override;
+  absl::StatusOr<std::vector<ProjectRecord>> ListProjects(const ProjectFilter& filter) override;
+  absl::StatusOr<std::pair<ProjectRecord, std::vector<ProjectUpdateRecord>>> GetProject(int64_t project_id) override;
+  absl::StatusOr<std::pair<ProjectRecord, ProjectUpdateRecord>> UpdateProject(
+      int64_t project_id, const std::function<absl::Status(ProjectRecord&, ProjectUpdateRecord&)>& change,
+      const operators::AuditEvent& audit) override;
 
   // While down, every call answers UNAVAILABLE and stores nothing.
   void set_down(bool down);
@@ -69,6 +79,9 @@ class InMemoryVotingRepository final : public VotingRepository {
   std::map<int64_t, ProposalRecord> proposals_;
   std::vector<operators::AuditEvent> audit_;
   std::vector<TallyLogEntry> tally_log_;
+  std::map<std::pair<int64_t, int32_t>, DistrictResult> results_;
+  std::map<int64_t, ProjectRecord> projects_;
+  std::vector<ProjectUpdateRecord> project_updates_;                      // in id order
   std::vector<Ballot> ballots_;                                           // in id order
   std::map<std::tuple<int64_t, int32_t, std::string>, size_t> by_voter_;  // (round, district, voter) -> index
 };

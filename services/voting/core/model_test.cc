@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "services/voting/core/projects.h"
 #include "services/voting/core/rules.h"
 
 namespace bkk::voting {
@@ -44,6 +45,15 @@ TEST(StoredEnumTest, ModerationStatusNumbers) {
   EXPECT_EQ(static_cast<int>(ModerationStatus::kPending), 1);
   EXPECT_EQ(static_cast<int>(ModerationStatus::kApproved), 2);
   EXPECT_EQ(static_cast<int>(ModerationStatus::kRejected), 3);
+}
+
+// Also the proto's ProjectStatus numbers: the adapter casts between them.
+TEST(StoredEnumTest, ProjectStatusNumbers) {
+  EXPECT_EQ(static_cast<int>(ProjectStatus::kPlanned), 1);
+  EXPECT_EQ(static_cast<int>(ProjectStatus::kProcurement), 2);
+  EXPECT_EQ(static_cast<int>(ProjectStatus::kInProgress), 3);
+  EXPECT_EQ(static_cast<int>(ProjectStatus::kCompleted), 4);
+  EXPECT_EQ(static_cast<int>(ProjectStatus::kCancelled), 5);
 }
 
 }  // namespace

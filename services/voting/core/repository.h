@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/operators/model.h"
 #include "services/voting/core/model.h"
+#include "services/voting/core/projects.h"
 #include "services/voting/core/tally_proof.h"
 
 namespace bkk::voting {
@@ -112,6 +113,27 @@ class VotingRepository {
   virtual absl::StatusOr<TallyLogEntry> AppendTallyLog(TallyLogEntry entry) = 0;
   // The log's entries of a round (every round for 0), oldest first.
   virtual absl::StatusOr<std::vector<TallyLogEntry>> TallyLog(int64_t round_id) = 0;
+
+  // Publishes a round as UpdateRound changes it (`change` checks the phase
+  // under the lock), storing in the same transaction every district's frozen
+  // result and a project per funded proposal: all of it or nothing.
+  virtual absl::StatusOr<RoundRecord> PublishRound(int64_t round_id,
+                                                   const std::function<absl::Status(RoundRecord&)>& change,
+                                                   const std::vector<DistrictResult>& results,
+                                                   const std::vector<ProjectRecord>& projects,
+                                                   const operators::AuditEvent& audit) = 0;
+  // A district's frozen result; NOT_FOUND until its round is published.
+  virtual absl::StatusOr<DistrictResult> GetResult(int64_t round_id, int32_t district_id) = 0;
+
+  // By round, district and project id.
+  virtual absl::StatusOr<std::vector<ProjectRecord>> ListProjects(const ProjectFilter& filter) = 0;
+  // The project and its updates, oldest first; NOT_FOUND when there is none.
+  virtual absl::StatusOr<std::pair<ProjectRecord, std::vector<ProjectUpdateRecord>>> GetProject(int64_t project_id) = 0;
+  // Reads the project under a lock, lets `change` edit it and fill in the
+  // update (or refuse), and stores both with `audit` atomically.
+  virtual absl::StatusOr<std::pair<ProjectRecord, ProjectUpdateRecord>> UpdateProject(
+      int64_t project_id, const std::function<absl::Status(ProjectRecord&, ProjectUpdateRecord&)>& change,
+      const operators::AuditEvent& audit) = 0;
 
   // Creates a closed round with its proposals and ballots at once (pabulib
   // import). Ballot choices name proposals by external_id.

@@ -150,18 +150,15 @@ absl::StatusOr<RoundRecord> VotingApp::UpdateRoundRules(int64_t round_id, const 
 }
 
 absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase to, const operators::Actor& by) {
-  // Nothing is published that is not in the tally log.
-  if (to == Phase::kPublished) RETURN_IF_ERROR(SealRound(round_id));
   auto audit = operators::AuditOf(by, "AdvanceRoundPhase", absl::StrCat("round ", round_id), "", round_id);
-  auto round = store_->UpdateRound(
-      round_id,
-      [&](RoundRecord& r) {
-        RETURN_IF_ERROR(CheckPhaseTransition(r.phase, to));
-        audit.summary = absl::StrCat(PhaseName(r.phase), " -> ", PhaseName(to));
-        r.phase = to;
-        return absl::OkStatus();
-      },
-      audit);
+  auto change = [&](RoundRecord& r) {
+    RETURN_IF_ERROR(CheckPhaseTransition(r.phase, to));
+    audit.summary = absl::StrCat(PhaseName(r.phase), " -> ", PhaseName(to));
+    r.phase = to;
+    return absl::OkStatus();
+  };
+  auto round =
+      to == Phase::kPublished ? Publish(round_id, change, audit) : store_->UpdateRound(round_id, change, audit);
   if (!round.ok()) return round;
   {
     std::lock_guard<std::mutex> lock(cache_mu_);
@@ -181,6 +178,79 @@ absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase
     }
   }
   return round;
+}
+
+absl::StatusOr<RoundRecord> VotingApp::Publish(int64_t round_id,
+                                               const std::function<absl::Status(RoundRecord&)>& change,
+                                               const operators::AuditEvent& audit) {
+  // Nothing is published that is not in the tally log.
+  RETURN_IF_ERROR(SealRound(round_id));
+  ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
+  // Ballots cannot change after CLOSED, so outcomes computed now are the
+  // ones the locked phase change publishes (a wrong phase is refused there).
+  std::vector<DistrictResult> results;
+  std::vector<ProjectRecord> projects;
+  if (round.phase == Phase::kClosed) {
+    for (const auto& d : round.districts) {
+      std::map<std::string, ProposalRecord> proposals;
+      ASSIGN_OR_RETURN(auto election, BuildElection(round, d.district_id, &proposals));
+      ASSIGN_OR_RETURN(auto outcome, ::bkk::voting::ComputeOutcome(election, round.outcome_rule));
+      // Imported elections happened elsewhere: nothing here to build.
+      if (round.source.empty()) {
+        for (const auto& id : outcome.funded_ids) {
+          const ProposalRecord& p = proposals[id];
+          projects.push_back(ProjectFromFunded(round_id, d.district_id, p.proposal_id, p.title, p.estimated_cost_baht));
+        }
+      }
+      results.push_back({round_id, d.district_id, std::move(outcome), ""});
+    }
+  }
+  return store_->PublishRound(round_id, change, results, projects, audit);
+}
+
+absl::StatusOr<std::vector<ProjectRecord>> VotingApp::ListProjects(const ProjectFilter& filter) {
+  if (filter.round_id < 0) return absl::InvalidArgumentError("round_id must be a round's id, or 0 for every round");
+  if (filter.district_id < 0 || filter.district_id > 50) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("district_id must be 1-50, or 0 for every district, got ", filter.district_id));
+  }
+  if (filter.budget_line_id < 0) return absl::InvalidArgumentError("budget_line_id must be a line's id, or 0");
+  return store_->ListProjects(filter);
+}
+
+absl::StatusOr<ProjectWithTimeline> VotingApp::GetProject(int64_t project_id) {
+  if (project_id <= 0) return absl::InvalidArgumentError("project_id must be a project's id (a positive number)");
+  ASSIGN_OR_RETURN(auto found, store_->GetProject(project_id));
+  return ProjectWithTimeline{std::move(found.first), std::move(found.second)};
+}
+
+absl::StatusOr<std::pair<ProjectRecord, ProjectUpdateRecord>> VotingApp::UpdateProject(int64_t project_id,
+                                                                                       const ProjectChange& change,
+                                                                                       const operators::Actor& by) {
+  if (project_id <= 0) return absl::InvalidArgumentError("project_id must be a project's id (a positive number)");
+  auto audit = operators::AuditOf(by, "UpdateProject", absl::StrCat("project ", project_id), "");
+  return store_->UpdateProject(
+      project_id,
+      [&](ProjectRecord& project, ProjectUpdateRecord& update) {
+        const ProjectRecord before = project;
+        RETURN_IF_ERROR(ApplyProjectChange(change, budget_units_, project));
+        update.project_id = project_id;
+        update.operator_name = by.op.name;
+        update.text = change.text;
+        update.link = change.link;
+        update.reason = change.reason;
+        update.status = project.status;
+        update.progress_percent = project.progress_percent;
+        update.committed_baht = project.committed_baht;
+        update.spent_baht = project.spent_baht;
+        update.agency = project.agency;
+        audit.round_id = project.round_id;
+        audit.summary = absl::StrCat(ProjectStatusName(before.status), " -> ", ProjectStatusName(project.status), ", ",
+                                     project.progress_percent, "%, committed ", project.committed_baht, ", spent ",
+                                     project.spent_baht, change.reason.empty() ? "" : "; reason: ", change.reason);
+        return absl::OkStatus();
+      },
+      audit);
 }
 
 absl::StatusOr<std::vector<TallyLogEntry>> VotingApp::TallyLog(int64_t round_id) {
@@ -622,6 +692,20 @@ absl::StatusOr<OutcomeView> VotingApp::ComputeOutcome(int64_t round_id, int32_t 
                                                       std::optional<OutcomeRule> rule, Audience audience) {
   ASSIGN_OR_RETURN(auto round, RoundWithResults(round_id, audience, "outcomes"));
   OutcomeView view;
+  if (round.phase == Phase::kPublished && (!rule || *rule == round.outcome_rule)) {
+    if (round.BudgetOf(district_id) < 0) return NotInRound(district_id, round_id);
+    auto result = store_->GetResult(round_id, district_id);
+    if (result.ok()) {
+      ASSIGN_OR_RETURN(auto approved, store_->ListProposals(round_id, district_id, false));
+      for (auto& p : approved) view.proposals[ProjectIdOf(p)] = std::move(p);
+      view.outcome = std::move(result->outcome);
+      view.official = true;
+      view.published_at = std::move(result->published_at);
+      return view;
+    }
+    // Rounds published before results were frozen are computed as before.
+    if (!absl::IsNotFound(result.status())) return result.status();
+  }
   ASSIGN_OR_RETURN(auto election, BuildElection(round, district_id, &view.proposals));
   ASSIGN_OR_RETURN(auto outcome, ::bkk::voting::ComputeOutcome(election, rule.value_or(round.outcome_rule)));
   view.outcome = std::move(outcome);

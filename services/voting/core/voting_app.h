@@ -27,6 +27,7 @@
 #include "services/voting/core/ballot_writer.h"
 #include "services/voting/core/citizen_id.h"
 #include "services/voting/core/outcomes.h"
+#include "services/voting/core/projects.h"
 #include "services/voting/core/rate_limiter.h"
 #include "services/voting/core/repository.h"
 #include "services/voting/core/tally_applier.h"
@@ -124,6 +125,14 @@ struct Bulletin {
 struct OutcomeView {
   Outcome outcome;
   std::map<std::string, ProposalRecord> proposals;  // by election project id
+  // The frozen result of a published round (not a what-if under another rule).
+  bool official = false;
+  std::string published_at;
+};
+
+struct ProjectWithTimeline {
+  ProjectRecord project;
+  std::vector<ProjectUpdateRecord> updates;
 };
 
 class VotingApp final {
@@ -137,6 +146,9 @@ class VotingApp final {
   // Told (in this process) when a round changes phase; other replicas hear
   // of it on the Redis changes channel.
   void set_round_listener(std::function<void(int64_t round_id)> listener) { round_listener_ = std::move(listener); }
+  // The ordinance's budget units, which projects are assigned to (empty:
+  // any name). Set once before serving.
+  void set_budget_units(BudgetUnits units) { budget_units_ = std::move(units); }
 
   absl::StatusOr<RoundRecord> CreateRound(RoundRecord round, const operators::Actor& by);
   absl::StatusOr<RoundRecord> UpdateRoundRules(int64_t round_id, const RoundRulesChange& change,
@@ -185,7 +197,8 @@ class VotingApp final {
   absl::StatusOr<Bulletin> GetBulletin(int64_t round_id, int32_t district_id, Audience audience);
 
   // Outcomes and the ballot export need a closed round; the public sees
-  // them only once it is published.
+  // them only once it is published. A published round's outcome under its
+  // own rule is the frozen official result; another rule is a what-if.
   absl::StatusOr<OutcomeView> ComputeOutcome(int64_t round_id, int32_t district_id, std::optional<OutcomeRule> rule,
                                              Audience audience);
   absl::StatusOr<std::string> ExportPabulib(int64_t round_id, int32_t district_id, Audience audience);
@@ -193,7 +206,18 @@ class VotingApp final {
                                                                   const std::string& content, int32_t district_id,
                                                                   const operators::Actor& by);
 
+  absl::StatusOr<std::vector<ProjectRecord>> ListProjects(const ProjectFilter& filter);
+  absl::StatusOr<ProjectWithTimeline> GetProject(int64_t project_id);
+  // A tracker's dated update (see ApplyProjectChange), audited.
+  absl::StatusOr<std::pair<ProjectRecord, ProjectUpdateRecord>> UpdateProject(int64_t project_id,
+                                                                              const ProjectChange& change,
+                                                                              const operators::Actor& by);
+
  private:
+  // CLOSED -> PUBLISHED: seals what is missing, computes each district's
+  // outcome under the round's rule and stores them frozen, with the projects.
+  absl::StatusOr<RoundRecord> Publish(int64_t round_id, const std::function<absl::Status(RoundRecord&)>& change,
+                                      const operators::AuditEvent& audit);
   // The round for validating a ballot, cached for a second: PostgreSQL
   // re-checks the phase under a share lock when the ballot is written.
   absl::StatusOr<RoundRecord> RoundForBallot(int64_t round_id);
@@ -232,6 +256,7 @@ class VotingApp final {
   const VoterTokenSigner signer_;
   const CommitmentNonces nonces_;
   const VotingLimits limits_;
+  BudgetUnits budget_units_;
 
   // Approved proposals of districts whose round is voting (frozen then).
   std::mutex cache_mu_;

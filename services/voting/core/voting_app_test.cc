@@ -440,6 +440,66 @@ TEST_F(VotingAppTest, OutcomesAndExportsArePublicOnlyOncePublished) {
   EXPECT_THAT(app_.ExportPabulib(id, 7, Audience::kPublic), IsOk());
 }
 
+TEST_F(VotingAppTest, PublishingFreezesEachResultAndTurnsWinnersIntoProjects) {
+  auto open = OpenRound(3, BallotRule::Approval(1));
+  const int64_t id = open.round.round_id;
+  ASSERT_THAT(Cast(id, 7, Token(id, 600), {{open.proposals[2], 1}}), IsOk());
+  ASSERT_THAT(Cast(id, 7, Token(id, 601), {{open.proposals[2], 1}}), IsOk());
+  ASSERT_THAT(Cast(id, 7, Token(id, 602), {{open.proposals[0], 1}}), IsOk());
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kClosed, admin_), IsOk());
+  auto live = app_.ComputeOutcome(id, 7, std::nullopt, Audience::kOperator);
+  ASSERT_THAT(live, IsOk());
+  EXPECT_FALSE(live->official) << "a closed round's outcome is a preview";
+  ASSERT_THAT(app_.AdvanceRoundPhase(id, Phase::kPublished, admin_), IsOk());
+
+  auto official = app_.ComputeOutcome(id, 7, std::nullopt, Audience::kPublic);
+  ASSERT_THAT(official, IsOk());
+  EXPECT_TRUE(official->official);
+  EXPECT_FALSE(official->published_at.empty());
+  EXPECT_EQ(official->outcome.funded_ids, live->outcome.funded_ids);
+  EXPECT_EQ(official->outcome.summary, live->outcome.summary);
+  ASSERT_EQ(official->outcome.projects.size(), live->outcome.projects.size());
+  for (size_t i = 0; i < live->outcome.projects.size(); ++i) {
+    EXPECT_EQ(official->outcome.projects[i].explanation, live->outcome.projects[i].explanation);
+  }
+  auto what_if = app_.ComputeOutcome(id, 7, OutcomeRule::kEqualSharesAdd1, Audience::kPublic);
+  ASSERT_THAT(what_if, IsOk());
+  EXPECT_FALSE(what_if->official) << "another rule is a what-if, never the result";
+
+  // Each funded proposal became a planned project; district 8 funded nothing.
+  auto projects = app_.ListProjects({id});
+  ASSERT_THAT(projects, IsOk());
+  ASSERT_EQ(projects->size(), live->outcome.funded_ids.size());
+  EXPECT_EQ((*projects)[0].proposal_id, open.proposals[2]);
+  EXPECT_EQ((*projects)[0].status, ProjectStatus::kPlanned);
+  EXPECT_EQ((*projects)[0].funded_baht, 1'000'002);
+  EXPECT_THAT(app_.ListProjects({id, 8}), IsOk());
+  EXPECT_TRUE(app_.ListProjects({id, 8})->empty());
+  EXPECT_THAT(app_.ListProjects({0, 51}), StatusIs(Code::kInvalidArgument));
+
+  const int64_t project_id = (*projects)[0].project_id;
+  ProjectChange change;
+  change.text = "ประกาศจัดซื้อจัดจ้าง";
+  change.status = ProjectStatus::kProcurement;
+  change.committed_baht = 990'000;
+  const operators::Actor tracker{{2, "kanda", {operators::Role::kTracker}}, operators::Role::kTracker, "req-2"};
+  auto updated = app_.UpdateProject(project_id, change, tracker);
+  ASSERT_THAT(updated, IsOk());
+  EXPECT_EQ(updated->second.operator_name, "kanda");
+  change.text = "ลดวงเงิน";
+  change.status.reset();
+  change.committed_baht = 900'000;
+  EXPECT_THAT(app_.UpdateProject(project_id, change, tracker),
+              StatusIs(Code::kFailedPrecondition, HasSubstr("reason")));
+  auto timeline = app_.GetProject(project_id);
+  ASSERT_THAT(timeline, IsOk());
+  ASSERT_EQ(timeline->updates.size(), 1u) << "the refused update left no entry";
+  EXPECT_EQ(timeline->project.committed_baht, 990'000);
+  EXPECT_EQ(timeline->updates[0].status, ProjectStatus::kProcurement);
+  EXPECT_EQ(repo_.audit_events().back().action, "UpdateProject");
+  EXPECT_THAT(app_.GetProject(project_id + 100), StatusIs(Code::kNotFound));
+}
+
 TEST_F(VotingAppTest, AVoterChoosesOneDistrictUnlessTheRoundAllowsEach) {
   EXPECT_EQ(app_.CreateRound(NewRound(), admin_)->districts_per_voter, DistrictsPerVoter::kOne)
       << "the default for a city round";

@@ -35,10 +35,11 @@ absl::StatusOr<std::vector<Role>> FromProto(const google::protobuf::RepeatedFiel
       case pb::OPERATOR_ROLE_MODERATOR:
       case pb::OPERATOR_ROLE_ROUND_ADMIN:
       case pb::OPERATOR_ROLE_DATA_ADMIN:
+      case pb::OPERATOR_ROLE_TRACKER:
         out.push_back(static_cast<Role>(r));
         break;
       default:
-        return absl::InvalidArgumentError("roles: each must be MODERATOR, ROUND_ADMIN or DATA_ADMIN");
+        return absl::InvalidArgumentError("roles: each must be MODERATOR, ROUND_ADMIN, DATA_ADMIN or TRACKER");
     }
   }
   return out;
@@ -58,6 +59,53 @@ void ToProto(const TallyLogEntry& e, pb::TallyLogEntry* out) {
   out->set_at(e.at);
   out->set_previous_hash(e.previous_hash);
   out->set_entry_hash(e.entry_hash);
+}
+
+absl::StatusOr<std::optional<ProjectStatus>> FromProto(pb::ProjectStatus s) {
+  switch (s) {
+    case pb::PROJECT_STATUS_UNSPECIFIED:
+      return std::optional<ProjectStatus>();
+    case pb::PROJECT_STATUS_PLANNED:
+    case pb::PROJECT_STATUS_PROCUREMENT:
+    case pb::PROJECT_STATUS_IN_PROGRESS:
+    case pb::PROJECT_STATUS_COMPLETED:
+    case pb::PROJECT_STATUS_CANCELLED:
+      return static_cast<ProjectStatus>(s);  // same numbers (model_test.cc)
+    default:
+      return absl::InvalidArgumentError("status must be PLANNED, PROCUREMENT, IN_PROGRESS, COMPLETED or CANCELLED");
+  }
+}
+
+void ToProto(const ProjectRecord& p, pb::Project* out) {
+  out->set_project_id(p.project_id);
+  out->set_round_id(p.round_id);
+  out->set_district_id(p.district_id);
+  out->set_proposal_id(p.proposal_id);
+  out->set_title(p.title);
+  out->set_funded_baht(p.funded_baht);
+  out->set_agency(p.agency);
+  out->set_status(static_cast<pb::ProjectStatus>(p.status));
+  out->set_status_reason(p.status_reason);
+  out->set_progress_percent(p.progress_percent);
+  out->set_committed_baht(p.committed_baht);
+  out->set_spent_baht(p.spent_baht);
+  for (int64_t line : p.budget_line_ids) out->add_budget_line_ids(line);
+  out->set_created_at(p.created_at);
+  out->set_updated_at(p.updated_at);
+}
+
+void ToProto(const ProjectUpdateRecord& u, pb::ProjectUpdate* out) {
+  out->set_update_id(u.update_id);
+  out->set_at(u.at);
+  out->set_operator_name(u.operator_name);
+  out->set_text(u.text);
+  out->set_link(u.link);
+  out->set_status(static_cast<pb::ProjectStatus>(u.status));
+  out->set_progress_percent(u.progress_percent);
+  out->set_committed_baht(u.committed_baht);
+  out->set_spent_baht(u.spent_baht);
+  out->set_agency(u.agency);
+  out->set_reason(u.reason);
 }
 
 void ToProto(const operators::Operator& op, pb::Operator* out) {
@@ -256,10 +304,10 @@ grpc::Status VotingGrpcService::CreateOperator(Ctx* context, const pb::CreateOpe
 
 grpc::Status VotingGrpcService::ListAuditEvents(Ctx* context, const pb::ListAuditEventsRequest* request,
                                                 pb::ListAuditEventsResponse* response) {
-  RETURN_IF_ERROR(
-      Authorize(*context, {Role::kModerator, Role::kRoundAdmin, Role::kDataAdmin}, Access::kRead, "ListAuditEvents")
-          .status(),
-      ToGrpcStatus);
+  RETURN_IF_ERROR(Authorize(*context, {Role::kModerator, Role::kRoundAdmin, Role::kDataAdmin, Role::kTracker},
+                            Access::kRead, "ListAuditEvents")
+                      .status(),
+                  ToGrpcStatus);
   operators::AuditQuery query;
   query.round_id = request->round_id();
   query.operator_name = request->operator_name();
@@ -540,6 +588,8 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOu
   response->set_spent_baht(o.total_cost);
   response->set_voter_count(o.voters);
   response->set_summary(o.summary);
+  response->set_official(view.official);
+  response->set_published_at(view.published_at);
   // Funded first (in funding order), then the rest in election order.
   std::vector<const ProjectOutcome*> order;
   for (const auto& id : o.funded_ids) order.push_back(o.Find(id));
@@ -581,6 +631,52 @@ grpc::Status VotingGrpcService::ImportPabulib(Ctx* context, const pb::ImportPabu
   ToProto(std::get<0>(result), response->mutable_round());
   response->set_proposal_count(std::get<1>(result));
   response->set_ballot_count(std::get<2>(result));
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::ListProjects(Ctx*, const pb::ListProjectsRequest* request,
+                                             pb::ListProjectsResponse* response) {
+  ProjectFilter filter;
+  filter.round_id = request->round_id();
+  filter.district_id = request->district_id();
+  ASSIGN_OR_RETURN(filter.status, FromProto(request->status()), ToGrpcStatus);
+  filter.agency = request->agency();
+  filter.budget_line_id = request->budget_line_id();
+  ASSIGN_OR_RETURN(auto projects, app_->ListProjects(filter), ToGrpcStatus);
+  for (const auto& p : projects) ToProto(p, response->add_projects());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::GetProject(Ctx*, const pb::GetProjectRequest* request,
+                                           pb::GetProjectResponse* response) {
+  ASSIGN_OR_RETURN(auto found, app_->GetProject(request->project_id()), ToGrpcStatus);
+  ToProto(found.project, response->mutable_project());
+  for (const auto& u : found.updates) ToProto(u, response->add_updates());
+  return grpc::Status::OK;
+}
+
+grpc::Status VotingGrpcService::UpdateProject(Ctx* context, const pb::UpdateProjectRequest* request,
+                                              pb::UpdateProjectResponse* response) {
+  ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kTracker, Role::kRoundAdmin}, Access::kWrite, "UpdateProject"),
+                   ToGrpcStatus);
+  ProjectChange change;
+  change.text = request->text();
+  change.link = request->link();
+  change.reason = request->reason();
+  ASSIGN_OR_RETURN(change.status, FromProto(request->status()), ToGrpcStatus);
+  if (request->has_progress_percent()) change.progress_percent = request->progress_percent();
+  if (request->has_committed_baht()) change.committed_baht = request->committed_baht();
+  if (request->has_spent_baht()) change.spent_baht = request->spent_baht();
+  if (!request->agency().empty()) change.agency = request->agency();
+  if (request->set_budget_lines()) {
+    change.budget_line_ids = std::vector<int64_t>(request->budget_line_ids().begin(), request->budget_line_ids().end());
+  } else if (request->budget_line_ids_size() > 0) {
+    return ToGrpcStatus(
+        absl::InvalidArgumentError("budget_line_ids replaces the list only with set_budget_lines: true"));
+  }
+  ASSIGN_OR_RETURN(auto updated, app_->UpdateProject(request->project_id(), change, by), ToGrpcStatus);
+  ToProto(updated.first, response->mutable_project());
+  ToProto(updated.second, response->mutable_update());
   return grpc::Status::OK;
 }
 

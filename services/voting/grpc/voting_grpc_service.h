@@ -78,6 +78,12 @@ class VotingGrpcService final : public bkkbudget::voting::v1::VotingService::Wit
                              bkkbudget::voting::v1::ExportPabulibResponse* response) override;
   grpc::Status ImportPabulib(Ctx* context, const bkkbudget::voting::v1::ImportPabulibRequest* request,
                              bkkbudget::voting::v1::ImportPabulibResponse* response) override;
+  grpc::Status ListProjects(Ctx* context, const bkkbudget::voting::v1::ListProjectsRequest* request,
+                            bkkbudget::voting::v1::ListProjectsResponse* response) override;
+  grpc::Status GetProject(Ctx* context, const bkkbudget::voting::v1::GetProjectRequest* request,
+                          bkkbudget::voting::v1::GetProjectResponse* response) override;
+  grpc::Status UpdateProject(Ctx* context, const bkkbudget::voting::v1::UpdateProjectRequest* request,
+                             bkkbudget::voting::v1::UpdateProjectResponse* response) override;
 
  private:
   absl::StatusOr<operators::Actor> Authorize(const grpc::ServerContextBase& context,

@@ -197,6 +197,87 @@ CREATE TRIGGER tally_log_append_only BEFORE UPDATE OR DELETE ON voting.tally_log
 CREATE TRIGGER tally_log_no_truncate BEFORE TRUNCATE ON voting.tally_log
   FOR EACH STATEMENT EXECUTE FUNCTION voting.refuse_tally_log_change();
 )sql"},
+      {7, "published results, frozen; winning proposals as tracked projects", R"sql(
+-- A district's official outcome, written once when its round is published.
+CREATE TABLE voting.results (
+  round_id         bigint NOT NULL REFERENCES voting.rounds (round_id),
+  district_id      integer NOT NULL,
+  rule             smallint NOT NULL,
+  budget_baht      bigint NOT NULL,
+  total_cost_baht  bigint NOT NULL,
+  voters           bigint NOT NULL,
+  add1_steps       bigint NOT NULL,
+  summary          text NOT NULL,
+  published_at     timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (round_id, district_id)
+);
+-- Every project of the election, in the election's order.
+CREATE TABLE voting.result_projects (
+  round_id      bigint NOT NULL,
+  district_id   integer NOT NULL,
+  position      integer NOT NULL,
+  project_key   text NOT NULL,
+  cost_baht     bigint NOT NULL,
+  supporters    bigint NOT NULL,
+  support       bigint NOT NULL,
+  funded        boolean NOT NULL,
+  funded_order  integer NOT NULL,
+  explanation   text NOT NULL,
+  PRIMARY KEY (round_id, district_id, position),
+  FOREIGN KEY (round_id, district_id) REFERENCES voting.results
+);
+CREATE FUNCTION voting.refuse_result_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  RAISE EXCEPTION 'published results are frozen: % is append-only', TG_TABLE_NAME;
+END
+$fn$;
+CREATE TRIGGER results_frozen BEFORE UPDATE OR DELETE ON voting.results
+  FOR EACH ROW EXECUTE FUNCTION voting.refuse_result_change();
+CREATE TRIGGER result_projects_frozen BEFORE UPDATE OR DELETE ON voting.result_projects
+  FOR EACH ROW EXECUTE FUNCTION voting.refuse_result_change();
+CREATE TRIGGER results_no_truncate BEFORE TRUNCATE ON voting.results
+  FOR EACH STATEMENT EXECUTE FUNCTION voting.refuse_result_change();
+CREATE TRIGGER result_projects_no_truncate BEFORE TRUNCATE ON voting.result_projects
+  FOR EACH STATEMENT EXECUTE FUNCTION voting.refuse_result_change();
+CREATE TABLE voting.projects (
+  project_id        bigserial PRIMARY KEY,
+  round_id          bigint NOT NULL REFERENCES voting.rounds (round_id),
+  district_id       integer NOT NULL,
+  proposal_id       bigint NOT NULL UNIQUE REFERENCES voting.proposals (proposal_id),
+  title             text NOT NULL,
+  funded_baht       bigint NOT NULL,
+  agency            text NOT NULL DEFAULT '',
+  status            smallint NOT NULL CHECK (status BETWEEN 1 AND 5),
+  status_reason     text NOT NULL DEFAULT '',
+  progress_percent  integer NOT NULL DEFAULT 0 CHECK (progress_percent BETWEEN 0 AND 100),
+  committed_baht    bigint NOT NULL DEFAULT 0 CHECK (committed_baht >= 0),
+  spent_baht        bigint NOT NULL DEFAULT 0 CHECK (spent_baht >= 0),
+  budget_line_ids   bigint[] NOT NULL DEFAULT '{}',
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  updated_at        timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX projects_district ON voting.projects (round_id, district_id);
+-- The timeline: each update with the project's state after it, append-only.
+CREATE TABLE voting.project_updates (
+  update_id         bigserial PRIMARY KEY,
+  project_id        bigint NOT NULL REFERENCES voting.projects (project_id),
+  at                timestamptz NOT NULL DEFAULT now(),
+  operator_name     text NOT NULL,
+  text              text NOT NULL,
+  link              text NOT NULL,
+  reason            text NOT NULL,
+  status            smallint NOT NULL,
+  progress_percent  integer NOT NULL,
+  committed_baht    bigint NOT NULL,
+  spent_baht        bigint NOT NULL,
+  agency            text NOT NULL
+);
+CREATE INDEX project_updates_project ON voting.project_updates (project_id, update_id);
+CREATE TRIGGER project_updates_append_only BEFORE UPDATE OR DELETE ON voting.project_updates
+  FOR EACH ROW EXECUTE FUNCTION voting.refuse_result_change();
+CREATE TRIGGER project_updates_no_truncate BEFORE TRUNCATE ON voting.project_updates
+  FOR EACH STATEMENT EXECUTE FUNCTION voting.refuse_result_change();
+)sql"},
   };
   return *kMigrations;
 }
@@ -325,6 +406,20 @@ void WriteRound(pqxx::transaction_base& tx, const RoundRecord& round) {
   }
 }
 
+// Reads the round under a lock, lets `change` edit it (or refuse) and
+// writes it back, in the caller's transaction.
+absl::StatusOr<RoundRecord> ChangeRound(pqxx::work& tx, int64_t round_id,
+                                        const std::function<absl::Status(RoundRecord&)>& change) {
+  auto r = tx.exec_params(std::string("SELECT ") + kRoundColumns + " FROM voting.rounds WHERE round_id = $1 FOR UPDATE",
+                          round_id);
+  if (r.empty()) return absl::NotFoundError(absl::StrCat("round_id ", round_id, " does not exist"));
+  RoundRecord round = RoundFromRow(r[0]);
+  LoadDistricts(tx, round);
+  RETURN_IF_ERROR(change(round));
+  WriteRound(tx, round);
+  return round;
+}
+
 int64_t InsertRound(pqxx::transaction_base& tx, const RoundRecord& round) {
   auto r = tx.exec_params1(
       "INSERT INTO voting.rounds (name, fiscal_year, ballot_kind, max_choices, total_points, max_points, "
@@ -398,15 +493,8 @@ absl::StatusOr<RoundRecord> PgVotingRepository::UpdateRound(int64_t round_id,
                                                             const std::function<absl::Status(RoundRecord&)>& change,
                                                             const operators::AuditEvent& audit) {
   return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<RoundRecord> {
-    RoundRecord round;
     pqxx::work tx(c);
-    auto r = tx.exec_params(
-        std::string("SELECT ") + kRoundColumns + " FROM voting.rounds WHERE round_id = $1 FOR UPDATE", round_id);
-    if (r.empty()) return absl::NotFoundError(absl::StrCat("round_id ", round_id, " does not exist"));
-    round = RoundFromRow(r[0]);
-    LoadDistricts(tx, round);
-    if (auto st = change(round); !st.ok()) return st;
-    WriteRound(tx, round);
+    ASSIGN_OR_RETURN(auto round, ChangeRound(tx, round_id, change));
     operators::AppendAuditEvent(tx, audit);
     tx.commit();
     return round;
@@ -708,6 +796,216 @@ absl::StatusOr<std::vector<TallyLogEntry>> PgVotingRepository::TallyLog(int64_t 
                                         round_id)) {
       out.push_back(EntryFromRow(r));
     }
+    return out;
+  });
+}
+
+namespace {
+
+// A timestamp column as RFC 3339 text in UTC.
+std::string Rfc3339(absl::string_view column) {
+  return absl::StrCat("to_char(", column, " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')");
+}
+const std::string kProjectColumns = absl::StrCat(
+    "project_id, round_id, district_id, proposal_id, title, funded_baht, agency, status, status_reason, "
+    "progress_percent, committed_baht, spent_baht, array_to_string(budget_line_ids, ','), ",
+    Rfc3339("created_at"), ", ", Rfc3339("updated_at"));
+const std::string kUpdateColumns =
+    absl::StrCat("update_id, project_id, ", Rfc3339("at"),
+                 ", operator_name, text, link, reason, status, progress_percent, committed_baht, spent_baht, agency");
+
+ProjectRecord ProjectFromRow(const pqxx::row& r) {
+  ProjectRecord p;
+  p.project_id = r[0].as<int64_t>();
+  p.round_id = r[1].as<int64_t>();
+  p.district_id = r[2].as<int32_t>();
+  p.proposal_id = r[3].as<int64_t>();
+  p.title = r[4].as<std::string>();
+  p.funded_baht = r[5].as<int64_t>();
+  p.agency = r[6].as<std::string>();
+  p.status = static_cast<ProjectStatus>(r[7].as<int>());
+  p.status_reason = r[8].as<std::string>();
+  p.progress_percent = r[9].as<int32_t>();
+  p.committed_baht = r[10].as<int64_t>();
+  p.spent_baht = r[11].as<int64_t>();
+  for (absl::string_view id : absl::StrSplit(r[12].as<std::string>(), ',', absl::SkipEmpty())) {
+    int64_t line = 0;
+    if (absl::SimpleAtoi(id, &line)) p.budget_line_ids.push_back(line);
+  }
+  p.created_at = r[13].as<std::string>();
+  p.updated_at = r[14].as<std::string>();
+  return p;
+}
+
+ProjectUpdateRecord UpdateFromRow(const pqxx::row& r) {
+  ProjectUpdateRecord u;
+  u.update_id = r[0].as<int64_t>();
+  u.project_id = r[1].as<int64_t>();
+  u.at = r[2].as<std::string>();
+  u.operator_name = r[3].as<std::string>();
+  u.text = r[4].as<std::string>();
+  u.link = r[5].as<std::string>();
+  u.reason = r[6].as<std::string>();
+  u.status = static_cast<ProjectStatus>(r[7].as<int>());
+  u.progress_percent = r[8].as<int32_t>();
+  u.committed_baht = r[9].as<int64_t>();
+  u.spent_baht = r[10].as<int64_t>();
+  u.agency = r[11].as<std::string>();
+  return u;
+}
+
+std::string LineArray(const std::vector<int64_t>& ids) { return absl::StrCat("{", absl::StrJoin(ids, ","), "}"); }
+
+}  // namespace
+
+absl::StatusOr<RoundRecord> PgVotingRepository::PublishRound(int64_t round_id,
+                                                             const std::function<absl::Status(RoundRecord&)>& change,
+                                                             const std::vector<DistrictResult>& results,
+                                                             const std::vector<ProjectRecord>& projects,
+                                                             const operators::AuditEvent& audit) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<RoundRecord> {
+    pqxx::work tx(c);
+    ASSIGN_OR_RETURN(auto round, ChangeRound(tx, round_id, change));
+    for (const auto& r : results) {
+      const Outcome& o = r.outcome;
+      tx.exec_params(
+          "INSERT INTO voting.results (round_id, district_id, rule, budget_baht, total_cost_baht, voters, add1_steps, "
+          "summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          r.round_id, r.district_id, static_cast<int>(o.rule), o.budget, o.total_cost, o.voters, o.add1_steps,
+          o.summary);
+      for (size_t i = 0; i < o.projects.size(); ++i) {
+        const ProjectOutcome& p = o.projects[i];
+        tx.exec_params(
+            "INSERT INTO voting.result_projects (round_id, district_id, position, project_key, cost_baht, supporters, "
+            "support, funded, funded_order, explanation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            r.round_id, r.district_id, static_cast<int>(i), p.id, p.cost, p.supporters, p.support, p.funded,
+            p.funded_order, p.explanation);
+      }
+    }
+    for (const auto& p : projects) {
+      tx.exec_params(
+          "INSERT INTO voting.projects (round_id, district_id, proposal_id, title, funded_baht, agency, status) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+          p.round_id, p.district_id, p.proposal_id, p.title, p.funded_baht, p.agency, static_cast<int>(p.status));
+    }
+    operators::AppendAuditEvent(tx, audit);
+    tx.commit();
+    return round;
+  });
+}
+
+absl::StatusOr<DistrictResult> PgVotingRepository::GetResult(int64_t round_id, int32_t district_id) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<DistrictResult> {
+    DistrictResult out;
+    pqxx::read_transaction tx(c);
+    auto head = tx.exec_params(
+        absl::StrCat("SELECT rule, budget_baht, total_cost_baht, voters, add1_steps, summary, ",
+                     Rfc3339("published_at"), " FROM voting.results WHERE round_id = $1 AND district_id = $2"),
+        round_id, district_id);
+    if (head.empty()) {
+      return absl::NotFoundError(
+          absl::StrCat("district ", district_id, " of round ", round_id, " has no published result"));
+    }
+    out.round_id = round_id;
+    out.district_id = district_id;
+    Outcome& o = out.outcome;
+    o.rule = static_cast<OutcomeRule>(head[0][0].as<int>());
+    o.budget = head[0][1].as<int64_t>();
+    o.total_cost = head[0][2].as<int64_t>();
+    o.voters = head[0][3].as<int64_t>();
+    o.add1_steps = head[0][4].as<int64_t>();
+    o.summary = head[0][5].as<std::string>();
+    out.published_at = head[0][6].as<std::string>();
+    std::map<int, std::string> funded;
+    for (const auto& r :
+         tx.exec_params("SELECT project_key, cost_baht, supporters, support, funded, funded_order, explanation FROM "
+                        "voting.result_projects WHERE round_id = $1 AND district_id = $2 ORDER BY position",
+                        round_id, district_id)) {
+      ProjectOutcome p;
+      p.id = r[0].as<std::string>();
+      p.cost = r[1].as<int64_t>();
+      p.supporters = r[2].as<int64_t>();
+      p.support = r[3].as<int64_t>();
+      p.funded = r[4].as<bool>();
+      p.funded_order = r[5].as<int>();
+      p.explanation = r[6].as<std::string>();
+      if (p.funded) funded[p.funded_order] = p.id;
+      o.projects.push_back(std::move(p));
+    }
+    for (auto& [order, id] : funded) o.funded_ids.push_back(id);
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<ProjectRecord>> PgVotingRepository::ListProjects(const ProjectFilter& filter) {
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<std::vector<ProjectRecord>> {
+    std::vector<ProjectRecord> out;
+    pqxx::read_transaction tx(c);
+    for (const auto& r : tx.exec_params(
+             "SELECT " + kProjectColumns +
+                 " FROM voting.projects WHERE ($1 = 0 OR round_id = $1) AND ($2 = 0 OR district_id = $2) AND "
+                 "($3 = 0 OR status = $3) AND ($4 = '' OR agency = $4) AND ($5 = 0 OR $5 = ANY(budget_line_ids)) "
+                 "ORDER BY round_id, district_id, project_id",
+             filter.round_id, filter.district_id, filter.status ? static_cast<int>(*filter.status) : 0, filter.agency,
+             filter.budget_line_id)) {
+      out.push_back(ProjectFromRow(r));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<std::pair<ProjectRecord, std::vector<ProjectUpdateRecord>>> PgVotingRepository::GetProject(
+    int64_t project_id) {
+  using Found = std::pair<ProjectRecord, std::vector<ProjectUpdateRecord>>;
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<Found> {
+    Found out;
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+    auto r = tx.exec_params("SELECT " + kProjectColumns + " FROM voting.projects WHERE project_id = $1", project_id);
+    if (r.empty()) return absl::NotFoundError(absl::StrCat("project_id ", project_id, " does not exist"));
+    out.first = ProjectFromRow(r[0]);
+    for (const auto& u : tx.exec_params(
+             "SELECT " + kUpdateColumns + " FROM voting.project_updates WHERE project_id = $1 ORDER BY update_id",
+             project_id)) {
+      out.second.push_back(UpdateFromRow(u));
+    }
+    tx.commit();
+    return out;
+  });
+}
+
+absl::StatusOr<std::pair<ProjectRecord, ProjectUpdateRecord>> PgVotingRepository::UpdateProject(
+    int64_t project_id, const std::function<absl::Status(ProjectRecord&, ProjectUpdateRecord&)>& change,
+    const operators::AuditEvent& audit) {
+  using Updated = std::pair<ProjectRecord, ProjectUpdateRecord>;
+  return pool_->Query([&](pqxx::connection& c) -> absl::StatusOr<Updated> {
+    pqxx::work tx(c);
+    auto r = tx.exec_params("SELECT " + kProjectColumns + " FROM voting.projects WHERE project_id = $1 FOR UPDATE",
+                            project_id);
+    if (r.empty()) return absl::NotFoundError(absl::StrCat("project_id ", project_id, " does not exist"));
+    Updated out;
+    out.first = ProjectFromRow(r[0]);
+    RETURN_IF_ERROR(change(out.first, out.second));
+    const ProjectRecord& p = out.first;
+    out.first.updated_at =
+        tx.exec_params1(
+              "UPDATE voting.projects SET agency = $2, status = $3, status_reason = $4, progress_percent = $5, "
+              "committed_baht = $6, spent_baht = $7, budget_line_ids = $8::bigint[], updated_at = now() "
+              "WHERE project_id = $1 RETURNING " +
+                  Rfc3339("updated_at"),
+              project_id, p.agency, static_cast<int>(p.status), p.status_reason, p.progress_percent, p.committed_baht,
+              p.spent_baht, LineArray(p.budget_line_ids))[0]
+            .as<std::string>();
+    const ProjectUpdateRecord& u = out.second;
+    auto row = tx.exec_params1(
+        "INSERT INTO voting.project_updates (project_id, operator_name, text, link, reason, status, progress_percent, "
+        "committed_baht, spent_baht, agency) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING update_id, " +
+            Rfc3339("at"),
+        project_id, u.operator_name, u.text, u.link, u.reason, static_cast<int>(u.status), u.progress_percent,
+        u.committed_baht, u.spent_baht, u.agency);
+    out.second.update_id = row[0].as<int64_t>();
+    out.second.at = row[1].as<std::string>();
+    operators::AppendAuditEvent(tx, audit);
+    tx.commit();
     return out;
   });
 }

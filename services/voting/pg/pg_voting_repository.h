@@ -50,6 +50,16 @@ class PgVotingRepository final : public VotingRepository {
   absl::StatusOr<RoundRecord> ImportClosedRound(RoundRecord round, std::vector<ProposalRecord> proposals,
                                                 const std::vector<ImportedBallot>& ballots,
                                                 const operators::AuditEvent& audit) override;
+  absl::StatusOr<RoundRecord> PublishRound(int64_t round_id, const std::function<absl::Status(RoundRecord&)>& change,
+                                           const std::vector<DistrictResult>& results,
+                                           const std::vector<ProjectRecord>& projects,
+                                           const operators::AuditEvent& audit) override;
+  absl::StatusOr<DistrictResult> GetResult(int64_t round_id, int32_t district_id) override;
+  absl::StatusOr<std::vector<ProjectRecord>> ListProjects(const ProjectFilter& filter) override;
+  absl::StatusOr<std::pair<ProjectRecord, std::vector<ProjectUpdateRecord>>> GetProject(int64_t project_id) override;
+  absl::StatusOr<std::pair<ProjectRecord, ProjectUpdateRecord>> UpdateProject(
+      int64_t project_id, const std::function<absl::Status(ProjectRecord&, ProjectUpdateRecord&)>& change,
+      const operators::AuditEvent& audit) override;
 
  private:
   PgPool* const pool_;
