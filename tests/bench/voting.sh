@@ -4,7 +4,8 @@
 # (one transaction per vote) on the same PostgreSQL in the same run. Both
 # commit with synchronous_commit on (the server default, checked below).
 # For context it also prints the same server's no-op health Check at each
-# concurrency: no unary gRPC API can do more than that on this machine.
+# concurrency: no unary gRPC API can do more than that on this machine. Then
+# it times publishing a generated round of 100,000 ballots (see below).
 set -euo pipefail
 DIR="$1"
 SECONDS_PER_LEVEL="${BKK_BENCH_SECONDS:-6}"
@@ -47,6 +48,16 @@ done
 # Durability: every acknowledged ballot is a committed row (the bench counts acks).
 stored="$(psql "$PG" -Atc 'SELECT count(*) FROM voting.ballots')"
 echo "ballots stored in PostgreSQL: $stored"
+# After the vote: closing seals every district (Merkle tree and tally log
+# entry) and publishing freezes every outcome; both timed on a generated
+# round of 100,000 ballots over the 50 districts (target: under 5 s).
+PUBLISH_BALLOTS="${BKK_BENCH_PUBLISH_BALLOTS:-100000}"
+publish="$("$BKK_BUILD_DIR/tests/bench/voting_bench" publish "127.0.0.1:$PORT" bench "$PG" "$PUBLISH_BALLOTS")"
+read -r _ _ _ _ _ _ close_ms _ publish_ms _ checked _ <<<"$publish"
+total_ms=$((close_ms + publish_ms))
+echo "publish: $PUBLISH_BALLOTS ballots over 50 districts: close (seal: trees and log entries) ${close_ms} ms," \
+  "publish (outcomes frozen, projects) ${publish_ms} ms, total ${total_ms} ms, checked $checked;" \
+  "target < 5000 ms: $([[ $checked == ok && $total_ms -lt 5000 ]] && echo pass || echo short)"
 python3 - "$(declare -p PGB VOT)" <<PY
 import re, sys
 pgb = {int(k): float(v) for k, v in re.findall(r'\[(\d+)\]="([0-9.]+)"', sys.argv[1].split('VOT')[0])}

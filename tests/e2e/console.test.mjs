@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, runAxe } from '../support/browser.mjs';
-import { citizenId, startStack, stopStack } from '../support/stack.mjs';
+import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -244,12 +244,71 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
   assert.match(await pub.textContent('#vote-outcome'), new RegExp(titles[0]));
   await shot(pub, 'public-published');
 
+  // The official result page: the frozen outcome, row for row, with its CSV.
+  await pub.click('#vote-results-link');
+  await pub.waitForSelector(`.results-view[data-official="true"][data-district="${DISTRICT}"]`, { timeout: 20000 });
+  const outcome = (await api(`/v1/rounds/${roundId}/districts/${DISTRICT}/outcome`)).json;
+  const shown = await pub.$$eval('#results-table tbody tr', (rows) => rows.map((r) => ({ id: r.dataset.proposalId, funded: r.dataset.funded })));
+  assert.deepEqual(shown, outcome.projects.map((p) => ({ id: String(p.proposalId), funded: String(Boolean(p.funded)) })));
+  const csvHref = await pub.getAttribute('#results-csv', 'href');
+  const csvRows = parseCsv((await (await fetch(base + csvHref)).text()).replace(/^\uFEFF/, '')).filter((r) => r.length > 1);
+  assert.deepEqual(csvRows.slice(1).map((r) => r[0]), outcome.projects.map((p) => String(p.proposalId)), 'the CSV is the page');
+  await shot(pub, 'results');
+  await accessible(pub, 'results page', t);
+
+  // The winner became a project: a tracker posts an update in the console.
+  const projects = (await api(`/v1/projects?roundId=${roundId}`)).json.projects;
+  assert.deepEqual(projects.map((p) => String(p.proposalId)), outcome.projects.filter((p) => p.funded).map((p) => String(p.proposalId)));
+  const projectId = projects[0].projectId;
+  const topLine = (await api(`/v1/budget/lines?filter.fiscalYear=2566&filter.districtId=${DISTRICT}&sort=LINE_SORT_AMOUNT_DESC&pageSize=1`)).json.lines[0];
+  await page.goto(`${base}/admin#/projects`);
+  await page.waitForSelector(`#admin-projects tr[data-project-id="${projectId}"]`, { timeout: 20000 });
+  await page.click(`#admin-projects tr[data-project-id="${projectId}"] a`);
+  await page.waitForSelector('#project-update');
+  await page.fill('#update-text', 'ลงนามสัญญาจ้างผู้รับเหมาแล้ว เริ่มงานสัปดาห์หน้า');
+  await page.selectOption('#update-status', 'PROJECT_STATUS_IN_PROGRESS');
+  await page.fill('#update-progress', '30');
+  await page.fill('#update-committed', '950000');
+  await page.fill('#update-agency', 'สำนักงานเขตบางรัก');
+  await page.fill('#update-lines', String(topLine.lineId));
+  await page.fill('#update-link', 'https://example.org/contract/1');
+  await shot(page, 'project-update');
+  await accessible(page, 'project update form', t);
+  await page.click('#update-submit');
+  await page.waitForSelector('#update-saved', { timeout: 20000 });
+  // Lowering progress without a reason: refused, shown, nothing changed.
+  await page.fill('#update-text', 'แก้ไขตัวเลข');
+  await page.fill('#update-progress', '10');
+  await page.click('#update-submit');
+  await page.waitForSelector('#update-error', { timeout: 20000 });
+  assert.match(await page.textContent('#update-error'), /reason|เหตุผล/);
+  await accessible(page, 'project update refused', t);
+
+  // The public project page shows the timeline; the explorer badges the line that funds it.
+  await pub.goto(`${base}/#/projects/${projectId}`);
+  await pub.waitForSelector('#project-timeline [data-update-id]', { timeout: 20000 });
+  assert.equal(await pub.locator('#project-timeline [data-update-id]').count(), 1);
+  assert.equal(await pub.getAttribute('.project-view', 'data-status'), 'PROJECT_STATUS_IN_PROGRESS');
+  assert.match(await pub.textContent('.project-view'), /สำนักงานเขตบางรัก/);
+  await shot(pub, 'project');
+  await accessible(pub, 'project page', t);
+  await pub.goto(`${base}/#/projects?round=${roundId}`);
+  await pub.waitForSelector(`#project-list [data-project-id="${projectId}"]`, { timeout: 20000 });
+  await shot(pub, 'projects');
+  await accessible(pub, 'projects list', t);
+  await pub.goto(`${base}/#/explore?year=2566&district=${DISTRICT}`);
+  await pub.reload();
+  await pub.waitForSelector(`.line-item[data-line-id="${topLine.lineId}"] .citizen-badge`, { timeout: 20000 });
+  await pub.click(`.line-item[data-line-id="${topLine.lineId}"] .citizen-badge`);
+  await pub.waitForSelector(`.project-view[data-project-id="${projectId}"]`, { timeout: 20000 });
+
   // The audit log lists every step with the operator's name.
   await page.goto(`${base}/admin#/audit?round=${roundId}`);
   await page.waitForSelector('#audit-rows tr');
   const steps = await page.$$eval('#audit-rows tr', (rows) => rows.map((r) => `${r.dataset.action}:${r.dataset.operator}`));
   t.diagnostic(`audit: ${steps.join(', ')}`);
   assert.deepEqual(steps, [
+    'UpdateProject:e2e-admin',
     'AdvanceRoundPhase:e2e-admin', 'AdvanceRoundPhase:e2e-admin', 'AdvanceRoundPhase:e2e-admin', 'AdvanceRoundPhase:e2e-admin',
     'ModerateProposal:e2e-admin', 'ModerateProposal:e2e-admin', 'CreateRound:e2e-admin',
   ]);

@@ -116,6 +116,8 @@ import type {
   AuditEventJson, BallotRuleJson, CheckReceiptResponseJson, ImportPabulibResponseJson, ListAuditEventsResponseJson, OperatorJson,
   OperatorRoleJson, GetSessionResponseJson, GetTurnoutResponseJson, ComputeOutcomeResponseJson, GetTopProposalsResponseJson,
   ProjectOutcomeJson, ProposalJson, ProposalTallyJson, RoundDistrictJson, RoundJson, WatchTalliesResponseJson,
+  ProjectJson, ProjectUpdateJson, ProjectStatusJson, ListProjectsResponseJson, GetProjectResponseJson, UpdateProjectRequestJson,
+  ExportPabulibResponseJson,
 } from './gen/bkkbudget/voting/v1/voting_pb';
 
 export type SubDimension = Filled<SubDimensionJson>;
@@ -157,6 +159,14 @@ export type Session = Filled<GetSessionResponseJson>;
 export type AuditEvent = Filled<AuditEventJson>;
 export type AuditPage = Filled<ListAuditEventsResponseJson>;
 export type PabulibImport = Filled<ImportPabulibResponseJson>;
+export type PabulibExport = Filled<ExportPabulibResponseJson>;
+export type Project = Filled<ProjectJson>;
+export type ProjectUpdate = Filled<ProjectUpdateJson>;
+export type ProjectList = Filled<ListProjectsResponseJson>;
+export type ProjectTimeline = Filled<GetProjectResponseJson>;
+export type ProjectStatus = Chosen<ProjectStatusJson>;
+/** What a tracker sends; unset fields keep their value. */
+export type ProjectChange = UpdateProjectRequestJson;
 /** Enum values a request may name (UNSPECIFIED is what leaving it out means). */
 type Chosen<E extends string> = Exclude<E, `${string}_UNSPECIFIED`>;
 export type LineSort = Chosen<LineSortJson>;

@@ -13,6 +13,8 @@ import { mountStrategies } from './sections/strategies';
 import { mountTimeline } from './sections/timeline';
 import { mountVoting } from './sections/voting';
 import { overview } from './ui';
+import { renderProjectsView, renderProjectView } from './projects';
+import { renderResultsView } from './results';
 import { renderProposalView, renderReceiptView, renderVerifyView } from './views';
 
 const SECTIONS: { id: string; nav: Key }[] = [
@@ -46,7 +48,7 @@ function applyStatic(): void {
   clear(byId('nav-list'), SECTIONS.map((s) => h('li', null, h('a', { href: `#/s/${s.id}`, 'data-section': s.id }, t(s.nav)))));
   clear(byId('footer'),
     h('p', null, t('footer.text')),
-    h('p', { class: 'muted small' }, t('footer.data'), ' · ', h('a', { href: '#/s/data' }, t('nav.data')), ' · ', h('a', { href: '#/receipt' }, t('receipt.title')), ' · #BangkokBudgeting'),
+    h('p', { class: 'muted small' }, t('footer.data'), ' · ', h('a', { href: '#/s/data' }, t('nav.data')), ' · ', h('a', { href: '#/receipt' }, t('receipt.title')), ' · ', h('a', { href: '#/projects' }, t('projects.title')), ' · #BangkokBudgeting'),
   );
   void heroFact();
 }
@@ -110,6 +112,21 @@ function route(): void {
     lastView = hash;
     window.scrollTo(0, 0);
     void renderProposalView(view, parts[1], params.get('key') ?? '').then(() => byId('view-title')?.focus());
+    return;
+  }
+  if (parts[0] === 'results' && parts[1] && parts[2]) {
+    showView(true);
+    lastView = hash;
+    window.scrollTo(0, 0);
+    void renderResultsView(view, parts[1], parts[2]).then(() => byId('view-title')?.focus());
+    return;
+  }
+  if (parts[0] === 'projects') {
+    showView(true);
+    lastView = hash;
+    window.scrollTo(0, 0);
+    const shown = parts[1] ? renderProjectView(view, parts[1]) : renderProjectsView(view, params);
+    void shown.then(() => byId('view-title')?.focus());
     return;
   }
   if (parts[0] === 'verify') {

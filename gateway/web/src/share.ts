@@ -1,17 +1,21 @@
-// Share a proposal: its own link (/p/{id}, with OpenGraph preview), Facebook,
-// X and LINE share URLs with #BangkokBudgeting, and copy-link.
+// Share a proposal or a district's result: its own link (/p/{id} or
+// /r/{round}/{district}, with OpenGraph preview), Facebook, X and LINE share
+// URLs with #BangkokBudgeting, and copy-link.
 import { h } from './dom';
-import { t } from './i18n';
+import { t, type Key } from './i18n';
 import { announce } from './ui';
 
 export const HASHTAG = 'BangkokBudgeting';
 
-export function shareUrl(proposalId: string): string {
-  return `${location.origin}/p/${encodeURIComponent(proposalId)}`;
+/** Which share page: a proposal's (`p`, id "12") or a result's (`r`, id "3/7"). */
+export type ShareOptions = { path?: 'p' | 'r'; linkKey?: Key };
+
+export function shareUrl(id: string, path: 'p' | 'r' = 'p'): string {
+  return `${location.origin}/${path}/${id.split('/').map(encodeURIComponent).join('/')}`;
 }
 
-export function shareLinks(proposalId: string, title: string): { facebook: string; x: string; line: string; url: string } {
-  const url = shareUrl(proposalId);
+export function shareLinks(id: string, title: string, path: 'p' | 'r' = 'p'): { facebook: string; x: string; line: string; url: string } {
+  const url = shareUrl(id, path);
   const text = `${title} #${HASHTAG}`;
   return {
     url,
@@ -40,16 +44,16 @@ async function copy(text: string): Promise<boolean> {
   }
 }
 
-export function shareBox(proposalId: string, title: string): HTMLElement {
-  const links = shareLinks(proposalId, title);
+export function shareBox(id: string, title: string, options: ShareOptions = {}): HTMLElement {
+  const links = shareLinks(id, title, options.path);
   const status = h('span', { class: 'copy-status', role: 'status' });
   const ext = (href: string, label: string, cls: string) =>
     h('a', { class: `share-btn ${cls}`, href, target: '_blank', rel: 'noopener noreferrer' }, label, h('span', { class: 'visually-hidden' }, ` ${t('share.newWindow')}`));
   return h(
     'div',
-    { class: 'share', 'data-share': proposalId },
+    { class: 'share', 'data-share': id },
     h('p', { class: 'share-link' },
-      h('span', { class: 'muted' }, t('share.link')), ' ',
+      h('span', { class: 'muted' }, t(options.linkKey ?? 'share.link')), ' ',
       h('a', { href: links.url, class: 'share-url' }, links.url),
     ),
     h('div', { class: 'share-buttons' },

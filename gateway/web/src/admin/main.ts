@@ -1,5 +1,6 @@
 // The operator console (/admin): sign in with an operator key, then rounds,
-// moderation, phases, outcomes and publication, imports and the audit log.
+// moderation, phases, outcomes and publication, project tracking, imports
+// and the audit log.
 // Thai first, English on request, like the public site; what an operator
 // may do is decided by the services, and the console only hides what their
 // roles cannot do.
@@ -10,6 +11,7 @@ import { renderAudit } from './audit';
 import { renderImports } from './imports';
 import { renderModeration } from './moderation';
 import { renderOutcomes } from './outcomes';
+import { renderProject, renderProjects } from './projects';
 import { renderRound } from './round';
 import { renderCreateRound, renderRounds } from './rounds';
 import { loadSession, operator, session, signIn, signOut } from './session';
@@ -20,6 +22,7 @@ const main = byId('console-main');
 
 const NAV: { hash: string; key: Key }[] = [
   { hash: '#/rounds', key: 'admin.nav.rounds' },
+  { hash: '#/projects', key: 'admin.nav.projects' },
   { hash: '#/imports', key: 'admin.nav.imports' },
   { hash: '#/audit', key: 'admin.nav.audit' },
 ];
@@ -88,6 +91,8 @@ async function route(): Promise<void> {
   else if (parts[0] === 'rounds' && parts[1] && parts[2] === 'moderation') await renderModeration(main, parts[1], params);
   else if (parts[0] === 'rounds' && parts[1] && parts[2] === 'outcomes') await renderOutcomes(main, parts[1]);
   else if (parts[0] === 'rounds' && parts[1]) await renderRound(main, parts[1]);
+  else if (parts[0] === 'projects' && parts[1]) await renderProject(main, parts[1]);
+  else if (parts[0] === 'projects') await renderProjects(main);
   else if (parts[0] === 'imports') await renderImports(main);
   else if (parts[0] === 'audit') await renderAudit(main, params);
   else await renderRounds(main);

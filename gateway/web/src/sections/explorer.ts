@@ -6,6 +6,7 @@ import { clear, h, nextId } from '../dom';
 import { fmtInt, fmtMillion, fmtMillionNumber, fmtPct, fmtYear } from '../format';
 import { onLangChange, t, type Key } from '../i18n';
 import { openLine } from '../lineDialog';
+import { badgeFundedLines } from '../projects';
 import {
   announce, districtName, districts, empty, errorBox, filterParams, filterStore, loading, overview, sectionHead,
   strategies7, strategyLabel, type Filter,
@@ -312,6 +313,7 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
           )
         : null,
     );
+    void badgeFundedLines(resultsBox);
   }
 
   function breakdownFilter(key: string): Partial<Filter> {

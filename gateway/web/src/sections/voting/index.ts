@@ -158,7 +158,7 @@ export function mountVoting(el: HTMLElement): VotingApi {
         if (!proposals) return loading();
         return ballotForm.show(context(r));
       case 'PHASE_CLOSED': return h('p', { class: 'muted', id: 'vote-awaiting' }, t('phase.closed.awaiting'));
-      case 'PHASE_PUBLISHED': return outcomeBox(outcome, outcomeError);
+      case 'PHASE_PUBLISHED': return outcomeBox(outcome, outcomeError, { roundId: r.roundId, districtId });
       default: return h('p', { class: 'muted' }, t('phase.review.text'));
     }
   }

@@ -8,12 +8,17 @@ import { shareBox } from '../../share';
 import { empty, errorBox, loading, strategyLabel } from '../../ui';
 import { outcomeText } from './text';
 
-export function outcomeBox(outcome: Outcome | null, error: unknown): HTMLElement {
+/** `where` links the official result's own page once the round is published. */
+export function outcomeBox(outcome: Outcome | null, error: unknown, where?: { roundId: string; districtId: number }): HTMLElement {
   if (error) return errorBox(error);
   if (!outcome) return loading();
   const projects = outcome.projects ?? [];
   return h('div', { class: 'outcome', id: 'vote-outcome' },
     h('h3', null, t('outcome.title')),
+    outcome.official && where
+      ? h('p', null, h('a', { class: 'btn btn-light', id: 'vote-results-link', href: `#/results/${where.roundId}/${where.districtId}` }, t('outcome.resultsPage')),
+        ' ', h('a', { href: `#/projects?round=${where.roundId}&district=${where.districtId}` }, t('results.projects')))
+      : null,
     h('p', null, outcomeText(outcome.rule), ' ', t('outcome.spent', { spent: fmtBaht(num(outcome.spentBaht)), budget: fmtBaht(num(outcome.budgetBaht)) })),
     outcome.summary ? h('p', { class: 'muted small' }, outcome.summary) : null,
     projects.length === 0 ? empty() : h('ol', { class: 'outcome-list' },
