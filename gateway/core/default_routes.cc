@@ -26,7 +26,11 @@ RouteTableOptions DefaultRouteTableOptions() {
   options.cache_policies = {{kBudgetService, CachePolicy::kRelease},
                             {kKeywordService, CachePolicy::kRelease},
                             {absl::StrCat(kVotingService, ".GetTopProposals"), CachePolicy::kTtl},
-                            {absl::StrCat(kVotingService, ".GetTurnout"), CachePolicy::kTtl}};
+                            {absl::StrCat(kVotingService, ".GetTurnout"), CachePolicy::kTtl},
+                            // The day results are published: one computation per TTL, not per reader.
+                            {absl::StrCat(kVotingService, ".ComputeOutcome"), CachePolicy::kTtl},
+                            {absl::StrCat(kVotingService, ".ListProjects"), CachePolicy::kTtl},
+                            {absl::StrCat(kVotingService, ".GetProject"), CachePolicy::kTtl}};
   // The console's session lives in an HttpOnly cookie the scripts never see.
   options.session_methods = {{absl::StrCat(kVotingService, ".SignIn"), SessionEffect::kSignIn},
                              {absl::StrCat(kVotingService, ".SignOut"), SessionEffect::kSignOut}};

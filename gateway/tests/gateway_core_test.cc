@@ -284,6 +284,9 @@ TEST(RouteTableTest, CachePoliciesComeFromTheTableAndAMethodBeatsItsService) {
   EXPECT_EQ(policy("GET", "/v1/budget/lines/42"), CachePolicy::kRelease);
   EXPECT_EQ(policy("GET", "/v1/rounds/1/districts/2/top"), CachePolicy::kTtl);
   EXPECT_EQ(policy("GET", "/v1/rounds/1/turnout"), CachePolicy::kTtl);
+  EXPECT_EQ(policy("GET", "/v1/rounds/1/districts/2/outcome"), CachePolicy::kTtl) << "a crowd reads the result";
+  EXPECT_EQ(policy("GET", "/v1/rounds/1/districts/2/results.csv"), CachePolicy::kNone) << "downloads are not cached";
+  EXPECT_EQ(policy("GET", "/v1/projects/3"), CachePolicy::kTtl);
   EXPECT_EQ(policy("GET", "/v1/rounds/1"), CachePolicy::kNone) << "rounds change with their phase";
   EXPECT_EQ(policy("GET", "/v1/budget/lines:stream"), CachePolicy::kNone) << "streams are never cached";
 

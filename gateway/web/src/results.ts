@@ -61,7 +61,8 @@ export async function renderResultsView(el: HTMLElement, roundId: string, distri
           h('dt', null, t('results.winners')), h('dd', null, fmtInt(winners.length)),
           outcome.publishedAt ? [h('dt', null, t('results.publishedAt')), h('dd', null, fmtDateTime(outcome.publishedAt))] : null,
         ),
-        outcome.summary ? h('p', { class: 'muted small' }, outcome.summary) : null,
+        // The service words its reasons in English for now (issue 15 brings Thai ones): marked so.
+        outcome.summary ? h('p', { class: 'muted small', lang: 'en' }, outcome.summary) : null,
         projects.length === 0 ? empty() : h('div', { class: 'table-wrap' },
           h('table', { class: 'data-table', id: 'results-table' },
             h('caption', null, t('results.caption', { district: name(districtId) })),
@@ -74,7 +75,7 @@ export async function renderResultsView(el: HTMLElement, roundId: string, distri
               h('td', { class: 'num' }, fmtBaht(num(p.costBaht))),
               h('td', { class: 'num' }, fmtInt(num(p.support))),
               h('td', null, t(p.funded ? 'outcome.funded' : 'outcome.notFunded')),
-              h('td', { class: 'small' }, p.explanation)))))),
+              h('td', { class: 'small', lang: 'en' }, p.explanation)))))),
         h('h2', null, t('results.downloads')),
         h('p', { class: 'actions' },
           h('a', { class: 'btn btn-light', id: 'results-csv', href: `/v1/rounds/${roundId}/districts/${districtId}/results.csv`, download: `bkk-results-round-${roundId}-district-${districtId}.csv` }, t('results.csv')),
