@@ -31,6 +31,12 @@ size_t Utf8SequenceLength(absl::string_view s, size_t i) {
   return n;
 }
 
+size_t CodePoints(absl::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 bool IsValidUtf8(absl::string_view s) {
   size_t i = 0;
   while (i < s.size()) {

@@ -20,6 +20,10 @@ size_t Utf8SequenceLength(absl::string_view s, size_t i);
 // True when all of `s` is valid UTF-8 by the rule above.
 bool IsValidUtf8(absl::string_view s);
 
+// Characters (code points) in UTF-8 text, for length limits people read as
+// characters: every byte that does not continue a sequence counts one.
+size_t CodePoints(absl::string_view s);
+
 // A JSON string literal, quotes included. Each invalid UTF-8 byte becomes
 // U+FFFD, so the output is valid JSON whatever the input was: use it for
 // anything that echoes untrusted text (log fields, error messages).

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
 #include "common/status_macros.h"
+#include "common/utf8_json.h"
 
 namespace bkk::voting {
 namespace {
@@ -17,12 +18,6 @@ constexpr size_t kMaxAgencyChars = 200;
 constexpr size_t kMaxLinkBytes = 500;
 constexpr size_t kMaxBudgetLines = 20;
 constexpr int64_t kMaxMoney = 1'000'000'000'000;  // one trillion baht, as round budgets
-
-size_t CodePoints(absl::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // The forward order of work; cancelled stands apart.
 int Stage(ProjectStatus s) { return s == ProjectStatus::kCancelled ? 0 : static_cast<int>(s); }

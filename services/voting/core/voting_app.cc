@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/operators/operator_auth.h"
 #include "common/status_macros.h"
+#include "common/utf8_json.h"
 #include "services/voting/core/pabulib.h"
 
 namespace bkk::voting {
@@ -29,12 +30,6 @@ constexpr size_t kMaxDescriptionBytes = 5000;
 constexpr size_t kMaxIdempotencyKeyBytes = 128;
 constexpr int64_t kMaxBudget = 1'000'000'000'000;  // one trillion baht
 constexpr char kImportedVoterPrefix[] = "pb:";
-
-size_t CodePoints(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
 
 // A district's entry among a round's logged ones, or null while it is unsealed.
 const TallyLogEntry* EntryOf(const std::vector<TallyLogEntry>& logged, int32_t district_id) {
