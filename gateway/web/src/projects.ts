@@ -6,7 +6,7 @@ import { get, num, type Project, type ProjectList, type ProjectStatus, type Proj
 import { clear, h } from './dom';
 import { fmtBaht, fmtDateTime, fmtInt } from './format';
 import { t, type Key } from './i18n';
-import { districtName, districts, empty, errorBox, loading } from './ui';
+import { districtName, districts, empty, errorBox, loading, backLink } from './ui';
 
 export const PROJECT_STATUSES: ProjectStatus[] = [
   'PROJECT_STATUS_PLANNED', 'PROJECT_STATUS_PROCUREMENT', 'PROJECT_STATUS_IN_PROGRESS', 'PROJECT_STATUS_COMPLETED', 'PROJECT_STATUS_CANCELLED',
@@ -26,10 +26,6 @@ function progress(percent: number, label: string): HTMLElement {
     h('span', null, `${fmtInt(percent)}%`));
 }
 
-function back(): HTMLElement {
-  return h('p', null, h('a', { href: '#/', class: 'link-back' }, t('view.back')));
-}
-
 function projectCard(p: Project, districtLabel: string): HTMLElement {
   return h('li', { class: 'card project-card', 'data-project-id': p.projectId },
     h('h3', null, h('a', { href: `#/projects/${p.projectId}` }, p.title)),
@@ -42,7 +38,7 @@ function projectCard(p: Project, districtLabel: string): HTMLElement {
 
 /** Every project, filtered by the query: round, district, status, agency, line. */
 export async function renderProjectsView(el: HTMLElement, params: URLSearchParams): Promise<void> {
-  const head = () => [back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('projects.title')), h('p', { class: 'lead' }, t('projects.lead'))];
+  const head = () => [backLink(), h('h1', { id: 'view-title', tabindex: '-1' }, t('projects.title')), h('p', { class: 'lead' }, t('projects.lead'))];
   clear(el, head(), loading());
   const filter = {
     roundId: params.get('round') ?? '', districtId: params.get('district') ?? '', status: params.get('status') ?? '',
@@ -91,14 +87,14 @@ export async function renderProjectsView(el: HTMLElement, params: URLSearchParam
 
 /** A project and its timeline, oldest first. */
 export async function renderProjectView(el: HTMLElement, id: string): Promise<void> {
-  clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('project.heading')), loading());
+  clear(el, backLink(), h('h1', { id: 'view-title', tabindex: '-1' }, t('project.heading')), loading());
   try {
     const [res, ds] = await Promise.all([get<ProjectTimeline>(`/v1/projects/${encodeURIComponent(id)}`), districts().catch(() => [])]);
     const p = res.project;
     if (!p) throw new Error(t('state.empty'));
     const updates = res.updates ?? [];
     const district = districtName(ds.find((d) => d.id === p.districtId)) || String(p.districtId);
-    clear(el, back(),
+    clear(el, backLink(),
       h('article', { class: 'card project-view', 'data-project-id': p.projectId, 'data-status': p.status },
         h('p', { class: 'eyebrow' }, t('project.heading'), ` #${p.projectId}`),
         h('h1', { id: 'view-title', tabindex: '-1' }, p.title),
@@ -125,7 +121,7 @@ export async function renderProjectView(el: HTMLElement, id: string): Promise<vo
             u.link ? h('p', null, h('a', { href: u.link, rel: 'noopener noreferrer nofollow', target: '_blank' }, t('project.linkOut'),
               h('span', { class: 'visually-hidden' }, ` ${t('share.newWindow')}`))) : null)))));
   } catch (e) {
-    clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('project.heading')), errorBox(e, () => void renderProjectView(el, id)));
+    clear(el, backLink(), h('h1', { id: 'view-title', tabindex: '-1' }, t('project.heading')), errorBox(e, () => void renderProjectView(el, id)));
   }
 }
 

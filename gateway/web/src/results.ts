@@ -8,11 +8,7 @@ import { fmtBaht, fmtDateTime, fmtInt, fmtYear } from './format';
 import { t } from './i18n';
 import { shareBox } from './share';
 import { outcomeText } from './sections/voting/text';
-import { districtName, districts, empty, errorBox, loading } from './ui';
-
-function back(): HTMLElement {
-  return h('p', null, h('a', { href: '#/', class: 'link-back' }, t('view.back')));
-}
+import { districtName, districts, empty, errorBox, loading, backLink } from './ui';
 
 /** Saves the district's ballots as the pabulib file the service exports. */
 async function downloadPb(roundId: string, districtId: number, status: HTMLElement): Promise<void> {
@@ -33,7 +29,7 @@ async function downloadPb(roundId: string, districtId: number, status: HTMLEleme
 
 export async function renderResultsView(el: HTMLElement, roundId: string, districtArg: string): Promise<void> {
   const districtId = Number(districtArg);
-  clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('results.heading')), loading());
+  clear(el, backLink(), h('h1', { id: 'view-title', tabindex: '-1' }, t('results.heading')), loading());
   try {
     const [roundRes, outcome, ds] = await Promise.all([
       get<{ round?: Round }>(`/v1/rounds/${encodeURIComponent(roundId)}`),
@@ -48,7 +44,7 @@ export async function renderResultsView(el: HTMLElement, roundId: string, distri
     const pbStatus = h('p', { class: 'muted small', role: 'status', id: 'results-pb-status' });
     clear(
       el,
-      back(),
+      backLink(),
       h('article', { class: 'card results-view', 'data-official': String(outcome.official), 'data-round': roundId, 'data-district': String(districtId) },
         h('p', { class: 'eyebrow' }, t(outcome.official ? 'results.official' : 'results.preview')),
         h('h1', { id: 'view-title', tabindex: '-1' }, title),
@@ -99,7 +95,7 @@ export async function renderResultsView(el: HTMLElement, roundId: string, distri
       ),
     );
   } catch (e) {
-    clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('results.heading')),
+    clear(el, backLink(), h('h1', { id: 'view-title', tabindex: '-1' }, t('results.heading')),
       errorBox(e, () => void renderResultsView(el, roundId, districtArg)));
   }
 }

@@ -8,6 +8,11 @@ export function loading(): HTMLElement {
   return h('p', { class: 'state loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('state.loading'));
 }
 
+/** The routed views' way back to the home page. */
+export function backLink(): HTMLElement {
+  return h('p', null, h('a', { href: '#/', class: 'link-back' }, t('view.back')));
+}
+
 export function empty(extra?: string): HTMLElement {
   return h('p', { class: 'state empty' }, t('state.empty'), extra ? ` — ${extra}` : '');
 }

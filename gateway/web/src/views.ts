@@ -5,17 +5,13 @@ import { clear, h } from './dom';
 import { fmtBaht, fmtDateTime, fmtInt, fmtYear } from './format';
 import { t } from './i18n';
 import { shareBox } from './share';
-import { districtName, districts, errorBox, loading, strategies7, strategyLabel } from './ui';
+import { districtName, districts, errorBox, loading, strategies7, strategyLabel, backLink } from './ui';
 import { phaseTitle } from './sections/voting/text';
-
-function back(): HTMLElement {
-  return h('p', null, h('a', { href: '#/', class: 'link-back' }, t('view.back')));
-}
 
 /** A proposal's page; `authorKey` is the author's private link token (their
  * proposal is visible to them before approval, and to no one else). */
 export async function renderProposalView(el: HTMLElement, id: string, authorKey = ''): Promise<void> {
-  clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('view.proposal')), loading());
+  clear(el, backLink(), h('h1', { id: 'view-title', tabindex: '-1' }, t('view.proposal')), loading());
   try {
     const res = await get<{ proposal?: Proposal; support?: string }>(`/v1/proposals/${encodeURIComponent(id)}`, { author_token: authorKey });
     const p = res.proposal;
@@ -30,7 +26,7 @@ export async function renderProposalView(el: HTMLElement, id: string, authorKey 
     const statusKey = p.status === 'MODERATION_STATUS_APPROVED' ? 'status.approved' : p.status === 'MODERATION_STATUS_REJECTED' ? 'status.rejected' : 'status.pending';
     clear(
       el,
-      back(),
+      backLink(),
       h('article', { class: 'card proposal-view', 'data-proposal-id': p.proposalId },
         h('p', { class: 'eyebrow' }, t('view.proposal'), ` #${p.proposalId}`),
         h('h1', { id: 'view-title', tabindex: '-1' }, p.title ?? ''),
@@ -52,7 +48,7 @@ export async function renderProposalView(el: HTMLElement, id: string, authorKey 
       ),
     );
   } catch (e) {
-    clear(el, back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('view.proposal')), errorBox(e, () => void renderProposalView(el, id, authorKey)));
+    clear(el, backLink(), h('h1', { id: 'view-title', tabindex: '-1' }, t('view.proposal')), errorBox(e, () => void renderProposalView(el, id, authorKey)));
   }
 }
 
@@ -75,7 +71,7 @@ async function proofBox(code: string, r: Receipt): Promise<HTMLElement> {
 
 /** "ตรวจสอบผลด้วยตัวเอง": what the published count proves, and what it does not. */
 export function renderVerifyView(el: HTMLElement): void {
-  clear(el, back(),
+  clear(el, backLink(),
     h('h1', { id: 'view-title', tabindex: '-1' }, t('verify.title')),
     h('p', { class: 'lead' }, t('verify.lead')),
     h('h2', null, t('verify.provesTitle')),
@@ -106,7 +102,7 @@ function receiptForm(code: string): HTMLElement {
 }
 
 export async function renderReceiptView(el: HTMLElement, code: string): Promise<void> {
-  const head = () => [back(), h('h1', { id: 'view-title', tabindex: '-1' }, t('receipt.title')), h('p', { class: 'lead' }, t('receipt.lead')), receiptForm(code)];
+  const head = () => [backLink(), h('h1', { id: 'view-title', tabindex: '-1' }, t('receipt.title')), h('p', { class: 'lead' }, t('receipt.lead')), receiptForm(code)];
   if (!code) {
     clear(el, head());
     return;
