@@ -3,7 +3,9 @@
 //   voting migrate   create or upgrade the `voting` and `operators` schemas
 //   voting operator add NAME --role ROLE[,ROLE]   prints the new key once
 //   voting operator revoke NAME | voting operator list
+//   voting pabulib-check FILE...   reproduce real elections' funded sets
 // Settings come from the environment (or --flags); see --help.
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -11,6 +13,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/config.h"
 #include "common/grpc_server.h"
@@ -18,6 +21,7 @@
 #include "common/operators/operator_auth.h"
 #include "common/operators/pg_operator_store.h"
 #include "common/service_main.h"
+#include "services/voting/core/pabulib_check.h"
 #include "services/voting/grpc/tally_watch.h"
 #include "services/voting/grpc/voting_grpc_service.h"
 #include "services/voting/pg/pg_voting_repository.h"
@@ -105,6 +109,30 @@ int OperatorCommand(bkk::operators::OperatorAuth& auth, const std::vector<std::s
       "voting", absl::InvalidArgumentError("usage: voting operator add NAME --role ROLE[,ROLE] | revoke NAME | list"));
 }
 
+// `voting pabulib-check FILE...`: one line per file, then the totals; exit 1
+// if any file differs. Needs no database: each file gets a throwaway
+// in-memory service.
+int PabulibCheckCommand(int argc, char** argv) {
+  std::vector<bkk::voting::PabulibCheck> checks;
+  for (int i = 2; i < argc; ++i) {
+    std::ifstream in(argv[i], std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) return bkk::ExitWithError("voting", absl::NotFoundError(absl::StrCat("cannot read ", argv[i])));
+    const std::string name = std::filesystem::path(argv[i]).filename().string();
+    checks.push_back(bkk::voting::CheckPabulibElection(name, text.str()));
+    std::cout << bkk::voting::FormatCheck(checks.back()) << std::endl;
+  }
+  if (checks.empty()) {
+    return bkk::ExitWithError("voting", absl::InvalidArgumentError("usage: voting pabulib-check FILE.pb..."));
+  }
+  std::cout << bkk::voting::FormatCheckTotals(checks) << "\n";
+  for (const auto& c : checks) {
+    if (c.verdict == bkk::voting::PabulibCheck::Verdict::kDiffers) return 1;
+  }
+  return 0;
+}
+
 // The units projects may be assigned to; none (any name) without a file.
 absl::StatusOr<bkk::voting::BudgetUnits> LoadBudgetUnits(const std::string& path) {
   if (path.empty()) return bkk::voting::BudgetUnits();
@@ -126,10 +154,12 @@ int main(int argc, char** argv) {
   bkk::RaiseOpenFileLimit();
   const std::string command = argc > 1 && argv[1][0] != '-' ? argv[1] : "serve";
   if (bkk::PrintHelpIfAsked(argc, argv,
-                            "voting [serve | migrate | operator add NAME --role ROLE | operator revoke NAME]",
+                            "voting [serve | migrate | operator add NAME --role ROLE | operator revoke NAME | "
+                            "pabulib-check FILE...]",
                             Specs("operator"))) {
     return 0;
   }
+  if (command == "pabulib-check") return PabulibCheckCommand(argc, argv);
   if (command != "serve" && command != "migrate" && command != "operator") {
     return bkk::ExitWithError("voting", absl::InvalidArgumentError("unknown command " + command + "; see --help"));
   }

@@ -6,6 +6,7 @@
 #define BKK_SERVICES_VOTING_CORE_MODEL_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,16 @@ struct RoundDistrict {
   int64_t budget_baht = 0;
 };
 
+// Where an imported election came from (a pabulib file's META). Such a round
+// is an archive record for research and comparison: listed apart, never one
+// of the city's rounds, never published as one.
+struct ArchiveInfo {
+  std::string country;
+  std::string unit;  // the city
+  std::string subunit;
+  std::string instance;  // the election's year or edition
+};
+
 struct RoundRecord {
   int64_t round_id = 0;
   std::string name;
@@ -32,11 +43,19 @@ struct RoundRecord {
   std::vector<RoundDistrict> districts;
   BallotRule ballot_rule;
   OutcomeRule outcome_rule = OutcomeRule::kGreedy;
+  // Projects with less support are not eligible (0: no threshold).
+  int64_t min_support = 0;
+  // Budgets and costs are minor units at this scale (money.h): 0 (whole
+  // baht) for the city's rounds; an archive record keeps its file's.
+  int money_scale = 0;
+  std::string currency = "THB";
+  std::optional<ArchiveInfo> archive;
   IdentityMode identity_mode = IdentityMode::kCitizenId;
   DistrictsPerVoter districts_per_voter = DistrictsPerVoter::kOne;
   Phase phase = Phase::kProposals;
   std::string created_at;
   std::string source;
+  OutcomeSpec outcome_spec() const { return {outcome_rule, min_support}; }
   // The district's budget, or -1 when the district is not in the round.
   int64_t BudgetOf(int32_t district_id) const {
     for (const auto& d : districts) {

@@ -29,6 +29,9 @@ TEST(StoredEnumTest, BallotKindNumbers) {
 TEST(StoredEnumTest, OutcomeRuleNumbers) {
   EXPECT_EQ(static_cast<int>(OutcomeRule::kGreedy), 0);
   EXPECT_EQ(static_cast<int>(OutcomeRule::kEqualSharesAdd1), 1);
+  EXPECT_EQ(static_cast<int>(OutcomeRule::kGreedyNoSkip), 2);
+  EXPECT_EQ(static_cast<int>(OutcomeRule::kEqualSharesAdd1Comparison), 3);
+  EXPECT_EQ(static_cast<int>(OutcomeRule::kNotChosen), 4);
 }
 
 TEST(StoredEnumTest, IdentityModeNumbers) {

@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/voting/core/money.h"
 
 namespace bkk::voting {
 namespace {
@@ -71,13 +72,34 @@ absl::flat_hash_map<std::string, int> IndexProjects(const Election& election) {
   return index;
 }
 
-// "43 votes" for approval-like support, "498 points from 125 voters" else.
-std::string SupportText(int64_t supporters, int64_t support) {
-  if (support == supporters) {
-    return absl::StrCat(support, supporters == 1 ? " vote" : " votes");
+// Money and support as the explanations print them, in either language.
+struct Words {
+  bool thai = false;
+
+  std::string Currency(const Election& e) const {
+    if (e.currency == "THB") return thai ? "บาท" : "baht";
+    return e.currency;
   }
-  return absl::StrCat(support, " points from ", supporters, supporters == 1 ? " voter" : " voters");
-}
+  std::string Money(const Election& e, int64_t minor) const {
+    return absl::StrCat(FormatAmount(minor, e.money_scale), " ", Currency(e));
+  }
+  // A rational amount of minor units, to at least 2 places of a whole unit.
+  std::string Money(const Election& e, const Rational& minor) const {
+    return absl::StrCat(FormatDecimal(minor / MinorUnitsPerWhole(e.money_scale), std::max(2, e.money_scale)), " ",
+                        Currency(e));
+  }
+  // "43 votes" for approval-like support, "498 points from 125 voters" else.
+  std::string Support(int64_t supporters, int64_t support) const {
+    if (support == supporters) {
+      if (thai) return absl::StrCat(support, " เสียง");
+      return absl::StrCat(support, supporters == 1 ? " vote" : " votes");
+    }
+    if (thai) return absl::StrCat(support, " คะแนนจากผู้ลงคะแนน ", supporters, " คน");
+    return absl::StrCat(support, " points from ", supporters, supporters == 1 ? " voter" : " voters");
+  }
+};
+constexpr Words kEnglish{false};
+constexpr Words kThai{true};
 
 // Tie-break shared by both rules once the primary criterion is equal:
 // larger support, then lower cost, then lower project id.
@@ -92,17 +114,19 @@ bool TieLess(const Election& election, const Tally& tally, int a, int b) {
 }
 
 // Which tie-break criterion separated a (winner) from b.
-absl::string_view TieReason(const Election& election, const Tally& tally, int a, int b) {
-  if (tally.support[a] != tally.support[b]) return "more support";
+absl::string_view TieReason(const Election& election, const Tally& tally, int a, int b, const Words& w) {
+  if (tally.support[a] != tally.support[b]) return w.thai ? "คะแนนสนับสนุนมากกว่า" : "more support";
   if (election.projects[a].cost != election.projects[b].cost) {
-    return "lower cost";
+    return w.thai ? "ราคาต่ำกว่า" : "lower cost";
   }
-  return "lower project id";
+  return w.thai ? "รหัสโครงการน้อยกว่า" : "lower project id";
 }
 
 Outcome StartOutcome(const Election& election, const Tally& tally, OutcomeRule rule) {
   Outcome outcome;
   outcome.rule = rule;
+  outcome.money_scale = election.money_scale;
+  outcome.currency = election.currency;
   outcome.budget = election.budget;
   outcome.voters = static_cast<int64_t>(election.ballots.size());
   outcome.projects.reserve(election.projects.size());
@@ -115,6 +139,20 @@ Outcome StartOutcome(const Election& election, const Tally& tally, OutcomeRule r
     outcome.projects.push_back(std::move(p));
   }
   return outcome;
+}
+
+// Sets a project's reason and its explanation in both languages.
+template <typename Text>
+void Explain(ProjectOutcome& p, ProjectReason reason, Text text) {
+  p.reason = reason;
+  p.explanation = text(kEnglish);
+  p.explanation_th = text(kThai);
+}
+
+template <typename Text>
+void Summarize(Outcome& o, Text text) {
+  o.summary = text(kEnglish);
+  o.summary_th = text(kThai);
 }
 
 // ---------------------------------------------------------------------------
@@ -729,14 +767,6 @@ absl::Status CheckConservation(const Election& election, const MesInput& input, 
   return absl::OkStatus();
 }
 
-bool IsExhaustive(const Election& election, const MesRun& run) {
-  const int64_t left = election.budget - run.total_cost;
-  for (size_t p = 0; p < election.projects.size(); ++p) {
-    if (!run.funded[p] && election.projects[p].cost <= left) return false;
-  }
-  return true;
-}
-
 bool FundsEverySupported(const MesInput& input, const MesRun& run) {
   for (size_t p = 0; p < input.supporters.size(); ++p) {
     if (!input.supporters[p].empty() && !run.funded[p]) return false;
@@ -746,7 +776,6 @@ bool FundsEverySupported(const MesInput& input, const MesRun& run) {
 
 void ExplainMes(const Election& election, const Tally& tally, const MesInput& input, const MesRun& run,
                 Outcome* outcome) {
-  const std::string& cur = election.currency;
   int order = 0;
   for (const MesFunding& f : run.fundings) {
     ++order;
@@ -756,41 +785,244 @@ void ExplainMes(const Election& election, const Tally& tally, const MesInput& in
     outcome->funded_ids.push_back(po.id);
     outcome->total_cost += po.cost;
     const bool points = tally.support[f.project] != tally.supporters[f.project];
-    std::string text = absl::StrCat("funded in round ", order, " of Equal Shares at rho = ", FormatDecimal(f.rho, 6),
-                                    ": its ", po.supporters, po.supporters == 1 ? " supporter" : " supporters",
-                                    points ? absl::StrCat(" (", po.support, " points)") : "", " paid its cost of ",
-                                    po.cost, " ", cur, ", each paying the smaller of their remaining share and ",
-                                    FormatDecimal(f.max_payment, 2), " ", cur, points ? " per point" : "");
-    if (f.capped_voters > 0) {
-      absl::StrAppend(&text, "; ", f.capped_voters, " of them paid all they had left");
-    }
-    if (!f.tied.empty()) {
+    // In election order, whichever order the candidates were evaluated in.
+    std::vector<int> tied_projects = f.tied;
+    std::sort(tied_projects.begin(), tied_projects.end());
+    const auto tied = [&](const Words& w) {
       std::vector<std::string> names;
-      for (int t : f.tied) {
-        names.push_back(absl::StrCat(election.projects[t].id, " (", TieReason(election, tally, f.project, t), ")"));
+      for (int t : tied_projects) {
+        names.push_back(absl::StrCat(election.projects[t].id, " (", TieReason(election, tally, f.project, t, w), ")"));
       }
-      absl::StrAppend(&text, "; tied at this rho with project ", absl::StrJoin(names, ", "),
-                      ", chosen first by the tie-break");
-    }
-    po.explanation = std::move(text);
+      return absl::StrJoin(names, ", ");
+    };
+    Explain(po, ProjectReason::kFundedByShares, [&](const Words& w) {
+      if (w.thai) {
+        std::string text = absl::StrCat(
+            "ได้รับงบในรอบที่ ", order, " ของวิธีแบ่งส่วนเท่ากัน (Equal Shares) ที่ rho = ", FormatDecimal(f.rho, 6),
+            ": ผู้สนับสนุน ", po.supporters, " คน", points ? absl::StrCat(" (", po.support, " คะแนน)") : "",
+            " จ่ายครบราคา ", w.Money(election, po.cost), " แต่ละคนจ่ายไม่เกิน ", w.Money(election, f.max_payment),
+            points ? "ต่อคะแนน" : "", " หรือเท่าที่ตนยังเหลือ");
+        if (f.capped_voters > 0) absl::StrAppend(&text, "; ", f.capped_voters, " คนจ่ายจนหมดส่วนของตน");
+        if (!f.tied.empty()) {
+          absl::StrAppend(&text, "; เสมอกับโครงการ ", tied(w), " ที่ rho เดียวกัน ได้ก่อนตามกฎตัดสินเมื่อเสมอ");
+        }
+        return text;
+      }
+      std::string text = absl::StrCat(
+          "funded in round ", order, " of Equal Shares at rho = ", FormatDecimal(f.rho, 6), ": its ", po.supporters,
+          po.supporters == 1 ? " supporter" : " supporters", points ? absl::StrCat(" (", po.support, " points)") : "",
+          " paid its cost of ", w.Money(election, po.cost), ", each paying the smaller of their remaining share and ",
+          w.Money(election, f.max_payment), points ? " per point" : "");
+      if (f.capped_voters > 0) absl::StrAppend(&text, "; ", f.capped_voters, " of them paid all they had left");
+      if (!f.tied.empty()) {
+        absl::StrAppend(&text, "; tied at this rho with project ", tied(w), ", chosen first by the tie-break");
+      }
+      return text;
+    });
   }
   for (size_t p = 0; p < outcome->projects.size(); ++p) {
     ProjectOutcome& po = outcome->projects[p];
     if (po.funded) continue;
     if (po.supporters == 0) {
-      po.explanation = "not funded: nobody voted for it";
+      Explain(po, ProjectReason::kNoSupport, [](const Words& w) {
+        return std::string(w.thai ? "ไม่ได้รับงบ: ไม่มีผู้ลงคะแนนให้" : "not funded: nobody voted for it");
+      });
       continue;
     }
     Rational left = 0;
     for (const MesSupporter& s : input.supporters[p]) {
       left += ShareOf(input, run, s.group) * input.group_weight[s.group];
     }
-    po.explanation = absl::StrCat(
-        "not funded: after the last Equal Shares round its ", po.supporters,
-        po.supporters == 1 ? " supporter" : " supporters",
-        po.support != po.supporters ? absl::StrCat(" (", po.support, " points)") : std::string(), " had ",
-        FormatDecimal(left, 2), " ", cur, " of their shares left, not enough to cover its cost of ", po.cost, " ", cur);
+    Explain(po, ProjectReason::kSharesTooSmall, [&](const Words& w) {
+      if (w.thai) {
+        return absl::StrCat("ไม่ได้รับงบ: หลังรอบสุดท้ายของ Equal Shares ผู้สนับสนุน ", po.supporters, " คน",
+                            po.support != po.supporters ? absl::StrCat(" (", po.support, " คะแนน)") : std::string(),
+                            " เหลือส่วนแบ่งรวม ", w.Money(election, left), " ไม่พอจ่ายราคา ",
+                            w.Money(election, po.cost));
+      }
+      return absl::StrCat("not funded: after the last Equal Shares round its ", po.supporters,
+                          po.supporters == 1 ? " supporter" : " supporters",
+                          po.support != po.supporters ? absl::StrCat(" (", po.support, " points)") : std::string(),
+                          " had ", w.Money(election, left), " of their shares left, not enough to cover its cost of ",
+                          w.Money(election, po.cost));
+    });
   }
+}
+
+// Replays the payments of `run` exactly: each supporter of each funded
+// project, in funding order, pays min(what it has left, rho * utility).
+SharesAudit AuditShares(const Election& election, const MesInput& input, const MesRun& run) {
+  const size_t groups = input.group_weight.size();
+  std::vector<Rational> left(groups, run.share);
+  SharesAudit audit;
+  audit.share = run.share.str();
+  audit.groups.resize(groups);
+  for (size_t g = 0; g < groups; ++g) {
+    audit.groups[g].voters = input.group_weight[g];
+    for (const MesGroupEntry& e : input.group_entries[g]) audit.groups[g].chose.push_back(election.projects[e.project].id);
+  }
+  for (const MesFunding& f : run.fundings) {
+    for (const MesSupporter& s : input.supporters[f.project]) {
+      const Rational due = f.rho * s.utility;
+      const Rational pay = left[s.group] < due ? left[s.group] : due;
+      left[s.group] -= pay;
+      audit.groups[s.group].paid.emplace_back(election.projects[f.project].id, pay.str());
+    }
+  }
+  for (size_t g = 0; g < groups; ++g) audit.groups[g].left = left[g].str();
+  return audit;
+}
+
+// Greedy over the ranking; see outcomes.h. `election` holds the eligible
+// projects only.
+Outcome RunGreedy(const Election& election, bool skip) {
+  const absl::flat_hash_map<std::string, int> index = IndexProjects(election);
+  const Tally tally = CountSupport(election, index);
+  Outcome outcome = StartOutcome(election, tally, skip ? OutcomeRule::kGreedy : OutcomeRule::kGreedyNoSkip);
+  std::vector<int> ranking(election.projects.size());
+  for (size_t i = 0; i < ranking.size(); ++i) ranking[i] = static_cast<int>(i);
+  std::sort(ranking.begin(), ranking.end(), [&](int a, int b) { return TieLess(election, tally, a, b); });
+
+  // remaining >= 0 throughout and costs are non-negative: no overflow.
+  int64_t remaining = election.budget;
+  int order = 0;
+  const ProjectOutcome* stopped_at = nullptr;
+  for (size_t r = 0; r < ranking.size(); ++r) {
+    const int p = ranking[r];
+    ProjectOutcome& po = outcome.projects[p];
+    const auto rank = [&](const Words& w) {
+      std::string text =
+          w.thai ? absl::StrCat("อันดับ ", r + 1, " จาก ", ranking.size(), " ตามคะแนนสนับสนุน (",
+                                w.Support(po.supporters, po.support), ")")
+                 : absl::StrCat("ranked ", r + 1, " of ", ranking.size(), " by support (",
+                                w.Support(po.supporters, po.support), ")");
+      // Say when the tie-break, not support, put it ahead of the next one.
+      if (r + 1 < ranking.size() && tally.support[ranking[r + 1]] == po.support) {
+        const ProjectOutcome& next = outcome.projects[ranking[r + 1]];
+        absl::StrAppend(&text, w.thai ? absl::StrCat(" คะแนนเท่ากับโครงการ ", next.id, " อยู่ก่อนเพราะ")
+                                      : absl::StrCat(", tied with project ", next.id, " and ranked ahead by "),
+                        TieReason(election, tally, p, ranking[r + 1], w));
+      }
+      return text;
+    };
+    const int64_t left = remaining;
+    if (po.supporters == 0) {
+      Explain(po, ProjectReason::kNoSupport, [](const Words& w) {
+        return std::string(w.thai ? "ไม่ได้รับงบ: ไม่มีผู้ลงคะแนนให้" : "not funded: nobody voted for it");
+      });
+    } else if (stopped_at != nullptr) {
+      Explain(po, ProjectReason::kNotReached, [&](const Words& w) {
+        return w.thai ? absl::StrCat("ไม่ได้รับงบ: ", rank(w), " อยู่ต่ำกว่าโครงการ ", stopped_at->id,
+                                     " ซึ่งการจัดสรรหยุดลง (กฎไม่ข้ามลำดับ)")
+                      : absl::StrCat("not funded: ", rank(w), ", below project ", stopped_at->id,
+                                     ", where funding stopped (greedy-no-skip)");
+      });
+    } else if (po.cost <= remaining) {
+      po.funded = true;
+      po.funded_order = ++order;
+      Explain(po, ProjectReason::kFunded, [&](const Words& w) {
+        return w.thai ? absl::StrCat("ได้รับงบ (เรียงตามคะแนน): ", rank(w), " ราคา ", w.Money(election, po.cost),
+                                     " อยู่ในงบที่เหลือ ", w.Money(election, left))
+                      : absl::StrCat("funded by greedy: ", rank(w), "; its cost of ", w.Money(election, po.cost),
+                                     " fit in the remaining ", w.Money(election, left));
+      });
+      remaining -= po.cost;
+      outcome.total_cost += po.cost;
+      outcome.funded_ids.push_back(po.id);
+    } else if (skip) {
+      Explain(po, ProjectReason::kDidNotFit, [&](const Words& w) {
+        return w.thai ? absl::StrCat("ไม่ได้รับงบ: งบที่เหลือไม่พอเมื่อถึงลำดับ (", rank(w), "): ราคา ",
+                                     w.Money(election, po.cost), " มากกว่างบที่เหลือ ", w.Money(election, left))
+                      : absl::StrCat("not funded: not enough budget left when its turn came (", rank(w), "): cost ",
+                                     w.Money(election, po.cost), " > remaining ", w.Money(election, left));
+      });
+    } else {
+      stopped_at = &po;
+      Explain(po, ProjectReason::kStoppedHere, [&](const Words& w) {
+        return w.thai ? absl::StrCat("ไม่ได้รับงบ และการจัดสรรหยุดที่โครงการนี้ (กฎไม่ข้ามลำดับ): ", rank(w),
+                                     " ราคา ", w.Money(election, po.cost), " มากกว่างบที่เหลือ ",
+                                     w.Money(election, left), " โครงการที่อยู่อันดับถัดไปจึงไม่ได้รับงบ")
+                      : absl::StrCat("not funded, and funding stopped here (greedy-no-skip): ", rank(w), "; cost ",
+                                     w.Money(election, po.cost), " > remaining ", w.Money(election, left),
+                                     ", so no project ranked below it is funded");
+      });
+    }
+  }
+  Summarize(outcome, [&](const Words& w) {
+    if (w.thai) {
+      return absl::StrCat("เรียงตามคะแนนสนับสนุน: ได้รับงบ ", outcome.funded_ids.size(), " โครงการ รวม ",
+                          w.Money(election, outcome.total_cost), " จากงบ ", w.Money(election, election.budget),
+                          " หากคะแนนเท่ากัน โครงการที่ราคาต่ำกว่าได้ก่อน แล้วจึงรหัสโครงการที่น้อยกว่า; ",
+                          skip ? "โครงการที่งบเหลือไม่พอจะถูกข้ามไปพิจารณาโครงการถัดไป"
+                               : absl::StrCat("การจัดสรรหยุดที่โครงการแรกที่งบเหลือไม่พอ",
+                                              stopped_at ? absl::StrCat(" (โครงการ ", stopped_at->id, ")") : ""));
+    }
+    return absl::StrCat("Greedy by support: ", outcome.funded_ids.size(), " projects funded, costing ",
+                        FormatAmount(outcome.total_cost, election.money_scale), " of the ",
+                        w.Money(election, election.budget),
+                        " budget. Ranking ties are broken by lower cost, then lower project id; ",
+                        skip ? "a project that does not fit is skipped and the next one is tried."
+                             : absl::StrCat("funding stops at the first project that does not fit",
+                                            stopped_at ? absl::StrCat(" (project ", stopped_at->id, ")") : "",
+                                            "."));
+  });
+  return outcome;
+}
+
+// Runs `rule` on the projects whose support reaches `min_support` and marks
+// the others not eligible; the outcome lists every project in the
+// election's order.
+template <typename Rule>
+absl::StatusOr<Outcome> WithThreshold(const Election& election, int64_t min_support, Rule rule) {
+  if (absl::Status s = ValidateElection(election); !s.ok()) return s;
+  if (min_support < 0) {
+    return absl::InvalidArgumentError(absl::StrCat("the minimum support must not be negative, got ", min_support));
+  }
+  if (min_support == 0) return rule(election);
+  const absl::flat_hash_map<std::string, int> index = IndexProjects(election);
+  const Tally tally = CountSupport(election, index);
+  Election eligible = election;
+  eligible.projects.clear();
+  absl::flat_hash_set<std::string> kept;
+  for (size_t i = 0; i < election.projects.size(); ++i) {
+    if (tally.support[i] >= min_support) {
+      eligible.projects.push_back(election.projects[i]);
+      kept.insert(election.projects[i].id);
+    }
+  }
+  for (ElectionBallot& ballot : eligible.ballots) {
+    ballot.entries.erase(std::remove_if(ballot.entries.begin(), ballot.entries.end(),
+                                        [&](const BallotEntry& e) { return !kept.contains(e.project_id); }),
+                         ballot.entries.end());
+  }
+  absl::StatusOr<Outcome> ruled = rule(eligible);
+  if (!ruled.ok()) return ruled.status();
+  Outcome outcome = StartOutcome(election, tally, ruled->rule);
+  outcome.min_support = min_support;
+  outcome.total_cost = ruled->total_cost;
+  outcome.funded_ids = ruled->funded_ids;
+  outcome.add1_steps = ruled->add1_steps;
+  outcome.comparison = ruled->comparison;
+  outcome.shares_audit = ruled->shares_audit;
+  int64_t below = 0;
+  for (ProjectOutcome& po : outcome.projects) {
+    if (const ProjectOutcome* r = ruled->Find(po.id); r != nullptr) {
+      po = *r;
+      continue;
+    }
+    ++below;
+    Explain(po, ProjectReason::kBelowThreshold, [&](const Words& w) {
+      return w.thai ? absl::StrCat("ไม่ผ่านเกณฑ์: คะแนนสนับสนุน (", w.Support(po.supporters, po.support),
+                                   ") ต่ำกว่าขั้นต่ำ ", min_support)
+                    : absl::StrCat("not eligible: its support (", w.Support(po.supporters, po.support),
+                                   ") is below the minimum of ", min_support);
+    });
+  }
+  outcome.summary = absl::StrCat(ruled->summary, " Projects with support below ", min_support,
+                                 " were not eligible (", below, below == 1 ? " project)." : " projects).");
+  outcome.summary_th =
+      absl::StrCat(ruled->summary_th, " โครงการที่มีคะแนนสนับสนุนต่ำกว่า ", min_support, " ไม่ผ่านเกณฑ์ (", below, " โครงการ)");
+  return outcome;
 }
 
 }  // namespace
@@ -830,6 +1062,10 @@ const ProjectOutcome* Outcome::Find(absl::string_view id) const {
 absl::Status ValidateElection(const Election& election) {
   if (election.budget < 0) {
     return absl::InvalidArgumentError(absl::StrCat("budget must not be negative, got ", election.budget));
+  }
+  if (election.money_scale < 0 || election.money_scale > kMaxMoneyScale) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("money_scale must be 0-", kMaxMoneyScale, ", got ", election.money_scale));
   }
   absl::flat_hash_set<absl::string_view> ids;
   __int128 cost_sum = 0;
@@ -879,8 +1115,9 @@ absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file) {
   absl::StatusOr<int64_t> budget = file.Budget();
   if (!budget.ok()) return budget.status();
   election.budget = *budget;
+  election.money_scale = file.money_scale;
   if (const std::string* currency = file.FindMeta("currency"); currency != nullptr && !currency->empty()) {
-    election.currency = *currency == "THB" ? "baht" : *currency;
+    election.currency = *currency;
   }
   for (const PbProject& p : file.projects) {
     election.projects.push_back({p.id, p.cost});
@@ -890,12 +1127,7 @@ absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file) {
     ElectionBallot ballot;
     ballot.voter_id = v.voter_id;
     for (size_t i = 0; i < v.projects.size(); ++i) {
-      const int64_t points = has_points ? v.points[i] : 1;
-      if (points < 1) {
-        return absl::InvalidArgumentError(absl::StrCat("voter ", v.voter_id, " gives project ", v.projects[i], " ",
-                                                       points, " points; the outcome rules need positive points"));
-      }
-      ballot.entries.push_back({v.projects[i], points});
+      ballot.entries.push_back({v.projects[i], has_points ? v.points[i] : 1});
     }
     election.ballots.push_back(std::move(ballot));
   }
@@ -903,102 +1135,60 @@ absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file) {
   return election;
 }
 
-absl::StatusOr<Outcome> ComputeGreedy(const Election& election) {
-  if (absl::Status s = ValidateElection(election); !s.ok()) return s;
-  const absl::flat_hash_map<std::string, int> index = IndexProjects(election);
-  const Tally tally = CountSupport(election, index);
-  Outcome outcome = StartOutcome(election, tally, OutcomeRule::kGreedy);
-  const std::string& cur = election.currency;
-
-  std::vector<int> ranking(election.projects.size());
-  for (size_t i = 0; i < ranking.size(); ++i) ranking[i] = static_cast<int>(i);
-  std::sort(ranking.begin(), ranking.end(), [&](int a, int b) { return TieLess(election, tally, a, b); });
-
-  // remaining >= 0 throughout and costs are non-negative: no overflow.
-  int64_t remaining = election.budget;
-  int order = 0;
-  for (size_t r = 0; r < ranking.size(); ++r) {
-    const int p = ranking[r];
-    ProjectOutcome& po = outcome.projects[p];
-    const std::string rank = absl::StrCat("ranked ", r + 1, " of ", ranking.size(), " by support (",
-                                          SupportText(po.supporters, po.support), ")");
-    if (po.supporters == 0) {
-      po.explanation = "not funded: nobody voted for it";
-      continue;
-    }
-    if (po.cost <= remaining) {
-      po.funded = true;
-      po.funded_order = ++order;
-      po.explanation = absl::StrCat("funded by greedy: ", rank, "; its cost of ", po.cost, " ", cur,
-                                    " fit in the remaining ", remaining, " ", cur);
-      remaining -= po.cost;
-      outcome.total_cost += po.cost;
-      outcome.funded_ids.push_back(po.id);
-    } else {
-      po.explanation = absl::StrCat("not funded: not enough budget left when its turn came (", rank, "): cost ",
-                                    po.cost, " ", cur, " > remaining ", remaining, " ", cur);
-    }
+absl::StatusOr<Outcome> ComputeGreedy(const Election& election, const OutcomeSpec& spec) {
+  if (spec.rule != OutcomeRule::kGreedy && spec.rule != OutcomeRule::kGreedyNoSkip) {
+    return absl::InvalidArgumentError(absl::StrCat("ComputeGreedy runs greedy rules, not ", OutcomeRuleName(spec.rule)));
   }
-  outcome.summary = absl::StrCat("Greedy by support: ", outcome.funded_ids.size(), " projects funded, costing ",
-                                 outcome.total_cost, " of the ", election.budget, " ", cur,
-                                 " budget. Ranking ties are broken by lower cost, then lower project id; "
-                                 "a project that does not fit is skipped and the next one is tried.");
-  return outcome;
+  const bool skip = spec.rule == OutcomeRule::kGreedy;
+  return WithThreshold(election, spec.min_support,
+                       [skip](const Election& eligible) -> absl::StatusOr<Outcome> { return RunGreedy(eligible, skip); });
 }
 
-absl::StatusOr<Outcome> ComputeEqualSharesAdd1(const Election& election, const EqualSharesOptions& options) {
-  if (absl::Status s = ValidateElection(election); !s.ok()) return s;
-  if (options.add1_step < 1) {
-    return absl::InvalidArgumentError(absl::StrCat("add1_step must be at least 1, got ", options.add1_step));
-  }
-  if (options.max_add1_steps < 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("max_add1_steps must not be negative, got ", options.max_add1_steps));
-  }
+namespace {
+
+absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const EqualSharesOptions& options) {
   const absl::flat_hash_map<std::string, int> index = IndexProjects(election);
   const Tally tally = CountSupport(election, index);
   Outcome outcome = StartOutcome(election, tally, OutcomeRule::kEqualSharesAdd1);
-  const std::string& cur = election.currency;
   const int64_t n = static_cast<int64_t>(election.ballots.size());
   if (n == 0) {
     for (ProjectOutcome& po : outcome.projects) {
-      po.explanation = "not funded: no ballots were cast";
+      Explain(po, ProjectReason::kNoSupport, [](const Words& w) {
+        return std::string(w.thai ? "ไม่ได้รับงบ: ไม่มีผู้ลงคะแนน" : "not funded: no ballots were cast");
+      });
     }
-    outcome.summary =
-        "Method of Equal Shares: no ballots were cast, nothing "
-        "is funded.";
+    Summarize(outcome, [](const Words& w) {
+      return std::string(w.thai ? "วิธีแบ่งส่วนเท่ากัน (Equal Shares): ไม่มีผู้ลงคะแนน จึงไม่มีโครงการได้รับงบ"
+                                : "Method of Equal Shares: no ballots were cast, nothing is funded.");
+    });
     return outcome;
   }
 
   const MesInput input = PrepareMes(election, index);
   const Rational base_share = Rational(election.budget) / n;
+  const int64_t step = options.add1_step * MinorUnitsPerWhole(election.money_scale);
   absl::StatusOr<MesRun> run = RunMes(election, tally, input, base_share, options.reference_exact_arithmetic);
   if (!run.ok()) return run.status();
   int64_t steps = 0;
-  std::string stop_reason;
+  enum class Stop { kOverBudget, kAllFunded, kLimit, kOff } stop = Stop::kOff;
+  Rational over_share = 0;
+  int64_t over_cost = 0;
   for (;;) {
-    if (IsExhaustive(election, *run)) {
-      stop_reason =
-          absl::StrCat("no unfunded project fits in the ", election.budget - run->total_cost, " ", cur, " left");
-      break;
-    }
     if (FundsEverySupported(input, *run)) {
-      stop_reason = "every project with a supporter is funded";
+      stop = Stop::kAllFunded;
       break;
     }
     if (steps >= options.max_add1_steps) {
-      stop_reason = options.max_add1_steps == 0
-                        ? std::string("add1 completion is switched off")
-                        : absl::StrCat("the limit of ", options.max_add1_steps, " add1 steps was reached");
+      stop = options.max_add1_steps == 0 ? Stop::kOff : Stop::kLimit;
       break;
     }
-    const Rational next_share = base_share + Rational(steps + 1) * options.add1_step;
+    const Rational next_share = base_share + Rational(steps + 1) * step;
     absl::StatusOr<MesRun> next = RunMes(election, tally, input, next_share, options.reference_exact_arithmetic);
     if (!next.ok()) return next.status();
     if (next->total_cost > election.budget) {
-      stop_reason =
-          absl::StrCat("raising the share once more, to ", FormatDecimal(next_share, 2), " ", cur,
-                       ", would fund projects costing ", next->total_cost, " ", cur, ", more than the budget");
+      stop = Stop::kOverBudget;
+      over_share = next_share;
+      over_cost = next->total_cost;
       break;
     }
     ++steps;
@@ -1010,24 +1200,133 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1(const Election& election, const E
   }
   outcome.add1_steps = steps;
   ExplainMes(election, tally, input, *run, &outcome);
-  const Rational final_share = base_share + Rational(steps) * options.add1_step;
-  outcome.summary = absl::StrCat(
-      "Method of Equal Shares (cost utilities) with add1 completion: each of ", n,
-      " voters started with an equal share of ", FormatDecimal(base_share, 2), " ", cur, " (budget ", election.budget,
-      " / ", n, " voters); the share was raised ", steps, " times by ", options.add1_step, " ", cur, " to ",
-      FormatDecimal(final_share, 2), " ", cur, ". Stopped because ", stop_reason, ". ", outcome.funded_ids.size(),
-      " projects funded, costing ", outcome.total_cost, " of the ", election.budget, " ", cur,
-      " budget. Ties on rho are broken by more support, then lower cost, then "
-      "lower project id.");
+  if (options.audit) outcome.shares_audit = AuditShares(election, input, *run);
+  const Rational final_share = base_share + Rational(steps) * step;
+  Summarize(outcome, [&](const Words& w) {
+    const auto money = [&](const Rational& x) { return w.Money(election, x); };
+    if (w.thai) {
+      std::string why;
+      switch (stop) {
+        case Stop::kOverBudget:
+          why = absl::StrCat("หากเพิ่มส่วนแบ่งอีกครั้งเป็น ", money(over_share), " จะได้โครงการรวม ",
+                             w.Money(election, over_cost), " เกินงบ");
+          break;
+        case Stop::kAllFunded:
+          why = "ทุกโครงการที่มีผู้สนับสนุนได้รับงบแล้ว";
+          break;
+        case Stop::kLimit:
+          why = absl::StrCat("ถึงขีดจำกัด ", options.max_add1_steps, " ครั้ง");
+          break;
+        case Stop::kOff:
+          why = "ปิดการเติมส่วนแบ่ง (add1)";
+          break;
+      }
+      return absl::StrCat("วิธีแบ่งส่วนเท่ากัน (Equal Shares, ประโยชน์ตามราคา) พร้อมการเติมส่วนแบ่งทีละหน่วย (add1): ผู้ลงคะแนน ",
+                          n, " คน เริ่มด้วยส่วนแบ่งเท่ากันคนละ ", money(base_share), " (งบ ",
+                          w.Money(election, election.budget), " หาร ", n, " คน) เพิ่มส่วนแบ่ง ", steps,
+                          " ครั้ง ครั้งละ ", options.add1_step, " ", w.Currency(election), " เป็น ", money(final_share),
+                          " หยุดเพราะ", why, " ได้รับงบ ", outcome.funded_ids.size(), " โครงการ รวม ",
+                          w.Money(election, outcome.total_cost), " จากงบ ", w.Money(election, election.budget),
+                          " หาก rho เท่ากัน โครงการที่คะแนนมากกว่าได้ก่อน แล้วจึงราคาต่ำกว่า และรหัสโครงการที่น้อยกว่า");
+    }
+    std::string why;
+    switch (stop) {
+      case Stop::kOverBudget:
+        why = absl::StrCat("raising the share once more, to ", money(over_share), ", would fund projects costing ",
+                           w.Money(election, over_cost), ", more than the budget");
+        break;
+      case Stop::kAllFunded:
+        why = "every project with a supporter is funded";
+        break;
+      case Stop::kLimit:
+        why = absl::StrCat("the limit of ", options.max_add1_steps, " add1 steps was reached");
+        break;
+      case Stop::kOff:
+        why = "add1 completion is switched off";
+        break;
+    }
+    return absl::StrCat("Method of Equal Shares (cost utilities) with add1 completion: each of ", n,
+                        " voters started with an equal share of ", money(base_share), " (budget ",
+                        FormatAmount(election.budget, election.money_scale), " / ", n, " voters); the share was raised ",
+                        steps, " times by ", options.add1_step, " ", w.Currency(election), " to ", money(final_share),
+                        ". Stopped because ", why, ". ", outcome.funded_ids.size(), " projects funded, costing ",
+                        FormatAmount(outcome.total_cost, election.money_scale), " of the ",
+                        w.Money(election, election.budget),
+                        " budget. Ties on rho are broken by more support, then lower cost, then lower project id.");
+  });
   return outcome;
 }
 
-absl::StatusOr<Outcome> ComputeOutcome(const Election& election, OutcomeRule rule) {
-  switch (rule) {
+// How many of the voter's chosen projects each outcome funds decides which
+// one the voter prefers.
+Comparison CompareForVoters(const Election& election, const Outcome& greedy, const Outcome& equal_shares) {
+  const absl::flat_hash_set<std::string> by_greedy(greedy.funded_ids.begin(), greedy.funded_ids.end());
+  const absl::flat_hash_set<std::string> by_shares(equal_shares.funded_ids.begin(), equal_shares.funded_ids.end());
+  Comparison c;
+  for (const ElectionBallot& ballot : election.ballots) {
+    int64_t g = 0;
+    int64_t m = 0;
+    for (const BallotEntry& e : ballot.entries) {
+      g += by_greedy.contains(e.project_id) ? 1 : 0;
+      m += by_shares.contains(e.project_id) ? 1 : 0;
+    }
+    if (g > m) ++c.prefer_greedy;
+    if (m > g) ++c.prefer_equal_shares;
+  }
+  c.kept_greedy = c.prefer_greedy > c.prefer_equal_shares;
+  return c;
+}
+
+}  // namespace
+
+absl::StatusOr<Outcome> ComputeEqualSharesAdd1(const Election& election, const EqualSharesOptions& options) {
+  if (options.add1_step < 1) {
+    return absl::InvalidArgumentError(absl::StrCat("add1_step must be at least 1, got ", options.add1_step));
+  }
+  if (options.max_add1_steps < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_add1_steps must not be negative, got ", options.max_add1_steps));
+  }
+  return WithThreshold(election, options.min_support,
+                       [&options](const Election& eligible) { return RunEqualSharesAdd1(eligible, options); });
+}
+
+absl::StatusOr<Outcome> ComputeEqualSharesAdd1Comparison(const Election& election,
+                                                         const EqualSharesOptions& options) {
+  absl::StatusOr<Outcome> shares = ComputeEqualSharesAdd1(election, options);
+  if (!shares.ok()) return shares.status();
+  absl::StatusOr<Outcome> greedy = ComputeGreedy(election, {OutcomeRule::kGreedy, options.min_support});
+  if (!greedy.ok()) return greedy.status();
+  const Comparison c = CompareForVoters(election, *greedy, *shares);
+  Outcome outcome = c.kept_greedy ? *std::move(greedy) : *std::move(shares);
+  outcome.rule = OutcomeRule::kEqualSharesAdd1Comparison;
+  outcome.comparison = c;
+  outcome.summary = absl::StrCat(
+      "Equal Shares with add1, compared with greedy: ", c.prefer_greedy, " voters prefer the greedy outcome and ",
+      c.prefer_equal_shares, " the Equal Shares one (a voter prefers the outcome that funds more of the projects ",
+      "they chose), so the ", c.kept_greedy ? "greedy" : "Equal Shares", " outcome is kept. ", outcome.summary);
+  outcome.summary_th = absl::StrCat("เปรียบเทียบ Equal Shares (add1) กับการเรียงตามคะแนน: ผู้ลงคะแนน ",
+                                    c.prefer_greedy, " คนชอบผลแบบเรียงตามคะแนนมากกว่า และ ", c.prefer_equal_shares,
+                                    " คนชอบผลแบบ Equal Shares มากกว่า (ผู้ลงคะแนนชอบผลที่ให้งบโครงการที่ตนเลือกได้มากกว่า) จึงใช้ผลแบบ",
+                                    c.kept_greedy ? "เรียงตามคะแนน" : " Equal Shares", " ", outcome.summary_th);
+  return outcome;
+}
+
+absl::StatusOr<Outcome> ComputeOutcome(const Election& election, const OutcomeSpec& spec) {
+  EqualSharesOptions options;
+  options.min_support = spec.min_support;
+  switch (spec.rule) {
     case OutcomeRule::kGreedy:
-      return ComputeGreedy(election);
+    case OutcomeRule::kGreedyNoSkip:
+      return ComputeGreedy(election, spec);
     case OutcomeRule::kEqualSharesAdd1:
-      return ComputeEqualSharesAdd1(election);
+      return ComputeEqualSharesAdd1(election, options);
+    case OutcomeRule::kEqualSharesAdd1Comparison:
+      return ComputeEqualSharesAdd1Comparison(election, options);
+    case OutcomeRule::kNotChosen:
+      return absl::FailedPreconditionError(
+          "this election's file names a rule this service does not run; a round admin must choose an outcome rule "
+          "first (UpdateRoundRules)");
   }
   return absl::InvalidArgumentError("unknown outcome rule");
 }

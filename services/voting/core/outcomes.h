@@ -1,16 +1,19 @@
-// Exact outcome rules for a participatory-budgeting election: greedy by
-// support, and the Method of Equal Shares (MES) with cost utilities and the
-// "add1" completion (pabulib rule string "equalshares/add1"). Every project
-// gets a human-readable reason why it was or was not funded.
+// Exact outcome rules for a participatory-budgeting election, as cities run
+// them (pabulib's rule strings): greedy by support ("greedy"), greedy that
+// stops at the first project that does not fit ("greedy-no-skip"), each
+// with an optional minimum support ("greedy-threshold"); the Method of Equal
+// Shares (MES) with cost utilities and the add1 completion
+// ("equalshares/add1"), and that outcome compared with greedy's
+// ("equalshares/add1-comparison"). Every project gets a reason code and an
+// explanation in English and Thai.
 //
-// Exactness. Money and points are int64 on input. Greedy works in int64 and
-// ValidateElection guarantees its sums cannot overflow (the sum of all costs
-// and every project's point total must fit in int64). MES decides in
-// arbitrary-precision rationals (boost::multiprecision::cpp_rational): voter
-// shares such as budget/n, payments rho*u and the remaining shares are exact,
-// so comparisons between candidate projects are exact, ties are real ties,
-// and nothing can overflow whatever the costs (int64) and voter counts. For
-// speed, doubles are used only to rule out candidates that are provably
+// Exactness. Money is int64 minor units at the election's money_scale
+// (money.h); points are int64. Greedy works in int64 and ValidateElection
+// guarantees its sums cannot overflow. MES decides in arbitrary-precision
+// rationals (boost::multiprecision::cpp_rational): voter shares such as
+// budget/n, payments rho*u and the remaining shares are exact, so
+// comparisons between candidate projects are exact and ties are real ties.
+// For speed, doubles are used only to rule out candidates that are provably
 // worse than another one (with a proven error margin); every decision that
 // could go either way is made exactly (see outcomes.cc), and the returned
 // outcome is checked to balance exactly (shares left + spent = budget given).
@@ -18,11 +21,18 @@
 // (EqualSharesOptions::reference_exact_arithmetic) on the real files and on
 // hundreds of random, tie-heavy elections.
 //
-// Greedy. Projects are ranked by support (approvals, or points for
-// cumulative ballots) descending; ties by lower cost first, then by project id
-// ascending (ProjectIdLess). Going down the ranking, each project that fits in
-// what is left of the budget is funded; one that does not fit is skipped, not
-// a reason to stop. Projects nobody voted for are never funded.
+// Support, as cities count it: approval and ordinal ballots give a project
+// one per ballot that lists it; cumulative and scoring ballots their points.
+// Threshold. With OutcomeSpec::min_support > 0, a project whose support is
+// below it is not eligible under any rule (kBelowThreshold); the rule runs
+// on the eligible projects only.
+//
+// Greedy. Eligible projects are ranked by support descending; ties by lower
+// cost first, then by project id ascending (ProjectIdLess). Going down the
+// ranking, each project that fits in what is left of the budget is funded.
+// One that does not fit is skipped (kGreedy) or ends the funding
+// (kGreedyNoSkip: it is "stopped here", the ones below it are not reached).
+// Projects nobody voted for are never funded.
 //
 // Method of Equal Shares (cost utilities). Every voter starts with an equal
 // share e of the budget. A voter who gives project c p points has utility
@@ -34,31 +44,35 @@
 // until no project is affordable. Ties on rho: larger support (points, =
 // approvals for approval ballots), then lower cost, then lower project id.
 //
-// add1 completion. e starts at budget / n (n = number of ballots). While the
-// outcome is not exhaustive (some unfunded project still fits in the real
-// budget left over), MES is rerun with e increased by `add1_step` whole units
-// per voter (total virtual budget budget + n * k * add1_step); the new outcome
-// is taken if its total cost is within the real budget, and the loop stops at
-// the first one that is not. No greedy pass follows (the "add1" rule as Assen
-// 2024 used it). The loop also stops when every project with a supporter is
-// funded: MES never funds a project nobody chose, and with a large enough
-// share it funds all the others, so that is where the literal loop (which
-// would never stop if an unsupported project still fits) ends up anyway. And
-// it stops after max_add1_steps, saying so in the summary.
+// add1 completion, as the cities that use it ran it. e starts at budget / n
+// (n = number of ballots). MES is rerun from scratch with e raised by one
+// whole money unit per voter (add1_step units; total virtual budget budget +
+// n * k units after k steps) for as long as the outcome's cost stays within
+// the real budget; the last outcome that fits is the result. It does not
+// stop at the first exhaustive outcome (a common library default, which
+// funds a cheaper set than the cities did). It also stops when every
+// project with a supporter is funded (nothing can change any more), and
+// after max_add1_steps, saying so in the summary.
+//
+// add1-comparison. The add1 outcome and the greedy outcome (same threshold)
+// are compared voter by voter: a voter prefers the outcome that funds more
+// of the projects they chose. Greedy is kept only if more voters prefer it.
 //
 // Cost: each add1 step is one MES run, O(rounds x candidates x distinct
-// ballots) in doubles plus exact work for near-ties; e.g. 30 projects, 3000
-// voters and 1231 steps take about 3.5 s on one core, Assen 2024 0.1 s.
+// ballots) in doubles plus exact work for near-ties; ./bkk bench voting times
+// a 15,000-voter, 100-project election and the largest real files.
 #ifndef SERVICES_VOTING_CORE_OUTCOMES_H_
 #define SERVICES_VOTING_CORE_OUTCOMES_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/voting/core/money.h"
 #include "services/voting/core/pabulib.h"
 #include "services/voting/core/rules.h"
 
@@ -75,10 +89,11 @@ struct ElectionBallot {
 };
 
 struct Election {
-  int64_t budget = 0;
-  // Word used for money in explanations ("baht", or a pabulib file's
-  // currency such as "EUR").
-  std::string currency = "baht";
+  int64_t budget = 0;   // minor units
+  int money_scale = 0;  // decimal places of every amount (money.h)
+  // Currency code ("THB", or a pabulib file's, such as "EUR"), for the
+  // explanations.
+  std::string currency = "THB";
   std::vector<ElectionProject> projects;
   std::vector<ElectionBallot> ballots;
 };
@@ -89,11 +104,11 @@ struct Election {
 // int64.
 absl::Status ValidateElection(const Election& election);
 
-// Builds an election from a parsed pabulib file: budget from META (whole
-// units), currency from META `currency` ("THB" shown as "baht"), points from
-// the `points` column when present, else 1 per chosen project (ordinal
-// ballots are read as approval). INVALID_ARGUMENT for non-positive points or
-// a budget that is not a whole amount.
+// Builds an election from a parsed pabulib file: budget and costs at the
+// file's money_scale, currency from META `currency` (default THB), points
+// from the `points` column when present, else 1 per chosen project (ordinal
+// ballots count as approval: support is the number of ballots listing a
+// project). INVALID_ARGUMENT for a missing or unreadable budget.
 absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file);
 
 // Project id order used in every tie-break: ids that are both decimal numbers
@@ -102,18 +117,59 @@ absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file);
 // fall back to byte-wise so the order is total.
 bool ProjectIdLess(absl::string_view a, absl::string_view b);
 
+// Why a project was or was not funded. Stored by number with published
+// results: never renumber.
+enum class ProjectReason {
+  kUnexplained = 0,      // frozen before reasons were recorded
+  kNoSupport = 1,        // nobody voted for it (or no ballots at all)
+  kBelowThreshold = 2,   // support below the round's minimum
+  kFunded = 3,           // greedy: fit in what was left
+  kDidNotFit = 4,        // greedy: more than what was left, skipped
+  kStoppedHere = 5,      // greedy-no-skip: did not fit, funding stopped
+  kNotReached = 6,       // greedy-no-skip: ranked below where funding stopped
+  kFundedByShares = 7,   // Equal Shares: its supporters paid for it
+  kSharesTooSmall = 8,   // Equal Shares: its supporters could not pay for it
+};
+
 struct ProjectOutcome {
   std::string id;
-  int64_t cost = 0;
+  int64_t cost = 0;        // minor units
   int64_t supporters = 0;  // ballots that chose it
   int64_t support = 0;     // approvals, or total points
   bool funded = false;
   int funded_order = 0;  // 1 = funded first; 0 if not funded
-  std::string explanation;
+  ProjectReason reason = ProjectReason::kUnexplained;
+  std::string explanation;     // English
+  std::string explanation_th;  // Thai
+};
+
+// add1-comparison: how many voters prefer each outcome.
+struct Comparison {
+  int64_t prefer_greedy = 0;
+  int64_t prefer_equal_shares = 0;
+  bool kept_greedy = false;
+};
+
+// Equal Shares' exact money trail, when EqualSharesOptions::audit is set:
+// for each group of voters with identical ballots, what each paid for each
+// funded project and what it kept. Amounts are exact fractions of minor
+// units written "p/q" (or "p"). For property tests and audits.
+struct SharesAudit {
+  struct Group {
+    int64_t voters = 0;
+    std::vector<std::string> chose;                          // project ids
+    std::vector<std::pair<std::string, std::string>> paid;   // (project id, amount per voter)
+    std::string left;                                        // per voter
+  };
+  std::string share;  // every voter's starting share, after add1
+  std::vector<Group> groups;
 };
 
 struct Outcome {
   OutcomeRule rule = OutcomeRule::kGreedy;
+  int64_t min_support = 0;  // the threshold applied (0: none)
+  int money_scale = 0;      // of budget, total_cost and every cost
+  std::string currency = "THB";
   int64_t budget = 0;
   int64_t total_cost = 0;  // of the funded projects
   int64_t voters = 0;      // number of ballots
@@ -124,12 +180,19 @@ struct Outcome {
   // Equal Shares only: add1 steps taken (per-voter share raised by
   // add1_steps * add1_step units over budget / n).
   int64_t add1_steps = 0;
-  std::string summary;
+  // add1-comparison only.
+  std::optional<Comparison> comparison;
+  // Equal Shares with EqualSharesOptions::audit only.
+  std::optional<SharesAudit> shares_audit;
+  std::string summary;     // English
+  std::string summary_th;  // Thai
 
   const ProjectOutcome* Find(absl::string_view id) const;
 };
 
 struct EqualSharesOptions {
+  // Projects with less support are not eligible.
+  int64_t min_support = 0;
   // Per-voter increase of the share per add1 step, in whole money units.
   int64_t add1_step = 1;
   // Safety bound on the number of add1 reruns; 0 gives plain MES without
@@ -139,12 +202,18 @@ struct EqualSharesOptions {
   // computation, instead of filtering candidates in floating point first.
   // Same results, much slower; for tests and for auditing a result.
   bool reference_exact_arithmetic = false;
+  // Fill Outcome::shares_audit (costs a replay of the payments).
+  bool audit = false;
 };
 
-absl::StatusOr<Outcome> ComputeGreedy(const Election& election);
+// spec.rule kGreedy (the default) or kGreedyNoSkip.
+absl::StatusOr<Outcome> ComputeGreedy(const Election& election, const OutcomeSpec& spec = {});
 absl::StatusOr<Outcome> ComputeEqualSharesAdd1(const Election& election, const EqualSharesOptions& options = {});
-// Dispatches on `rule` with default options.
-absl::StatusOr<Outcome> ComputeOutcome(const Election& election, OutcomeRule rule);
+absl::StatusOr<Outcome> ComputeEqualSharesAdd1Comparison(const Election& election,
+                                                         const EqualSharesOptions& options = {});
+// Dispatches on spec.rule with default options; FAILED_PRECONDITION for
+// kNotChosen (an operator must choose a rule first).
+absl::StatusOr<Outcome> ComputeOutcome(const Election& election, const OutcomeSpec& spec);
 
 }  // namespace bkk::voting
 

@@ -351,8 +351,8 @@ TEST(ProjectIdLessTest, NumericAwareTotalOrder) {
 
 TEST(OutcomeDispatchTest, ComputeOutcomeFollowsTheRule) {
   const Election e = LoadElection(kAssen);
-  EXPECT_EQ(ComputeOutcome(e, OutcomeRule::kGreedy).value().funded_ids, ComputeGreedy(e).value().funded_ids);
-  EXPECT_EQ(ComputeOutcome(e, OutcomeRule::kEqualSharesAdd1).value().funded_ids,
+  EXPECT_EQ(ComputeOutcome(e, {OutcomeRule::kGreedy}).value().funded_ids, ComputeGreedy(e).value().funded_ids);
+  EXPECT_EQ(ComputeOutcome(e, {OutcomeRule::kEqualSharesAdd1}).value().funded_ids,
             ComputeEqualSharesAdd1(e).value().funded_ids);
 }
 

@@ -1,6 +1,7 @@
 // pabulib `.pb` reader and writer.
 #include "services/voting/core/pabulib.h"
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/csv.h"
+#include "services/voting/core/money.h"
 
 namespace bkk::voting {
 namespace {
@@ -131,6 +133,64 @@ std::string WriteField(absl::string_view field) {
   return out;
 }
 
+// Converts the costs at the file's scale: the most decimal places written
+// in META budget or any cost.
+absl::Status ReadAmounts(const std::vector<std::pair<std::string, int>>& cost_texts, PbFile* file) {
+  int scale = 0;
+  if (const std::string* budget = file->FindMeta("budget"); budget != nullptr) {
+    scale = std::max(scale, DecimalPlaces(*budget));
+  }
+  for (const auto& [text, line] : cost_texts) {
+    const int places = DecimalPlaces(text);
+    if (places > kMaxMoneyScale) {
+      return LineError(line, absl::StrCat("project cost \"", text, "\" has ", places, " decimal places; at most ",
+                                          kMaxMoneyScale, " can be kept exactly"));
+    }
+    scale = std::max(scale, places);
+  }
+  scale = std::min(scale, kMaxMoneyScale);  // a budget beyond it is refused by Budget()
+  file->money_scale = scale;
+  for (size_t i = 0; i < cost_texts.size(); ++i) {
+    absl::StatusOr<int64_t> cost = ParseAmount(cost_texts[i].first, scale);
+    if (!cost.ok()) return LineError(cost_texts[i].second, absl::StrCat("project cost ", cost.status().message()));
+    file->projects[i].cost = *cost;
+  }
+  return absl::OkStatus();
+}
+
+// Keeps the choices of `vote` that can be counted, noting each one dropped:
+// a repeated project counts once (its first points), a project not in
+// PROJECTS and zero points are not choices.
+void KeepReadableChoices(const absl::flat_hash_set<std::string>& project_ids, int line, PbVote* vote,
+                         std::vector<PbNote>* notes) {
+  absl::flat_hash_set<std::string> chosen;
+  std::vector<std::string> projects;
+  std::vector<int64_t> points;
+  const bool has_points = !vote->points.empty();
+  for (size_t i = 0; i < vote->projects.size(); ++i) {
+    const std::string& id = vote->projects[i];
+    if (!project_ids.contains(id)) {
+      notes->push_back({line, absl::StrCat("voter ", vote->voter_id, " names project \"", id,
+                                           "\", which is not in PROJECTS; that name is left out")});
+      continue;
+    }
+    if (chosen.contains(id)) {
+      notes->push_back({line, absl::StrCat("voter ", vote->voter_id, " names project ", id, " twice; counted once")});
+      continue;
+    }
+    if (has_points && vote->points[i] == 0) {
+      notes->push_back(
+          {line, absl::StrCat("voter ", vote->voter_id, " gives project ", id, " 0 points; read as not chosen")});
+      continue;
+    }
+    chosen.insert(id);
+    projects.push_back(id);
+    if (has_points) points.push_back(vote->points[i]);
+  }
+  vote->projects = std::move(projects);
+  vote->points = std::move(points);
+}
+
 }  // namespace
 
 const std::string* PbFile::FindMeta(absl::string_view key) const {
@@ -162,7 +222,7 @@ absl::StatusOr<int64_t> PbFile::Budget() const {
   if (budget == nullptr) {
     return absl::InvalidArgumentError("pabulib META has no \"budget\"");
   }
-  absl::StatusOr<int64_t> value = ParseWholeAmount(*budget);
+  absl::StatusOr<int64_t> value = ParseAmount(*budget, money_scale);
   if (!value.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("pabulib META budget: ", value.status().message()));
   }
@@ -174,37 +234,6 @@ const PbProject* PbFile::FindProject(absl::string_view id) const {
     if (p.id == id) return &p;
   }
   return nullptr;
-}
-
-absl::StatusOr<int64_t> ParseWholeAmount(absl::string_view text) {
-  const absl::string_view t = absl::StripAsciiWhitespace(text);
-  const size_t dot = t.find('.');
-  const absl::string_view whole = t.substr(0, dot);
-  const absl::string_view fraction = dot == absl::string_view::npos ? absl::string_view() : t.substr(dot + 1);
-  if (whole.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not a whole amount"));
-  }
-  int64_t value = 0;
-  for (char c : whole) {
-    if (c < '0' || c > '9') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("\"", text, "\" is not a whole non-negative amount (digits only)"));
-    }
-    if (value > (std::numeric_limits<int64_t>::max() - (c - '0')) / 10) {
-      return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is too large"));
-    }
-    value = value * 10 + (c - '0');
-  }
-  for (char c : fraction) {
-    if (c < '0' || c > '9') {
-      return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" is not a whole amount"));
-    }
-    if (c != '0') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("\"", text, "\" has a fractional part; amounts must be whole units"));
-    }
-  }
-  return value;
 }
 
 absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
@@ -222,6 +251,8 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
   absl::flat_hash_set<std::string> meta_keys;
   absl::flat_hash_set<std::string> project_ids;
   absl::flat_hash_set<std::string> voter_ids;
+  // Costs are converted once the file's scale is known (after PROJECTS).
+  std::vector<std::pair<std::string, int>> cost_texts;  // (text, line)
 
   for (const Record& record : records) {
     const int line = record.line;
@@ -288,11 +319,7 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
           if (cols[c] == kPbProjectIdColumn) {
             project.id = value;
           } else if (cols[c] == kPbCostColumn) {
-            absl::StatusOr<int64_t> cost = ParseWholeAmount(value);
-            if (!cost.ok()) {
-              return LineError(line, absl::StrCat("project cost ", cost.status().message()));
-            }
-            project.cost = *cost;
+            cost_texts.emplace_back(value, line);
           } else {
             project.extra.emplace(cols[c], value);
           }
@@ -308,6 +335,7 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
       }
 
       case State::kVotesHeader: {
+        if (absl::Status s = ReadAmounts(cost_texts, &file); !s.ok()) return s;
         absl::StatusOr<absl::flat_hash_map<std::string, size_t>> index =
             IndexColumns("VOTES", record.fields, kPbVoterIdColumn, kPbVoteColumn);
         if (!index.ok()) return LineError(line, index.status().message());
@@ -341,24 +369,18 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
           return LineError(line, s.message());
         }
         if (!voter_ids.insert(vote.voter_id).second) {
-          return LineError(line, absl::StrCat("voter_id ", vote.voter_id, " appears twice"));
-        }
-        absl::flat_hash_set<absl::string_view> chosen;
-        for (const std::string& id : vote.projects) {
-          if (!project_ids.contains(id)) {
-            return LineError(line, absl::StrCat("vote of voter ", vote.voter_id, " names project \"", id,
-                                                "\", which is not in PROJECTS"));
-          }
-          if (!chosen.insert(id).second) {
-            return LineError(line, absl::StrCat("vote of voter ", vote.voter_id, " names project ", id, " twice"));
-          }
+          std::string renamed = absl::StrCat(vote.voter_id, "@line", line);
+          file.notes.push_back({line, absl::StrCat("voter_id ", vote.voter_id,
+                                                   " appears again; both ballots are kept, this one as ", renamed)});
+          vote.voter_id = std::move(renamed);
+          voter_ids.insert(vote.voter_id);
         }
         if (points_text != nullptr) {
           for (const std::string& p : SplitList(*points_text)) {
             int64_t value = 0;
-            if (!ParseInt64Strict(p, &value)) {
-              return LineError(line,
-                               absl::StrCat("points of voter ", vote.voter_id, ": \"", p, "\" is not an integer"));
+            if (!ParseInt64Strict(p, &value) || value < 0) {
+              return LineError(line, absl::StrCat("points of voter ", vote.voter_id, ": \"", p,
+                                                  "\" is not a non-negative integer"));
             }
             vote.points.push_back(value);
           }
@@ -367,6 +389,7 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
                                                 " projects in vote but ", vote.points.size(), " points"));
           }
         }
+        KeepReadableChoices(project_ids, line, &vote, &file.notes);
         file.votes.push_back(std::move(vote));
         break;
       }
@@ -405,6 +428,10 @@ absl::StatusOr<PbFile> ReadPabulibFile(const std::string& path) {
 }
 
 absl::Status ValidatePbFile(const PbFile& file) {
+  if (file.money_scale < 0 || file.money_scale > kMaxMoneyScale) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("money_scale must be 0-", kMaxMoneyScale, ", got ", file.money_scale));
+  }
   absl::flat_hash_set<absl::string_view> keys;
   for (const auto& [key, value] : file.meta) {
     if (key.empty()) return absl::InvalidArgumentError("META key is empty");
@@ -506,7 +533,7 @@ absl::StatusOr<std::string> WritePabulib(const PbFile& file) {
       if (column == kPbProjectIdColumn) {
         row.push_back(p.id);
       } else if (column == kPbCostColumn) {
-        row.push_back(absl::StrCat(p.cost));
+        row.push_back(FormatAmount(p.cost, file.money_scale));
       } else {
         row.push_back(p.extra.at(column));
       }

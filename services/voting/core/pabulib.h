@@ -14,11 +14,17 @@
 // Everything is kept: all META keys in file order, every project and vote
 // column (unknown ones as strings), so ParsePabulib(WritePabulib(f)) == f.
 //
-// Money: `cost` and META `budget` are parsed exactly into int64 whole units
-// (baht for our rounds; the file's currency otherwise). A decimal form is
-// accepted only when its fraction is all zeros ("1000000.00" -> 1000000);
-// anything with a non-zero fraction is rejected rather than rounded, because a
-// rounded budget could change which projects fit.
+// Money is read exactly (money.h): the file's scale is the most decimal
+// places written in META `budget` or any `cost` (grosze: 2), and every
+// amount is kept as minor units at that scale; the writer prints them back
+// with that many places, so amounts round-trip exactly.
+//
+// Real files carry quirks the cities' own tools let through. The reader
+// keeps what can be read and records each fix in PbFile::notes (line, what
+// was done): a vote naming a project twice counts it once; a vote naming a
+// project not in PROJECTS drops that name; a repeated voter_id keeps both
+// ballots under distinct ids; zero points read as "not chosen". It refuses
+// only what cannot be read (broken structure, amounts that are not numbers).
 #ifndef SERVICES_VOTING_CORE_PABULIB_H_
 #define SERVICES_VOTING_CORE_PABULIB_H_
 
@@ -43,7 +49,7 @@ inline constexpr absl::string_view kPbPointsColumn = "points";
 
 struct PbProject {
   std::string id;
-  int64_t cost = 0;
+  int64_t cost = 0;  // minor units at PbFile::money_scale
   // Every other column (votes, score, name, selected, ...) by column name.
   std::map<std::string, std::string> extra;
 
@@ -66,12 +72,21 @@ struct PbVote {
   }
 };
 
+// A fix the reader made to a real file, for the import report.
+struct PbNote {
+  int line = 0;
+  std::string text;
+};
+
 struct PbFile {
   std::vector<std::pair<std::string, std::string>> meta;  // file order
+  int money_scale = 0;  // decimal places of budget and costs (money.h)
   std::vector<std::string> project_columns;               // file order, incl. id and cost
   std::vector<PbProject> projects;
   std::vector<std::string> vote_columns;  // file order, incl. voter_id, vote
   std::vector<PbVote> votes;
+  // What the reader fixed; not part of the file's content (operator==).
+  std::vector<PbNote> notes;
 
   // The META value for `key`, or nullptr.
   const std::string* FindMeta(absl::string_view key) const;
@@ -79,28 +94,24 @@ struct PbFile {
   void SetMeta(absl::string_view key, absl::string_view value);
   // True if VOTES has a `points` column (cumulative / scoring ballots).
   bool HasPoints() const;
-  // META `budget` as whole units (see the file comment); INVALID_ARGUMENT if
-  // absent or not a whole amount.
+  // META `budget` in minor units at money_scale; INVALID_ARGUMENT if absent
+  // or not an amount.
   absl::StatusOr<int64_t> Budget() const;
   const PbProject* FindProject(absl::string_view id) const;
 
   friend bool operator==(const PbFile& a, const PbFile& b) {
-    return a.meta == b.meta && a.project_columns == b.project_columns && a.projects == b.projects &&
+    return a.meta == b.meta && a.money_scale == b.money_scale && a.project_columns == b.project_columns && a.projects == b.projects &&
            a.vote_columns == b.vote_columns && a.votes == b.votes;
   }
   friend bool operator!=(const PbFile& a, const PbFile& b) { return !(a == b); }
 };
 
-// Parses a non-negative whole amount: digits, optionally followed by '.' and
-// zeros only; surrounding spaces allowed. INVALID_ARGUMENT (naming the text)
-// for signs, non-zero fractions, exponents, or values beyond int64.
-absl::StatusOr<int64_t> ParseWholeAmount(absl::string_view text);
-
-// INVALID_ARGUMENT "pabulib line N: <reason>" for malformed input: missing or
-// out-of-order sections, rows whose field count differs from the header,
-// missing required columns, duplicate project or voter ids, votes naming
-// unknown projects or one project twice, bad costs or points, points lists
-// whose length differs from the vote list.
+// INVALID_ARGUMENT "pabulib line N: <reason>" for what cannot be read:
+// missing or out-of-order sections, rows whose field count differs from the
+// header, missing required columns, duplicate project ids, costs that are
+// not amounts (or have more than kMaxMoneyScale places), points that are not
+// integers, points lists whose length differs from the vote list. The
+// quirks in the file comment are fixed and noted instead.
 absl::StatusOr<PbFile> ParsePabulib(absl::string_view text);
 
 // Reads and parses a file; NOT_FOUND if it cannot be opened.

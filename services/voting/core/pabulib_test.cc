@@ -2,6 +2,8 @@
 // and on small hand-written inputs for every error path.
 #include "services/voting/core/pabulib.h"
 
+#include "services/voting/core/money.h"
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -43,7 +45,7 @@ PbFile Load(absl::string_view name) {
 
 int64_t MetaInt(const PbFile& file, absl::string_view key) {
   const std::string* value = file.FindMeta(key);
-  return value == nullptr ? -1 : ParseWholeAmount(*value).value_or(-1);
+  return value == nullptr ? -1 : ParseAmount(*value, file.money_scale).value_or(-1);
 }
 
 TEST(PabulibRealFilesTest, CountsMatchTheirMeta) {
@@ -152,16 +154,6 @@ TEST(PabulibRealFilesTest, WritingReproducesTheOriginalText) {
   }
 }
 
-TEST(ParseWholeAmountTest, AcceptsWholeAmountsOnly) {
-  EXPECT_EQ(ParseWholeAmount("100000").value(), 100000);
-  EXPECT_EQ(ParseWholeAmount("1000000.00").value(), 1000000);
-  EXPECT_EQ(ParseWholeAmount(" 42. ").value(), 42);
-  EXPECT_EQ(ParseWholeAmount("9223372036854775807").value(), INT64_MAX);
-  EXPECT_THAT(ParseWholeAmount("1000.50").status().message(), HasSubstr("has a fractional part"));
-  for (absl::string_view bad : {"", "-5", "+5", "1e6", "12a", ".5", "9223372036854775808", "1,000"}) {
-    EXPECT_EQ(ParseWholeAmount(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
-  }
-}
 
 constexpr absl::string_view kSmall =
     "META\n"
@@ -180,7 +172,10 @@ constexpr absl::string_view kSmall =
 
 TEST(ParsePabulibTest, ParsesASmallFile) {
   const PbFile file = ParsePabulib(kSmall).value();
-  EXPECT_EQ(file.Budget().value(), 1000);
+  // "1000.00" sets the scale: every amount in hundredths.
+  EXPECT_EQ(file.money_scale, 2);
+  EXPECT_EQ(file.Budget().value(), 100000);
+  EXPECT_EQ(file.projects[0].cost, 60000);
   ASSERT_EQ(file.votes.size(), 3u);
   EXPECT_THAT(file.votes[0].points, ElementsAre(2, 1));
   EXPECT_EQ(file.votes[1].extra.at("age"), "");
@@ -203,7 +198,7 @@ TEST(ParsePabulibTest, QuotedFieldsRoundTrip) {
   file.projects[0].extra["name"] = "Park; playground";
   file.votes[0].extra["age"] = "\"30\"";
   const std::string text = WritePabulib(file).value();
-  EXPECT_THAT(text, HasSubstr("a;600;\"Park; playground\"\n"));
+  EXPECT_THAT(text, HasSubstr("a;600.00;\"Park; playground\"\n"));
   EXPECT_EQ(ParsePabulib(text).value(), file);
 }
 
@@ -243,18 +238,17 @@ TEST(ParsePabulibTest, ReportsLineAndReason) {
   const BadCase body_cases[] = {
       {"1;5\n", "line 6: PROJECTS row has 2 fields, the header has 3"},
       {"1;5;a\n1;6;b\nVOTES\nvoter_id;vote\n", "line 7: project_id 1 appears twice"},
-      {"1;5.5;a\nVOTES\nvoter_id;vote\n", "line 6: project cost \"5.5\" has a fractional part"},
+      {"1;5.12345;a\nVOTES\nvoter_id;vote\n", "line 6: project cost \"5.12345\" has 5 decimal places"},
+      {"1;5,5;a\nVOTES\nvoter_id;vote\n", "line 6: project cost \"5,5\" is not an amount"},
       {"1;-5;a\nVOTES\nvoter_id;vote\n", "line 6: project cost"},
       {";5;a\nVOTES\nvoter_id;vote\n", "line 6: project_id is empty"},
       {"1;5;a\nVOTES\n", "line 7: VOTES has no header row"},
       {"1;5;a\n", "line 6: the VOTES section is missing"},
       {"1;5;a\nVOTES\nvoter_id;points\n", "line 8: VOTES header has no \"vote\" column"},
-      {"1;5;a\nVOTES\nvoter_id;vote\nx;2\n", "line 9: vote of voter x names project \"2\", which is not in PROJECTS"},
-      {"1;5;a\nVOTES\nvoter_id;vote\nx;1,1\n", "line 9: vote of voter x names project 1 twice"},
-      {"1;5;a\nVOTES\nvoter_id;vote\nx;1\nx;1\n", "line 10: voter_id x appears twice"},
       {"1;5;a\nVOTES\nvoter_id;vote\nx;1;extra\n", "line 9: VOTES row has 3 fields, the header has 2"},
       {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;2,3\n", "line 9: voter x has 1 projects in vote but 2 points"},
-      {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;two\n", "line 9: points of voter x: \"two\" is not an integer"},
+      {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;two\n", "line 9: points of voter x: \"two\" is not a non-negative integer"},
+      {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;-2\n", "line 9: points of voter x: \"-2\" is not a"},
       {"1;\"5;a\nVOTES\n", "line 6: quoted field is never closed"},
       {"1;\"5\"x;a\n", "line 6: unexpected character after a closing quote"},
       {"1;5;a\nPROJECTS\n", "line 7: unexpected section PROJECTS"},
@@ -264,6 +258,38 @@ TEST(ParsePabulibTest, ReportsLineAndReason) {
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.text;
     EXPECT_THAT(s.message(), HasSubstr(c.expected)) << c.text;
   }
+}
+
+TEST(ParsePabulibTest, FixesRealFileQuirksAndNotesEachFix) {
+  const PbFile file = ParsePabulib(
+                          "META\nbudget;102533.36\nPROJECTS\nproject_id;cost\nA-1;50000.5\nB;7\nC;1\n"
+                          "VOTES\nvoter_id;vote;points\nx;A-1,A-1,B;2,5,1\ny;Z,B;1,1\nx;C,B;0,3\n")
+                          .value();
+  EXPECT_EQ(file.money_scale, 2);
+  EXPECT_EQ(file.Budget().value(), 10253336);
+  EXPECT_EQ(file.projects[0].cost, 5000050);
+  EXPECT_EQ(file.projects[1].cost, 700);
+  ASSERT_EQ(file.votes.size(), 3u);
+  // A repeated project counts once, with its first points.
+  EXPECT_THAT(file.votes[0].projects, ElementsAre("A-1", "B"));
+  EXPECT_THAT(file.votes[0].points, ElementsAre(2, 1));
+  // A project not in PROJECTS is left out.
+  EXPECT_THAT(file.votes[1].projects, ElementsAre("B"));
+  // A repeated voter keeps both ballots; zero points are not a choice.
+  EXPECT_EQ(file.votes[2].voter_id, "x@line12");
+  EXPECT_THAT(file.votes[2].projects, ElementsAre("B"));
+  std::vector<std::string> notes;
+  for (const PbNote& n : file.notes) notes.push_back(absl::StrCat(n.line, ": ", n.text));
+  EXPECT_THAT(notes, ElementsAre(HasSubstr("10: voter x names project A-1 twice; counted once"),
+                                 HasSubstr("11: voter y names project \"Z\", which is not in PROJECTS"),
+                                 HasSubstr("12: voter_id x appears again; both ballots are kept"),
+                                 HasSubstr("12: voter x@line12 gives project C 0 points; read as not chosen")));
+  // What was read writes back and reads the same, amounts exactly.
+  const std::string text = WritePabulib(file).value();
+  EXPECT_THAT(text, HasSubstr("A-1;50000.50\n"));
+  PbFile again = ParsePabulib(text).value();
+  EXPECT_TRUE(again.notes.empty());
+  EXPECT_EQ(again, file);
 }
 
 TEST(ReadPabulibFileTest, MissingFileIsNotFound) {

@@ -73,17 +73,50 @@ absl::string_view OutcomeRuleName(OutcomeRule rule) {
   switch (rule) {
     case OutcomeRule::kGreedy:
       return "greedy";
+    case OutcomeRule::kGreedyNoSkip:
+      return "greedy-no-skip";
     case OutcomeRule::kEqualSharesAdd1:
       return "equalshares/add1";
+    case OutcomeRule::kEqualSharesAdd1Comparison:
+      return "equalshares/add1-comparison";
+    case OutcomeRule::kNotChosen:
+      return "not chosen";
   }
   return "unknown";
 }
 
 absl::StatusOr<OutcomeRule> ParseOutcomeRule(absl::string_view name) {
-  if (name == "greedy") return OutcomeRule::kGreedy;
-  if (name == "equalshares/add1") return OutcomeRule::kEqualSharesAdd1;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown outcome rule \"", name, "\"; expected \"greedy\" or \"equalshares/add1\""));
+  for (OutcomeRule rule : {OutcomeRule::kGreedy, OutcomeRule::kGreedyNoSkip, OutcomeRule::kEqualSharesAdd1,
+                           OutcomeRule::kEqualSharesAdd1Comparison}) {
+    if (name == OutcomeRuleName(rule)) return rule;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown outcome rule \"", name,
+      "\"; expected greedy, greedy-no-skip, equalshares/add1 or equalshares/add1-comparison"));
+}
+
+std::optional<OutcomeRule> OutcomeRuleFromPabulib(absl::string_view rule) {
+  if (rule == "greedy-threshold") return OutcomeRule::kGreedy;
+  absl::StatusOr<OutcomeRule> parsed = ParseOutcomeRule(rule);
+  if (!parsed.ok()) return std::nullopt;
+  return *parsed;
+}
+
+absl::string_view PabulibRuleOf(const OutcomeSpec& spec) {
+  if (spec.rule == OutcomeRule::kGreedy && spec.min_support > 0) return "greedy-threshold";
+  return OutcomeRuleName(spec.rule);
+}
+
+absl::Status ValidateOutcomeSpec(const OutcomeSpec& spec) {
+  if (spec.min_support < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("min_project_support must be 0 (no threshold) or more, got ", spec.min_support));
+  }
+  if (spec.rule == OutcomeRule::kNotChosen) {
+    return absl::InvalidArgumentError(
+        "outcome_rule is required: greedy, greedy-no-skip, equalshares/add1 or equalshares/add1-comparison");
+  }
+  return absl::OkStatus();
 }
 
 absl::string_view PhaseName(Phase phase) {

@@ -47,16 +47,44 @@ absl::string_view PabulibVoteType(BallotKind kind);
 // total_points). Operators' rule changes go through this.
 absl::Status ValidateBallotRule(const BallotRule& rule);
 
-// Stored in PostgreSQL by number: never renumber.
+// Stored in PostgreSQL by number: never renumber. Every rule may be given a
+// minimum support (OutcomeSpec::min_support): projects below it are not
+// eligible, whatever the rule.
 enum class OutcomeRule {
   kGreedy = 0,           // fund by support, skipping what no longer fits
   kEqualSharesAdd1 = 1,  // Method of Equal Shares (cost utilities), add1 completion
+  kGreedyNoSkip = 2,     // fund by support, stopping at the first that does not fit
+  // Equal Shares with add1, replaced by the greedy outcome when more voters
+  // prefer greedy (fund more of the projects they chose).
+  kEqualSharesAdd1Comparison = 3,
+  // An imported election whose file names a rule this service does not run:
+  // an operator chooses one before outcomes can be computed.
+  kNotChosen = 4,
 };
 
-// The pabulib `rule` strings: "greedy" and "equalshares/add1".
+// The rule with its eligibility threshold, as a round stores them.
+struct OutcomeSpec {
+  OutcomeRule rule = OutcomeRule::kGreedy;
+  int64_t min_support = 0;  // approvals, or points for cumulative ballots
+};
+
+// The pabulib `rule` strings: "greedy", "greedy-no-skip", "equalshares/add1",
+// "equalshares/add1-comparison" ("not chosen" for kNotChosen). A greedy rule
+// with a threshold is exported as "greedy-threshold".
 absl::string_view OutcomeRuleName(OutcomeRule rule);
 // Inverse of OutcomeRuleName; INVALID_ARGUMENT for anything else.
 absl::StatusOr<OutcomeRule> ParseOutcomeRule(absl::string_view name);
+
+// How a pabulib file's META `rule` maps onto the rules here; nullopt for a
+// rule this service does not run (the importer notes it and lets an
+// operator choose). "greedy-threshold" is kGreedy: its threshold comes from
+// META `min_project_score_threshold`.
+std::optional<OutcomeRule> OutcomeRuleFromPabulib(absl::string_view rule);
+// The META `rule` a round's spec is exported as.
+absl::string_view PabulibRuleOf(const OutcomeSpec& spec);
+// INVALID_ARGUMENT for a negative threshold or kNotChosen (what an operator
+// sets must be a rule this service runs).
+absl::Status ValidateOutcomeSpec(const OutcomeSpec& spec);
 
 // A round moves strictly forward, one step at a time.
 // Stored in PostgreSQL by number: never renumber.

@@ -68,8 +68,24 @@ TEST(OutcomeRuleTest, PabulibNamesRoundTrip) {
   EXPECT_EQ(ParseOutcomeRule("greedy").value(), OutcomeRule::kGreedy);
   EXPECT_EQ(ParseOutcomeRule("equalshares/add1").value(), OutcomeRule::kEqualSharesAdd1);
   EXPECT_THAT(ParseOutcomeRule("equalshares"), StatusIs(absl::StatusCode::kInvalidArgument));
+  for (OutcomeRule rule : {OutcomeRule::kGreedy, OutcomeRule::kGreedyNoSkip, OutcomeRule::kEqualSharesAdd1,
+                           OutcomeRule::kEqualSharesAdd1Comparison}) {
+    EXPECT_EQ(ParseOutcomeRule(OutcomeRuleName(rule)).value(), rule);
+  }
   EXPECT_EQ(PabulibVoteType(BallotKind::kKnapsack), "approval");
   EXPECT_EQ(PabulibVoteType(BallotKind::kCumulative), "cumulative");
+}
+
+TEST(OutcomeRuleTest, PabulibRulesMapOrAreLeftToTheOperator) {
+  EXPECT_EQ(OutcomeRuleFromPabulib("greedy-threshold"), OutcomeRule::kGreedy);
+  EXPECT_EQ(OutcomeRuleFromPabulib("greedy-no-skip"), OutcomeRule::kGreedyNoSkip);
+  EXPECT_EQ(OutcomeRuleFromPabulib("equalshares/add1-comparison"), OutcomeRule::kEqualSharesAdd1Comparison);
+  EXPECT_EQ(OutcomeRuleFromPabulib("greedy-custom"), std::nullopt);
+  EXPECT_EQ(OutcomeRuleFromPabulib("unknown"), std::nullopt);
+  EXPECT_EQ(OutcomeRuleFromPabulib("not chosen"), std::nullopt);
+  EXPECT_EQ(PabulibRuleOf({OutcomeRule::kGreedy, 50}), "greedy-threshold");
+  EXPECT_EQ(PabulibRuleOf({OutcomeRule::kGreedy, 0}), "greedy");
+  EXPECT_EQ(PabulibRuleOf({OutcomeRule::kGreedyNoSkip, 50}), "greedy-no-skip");
 }
 
 TEST(BallotRuleTest, ValidatesParameters) {

@@ -69,6 +69,26 @@ std::string ExportVoterId(const StoredBallot& b) {
   return b.voter_hash.substr(0, 16);  // a keyed hash: reveals nothing
 }
 
+// An archive record keeps its ballot rule and budget; only the outcome rule
+// and threshold may be chosen.
+absl::Status CheckArchiveRulesChange(const RoundRecord& round, const RoundRulesChange& change) {
+  const BallotRule& a = round.ballot_rule;
+  const BallotRule& b = change.rule;
+  bool same = a.kind == b.kind && a.max_choices == b.max_choices && a.total_points == b.total_points &&
+              a.max_points_per_project == b.max_points_per_project &&
+              round.districts.size() == change.districts.size();
+  for (size_t i = 0; same && i < round.districts.size(); ++i) {
+    same = round.districts[i].district_id == change.districts[i].district_id &&
+           round.districts[i].budget_baht == change.districts[i].budget_baht;
+  }
+  if (!same) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "round ", round.round_id, " is an imported election: its ballot rule and budget are the record of where it "
+        "happened; send them unchanged and change only outcome_rule and min_project_support"));
+  }
+  return absl::OkStatus();
+}
+
 // A round's settings in a line, for the audit log.
 std::string DescribeRules(const RoundRecord& r) {
   std::string districts;
@@ -80,8 +100,8 @@ std::string DescribeRules(const RoundRecord& r) {
     absl::StrAppend(&ballot, " (", r.ballot_rule.total_points, " points, ", r.ballot_rule.max_points_per_project,
                     " per project)");
   }
-  return absl::StrCat("districts ", districts, "; ", ballot, " ballot; ",
-                      r.outcome_rule == OutcomeRule::kGreedy ? "greedy" : "equal shares", " outcome; ",
+  return absl::StrCat("districts ", districts, "; ", ballot, " ballot; ", OutcomeRuleName(r.outcome_rule),
+                      r.min_support > 0 ? absl::StrCat(" (minimum support ", r.min_support, ")") : "", " outcome; ",
                       r.districts_per_voter == DistrictsPerVoter::kOne ? "one district" : "each district",
                       " per voter");
 }
@@ -119,7 +139,12 @@ absl::StatusOr<RoundRecord> VotingApp::CreateRound(RoundRecord round, const oper
   }
   RETURN_IF_ERROR(ValidateDistricts(round.districts));
   RETURN_IF_ERROR(ValidateBallotRule(round.ballot_rule));
+  RETURN_IF_ERROR(ValidateOutcomeSpec(round.outcome_spec()));
   round.phase = Phase::kProposals;
+  // The city's rounds are in whole baht; only imports are archive records.
+  round.money_scale = 0;
+  round.currency = "THB";
+  round.archive.reset();
   return store_->CreateRound(round, operators::AuditOf(by, "CreateRound", "",
                                                        absl::StrCat("\"", round.name, "\", fiscal year ",
                                                                     round.fiscal_year, "; ", DescribeRules(round))));
@@ -129,15 +154,21 @@ absl::StatusOr<RoundRecord> VotingApp::UpdateRoundRules(int64_t round_id, const 
                                                         const operators::Actor& by) {
   RETURN_IF_ERROR(ValidateBallotRule(change.rule));
   RETURN_IF_ERROR(ValidateDistricts(change.districts));
+  RETURN_IF_ERROR(ValidateOutcomeSpec({change.outcome, change.min_support.value_or(0)}));
   auto audit = operators::AuditOf(by, "UpdateRoundRules", absl::StrCat("round ", round_id), "", round_id);
   return store_->UpdateRound(
       round_id,
       [&](RoundRecord& round) {
-        RETURN_IF_ERROR(CheckCanChangeRules(round.phase));
-        round.ballot_rule = change.rule;
+        if (round.archive.has_value()) {
+          RETURN_IF_ERROR(CheckArchiveRulesChange(round, change));
+        } else {
+          RETURN_IF_ERROR(CheckCanChangeRules(round.phase));
+          round.ballot_rule = change.rule;
+          round.districts = change.districts;
+          if (change.districts_per_voter) round.districts_per_voter = *change.districts_per_voter;
+        }
         round.outcome_rule = change.outcome;
-        round.districts = change.districts;
-        if (change.districts_per_voter) round.districts_per_voter = *change.districts_per_voter;
+        if (change.min_support) round.min_support = *change.min_support;
         audit.summary = DescribeRules(round);
         return absl::OkStatus();
       },
@@ -147,6 +178,11 @@ absl::StatusOr<RoundRecord> VotingApp::UpdateRoundRules(int64_t round_id, const 
 absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase to, const operators::Actor& by) {
   auto audit = operators::AuditOf(by, "AdvanceRoundPhase", absl::StrCat("round ", round_id), "", round_id);
   auto change = [&](RoundRecord& r) {
+    if (r.archive.has_value()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("round ", r.round_id, " is an imported election kept as an archive record; it has no phases to "
+                       "advance and is never published as a city round"));
+    }
     RETURN_IF_ERROR(CheckPhaseTransition(r.phase, to));
     audit.summary = absl::StrCat(PhaseName(r.phase), " -> ", PhaseName(to));
     r.phase = to;
@@ -189,9 +225,8 @@ absl::StatusOr<RoundRecord> VotingApp::Publish(int64_t round_id,
     for (const auto& d : round.districts) {
       std::map<std::string, ProposalRecord> proposals;
       ASSIGN_OR_RETURN(auto election, BuildElection(round, d.district_id, &proposals));
-      ASSIGN_OR_RETURN(auto outcome, ::bkk::voting::ComputeOutcome(election, round.outcome_rule));
-      // Imported elections happened elsewhere: nothing here to build.
-      if (round.source.empty()) {
+      ASSIGN_OR_RETURN(auto outcome, ::bkk::voting::ComputeOutcome(election, round.outcome_spec()));
+      {
         for (const auto& id : outcome.funded_ids) {
           const ProposalRecord& p = proposals[id];
           projects.push_back(ProjectFromFunded(round_id, d.district_id, p.proposal_id, p.title, p.estimated_cost_baht));
@@ -291,7 +326,13 @@ absl::Status VotingApp::SealRound(int64_t round_id) {
 
 absl::StatusOr<RoundRecord> VotingApp::GetRound(int64_t round_id) { return store_->GetRound(round_id); }
 
-absl::StatusOr<std::vector<RoundRecord>> VotingApp::ListRounds() { return store_->ListRounds(); }
+absl::StatusOr<std::vector<RoundRecord>> VotingApp::ListRounds(bool archive) {
+  ASSIGN_OR_RETURN(auto rounds, store_->ListRounds());
+  rounds.erase(std::remove_if(rounds.begin(), rounds.end(),
+                              [archive](const RoundRecord& r) { return r.archive.has_value() != archive; }),
+               rounds.end());
+  return rounds;
+}
 
 absl::StatusOr<SubmittedProposal> VotingApp::SubmitProposal(ProposalRecord p) {
   ASSIGN_OR_RETURN(auto round, store_->GetRound(p.round_id));
@@ -653,6 +694,8 @@ absl::StatusOr<Election> VotingApp::BuildElection(const RoundRecord& round, int3
   ASSIGN_OR_RETURN(auto list, store_->ListProposals(round.round_id, district_id, false));
   Election e;
   e.budget = budget;
+  e.money_scale = round.money_scale;
+  e.currency = round.currency;
   std::map<int64_t, std::string> id_of;
   for (const auto& p : list) {
     std::string id = ProjectIdOf(p);
@@ -676,7 +719,7 @@ absl::StatusOr<RoundRecord> VotingApp::RoundWithResults(int64_t round_id, Audien
     return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round.phase), "; ",
                                                       what, " exist once voting has closed"));
   }
-  if (round.phase != Phase::kPublished && audience != Audience::kOperator) {
+  if (round.phase != Phase::kPublished && audience != Audience::kOperator && !round.archive.has_value()) {
     return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " has closed but is not published yet; its ",
                                                       what, " become public when a round admin publishes them"));
   }
@@ -694,6 +737,8 @@ absl::StatusOr<OutcomeView> VotingApp::ComputeOutcome(int64_t round_id, int32_t 
       ASSIGN_OR_RETURN(auto approved, store_->ListProposals(round_id, district_id, false));
       for (auto& p : approved) view.proposals[ProjectIdOf(p)] = std::move(p);
       view.outcome = std::move(result->outcome);
+      view.outcome.money_scale = round.money_scale;
+      view.outcome.currency = round.currency;
       view.official = true;
       view.published_at = std::move(result->published_at);
       return view;
@@ -702,7 +747,9 @@ absl::StatusOr<OutcomeView> VotingApp::ComputeOutcome(int64_t round_id, int32_t 
     if (!absl::IsNotFound(result.status())) return result.status();
   }
   ASSIGN_OR_RETURN(auto election, BuildElection(round, district_id, &view.proposals));
-  ASSIGN_OR_RETURN(auto outcome, ::bkk::voting::ComputeOutcome(election, rule.value_or(round.outcome_rule)));
+  OutcomeSpec spec = round.outcome_spec();
+  if (rule) spec.rule = *rule;
+  ASSIGN_OR_RETURN(auto outcome, ::bkk::voting::ComputeOutcome(election, spec));
   view.outcome = std::move(outcome);
   return view;
 }
@@ -713,22 +760,34 @@ absl::StatusOr<std::string> VotingApp::ExportPabulib(int64_t round_id, int32_t d
   ASSIGN_OR_RETURN(auto election, BuildElection(round, district_id, &proposals));
   const bool points = round.ballot_rule.kind == BallotKind::kCumulative;
   PbFile f;
-  f.meta = {{"description", round.name},
-            {"country", "Thailand"},
-            {"unit", absl::StrCat("Bangkok district ", district_id)},
-            {"instance", absl::StrCat(round.fiscal_year)},
-            {"num_projects", absl::StrCat(election.projects.size())},
-            {"num_votes", absl::StrCat(election.ballots.size())},
-            {"budget", absl::StrCat(election.budget)},
-            {"vote_type", std::string(PabulibVoteType(round.ballot_rule.kind))},
-            {"rule", round.outcome_rule == OutcomeRule::kGreedy ? "greedy" : "equalshares/add1"},
-            {"currency", "THB"}};
+  f.money_scale = round.money_scale;
+  const auto meta = [&f](absl::string_view key, absl::string_view value) {
+    if (!value.empty()) f.meta.emplace_back(std::string(key), std::string(value));
+  };
+  meta("description", round.name);
+  if (round.archive.has_value()) {
+    meta("country", round.archive->country);
+    meta("unit", round.archive->unit);
+    meta("subunit", round.archive->subunit);
+    meta("instance", round.archive->instance);
+  } else {
+    meta("country", "Thailand");
+    meta("unit", absl::StrCat("Bangkok district ", district_id));
+    meta("instance", absl::StrCat(round.fiscal_year));
+  }
+  meta("num_projects", absl::StrCat(election.projects.size()));
+  meta("num_votes", absl::StrCat(election.ballots.size()));
+  meta("budget", FormatAmount(election.budget, round.money_scale));
+  meta("vote_type", PabulibVoteType(round.ballot_rule.kind));
+  meta("rule", round.outcome_rule == OutcomeRule::kNotChosen ? "unknown" : PabulibRuleOf(round.outcome_spec()));
+  if (round.min_support > 0) meta("min_project_score_threshold", absl::StrCat(round.min_support));
+  meta("currency", round.currency);
   if (round.ballot_rule.kind == BallotKind::kApproval) {
-    f.meta.push_back({"max_length", absl::StrCat(round.ballot_rule.max_choices)});
+    meta("max_length", absl::StrCat(round.ballot_rule.max_choices));
   }
   if (points) {
-    f.meta.push_back({"max_sum_points", absl::StrCat(round.ballot_rule.total_points)});
-    f.meta.push_back({"max_points", absl::StrCat(round.ballot_rule.max_points_per_project)});
+    meta("max_sum_points", absl::StrCat(round.ballot_rule.total_points));
+    meta("max_points", absl::StrCat(round.ballot_rule.max_points_per_project));
   }
   f.project_columns = {"project_id", "cost", points ? "score" : "votes", "name"};
   std::map<std::string, int64_t> support;
@@ -757,10 +816,8 @@ absl::StatusOr<std::string> VotingApp::ExportPabulib(int64_t round_id, int32_t d
   return WritePabulib(f);
 }
 
-absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const std::string& filename,
-                                                                           const std::string& content,
-                                                                           int32_t district_id,
-                                                                           const operators::Actor& by) {
+absl::StatusOr<ImportReport> VotingApp::ImportPabulib(const std::string& filename, const std::string& content,
+                                                      int32_t district_id, const operators::Actor& by) {
   if (content.empty()) return absl::InvalidArgumentError("content is empty: send the .pb file's text");
   if (district_id == 0) district_id = 1;
   if (district_id < 1 || district_id > 50) {
@@ -768,17 +825,31 @@ absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const
   }
   ASSIGN_OR_RETURN(auto file, ParsePabulib(content));
   ASSIGN_OR_RETURN(auto election, ElectionFromPabulib(file));
+  ImportReport report;
+  report.notes = file.notes;
+  const auto meta = [&file](absl::string_view key) {
+    const std::string* value = file.FindMeta(key);
+    return value == nullptr ? std::string() : *value;
+  };
   RoundRecord round;
-  const std::string* description = file.FindMeta("description");
-  round.name = description != nullptr && !description->empty() ? *description : filename;
+  round.archive = ArchiveInfo{meta("country"), meta("unit"), meta("subunit"), meta("instance")};
+  round.name = meta("description");
+  if (round.name.empty()) {
+    std::vector<std::string> parts;
+    for (const std::string& part : {round.archive->unit, round.archive->subunit, round.archive->instance}) {
+      if (!part.empty()) parts.push_back(part);
+    }
+    round.name = parts.empty() ? filename : absl::StrJoin(parts, " ");
+  }
   if (CodePoints(round.name) > 200) round.name = filename.substr(0, 200);
   if (round.name.empty()) round.name = "imported pabulib election";
-  round.fiscal_year = 543 + static_cast<int32_t>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
+  round.fiscal_year = 0;  // not a Bangkok fiscal year: see archive->instance
   round.source = filename.empty() ? "pabulib" : filename;
+  round.money_scale = file.money_scale;
+  round.currency = meta("currency");
   if (election.budget <= 0) return absl::InvalidArgumentError("META budget must be positive");
   round.districts = {{district_id, election.budget}};
-  const std::string* vote_type = file.FindMeta("vote_type");
-  std::string vt = vote_type == nullptr ? "approval" : *vote_type;
+  const std::string vote_type = meta("vote_type").empty() ? "approval" : meta("vote_type");
   int64_t max_len = 0, max_points = 0, max_sum = 0;
   for (const auto& b : election.ballots) {
     max_len = std::max<int64_t>(max_len, b.entries.size());
@@ -789,14 +860,31 @@ absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const
     }
     max_sum = std::max(max_sum, sum);
   }
-  if (vt == "cumulative" || file.HasPoints()) {
+  if (file.HasPoints()) {
     round.ballot_rule = BallotRule::Cumulative(std::max<int64_t>(1, max_sum), std::max<int64_t>(1, max_points));
   } else {
     round.ballot_rule = BallotRule::Approval(static_cast<int32_t>(std::max<int64_t>(1, max_len)));
   }
-  const std::string* rule = file.FindMeta("rule");
-  round.outcome_rule =
-      rule != nullptr && absl::StrContains(*rule, "equalshares") ? OutcomeRule::kEqualSharesAdd1 : OutcomeRule::kGreedy;
+  if (vote_type == "ordinal") {
+    report.notes.push_back({0, "ordinal ballots: each project's support is the number of ballots listing it"});
+  }
+  const std::string rule = meta("rule");
+  if (std::optional<OutcomeRule> known = OutcomeRuleFromPabulib(rule); known.has_value()) {
+    round.outcome_rule = *known;
+  } else {
+    round.outcome_rule = OutcomeRule::kNotChosen;
+    report.notes.push_back(
+        {0, absl::StrCat("META rule \"", rule,
+                         "\" is not one this service runs (greedy, greedy-threshold, greedy-no-skip, equalshares/add1, "
+                         "equalshares/add1-comparison); imported without a rule: a round admin chooses one "
+                         "(UpdateRoundRules) before outcomes can be computed")});
+  }
+  if (const std::string threshold = meta("min_project_score_threshold"); !threshold.empty()) {
+    if (!absl::SimpleAtoi(threshold, &round.min_support) || round.min_support < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("META min_project_score_threshold \"", threshold,
+                                                     "\" is not a whole number of votes or points"));
+    }
+  }
   round.identity_mode = IdentityMode::kAnonymousBrowser;
   round.phase = Phase::kClosed;
   std::vector<ProposalRecord> proposals;
@@ -818,13 +906,17 @@ absl::StatusOr<std::tuple<RoundRecord, int, int>> VotingApp::ImportPabulib(const
     for (const auto& e : b.entries) ib.choices.push_back({e.project_id, static_cast<int32_t>(e.points)});
     ballots.push_back(std::move(ib));
   }
-  ASSIGN_OR_RETURN(auto created, store_->ImportClosedRound(
-                                     round, proposals, ballots,
-                                     operators::AuditOf(by, "ImportPabulib", "",
-                                                        absl::StrCat("imported ", round.source, ": ", proposals.size(),
-                                                                     " projects, ", ballots.size(), " ballots"))));
+  ASSIGN_OR_RETURN(report.round,
+                   store_->ImportClosedRound(
+                       round, proposals, ballots,
+                       operators::AuditOf(by, "ImportPabulib", "",
+                                          absl::StrCat("imported ", round.source, " as an archive record: ",
+                                                       proposals.size(), " projects, ", ballots.size(), " ballots, ",
+                                                       report.notes.size(), " notes"))));
+  report.proposals = static_cast<int>(proposals.size());
+  report.ballots = static_cast<int>(ballots.size());
   applier_->Notify();
-  return std::make_tuple(created, static_cast<int>(proposals.size()), static_cast<int>(ballots.size()));
+  return report;
 }
 
 }  // namespace bkk::voting

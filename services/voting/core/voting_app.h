@@ -108,11 +108,14 @@ struct CountedBallot {
 };
 
 // A round's settings an operator may change until voting opens.
+// An archive record (an imported election) accepts only a new outcome rule
+// and threshold: its ballots and budget are another city's record.
 struct RoundRulesChange {
   BallotRule rule;
   OutcomeRule outcome = OutcomeRule::kGreedy;
   std::vector<RoundDistrict> districts;
   std::optional<DistrictsPerVoter> districts_per_voter;  // unset: unchanged
+  std::optional<int64_t> min_support;                    // unset: unchanged
 };
 
 // What a recount of one district needs (see GetBulletin in the proto).
@@ -128,6 +131,15 @@ struct OutcomeView {
   // The frozen result of a published round (not a what-if under another rule).
   bool official = false;
   std::string published_at;
+};
+
+// What ImportPabulib created, and every fix it made to the file (line 0:
+// about the file as a whole, e.g. a rule left to the operator).
+struct ImportReport {
+  RoundRecord round;
+  int proposals = 0;
+  int ballots = 0;
+  std::vector<PbNote> notes;
 };
 
 struct ProjectWithTimeline {
@@ -155,7 +167,8 @@ class VotingApp final {
                                                const operators::Actor& by);
   absl::StatusOr<RoundRecord> AdvanceRoundPhase(int64_t round_id, Phase to, const operators::Actor& by);
   absl::StatusOr<RoundRecord> GetRound(int64_t round_id);
-  absl::StatusOr<std::vector<RoundRecord>> ListRounds();
+  // The city's rounds, or (archive) the imported elections kept for research.
+  absl::StatusOr<std::vector<RoundRecord>> ListRounds(bool archive = false);
 
   absl::StatusOr<SubmittedProposal> SubmitProposal(ProposalRecord proposal);
   absl::StatusOr<ProposalRecord> ModerateProposal(int64_t proposal_id, bool approve, const std::string& reason,
@@ -197,14 +210,18 @@ class VotingApp final {
   absl::StatusOr<Bulletin> GetBulletin(int64_t round_id, int32_t district_id, Audience audience);
 
   // Outcomes and the ballot export need a closed round; the public sees
-  // them only once it is published. A published round's outcome under its
+  // them only once it is published (an archive record's at once: the
+  // election was public where it happened). A published round's outcome under its
   // own rule is the frozen official result; another rule is a what-if.
   absl::StatusOr<OutcomeView> ComputeOutcome(int64_t round_id, int32_t district_id, std::optional<OutcomeRule> rule,
                                              Audience audience);
   absl::StatusOr<std::string> ExportPabulib(int64_t round_id, int32_t district_id, Audience audience);
-  absl::StatusOr<std::tuple<RoundRecord, int, int>> ImportPabulib(const std::string& filename,
-                                                                  const std::string& content, int32_t district_id,
-                                                                  const operators::Actor& by);
+  // Imports a real election as an archive record (closed, listed apart from
+  // the city's rounds, with its own unit, currency, year and source). Quirks
+  // are fixed and reported; a rule this service does not run is noted and
+  // left for an operator to choose (kNotChosen).
+  absl::StatusOr<ImportReport> ImportPabulib(const std::string& filename, const std::string& content,
+                                             int32_t district_id, const operators::Actor& by);
 
   absl::StatusOr<std::vector<ProjectRecord>> ListProjects(const ProjectFilter& filter);
   absl::StatusOr<ProjectWithTimeline> GetProject(int64_t project_id);

@@ -21,6 +21,7 @@ namespace {
 
 using ::bkk::testing::IsOk;
 using ::bkk::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using Code = absl::StatusCode;
 
@@ -374,8 +375,15 @@ TEST_F(VotingAppTest, APabulibFileBecomesAClosedRound) {
       "VOTES\nvoter_id;vote\nv1;10,11\nv2;10\nv3;10,11,12\nv4;12\n";
   auto imported = app_.ImportPabulib("testville.pb", file, 12, admin_);
   ASSERT_THAT(imported, IsOk());
-  const auto& [round, projects, ballots] = *imported;
+  const RoundRecord& round = imported->round;
+  const int projects = imported->proposals;
+  const int ballots = imported->ballots;
   EXPECT_EQ(round.name, "Local PB in Testville");
+  ASSERT_TRUE(round.archive.has_value()) << "an imported election is an archive record";
+  EXPECT_EQ(round.archive->unit, "Testville");
+  EXPECT_EQ(round.archive->country, "Poland");
+  EXPECT_EQ(round.fiscal_year, 0) << "not a Bangkok fiscal year";
+  EXPECT_TRUE(imported->notes.empty());
   EXPECT_EQ(round.source, "testville.pb");
   EXPECT_EQ(round.phase, Phase::kClosed);
   EXPECT_EQ(round.identity_mode, IdentityMode::kAnonymousBrowser);
@@ -403,7 +411,51 @@ TEST_F(VotingAppTest, APabulibFileBecomesAClosedRound) {
               StatusIs(Code::kInvalidArgument, HasSubstr("content is empty")));
   EXPECT_THAT(app_.ImportPabulib("x.pb", file, 51, admin_), StatusIs(Code::kInvalidArgument, HasSubstr("district_id")));
   EXPECT_THAT(app_.ImportPabulib("x.pb", "META\nkey;value\nbudget;10\n", 1, admin_), StatusIs(Code::kInvalidArgument));
-  EXPECT_EQ(app_.ListRounds()->size(), 1u);
+  // Listed apart: never among the city's rounds, never published as one.
+  EXPECT_TRUE(app_.ListRounds()->empty());
+  ASSERT_EQ(app_.ListRounds(/*archive=*/true)->size(), 1u);
+  EXPECT_THAT(app_.AdvanceRoundPhase(round.round_id, Phase::kPublished, admin_),
+              StatusIs(Code::kFailedPrecondition, HasSubstr("archive record")));
+  // Its outcome is public at once (the election was public where it happened).
+  EXPECT_THAT(app_.ComputeOutcome(round.round_id, 12, std::nullopt, Audience::kPublic), IsOk());
+}
+
+TEST_F(VotingAppTest, ImportedRuleNotRunHereIsLeftToTheOperator) {
+  const std::string file =
+      "META\nbudget;1000.50\nrule;greedy-custom\nmin_project_score_threshold;2\ncurrency;PLN\n"
+      "PROJECTS\nproject_id;cost\nA;600.25\nB;400\nC;100\n"
+      "VOTES\nvoter_id;vote\nv1;A,B,A\nv2;A,B\nv3;C\n";
+  auto imported = app_.ImportPabulib("custom.pb", file, 1, admin_);
+  ASSERT_THAT(imported, IsOk());
+  const int64_t id = imported->round.round_id;
+  EXPECT_EQ(imported->round.outcome_rule, OutcomeRule::kNotChosen);
+  EXPECT_EQ(imported->round.min_support, 2);
+  EXPECT_EQ(imported->round.money_scale, 2);
+  EXPECT_EQ(imported->round.districts[0].budget_baht, 100050);
+  std::vector<std::string> notes;
+  for (const PbNote& n : imported->notes) notes.push_back(absl::StrCat(n.line, ": ", n.text));
+  EXPECT_THAT(notes, ElementsAre(HasSubstr("13: voter v1 names project A twice; counted once"),
+                                 HasSubstr("0: META rule \"greedy-custom\" is not one this service runs")));
+  EXPECT_THAT(app_.ComputeOutcome(id, 1, std::nullopt, Audience::kPublic),
+              StatusIs(Code::kFailedPrecondition, HasSubstr("choose an outcome rule")));
+  // The operator chooses; the ballots and budget stay the record.
+  const RoundRecord& r = imported->round;
+  EXPECT_THAT(app_.UpdateRoundRules(id, {BallotRule::Approval(1), OutcomeRule::kGreedy, r.districts, {}}, admin_),
+              StatusIs(Code::kFailedPrecondition, HasSubstr("send them unchanged")));
+  ASSERT_THAT(app_.UpdateRoundRules(id, {r.ballot_rule, OutcomeRule::kGreedyNoSkip, r.districts, {}}, admin_), IsOk());
+  auto outcome = app_.ComputeOutcome(id, 1, std::nullopt, Audience::kPublic);
+  ASSERT_THAT(outcome, IsOk());
+  // A and B reach the threshold of 2; C (1 vote) does not.
+  EXPECT_THAT(outcome->outcome.funded_ids, ElementsAre("B", "A")) << "equal support: the cheaper first";
+  EXPECT_EQ(outcome->outcome.total_cost, 100025);
+  EXPECT_EQ(outcome->outcome.Find("C")->reason, ProjectReason::kBelowThreshold);
+  // Exported, the amounts and the rule read back exactly.
+  auto exported = app_.ExportPabulib(id, 1, Audience::kPublic);
+  ASSERT_THAT(exported, IsOk());
+  EXPECT_THAT(*exported, HasSubstr("budget;1000.50\n"));
+  EXPECT_THAT(*exported, HasSubstr("rule;greedy-no-skip\n"));
+  EXPECT_THAT(*exported, HasSubstr("min_project_score_threshold;2\n"));
+  EXPECT_THAT(*exported, HasSubstr("A;600.25;"));
 }
 
 TEST_F(VotingAppTest, OnlyApprovedProposalsArePublicButTheAuthorSeesTheirs) {

@@ -7,6 +7,7 @@
 #include "common/operators/grpc_caller.h"
 #include "common/page_token.h"
 #include "common/status_macros.h"
+#include "services/voting/core/money.h"
 #include "services/voting/grpc/tally_watch.h"
 
 namespace bkk::voting {
@@ -139,10 +140,15 @@ absl::StatusOr<OutcomeRule> FromProto(pb::OutcomeRule r) {
   switch (r) {
     case pb::OUTCOME_RULE_GREEDY:
       return OutcomeRule::kGreedy;
+    case pb::OUTCOME_RULE_GREEDY_NO_SKIP:
+      return OutcomeRule::kGreedyNoSkip;
     case pb::OUTCOME_RULE_EQUAL_SHARES:
       return OutcomeRule::kEqualSharesAdd1;
+    case pb::OUTCOME_RULE_EQUAL_SHARES_ADD1_COMPARISON:
+      return OutcomeRule::kEqualSharesAdd1Comparison;
     default:
-      return absl::InvalidArgumentError("outcome_rule is required: GREEDY or EQUAL_SHARES");
+      return absl::InvalidArgumentError(
+          "outcome_rule is required: GREEDY, GREEDY_NO_SKIP, EQUAL_SHARES or EQUAL_SHARES_ADD1_COMPARISON");
   }
 }
 
@@ -180,7 +186,43 @@ pb::Phase ToProto(Phase p) {
 }
 
 pb::OutcomeRule ToProto(OutcomeRule r) {
-  return r == OutcomeRule::kGreedy ? pb::OUTCOME_RULE_GREEDY : pb::OUTCOME_RULE_EQUAL_SHARES;
+  switch (r) {
+    case OutcomeRule::kGreedy:
+      return pb::OUTCOME_RULE_GREEDY;
+    case OutcomeRule::kGreedyNoSkip:
+      return pb::OUTCOME_RULE_GREEDY_NO_SKIP;
+    case OutcomeRule::kEqualSharesAdd1:
+      return pb::OUTCOME_RULE_EQUAL_SHARES;
+    case OutcomeRule::kEqualSharesAdd1Comparison:
+      return pb::OUTCOME_RULE_EQUAL_SHARES_ADD1_COMPARISON;
+    case OutcomeRule::kNotChosen:
+      return pb::OUTCOME_RULE_UNSPECIFIED;
+  }
+  return pb::OUTCOME_RULE_UNSPECIFIED;
+}
+
+pb::ProjectReason ToProto(ProjectReason r) {
+  switch (r) {
+    case ProjectReason::kUnexplained:
+      return pb::PROJECT_REASON_UNSPECIFIED;
+    case ProjectReason::kNoSupport:
+      return pb::PROJECT_REASON_NO_SUPPORT;
+    case ProjectReason::kBelowThreshold:
+      return pb::PROJECT_REASON_BELOW_THRESHOLD;
+    case ProjectReason::kFunded:
+      return pb::PROJECT_REASON_FUNDED;
+    case ProjectReason::kDidNotFit:
+      return pb::PROJECT_REASON_DID_NOT_FIT;
+    case ProjectReason::kStoppedHere:
+      return pb::PROJECT_REASON_STOPPED_HERE;
+    case ProjectReason::kNotReached:
+      return pb::PROJECT_REASON_NOT_REACHED;
+    case ProjectReason::kFundedByShares:
+      return pb::PROJECT_REASON_FUNDED_BY_SHARES;
+    case ProjectReason::kSharesTooSmall:
+      return pb::PROJECT_REASON_SHARES_TOO_SMALL;
+  }
+  return pb::PROJECT_REASON_UNSPECIFIED;
 }
 
 std::vector<RoundDistrict> FromProto(const google::protobuf::RepeatedPtrField<pb::RoundDistrict>& ds) {
@@ -197,6 +239,7 @@ void ToProto(const RoundRecord& r, pb::Round* out) {
     auto* pd = out->add_districts();
     pd->set_district_id(d.district_id);
     pd->set_budget_baht(d.budget_baht);
+    pd->set_budget(FormatAmount(d.budget_baht, r.money_scale));
   }
   auto* rule = out->mutable_ballot_rule();
   switch (r.ballot_rule.kind) {
@@ -221,6 +264,16 @@ void ToProto(const RoundRecord& r, pb::Round* out) {
   out->set_source(r.source);
   out->set_districts_per_voter(r.districts_per_voter == DistrictsPerVoter::kOne ? pb::DISTRICTS_PER_VOTER_ONE
                                                                                 : pb::DISTRICTS_PER_VOTER_EACH);
+  out->set_min_project_support(r.min_support);
+  out->set_money_scale(r.money_scale);
+  out->set_currency(r.currency);
+  if (r.archive.has_value()) {
+    auto* a = out->mutable_archive();
+    a->set_country(r.archive->country);
+    a->set_unit(r.archive->unit);
+    a->set_subunit(r.archive->subunit);
+    a->set_instance(r.archive->instance);
+  }
 }
 
 void ToProto(const ProposalRecord& p, pb::Proposal* out) {
@@ -362,6 +415,7 @@ grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundR
   ASSIGN_OR_RETURN(auto outcome, FromProto(r.outcome_rule()), ToGrpcStatus);
   round.ballot_rule = rule;
   round.outcome_rule = outcome;
+  round.min_support = r.min_project_support();
   switch (r.identity_mode()) {
     case pb::IDENTITY_MODE_CITIZEN_ID:
       round.identity_mode = IdentityMode::kCitizenId;
@@ -388,6 +442,7 @@ grpc::Status VotingGrpcService::UpdateRoundRules(Ctx* context, const pb::UpdateR
   ASSIGN_OR_RETURN(change.outcome, FromProto(request->outcome_rule()), ToGrpcStatus);
   ASSIGN_OR_RETURN(change.districts_per_voter, FromProto(request->districts_per_voter()), ToGrpcStatus);
   change.districts = FromProto(request->districts());
+  if (request->has_min_project_support()) change.min_support = request->min_project_support();
   ASSIGN_OR_RETURN(auto round, app_->UpdateRoundRules(request->round_id(), change, by), ToGrpcStatus);
   ToProto(round, response->mutable_round());
   return grpc::Status::OK;
@@ -409,8 +464,9 @@ grpc::Status VotingGrpcService::GetRound(Ctx*, const pb::GetRoundRequest* reques
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::ListRounds(Ctx*, const pb::ListRoundsRequest*, pb::ListRoundsResponse* response) {
-  ASSIGN_OR_RETURN(auto rounds, app_->ListRounds(), ToGrpcStatus);
+grpc::Status VotingGrpcService::ListRounds(Ctx*, const pb::ListRoundsRequest* request,
+                                           pb::ListRoundsResponse* response) {
+  ASSIGN_OR_RETURN(auto rounds, app_->ListRounds(request->archive()), ToGrpcStatus);
   for (const auto& r : rounds) ToProto(r, response->add_rounds());
   return grpc::Status::OK;
 }
@@ -580,6 +636,14 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOu
     ASSIGN_OR_RETURN(auto r, FromProto(request->rule()), ToGrpcStatus);
     rule = r;
   }
+  if (!request->language().empty() && request->language() != "th" && request->language() != "en") {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        absl::StrCat("language must be \"th\" or \"en\", got \"", request->language(), "\""));
+  }
+  // Results frozen before Thai texts were kept have only the English ones.
+  const auto in_language = [thai = request->language() == "th"](const std::string& en, const std::string& th) {
+    return thai && !th.empty() ? th : en;
+  };
   ASSIGN_OR_RETURN(auto view, app_->ComputeOutcome(request->round_id(), request->district_id(), rule, audience),
                    ToGrpcStatus);
   const auto& o = view.outcome;
@@ -587,7 +651,19 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOu
   response->set_budget_baht(o.budget);
   response->set_spent_baht(o.total_cost);
   response->set_voter_count(o.voters);
-  response->set_summary(o.summary);
+  response->set_summary(in_language(o.summary, o.summary_th));
+  response->set_language(request->language() == "th" ? "th" : "en");
+  response->set_min_project_support(o.min_support);
+  response->set_currency(o.currency);
+  response->set_money_scale(o.money_scale);
+  response->set_budget(FormatAmount(o.budget, o.money_scale));
+  response->set_spent(FormatAmount(o.total_cost, o.money_scale));
+  if (o.comparison.has_value()) {
+    auto* c = response->mutable_comparison();
+    c->set_prefer_greedy(o.comparison->prefer_greedy);
+    c->set_prefer_equal_shares(o.comparison->prefer_equal_shares);
+    c->set_kept_greedy(o.comparison->kept_greedy);
+  }
   response->set_official(view.official);
   response->set_published_at(view.published_at);
   // Funded first (in funding order), then the rest in election order.
@@ -604,7 +680,9 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOu
     pp->set_cost_baht(p->cost);
     pp->set_support(p->support);
     pp->set_funded(p->funded);
-    pp->set_explanation(p->explanation);
+    pp->set_explanation(in_language(p->explanation, p->explanation_th));
+    pp->set_reason(ToProto(p->reason));
+    pp->set_cost(FormatAmount(p->cost, o.money_scale));
   }
   return grpc::Status::OK;
 }
@@ -628,9 +706,14 @@ grpc::Status VotingGrpcService::ImportPabulib(Ctx* context, const pb::ImportPabu
   ASSIGN_OR_RETURN(auto result,
                    app_->ImportPabulib(request->filename(), request->content(), request->district_id(), by),
                    ToGrpcStatus);
-  ToProto(std::get<0>(result), response->mutable_round());
-  response->set_proposal_count(std::get<1>(result));
-  response->set_ballot_count(std::get<2>(result));
+  ToProto(result.round, response->mutable_round());
+  response->set_proposal_count(result.proposals);
+  response->set_ballot_count(result.ballots);
+  for (const PbNote& n : result.notes) {
+    auto* note = response->add_notes();
+    note->set_line(n.line);
+    note->set_text(n.text);
+  }
   return grpc::Status::OK;
 }
 

@@ -285,7 +285,8 @@ CREATE TRIGGER project_updates_no_truncate BEFORE TRUNCATE ON voting.project_upd
 constexpr char kRoundColumns[] =
     "round_id, name, fiscal_year, ballot_kind, max_choices, total_points, max_points, outcome_rule, "
     "identity_mode, phase, source, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-    "districts_per_voter";
+    "districts_per_voter, min_support, money_scale, currency, archive, archive_country, archive_unit, "
+    "archive_subunit, archive_instance";
 constexpr char kProposalColumns[] =
     "proposal_id, round_id, district_id, title, description, strategy_tag, estimated_cost_baht, status, "
     "rejection_reason, external_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
@@ -315,6 +316,13 @@ RoundRecord RoundFromRow(const pqxx::row& r) {
   round.source = r[10].as<std::string>();
   round.created_at = r[11].as<std::string>();
   round.districts_per_voter = static_cast<DistrictsPerVoter>(r[12].as<int>());
+  round.min_support = r[13].as<int64_t>();
+  round.money_scale = r[14].as<int>();
+  round.currency = r[15].as<std::string>();
+  if (r[16].as<bool>()) {
+    round.archive = ArchiveInfo{r[17].as<std::string>(), r[18].as<std::string>(), r[19].as<std::string>(),
+                                r[20].as<std::string>()};
+  }
   return round;
 }
 
@@ -394,11 +402,12 @@ void LoadDistricts(pqxx::transaction_base& tx, RoundRecord& round) {
 void WriteRound(pqxx::transaction_base& tx, const RoundRecord& round) {
   tx.exec_params(
       "UPDATE voting.rounds SET name=$2, fiscal_year=$3, ballot_kind=$4, max_choices=$5, total_points=$6, "
-      "max_points=$7, outcome_rule=$8, identity_mode=$9, phase=$10, districts_per_voter=$11 WHERE round_id=$1",
+      "max_points=$7, outcome_rule=$8, identity_mode=$9, phase=$10, districts_per_voter=$11, min_support=$12 "
+      "WHERE round_id=$1",
       round.round_id, round.name, round.fiscal_year, static_cast<int>(round.ballot_rule.kind),
       round.ballot_rule.max_choices, round.ballot_rule.total_points, round.ballot_rule.max_points_per_project,
       static_cast<int>(round.outcome_rule), static_cast<int>(round.identity_mode), static_cast<int>(round.phase),
-      static_cast<int>(round.districts_per_voter));
+      static_cast<int>(round.districts_per_voter), round.min_support);
   tx.exec_params("DELETE FROM voting.round_districts WHERE round_id = $1", round.round_id);
   for (const auto& d : round.districts) {
     tx.exec_params("INSERT INTO voting.round_districts VALUES ($1, $2, $3)", round.round_id, d.district_id,
@@ -421,14 +430,17 @@ absl::StatusOr<RoundRecord> ChangeRound(pqxx::work& tx, int64_t round_id,
 }
 
 int64_t InsertRound(pqxx::transaction_base& tx, const RoundRecord& round) {
+  const ArchiveInfo archive = round.archive.value_or(ArchiveInfo{});
   auto r = tx.exec_params1(
       "INSERT INTO voting.rounds (name, fiscal_year, ballot_kind, max_choices, total_points, max_points, "
-      "outcome_rule, identity_mode, phase, source, districts_per_voter) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) "
-      "RETURNING round_id",
+      "outcome_rule, identity_mode, phase, source, districts_per_voter, min_support, money_scale, currency, "
+      "archive, archive_country, archive_unit, archive_subunit, archive_instance) "
+      "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19) RETURNING round_id",
       round.name, round.fiscal_year, static_cast<int>(round.ballot_rule.kind), round.ballot_rule.max_choices,
       round.ballot_rule.total_points, round.ballot_rule.max_points_per_project, static_cast<int>(round.outcome_rule),
       static_cast<int>(round.identity_mode), static_cast<int>(round.phase), round.source,
-      static_cast<int>(round.districts_per_voter));
+      static_cast<int>(round.districts_per_voter), round.min_support, round.money_scale, round.currency,
+      round.archive.has_value(), archive.country, archive.unit, archive.subunit, archive.instance);
   int64_t id = r[0].as<int64_t>();
   for (const auto& d : round.districts) {
     tx.exec_params("INSERT INTO voting.round_districts VALUES ($1, $2, $3)", id, d.district_id, d.budget_baht);
@@ -870,16 +882,17 @@ absl::StatusOr<RoundRecord> PgVotingRepository::PublishRound(int64_t round_id,
       const Outcome& o = r.outcome;
       tx.exec_params(
           "INSERT INTO voting.results (round_id, district_id, rule, budget_baht, total_cost_baht, voters, add1_steps, "
-          "summary) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+          "summary, summary_th, min_support) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
           r.round_id, r.district_id, static_cast<int>(o.rule), o.budget, o.total_cost, o.voters, o.add1_steps,
-          o.summary);
+          o.summary, o.summary_th, o.min_support);
       for (size_t i = 0; i < o.projects.size(); ++i) {
         const ProjectOutcome& p = o.projects[i];
         tx.exec_params(
             "INSERT INTO voting.result_projects (round_id, district_id, position, project_key, cost_baht, supporters, "
-            "support, funded, funded_order, explanation) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "support, funded, funded_order, explanation, explanation_th, reason) "
+            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             r.round_id, r.district_id, static_cast<int>(i), p.id, p.cost, p.supporters, p.support, p.funded,
-            p.funded_order, p.explanation);
+            p.funded_order, p.explanation, p.explanation_th, static_cast<int>(p.reason));
       }
     }
     for (const auto& p : projects) {
@@ -900,7 +913,7 @@ absl::StatusOr<DistrictResult> PgVotingRepository::GetResult(int64_t round_id, i
     pqxx::read_transaction tx(c);
     auto head = tx.exec_params(
         absl::StrCat("SELECT rule, budget_baht, total_cost_baht, voters, add1_steps, summary, ",
-                     Rfc3339("published_at"), " FROM voting.results WHERE round_id = $1 AND district_id = $2"),
+                     Rfc3339("published_at"), ", summary_th, min_support FROM voting.results WHERE round_id = $1 AND district_id = $2"),
         round_id, district_id);
     if (head.empty()) {
       return absl::NotFoundError(
@@ -916,10 +929,12 @@ absl::StatusOr<DistrictResult> PgVotingRepository::GetResult(int64_t round_id, i
     o.add1_steps = head[0][4].as<int64_t>();
     o.summary = head[0][5].as<std::string>();
     out.published_at = head[0][6].as<std::string>();
+    o.summary_th = head[0][7].as<std::string>();
+    o.min_support = head[0][8].as<int64_t>();
     std::map<int, std::string> funded;
     for (const auto& r :
-         tx.exec_params("SELECT project_key, cost_baht, supporters, support, funded, funded_order, explanation FROM "
-                        "voting.result_projects WHERE round_id = $1 AND district_id = $2 ORDER BY position",
+         tx.exec_params("SELECT project_key, cost_baht, supporters, support, funded, funded_order, explanation, "
+                        "explanation_th, reason FROM voting.result_projects WHERE round_id = $1 AND district_id = $2 ORDER BY position",
                         round_id, district_id)) {
       ProjectOutcome p;
       p.id = r[0].as<std::string>();
@@ -929,6 +944,8 @@ absl::StatusOr<DistrictResult> PgVotingRepository::GetResult(int64_t round_id, i
       p.funded = r[4].as<bool>();
       p.funded_order = r[5].as<int>();
       p.explanation = r[6].as<std::string>();
+      p.explanation_th = r[7].as<std::string>();
+      p.reason = static_cast<ProjectReason>(r[8].as<int>());
       if (p.funded) funded[p.funded_order] = p.id;
       o.projects.push_back(std::move(p));
     }
