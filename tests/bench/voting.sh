@@ -58,6 +58,17 @@ total_ms=$((close_ms + publish_ms))
 echo "publish: $PUBLISH_BALLOTS ballots over 50 districts: close (seal: trees and log entries) ${close_ms} ms," \
   "publish (outcomes frozen, projects) ${publish_ms} ms, total ${total_ms} ms, checked $checked;" \
   "target < 5000 ms: $([[ $checked == ok && $total_ms -lt 5000 ]] && echo pass || echo short)"
+# The outcome rules in-process: the largest real file under each rule (its
+# own rule must fund what the city funded), and Equal Shares with add1 on a
+# generated 15,000-voter, 100-project election (target: under 2 s).
+LARGEST="$BKK_ROOT/data/pabulib-sample/Poland_Gdynia_2023_Chwarzno-Wiczlino__small.pb"
+echo "outcomes of $(basename "$LARGEST") (3,633 voters):"
+"$BKK_BUILD_DIR/tests/bench/outcome_bench" file "$LARGEST" | sed 's/^/  /'
+large="$("$BKK_BUILD_DIR/tests/bench/outcome_bench" large 15000 100 1)"
+echo "  $large"
+large_ms="$(sed -n 's/.* ms \([0-9.]*\) .*/\1/p' <<<"$large")"
+echo "equal shares add1, 15,000 voters x 100 projects: ${large_ms} ms; target < 2000 ms:" \
+  "$([[ "$large" == *"check ok"* ]] && python3 -c "import sys; sys.exit(0 if $large_ms < 2000 else 1)" && echo pass || echo short)"
 python3 - "$(declare -p PGB VOT)" <<PY
 import re, sys
 pgb = {int(k): float(v) for k, v in re.findall(r'\[(\d+)\]="([0-9.]+)"', sys.argv[1].split('VOT')[0])}

@@ -362,12 +362,22 @@ test('imports: a budget release checked then imported, and a pabulib file', { ti
     fs.rmSync(folder, { recursive: true, force: true });
   }
 
-  const pb = path.join(ROOT, 'data/pabulib/Poland_Warszawa_2017_Plac_Wojska_Polskiego.pb');
+  // A real Kraków election (ordinal ballots, grosze): imported as an archive
+  // record with its report, never among the city's rounds.
+  const pb = path.join(ROOT, 'data/pabulib-sample/Poland_Krakow_2024_Mistrzejowice.pb');
   await page.setInputFiles('#pb-file', pb);
-  await page.selectOption('#pb-district', '7');
   await page.click('#pb-import');
   await page.waitForSelector('#pb-done', { timeout: 60000 });
   assert.match(await page.textContent('#pb-done'), /#\d+/);
+  assert.match(await page.textContent('#pb-notes'), /ordinal ballots/);
+  const archiveId = (await page.textContent('#pb-done')).match(/#(\d+)/)[1];
+  const cityRounds = await api('/v1/rounds');
+  assert.ok(!cityRounds.json.rounds.some((r) => r.roundId === archiveId), 'an imported election is not a city round');
+  const archive = await api('/v1/rounds?archive=true');
+  const record = archive.json.rounds.find((r) => r.roundId === archiveId);
+  assert.equal(record?.archive?.unit, 'Kraków');
+  assert.equal(record?.currency, 'PLN');
+  assert.equal(record?.districts?.[0]?.budget, '1874242.57');
   await shot(page, 'imports-pabulib');
   await accessible(page, 'imports (done)', t);
 

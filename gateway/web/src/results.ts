@@ -5,7 +5,7 @@
 import { get, num, type Outcome, type PabulibExport, type Round } from './api';
 import { clear, h } from './dom';
 import { fmtBaht, fmtDateTime, fmtInt, fmtYear } from './format';
-import { t } from './i18n';
+import { lang, t } from './i18n';
 import { shareBox } from './share';
 import { outcomeText } from './sections/voting/text';
 import { districtName, districts, empty, errorBox, loading, backLink } from './ui';
@@ -33,7 +33,7 @@ export async function renderResultsView(el: HTMLElement, roundId: string, distri
   try {
     const [roundRes, outcome, ds] = await Promise.all([
       get<{ round?: Round }>(`/v1/rounds/${encodeURIComponent(roundId)}`),
-      get<Outcome>(`/v1/rounds/${encodeURIComponent(roundId)}/districts/${districtId}/outcome`),
+      get<Outcome>(`/v1/rounds/${encodeURIComponent(roundId)}/districts/${districtId}/outcome?language=${lang()}`),
       districts().catch(() => []),
     ]);
     const round = roundRes.round;
@@ -57,8 +57,9 @@ export async function renderResultsView(el: HTMLElement, roundId: string, distri
           h('dt', null, t('results.winners')), h('dd', null, fmtInt(winners.length)),
           outcome.publishedAt ? [h('dt', null, t('results.publishedAt')), h('dd', null, fmtDateTime(outcome.publishedAt))] : null,
         ),
-        // The service words its reasons in English for now (issue 15 brings Thai ones): marked so.
-        outcome.summary ? h('p', { class: 'muted small', lang: 'en' }, outcome.summary) : null,
+        // The reasons come in the page's language; results frozen before Thai
+        // texts were kept come in English, and the service says so.
+        outcome.summary ? h('p', { class: 'muted small', id: 'results-summary', lang: outcome.language || 'en' }, outcome.summary) : null,
         projects.length === 0 ? empty() : h('div', { class: 'table-wrap' },
           h('table', { class: 'data-table', id: 'results-table' },
             h('caption', null, t('results.caption', { district: name(districtId) })),
@@ -71,7 +72,7 @@ export async function renderResultsView(el: HTMLElement, roundId: string, distri
               h('td', { class: 'num' }, fmtBaht(num(p.costBaht))),
               h('td', { class: 'num' }, fmtInt(num(p.support))),
               h('td', null, t(p.funded ? 'outcome.funded' : 'outcome.notFunded')),
-              h('td', { class: 'small', lang: 'en' }, p.explanation)))))),
+              h('td', { class: 'small', lang: outcome.language || 'en', 'data-reason': p.reason }, p.explanation)))))),
         h('h2', null, t('results.downloads')),
         h('p', { class: 'actions' },
           h('a', { class: 'btn btn-light', id: 'results-csv', href: `/v1/rounds/${roundId}/districts/${districtId}/results.csv`, download: `bkk-results-round-${roundId}-district-${districtId}.csv` }, t('results.csv')),

@@ -433,7 +433,8 @@ class FastMes final {
         run_(StartRun(input, election.projects.size(), share)),
         approx_(input.group_weight.size(), ToDouble(share)),
         cache_(input.group_weight.size()),
-        coefficient_(election.projects.size()) {
+        coefficient_(election.projects.size()),
+        lower_(election.projects.size(), 0.0) {
     // |approx - exact| per share: the start value is within 2 roundoffs of
     // the share; each of at most J payments adds at most 4 roundoffs of the
     // payment and 1 of the result, all below the start share. Times 4.
@@ -555,33 +556,18 @@ class FastMes final {
   // Candidates to evaluate exactly this round (with whether their
   // affordability is already certified); switches off certainly
   // unaffordable ones in `active`.
+  //
+  // Lazily: a project's rho only grows from round to round (shares only
+  // shrink), so a bound rho_p > lower_[p] certified in an earlier round
+  // still holds. Candidates are visited in order of that bound, and once it
+  // passes the best estimate's threshold the rest are certainly worse and
+  // are not looked at: a few candidates per round instead of all of them.
   std::vector<std::pair<int, bool>> Filter(std::vector<bool>& active) {
-    std::vector<std::pair<int, bool>> exact;
-    std::vector<std::pair<int, double>> estimated;
+    std::vector<int> order;
     for (size_t i = 0; i < active.size(); ++i) {
-      if (!active[i]) continue;
-      const int p = static_cast<int>(i);
-      const double cost = static_cast<double>(election_.projects[p].cost);
-      const double money = ApproxMoney(p);
-      const double tol = Tolerance(p, money) + 4.0 * kUnitRoundoff * cost;
-      if (money + tol < cost) {
-        active[p] = false;  // shares only shrink: unaffordable for good
-      } else if (money - tol <= cost) {
-        exact.emplace_back(p, false);  // too close to call in doubles
-      } else {
-        estimated.emplace_back(p, ApproxRho(p, nullptr));
-      }
+      if (active[i]) order.push_back(static_cast<int>(i));
     }
-    if (estimated.empty()) return exact;
-
-    int best = -1;
-    double best_rho = 0.0;
-    for (const auto& [p, rho] : estimated) {
-      if (best < 0 || rho < best_rho || (rho == best_rho && TieLess(election_, tally_, p, best))) {
-        best = p;
-        best_rho = rho;
-      }
-    }
+    std::stable_sort(order.begin(), order.end(), [this](int a, int b) { return lower_[a] < lower_[b]; });
     const auto pays_for = [this](int p, double t) {
       const double cost = static_cast<double>(election_.projects[p].cost);
       const double f = ApproxPayable(p, t);
@@ -590,18 +576,62 @@ class FastMes final {
       if (f + tol < cost) return -1;  // certainly rho_p > t
       return 0;
     };
+    constexpr double kSlacks[] = {1e-9, 1e-6};
+    std::vector<std::pair<int, bool>> exact;
+    std::vector<std::pair<int, double>> estimated;
+    int best = -1;
+    double best_rho = 0.0;
+    size_t visited = 0;
+    for (; visited < order.size(); ++visited) {
+      const int p = order[visited];
+      if (best >= 0 && lower_[p] >= best_rho * (1.0 + kSlacks[1])) break;  // this and the rest: certainly worse
+      const double cost = static_cast<double>(election_.projects[p].cost);
+      const double money = ApproxMoney(p);
+      const double tol = Tolerance(p, money) + 4.0 * kUnitRoundoff * cost;
+      if (money + tol < cost) {
+        active[p] = false;  // shares only shrink: unaffordable for good
+        continue;
+      }
+      if (money - tol <= cost) {
+        exact.emplace_back(p, false);  // too close to call in doubles
+        continue;
+      }
+      const double rho = ApproxRho(p, nullptr);
+      // A bound just under the estimate, for the rounds to come.
+      const double bound = rho * (1.0 - 1e-6);
+      if (bound > lower_[p] && pays_for(p, bound) == -1) lower_[p] = bound;
+      estimated.emplace_back(p, rho);
+      if (best < 0 || rho < best_rho || (rho == best_rho && TieLess(election_, tally_, p, best))) {
+        best = p;
+        best_rho = rho;
+      }
+    }
+    if (estimated.empty()) return exact;
+
     double threshold = 0.0;
     bool certified = false;
-    for (double slack : {1e-9, 1e-6}) {
+    for (double slack : kSlacks) {
       threshold = best_rho * (1.0 + slack);
       if (pays_for(best, threshold) == 1) {
         certified = true;
         break;
       }
     }
+    if (!certified) {
+      // Nothing is ruled out: the skipped candidates are evaluated too.
+      for (; visited < order.size(); ++visited) {
+        if (active[order[visited]]) exact.emplace_back(order[visited], false);
+      }
+    }
     for (const auto& [p, rho] : estimated) {
-      if (!certified || p == best || pays_for(p, threshold) != -1) {
+      if (!certified || p == best) {
         exact.emplace_back(p, true);
+        continue;
+      }
+      if (pays_for(p, threshold) != -1) {
+        exact.emplace_back(p, true);
+      } else if (threshold > lower_[p]) {
+        lower_[p] = threshold;
       }
     }
     return exact;
@@ -735,6 +765,7 @@ class FastMes final {
   std::vector<std::optional<Rational>> cache_;  // per group
   std::vector<BigInt> coefficient_;             // per project, SumShares
   std::vector<int> touched_;                    // SumShares scratch
+  std::vector<double> lower_;                   // per project: rho_p > lower_ certified
   double share_error_ = 0.0;
 };
 

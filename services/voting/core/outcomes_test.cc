@@ -3,7 +3,10 @@
 // hand-built elections for tie-breaks, exactness and explanations.
 #include "services/voting/core/outcomes.h"
 
+#include <boost/multiprecision/cpp_int.hpp>
 #include <iostream>
+#include <map>
+#include <tuple>
 #include <random>
 #include <set>
 #include <string>
@@ -17,6 +20,7 @@ namespace bkk::voting {
 namespace {
 
 using ::bkk::testing::StatusIs;
+using Rational = boost::multiprecision::cpp_rational;
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -321,6 +325,165 @@ TEST(EqualSharesTest, FastMatchesReferenceOnRandomElections) {
     SCOPED_TRACE(absl::StrCat("larger election ", i));
     ExpectSameOutcome(EqualShares(e, false), EqualShares(e, true));
     if (HasFailure()) break;
+  }
+}
+
+// ---- Property tests ------------------------------------------------------
+
+// Support as cities count it, written out independently of outcomes.cc.
+std::map<std::string, int64_t> SupportOf(const Election& e) {
+  std::map<std::string, int64_t> support;
+  for (const ElectionProject& p : e.projects) support[p.id] = 0;
+  for (const ElectionBallot& b : e.ballots) {
+    for (const BallotEntry& entry : b.entries) support[entry.project_id] += entry.points;
+  }
+  return support;
+}
+
+// The definition's order: more support, then lower cost, then lower id
+// (numeric ids by value).
+std::vector<ElectionProject> Ranking(const Election& e, const std::map<std::string, int64_t>& support,
+                                     int64_t min_support) {
+  std::vector<ElectionProject> ranked;
+  for (const ElectionProject& p : e.projects) {
+    if (support.at(p.id) > 0 && support.at(p.id) >= min_support) ranked.push_back(p);
+  }
+  const auto id_key = [](const std::string& id) {
+    const bool numeric = !id.empty() && id.find_first_not_of("0123456789") == std::string::npos;
+    return std::make_tuple(numeric ? 0 : 1, numeric ? std::stoll(id) : 0LL, id);
+  };
+  std::sort(ranked.begin(), ranked.end(), [&](const ElectionProject& a, const ElectionProject& b) {
+    return std::make_tuple(-support.at(a.id), a.cost, id_key(a.id)) <
+           std::make_tuple(-support.at(b.id), b.cost, id_key(b.id));
+  });
+  return ranked;
+}
+
+// Brute force: every subset of the eligible projects that satisfies the
+// rule's definition. Greedy: a ranked project is in the set exactly when it
+// fits in the budget minus the cost of the set's projects ranked above it.
+// No-skip: the set is a prefix of the ranking that fits, and the next
+// project (if any) does not fit in what is left.
+std::vector<std::set<std::string>> SetsSatisfying(const Election& e, int64_t min_support, bool skip) {
+  const std::vector<ElectionProject> ranked = Ranking(e, SupportOf(e), min_support);
+  std::vector<std::set<std::string>> found;
+  for (uint32_t mask = 0; mask < (1u << ranked.size()); ++mask) {
+    bool ok = true;
+    int64_t spent = 0;
+    bool stopped = false;
+    for (size_t i = 0; i < ranked.size() && ok; ++i) {
+      const bool in = (mask >> i) & 1u;
+      const bool fits = ranked[i].cost <= e.budget - spent;
+      if (skip) {
+        ok = in == fits;
+      } else {
+        ok = stopped ? !in : in == fits;
+        stopped = stopped || !fits;
+      }
+      if (in) spent += ranked[i].cost;
+    }
+    if (!ok) continue;
+    std::set<std::string> set;
+    for (size_t i = 0; i < ranked.size(); ++i) {
+      if ((mask >> i) & 1u) set.insert(ranked[i].id);
+    }
+    found.push_back(std::move(set));
+  }
+  return found;
+}
+
+TEST(GreedyPropertyTest, EqualsTheBruteForceReadingOfTheDefinition) {
+  std::mt19937_64 rng(20261205);
+  for (int i = 0; i < 600; ++i) {
+    const Election e = RandomElection(rng, 9, 10, i % 2 == 0 ? 1 : 5, i % 3 == 2);
+    const auto support = SupportOf(e);
+    const int64_t min_support = i % 4 == 0 ? 0 : static_cast<int64_t>(i % 5);
+    for (OutcomeRule rule : {OutcomeRule::kGreedy, OutcomeRule::kGreedyNoSkip}) {
+      SCOPED_TRACE(absl::StrCat("election ", i, ", rule ", OutcomeRuleName(rule), ", threshold ", min_support));
+      const Outcome outcome = ComputeGreedy(e, {rule, min_support}).value();
+      const auto sets = SetsSatisfying(e, min_support, rule == OutcomeRule::kGreedy);
+      ASSERT_EQ(sets.size(), 1u) << "the definition fixes exactly one funded set";
+      EXPECT_EQ(Funded(outcome), sets[0]);
+      int64_t total = 0;
+      for (const ProjectOutcome& p : outcome.projects) {
+        if (p.funded) total += p.cost;
+        if (support.at(p.id) < min_support) EXPECT_EQ(p.reason, ProjectReason::kBelowThreshold) << p.id;
+        EXPECT_FALSE(p.explanation.empty());
+        EXPECT_FALSE(p.explanation_th.empty());
+      }
+      EXPECT_EQ(outcome.total_cost, total);
+      EXPECT_LE(total, e.budget);
+    }
+    if (HasFailure()) break;
+  }
+}
+
+Rational Exact(const std::string& fraction) { return Rational(fraction); }
+
+// Budget balance and priceability of Equal Shares' outcome, from its exact
+// payment trail: nobody pays more than their share, every funded project is
+// paid in full and nothing else is paid for, and no unfunded eligible
+// project's supporters have its cost left between them.
+void ExpectPriceable(const Election& e, const Outcome& outcome) {
+  ASSERT_TRUE(outcome.shares_audit.has_value());
+  const SharesAudit& audit = *outcome.shares_audit;
+  const Rational share = Exact(audit.share);
+  std::map<std::string, Rational> paid_for;
+  std::map<std::string, Rational> left_with_supporters;
+  int64_t voters = 0;
+  Rational held = 0;
+  for (const SharesAudit::Group& g : audit.groups) {
+    voters += g.voters;
+    Rational paid = 0;
+    for (const auto& [project, amount] : g.paid) {
+      const Rational a = Exact(amount);
+      EXPECT_GE(a, 0);
+      paid += a;
+      paid_for[project] += a * g.voters;
+    }
+    const Rational left = Exact(g.left);
+    EXPECT_GE(left, 0) << "no voter pays more than their share";
+    EXPECT_EQ(paid + left, share);
+    held += left * g.voters;
+    for (const std::string& project : g.chose) left_with_supporters[project] += left * g.voters;
+  }
+  EXPECT_EQ(voters, static_cast<int64_t>(e.ballots.size()));
+  EXPECT_EQ(held + outcome.total_cost, share * voters) << "the budget balances";
+  for (const ProjectOutcome& p : outcome.projects) {
+    if (p.funded) {
+      EXPECT_EQ(paid_for[p.id], Rational(p.cost)) << "project " << p.id << " is paid in full";
+    } else {
+      EXPECT_EQ(paid_for.count(p.id), 0u) << "nobody pays for unfunded project " << p.id;
+      if (p.reason != ProjectReason::kBelowThreshold && p.supporters > 0) {
+        EXPECT_LT(left_with_supporters[p.id], Rational(p.cost)) << "project " << p.id << " was affordable";
+      }
+    }
+  }
+}
+
+TEST(EqualSharesPropertyTest, BudgetBalancesAndOutcomesArePriceable) {
+  std::mt19937_64 rng(6119);
+  for (int i = 0; i < 300; ++i) {
+    const Election e = RandomElection(rng, 8, 14, i % 2 == 0 ? 1 : 9, i % 3 == 2);
+    EqualSharesOptions options;
+    options.audit = true;
+    options.min_support = i % 4 == 1 ? 2 : 0;
+    SCOPED_TRACE(absl::StrCat("election ", i));
+    const Outcome outcome = ComputeEqualSharesAdd1(e, options).value();
+    if (e.ballots.empty()) continue;
+    ExpectPriceable(e, outcome);
+    EXPECT_LE(outcome.total_cost, e.budget);
+    if (HasFailure()) break;
+  }
+}
+
+TEST(EqualSharesPropertyTest, RealFilesArePriceable) {
+  for (absl::string_view name : {kAssen, kGdansk, kWarszawa}) {
+    SCOPED_TRACE(name);
+    const Election e = LoadElection(name);
+    EqualSharesOptions options;
+    options.audit = true;
+    ExpectPriceable(e, ComputeEqualSharesAdd1(e, options).value());
   }
 }
 

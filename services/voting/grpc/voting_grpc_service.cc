@@ -652,7 +652,7 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOu
   response->set_spent_baht(o.total_cost);
   response->set_voter_count(o.voters);
   response->set_summary(in_language(o.summary, o.summary_th));
-  response->set_language(request->language() == "th" ? "th" : "en");
+  response->set_language(request->language() == "th" && !o.summary_th.empty() ? "th" : "en");
   response->set_min_project_support(o.min_support);
   response->set_currency(o.currency);
   response->set_money_scale(o.money_scale);

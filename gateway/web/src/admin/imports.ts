@@ -5,7 +5,7 @@ import { num, type DatasetImport, type PabulibImport } from '../api';
 import { clear, h } from '../dom';
 import { fmtInt } from '../format';
 import { t } from '../i18n';
-import { announce, districtName, districts } from '../ui';
+import { announce } from '../ui';
 import { change, hasRole } from './session';
 import { fieldError, refusal } from './widgets';
 
@@ -107,9 +107,7 @@ function datasetForm(): HTMLElement {
 }
 
 async function pabulibForm(): Promise<HTMLElement> {
-  const ds = await districts().catch(() => []);
   const file = h('input', { type: 'file', id: 'pb-file', accept: '.pb,text/plain' });
-  const district = h('select', { id: 'pb-district' }, ds.map((d) => h('option', { value: String(d.id) }, districtName(d))));
   const result = h('div', { id: 'pb-result', role: 'status' });
   const progress = h('progress', { id: 'pb-progress', hidden: true });
   const submit = async (e: Event) => {
@@ -120,10 +118,15 @@ async function pabulibForm(): Promise<HTMLElement> {
     progress.hidden = false;
     clear(result, t('admin.imp.sending'));
     try {
-      const res = await change<PabulibImport>('/v1/admin/rounds:importPabulib', { filename: f.name, content: await f.text(), districtId: Number(district.value) });
+      const res = await change<PabulibImport>('/v1/admin/rounds:importPabulib', { filename: f.name, content: await f.text() });
+      const notes = res.notes ?? [];
       clear(result, h('p', { class: 'state success', id: 'pb-done' },
         t('admin.imp.pbDone', { id: res.round?.roundId ?? '', name: res.round?.name ?? '', projects: fmtInt(res.proposalCount), ballots: fmtInt(num(res.ballotCount)) }),
-        ' ', h('a', { href: `#/rounds/${res.round?.roundId ?? ''}` }, t('admin.rounds.open'))));
+        ' ', h('a', { href: `#/rounds/${res.round?.roundId ?? ''}` }, t('admin.rounds.open'))),
+        // Every fix the importer made to the file, with its line; the service words them (in English).
+        notes.length === 0 ? null : h('div', { id: 'pb-notes' },
+          h('h3', null, t('admin.imp.pbNotes', { n: fmtInt(notes.length) })),
+          h('ul', { lang: 'en' }, notes.map((n) => h('li', null, n.line ? `${f.name}:${n.line}: ${n.text}` : `${f.name}: ${n.text}`)))));
     } catch (err) {
       clear(result, refusal(err, 'pb-error'));
     }
@@ -133,7 +136,6 @@ async function pabulibForm(): Promise<HTMLElement> {
     h('h2', { id: 'pb-title' }, t('admin.imp.pb')),
     h('p', { class: 'muted' }, t('admin.imp.pbHint')),
     h('div', { class: 'field' }, h('label', { for: 'pb-file' }, t('admin.imp.pbFile')), file),
-    h('div', { class: 'field' }, h('label', { for: 'pb-district' }, t('admin.imp.pbDistrict')), district),
     h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'btn btn-primary', id: 'pb-import' }, t('admin.imp.pbImport'))),
     progress, result);
 }

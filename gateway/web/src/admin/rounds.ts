@@ -68,6 +68,7 @@ export async function renderCreateRound(el: HTMLElement): Promise<void> {
     CUMULATIVE: h('div', { class: 'field' }, h('label', { for: 'rule-total' }, t('admin.create.totalPoints')), totalPoints,
       h('label', { for: 'rule-per' }, t('admin.create.maxPoints')), maxPoints),
   };
+  const minSupport = h('input', { type: 'number', id: 'round-min-support', min: '0', step: '1', value: '0', inputmode: 'numeric' });
   const status = h('div', { id: 'create-status', role: 'status' });
   const form = h('form', { id: 'create-round', class: 'stack-form', novalidate: true, 'aria-labelledby': 'view-title' },
     h('p', { class: 'lead' }, t('admin.create.lead')),
@@ -78,7 +79,9 @@ export async function renderCreateRound(el: HTMLElement): Promise<void> {
       radios('kind', ['APPROVAL', 'KNAPSACK', 'CUMULATIVE'], (v) => t(`admin.create.kind.${v}` as Key), 'APPROVAL'),
       kindFields.APPROVAL, kindFields.CUMULATIVE),
     h('fieldset', null, h('legend', null, t('admin.create.outcome')),
-      radios('outcome', ['GREEDY', 'EQUAL_SHARES'], (v) => t(`admin.create.outcome.${v}` as Key), 'GREEDY')),
+      radios('outcome', ['GREEDY', 'GREEDY_NO_SKIP', 'EQUAL_SHARES', 'EQUAL_SHARES_ADD1_COMPARISON'],
+        (v) => t(`admin.create.outcome.${v}` as Key), 'GREEDY'),
+      h('div', { class: 'field' }, h('label', { for: 'round-min-support' }, t('admin.create.minSupport')), minSupport)),
     h('fieldset', null, h('legend', null, t('admin.create.identity')),
       radios('identity', ['CITIZEN_ID', 'ANONYMOUS_BROWSER'], (v) => t(`admin.create.identity.${v}` as Key), 'CITIZEN_ID')),
     h('fieldset', null, h('legend', null, t('admin.create.perVoter')),
@@ -138,6 +141,7 @@ export async function renderCreateRound(el: HTMLElement): Promise<void> {
           maxPointsPerProject: kind === 'CUMULATIVE' ? Number(maxPoints.value) : 0,
         },
         outcomeRule: `OUTCOME_RULE_${value('outcome')}`,
+        minProjectSupport: String(Math.max(0, Math.floor(Number(minSupport.value) || 0))),
         identityMode: `IDENTITY_MODE_${value('identity')}`,
         districtsPerVoter: `DISTRICTS_PER_VOTER_${value('per_voter')}`,
       },

@@ -35,6 +35,8 @@ export function ruleText(r: Round, budget: number): string {
 export function outcomeText(rule: string | undefined): string {
   if (rule === 'OUTCOME_RULE_EQUAL_SHARES') return t('outcome.mes');
   if (rule === 'OUTCOME_RULE_GREEDY') return t('outcome.greedy');
+  if (rule === 'OUTCOME_RULE_GREEDY_NO_SKIP') return t('outcome.noSkip');
+  if (rule === 'OUTCOME_RULE_EQUAL_SHARES_ADD1_COMPARISON') return t('outcome.comparison');
   return t('state.empty');
 }
 
