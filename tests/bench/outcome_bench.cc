@@ -110,9 +110,10 @@ int LargePart(int voters, int projects, uint64_t seed) {
   } else if (outcome->total_cost > e.budget) {
     check = "FAILED over budget";
   }
-  std::printf("rule equalshares/add1 voters %d projects %d add1_steps %lld ms %.1f funded %zu spent %lld of %lld check %s\n",
-              voters, projects, static_cast<long long>(outcome->add1_steps), ms, outcome->funded_ids.size(),
-              static_cast<long long>(outcome->total_cost), static_cast<long long>(e.budget), check.c_str());
+  std::printf(
+      "rule equalshares/add1 voters %d projects %d add1_steps %lld ms %.1f funded %zu spent %lld of %lld check %s\n",
+      voters, projects, static_cast<long long>(outcome->add1_steps), ms, outcome->funded_ids.size(),
+      static_cast<long long>(outcome->total_cost), static_cast<long long>(e.budget), check.c_str());
   return check == "ok" ? 0 : 1;
 }
 

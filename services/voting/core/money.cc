@@ -37,8 +37,8 @@ absl::StatusOr<int64_t> ParseAmount(absl::string_view text, int scale) {
         absl::StrCat("\"", text, "\" is not an amount: write digits with an optional '.' and decimals"));
   }
   if (places > scale) {
-    return absl::InvalidArgumentError(absl::StrCat("\"", text, "\" has ", places, " decimal places; at most ", scale,
-                                                   " are kept for this election"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("\"", text, "\" has ", places, " decimal places; at most ", scale, " are kept for this election"));
   }
   const absl::string_view t = absl::StripAsciiWhitespace(text);
   int64_t value = 0;

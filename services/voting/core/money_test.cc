@@ -21,8 +21,10 @@ TEST(MoneyTest, ParsesAtTheElectionsScale) {
   EXPECT_EQ(ParseAmount("0.5", 1).value(), 5);
   EXPECT_EQ(ParseAmount("9223372036854775807", 0).value(), INT64_MAX);
   EXPECT_THAT(ParseAmount("1000.50", 1), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("2 decimal places")));
-  EXPECT_THAT(ParseAmount("92233720368547758.08", 2), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("too large")));
-  EXPECT_THAT(ParseAmount("922337203685477581", 2), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("too large")));
+  EXPECT_THAT(ParseAmount("92233720368547758.08", 2),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("too large")));
+  EXPECT_THAT(ParseAmount("922337203685477581", 2),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("too large")));
   for (const char* bad : {"", "-5", "+5", "1e6", "12a", ".5", "1,000", "1.2.3"}) {
     EXPECT_THAT(ParseAmount(bad, 4), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
   }

@@ -828,11 +828,11 @@ void ExplainMes(const Election& election, const Tally& tally, const MesInput& in
     };
     Explain(po, ProjectReason::kFundedByShares, [&](const Words& w) {
       if (w.thai) {
-        std::string text = absl::StrCat(
-            "ได้รับงบในรอบที่ ", order, " ของวิธีแบ่งส่วนเท่ากัน (Equal Shares) ที่ rho = ", FormatDecimal(f.rho, 6),
-            ": ผู้สนับสนุน ", po.supporters, " คน", points ? absl::StrCat(" (", po.support, " คะแนน)") : "",
-            " จ่ายครบราคา ", w.Money(election, po.cost), " แต่ละคนจ่ายไม่เกิน ", w.Money(election, f.max_payment),
-            points ? "ต่อคะแนน" : "", " หรือเท่าที่ตนยังเหลือ");
+        std::string text =
+            absl::StrCat("ได้รับงบในรอบที่ ", order, " ของวิธีแบ่งส่วนเท่ากัน (Equal Shares) ที่ rho = ", FormatDecimal(f.rho, 6),
+                         ": ผู้สนับสนุน ", po.supporters, " คน", points ? absl::StrCat(" (", po.support, " คะแนน)") : "",
+                         " จ่ายครบราคา ", w.Money(election, po.cost), " แต่ละคนจ่ายไม่เกิน ",
+                         w.Money(election, f.max_payment), points ? "ต่อคะแนน" : "", " หรือเท่าที่ตนยังเหลือ");
         if (f.capped_voters > 0) absl::StrAppend(&text, "; ", f.capped_voters, " คนจ่ายจนหมดส่วนของตน");
         if (!f.tied.empty()) {
           absl::StrAppend(&text, "; เสมอกับโครงการ ", tied(w), " ที่ rho เดียวกัน ได้ก่อนตามกฎตัดสินเมื่อเสมอ");
@@ -868,8 +868,7 @@ void ExplainMes(const Election& election, const Tally& tally, const MesInput& in
       if (w.thai) {
         return absl::StrCat("ไม่ได้รับงบ: หลังรอบสุดท้ายของ Equal Shares ผู้สนับสนุน ", po.supporters, " คน",
                             po.support != po.supporters ? absl::StrCat(" (", po.support, " คะแนน)") : std::string(),
-                            " เหลือส่วนแบ่งรวม ", w.Money(election, left), " ไม่พอจ่ายราคา ",
-                            w.Money(election, po.cost));
+                            " เหลือส่วนแบ่งรวม ", w.Money(election, left), " ไม่พอจ่ายราคา ", w.Money(election, po.cost));
       }
       return absl::StrCat("not funded: after the last Equal Shares round its ", po.supporters,
                           po.supporters == 1 ? " supporter" : " supporters",
@@ -890,7 +889,8 @@ SharesAudit AuditShares(const Election& election, const MesInput& input, const M
   audit.groups.resize(groups);
   for (size_t g = 0; g < groups; ++g) {
     audit.groups[g].voters = input.group_weight[g];
-    for (const MesGroupEntry& e : input.group_entries[g]) audit.groups[g].chose.push_back(election.projects[e.project].id);
+    for (const MesGroupEntry& e : input.group_entries[g])
+      audit.groups[g].chose.push_back(election.projects[e.project].id);
   }
   for (const MesFunding& f : run.fundings) {
     for (const MesSupporter& s : input.supporters[f.project]) {
@@ -922,16 +922,16 @@ Outcome RunGreedy(const Election& election, bool skip) {
     const int p = ranking[r];
     ProjectOutcome& po = outcome.projects[p];
     const auto rank = [&](const Words& w) {
-      std::string text =
-          w.thai ? absl::StrCat("อันดับ ", r + 1, " จาก ", ranking.size(), " ตามคะแนนสนับสนุน (",
-                                w.Support(po.supporters, po.support), ")")
-                 : absl::StrCat("ranked ", r + 1, " of ", ranking.size(), " by support (",
-                                w.Support(po.supporters, po.support), ")");
+      std::string text = w.thai ? absl::StrCat("อันดับ ", r + 1, " จาก ", ranking.size(), " ตามคะแนนสนับสนุน (",
+                                               w.Support(po.supporters, po.support), ")")
+                                : absl::StrCat("ranked ", r + 1, " of ", ranking.size(), " by support (",
+                                               w.Support(po.supporters, po.support), ")");
       // Say when the tie-break, not support, put it ahead of the next one.
       if (r + 1 < ranking.size() && tally.support[ranking[r + 1]] == po.support) {
         const ProjectOutcome& next = outcome.projects[ranking[r + 1]];
-        absl::StrAppend(&text, w.thai ? absl::StrCat(" คะแนนเท่ากับโครงการ ", next.id, " อยู่ก่อนเพราะ")
-                                      : absl::StrCat(", tied with project ", next.id, " and ranked ahead by "),
+        absl::StrAppend(&text,
+                        w.thai ? absl::StrCat(" คะแนนเท่ากับโครงการ ", next.id, " อยู่ก่อนเพราะ")
+                               : absl::StrCat(", tied with project ", next.id, " and ranked ahead by "),
                         TieReason(election, tally, p, ranking[r + 1], w));
       }
       return text;
@@ -970,9 +970,9 @@ Outcome RunGreedy(const Election& election, bool skip) {
     } else {
       stopped_at = &po;
       Explain(po, ProjectReason::kStoppedHere, [&](const Words& w) {
-        return w.thai ? absl::StrCat("ไม่ได้รับงบ และการจัดสรรหยุดที่โครงการนี้ (กฎไม่ข้ามลำดับ): ", rank(w),
-                                     " ราคา ", w.Money(election, po.cost), " มากกว่างบที่เหลือ ",
-                                     w.Money(election, left), " โครงการที่อยู่อันดับถัดไปจึงไม่ได้รับงบ")
+        return w.thai ? absl::StrCat("ไม่ได้รับงบ และการจัดสรรหยุดที่โครงการนี้ (กฎไม่ข้ามลำดับ): ", rank(w), " ราคา ",
+                                     w.Money(election, po.cost), " มากกว่างบที่เหลือ ", w.Money(election, left),
+                                     " โครงการที่อยู่อันดับถัดไปจึงไม่ได้รับงบ")
                       : absl::StrCat("not funded, and funding stopped here (greedy-no-skip): ", rank(w), "; cost ",
                                      w.Money(election, po.cost), " > remaining ", w.Money(election, left),
                                      ", so no project ranked below it is funded");
@@ -994,8 +994,7 @@ Outcome RunGreedy(const Election& election, bool skip) {
                         " budget. Ranking ties are broken by lower cost, then lower project id; ",
                         skip ? "a project that does not fit is skipped and the next one is tried."
                              : absl::StrCat("funding stops at the first project that does not fit",
-                                            stopped_at ? absl::StrCat(" (project ", stopped_at->id, ")") : "",
-                                            "."));
+                                            stopped_at ? absl::StrCat(" (project ", stopped_at->id, ")") : "", "."));
   });
   return outcome;
 }
@@ -1043,14 +1042,14 @@ absl::StatusOr<Outcome> WithThreshold(const Election& election, int64_t min_supp
     }
     ++below;
     Explain(po, ProjectReason::kBelowThreshold, [&](const Words& w) {
-      return w.thai ? absl::StrCat("ไม่ผ่านเกณฑ์: คะแนนสนับสนุน (", w.Support(po.supporters, po.support),
-                                   ") ต่ำกว่าขั้นต่ำ ", min_support)
+      return w.thai ? absl::StrCat("ไม่ผ่านเกณฑ์: คะแนนสนับสนุน (", w.Support(po.supporters, po.support), ") ต่ำกว่าขั้นต่ำ ",
+                                   min_support)
                     : absl::StrCat("not eligible: its support (", w.Support(po.supporters, po.support),
                                    ") is below the minimum of ", min_support);
     });
   }
-  outcome.summary = absl::StrCat(ruled->summary, " Projects with support below ", min_support,
-                                 " were not eligible (", below, below == 1 ? " project)." : " projects).");
+  outcome.summary = absl::StrCat(ruled->summary, " Projects with support below ", min_support, " were not eligible (",
+                                 below, below == 1 ? " project)." : " projects).");
   outcome.summary_th =
       absl::StrCat(ruled->summary_th, " โครงการที่มีคะแนนสนับสนุนต่ำกว่า ", min_support, " ไม่ผ่านเกณฑ์ (", below, " โครงการ)");
   return outcome;
@@ -1168,11 +1167,13 @@ absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file) {
 
 absl::StatusOr<Outcome> ComputeGreedy(const Election& election, const OutcomeSpec& spec) {
   if (spec.rule != OutcomeRule::kGreedy && spec.rule != OutcomeRule::kGreedyNoSkip) {
-    return absl::InvalidArgumentError(absl::StrCat("ComputeGreedy runs greedy rules, not ", OutcomeRuleName(spec.rule)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("ComputeGreedy runs greedy rules, not ", OutcomeRuleName(spec.rule)));
   }
   const bool skip = spec.rule == OutcomeRule::kGreedy;
-  return WithThreshold(election, spec.min_support,
-                       [skip](const Election& eligible) -> absl::StatusOr<Outcome> { return RunGreedy(eligible, skip); });
+  return WithThreshold(election, spec.min_support, [skip](const Election& eligible) -> absl::StatusOr<Outcome> {
+    return RunGreedy(eligible, skip);
+  });
 }
 
 namespace {
@@ -1252,12 +1253,12 @@ absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const Equal
           why = "ปิดการเติมส่วนแบ่ง (add1)";
           break;
       }
-      return absl::StrCat("วิธีแบ่งส่วนเท่ากัน (Equal Shares, ประโยชน์ตามราคา) พร้อมการเติมส่วนแบ่งทีละหน่วย (add1): ผู้ลงคะแนน ",
-                          n, " คน เริ่มด้วยส่วนแบ่งเท่ากันคนละ ", money(base_share), " (งบ ",
-                          w.Money(election, election.budget), " หาร ", n, " คน) เพิ่มส่วนแบ่ง ", steps,
-                          " ครั้ง ครั้งละ ", options.add1_step, " ", w.Currency(election), " เป็น ", money(final_share),
-                          " หยุดเพราะ", why, " ได้รับงบ ", outcome.funded_ids.size(), " โครงการ รวม ",
-                          w.Money(election, outcome.total_cost), " จากงบ ", w.Money(election, election.budget),
+      return absl::StrCat("วิธีแบ่งส่วนเท่ากัน (Equal Shares, ประโยชน์ตามราคา) พร้อมการเติมส่วนแบ่งทีละหน่วย (add1): ผู้ลงคะแนน ", n,
+                          " คน เริ่มด้วยส่วนแบ่งเท่ากันคนละ ", money(base_share), " (งบ ", w.Money(election, election.budget),
+                          " หาร ", n, " คน) เพิ่มส่วนแบ่ง ", steps, " ครั้ง ครั้งละ ", options.add1_step, " ",
+                          w.Currency(election), " เป็น ", money(final_share), " หยุดเพราะ", why, " ได้รับงบ ",
+                          outcome.funded_ids.size(), " โครงการ รวม ", w.Money(election, outcome.total_cost), " จากงบ ",
+                          w.Money(election, election.budget),
                           " หาก rho เท่ากัน โครงการที่คะแนนมากกว่าได้ก่อน แล้วจึงราคาต่ำกว่า และรหัสโครงการที่น้อยกว่า");
     }
     std::string why;
@@ -1276,14 +1277,14 @@ absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const Equal
         why = "add1 completion is switched off";
         break;
     }
-    return absl::StrCat("Method of Equal Shares (cost utilities) with add1 completion: each of ", n,
-                        " voters started with an equal share of ", money(base_share), " (budget ",
-                        FormatAmount(election.budget, election.money_scale), " / ", n, " voters); the share was raised ",
-                        steps, " times by ", options.add1_step, " ", w.Currency(election), " to ", money(final_share),
-                        ". Stopped because ", why, ". ", outcome.funded_ids.size(), " projects funded, costing ",
-                        FormatAmount(outcome.total_cost, election.money_scale), " of the ",
-                        w.Money(election, election.budget),
-                        " budget. Ties on rho are broken by more support, then lower cost, then lower project id.");
+    return absl::StrCat(
+        "Method of Equal Shares (cost utilities) with add1 completion: each of ", n,
+        " voters started with an equal share of ", money(base_share), " (budget ",
+        FormatAmount(election.budget, election.money_scale), " / ", n, " voters); the share was raised ", steps,
+        " times by ", options.add1_step, " ", w.Currency(election), " to ", money(final_share), ". Stopped because ",
+        why, ". ", outcome.funded_ids.size(), " projects funded, costing ",
+        FormatAmount(outcome.total_cost, election.money_scale), " of the ", w.Money(election, election.budget),
+        " budget. Ties on rho are broken by more support, then lower cost, then lower project id.");
   });
   return outcome;
 }
@@ -1322,8 +1323,7 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1(const Election& election, const E
                        [&options](const Election& eligible) { return RunEqualSharesAdd1(eligible, options); });
 }
 
-absl::StatusOr<Outcome> ComputeEqualSharesAdd1Comparison(const Election& election,
-                                                         const EqualSharesOptions& options) {
+absl::StatusOr<Outcome> ComputeEqualSharesAdd1Comparison(const Election& election, const EqualSharesOptions& options) {
   absl::StatusOr<Outcome> shares = ComputeEqualSharesAdd1(election, options);
   if (!shares.ok()) return shares.status();
   absl::StatusOr<Outcome> greedy = ComputeGreedy(election, {OutcomeRule::kGreedy, options.min_support});
@@ -1336,10 +1336,11 @@ absl::StatusOr<Outcome> ComputeEqualSharesAdd1Comparison(const Election& electio
       "Equal Shares with add1, compared with greedy: ", c.prefer_greedy, " voters prefer the greedy outcome and ",
       c.prefer_equal_shares, " the Equal Shares one (a voter prefers the outcome that funds more of the projects ",
       "they chose), so the ", c.kept_greedy ? "greedy" : "Equal Shares", " outcome is kept. ", outcome.summary);
-  outcome.summary_th = absl::StrCat("เปรียบเทียบ Equal Shares (add1) กับการเรียงตามคะแนน: ผู้ลงคะแนน ",
-                                    c.prefer_greedy, " คนชอบผลแบบเรียงตามคะแนนมากกว่า และ ", c.prefer_equal_shares,
-                                    " คนชอบผลแบบ Equal Shares มากกว่า (ผู้ลงคะแนนชอบผลที่ให้งบโครงการที่ตนเลือกได้มากกว่า) จึงใช้ผลแบบ",
-                                    c.kept_greedy ? "เรียงตามคะแนน" : " Equal Shares", " ", outcome.summary_th);
+  outcome.summary_th =
+      absl::StrCat("เปรียบเทียบ Equal Shares (add1) กับการเรียงตามคะแนน: ผู้ลงคะแนน ", c.prefer_greedy,
+                   " คนชอบผลแบบเรียงตามคะแนนมากกว่า และ ", c.prefer_equal_shares,
+                   " คนชอบผลแบบ Equal Shares มากกว่า (ผู้ลงคะแนนชอบผลที่ให้งบโครงการที่ตนเลือกได้มากกว่า) จึงใช้ผลแบบ",
+                   c.kept_greedy ? "เรียงตามคะแนน" : " Equal Shares", " ", outcome.summary_th);
   return outcome;
 }
 

@@ -120,15 +120,15 @@ bool ProjectIdLess(absl::string_view a, absl::string_view b);
 // Why a project was or was not funded. Stored by number with published
 // results: never renumber.
 enum class ProjectReason {
-  kUnexplained = 0,      // frozen before reasons were recorded
-  kNoSupport = 1,        // nobody voted for it (or no ballots at all)
-  kBelowThreshold = 2,   // support below the round's minimum
-  kFunded = 3,           // greedy: fit in what was left
-  kDidNotFit = 4,        // greedy: more than what was left, skipped
-  kStoppedHere = 5,      // greedy-no-skip: did not fit, funding stopped
-  kNotReached = 6,       // greedy-no-skip: ranked below where funding stopped
-  kFundedByShares = 7,   // Equal Shares: its supporters paid for it
-  kSharesTooSmall = 8,   // Equal Shares: its supporters could not pay for it
+  kUnexplained = 0,     // frozen before reasons were recorded
+  kNoSupport = 1,       // nobody voted for it (or no ballots at all)
+  kBelowThreshold = 2,  // support below the round's minimum
+  kFunded = 3,          // greedy: fit in what was left
+  kDidNotFit = 4,       // greedy: more than what was left, skipped
+  kStoppedHere = 5,     // greedy-no-skip: did not fit, funding stopped
+  kNotReached = 6,      // greedy-no-skip: ranked below where funding stopped
+  kFundedByShares = 7,  // Equal Shares: its supporters paid for it
+  kSharesTooSmall = 8,  // Equal Shares: its supporters could not pay for it
 };
 
 struct ProjectOutcome {
@@ -157,9 +157,9 @@ struct Comparison {
 struct SharesAudit {
   struct Group {
     int64_t voters = 0;
-    std::vector<std::string> chose;                          // project ids
-    std::vector<std::pair<std::string, std::string>> paid;   // (project id, amount per voter)
-    std::string left;                                        // per voter
+    std::vector<std::string> chose;                         // project ids
+    std::vector<std::pair<std::string, std::string>> paid;  // (project id, amount per voter)
+    std::string left;                                       // per voter
   };
   std::string share;  // every voter's starting share, after add1
   std::vector<Group> groups;

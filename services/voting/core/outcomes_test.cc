@@ -6,10 +6,10 @@
 #include <boost/multiprecision/cpp_int.hpp>
 #include <iostream>
 #include <map>
-#include <tuple>
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/status_matchers.h"
@@ -407,7 +407,9 @@ TEST(GreedyPropertyTest, EqualsTheBruteForceReadingOfTheDefinition) {
       int64_t total = 0;
       for (const ProjectOutcome& p : outcome.projects) {
         if (p.funded) total += p.cost;
-        if (support.at(p.id) < min_support) EXPECT_EQ(p.reason, ProjectReason::kBelowThreshold) << p.id;
+        if (support.at(p.id) < min_support) {
+          EXPECT_EQ(p.reason, ProjectReason::kBelowThreshold) << p.id;
+        }
         EXPECT_FALSE(p.explanation.empty());
         EXPECT_FALSE(p.explanation_th.empty());
       }

@@ -379,8 +379,8 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
           for (const std::string& p : SplitList(*points_text)) {
             int64_t value = 0;
             if (!ParseInt64Strict(p, &value) || value < 0) {
-              return LineError(line, absl::StrCat("points of voter ", vote.voter_id, ": \"", p,
-                                                  "\" is not a non-negative integer"));
+              return LineError(
+                  line, absl::StrCat("points of voter ", vote.voter_id, ": \"", p, "\" is not a non-negative integer"));
             }
             vote.points.push_back(value);
           }

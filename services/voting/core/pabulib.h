@@ -80,7 +80,7 @@ struct PbNote {
 
 struct PbFile {
   std::vector<std::pair<std::string, std::string>> meta;  // file order
-  int money_scale = 0;  // decimal places of budget and costs (money.h)
+  int money_scale = 0;                                    // decimal places of budget and costs (money.h)
   std::vector<std::string> project_columns;               // file order, incl. id and cost
   std::vector<PbProject> projects;
   std::vector<std::string> vote_columns;  // file order, incl. voter_id, vote
@@ -100,8 +100,8 @@ struct PbFile {
   const PbProject* FindProject(absl::string_view id) const;
 
   friend bool operator==(const PbFile& a, const PbFile& b) {
-    return a.meta == b.meta && a.money_scale == b.money_scale && a.project_columns == b.project_columns && a.projects == b.projects &&
-           a.vote_columns == b.vote_columns && a.votes == b.votes;
+    return a.meta == b.meta && a.money_scale == b.money_scale && a.project_columns == b.project_columns &&
+           a.projects == b.projects && a.vote_columns == b.vote_columns && a.votes == b.votes;
   }
   friend bool operator!=(const PbFile& a, const PbFile& b) { return !(a == b); }
 };

@@ -113,8 +113,7 @@ PabulibCheck CheckPabulibElection(const std::string& name, const std::string& co
   const int64_t round_id = imported->round.round_id;
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<OutcomeView> outcome = service.app().ComputeOutcome(round_id, 1, std::nullopt, Audience::kPublic);
-  check.compute_time =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  check.compute_time = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
   if (!outcome.ok()) {
     check.detail = std::string(outcome.status().message());
     return check;

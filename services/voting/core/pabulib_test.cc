@@ -2,8 +2,6 @@
 // and on small hand-written inputs for every error path.
 #include "services/voting/core/pabulib.h"
 
-#include "services/voting/core/money.h"
-
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -13,6 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/voting/core/money.h"
 
 namespace bkk::voting {
 namespace {
@@ -154,7 +153,6 @@ TEST(PabulibRealFilesTest, WritingReproducesTheOriginalText) {
   }
 }
 
-
 constexpr absl::string_view kSmall =
     "META\n"
     "key;value\n"
@@ -247,7 +245,8 @@ TEST(ParsePabulibTest, ReportsLineAndReason) {
       {"1;5;a\nVOTES\nvoter_id;points\n", "line 8: VOTES header has no \"vote\" column"},
       {"1;5;a\nVOTES\nvoter_id;vote\nx;1;extra\n", "line 9: VOTES row has 3 fields, the header has 2"},
       {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;2,3\n", "line 9: voter x has 1 projects in vote but 2 points"},
-      {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;two\n", "line 9: points of voter x: \"two\" is not a non-negative integer"},
+      {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;two\n",
+       "line 9: points of voter x: \"two\" is not a non-negative integer"},
       {"1;5;a\nVOTES\nvoter_id;vote;points\nx;1;-2\n", "line 9: points of voter x: \"-2\" is not a"},
       {"1;\"5;a\nVOTES\n", "line 6: quoted field is never closed"},
       {"1;\"5\"x;a\n", "line 6: unexpected character after a closing quote"},

@@ -90,9 +90,9 @@ absl::StatusOr<OutcomeRule> ParseOutcomeRule(absl::string_view name) {
                            OutcomeRule::kEqualSharesAdd1Comparison}) {
     if (name == OutcomeRuleName(rule)) return rule;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown outcome rule \"", name,
-      "\"; expected greedy, greedy-no-skip, equalshares/add1 or equalshares/add1-comparison"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown outcome rule \"", name,
+                   "\"; expected greedy, greedy-no-skip, equalshares/add1 or equalshares/add1-comparison"));
 }
 
 std::optional<OutcomeRule> OutcomeRuleFromPabulib(absl::string_view rule) {

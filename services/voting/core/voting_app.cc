@@ -75,16 +75,16 @@ absl::Status CheckArchiveRulesChange(const RoundRecord& round, const RoundRulesC
   const BallotRule& a = round.ballot_rule;
   const BallotRule& b = change.rule;
   bool same = a.kind == b.kind && a.max_choices == b.max_choices && a.total_points == b.total_points &&
-              a.max_points_per_project == b.max_points_per_project &&
-              round.districts.size() == change.districts.size();
+              a.max_points_per_project == b.max_points_per_project && round.districts.size() == change.districts.size();
   for (size_t i = 0; same && i < round.districts.size(); ++i) {
     same = round.districts[i].district_id == change.districts[i].district_id &&
            round.districts[i].budget_baht == change.districts[i].budget_baht;
   }
   if (!same) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "round ", round.round_id, " is an imported election: its ballot rule and budget are the record of where it "
-        "happened; send them unchanged and change only outcome_rule and min_project_support"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("round ", round.round_id,
+                     " is an imported election: its ballot rule and budget are the record of where it "
+                     "happened; send them unchanged and change only outcome_rule and min_project_support"));
   }
   return absl::OkStatus();
 }
@@ -180,7 +180,8 @@ absl::StatusOr<RoundRecord> VotingApp::AdvanceRoundPhase(int64_t round_id, Phase
   auto change = [&](RoundRecord& r) {
     if (r.archive.has_value()) {
       return absl::FailedPreconditionError(
-          absl::StrCat("round ", r.round_id, " is an imported election kept as an archive record; it has no phases to "
+          absl::StrCat("round ", r.round_id,
+                       " is an imported election kept as an archive record; it has no phases to "
                        "advance and is never published as a city round"));
     }
     RETURN_IF_ERROR(CheckPhaseTransition(r.phase, to));
@@ -909,10 +910,10 @@ absl::StatusOr<ImportReport> VotingApp::ImportPabulib(const std::string& filenam
   ASSIGN_OR_RETURN(report.round,
                    store_->ImportClosedRound(
                        round, proposals, ballots,
-                       operators::AuditOf(by, "ImportPabulib", "",
-                                          absl::StrCat("imported ", round.source, " as an archive record: ",
-                                                       proposals.size(), " projects, ", ballots.size(), " ballots, ",
-                                                       report.notes.size(), " notes"))));
+                       operators::AuditOf(
+                           by, "ImportPabulib", "",
+                           absl::StrCat("imported ", round.source, " as an archive record: ", proposals.size(),
+                                        " projects, ", ballots.size(), " ballots, ", report.notes.size(), " notes"))));
   report.proposals = static_cast<int>(proposals.size());
   report.ballots = static_cast<int>(ballots.size());
   applier_->Notify();

@@ -278,6 +278,28 @@ CREATE TRIGGER project_updates_append_only BEFORE UPDATE OR DELETE ON voting.pro
 CREATE TRIGGER project_updates_no_truncate BEFORE TRUNCATE ON voting.project_updates
   FOR EACH STATEMENT EXECUTE FUNCTION voting.refuse_result_change();
 )sql"},
+      {8, "outcome thresholds, exact money and imported elections as archive records", R"sql(
+ALTER TABLE voting.rounds
+  ADD COLUMN min_support      bigint NOT NULL DEFAULT 0 CHECK (min_support >= 0),
+  ADD COLUMN money_scale      smallint NOT NULL DEFAULT 0 CHECK (money_scale BETWEEN 0 AND 4),
+  ADD COLUMN currency         text NOT NULL DEFAULT 'THB',
+  ADD COLUMN archive          boolean NOT NULL DEFAULT false,
+  ADD COLUMN archive_country  text NOT NULL DEFAULT '',
+  ADD COLUMN archive_unit     text NOT NULL DEFAULT '',
+  ADD COLUMN archive_subunit  text NOT NULL DEFAULT '',
+  ADD COLUMN archive_instance text NOT NULL DEFAULT '';
+-- Rounds imported before this version were filed as city rounds.
+UPDATE voting.rounds r SET archive = true
+  WHERE source <> '' AND EXISTS (SELECT 1 FROM voting.proposals p WHERE p.round_id = r.round_id AND p.external_id <> '');
+-- Frozen results keep the Thai texts and each project's reason code too
+-- (adding columns with defaults rewrites no row: the freeze triggers hold).
+ALTER TABLE voting.results
+  ADD COLUMN min_support bigint NOT NULL DEFAULT 0,
+  ADD COLUMN summary_th  text NOT NULL DEFAULT '';
+ALTER TABLE voting.result_projects
+  ADD COLUMN reason          smallint NOT NULL DEFAULT 0,
+  ADD COLUMN explanation_th  text NOT NULL DEFAULT '';
+)sql"},
   };
   return *kMigrations;
 }
@@ -320,8 +342,8 @@ RoundRecord RoundFromRow(const pqxx::row& r) {
   round.money_scale = r[14].as<int>();
   round.currency = r[15].as<std::string>();
   if (r[16].as<bool>()) {
-    round.archive = ArchiveInfo{r[17].as<std::string>(), r[18].as<std::string>(), r[19].as<std::string>(),
-                                r[20].as<std::string>()};
+    round.archive =
+        ArchiveInfo{r[17].as<std::string>(), r[18].as<std::string>(), r[19].as<std::string>(), r[20].as<std::string>()};
   }
   return round;
 }
@@ -913,7 +935,8 @@ absl::StatusOr<DistrictResult> PgVotingRepository::GetResult(int64_t round_id, i
     pqxx::read_transaction tx(c);
     auto head = tx.exec_params(
         absl::StrCat("SELECT rule, budget_baht, total_cost_baht, voters, add1_steps, summary, ",
-                     Rfc3339("published_at"), ", summary_th, min_support FROM voting.results WHERE round_id = $1 AND district_id = $2"),
+                     Rfc3339("published_at"),
+                     ", summary_th, min_support FROM voting.results WHERE round_id = $1 AND district_id = $2"),
         round_id, district_id);
     if (head.empty()) {
       return absl::NotFoundError(
@@ -934,7 +957,8 @@ absl::StatusOr<DistrictResult> PgVotingRepository::GetResult(int64_t round_id, i
     std::map<int, std::string> funded;
     for (const auto& r :
          tx.exec_params("SELECT project_key, cost_baht, supporters, support, funded, funded_order, explanation, "
-                        "explanation_th, reason FROM voting.result_projects WHERE round_id = $1 AND district_id = $2 ORDER BY position",
+                        "explanation_th, reason FROM voting.result_projects WHERE round_id = $1 AND district_id = $2 "
+                        "ORDER BY position",
                         round_id, district_id)) {
       ProjectOutcome p;
       p.id = r[0].as<std::string>();
