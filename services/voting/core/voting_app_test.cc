@@ -184,18 +184,18 @@ TEST_F(VotingAppTest, BadRoundsAreRefusedWithTheReason) {
 TEST_F(VotingAppTest, RulesFreezeOnceVotingOpens) {
   auto round = *app_.CreateRound(NewRound(), admin_);
   const std::vector<RoundDistrict> districts = {{7, 9'000'000}};
-  auto changed = app_.UpdateRoundRules(round.round_id,
-                                       {BallotRule::Approval(3), OutcomeRule::kEqualSharesAdd1, districts, {}}, admin_);
+  auto changed = app_.UpdateRoundRules(
+      round.round_id, {BallotRule::Approval(3), OutcomeRule::kEqualSharesAdd1, districts, {}, {}}, admin_);
   ASSERT_THAT(changed, IsOk());
   EXPECT_EQ(changed->ballot_rule.max_choices, 3);
   EXPECT_EQ(changed->outcome_rule, OutcomeRule::kEqualSharesAdd1);
   ASSERT_THAT(app_.AdvanceRoundPhase(round.round_id, Phase::kReview, admin_), IsOk());
   EXPECT_THAT(
-      app_.UpdateRoundRules(round.round_id, {BallotRule::Approval(1), OutcomeRule::kGreedy, districts, {}}, admin_),
+      app_.UpdateRoundRules(round.round_id, {BallotRule::Approval(1), OutcomeRule::kGreedy, districts, {}, {}}, admin_),
       IsOk());
   ASSERT_THAT(app_.AdvanceRoundPhase(round.round_id, Phase::kVoting, admin_), IsOk());
   EXPECT_THAT(
-      app_.UpdateRoundRules(round.round_id, {BallotRule::Approval(5), OutcomeRule::kGreedy, districts, {}}, admin_),
+      app_.UpdateRoundRules(round.round_id, {BallotRule::Approval(5), OutcomeRule::kGreedy, districts, {}, {}}, admin_),
       StatusIs(Code::kFailedPrecondition, HasSubstr("frozen")));
   EXPECT_EQ(app_.GetRound(round.round_id)->ballot_rule.max_choices, 1) << "the refused change left no trace";
 }
@@ -440,9 +440,10 @@ TEST_F(VotingAppTest, ImportedRuleNotRunHereIsLeftToTheOperator) {
               StatusIs(Code::kFailedPrecondition, HasSubstr("choose an outcome rule")));
   // The operator chooses; the ballots and budget stay the record.
   const RoundRecord& r = imported->round;
-  EXPECT_THAT(app_.UpdateRoundRules(id, {BallotRule::Approval(1), OutcomeRule::kGreedy, r.districts, {}}, admin_),
+  EXPECT_THAT(app_.UpdateRoundRules(id, {BallotRule::Approval(1), OutcomeRule::kGreedy, r.districts, {}, {}}, admin_),
               StatusIs(Code::kFailedPrecondition, HasSubstr("send them unchanged")));
-  ASSERT_THAT(app_.UpdateRoundRules(id, {r.ballot_rule, OutcomeRule::kGreedyNoSkip, r.districts, {}}, admin_), IsOk());
+  ASSERT_THAT(app_.UpdateRoundRules(id, {r.ballot_rule, OutcomeRule::kGreedyNoSkip, r.districts, {}, {}}, admin_),
+              IsOk());
   auto outcome = app_.ComputeOutcome(id, 1, std::nullopt, Audience::kPublic);
   ASSERT_THAT(outcome, IsOk());
   // A and B reach the threshold of 2; C (1 vote) does not.
