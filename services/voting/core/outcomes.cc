@@ -13,6 +13,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/voting/core/money.h"
@@ -80,13 +81,17 @@ struct Words {
     if (e.currency == "THB") return thai ? "บาท" : "baht";
     return e.currency;
   }
+  // A file may name no currency: the amount alone then.
+  std::string WithCurrency(const std::string& amount, const Election& e) const {
+    const std::string currency = Currency(e);
+    return currency.empty() ? amount : absl::StrCat(amount, " ", currency);
+  }
   std::string Money(const Election& e, int64_t minor) const {
-    return absl::StrCat(FormatAmount(minor, e.money_scale), " ", Currency(e));
+    return WithCurrency(FormatAmount(minor, e.money_scale), e);
   }
   // A rational amount of minor units, to at least 2 places of a whole unit.
   std::string Money(const Election& e, const Rational& minor) const {
-    return absl::StrCat(FormatDecimal(minor / MinorUnitsPerWhole(e.money_scale), std::max(2, e.money_scale)), " ",
-                        Currency(e));
+    return WithCurrency(FormatDecimal(minor / MinorUnitsPerWhole(e.money_scale), std::max(2, e.money_scale)), e);
   }
   // "43 votes" for approval-like support, "498 points from 125 voters" else.
   std::string Support(int64_t supporters, int64_t support) const {
@@ -1165,6 +1170,19 @@ absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file) {
   return election;
 }
 
+absl::StatusOr<PabulibRule> RuleOfPabulib(const PbFile& file) {
+  PabulibRule rule;
+  if (const std::string* name = file.FindMeta("rule"); name != nullptr) rule.name = *name;
+  rule.rule = OutcomeRuleFromPabulib(rule.name);
+  if (const std::string* threshold = file.FindMeta("min_project_score_threshold"); threshold != nullptr) {
+    if (!absl::SimpleAtoi(*threshold, &rule.min_support) || rule.min_support < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("META min_project_score_threshold \"", *threshold,
+                                                     "\" is not a whole number of votes or points"));
+    }
+  }
+  return rule;
+}
+
 absl::StatusOr<Outcome> ComputeGreedy(const Election& election, const OutcomeSpec& spec) {
   if (spec.rule != OutcomeRule::kGreedy && spec.rule != OutcomeRule::kGreedyNoSkip) {
     return absl::InvalidArgumentError(
@@ -1236,23 +1254,27 @@ absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const Equal
   const Rational final_share = base_share + Rational(steps) * step;
   Summarize(outcome, [&](const Words& w) {
     const auto money = [&](const Rational& x) { return w.Money(election, x); };
+    std::string why;
+    switch (stop) {
+      case Stop::kOverBudget:
+        why = w.thai ? absl::StrCat("หากเพิ่มส่วนแบ่งอีกครั้งเป็น ", money(over_share), " จะได้โครงการรวม ",
+                                    w.Money(election, over_cost), " เกินงบ")
+                     : absl::StrCat("raising the share once more, to ", money(over_share),
+                                    ", would fund projects costing ", w.Money(election, over_cost),
+                                    ", more than the budget");
+        break;
+      case Stop::kAllFunded:
+        why = w.thai ? "ทุกโครงการที่มีผู้สนับสนุนได้รับงบแล้ว" : "every project with a supporter is funded";
+        break;
+      case Stop::kLimit:
+        why = w.thai ? absl::StrCat("ถึงขีดจำกัด ", options.max_add1_steps, " ครั้ง")
+                     : absl::StrCat("the limit of ", options.max_add1_steps, " add1 steps was reached");
+        break;
+      case Stop::kOff:
+        why = w.thai ? "ปิดการเติมส่วนแบ่ง (add1)" : "add1 completion is switched off";
+        break;
+    }
     if (w.thai) {
-      std::string why;
-      switch (stop) {
-        case Stop::kOverBudget:
-          why = absl::StrCat("หากเพิ่มส่วนแบ่งอีกครั้งเป็น ", money(over_share), " จะได้โครงการรวม ",
-                             w.Money(election, over_cost), " เกินงบ");
-          break;
-        case Stop::kAllFunded:
-          why = "ทุกโครงการที่มีผู้สนับสนุนได้รับงบแล้ว";
-          break;
-        case Stop::kLimit:
-          why = absl::StrCat("ถึงขีดจำกัด ", options.max_add1_steps, " ครั้ง");
-          break;
-        case Stop::kOff:
-          why = "ปิดการเติมส่วนแบ่ง (add1)";
-          break;
-      }
       return absl::StrCat("วิธีแบ่งส่วนเท่ากัน (Equal Shares, ประโยชน์ตามราคา) พร้อมการเติมส่วนแบ่งทีละหน่วย (add1): ผู้ลงคะแนน ", n,
                           " คน เริ่มด้วยส่วนแบ่งเท่ากันคนละ ", money(base_share), " (งบ ", w.Money(election, election.budget),
                           " หาร ", n, " คน) เพิ่มส่วนแบ่ง ", steps, " ครั้ง ครั้งละ ", options.add1_step, " ",
@@ -1260,22 +1282,6 @@ absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const Equal
                           outcome.funded_ids.size(), " โครงการ รวม ", w.Money(election, outcome.total_cost), " จากงบ ",
                           w.Money(election, election.budget),
                           " หาก rho เท่ากัน โครงการที่คะแนนมากกว่าได้ก่อน แล้วจึงราคาต่ำกว่า และรหัสโครงการที่น้อยกว่า");
-    }
-    std::string why;
-    switch (stop) {
-      case Stop::kOverBudget:
-        why = absl::StrCat("raising the share once more, to ", money(over_share), ", would fund projects costing ",
-                           w.Money(election, over_cost), ", more than the budget");
-        break;
-      case Stop::kAllFunded:
-        why = "every project with a supporter is funded";
-        break;
-      case Stop::kLimit:
-        why = absl::StrCat("the limit of ", options.max_add1_steps, " add1 steps was reached");
-        break;
-      case Stop::kOff:
-        why = "add1 completion is switched off";
-        break;
     }
     return absl::StrCat(
         "Method of Equal Shares (cost utilities) with add1 completion: each of ", n,

@@ -111,6 +111,17 @@ absl::Status ValidateElection(const Election& election);
 // project). INVALID_ARGUMENT for a missing or unreadable budget.
 absl::StatusOr<Election> ElectionFromPabulib(const PbFile& file);
 
+// The outcome rule a pabulib file states: META `rule` mapped by
+// OutcomeRuleFromPabulib (nullopt: a rule this service does not run) and
+// META `min_project_score_threshold` (0 when absent). INVALID_ARGUMENT for a
+// threshold that is not a whole, non-negative number.
+struct PabulibRule {
+  std::string name;  // META `rule` as written ("" when absent)
+  std::optional<OutcomeRule> rule;
+  int64_t min_support = 0;
+};
+absl::StatusOr<PabulibRule> RuleOfPabulib(const PbFile& file);
+
 // Project id order used in every tie-break: ids that are both decimal numbers
 // compare by value ("9" < "10"); a numeric id sorts before a non-numeric one;
 // otherwise byte-wise. Equal values with different spellings ("07" vs "7")

@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "common/operators/model.h"
 #include "services/voting/core/in_memory.h"
+#include "services/voting/core/outcomes.h"
 #include "services/voting/core/pabulib.h"
 #include "services/voting/core/tally_applier.h"
 #include "services/voting/core/voting_app.h"
@@ -76,6 +77,20 @@ absl::StatusOr<Numbers> NumbersOf(absl::string_view text) {
 
 }  // namespace
 
+std::optional<SelectedByTheCity> SelectedColumn(const PbFile& file) {
+  SelectedByTheCity selected;
+  bool has_column = false;
+  for (const PbProject& p : file.projects) {
+    auto value = p.extra.find("selected");
+    if (value == p.extra.end()) continue;
+    has_column = true;
+    if (value->second == "1") selected.by_the_rule.insert(p.id);
+    if (value->second == "2") ++selected.outside_the_rule;
+  }
+  if (!has_column) return std::nullopt;
+  return selected;
+}
+
 PabulibCheck CheckPabulibElection(const std::string& name, const std::string& content) {
   PabulibCheck check;
   check.file = name;
@@ -84,24 +99,23 @@ PabulibCheck CheckPabulibElection(const std::string& name, const std::string& co
     check.detail = std::string(file.status().message());
     return check;
   }
-  if (const std::string* rule = file->FindMeta("rule"); rule != nullptr) check.rule = *rule;
-  if (!OutcomeRuleFromPabulib(check.rule).has_value()) {
+  absl::StatusOr<PabulibRule> rule = RuleOfPabulib(*file);
+  if (!rule.ok()) {
+    check.detail = std::string(rule.status().message());
+    return check;
+  }
+  check.rule = rule->name;
+  if (!rule->rule.has_value()) {
     check.detail = absl::StrCat("rule \"", check.rule, "\" is not one this service runs: nothing to reproduce");
     return check;
   }
-  int outside = 0;
-  bool has_selected = false;
-  for (const PbProject& p : file->projects) {
-    auto selected = p.extra.find("selected");
-    if (selected == p.extra.end()) continue;
-    has_selected = true;
-    if (selected->second == "1") check.expected.insert(p.id);
-    if (selected->second == "2") ++outside;
-  }
-  if (!has_selected) {
+  const std::optional<SelectedByTheCity> selected = SelectedColumn(*file);
+  if (!selected.has_value()) {
     check.detail = "the file has no selected column to compare with";
     return check;
   }
+  check.expected = selected->by_the_rule;
+  const int outside = selected->outside_the_rule;
 
   ThrowawayService service;
   absl::StatusOr<ImportReport> imported = service.app().ImportPabulib(name, content, 1, Checker());

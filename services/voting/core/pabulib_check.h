@@ -13,11 +13,22 @@
 #define SERVICES_VOTING_CORE_PABULIB_CHECK_H_
 
 #include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "services/voting/core/pabulib.h"
+
 namespace bkk::voting {
+
+// A file's `selected` column: what the rule funded (1) and how many projects
+// were funded from outside it (2); nullopt if the file has no such column.
+struct SelectedByTheCity {
+  std::set<std::string> by_the_rule;
+  int outside_the_rule = 0;
+};
+std::optional<SelectedByTheCity> SelectedColumn(const PbFile& file);
 
 struct PabulibCheck {
   enum class Verdict { kMatched, kDiffers, kUnsupported };

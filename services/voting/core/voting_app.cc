@@ -227,11 +227,9 @@ absl::StatusOr<RoundRecord> VotingApp::Publish(int64_t round_id,
       std::map<std::string, ProposalRecord> proposals;
       ASSIGN_OR_RETURN(auto election, BuildElection(round, d.district_id, &proposals));
       ASSIGN_OR_RETURN(auto outcome, ::bkk::voting::ComputeOutcome(election, round.outcome_spec()));
-      {
-        for (const auto& id : outcome.funded_ids) {
-          const ProposalRecord& p = proposals[id];
-          projects.push_back(ProjectFromFunded(round_id, d.district_id, p.proposal_id, p.title, p.estimated_cost_baht));
-        }
+      for (const auto& id : outcome.funded_ids) {
+        const ProposalRecord& p = proposals[id];
+        projects.push_back(ProjectFromFunded(round_id, d.district_id, p.proposal_id, p.title, p.estimated_cost_baht));
       }
       results.push_back({round_id, d.district_id, std::move(outcome), ""});
     }
@@ -869,22 +867,15 @@ absl::StatusOr<ImportReport> VotingApp::ImportPabulib(const std::string& filenam
   if (vote_type == "ordinal") {
     report.notes.push_back({0, "ordinal ballots: each project's support is the number of ballots listing it"});
   }
-  const std::string rule = meta("rule");
-  if (std::optional<OutcomeRule> known = OutcomeRuleFromPabulib(rule); known.has_value()) {
-    round.outcome_rule = *known;
-  } else {
-    round.outcome_rule = OutcomeRule::kNotChosen;
+  ASSIGN_OR_RETURN(const PabulibRule rule, RuleOfPabulib(file));
+  round.outcome_rule = rule.rule.value_or(OutcomeRule::kNotChosen);
+  round.min_support = rule.min_support;
+  if (!rule.rule.has_value()) {
     report.notes.push_back(
-        {0, absl::StrCat("META rule \"", rule,
+        {0, absl::StrCat("META rule \"", rule.name,
                          "\" is not one this service runs (greedy, greedy-threshold, greedy-no-skip, equalshares/add1, "
                          "equalshares/add1-comparison); imported without a rule: a round admin chooses one "
                          "(UpdateRoundRules) before outcomes can be computed")});
-  }
-  if (const std::string threshold = meta("min_project_score_threshold"); !threshold.empty()) {
-    if (!absl::SimpleAtoi(threshold, &round.min_support) || round.min_support < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("META min_project_score_threshold \"", threshold,
-                                                     "\" is not a whole number of votes or points"));
-    }
   }
   round.identity_mode = IdentityMode::kAnonymousBrowser;
   round.phase = Phase::kClosed;
