@@ -33,14 +33,19 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOp
   result->drain_ = options.drain;
   auto* health = result->server_->GetHealthCheckService();
   health->SetServingStatus("", true);
-  for (const auto& name : service_names) health->SetServingStatus(name, true);
+  for (const auto& name : service_names) health->SetServingStatus(name, options.serving_at_start);
   LogInfo("grpc_listening", {{"address", options.listen_address}, {"port", std::to_string(result->port_)}});
   return result;
 }
 
+void GrpcServer::SetServing(bool serving) {
+  if (shut_down_.load()) return;
+  auto* health = server_->GetHealthCheckService();
+  for (const auto& name : service_names_) health->SetServingStatus(name, serving);
+}
+
 void GrpcServer::Shutdown() {
-  if (shut_down_) return;
-  shut_down_ = true;
+  if (shut_down_.exchange(true)) return;
   auto* health = server_->GetHealthCheckService();
   health->SetServingStatus("", false);
   for (const auto& name : service_names_) health->SetServingStatus(name, false);

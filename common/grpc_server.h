@@ -6,6 +6,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -22,12 +23,16 @@ struct GrpcServerOptions {
   // How long SIGTERM waits for in-flight calls before cancelling them.
   std::chrono::milliseconds drain = std::chrono::seconds(10);
   int max_receive_bytes = 32 << 20;
+  // False for a service that must load something before it can answer (the
+  // keyword index): its health says NOT_SERVING until SetServing(true), so
+  // readiness waits for it. The process-wide status ("") is SERVING either way.
+  bool serving_at_start = true;
 };
 
 class GrpcServer final {
  public:
   // Builds and starts the server with every service registered and marked
-  // SERVING in the health service.
+  // SERVING in the health service (unless options.serving_at_start is false).
   static absl::StatusOr<std::unique_ptr<GrpcServer>> Start(const GrpcServerOptions& options,
                                                            const std::vector<grpc::Service*>& services,
                                                            const std::vector<std::string>& service_names);
@@ -37,6 +42,9 @@ class GrpcServer final {
   // Marks every service NOT_SERVING (readiness drops first), then shuts down
   // with the drain deadline. Safe to call twice.
   void Shutdown();
+  // Marks the named services SERVING or NOT_SERVING; ignored once Shutdown
+  // has begun (a late loader must not undo the drain). Thread-safe.
+  void SetServing(bool serving);
   void Wait() { server_->Wait(); }
 
  private:
@@ -44,7 +52,7 @@ class GrpcServer final {
   std::vector<std::string> service_names_;
   std::chrono::milliseconds drain_{0};
   int port_ = 0;
-  bool shut_down_ = false;
+  std::atomic<bool> shut_down_{false};
 };
 
 // Blocks SIGTERM and SIGINT in the calling thread and the threads it starts

@@ -412,6 +412,16 @@ void Gateway::HandleReady(std::shared_ptr<Exchange> ex) {
   if (release().empty()) {
     return ex->Send(ErrorResponse(503, "UNAVAILABLE", "not ready: the dataset release is not known yet"));
   }
+  // Probes come often (kubelet, load balancers, ./bkk run): a verdict is
+  // reused for a second instead of asking every backend each time.
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(ready_mu_);
+    if (now < ready_cached_until_) {
+      return ex->Send(ready_cached_ok_ ? JsonResponse(200, "{\"status\":\"ready\"}", "no-store")
+                                       : ErrorResponse(503, "UNAVAILABLE", ready_cached_problem_));
+    }
+  }
   struct ReadyState {
     std::shared_ptr<Exchange> ex;
     std::atomic<int> pending{3};
@@ -422,19 +432,24 @@ void Gateway::HandleReady(std::shared_ptr<Exchange> ex) {
   state->ex = std::move(ex);
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
   for (const char* service : {kBudgetService, kKeywordService, kVotingService}) {
-    backend_->CheckHealth(service, deadline, [state, service](bool serving, const std::string& detail) {
+    backend_->CheckHealth(service, deadline, [this, state, service](bool serving, const std::string& detail) {
       if (!serving) {
         std::lock_guard<std::mutex> lock(state->mu);
         state->problems.push_back(absl::StrCat(service, ": ", detail));
       }
       if (state->pending.fetch_sub(1) != 1) return;
       std::lock_guard<std::mutex> lock(state->mu);
-      if (state->problems.empty()) {
-        state->ex->Send(JsonResponse(200, "{\"status\":\"ready\"}", "no-store"));
-      } else {
-        state->ex->Send(
-            ErrorResponse(503, "UNAVAILABLE", absl::StrCat("not ready: ", absl::StrJoin(state->problems, "; "))));
+      const bool ready = state->problems.empty();
+      const std::string problem =
+          ready ? std::string() : absl::StrCat("not ready: ", absl::StrJoin(state->problems, "; "));
+      {
+        std::lock_guard<std::mutex> cache_lock(ready_mu_);
+        ready_cached_until_ = std::chrono::steady_clock::now() + options_.ready_cache_ttl;
+        ready_cached_ok_ = ready;
+        ready_cached_problem_ = problem;
       }
+      state->ex->Send(ready ? JsonResponse(200, "{\"status\":\"ready\"}", "no-store")
+                            : ErrorResponse(503, "UNAVAILABLE", problem));
     });
   }
 }

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,6 +46,9 @@ struct GatewayOptions {
   // Public origin for share page links ("https://…"); empty derives it from Host.
   std::string public_url;
   std::string og_image_path = "/og.png";
+  // How long a /readyz verdict (every channel of every backend asked) is
+  // reused; probes then cost the backends nothing. 0 asks every time.
+  std::chrono::milliseconds ready_cache_ttl{1000};
   // Server-sent events: one upstream per stream shared by its clients.
   SseFanoutOptions sse;
 };
@@ -133,6 +137,11 @@ class Gateway final {
   int series_static_, series_share_, series_health_, series_ready_, series_metrics_, series_unmatched_,
       series_protocol_, series_options_;
   std::atomic<bool> draining_{false};
+  // The last readiness verdict, reused for options_.ready_cache_ttl.
+  std::mutex ready_mu_;
+  std::chrono::steady_clock::time_point ready_cached_until_;
+  bool ready_cached_ok_ = false;
+  std::string ready_cached_problem_;
   std::atomic<uint64_t> rate_limited_{0};
   std::function<std::string()> extra_metrics_;
   // Declared last, destroyed first: its upstreams are cancelled while what

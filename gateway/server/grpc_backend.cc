@@ -312,42 +312,64 @@ void GrpcBackend::GetRelease(const CallOptions& options, TypedDone<bkkbudget::bu
             });
 }
 
+// Asks on every channel of the target, not just one: requests go round robin
+// over all of them, and a channel still in reconnect backoff from before the
+// backend came up would fail the first request after "ready" (seen as a 503
+// on the first vote call after /readyz answered 200).
 void GrpcBackend::CheckHealth(const std::string& service, std::chrono::system_clock::time_point deadline,
                               HealthDone done) {
   Target* target = TargetFor(service);
   if (target == nullptr) return done(false, "no backend address configured");
-  struct Call {
-    grpc::ClientContext context;
-    grpc::ByteBuffer request;
-    grpc::ByteBuffer response;
+  struct Round {
+    std::atomic<size_t> pending;
+    std::mutex mu;
+    std::string problem;  // the first channel's problem, if any
     HealthDone done;
   };
-  auto* call = new Call;
-  call->context.set_deadline(deadline);
+  auto round = std::make_shared<Round>();
+  round->pending = target->byte_stubs.size();
+  round->done = std::move(done);
   std::string bytes;
   if (!service.empty()) {
     bytes.push_back(0x0A);  // field 1 (service), length-delimited
     AppendVarint(&bytes, service.size());
     bytes += service;
   }
-  grpc::Slice slice(bytes);
-  call->request = grpc::ByteBuffer(&slice, 1);
-  call->done = std::move(done);
-  target->byte_stubs[target->Pick()]->UnaryCall(
-      &call->context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &call->request, &call->response,
-      [call](const grpc::Status& status) {
-        std::unique_ptr<Call> owned(call);
-        if (!status.ok()) {
-          return owned->done(false,
-                             absl::StrCat(GrpcCodeName(status.error_code()).data(), " ", status.error_message()));
-        }
-        std::vector<grpc::Slice> slices;
-        (void)owned->response.Dump(&slices);
-        std::string data;
-        for (const auto& s : slices) data.append(reinterpret_cast<const char*>(s.begin()), s.size());
-        const int serving = ParseHealthStatus(data);
-        owned->done(serving == 1, HealthName(serving));
-      });
+  struct Call {
+    grpc::ClientContext context;
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
+  };
+  for (size_t i = 0; i < target->byte_stubs.size(); ++i) {
+    auto* call = new Call;
+    call->context.set_deadline(deadline);
+    grpc::Slice slice(bytes);
+    call->request = grpc::ByteBuffer(&slice, 1);
+    auto finish = [round, i](std::string problem) {
+      std::lock_guard<std::mutex> lock(round->mu);
+      if (!problem.empty() && round->problem.empty()) {
+        round->problem = absl::StrCat(problem, " (connection ", i + 1, ")");
+      }
+    };
+    target->byte_stubs[i]->UnaryCall(
+        &call->context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &call->request, &call->response,
+        [call, round, finish](const grpc::Status& status) {
+          std::unique_ptr<Call> owned(call);
+          if (!status.ok()) {
+            finish(absl::StrCat(GrpcCodeName(status.error_code()).data(), " ", status.error_message()));
+          } else {
+            std::vector<grpc::Slice> slices;
+            (void)owned->response.Dump(&slices);
+            std::string data;
+            for (const auto& s : slices) data.append(reinterpret_cast<const char*>(s.begin()), s.size());
+            const int serving = ParseHealthStatus(data);
+            finish(serving == 1 ? std::string() : HealthName(serving));
+          }
+          if (round->pending.fetch_sub(1) != 1) return;
+          std::lock_guard<std::mutex> lock(round->mu);
+          round->done(round->problem.empty(), round->problem.empty() ? "SERVING" : round->problem);
+        });
+  }
 }
 
 }  // namespace bkk::gateway

@@ -240,6 +240,21 @@ TEST(GatewayLimitsTest, DeadlinesReachTheBackend) {
   EXPECT_EQ(r.status, 400);
 }
 
+// Probes reuse a verdict for ready_cache_ttl, then ask every backend again.
+TEST(GatewayBackendTest, ReadinessVerdictIsReusedBriefly) {
+  GatewayOptions options = Harness::TestOptions();
+  options.ready_cache_ttl = std::chrono::milliseconds(400);
+  Harness h(options);
+  h.gateway().SetRelease("r1");
+  EXPECT_EQ(h.Get("/readyz").status, 200);
+  h.voting().SetServing(kVotingService, false);
+  EXPECT_EQ(h.Get("/readyz").status, 200) << "within the cache time the last verdict stands";
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  HttpResult ready = h.Get("/readyz");
+  EXPECT_EQ(ready.status, 503) << "after it, the backends are asked again";
+  EXPECT_NE(ready.body.find("VotingService: NOT_SERVING"), std::string::npos) << ready.body;
+}
+
 TEST(GatewayBackendTest, BackendDownIs503AndNotReady) {
   Harness h;
   HttpResult ready = h.Get("/readyz");

@@ -467,6 +467,7 @@ GatewayOptions Harness::TestOptions() {
   GatewayOptions options;
   options.limits.rate_limit_rps = 0;  // most tests send bursts from one address
   options.tally_cache_ttl = std::chrono::milliseconds(0);
+  options.ready_cache_ttl = std::chrono::milliseconds(0);  // readiness flips are seen at once
   // Upstreams close and restart quickly, so tests see it happen.
   options.sse.linger = std::chrono::milliseconds(100);
   options.sse.restart_min = std::chrono::milliseconds(20);

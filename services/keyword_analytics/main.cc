@@ -47,18 +47,20 @@ int main(int argc, char** argv) {
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");
   options.drain = std::chrono::seconds(*drain);
+  options.serving_at_start = false;  // ready once the first index is built
   auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.keywords.v1.KeywordService"});
   if (!server.ok()) return bkk::ExitWithError("keyword-analytics", server.status());
   std::cout << "keyword-analytics listening on port " << (*server)->port() << std::endl;
 
   // The first build happens here too: until it is published the RPCs answer
-  // UNAVAILABLE, and readiness should follow (the health status says SERVING
-  // for the process; the gateway's /readyz asks for an index status).
+  // UNAVAILABLE and the service's health says NOT_SERVING, so the gateway's
+  // /readyz waits for it.
   bkk::PeriodicTask refresher([&] {
     auto changed = loader.Refresh();
     if (!changed.ok()) {
       bkk::LogWarning("index_refresh_failed", {{"error", std::string(changed.status().message())}});
     }
+    if (holder.Get()) (*server)->SetServing(true);
     // Until the first index is built, retry every second.
     return std::chrono::milliseconds(holder.Get() ? *refresh * 1000 : 1000);
   });
