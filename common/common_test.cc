@@ -11,12 +11,57 @@
 #include "common/redis_client.h"
 #include "common/sha256.h"
 #include "common/testing/status_matchers.h"
+#include "common/trace.h"
 #include "common/utf8_json.h"
 
 namespace bkk {
 namespace {
 
 using ::bkk::testing::StatusIs;
+
+TEST(TraceTest, ReadsVersion00AndRefusesWhatTheSpecRefuses) {
+  auto t = ParseTraceParent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->trace_id, "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(t->span_id, "00f067aa0ba902b7");
+  EXPECT_TRUE(t->sampled);
+  EXPECT_EQ(FormatTraceParent(*t), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  // A later version is read by its first four fields.
+  EXPECT_TRUE(ParseTraceParent("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00-extra").has_value());
+  for (const char* bad : {"", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+                          "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                          "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                          "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                          "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra"}) {
+    EXPECT_FALSE(ParseTraceParent(bad).has_value()) << bad;
+  }
+  const TraceParent fresh = NewTrace();
+  EXPECT_TRUE(ParseTraceParent(FormatTraceParent(fresh)).has_value());
+  const TraceParent child = ChildSpan(fresh);
+  EXPECT_EQ(child.trace_id, fresh.trace_id);
+  EXPECT_NE(child.span_id, fresh.span_id);
+  EXPECT_NE(NewTrace().trace_id, fresh.trace_id);
+}
+
+TEST(TraceTest, LogLinesCarryTheThreadsTraceWhileItLasts) {
+  ::testing::internal::CaptureStderr();
+  {
+    const ScopedTraceId outer("aaaa");
+    LogInfo("inside");
+    {
+      const ScopedTraceId inner("bbbb");
+      LogInfo("nested");
+    }
+    LogInfo("back");
+  }
+  LogInfo("outside");
+  const std::string out = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(out, ::testing::HasSubstr("\"event\":\"inside\",\"trace_id\":\"aaaa\"}"));
+  EXPECT_THAT(out, ::testing::HasSubstr("\"event\":\"nested\",\"trace_id\":\"bbbb\"}"));
+  EXPECT_THAT(out, ::testing::HasSubstr("\"event\":\"back\",\"trace_id\":\"aaaa\"}"));
+  EXPECT_THAT(out, ::testing::HasSubstr("\"event\":\"outside\"}"));
+}
 
 const std::vector<SettingSpec> kSpecs = {
     {"BKK_PG_URL", "PostgreSQL URL", true, "", true},

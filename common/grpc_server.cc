@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/log.h"
+#include "common/trace.h"
 
 namespace bkk {
 
@@ -51,6 +52,17 @@ void GrpcServer::Shutdown() {
   for (const auto& name : service_names_) health->SetServingStatus(name, false);
   server_->Shutdown(std::chrono::system_clock::now() + drain_);
   LogInfo("grpc_stopped");
+}
+
+std::string TraceIdOf(const grpc::ServerContextBase& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kTraceParentKey);
+  if (it != metadata.end()) {
+    if (auto trace = ParseTraceParent(absl::string_view(it->second.data(), it->second.size()))) {
+      return trace->trace_id;
+    }
+  }
+  return NewTrace().trace_id;
 }
 
 void BlockTerminationSignals() {

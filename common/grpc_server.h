@@ -55,6 +55,11 @@ class GrpcServer final {
   std::atomic<bool> shut_down_{false};
 };
 
+// The trace id of the call's traceparent metadata (set by the gateway), or a
+// new one when it has none or an invalid one. Handlers open a ScopedTraceId
+// with it so their log lines carry it.
+std::string TraceIdOf(const grpc::ServerContextBase& context);
+
 // Blocks SIGTERM and SIGINT in the calling thread and the threads it starts
 // afterwards. Call first thing in main so WaitForTerminationSignal sees them.
 void BlockTerminationSignals();

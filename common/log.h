@@ -15,7 +15,8 @@ enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
 using LogField = std::pair<absl::string_view, std::string>;
 
-// Writes {"ts":…,"level":…,"service":…,"event":…, fields…}. Thread-safe.
+// Writes {"ts":…,"level":…,"service":…,"event":…, fields…}, plus the
+// thread's trace_id while a ScopedTraceId lives (trace.h). Thread-safe.
 void Log(LogLevel level, absl::string_view event, std::initializer_list<LogField> fields = {});
 
 // Names the binary in every line; call once at the top of main.

@@ -3,6 +3,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
+#include "common/trace.h"
 
 namespace bkk::operators {
 
@@ -20,7 +21,10 @@ Caller CallerOf(const grpc::ServerContextBase& context) {
   if (absl::StartsWithIgnoreCase(authorization, kBearer)) c.bearer = authorization.substr(kBearer.size());
   c.session = get(kSessionMetadata);
   c.csrf = get(kCsrfMetadata);
+  // The caller's own request id, else the trace (audit events then link to
+  // the log lines of the same request).
   c.request_id = get("x-request-id");
+  if (c.request_id.empty()) c.request_id = CurrentTraceId();
   return c;
 }
 

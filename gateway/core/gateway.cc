@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "common/log.h"
 #include "common/operators/grpc_caller.h"
+#include "common/trace.h"
 #include "gateway/core/console_session.h"
 #include "gateway/core/share_page.h"
 #include "gateway/core/status_map.h"
@@ -121,8 +122,20 @@ class Gateway::Exchange final {
 
   void set_series(int series) { series_ = series; }
   const std::string& origin() const { return origin_; }
+  // API requests carry a trace (the client's traceparent or a new one): error
+  // bodies name it, and changes and server errors get an http_request log
+  // line with it (spectators' reads are not logged: they are the flood).
+  void set_trace(TraceParent trace, absl::string_view method, absl::string_view path) {
+    trace_id_ = trace.trace_id;
+    traceparent_ = FormatTraceParent(trace);
+    method_ = std::string(method);
+    path_ = std::string(path.substr(0, 200));
+  }
+  // What the backend call carries as its traceparent metadata.
+  const std::string& traceparent() const { return traceparent_; }
 
   void Send(HttpResponse response) {
+    if (response.status >= 400) AddTraceIdToError(&response, trace_id_);
     if (!Finish(response.status)) return;
     gateway_->AddCommonHeaders(&response, origin_);
     writer_->Send(std::move(response));
@@ -147,8 +160,19 @@ class Gateway::Exchange final {
  private:
   bool Finish(int status) {
     if (finished_.exchange(true)) return false;
-    gateway_->metrics_.Record(series_, status, Clock::now() - start_);
+    const auto elapsed = Clock::now() - start_;
+    gateway_->metrics_.Record(series_, status, elapsed);
     gateway_->metrics_.AddInFlight(-1);
+    if (!trace_id_.empty() && (status >= 500 || (method_ != "GET" && method_ != "HEAD"))) {
+      const std::string ms =
+          std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count() / 1000.0);
+      Log(status >= 500 ? LogLevel::kWarning : LogLevel::kInfo, "http_request",
+          {{"method", method_},
+           {"path", path_},
+           {"status", std::to_string(status)},
+           {"ms", ms},
+           {"trace_id", trace_id_}});
+    }
     return true;
   }
 
@@ -159,6 +183,7 @@ class Gateway::Exchange final {
   const Clock::time_point start_;
   int stream_status_ = 200;
   std::atomic<bool> finished_{false};
+  std::string trace_id_, traceparent_, method_, path_;
 };
 
 // One SSE client as the fan-out drives it, over the request's Exchange.
@@ -466,6 +491,9 @@ CachePolicy Gateway::PolicyFor(const Route& route, const HttpRequest& request) c
 
 void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path,
                         absl::string_view query) {
+  // The client's trace goes on (as our child span), else one starts here.
+  std::optional<TraceParent> incoming = ParseTraceParent(request.Header(kTraceParentKey));
+  ex->set_trace(incoming ? ChildSpan(*incoming) : NewTrace(), request.method, path);
   // HEAD is GET without the body (the server drops it), for JSON routes.
   const bool head = request.method == "HEAD";
   RouteTable::MatchResult match = routes_->Match(head ? absl::string_view("GET") : request.method, path);
@@ -528,6 +556,7 @@ void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
     call.metadata.emplace_back("authorization", std::string(authorization));
   }
   call.metadata.emplace_back("x-client-address", ClientAddress(request));
+  call.metadata.emplace_back(kTraceParentKey, ex->traceparent());
   absl::string_view request_id = request.Header("x-request-id");
   if (!request_id.empty() && request_id.size() <= 128 && IsPrintableAscii(request_id)) {
     call.metadata.emplace_back("x-request-id", std::string(request_id));

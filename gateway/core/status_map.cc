@@ -1,6 +1,7 @@
 // The one gRPC -> HTTP status table and the JSON error body; see status_map.h.
 #include "gateway/core/status_map.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "gateway/core/text.h"
@@ -153,6 +154,12 @@ HttpResponse ErrorResponse(int http_status, absl::string_view code, absl::string
   response.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
   response.headers.push_back({"Cache-Control", "no-store"});
   return response;
+}
+
+void AddTraceIdToError(HttpResponse* response, absl::string_view trace_id) {
+  std::string& body = response->body;
+  if (trace_id.empty() || !absl::StartsWith(body, "{\"error\":{") || !absl::EndsWith(body, "}}")) return;
+  body.insert(body.size() - 2, absl::StrCat(",\"trace_id\":", JsonQuote(trace_id)));
 }
 
 HttpResponse ErrorResponseForGrpc(const grpc::Status& status) {

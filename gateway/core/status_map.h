@@ -37,6 +37,9 @@ HttpResponse ErrorResponse(int http_status, absl::string_view code, absl::string
 
 // The answer for a backend's (or the transcoder's) non-OK status.
 HttpResponse ErrorResponseForGrpc(const grpc::Status& status);
+// Names the request's trace inside an ErrorJson body ({"error":{…,"trace_id":…}}),
+// so a reported error leads to its log lines; other bodies are left alone.
+void AddTraceIdToError(HttpResponse* response, absl::string_view trace_id);
 HttpResponse ErrorResponseForStatus(const absl::Status& status);
 
 }  // namespace bkk::gateway

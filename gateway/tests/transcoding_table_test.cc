@@ -10,6 +10,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "common/trace.h"
 #include "gateway/core/status_map.h"
 #include "gateway/tests/gateway_test_support.h"
 
@@ -17,6 +18,9 @@ namespace bkk::gateway::testing {
 namespace {
 
 using google::protobuf::Message;
+
+constexpr char kClientTraceId[] = "4bf92f3577b34da6a3ce929d0e0e4736";
+constexpr char kClientTrace[] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
 struct Case {
   std::string name;
@@ -1022,7 +1026,10 @@ void RunCase(Harness& h, const Case& c, std::set<const Route*>* covered) {
       fake.SetStatus(c.grpc_method, c.grpc_code, c.grpc_message);
     }
   }
-  HttpResult r = Http(h.port(), c.http_method, c.target, c.body, c.headers);
+  // Every case sends the same client trace; error bodies name it.
+  auto headers = c.headers;
+  headers.push_back({"traceparent", kClientTrace});
+  HttpResult r = Http(h.port(), c.http_method, c.target, c.body, headers);
   ASSERT_TRUE(r.error.empty()) << r.error;
   EXPECT_EQ(r.status, c.http_status);
   if (c.content_type.rfind("text/event-stream", 0) == 0 && r.status == 200) {
@@ -1044,6 +1051,11 @@ void RunCase(Harness& h, const Case& c, std::set<const Route*>* covered) {
       while (w < want.size() && want[w] != e) ++w;
       EXPECT_LT(w, want.size()) << "unexpected or out-of-order event: " << e;
     }
+  } else if (c.http_status >= 400) {
+    ASSERT_GE(c.http_body.size(), 2u);
+    const std::string traced =
+        c.http_body.substr(0, c.http_body.size() - 2) + ",\"trace_id\":\"" + kClientTraceId + "\"}}";
+    EXPECT_EQ(r.body, traced);
   } else {
     EXPECT_EQ(r.body, c.http_body);
   }
@@ -1104,10 +1116,11 @@ TEST_F(TranscodingTableTest, EveryGrpcStatusCodeMapsAsDocumented) {
     SCOPED_TRACE(name);
     harness_->budget().Reset();
     harness_->budget().SetStatus(method, code, "because " + name);
-    HttpResult r = harness_->Get("/v1/budget/lines/42");
+    // The error body names the client's trace (W3C traceparent).
+    HttpResult r = harness_->Get("/v1/budget/lines/42", {{"traceparent", kClientTrace}});
     EXPECT_EQ(r.status, http);
     EXPECT_EQ(r.body, "{\"error\":{\"code\":\"" + name + "\",\"http_status\":" + std::to_string(http) +
-                          ",\"message\":\"because " + name + "\"}}");
+                          ",\"message\":\"because " + name + "\",\"trace_id\":\"" + kClientTraceId + "\"}}");
     EXPECT_EQ(HttpStatusForGrpcCode(code), http);
   }
   EXPECT_EQ(HttpStatusForGrpcCode(grpc::StatusCode::OK), 200);
@@ -1125,6 +1138,33 @@ TEST_F(TranscodingTableTest, AuthorizationAndClientAddressReachTheBackend) {
   // Without the header nothing is invented: the service decides who is an operator.
   harness_->Post("/v1/admin/rounds", R"({"round":{}})");
   EXPECT_EQ(harness_->voting().LastMetadata(method, "authorization"), "");
+}
+
+// W3C Trace Context: the client's trace goes on with the gateway's own span;
+// without one (or with a malformed one) the gateway starts a trace.
+TEST_F(TranscodingTableTest, TheTraceReachesTheBackend) {
+  harness_->voting().Reset();
+  const std::string method = M(kVoting, "ListRounds");
+  EXPECT_EQ(harness_->Get("/v1/rounds", {{"traceparent", kClientTrace}}).status, 200);
+  auto sent = ParseTraceParent(harness_->voting().LastMetadata(method, "traceparent"));
+  ASSERT_TRUE(sent.has_value());
+  EXPECT_EQ(sent->trace_id, kClientTraceId);
+  EXPECT_NE(sent->span_id, "00f067aa0ba902b7") << "the gateway's hop is a span of its own";
+  EXPECT_TRUE(sent->sampled);
+  for (const char* header : {"", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                             "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "garbage"}) {
+    SCOPED_TRACE(header);
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (*header != '\0') headers.push_back({"traceparent", header});
+    EXPECT_EQ(harness_->Get("/v1/rounds", headers).status, 200);
+    auto started = ParseTraceParent(harness_->voting().LastMetadata(method, "traceparent"));
+    ASSERT_TRUE(started.has_value()) << "a new trace is started";
+    EXPECT_NE(started->trace_id, kClientTraceId);
+  }
+  // Errors the gateway answers itself name the trace too.
+  HttpResult r = harness_->Get("/v1/no-such-route", {{"traceparent", kClientTrace}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_NE(r.body.find(std::string("\"trace_id\":\"") + kClientTraceId + "\""), std::string::npos) << r.body;
 }
 
 // The console's session: a cookie the page's scripts never see, sent only

@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs';
@@ -15,6 +17,7 @@ let base;
 let admin;
 let tracker;
 let pgUrl;
+let logDir;
 
 async function call(method, path, body, headers = {}) {
   const res = await fetch(base + path, {
@@ -35,7 +38,7 @@ const get = (path) => call('GET', path);
 const asAdmin = (method, path, body) => call(method, path, body, { authorization: `Bearer ${admin}` });
 
 before(async () => {
-  ({ child: stack, base, admin, tracker, pgUrl } = await startStack());
+  ({ child: stack, base, admin, tracker, pgUrl, logDir } = await startStack());
 });
 
 after(async () => {
@@ -158,16 +161,40 @@ test('propose, vote, top-10, receipt and a live tally update', async () => {
 
   const voter = await call('POST', `/v1/rounds/${roundId}/voters`, { citizenId: citizenId(42) });
   assert.equal(voter.status, 200, voter.text);
+  // Each ballot carries a W3C trace of its own (as a browser with tracing would).
+  const traceOk = randomBytes(16).toString('hex');
+  const traceRefused = randomBytes(16).toString('hex');
   const ballot = await call('POST', `/v1/rounds/${roundId}/districts/3/ballots`, {
     voterToken: voter.json.voterToken, choices: [{ proposalId: ids[1] }], idempotencyKey: 'api-e2e-1',
-  });
+  }, { traceparent: `00-${traceOk}-b7ad6b7169203331-01` });
   assert.equal(ballot.status, 200, ballot.text);
   const receipt = ballot.json.receiptCode;
   const again = await call('POST', `/v1/rounds/${roundId}/districts/3/ballots`, {
     voterToken: voter.json.voterToken, choices: [{ proposalId: ids[0] }], idempotencyKey: 'api-e2e-2',
-  });
+  }, { traceparent: `00-${traceRefused}-b7ad6b7169203331-01` });
   assert.equal(again.status, 409);
   assert.match(again.json.error.message, /already/);
+  assert.equal(again.json.error.trace_id, traceRefused, 'the error body names the trace');
+
+  // One grep of the trace finds the request at the gateway and the ballot's
+  // commit in voting (with its ballot id), and the refusal likewise.
+  const logged = async (file, needle) => {
+    for (let i = 0; i < 50; i++) {
+      const lines = readFileSync(join(logDir, file), 'utf8').split('\n').filter((l) => l.includes(needle));
+      if (lines.length) return lines.map((l) => JSON.parse(l));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return [];
+  };
+  const atGateway = await logged('gateway.log', traceOk);
+  assert.ok(atGateway.some((l) => l.event === 'http_request' && l.status === '200' && l.trace_id === traceOk &&
+    l.path.endsWith('/ballots')), JSON.stringify(atGateway));
+  const atVoting = await logged('voting.log', traceOk);
+  assert.ok(atVoting.some((l) => l.event === 'ballot_group_committed' &&
+    l.trace_ids.split(',').includes(`${traceOk}:${ballot.json.ballotId}`)), JSON.stringify(atVoting));
+  assert.ok((await logged('gateway.log', traceRefused)).some((l) => l.status === '409'));
+  assert.ok((await logged('voting.log', traceRefused)).some((l) =>
+    l.trace_ids.split(',').includes(`${traceRefused}:ALREADY_EXISTS`)));
 
   const check = await get(`/v1/receipts/${receipt}`);
   assert.equal(check.status, 200);

@@ -131,6 +131,8 @@ echo "BKK_E2E_TRACKER_KEY=$TRACKER_KEY"
 echo "BKK_E2E_PG_URL=$BKK_PG_URL"
 echo "BKK_E2E_VOTING_PID=${PIDS[2]}"
 echo "BKK_E2E_GATEWAY_PID=${PIDS[3]}"
+# For tests that follow a request through the services' logs.
+echo "BKK_E2E_LOG_DIR=$DIR"
 echo "BKK_E2E_READY"
 
 # Stay up until told to stop, or until the parent process goes away.

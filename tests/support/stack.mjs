@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 const STACK_SH = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e', 'stack.sh');
 
 /** Starts the whole stack; resolves { child, base, admin, moderator, tracker,
- * pgUrl } (admin, moderator and tracker are operator keys: every role, one
- * role each) once it is ready. */
+ * pgUrl, logDir } (admin, moderator and tracker are operator keys: every role,
+ * one role each; logDir holds each process's log) once it is ready. */
 export function startStack({ env = process.env, timeoutMs = 240000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [STACK_SH], { stdio: ['pipe', 'pipe', 'inherit'], env });
@@ -23,9 +23,13 @@ export function startStack({ env = process.env, timeoutMs = 240000 } = {}) {
       const moderator = out.match(/BKK_E2E_MODERATOR_KEY=(\S+)/);
       const tracker = out.match(/BKK_E2E_TRACKER_KEY=(\S+)/);
       const pg = out.match(/BKK_E2E_PG_URL=(\S+)/);
-      if (url && token && moderator && tracker && pg && out.includes('BKK_E2E_READY')) {
+      const logDir = out.match(/BKK_E2E_LOG_DIR=(\S+)/);
+      if (url && token && moderator && tracker && pg && logDir && out.includes('BKK_E2E_READY')) {
         clearTimeout(timer);
-        resolve({ child, base: url[1], admin: token[1], moderator: moderator[1], tracker: tracker[1], pgUrl: pg[1] });
+        resolve({
+          child, base: url[1], admin: token[1], moderator: moderator[1], tracker: tracker[1], pgUrl: pg[1],
+          logDir: logDir[1],
+        });
       }
     });
     child.on('exit', (code) => {

@@ -2,11 +2,13 @@
 #include "services/budget_data/grpc/budget_grpc_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_server.h"
 #include "common/grpc_status.h"
 #include "common/line_filter.h"
 #include "common/log.h"
 #include "common/operators/grpc_caller.h"
 #include "common/status_macros.h"
+#include "common/trace.h"
 
 namespace bkk::budget {
 namespace pb = bkkbudget::budget::v1;
@@ -59,8 +61,9 @@ void ToProto(const Dataset& ds, pb::Release* out) {
 
 }  // namespace
 
-grpc::Status BudgetGrpcService::ListFrameworks(Ctx*, const pb::ListFrameworksRequest*,
+grpc::Status BudgetGrpcService::ListFrameworks(Ctx* context, const pb::ListFrameworksRequest*,
                                                pb::ListFrameworksResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   for (const auto& fw : snap->dataset().frameworks) {
     auto* f = response->add_frameworks();
@@ -88,8 +91,9 @@ grpc::Status BudgetGrpcService::ListFrameworks(Ctx*, const pb::ListFrameworksReq
   return grpc::Status::OK;
 }
 
-grpc::Status BudgetGrpcService::ListDistricts(Ctx*, const pb::ListDistrictsRequest*,
+grpc::Status BudgetGrpcService::ListDistricts(Ctx* context, const pb::ListDistrictsRequest*,
                                               pb::ListDistrictsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   for (const auto& d : snap->dataset().districts) {
     auto* pd = response->add_districts();
@@ -104,6 +108,7 @@ grpc::Status BudgetGrpcService::ListDistricts(Ctx*, const pb::ListDistrictsReque
 
 grpc::ServerUnaryReactor* BudgetGrpcService::GetOverview(grpc::CallbackServerContext* context,
                                                          const grpc::ByteBuffer* request, grpc::ByteBuffer* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   pb::GetOverviewRequest parsed;  // no fields, but the bytes must still be a message
   grpc::Slice bytes;
@@ -143,8 +148,9 @@ grpc::ServerUnaryReactor* BudgetGrpcService::GetOverview(grpc::CallbackServerCon
   return reactor;
 }
 
-grpc::Status BudgetGrpcService::ListTopAgencies(Ctx*, const pb::ListTopAgenciesRequest* request,
+grpc::Status BudgetGrpcService::ListTopAgencies(Ctx* context, const pb::ListTopAgenciesRequest* request,
                                                 pb::ListTopAgenciesResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   ASSIGN_OR_RETURN(auto top, snap->ListTopAgencies(request->fiscal_year(), request->limit()), ToGrpcStatus);
   response->set_fiscal_year(top.fiscal_year);
@@ -161,8 +167,9 @@ grpc::Status BudgetGrpcService::ListTopAgencies(Ctx*, const pb::ListTopAgenciesR
   return grpc::Status::OK;
 }
 
-grpc::Status BudgetGrpcService::GetBreakdown(Ctx*, const pb::GetBreakdownRequest* request,
+grpc::Status BudgetGrpcService::GetBreakdown(Ctx* context, const pb::GetBreakdownRequest* request,
                                              pb::GetBreakdownResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   Dimension dim;
   switch (request->dimension()) {
@@ -197,8 +204,9 @@ grpc::Status BudgetGrpcService::GetBreakdown(Ctx*, const pb::GetBreakdownRequest
   return grpc::Status::OK;
 }
 
-grpc::Status BudgetGrpcService::ListDistrictTotals(Ctx*, const pb::ListDistrictTotalsRequest* request,
+grpc::Status BudgetGrpcService::ListDistrictTotals(Ctx* context, const pb::ListDistrictTotalsRequest* request,
                                                    pb::ListDistrictTotalsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   ASSIGN_OR_RETURN(auto totals, snap->ListDistrictTotals(request->district_id(), request->fiscal_year()), ToGrpcStatus);
   for (const auto& t : totals) {
@@ -211,7 +219,9 @@ grpc::Status BudgetGrpcService::ListDistrictTotals(Ctx*, const pb::ListDistrictT
   return grpc::Status::OK;
 }
 
-grpc::Status BudgetGrpcService::ListLines(Ctx*, const pb::ListLinesRequest* request, pb::ListLinesResponse* response) {
+grpc::Status BudgetGrpcService::ListLines(Ctx* context, const pb::ListLinesRequest* request,
+                                          pb::ListLinesResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   ASSIGN_OR_RETURN(auto page,
                    snap->ListLines(LineFilterFromProto(request->filter()), FromProto(request->sort()),
@@ -224,7 +234,9 @@ grpc::Status BudgetGrpcService::ListLines(Ctx*, const pb::ListLinesRequest* requ
   return grpc::Status::OK;
 }
 
-grpc::Status BudgetGrpcService::GetLine(Ctx*, const pb::GetLineRequest* request, pb::GetLineResponse* response) {
+grpc::Status BudgetGrpcService::GetLine(Ctx* context, const pb::GetLineRequest* request,
+                                        pb::GetLineResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   ASSIGN_OR_RETURN(auto line, snap->GetLine(request->line_id()), ToGrpcStatus);
   ToProto(*line, response->mutable_line());
@@ -233,6 +245,7 @@ grpc::Status BudgetGrpcService::GetLine(Ctx*, const pb::GetLineRequest* request,
 
 grpc::Status BudgetGrpcService::StreamLines(Ctx* context, const pb::StreamLinesRequest* request,
                                             grpc::ServerWriter<pb::StreamLinesResponse>* writer) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   // The snapshot is held for the whole stream: one release, start to end.
   ASSIGN_OR_RETURN(auto lines, snap->MatchingLines(LineFilterFromProto(request->filter()), FromProto(request->sort())),
@@ -251,7 +264,9 @@ grpc::Status BudgetGrpcService::StreamLines(Ctx* context, const pb::StreamLinesR
   return grpc::Status::OK;
 }
 
-grpc::Status BudgetGrpcService::GetRelease(Ctx*, const pb::GetReleaseRequest*, pb::GetReleaseResponse* response) {
+grpc::Status BudgetGrpcService::GetRelease(Ctx* context, const pb::GetReleaseRequest*,
+                                           pb::GetReleaseResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
   ToProto(snap->dataset(), response->mutable_release());
   return grpc::Status::OK;
@@ -259,6 +274,7 @@ grpc::Status BudgetGrpcService::GetRelease(Ctx*, const pb::GetReleaseRequest*, p
 
 grpc::Status BudgetGrpcService::ImportDataset(Ctx* context, const pb::ImportDatasetRequest* request,
                                               pb::ImportDatasetResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto by,
                    auth_->Authorize(operators::CallerOf(*context), {operators::Role::kDataAdmin},
                                     operators::Access::kWrite, "ImportDataset"),

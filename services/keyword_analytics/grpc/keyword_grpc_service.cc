@@ -1,8 +1,10 @@
 // keyword-analytics gRPC adapter; see keyword_grpc_service.h.
 #include "services/keyword_analytics/grpc/keyword_grpc_service.h"
 
+#include "common/grpc_server.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
+#include "common/trace.h"
 
 namespace bkk::keywords {
 namespace pb = bkkbudget::keywords::v1;
@@ -21,8 +23,9 @@ void ToProto(const KeywordStat& k, pb::KeywordCount* out) {
 
 }  // namespace
 
-grpc::Status KeywordGrpcService::ListTopKeywords(Ctx*, const pb::ListTopKeywordsRequest* request,
+grpc::Status KeywordGrpcService::ListTopKeywords(Ctx* context, const pb::ListTopKeywordsRequest* request,
                                                  pb::ListTopKeywordsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   auto snap = holder_->Get();
   if (!snap) return NotReady();
   ASSIGN_OR_RETURN(auto top, snap->TopKeywords(LineFilterFromProto(request->filter()), request->limit()), ToGrpcStatus);
@@ -32,8 +35,9 @@ grpc::Status KeywordGrpcService::ListTopKeywords(Ctx*, const pb::ListTopKeywords
   return grpc::Status::OK;
 }
 
-grpc::Status KeywordGrpcService::SearchLines(Ctx*, const pb::SearchLinesRequest* request,
+grpc::Status KeywordGrpcService::SearchLines(Ctx* context, const pb::SearchLinesRequest* request,
                                              pb::SearchLinesResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   auto snap = holder_->Get();
   if (!snap) return NotReady();
   SearchRequest req;
@@ -78,8 +82,9 @@ grpc::Status KeywordGrpcService::SearchLines(Ctx*, const pb::SearchLinesRequest*
   return grpc::Status::OK;
 }
 
-grpc::Status KeywordGrpcService::SuggestKeywords(Ctx*, const pb::SuggestKeywordsRequest* request,
+grpc::Status KeywordGrpcService::SuggestKeywords(Ctx* context, const pb::SuggestKeywordsRequest* request,
                                                  pb::SuggestKeywordsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   auto snap = holder_->Get();
   if (!snap) return NotReady();
   ASSIGN_OR_RETURN(auto s, snap->Suggest(request->prefix(), request->limit()), ToGrpcStatus);
@@ -87,8 +92,9 @@ grpc::Status KeywordGrpcService::SuggestKeywords(Ctx*, const pb::SuggestKeywords
   return grpc::Status::OK;
 }
 
-grpc::Status KeywordGrpcService::SegmentText(Ctx*, const pb::SegmentTextRequest* request,
+grpc::Status KeywordGrpcService::SegmentText(Ctx* context, const pb::SegmentTextRequest* request,
                                              pb::SegmentTextResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   auto snap = holder_->Get();
   if (!snap) return NotReady();
   ASSIGN_OR_RETURN(auto tokens, snap->Segment(request->text()), ToGrpcStatus);
@@ -102,8 +108,9 @@ grpc::Status KeywordGrpcService::SegmentText(Ctx*, const pb::SegmentTextRequest*
   return grpc::Status::OK;
 }
 
-grpc::Status KeywordGrpcService::GetIndexStatus(Ctx*, const pb::GetIndexStatusRequest*,
+grpc::Status KeywordGrpcService::GetIndexStatus(Ctx* context, const pb::GetIndexStatusRequest*,
                                                 pb::GetIndexStatusResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   auto snap = holder_->Get();
   if (!snap) return NotReady();
   auto st = snap->Status();

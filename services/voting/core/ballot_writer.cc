@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+
 namespace bkk::voting {
 
 template <typename T>
@@ -110,6 +113,40 @@ void BallotWriter::AdmitLoop() {
   admitted_.Close();
 }
 
+// One line per group, naming each ballot's trace next to its id (or its
+// refusal), so a grep of a request's trace_id finds where its ballot was
+// stored; failures of the whole group are warnings.
+void BallotWriter::LogGroup(const std::vector<NewBallot>& ballots, const std::vector<BallotResult>& results) {
+  std::string traces;
+  size_t stored = 0, failed = 0;
+  absl::Status failure;
+  for (size_t i = 0; i < ballots.size(); ++i) {
+    const BallotResult& r = results[i];
+    if (i > 0) traces.push_back(',');
+    absl::StrAppend(&traces, ballots[i].trace_id.empty() ? "-" : ballots[i].trace_id, ":");
+    if (r.status.ok()) {
+      absl::StrAppend(&traces, r.ballot_id);
+      if (!r.replayed) ++stored;
+    } else {
+      traces += absl::StatusCodeToString(r.status.code());
+      if (r.status.code() == absl::StatusCode::kUnavailable || r.status.code() == absl::StatusCode::kInternal) {
+        ++failed;
+        failure = r.status;
+      }
+    }
+  }
+  if (failed > 0) {
+    LogWarning("ballot_group_failed", {{"ballots", std::to_string(ballots.size())},
+                                       {"failed", std::to_string(failed)},
+                                       {"error", std::string(failure.message())},
+                                       {"trace_ids", std::move(traces)}});
+  } else {
+    LogInfo("ballot_group_committed", {{"ballots", std::to_string(ballots.size())},
+                                       {"stored", std::to_string(stored)},
+                                       {"trace_ids", std::move(traces)}});
+  }
+}
+
 void BallotWriter::CommitLoop() {
   for (;;) {
     // No extra wait here: what was admitted during the last commit is the group.
@@ -120,6 +157,7 @@ void BallotWriter::CommitLoop() {
     for (const auto& p : group) ballots.push_back(p.ballot);
     std::vector<BallotResult> results = commit_(ballots);
     ++groups_;
+    LogGroup(ballots, results);
     std::vector<Reply> replies;
     replies.reserve(group.size());
     for (size_t i = 0; i < group.size(); ++i) replies.push_back({std::move(group[i].done), std::move(results[i])});

@@ -90,6 +90,7 @@ class BallotWriter final {
     bool closed_ = false;
   };
 
+  static void LogGroup(const std::vector<NewBallot>& ballots, const std::vector<BallotResult>& results);
   void AdmitLoop();
   void CommitLoop();
   void ReplyLoop();

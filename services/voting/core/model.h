@@ -96,6 +96,8 @@ struct NewBallot {
   std::string idempotency_key;
   std::string receipt_code;
   std::vector<BallotChoice> choices;
+  // The request's trace (trace.h), for the commit's log line; not stored.
+  std::string trace_id;
 };
 
 // What happened to one ballot of a group commit.

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/operators/operator_auth.h"
 #include "common/status_macros.h"
+#include "common/trace.h"
 #include "common/utf8_json.h"
 #include "services/voting/core/pabulib.h"
 
@@ -548,6 +549,7 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   // same answer, which is what a retry after a lost response needs.
   nb.idempotency_key = idempotency_key.empty() ? "auto" : idempotency_key;
   nb.receipt_code = NewReceiptCode();
+  nb.trace_id = CurrentTraceId();
   for (const auto& e : ballot) {
     int64_t id = 0;
     (void)absl::SimpleAtoi(e.project_id, &id);

@@ -3,10 +3,12 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc_server.h"
 #include "common/grpc_status.h"
 #include "common/operators/grpc_caller.h"
 #include "common/page_token.h"
 #include "common/status_macros.h"
+#include "common/trace.h"
 #include "services/voting/core/money.h"
 #include "services/voting/grpc/tally_watch.h"
 
@@ -317,6 +319,7 @@ absl::StatusOr<operators::Actor> VotingGrpcService::Authorize(const grpc::Server
 }
 
 grpc::Status VotingGrpcService::SignIn(Ctx* context, const pb::SignInRequest* request, pb::SignInResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto signed_in, auth_->SignIn(request->operator_key(), operators::CallerOf(*context).request_id),
                    ToGrpcStatus);
   ToProto(signed_in.session.op, response->mutable_operator_());
@@ -327,12 +330,14 @@ grpc::Status VotingGrpcService::SignIn(Ctx* context, const pb::SignInRequest* re
 }
 
 grpc::Status VotingGrpcService::SignOut(Ctx* context, const pb::SignOutRequest*, pb::SignOutResponse*) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   RETURN_IF_ERROR(auth_->SignOut(operators::CallerOf(*context)), ToGrpcStatus);
   return grpc::Status::OK;
 }
 
 grpc::Status VotingGrpcService::GetSession(Ctx* context, const pb::GetSessionRequest*,
                                            pb::GetSessionResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto session, auth_->CurrentSession(operators::CallerOf(*context)), ToGrpcStatus);
   ToProto(session.op, response->mutable_operator_());
   response->set_csrf_token(session.csrf_token);
@@ -342,6 +347,7 @@ grpc::Status VotingGrpcService::GetSession(Ctx* context, const pb::GetSessionReq
 
 grpc::Status VotingGrpcService::CreateOperator(Ctx* context, const pb::CreateOperatorRequest* request,
                                                pb::CreateOperatorResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kRoundAdmin}, Access::kWrite, "CreateOperator"), ToGrpcStatus);
   if (!by.op.bootstrap) {
     return ToGrpcStatus(absl::PermissionDeniedError(
@@ -357,6 +363,7 @@ grpc::Status VotingGrpcService::CreateOperator(Ctx* context, const pb::CreateOpe
 
 grpc::Status VotingGrpcService::ListAuditEvents(Ctx* context, const pb::ListAuditEventsRequest* request,
                                                 pb::ListAuditEventsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   RETURN_IF_ERROR(Authorize(*context, {Role::kModerator, Role::kRoundAdmin, Role::kDataAdmin, Role::kTracker},
                             Access::kRead, "ListAuditEvents")
                       .status(),
@@ -405,6 +412,7 @@ grpc::Status VotingGrpcService::ListAuditEvents(Ctx* context, const pb::ListAudi
 
 grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundRequest* request,
                                             pb::CreateRoundResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kRoundAdmin}, Access::kWrite, "CreateRound"), ToGrpcStatus);
   const auto& r = request->round();
   RoundRecord round;
@@ -436,6 +444,7 @@ grpc::Status VotingGrpcService::CreateRound(Ctx* context, const pb::CreateRoundR
 
 grpc::Status VotingGrpcService::UpdateRoundRules(Ctx* context, const pb::UpdateRoundRulesRequest* request,
                                                  pb::UpdateRoundRulesResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kRoundAdmin}, Access::kWrite, "UpdateRoundRules"), ToGrpcStatus);
   RoundRulesChange change;
   ASSIGN_OR_RETURN(change.rule, FromProto(request->ballot_rule()), ToGrpcStatus);
@@ -450,6 +459,7 @@ grpc::Status VotingGrpcService::UpdateRoundRules(Ctx* context, const pb::UpdateR
 
 grpc::Status VotingGrpcService::AdvanceRoundPhase(Ctx* context, const pb::AdvanceRoundPhaseRequest* request,
                                                   pb::AdvanceRoundPhaseResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kRoundAdmin}, Access::kWrite, "AdvanceRoundPhase"),
                    ToGrpcStatus);
   ASSIGN_OR_RETURN(auto to, FromProto(request->to_phase()), ToGrpcStatus);
@@ -458,21 +468,25 @@ grpc::Status VotingGrpcService::AdvanceRoundPhase(Ctx* context, const pb::Advanc
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::GetRound(Ctx*, const pb::GetRoundRequest* request, pb::GetRoundResponse* response) {
+grpc::Status VotingGrpcService::GetRound(Ctx* context, const pb::GetRoundRequest* request,
+                                         pb::GetRoundResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto round, app_->GetRound(request->round_id()), ToGrpcStatus);
   ToProto(round, response->mutable_round());
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::ListRounds(Ctx*, const pb::ListRoundsRequest* request,
+grpc::Status VotingGrpcService::ListRounds(Ctx* context, const pb::ListRoundsRequest* request,
                                            pb::ListRoundsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto rounds, app_->ListRounds(request->archive()), ToGrpcStatus);
   for (const auto& r : rounds) ToProto(r, response->add_rounds());
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::SubmitProposal(Ctx*, const pb::SubmitProposalRequest* request,
+grpc::Status VotingGrpcService::SubmitProposal(Ctx* context, const pb::SubmitProposalRequest* request,
                                                pb::SubmitProposalResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ProposalRecord p;
   p.round_id = request->round_id();
   p.district_id = request->district_id();
@@ -488,6 +502,7 @@ grpc::Status VotingGrpcService::SubmitProposal(Ctx*, const pb::SubmitProposalReq
 
 grpc::Status VotingGrpcService::ModerateProposal(Ctx* context, const pb::ModerateProposalRequest* request,
                                                  pb::ModerateProposalResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kModerator}, Access::kWrite, "ModerateProposal"), ToGrpcStatus);
   ASSIGN_OR_RETURN(auto p,
                    app_->ModerateProposal(request->proposal_id(), request->approve(), request->rejection_reason(), by),
@@ -498,6 +513,7 @@ grpc::Status VotingGrpcService::ModerateProposal(Ctx* context, const pb::Moderat
 
 grpc::Status VotingGrpcService::ListProposals(Ctx* context, const pb::ListProposalsRequest* request,
                                               pb::ListProposalsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   if (request->include_unmoderated()) {
     RETURN_IF_ERROR(
         Authorize(*context, {Role::kModerator, Role::kRoundAdmin}, Access::kRead, "list unmoderated proposals")
@@ -513,6 +529,7 @@ grpc::Status VotingGrpcService::ListProposals(Ctx* context, const pb::ListPropos
 
 grpc::Status VotingGrpcService::GetProposal(Ctx* context, const pb::GetProposalRequest* request,
                                             pb::GetProposalResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(
       auto audience,
       AudienceOf(auth_->AuthorizeIfPresent(operators::CallerOf(*context), {Role::kModerator, Role::kRoundAdmin},
@@ -524,8 +541,9 @@ grpc::Status VotingGrpcService::GetProposal(Ctx* context, const pb::GetProposalR
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::RegisterVoter(Ctx*, const pb::RegisterVoterRequest* request,
+grpc::Status VotingGrpcService::RegisterVoter(Ctx* context, const pb::RegisterVoterRequest* request,
                                               pb::RegisterVoterResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto token, app_->RegisterVoter(request->round_id(), request->citizen_id(), request->browser_id()),
                    ToGrpcStatus);
   response->set_voter_token(token.first);
@@ -536,6 +554,7 @@ grpc::Status VotingGrpcService::RegisterVoter(Ctx*, const pb::RegisterVoterReque
 grpc::ServerUnaryReactor* VotingGrpcService::CastBallot(grpc::CallbackServerContext* context,
                                                         const pb::CastBallotRequest* request,
                                                         pb::CastBallotResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::vector<BallotChoice> choices;
   for (const auto& c : request->choices()) choices.push_back({c.proposal_id(), c.points()});
@@ -555,8 +574,9 @@ grpc::ServerUnaryReactor* VotingGrpcService::CastBallot(grpc::CallbackServerCont
   return reactor;
 }
 
-grpc::Status VotingGrpcService::CheckReceipt(Ctx*, const pb::CheckReceiptRequest* request,
+grpc::Status VotingGrpcService::CheckReceipt(Ctx* context, const pb::CheckReceiptRequest* request,
                                              pb::CheckReceiptResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   auto ballot = app_->CheckReceipt(request->receipt_code());
   if (!ballot.ok() && ballot.status().code() == absl::StatusCode::kNotFound) {
     response->set_counted(false);
@@ -577,8 +597,9 @@ grpc::Status VotingGrpcService::CheckReceipt(Ctx*, const pb::CheckReceiptRequest
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::GetTopProposals(Ctx*, const pb::GetTopProposalsRequest* request,
+grpc::Status VotingGrpcService::GetTopProposals(Ctx* context, const pb::GetTopProposalsRequest* request,
                                                 pb::GetTopProposalsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto top, app_->GetTopProposals(request->round_id(), request->district_id(), request->limit()),
                    ToGrpcStatus);
   ToProto(top, response->mutable_proposals());
@@ -587,8 +608,9 @@ grpc::Status VotingGrpcService::GetTopProposals(Ctx*, const pb::GetTopProposalsR
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::GetTurnout(Ctx*, const pb::GetTurnoutRequest* request,
+grpc::Status VotingGrpcService::GetTurnout(Ctx* context, const pb::GetTurnoutRequest* request,
                                            pb::GetTurnoutResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto t, app_->GetTurnout(request->round_id()), ToGrpcStatus);
   for (const auto& [d, n] : t.districts) {
     auto* pd = response->add_districts();
@@ -599,13 +621,15 @@ grpc::Status VotingGrpcService::GetTurnout(Ctx*, const pb::GetTurnoutRequest* re
   return grpc::Status::OK;
 }
 
-grpc::ServerWriteReactor<grpc::ByteBuffer>* VotingGrpcService::WatchTallies(grpc::CallbackServerContext*,
+grpc::ServerWriteReactor<grpc::ByteBuffer>* VotingGrpcService::WatchTallies(grpc::CallbackServerContext* context,
                                                                             const grpc::ByteBuffer* request) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   return StartTallyWatch(tallies_, request);
 }
 
-grpc::Status VotingGrpcService::ListTallyLog(Ctx*, const pb::ListTallyLogRequest* request,
+grpc::Status VotingGrpcService::ListTallyLog(Ctx* context, const pb::ListTallyLogRequest* request,
                                              pb::ListTallyLogResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto entries, app_->TallyLog(request->round_id()), ToGrpcStatus);
   for (const auto& e : entries) ToProto(e, response->add_entries());
   return grpc::Status::OK;
@@ -613,6 +637,7 @@ grpc::Status VotingGrpcService::ListTallyLog(Ctx*, const pb::ListTallyLogRequest
 
 grpc::Status VotingGrpcService::GetBulletin(Ctx* context, const pb::GetBulletinRequest* request,
                                             pb::GetBulletinResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto audience,
                    AudienceOf(auth_->AuthorizeIfPresent(operators::CallerOf(*context), {Role::kRoundAdmin},
                                                         "read bulletins before publication")),
@@ -627,6 +652,7 @@ grpc::Status VotingGrpcService::GetBulletin(Ctx* context, const pb::GetBulletinR
 
 grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOutcomeRequest* request,
                                                pb::ComputeOutcomeResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto audience,
                    AudienceOf(auth_->AuthorizeIfPresent(operators::CallerOf(*context), {Role::kRoundAdmin},
                                                         "review outcomes before publication")),
@@ -689,6 +715,7 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOu
 
 grpc::Status VotingGrpcService::ExportPabulib(Ctx* context, const pb::ExportPabulibRequest* request,
                                               pb::ExportPabulibResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto audience,
                    AudienceOf(auth_->AuthorizeIfPresent(operators::CallerOf(*context), {Role::kRoundAdmin},
                                                         "export ballots before publication")),
@@ -702,6 +729,7 @@ grpc::Status VotingGrpcService::ExportPabulib(Ctx* context, const pb::ExportPabu
 
 grpc::Status VotingGrpcService::ImportPabulib(Ctx* context, const pb::ImportPabulibRequest* request,
                                               pb::ImportPabulibResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kDataAdmin}, Access::kWrite, "ImportPabulib"), ToGrpcStatus);
   ASSIGN_OR_RETURN(auto result,
                    app_->ImportPabulib(request->filename(), request->content(), request->district_id(), by),
@@ -717,8 +745,9 @@ grpc::Status VotingGrpcService::ImportPabulib(Ctx* context, const pb::ImportPabu
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::ListProjects(Ctx*, const pb::ListProjectsRequest* request,
+grpc::Status VotingGrpcService::ListProjects(Ctx* context, const pb::ListProjectsRequest* request,
                                              pb::ListProjectsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ProjectFilter filter;
   filter.round_id = request->round_id();
   filter.district_id = request->district_id();
@@ -730,8 +759,9 @@ grpc::Status VotingGrpcService::ListProjects(Ctx*, const pb::ListProjectsRequest
   return grpc::Status::OK;
 }
 
-grpc::Status VotingGrpcService::GetProject(Ctx*, const pb::GetProjectRequest* request,
+grpc::Status VotingGrpcService::GetProject(Ctx* context, const pb::GetProjectRequest* request,
                                            pb::GetProjectResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto found, app_->GetProject(request->project_id()), ToGrpcStatus);
   ToProto(found.project, response->mutable_project());
   for (const auto& u : found.updates) ToProto(u, response->add_updates());
@@ -740,6 +770,7 @@ grpc::Status VotingGrpcService::GetProject(Ctx*, const pb::GetProjectRequest* re
 
 grpc::Status VotingGrpcService::UpdateProject(Ctx* context, const pb::UpdateProjectRequest* request,
                                               pb::UpdateProjectResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto by, Authorize(*context, {Role::kTracker, Role::kRoundAdmin}, Access::kWrite, "UpdateProject"),
                    ToGrpcStatus);
   ProjectChange change;
