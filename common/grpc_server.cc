@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/trace.h"
 
 namespace bkk {
@@ -26,6 +27,11 @@ absl::StatusOr<std::unique_ptr<GrpcServer>> GrpcServer::Start(const GrpcServerOp
   builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &result->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_bytes);
   for (grpc::Service* s : services) builder.RegisterService(s);
+  if (options.metrics != nullptr) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+    interceptors.push_back(options.metrics->NewInterceptorFactory());
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  }
   result->server_ = builder.BuildAndStart();
   if (!result->server_ || result->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address, " (in use or not local?)"));

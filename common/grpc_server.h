@@ -17,6 +17,8 @@
 
 namespace bkk {
 
+class ServiceMetrics;
+
 struct GrpcServerOptions {
   // host:port; port 0 picks a free one (see GrpcServer::port()).
   std::string listen_address = "127.0.0.1:0";
@@ -27,6 +29,8 @@ struct GrpcServerOptions {
   // keyword index): its health says NOT_SERVING until SetServing(true), so
   // readiness waits for it. The process-wide status ("") is SERVING either way.
   bool serving_at_start = true;
+  // Records every RPC in these metrics (count and latency by method); may be null.
+  ServiceMetrics* metrics = nullptr;
 };
 
 class GrpcServer final {

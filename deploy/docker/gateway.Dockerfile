@@ -26,7 +26,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-      libpqxx-dev libhiredis-dev libabsl-dev libicu-dev libssl-dev libboost1.74-dev \
+      libpqxx-dev libhiredis-dev libabsl-dev libicu-dev libssl-dev libboost1.74-dev prometheus-cpp-dev \
       golang-github-gogo-googleapis-dev libgtest-dev libgmock-dev googletest \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -51,6 +51,7 @@ LABEL org.opencontainers.image.title="bkkbudget gateway" \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 libabsl20220623 libssl3 ca-certificates \
+      libprometheus-cpp-pull1.0 libprometheus-cpp-core1.0 libcivetweb1 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 bkk \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \

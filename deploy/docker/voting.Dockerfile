@@ -11,7 +11,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build pkg-config \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler \
-      libpqxx-dev libhiredis-dev libabsl-dev libicu-dev libssl-dev libboost1.74-dev \
+      libpqxx-dev libhiredis-dev libabsl-dev libicu-dev libssl-dev libboost1.74-dev prometheus-cpp-dev \
       golang-github-gogo-googleapis-dev libgtest-dev libgmock-dev googletest \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -35,6 +35,7 @@ LABEL org.opencontainers.image.title="bkkbudget voting" \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libgrpc++1.51 libgrpc29 libprotobuf32 libpqxx-6.4 libhiredis0.14 libabsl20220623 libssl3 ca-certificates \
+      libprometheus-cpp-pull1.0 libprometheus-cpp-core1.0 libcivetweb1 \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 bkk \
  && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
@@ -45,4 +46,7 @@ RUN ! ldd /usr/local/bin/voting | grep 'not found'
 USER 10001:10001
 ENV BKK_LISTEN=0.0.0.0:50053
 EXPOSE 50053
+# /metrics (BKK_ADMIN_LISTEN), for Prometheus only.
+ENV BKK_ADMIN_LISTEN=0.0.0.0:9090
+EXPOSE 9090
 ENTRYPOINT ["/usr/local/bin/voting"]

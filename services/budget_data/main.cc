@@ -10,6 +10,7 @@
 #include "common/config.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/operators/operator_auth.h"
 #include "common/operators/pg_operator_store.h"
 #include "common/periodic_task.h"
@@ -30,6 +31,7 @@ std::vector<bkk::SettingSpec> Specs(const std::string& command) {
       {"BKK_PG_POOL_SIZE", "PostgreSQL connections", false, "4"},
       {"BKK_REFRESH_SECONDS", "how often to look for a release imported elsewhere", false, "5"},
       {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "10"},
+      bkk::AdminListenSetting(),
   };
 }
 
@@ -76,16 +78,24 @@ int main(int argc, char** argv) {
 
   if (auto s = core.Refresh(); !s.ok()) return bkk::ExitWithError("budget-data", s);
   if (!core.snapshot()) bkk::LogWarning("no_release", {{"hint", "run `budget-data import DIR`"}});
+  auto metrics = bkk::ServiceMetrics::Start(config->Get("BKK_ADMIN_LISTEN"));
+  if (!metrics.ok()) return bkk::ExitWithError("budget-data", metrics.status());
+  auto show_release = [&] {
+    if (auto snap = core.snapshot()) (*metrics)->SetRelease(snap->version());
+  };
+  show_release();
   bkk::budget::BudgetGrpcService service(&core, &auth);
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");
   options.drain = std::chrono::seconds(*drain);
+  options.metrics = metrics->get();
   auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.budget.v1.BudgetService"});
   if (!server.ok()) return bkk::ExitWithError("budget-data", server.status());
 
   // Follow releases imported by an operator or another replica.
   bkk::PeriodicTask refresher([&] {
     if (auto s = core.Refresh(); !s.ok()) bkk::LogWarning("refresh_failed", {{"error", std::string(s.message())}});
+    show_release();
     return std::chrono::milliseconds(*refresh * 1000);
   });
   refresher.Start();

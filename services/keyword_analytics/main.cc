@@ -8,6 +8,7 @@
 #include "common/config.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/periodic_task.h"
 #include "common/service_main.h"
 #include "services/keyword_analytics/grpc/keyword_grpc_service.h"
@@ -20,6 +21,7 @@ const std::vector<bkk::SettingSpec>& Specs() {
       {"BKK_LISTEN", "gRPC listen address (host:port)", false, "127.0.0.1:50052"},
       {"BKK_REFRESH_SECONDS", "how often to ask budget-data for a new release", false, "10"},
       {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "10"},
+      bkk::AdminListenSetting(),
   };
   return *kSpecs;
 }
@@ -44,8 +46,16 @@ int main(int argc, char** argv) {
   bkk::keywords::SnapshotHolder holder;
   bkk::keywords::IndexLoader loader(budget.get(), *segmenter, &holder);
   bkk::keywords::KeywordGrpcService service(&holder, &loader);
+  auto metrics = bkk::ServiceMetrics::Start(config->Get("BKK_ADMIN_LISTEN"));
+  if (!metrics.ok()) return bkk::ExitWithError("keyword-analytics", metrics.status());
+  prometheus::Gauge& build_seconds = prometheus::BuildGauge()
+                                         .Name("bkk_keyword_index_build_seconds")
+                                         .Help("How long the last keyword index took to fetch and build")
+                                         .Register((*metrics)->registry())
+                                         .Add({});
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");
+  options.metrics = metrics->get();
   options.drain = std::chrono::seconds(*drain);
   options.serving_at_start = false;  // ready once the first index is built
   auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.keywords.v1.KeywordService"});
@@ -56,7 +66,12 @@ int main(int argc, char** argv) {
   // UNAVAILABLE and the service's health says NOT_SERVING, so the gateway's
   // /readyz waits for it.
   bkk::PeriodicTask refresher([&] {
+    const auto start = std::chrono::steady_clock::now();
     auto changed = loader.Refresh();
+    if (changed.ok() && *changed) {
+      build_seconds.Set(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      if (auto snapshot = holder.Get()) (*metrics)->SetRelease(snapshot->release_version());
+    }
     if (!changed.ok()) {
       bkk::LogWarning("index_refresh_failed", {{"error", std::string(changed.status().message())}});
     }

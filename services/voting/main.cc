@@ -18,12 +18,15 @@
 #include "common/config.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/operators/operator_auth.h"
 #include "common/operators/pg_operator_store.h"
+#include "common/periodic_task.h"
 #include "common/service_main.h"
 #include "services/voting/core/pabulib_check.h"
 #include "services/voting/grpc/tally_watch.h"
 #include "services/voting/grpc/voting_grpc_service.h"
+#include "services/voting/grpc/voting_metrics.h"
 #include "services/voting/pg/pg_voting_repository.h"
 #include "services/voting/redis/redis_rate_limiter.h"
 #include "services/voting/redis/redis_tallies.h"
@@ -56,6 +59,7 @@ std::vector<bkk::SettingSpec> Specs(const std::string& command) {
       {"BKK_RATE_VOTER_PER_MIN", "ballot attempts per voter token a minute", false, "20"},
       {"BKK_RATE_ADDRESS_PER_MIN", "ballot attempts per client address a minute", false, "600"},
       {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight calls", false, "15"},
+      bkk::AdminListenSetting(),
       {"BKK_ORDINANCE_CSV",
        "the budget ordinance's items CSV: its agencies are the units projects may be assigned to (empty: any name)",
        false, ""},
@@ -209,6 +213,10 @@ int main(int argc, char** argv) {
   auto budget_units = LoadBudgetUnits(config->Get("BKK_ORDINANCE_CSV"));
   if (!budget_units.ok()) return bkk::ExitWithError("voting", budget_units.status());
 
+  auto metrics = bkk::ServiceMetrics::Start(config->Get("BKK_ADMIN_LISTEN"));
+  if (!metrics.ok()) return bkk::ExitWithError("voting", metrics.status());
+  bkk::voting::VotingMetrics voting_metrics((*metrics)->registry());
+
   bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
   bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
   bkk::voting::RedisRateLimiter rate_limiter(&redis);
@@ -244,7 +252,8 @@ int main(int argc, char** argv) {
   feed.Start();
   applier.Start();
   bkk::voting::BallotWriter writer(
-      [&](const std::vector<bkk::voting::NewBallot>& group) { return store.InsertBallots(group); },
+      voting_metrics.Instrument(
+          [&](const std::vector<bkk::voting::NewBallot>& group) { return store.InsertBallots(group); }),
       static_cast<int>(n["BKK_BATCH_MAX"]), std::chrono::microseconds(n["BKK_BATCH_WAIT_US"]),
       [&](const std::vector<const bkk::voting::RateKeys*>& keys) { return app.AdmitGroup(keys); },
       [&] { applier.Notify(); });
@@ -254,14 +263,21 @@ int main(int argc, char** argv) {
   bkk::GrpcServerOptions options;
   options.listen_address = config->Get("BKK_LISTEN");
   options.drain = std::chrono::seconds(n["BKK_DRAIN_SECONDS"]);
+  options.metrics = metrics->get();
   auto server = bkk::GrpcServer::Start(options, {&service}, {"bkkbudget.voting.v1.VotingService"});
   if (!server.ok()) return bkk::ExitWithError("voting", server.status());
   std::cout << "voting listening on port " << (*server)->port() << std::endl;
+  bkk::PeriodicTask sampler([&] {
+    voting_metrics.Sample(applier.applied_watermark(), live->stats());
+    return std::chrono::milliseconds(1000);
+  });
+  sampler.Start();
 
   bkk::WaitForTerminationSignal();
   // Order matters: end the live streams (watchers reconnect elsewhere), stop
   // taking calls, let in-flight ballots finish (the writer answers them),
   // write whatever is queued, then the tallies.
+  sampler.Stop();
   live->Stop(absl::UnavailableError("voting is restarting; reconnect to watch the tallies"));
   (*server)->Shutdown();
   writer.Stop();

@@ -5,7 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs';
@@ -18,6 +19,7 @@ let admin;
 let tracker;
 let pgUrl;
 let logDir;
+let metricsUrls;
 
 async function call(method, path, body, headers = {}) {
   const res = await fetch(base + path, {
@@ -38,7 +40,7 @@ const get = (path) => call('GET', path);
 const asAdmin = (method, path, body) => call(method, path, body, { authorization: `Bearer ${admin}` });
 
 before(async () => {
-  ({ child: stack, base, admin, tracker, pgUrl, logDir } = await startStack());
+  ({ child: stack, base, admin, tracker, pgUrl, logDir, metrics: metricsUrls } = await startStack());
 });
 
 after(async () => {
@@ -350,4 +352,94 @@ test('a published round verifies with tools/verify-tally, and an altered ballot 
   const rewritten = spawnSync('python3', [VERIFY, base, String(roundId)], { encoding: 'utf8' });
   assert.equal(rewritten.status, 1);
   assert.match(rewritten.stdout, new RegExp(`DIFFERS log entry \\d+ \\(round ${roundId}, district 9\\): its contents do not hash`));
+});
+
+/** The value of one series in a Prometheus text exposition (0 when absent). */
+function sample(text, name, labels = {}) {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || !line.startsWith(name)) continue;
+    const m = line.match(/^([a-z_]+)(\{(.*)\})? (\S+)$/);
+    if (!m || m[1] !== name) continue;
+    const have = Object.fromEntries([...(m[3] ?? '').matchAll(/([a-z_]+)="((?:[^"\\]|\\.)*)"/g)].map((x) => [x[1], x[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(m[4]);
+  }
+  return 0;
+}
+const scrape = async (service) => {
+  const res = await fetch(metricsUrls[service]);
+  assert.equal(res.status, 200, `${service} /metrics`);
+  return res.text();
+};
+const until = async (what, check) => {
+  for (let i = 0; i < 150; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`${what} did not happen within 15 s`);
+};
+
+test('each service\'s /metrics (admin port) moves with a ballot, a search and a release import', async () => {
+  // Not on the public listener.
+  assert.equal((await get('/v1/metrics')).status, 404);
+
+  // A ballot: voting counts it committed, its group and the RPC; the tally lag returns to 0.
+  const before = await scrape('voting');
+  const created = await asAdmin('POST', '/v1/admin/rounds', {
+    round: {
+      name: 'รอบทดสอบ metrics', fiscalYear: 2567, districts: [{ districtId: 5, budgetBaht: '1000000' }],
+      ballotRule: { kind: 'BALLOT_KIND_APPROVAL', maxChoices: 1 },
+      outcomeRule: 'OUTCOME_RULE_GREEDY', identityMode: 'IDENTITY_MODE_CITIZEN_ID',
+    },
+  });
+  assert.equal(created.status, 200, created.text);
+  const roundId = created.json.round.roundId;
+  const p = await call('POST', `/v1/rounds/${roundId}/districts/5/proposals`,
+    { title: 'ม้านั่งริมทาง', description: 'ทดสอบ metrics', estimatedCostBaht: '100000' });
+  assert.equal(p.status, 200, p.text);
+  assert.equal((await asAdmin('POST', `/v1/admin/proposals/${p.json.proposal.proposalId}:moderate`, { approve: true })).status, 200);
+  for (const toPhase of ['PHASE_REVIEW', 'PHASE_VOTING']) {
+    assert.equal((await asAdmin('POST', `/v1/admin/rounds/${roundId}:advance`, { toPhase })).status, 200);
+  }
+  const voter = await call('POST', `/v1/rounds/${roundId}/voters`, { citizenId: citizenId(777) });
+  const ballot = await call('POST', `/v1/rounds/${roundId}/districts/5/ballots`,
+    { voterToken: voter.json.voterToken, choices: [{ proposalId: p.json.proposal.proposalId }] });
+  assert.equal(ballot.status, 200, ballot.text);
+  const after = await scrape('voting');
+  assert.equal(sample(after, 'bkk_ballots_committed_total'), sample(before, 'bkk_ballots_committed_total') + 1);
+  assert.equal(sample(after, 'bkk_ballot_group_size_count'), sample(before, 'bkk_ballot_group_size_count') + 1);
+  assert.ok(sample(after, 'bkk_ballot_commit_seconds_count') > sample(before, 'bkk_ballot_commit_seconds_count'));
+  const cast = { method: '/bkkbudget.voting.v1.VotingService/CastBallot', code: 'OK' };
+  assert.equal(sample(after, 'bkk_grpc_server_handled_total', cast), sample(before, 'bkk_grpc_server_handled_total', cast) + 1);
+  await until('the tally lag back to 0', async () => sample(await scrape('voting'), 'bkk_tally_lag_ballots') === 0);
+
+  // A search: keyword-analytics counts the RPC by method and code.
+  const search = { method: '/bkkbudget.keywords.v1.KeywordService/SearchLines', code: 'OK' };
+  const k0 = sample(await scrape('keywords'), 'bkk_grpc_server_handled_total', search);
+  assert.equal((await get(`/v1/keywords/search?query=${encodeURIComponent('ถนน')}`)).status, 200);
+  assert.equal(sample(await scrape('keywords'), 'bkk_grpc_server_handled_total', search), k0 + 1);
+  assert.ok(sample(await scrape('keywords'), 'bkk_keyword_index_build_seconds') > 0);
+
+  // A release import (same data, one byte more in a plan file): both
+  // services name the new release in bkk_dataset_release_info.
+  const release = (await get('/v1/budget/overview')).json.releaseVersion;
+  assert.equal(sample(await scrape('budget'), 'bkk_dataset_release_info', { version: release }), 1);
+  const dir = mkdtempSync(join(tmpdir(), 'bkk-release-'));
+  try {
+    cpSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data'), dir, { recursive: true });
+    appendFileSync(join(dir, 'plan', 'policies-9-dee-2568.json'), '\n');
+    const bin = join(process.env.BKK_BUILD_DIR ?? 'build', 'services', 'budget_data', 'budget-data');
+    const out = spawnSync(bin, ['import', dir], { encoding: 'utf8', env: { ...process.env, BKK_PG_URL: pgUrl } });
+    assert.equal(out.status, 0, out.stderr);
+    const newer = out.stdout.match(/release (\S+) is now current/)?.[1];
+    assert.ok(newer && newer !== release, out.stdout);
+    for (const service of ['budget', 'keywords']) {
+      await until(`${service} serving ${newer}`, async () => {
+        const text = await scrape(service);
+        return sample(text, 'bkk_dataset_release_info', { version: newer }) === 1 &&
+          sample(text, 'bkk_dataset_release_info', { version: release }) === 0;
+      });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

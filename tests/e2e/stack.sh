@@ -72,6 +72,8 @@ trap 'exit 130' INT
 
 PG_PORT="$(free_port)"; REDIS_PORT="$(free_port)"
 BUDGET_PORT="$(free_port)"; KEYWORDS_PORT="$(free_port)"; VOTING_PORT="$(free_port)"; HTTP_PORT="$(free_port)"
+# Each service's /metrics, on its admin listener.
+BUDGET_ADMIN_PORT="$(free_port)"; KEYWORDS_ADMIN_PORT="$(free_port)"; VOTING_ADMIN_PORT="$(free_port)"
 start_postgres "$DIR/postgres" "$PG_PORT" >&2
 start_redis "$DIR/redis" "$REDIS_PORT" >&2
 export BKK_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
@@ -90,12 +92,15 @@ MODERATOR_KEY="$("$VOTING_BIN" operator add e2e-moderator --role moderator 2>>"$
 TRACKER_KEY="$("$VOTING_BIN" operator add e2e-tracker --role tracker 2>>"$DIR/operators.log")"
 
 export BKK_DRAIN_SECONDS="${BKK_DRAIN_SECONDS:-3}"
-BKK_LISTEN="127.0.0.1:$BUDGET_PORT" "$BUDGET_BIN" serve >"$DIR/budget-data.log" 2>&1 &
+BKK_LISTEN="127.0.0.1:$BUDGET_PORT" BKK_ADMIN_LISTEN="127.0.0.1:$BUDGET_ADMIN_PORT" \
+  BKK_REFRESH_SECONDS="${BKK_E2E_REFRESH_SECONDS:-2}" "$BUDGET_BIN" serve >"$DIR/budget-data.log" 2>&1 &
 PIDS+=($!)
 BKK_LISTEN="127.0.0.1:$KEYWORDS_PORT" BKK_BUDGET_ADDR="127.0.0.1:$BUDGET_PORT" \
+  BKK_ADMIN_LISTEN="127.0.0.1:$KEYWORDS_ADMIN_PORT" BKK_REFRESH_SECONDS="${BKK_E2E_REFRESH_SECONDS:-2}" \
   "$KEYWORDS_BIN" >"$DIR/keyword-analytics.log" 2>&1 &
 PIDS+=($!)
-BKK_LISTEN="127.0.0.1:$VOTING_PORT" BKK_RATE_ADDRESS_PER_MIN="${BKK_E2E_ADDRESS_LIMIT:-600}" \
+BKK_LISTEN="127.0.0.1:$VOTING_PORT" BKK_ADMIN_LISTEN="127.0.0.1:$VOTING_ADMIN_PORT" \
+  BKK_RATE_ADDRESS_PER_MIN="${BKK_E2E_ADDRESS_LIMIT:-600}" \
   BKK_ORDINANCE_CSV="$DATA_DIR/budget/bma-ordinance-2566-items.csv" "$VOTING_BIN" serve >"$DIR/voting.log" 2>&1 &
 PIDS+=($!)
 # The browser test makes many requests from one address: no rate limit here.
@@ -131,8 +136,9 @@ echo "BKK_E2E_TRACKER_KEY=$TRACKER_KEY"
 echo "BKK_E2E_PG_URL=$BKK_PG_URL"
 echo "BKK_E2E_VOTING_PID=${PIDS[2]}"
 echo "BKK_E2E_GATEWAY_PID=${PIDS[3]}"
-# For tests that follow a request through the services' logs.
+# For tests that follow a request through the services' logs and metrics.
 echo "BKK_E2E_LOG_DIR=$DIR"
+echo "BKK_E2E_METRICS=budget=http://127.0.0.1:$BUDGET_ADMIN_PORT/metrics,keywords=http://127.0.0.1:$KEYWORDS_ADMIN_PORT/metrics,voting=http://127.0.0.1:$VOTING_ADMIN_PORT/metrics"
 echo "BKK_E2E_READY"
 
 # Stay up until told to stop, or until the parent process goes away.

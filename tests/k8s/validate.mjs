@@ -36,11 +36,17 @@ const REACHABILITY = {
   gateway: { in: [], out: ['ingress-nginx', 'monitoring'], required: [{ ns: 'ingress-nginx', port: 8080 }] },
   'budget-data': {
     in: ['gateway', 'keyword-analytics'],
-    out: ['ingress-nginx'],
-    required: [{ from: 'gateway', port: 50051 }, { from: 'keyword-analytics', port: 50051 }],
+    out: ['ingress-nginx', 'monitoring'],
+    required: [{ from: 'gateway', port: 50051 }, { from: 'keyword-analytics', port: 50051 }, { ns: 'monitoring', port: 9090 }],
   },
-  'keyword-analytics': { in: ['gateway'], out: ['ingress-nginx'], required: [{ from: 'gateway', port: 50052 }] },
-  voting: { in: ['gateway'], out: ['ingress-nginx'], required: [{ from: 'gateway', port: 50053 }] },
+  'keyword-analytics': {
+    in: ['gateway'], out: ['ingress-nginx', 'monitoring'],
+    required: [{ from: 'gateway', port: 50052 }, { ns: 'monitoring', port: 9090 }],
+  },
+  voting: {
+    in: ['gateway'], out: ['ingress-nginx', 'monitoring'],
+    required: [{ from: 'gateway', port: 50053 }, { ns: 'monitoring', port: 9090 }],
+  },
   postgres: {
     in: ['budget-data', 'voting', 'postgres'],
     out: ['cnpg-system', 'monitoring'],

@@ -16,6 +16,7 @@ chmod 755 "$WORK"
 export BKK_RUN_DIR="$WORK/run"
 export PG_PORT="$(free_port)" REDIS_PORT="$(free_port)" BKK_BUDGET_PORT="$(free_port)"
 export BKK_KEYWORDS_PORT="$(free_port)" BKK_VOTING_PORT="$(free_port)" BKK_HTTP_PORT="$(free_port)"
+export BKK_ADMIN_PORT_BASE=0
 URL="http://127.0.0.1:$BKK_HTTP_PORT"
 FAILURES=0
 RUN_PID=""

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 const STACK_SH = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e', 'stack.sh');
 
 /** Starts the whole stack; resolves { child, base, admin, moderator, tracker,
- * pgUrl, logDir } (admin, moderator and tracker are operator keys: every role,
- * one role each; logDir holds each process's log) once it is ready. */
+ * pgUrl, logDir, metrics } (admin, moderator and tracker are operator keys:
+ * every role, one role each; logDir holds each process's log; metrics maps
+ * budget, keywords and voting to their /metrics URLs) once it is ready. */
 export function startStack({ env = process.env, timeoutMs = 240000 } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [STACK_SH], { stdio: ['pipe', 'pipe', 'inherit'], env });
@@ -24,11 +25,13 @@ export function startStack({ env = process.env, timeoutMs = 240000 } = {}) {
       const tracker = out.match(/BKK_E2E_TRACKER_KEY=(\S+)/);
       const pg = out.match(/BKK_E2E_PG_URL=(\S+)/);
       const logDir = out.match(/BKK_E2E_LOG_DIR=(\S+)/);
-      if (url && token && moderator && tracker && pg && logDir && out.includes('BKK_E2E_READY')) {
+      const metrics = out.match(/BKK_E2E_METRICS=(\S+)/);
+      if (url && token && moderator && tracker && pg && logDir && metrics && out.includes('BKK_E2E_READY')) {
         clearTimeout(timer);
         resolve({
           child, base: url[1], admin: token[1], moderator: moderator[1], tracker: tracker[1], pgUrl: pg[1],
           logDir: logDir[1],
+          metrics: Object.fromEntries(metrics[1].split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
         });
       }
     });

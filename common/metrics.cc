@@ -1,0 +1,120 @@
+// Service metrics and the RPC interceptor; see metrics.h.
+#include "common/metrics.h"
+
+#include <grpcpp/support/server_interceptor.h>
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+#include "common/log.h"
+
+namespace bkk {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One per RPC: the clock starts when the call arrives and stops when its
+// status is sent, whatever thread that happens on.
+class RpcInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  RpcInterceptor(std::string method, prometheus::Family<prometheus::Counter>* handled, prometheus::Histogram* handling)
+      : method_(std::move(method)), handled_(handled), handling_(handling), start_(Clock::now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      handled_->Add({{"method", method_}, {"code", absl::StatusCodeToString(FromGrpcCode(status.error_code()))}})
+          .Increment();
+      handling_->Observe(std::chrono::duration<double>(Clock::now() - start_).count());
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string method_;
+  prometheus::Family<prometheus::Counter>* const handled_;
+  prometheus::Histogram* const handling_;
+  const Clock::time_point start_;
+};
+
+class RpcInterceptorFactory final : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  RpcInterceptorFactory(prometheus::Family<prometheus::Counter>* handled,
+                        prometheus::Family<prometheus::Histogram>* handling)
+      : handled_(handled), handling_(handling) {}
+
+  grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
+    std::string method = info->method() == nullptr ? "unknown" : info->method();
+    prometheus::Histogram* histogram = &handling_->Add({{"method", method}}, ServiceMetrics::LatencyBuckets());
+    return new RpcInterceptor(std::move(method), handled_, histogram);
+  }
+
+ private:
+  prometheus::Family<prometheus::Counter>* const handled_;
+  prometheus::Family<prometheus::Histogram>* const handling_;
+};
+
+}  // namespace
+
+SettingSpec AdminListenSetting() {
+  return {"BKK_ADMIN_LISTEN", "admin listener for /metrics (host:port; port 0 picks one; empty: none)", false,
+          "127.0.0.1:0"};
+}
+
+const std::vector<double>& ServiceMetrics::LatencyBuckets() {
+  static const std::vector<double> buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                              0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  return buckets;
+}
+
+ServiceMetrics::ServiceMetrics() : registry_(std::make_shared<prometheus::Registry>()) {
+  handled_ = &prometheus::BuildCounter()
+                  .Name("bkk_grpc_server_handled_total")
+                  .Help("RPCs completed, by method and gRPC status code")
+                  .Register(*registry_);
+  handling_ = &prometheus::BuildHistogram()
+                   .Name("bkk_grpc_server_handling_seconds")
+                   .Help("Time from an RPC's arrival to its status, by method")
+                   .Register(*registry_);
+  release_ = &prometheus::BuildGauge()
+                  .Name("bkk_dataset_release_info")
+                  .Help("The dataset release this process serves (value 1, release in the label)")
+                  .Register(*registry_);
+}
+
+void ServiceMetrics::SetRelease(const std::string& version) {
+  std::lock_guard<std::mutex> lock(release_mu_);
+  if (release_gauge_ != nullptr) release_->Remove(release_gauge_);
+  release_gauge_ = &release_->Add({{"version", version}});
+  release_gauge_->Set(1);
+}
+
+ServiceMetrics::~ServiceMetrics() = default;
+
+absl::StatusOr<std::unique_ptr<ServiceMetrics>> ServiceMetrics::Start(const std::string& admin_address) {
+  auto metrics = std::unique_ptr<ServiceMetrics>(new ServiceMetrics());
+  if (admin_address.empty()) return metrics;
+  try {
+    // One thread: Prometheus scrapes every few seconds.
+    metrics->exposer_ = std::make_unique<prometheus::Exposer>(admin_address, 1);
+  } catch (const std::exception& e) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot serve metrics on ", admin_address, " (in use or not local?): ", e.what()));
+  }
+  metrics->exposer_->RegisterCollectable(metrics->registry_);
+  const auto ports = metrics->exposer_->GetListeningPorts();
+  metrics->port_ = ports.empty() ? 0 : ports.front();
+  LogInfo("metrics_listening", {{"address", admin_address}, {"port", std::to_string(metrics->port_)}});
+  return metrics;
+}
+
+std::string ServiceMetrics::Render() const { return prometheus::TextSerializer().Serialize(registry_->Collect()); }
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> ServiceMetrics::NewInterceptorFactory() {
+  return std::make_unique<RpcInterceptorFactory>(handled_, handling_);
+}
+
+}  // namespace bkk
