@@ -117,10 +117,21 @@ function copySources(ins) {
   return parts.slice(0, -1);
 }
 
+// What each Dockerfile is: a binary's runtime image (tests/k8s/settings.json),
+// the builder that compiles them all, the image of a host build, or a
+// datastore image Compose runs.
+const ROLES = { builder: 'builder', 'host-binaries': 'host', postgres: 'datastore', redis: 'datastore' };
+// Base images made by deploy/docker/images.sh (no registry is reachable).
+const LOCAL_BASES = /^bkkbudget\/(debian:bookworm|builder:local)$/;
+
 function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
   const rel = path.relative(ROOT, file);
   const name = path.basename(file, '.Dockerfile');
   const binary = SETTINGS[name];
+  const role = binary ? 'service' : ROLES[name] ?? 'unknown';
+  report.check(`${rel}: is a known image (a binary's, the builder, host binaries or a datastore)`, role === 'unknown' ? [`${name} is none of them`] : []);
+  // Datastore images take their context from deploy/docker, the others from the root.
+  const context = role === 'datastore' ? DOCKER_DIR : ROOT;
   const { instructions, problems: parseProblems } = parseDockerfile(text);
   report.check(`${rel}: parses; only known instructions (${instructions.length})`, parseProblems);
   // No registry is reachable here: a `# syntax=` line makes BuildKit pull its
@@ -130,6 +141,10 @@ function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
   report.check(`${rel}: builds offline with the built-in frontend (no # syntax= line, no heredoc)`, offline);
   const { stages, pre } = stagesOf(instructions);
   const final = stages.at(-1);
+  // FROM ${ARG} is read with the ARG's default (the builder image by default).
+  const argDefaults = Object.fromEntries(pre.filter((x) => x.keyword === 'ARG' && x.args.includes('='))
+    .map((x) => [x.args.slice(0, x.args.indexOf('=')).trim(), x.args.slice(x.args.indexOf('=') + 1).trim()]));
+  for (const st of stages) st.image = st.image.replace(/\$\{?([A-Z_]+)\}?/g, (m, n) => argDefaults[n] ?? m);
 
   report.check(`${rel}: only ARG before the first FROM`, pre.filter((x) => x.keyword !== 'ARG').map((x) => `line ${x.line}: ${x.keyword}`));
 
@@ -146,12 +161,13 @@ function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
     }
     if (s.name) names.add(s.name);
     const { tag, digest } = parseImage(s.image);
-    if (s.image.includes('$')) pinned.push(`line ${s.line}: ${s.image} is set by a build argument`);
+    if (role === 'host' && s.image === 'scratch') continue;
+    if (s.image.includes('$')) pinned.push(`line ${s.line}: ${s.image} is set by a build argument without a default`);
     else if (!digest && (!tag || tag === 'latest')) pinned.push(`line ${s.line}: ${s.image} has no pinned tag`);
-    if (!/^(debian:12(\.\d+)?(-slim)?|.*bookworm.*)$/.test(s.image)) bookworm.push(`line ${s.line}: ${s.image} is not Debian 12 (bookworm)`);
+    if (!LOCAL_BASES.test(s.image)) bookworm.push(`line ${s.line}: ${s.image} is not an image ./bkk images makes (bkkbudget/debian:bookworm, the builder)`);
   }
   report.check(`${rel}: every FROM pins a tag; stage names unique`, pinned);
-  report.check(`${rel}: every base image is Debian 12 (bookworm)`, bookworm);
+  report.check(`${rel}: every base image is made here on Debian 12 (bookworm)`, bookworm);
 
   const fromProblems = [];
   stages.forEach((s, idx) => {
@@ -168,17 +184,41 @@ function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
     /(https?:|git@|ftp:)/.test(x.args) ? `line ${x.line}: ADD of a remote URL` : `line ${x.line}: ADD (use COPY)`));
   report.check(`${rel}: no ADD (no remote downloads)`, addProblems);
 
+  const copies = (ins) => copySources(ins);
+  if (role === 'builder') {
+    const runs = instructions.filter((x) => x.keyword === 'RUN').map((x) => x.args).join('\n');
+    const problems = [];
+    for (const target of [...Object.values(SETTINGS).map((b) => path.basename(b.build))]) {
+      if (!new RegExp(`--target[^\n]*\\b${target.replace('-', '\\-')}\\b`).test(runs)) problems.push(`does not build ${target}`);
+    }
+    if (!/npm ci/.test(runs) || !/npm run build/.test(runs)) problems.push('does not build the web app (npm ci, npm run build)');
+    if (!/--mount=type=cache,target=\/root\/\.ccache/.test(text)) problems.push('no ccache cache mount');
+    report.check(`${rel}: compiles every binary and the web app once into /out`, problems);
+  }
+  if (role === 'host' || role === 'builder') {
+    report.skip(`${rel}: runtime checks`, 'not an image that ships');
+    checkIgnore(report, rel, file);
+    return;
+  }
   const users = (final?.instructions ?? []).filter((x) => x.keyword === 'USER');
   const lastUser = users.at(-1)?.args;
   const userProblems = [];
   if (!lastUser) userProblems.push('final stage has no USER');
-  else if (!/^[1-9][0-9]*(:[0-9]+)?$/.test(lastUser)) userProblems.push(`final USER ${lastUser} is not a numeric non-root uid`);
+  else if (role === 'datastore' && /^(root|0)(:.*)?$/.test(lastUser)) userProblems.push(`final USER ${lastUser} is root`);
+  else if (role !== 'datastore' && !/^[1-9][0-9]*(:[0-9]+)?$/.test(lastUser)) userProblems.push(`final USER ${lastUser} is not a numeric non-root uid`);
   else {
     const lastUserIndex = final.instructions.lastIndexOf(users.at(-1));
     const after = final.instructions.slice(lastUserIndex + 1).filter((x) => x.keyword === 'RUN');
     if (after.length) userProblems.push(`RUN after the final USER (line ${after[0].line})`);
   }
-  report.check(`${rel}: final stage runs as a numeric non-root user`, userProblems);
+  report.check(`${rel}: final stage runs as a ${role === 'datastore' ? '' : 'numeric '}non-root user`, userProblems);
+  if (role === 'datastore') {
+    report.check(`${rel}: has a HEALTHCHECK (Compose waits for it)`,
+      final.instructions.some((x) => x.keyword === 'HEALTHCHECK') ? [] : ['no HEALTHCHECK']);
+    checkSources(report, rel, instructions, context);
+    checkIgnore(report, rel, file);
+    return;
+  }
 
   const pkgs = final ? aptPackages(final) : [];
   report.check(`${rel}: final stage installs runtime packages only (${pkgs.length})`, pkgs.filter((p) => BUILD_ONLY.test(p)).map((p) => `${p} is a build package`));
@@ -189,8 +229,9 @@ function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
   const runs = [];
   if (!binary) runs.push(`no binary ${name} in tests/k8s/settings.json`);
   else {
-    const copy = final.instructions.find((x) => x.keyword === 'COPY' && x.flags.from && copySources(x).some((src) => src.endsWith(binary.build)));
-    if (!copy) runs.push(`no COPY --from a build stage of ${binary.build}`);
+    const built = `/out/${path.basename(binary.build)}`;
+    const copy = final.instructions.find((x) => x.keyword === 'COPY' && x.flags.from && copies(x).some((src) => src === built));
+    if (!copy) runs.push(`no COPY --from the builder of ${built}`);
     const entry = final.instructions.filter((x) => x.keyword === 'ENTRYPOINT').at(-1);
     const form = entry && execForm(entry.args);
     const dest = copy?.args.split(/\s+/).at(-1);
@@ -210,38 +251,46 @@ function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
     if (!envText.includes(`${binary.listen}=0.0.0.0:${binary.port.number}`)) runs.push(`ENV ${binary.listen}=0.0.0.0:${binary.port.number} missing`);
     for (const n of envNames) if (binary.settings[n]?.secret) runs.push(`ENV ${n} bakes a secret into the image`);
   }
-  report.check(`${rel}: final stage copies ${binary?.build ?? name} from the build stage and runs it`, runs);
+  report.check(`${rel}: final stage copies ${binary ? path.basename(binary.build) : name} from the builder and runs it`, runs);
 
   if (name === 'budget-data') {
     const hasData = final.instructions.some((x) => x.keyword === 'COPY' && !x.flags.from && /^data\/?\s+\/data\/?$/.test(x.args));
     report.check(`${rel}: the dataset is baked in at /data (the import Job runs \`import /data\`)`, hasData ? [] : ['no COPY data/ /data/']);
   }
   if (name === 'gateway') {
-    const web = stages.find((s) => s.instructions.some((x) => x.keyword === 'RUN' && /npm (ci|install)/.test(x.args)) && s.instructions.some((x) => x.keyword === 'RUN' && /npm run build/.test(x.args)));
-    const problems = [];
-    if (!web) problems.push('no stage runs npm ci and npm run build');
-    else if (!final.instructions.some((x) => x.keyword === 'COPY' && String(x.flags.from).toLowerCase() === web.name && x.args.trim().endsWith(SETTINGS.gateway.settings.BKK_WEB_ROOT.default + '/'))) {
-      problems.push(`the web stage's output is not copied to ${SETTINGS.gateway.settings.BKK_WEB_ROOT.default}`);
-    }
-    report.check(`${rel}: the web app is built in a node stage and baked into the image`, problems);
+    const root = SETTINGS.gateway.settings.BKK_WEB_ROOT.default;
+    const baked = final.instructions.some((x) => x.keyword === 'COPY' && x.flags.from && copies(x).includes('/out/web/') && x.args.trim().endsWith(`${root}/`));
+    report.check(`${rel}: the web app the builder built is baked in at ${root}`, baked ? [] : [`no COPY --from the builder of /out/web/ to ${root}/`]);
   }
 
-  // Sources copied from the build context exist (skipped while a part is not in the tree yet).
+  checkSources(report, rel, instructions, context);
+  checkIgnore(report, rel, file);
+}
+
+// Sources copied from the build context exist: a missing one fails the build.
+function checkSources(report, rel, instructions, context) {
   const missing = [];
   for (const ins of instructions.filter((x) => (x.keyword === 'COPY' || x.keyword === 'ADD') && !x.flags.from)) {
-    for (const src of copySources(ins)) if (!fs.existsSync(path.join(ROOT, src))) missing.push(src);
+    for (const src of copySources(ins)) if (!fs.existsSync(path.join(context, src))) missing.push(src);
   }
-  if (missing.length) report.skip(`${rel}: COPY sources exist in the repository`, `not in the tree yet: ${missing.join(', ')}`);
-  else report.check(`${rel}: COPY sources exist in the repository`, []);
+  report.check(`${rel}: COPY sources exist in its context (${path.relative(ROOT, context) || '.'})`,
+    missing.map((m) => `${m} is missing`));
+}
 
+// The context sent to the engine: nothing (`*` first) or the tree without
+// build outputs, local state and node_modules.
+function checkIgnore(report, rel, file) {
   const ignore = `${file}.dockerignore`;
-  const ignoreProblems = [];
-  if (!fs.existsSync(ignore)) ignoreProblems.push(`no ${path.basename(ignore)}`);
+  const problems = [];
+  if (path.basename(file) === 'host-binaries.Dockerfile') return; // its context is a staging folder
+  if (!fs.existsSync(ignore)) problems.push(`no ${path.basename(ignore)}`);
   else {
-    const lines = fs.readFileSync(ignore, 'utf8').split('\n').map((l) => l.trim());
-    for (const must of ['build', '.local', '**/node_modules']) if (!lines.includes(must)) ignoreProblems.push(`does not ignore ${must}`);
+    const lines = fs.readFileSync(ignore, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    if (lines[0] !== '*') {
+      for (const must of ['build', '.local', '**/node_modules']) if (!lines.includes(must)) problems.push(`does not ignore ${must}`);
+    }
   }
-  report.check(`${rel}: its .dockerignore keeps build outputs and node_modules out of the context`, ignoreProblems);
+  report.check(`${rel}: its .dockerignore keeps build outputs and node_modules out of the context`, problems);
 }
 
 // ---- compose.yaml ----------------------------------------------------------------
@@ -320,7 +369,7 @@ function checkCompose(report, text = fs.readFileSync(COMPOSE, 'utf8')) {
   const shape = [];
   for (const b of Object.keys(SETTINGS)) if (!byBinary[b]) shape.push(`no service runs ${b}`);
   for (const need of ['postgres', 'redis']) {
-    if (!Object.values(services).some((s) => String(s.image ?? '').startsWith(`${need}:`))) shape.push(`no ${need} service`);
+    if (!Object.values(services).some((s) => String(s.image ?? '').startsWith(`bkkbudget/${need}:`))) shape.push(`no ${need} service (bkkbudget/${need}, made by ./bkk images)`);
   }
   const oneShots = Object.entries(services).filter(([, s]) => {
     const b = binaryForImage(s.image ?? '', SETTINGS);
@@ -365,14 +414,16 @@ const budgetFile = path.join(DOCKER_DIR, 'budget-data.Dockerfile');
 const budgetText = fs.readFileSync(budgetFile, 'utf8');
 const composeText = fs.readFileSync(COMPOSE, 'utf8');
 const DOCKER_DEFECTS = [
-  ['an unknown instruction', (t) => t.replace('WORKDIR /src', 'WORKDIRR /src')],
+  ['an unknown instruction', (t) => t.replace('LABEL ', 'LABELL ')],
   ['a # syntax= line', (t) => `# syntax=docker/dockerfile:1\n${t}`],
-  ['an unpinned base image', (t) => t.replace('FROM debian:12.11-slim AS build', 'FROM debian AS build')],
-  ['a non-Debian-12 base image', (t) => t.replace('FROM debian:12.11-slim AS build', 'FROM ubuntu:24.04 AS build')],
+  ['an unpinned base image', (t) => t.replace('FROM bkkbudget/debian:bookworm', 'FROM debian')],
+  ['a base image from a registry', (t) => t.replace('FROM bkkbudget/debian:bookworm', 'FROM ubuntu:24.04')],
+  ['a builder argument without a default', (t) => t.replace('ARG BUILDER=bkkbudget/builder:local', 'ARG BUILDER')],
   ['a root final user', (t) => t.replace('USER 10001:10001', 'USER root')],
   ['no final USER', (t) => t.replace('USER 10001:10001\n', '')],
   ['a remote ADD', (t) => t.replace('COPY data/ /data/', 'ADD https://example.org/data.tgz /data/')],
-  ['COPY --from an unknown stage', (t) => t.replace('COPY --from=build', 'COPY --from=builder')],
+  ['COPY --from an unknown stage', (t) => t.replace('COPY --from=binaries', 'COPY --from=nowhere')],
+  ['a COPY source missing from the tree', (t) => t.replace('COPY data/ /data/', 'COPY data/ /data/\nCOPY no-such-dir/ /x/')],
   ['a compiler in the final stage', (t) => t.replace('libgrpc++1.51 libgrpc29', 'libgrpc++1.51 build-essential libgrpc29')],
   ['a shell-form ENTRYPOINT', (t) => t.replace('ENTRYPOINT ["/usr/local/bin/budget-data"]', 'ENTRYPOINT /usr/local/bin/budget-data')],
   ['a setting the binary does not read', (t) => t.replace('ENV BKK_LISTEN=0.0.0.0:50051', 'ENV BKK_LISTEN=0.0.0.0:50051 BKK_LISTEN_PORT=50051')],
@@ -381,7 +432,7 @@ const COMPOSE_DEFECTS = [
   ['a missing required setting', (t) => t.replace(/( {2}voting:\n[\s\S]*?)\n {6}BKK_VOTER_KEY: [^\n]*/, '$1')],
   ['a setting the binary does not read', (t) => t.replace('      BKK_BUDGET_ADDR: budget-data:50051\n      BKK_DRAIN', '      BKK_BUDGET_ADDR: budget-data:50051\n      BKK_BUDGET_URL: x\n      BKK_DRAIN')],
   ['a secret written into the file', (t) => t.replace('BKK_ADMIN_TOKEN: ${BKK_ADMIN_TOKEN:?export BKK_ADMIN_TOKEN}', 'BKK_ADMIN_TOKEN: hunter2')],
-  ['a port open to the network', (t) => t.replace('"127.0.0.1:8080:8080"', '"8080:8080"')],
+  ['a port open to the network', (t) => t.replace('"127.0.0.1:${BKK_COMPOSE_HTTP_PORT:-8080}:8080"', '"8080:8080"')],
   ['a service started before its one-shot import', (t) => t.replace('budget-import:\n        condition: service_completed_successfully', 'budget-import:\n        condition: service_started')],
 ];
 const dockerBaseline = new Collector();
