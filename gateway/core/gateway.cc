@@ -125,7 +125,7 @@ class Gateway::Exchange final {
   // API requests carry a trace (the client's traceparent or a new one): error
   // bodies name it, and changes and server errors get an http_request log
   // line with it (spectators' reads are not logged: they are the flood).
-  void set_trace(TraceParent trace, absl::string_view method, absl::string_view path) {
+  void set_trace(const TraceParent& trace, absl::string_view method, absl::string_view path) {
     trace_id_ = trace.trace_id;
     traceparent_ = FormatTraceParent(trace);
     method_ = std::string(method);

@@ -345,7 +345,7 @@ void GrpcBackend::CheckHealth(const std::string& service, std::chrono::system_cl
     call->context.set_deadline(deadline);
     grpc::Slice slice(bytes);
     call->request = grpc::ByteBuffer(&slice, 1);
-    auto finish = [round, i](std::string problem) {
+    auto finish = [round, i](const std::string& problem) {
       std::lock_guard<std::mutex> lock(round->mu);
       if (!problem.empty() && round->problem.empty()) {
         round->problem = absl::StrCat(problem, " (connection ", i + 1, ")");
