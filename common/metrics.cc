@@ -111,6 +111,10 @@ absl::StatusOr<std::unique_ptr<ServiceMetrics>> ServiceMetrics::Start(const std:
   return metrics;
 }
 
+void ServiceMetrics::Expose(const std::weak_ptr<prometheus::Collectable>& collectable) {
+  if (exposer_) exposer_->RegisterCollectable(collectable);
+}
+
 std::string ServiceMetrics::Render() const { return prometheus::TextSerializer().Serialize(registry_->Collect()); }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> ServiceMetrics::NewInterceptorFactory() {

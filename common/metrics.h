@@ -50,6 +50,10 @@ class ServiceMetrics final {
   // previous one's series goes), so replicas on different releases show.
   void SetRelease(const std::string& version);
 
+  // Serves another collectable on the same /metrics (the gateway's own
+  // registry); it must outlive this object or stop answering.
+  void Expose(const std::weak_ptr<prometheus::Collectable>& collectable);
+
   // The exposition text, as a scrape would get it.
   std::string Render() const;
 

@@ -13,6 +13,7 @@
 #include "common/config.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
+#include "common/metrics.h"
 #include "common/service_main.h"
 #include "gateway/core/gateway.h"
 #include "gateway/server/grpc_backend.h"
@@ -50,6 +51,7 @@ std::vector<bkk::SettingSpec> Specs() {
       {"BKK_LIVE_VIEW_NICE", "nice value of the live-view threads (0-19): voters' requests go first", false, "10"},
       {"BKK_BACKEND_CHANNELS", "gRPC connections per backend", false, "2"},
       {"BKK_DRAIN_SECONDS", "how long SIGTERM waits for in-flight requests", false, "10"},
+      bkk::AdminListenSetting(),
   };
 }
 
@@ -147,6 +149,11 @@ int main(int argc, char** argv) {
   server_options.live_view_nice = static_cast<int>(n["BKK_LIVE_VIEW_NICE"]);
   bkk::gateway::HttpServer server(&gateway, server_options);
   if (auto s = server.Start(); !s.ok()) return Fail(s);
+  // /metrics only on the admin listener, not on the public one.
+  auto admin = bkk::ServiceMetrics::Start(config->Get("BKK_ADMIN_LISTEN"));
+  if (!admin.ok()) return Fail(admin.status());
+  (*admin)->Expose(gateway.metrics().registry());
+  (*admin)->Expose(gateway.metrics().collectors());
   auto release_poller =
       bkk::gateway::NewReleasePoller(&backend, &gateway, std::chrono::milliseconds(n["BKK_RELEASE_POLL_MS"]));
   release_poller->Start();

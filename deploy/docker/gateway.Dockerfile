@@ -30,4 +30,7 @@ USER 10001:10001
 ENV BKK_HTTP_LISTEN=0.0.0.0:8080 \
     BKK_WEB_ROOT=/app/web
 EXPOSE 8080
+# /metrics (BKK_ADMIN_LISTEN), for Prometheus only.
+ENV BKK_ADMIN_LISTEN=0.0.0.0:9090
+EXPOSE 9090
 ENTRYPOINT ["/usr/local/bin/bkk-gateway"]

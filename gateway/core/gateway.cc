@@ -232,10 +232,47 @@ Gateway::Gateway(GatewayOptions options, std::shared_ptr<const RouteTable> route
   series_static_ = metrics_.AddSeries("static", "GET");
   series_health_ = metrics_.AddSeries("/healthz", "GET");
   series_ready_ = metrics_.AddSeries("/readyz", "GET");
-  series_metrics_ = metrics_.AddSeries("/metrics", "GET");
   series_options_ = metrics_.AddSeries("preflight", "OPTIONS");
   series_unmatched_ = metrics_.AddSeries("unmatched", "");
   series_protocol_ = metrics_.AddSeries("protocol_error", "");
+  using prometheus::MetricType;
+  using Samples = std::vector<Metrics::Sample>;
+  metrics_.AddCollector("bkk_gateway_rate_limited_total", "Requests refused by the per-client rate limit",
+                        MetricType::Counter, [this] {
+                          return Samples{{{}, static_cast<double>(rate_limited_.load(std::memory_order_relaxed))}};
+                        });
+  metrics_.AddCollector("bkk_gateway_cache_hits_total", "Answers served from a response cache", MetricType::Counter,
+                        [this] {
+                          return Samples{{{{"cache", "release"}}, static_cast<double>(release_cache_.hits())},
+                                         {{{"cache", "tally"}}, static_cast<double>(tally_cache_.hits())}};
+                        });
+  metrics_.AddCollector("bkk_gateway_cache_misses_total", "Cacheable answers asked of a backend", MetricType::Counter,
+                        [this] {
+                          return Samples{{{{"cache", "release"}}, static_cast<double>(release_cache_.misses())},
+                                         {{{"cache", "tally"}}, static_cast<double>(tally_cache_.misses())}};
+                        });
+  metrics_.AddCollector("bkk_gateway_release_info", "The dataset release the gateway serves (value 1)",
+                        MetricType::Gauge, [this] {
+                          return Samples{{{{"version", release_.Get()}}, 1}};
+                        });
+  metrics_.AddCollector("bkk_gateway_sse_clients", "Live-tally (SSE) clients connected", MetricType::Gauge, [this] {
+    return Samples{{{}, static_cast<double>(fanout_->stats().clients)}};
+  });
+  metrics_.AddCollector("bkk_gateway_sse_upstreams", "Backend streams shared by the SSE clients", MetricType::Gauge,
+                        [this] {
+                          return Samples{{{}, static_cast<double>(fanout_->stats().upstreams)}};
+                        });
+  metrics_.AddCollector("bkk_gateway_sse_upstream_restarts_total", "Backend streams started again after ending",
+                        MetricType::Counter, [this] {
+                          return Samples{{{}, static_cast<double>(fanout_->stats().upstream_restarts)}};
+                        });
+  metrics_.AddCollector("bkk_gateway_sse_refused_total", "SSE clients refused at the client limit", MetricType::Counter,
+                        [this] {
+                          return Samples{{{}, static_cast<double>(fanout_->stats().refused)}};
+                        });
+  metrics_.AddCollector("bkk_gateway_sse_events_total", "Events passed to SSE clients", MetricType::Counter, [this] {
+    return Samples{{{}, static_cast<double>(fanout_->stats().events)}};
+  });
   csp_ =
       "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; "
       "base-uri 'self'; form-action 'self'";
@@ -366,32 +403,6 @@ void Gateway::Handle(const HttpRequest& request, std::shared_ptr<ResponseWriter>
     ex->set_series(series_ready_);
     if (!get) return not_allowed();
     return HandleReady(ex);
-  }
-  if (path == "/metrics") {
-    ex->set_series(series_metrics_);
-    if (!get) return not_allowed();
-    std::string extra = absl::StrCat(
-        "# TYPE bkk_gateway_rate_limited_total counter\nbkk_gateway_rate_limited_total ",
-        rate_limited_.load(std::memory_order_relaxed), "\n", "# TYPE bkk_gateway_cache_hits_total counter\n",
-        "bkk_gateway_cache_hits_total{cache=\"release\"} ", release_cache_.hits(), "\n",
-        "bkk_gateway_cache_hits_total{cache=\"tally\"} ", tally_cache_.hits(), "\n",
-        "# TYPE bkk_gateway_cache_misses_total counter\n", "bkk_gateway_cache_misses_total{cache=\"release\"} ",
-        release_cache_.misses(), "\n", "bkk_gateway_cache_misses_total{cache=\"tally\"} ", tally_cache_.misses(), "\n",
-        "# TYPE bkk_gateway_release_info gauge\nbkk_gateway_release_info{version=\"", PromLabel(release_.Get()),
-        "\"} 1\n");
-    const SseFanout::Stats sse = fanout_->stats();
-    absl::StrAppend(
-        &extra, "# TYPE bkk_gateway_sse_clients gauge\nbkk_gateway_sse_clients ", sse.clients,
-        "\n# TYPE bkk_gateway_sse_upstreams gauge\nbkk_gateway_sse_upstreams ", sse.upstreams,
-        "\n# TYPE bkk_gateway_sse_upstream_restarts_total counter\nbkk_gateway_sse_upstream_restarts_total ",
-        sse.upstream_restarts, "\n# TYPE bkk_gateway_sse_refused_total counter\nbkk_gateway_sse_refused_total ",
-        sse.refused, "\n# TYPE bkk_gateway_sse_events_total counter\nbkk_gateway_sse_events_total ", sse.events, "\n");
-    if (extra_metrics_) extra += extra_metrics_();
-    HttpResponse r;
-    r.body = metrics_.Render(extra);
-    r.headers.push_back({"Content-Type", "text/plain; version=0.0.4; charset=utf-8"});
-    r.headers.push_back({"Cache-Control", "no-store"});
-    return ex->Send(std::move(r));
   }
   ex->set_series(series_static_);
   if (!get) return not_allowed();

@@ -80,8 +80,6 @@ class Gateway final {
 
   // While draining, /readyz answers 503 so load balancers stop sending.
   void SetDraining(bool draining) { draining_.store(draining); }
-  // Extra metrics text the server appends (connections, …).
-  void SetExtraMetrics(std::function<std::string()> extra) { extra_metrics_ = std::move(extra); }
 
   Metrics& metrics() { return metrics_; }
   SseFanout::Stats sse_stats() const { return fanout_->stats(); }
@@ -134,8 +132,8 @@ class Gateway final {
   StaticFiles static_files_;
   Metrics metrics_;
   std::unordered_map<const Route*, int> series_of_;
-  int series_static_, series_share_, series_health_, series_ready_, series_metrics_, series_unmatched_,
-      series_protocol_, series_options_;
+  int series_static_, series_share_, series_health_, series_ready_, series_unmatched_, series_protocol_,
+      series_options_;
   std::atomic<bool> draining_{false};
   // The last readiness verdict, reused for options_.ready_cache_ttl.
   std::mutex ready_mu_;
@@ -143,7 +141,6 @@ class Gateway final {
   bool ready_cached_ok_ = false;
   std::string ready_cached_problem_;
   std::atomic<uint64_t> rate_limited_{0};
-  std::function<std::string()> extra_metrics_;
   // Declared last, destroyed first: its upstreams are cancelled while what
   // their callbacks use still exists.
   std::unique_ptr<SseFanout> fanout_;

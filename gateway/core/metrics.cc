@@ -1,10 +1,61 @@
-// Prometheus text rendering; see metrics.h.
+// Gateway metrics over prometheus-cpp; see metrics.h.
 #include "gateway/core/metrics.h"
 
+#include <prometheus/text_serializer.h>
+
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 
 namespace bkk::gateway {
+namespace {
+
+const std::vector<double>& Buckets() {
+  static const std::vector<double> buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                              0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  return buckets;
+}
+
+}  // namespace
+
+// The scrape-time metrics, as one Collectable beside the registry.
+class Metrics::Collectors final : public prometheus::Collectable {
+ public:
+  void Add(std::string name, std::string help, prometheus::MetricType type, Read read) {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.push_back({std::move(name), std::move(help), type, std::move(read)});
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<prometheus::MetricFamily> families;
+    for (const Entry& e : entries_) {
+      prometheus::MetricFamily family;
+      family.name = e.name;
+      family.help = e.help;
+      family.type = e.type;
+      for (const Sample& s : e.read()) {
+        prometheus::ClientMetric metric;
+        for (const auto& [k, v] : s.labels) metric.label.push_back({k, v});
+        if (e.type == prometheus::MetricType::Counter) {
+          metric.counter.value = s.value;
+        } else {
+          metric.gauge.value = s.value;
+        }
+        family.metric.push_back(std::move(metric));
+      }
+      families.push_back(std::move(family));
+    }
+    return families;
+  }
+
+ private:
+  struct Entry {
+    std::string name, help;
+    prometheus::MetricType type;
+    Read read;
+  };
+  mutable std::mutex mu_;
+  std::vector<Entry> entries_;
+};
 
 std::string PromLabel(absl::string_view value) {
   std::string out;
@@ -22,10 +73,28 @@ std::string PromLabel(absl::string_view value) {
   return out;
 }
 
+Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
+    : registry_(std::move(registry)),
+      collectors_(std::make_shared<Collectors>()),
+      requests_(prometheus::BuildCounter()
+                    .Name("bkk_gateway_requests_total")
+                    .Help("HTTP requests answered, by route and status code")
+                    .Register(*registry_)),
+      duration_(prometheus::BuildHistogram()
+                    .Name("bkk_gateway_request_duration_seconds")
+                    .Help("Time from a complete request to its answer")
+                    .Register(*registry_)),
+      in_flight_(prometheus::BuildGauge()
+                     .Name("bkk_gateway_in_flight_requests")
+                     .Help("Requests being answered now")
+                     .Register(*registry_)
+                     .Add({})) {}
+
 int Metrics::AddSeries(std::string route, std::string method) {
   auto s = std::make_unique<Series>();
   s->route = std::move(route);
   s->method = std::move(method);
+  s->duration = &duration_.Add({{"route", s->route}, {"method", s->method}}, Buckets());
   series_.push_back(std::move(s));
   return static_cast<int>(series_.size() - 1);
 }
@@ -34,58 +103,39 @@ void Metrics::Record(int series, int http_status, std::chrono::nanoseconds elaps
   if (series < 0 || series >= static_cast<int>(series_.size())) return;
   Series& s = *series_[series];
   if (http_status < 0 || http_status >= static_cast<int>(s.by_status.size())) http_status = 0;
-  s.by_status[http_status].fetch_add(1, std::memory_order_relaxed);
-  const double seconds = std::chrono::duration<double>(elapsed).count();
-  for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) {
-      s.buckets[i].fetch_add(1, std::memory_order_relaxed);
-      break;
-    }
+  prometheus::Counter* counter = s.by_status[http_status].load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    // Family::Add returns the same counter for the same labels: a race here
+    // stores the same pointer twice.
+    counter = &requests_.Add({{"route", s.route}, {"method", s.method}, {"code", std::to_string(http_status)}});
+    s.by_status[http_status].store(counter, std::memory_order_release);
   }
-  s.count.fetch_add(1, std::memory_order_relaxed);
-  s.sum_nanos.fetch_add(static_cast<uint64_t>(std::max<int64_t>(0, elapsed.count())), std::memory_order_relaxed);
+  counter->Increment();
+  s.duration->Observe(std::chrono::duration<double>(elapsed).count());
+}
+
+void Metrics::AddInFlight(int delta) {
+  in_flight_count_.fetch_add(delta, std::memory_order_relaxed);
+  in_flight_.Increment(delta);
 }
 
 uint64_t Metrics::Count(int series, int http_status) const {
   if (series < 0 || series >= static_cast<int>(series_.size())) return 0;
   if (http_status < 0 || http_status >= 600) return 0;
-  return series_[series]->by_status[http_status].load(std::memory_order_relaxed);
+  const prometheus::Counter* counter = series_[series]->by_status[http_status].load(std::memory_order_acquire);
+  return counter == nullptr ? 0 : static_cast<uint64_t>(counter->Value());
 }
 
-std::string Metrics::Render(absl::string_view extra) const {
-  std::string out;
-  absl::StrAppend(&out, "# HELP bkk_gateway_requests_total HTTP requests answered, by route and status code.\n",
-                  "# TYPE bkk_gateway_requests_total counter\n");
-  for (const auto& s : series_) {
-    for (size_t code = 0; code < s->by_status.size(); ++code) {
-      uint64_t n = s->by_status[code].load(std::memory_order_relaxed);
-      if (n == 0) continue;
-      absl::StrAppend(&out, "bkk_gateway_requests_total{route=\"", PromLabel(s->route), "\",method=\"",
-                      PromLabel(s->method), "\",code=\"", code, "\"} ", n, "\n");
-    }
-  }
-  absl::StrAppend(&out, "# HELP bkk_gateway_request_duration_seconds Time from a complete request to its answer.\n",
-                  "# TYPE bkk_gateway_request_duration_seconds histogram\n");
-  for (const auto& s : series_) {
-    uint64_t count = s->count.load(std::memory_order_relaxed);
-    if (count == 0) continue;
-    std::string labels = absl::StrCat("route=\"", PromLabel(s->route), "\",method=\"", PromLabel(s->method), "\"");
-    uint64_t cumulative = 0;
-    for (size_t i = 0; i < kBuckets.size(); ++i) {
-      cumulative += s->buckets[i].load(std::memory_order_relaxed);
-      absl::StrAppend(&out, "bkk_gateway_request_duration_seconds_bucket{", labels, ",le=\"",
-                      absl::StrFormat("%g", kBuckets[i]), "\"} ", cumulative, "\n");
-    }
-    absl::StrAppend(&out, "bkk_gateway_request_duration_seconds_bucket{", labels, ",le=\"+Inf\"} ", count, "\n");
-    absl::StrAppend(&out, "bkk_gateway_request_duration_seconds_sum{", labels, "} ",
-                    absl::StrFormat("%.6f", s->sum_nanos.load(std::memory_order_relaxed) / 1e9), "\n");
-    absl::StrAppend(&out, "bkk_gateway_request_duration_seconds_count{", labels, "} ", count, "\n");
-  }
-  absl::StrAppend(&out, "# HELP bkk_gateway_in_flight_requests Requests being answered now.\n",
-                  "# TYPE bkk_gateway_in_flight_requests gauge\n", "bkk_gateway_in_flight_requests ",
-                  in_flight_.load(std::memory_order_relaxed), "\n");
-  out.append(extra.data(), extra.size());
-  return out;
+void Metrics::AddCollector(std::string name, std::string help, prometheus::MetricType type, Read read) {
+  collectors_->Add(std::move(name), std::move(help), type, std::move(read));
+}
+
+std::shared_ptr<prometheus::Collectable> Metrics::collectors() const { return collectors_; }
+
+std::string Metrics::Render() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (auto& f : collectors_->Collect()) families.push_back(std::move(f));
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace bkk::gateway

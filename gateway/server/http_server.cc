@@ -832,15 +832,21 @@ absl::Status HttpServer::Start() {
   port_ = core_->acceptor->local_endpoint().port();
 
   std::weak_ptr<internal::ServerCore> weak = core_;
-  core_->gateway->SetExtraMetrics([weak] {
-    auto core = weak.lock();
-    return absl::StrCat("# TYPE bkk_gateway_open_connections gauge\nbkk_gateway_open_connections ",
-                        core ? core->gate.open() : 0, "\n",
-                        "# TYPE bkk_gateway_sse_coalesced_total counter\nbkk_gateway_sse_coalesced_total ",
-                        core ? core->coalesced.load() : 0, "\n",
-                        "# TYPE bkk_gateway_live_views_moved_total counter\nbkk_gateway_live_views_moved_total ",
-                        core ? core->live_views_moved.load() : 0, "\n");
-  });
+  using prometheus::MetricType;
+  using Samples = std::vector<Metrics::Sample>;
+  auto read = [weak](auto value) {
+    return [weak, value] {
+      auto core = weak.lock();
+      return Samples{{{}, core ? static_cast<double>(value(*core)) : 0.0}};
+    };
+  };
+  Metrics& metrics = core_->gateway->metrics();
+  metrics.AddCollector("bkk_gateway_open_connections", "HTTP connections open now", MetricType::Gauge,
+                       read([](internal::ServerCore& c) { return c.gate.open(); }));
+  metrics.AddCollector("bkk_gateway_sse_coalesced_total", "Live-tally events replaced by a newer one before sending",
+                       MetricType::Counter, read([](internal::ServerCore& c) { return c.coalesced.load(); }));
+  metrics.AddCollector("bkk_gateway_live_views_moved_total", "Live views moved to the live-view io threads",
+                       MetricType::Counter, read([](internal::ServerCore& c) { return c.live_views_moved.load(); }));
   for (auto& ioc : core_->iocs) core_->work.push_back(net::make_work_guard(*ioc));
   Accept(core_);
   for (size_t i = 0; i < core_->iocs.size(); ++i) {

@@ -648,19 +648,22 @@ TEST(MetricsTest, PrometheusText) {
   m.Record(s, 200, std::chrono::milliseconds(30));
   m.Record(s, 404, std::chrono::seconds(20));
   m.AddInFlight(2);
-  std::string text = m.Render("extra_metric 1\n");
-  EXPECT_NE(text.find("bkk_gateway_requests_total{route=\"/v1/budget/overview\",method=\"GET\",code=\"200\"} 2\n"),
+  m.AddCollector("extra_metric", "a value read at scrape time", prometheus::MetricType::Gauge, [] {
+    return std::vector<Metrics::Sample>{{{{"kind", "x"}}, 1}};
+  });
+  std::string text = m.Render();
+  EXPECT_NE(text.find("bkk_gateway_requests_total{code=\"200\",method=\"GET\",route=\"/v1/budget/overview\"} 2\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("bkk_gateway_requests_total{route=\"/v1/budget/overview\",method=\"GET\",code=\"404\"} 1\n"),
+  EXPECT_NE(text.find("bkk_gateway_requests_total{code=\"404\",method=\"GET\",route=\"/v1/budget/overview\"} 1\n"),
             std::string::npos);
-  EXPECT_NE(text.find("_bucket{route=\"/v1/budget/overview\",method=\"GET\",le=\"0.001\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("_bucket{route=\"/v1/budget/overview\",method=\"GET\",le=\"0.05\"} 2\n"), std::string::npos);
-  EXPECT_NE(text.find("_bucket{route=\"/v1/budget/overview\",method=\"GET\",le=\"10\"} 2\n"), std::string::npos);
-  EXPECT_NE(text.find("_bucket{route=\"/v1/budget/overview\",method=\"GET\",le=\"+Inf\"} 3\n"), std::string::npos);
-  EXPECT_NE(text.find("_count{route=\"/v1/budget/overview\",method=\"GET\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("_bucket{method=\"GET\",route=\"/v1/budget/overview\",le=\"0.001\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("_bucket{method=\"GET\",route=\"/v1/budget/overview\",le=\"0.05\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("_bucket{method=\"GET\",route=\"/v1/budget/overview\",le=\"10\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("_bucket{method=\"GET\",route=\"/v1/budget/overview\",le=\"+Inf\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("_count{method=\"GET\",route=\"/v1/budget/overview\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("bkk_gateway_in_flight_requests 2\n"), std::string::npos);
-  EXPECT_NE(text.find("extra_metric 1\n"), std::string::npos);
+  EXPECT_NE(text.find("extra_metric{kind=\"x\"} 1\n"), std::string::npos) << text;
   EXPECT_EQ(m.Count(s, 200), 2u);
   EXPECT_EQ(PromLabel("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
 }

@@ -378,7 +378,7 @@ const until = async (what, check) => {
   assert.fail(`${what} did not happen within 15 s`);
 };
 
-test('each service\'s /metrics (admin port) moves with a ballot, a search and a release import', async () => {
+test('each process\'s /metrics (admin port) moves with a ballot, a search and a release import', async () => {
   // Not on the public listener.
   assert.equal((await get('/v1/metrics')).status, 404);
 
@@ -411,6 +411,10 @@ test('each service\'s /metrics (admin port) moves with a ballot, a search and a 
   const cast = { method: '/bkkbudget.voting.v1.VotingService/CastBallot', code: 'OK' };
   assert.equal(sample(after, 'bkk_grpc_server_handled_total', cast), sample(before, 'bkk_grpc_server_handled_total', cast) + 1);
   await until('the tally lag back to 0', async () => sample(await scrape('voting'), 'bkk_tally_lag_ballots') === 0);
+  // The gateway counted the ballot's route by status, on its own admin port.
+  const route = { route: '/v1/rounds/{round_id}/districts/{district_id}/ballots', method: 'POST', code: '200' };
+  assert.ok(sample(await scrape('gateway'), 'bkk_gateway_requests_total', route) >= 1, 'gateway counts the ballot route');
+  assert.equal((await fetch(`${base}/metrics`)).status, 404, 'no /metrics on the public listener');
 
   // A search: keyword-analytics counts the RPC by method and code.
   const search = { method: '/bkkbudget.keywords.v1.KeywordService/SearchLines', code: 'OK' };

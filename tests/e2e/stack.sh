@@ -74,6 +74,7 @@ PG_PORT="$(free_port)"; REDIS_PORT="$(free_port)"
 BUDGET_PORT="$(free_port)"; KEYWORDS_PORT="$(free_port)"; VOTING_PORT="$(free_port)"; HTTP_PORT="$(free_port)"
 # Each service's /metrics, on its admin listener.
 BUDGET_ADMIN_PORT="$(free_port)"; KEYWORDS_ADMIN_PORT="$(free_port)"; VOTING_ADMIN_PORT="$(free_port)"
+GATEWAY_ADMIN_PORT="$(free_port)"
 start_postgres "$DIR/postgres" "$PG_PORT" >&2
 start_redis "$DIR/redis" "$REDIS_PORT" >&2
 export BKK_PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
@@ -107,6 +108,7 @@ PIDS+=($!)
 BKK_HTTP_LISTEN="127.0.0.1:$HTTP_PORT" BKK_BUDGET_ADDR="127.0.0.1:$BUDGET_PORT" \
   BKK_KEYWORDS_ADDR="127.0.0.1:$KEYWORDS_PORT" BKK_VOTING_ADDR="127.0.0.1:$VOTING_PORT" \
   BKK_WEB_ROOT="$WEB_ROOT" BKK_RATE_LIMIT_RPS="${BKK_E2E_RATE_LIMIT_RPS:-0}" \
+  BKK_ADMIN_LISTEN="127.0.0.1:$GATEWAY_ADMIN_PORT" \
   "$GATEWAY_BIN" >"$DIR/gateway.log" 2>&1 &
 PIDS+=($!)
 
@@ -138,7 +140,7 @@ echo "BKK_E2E_VOTING_PID=${PIDS[2]}"
 echo "BKK_E2E_GATEWAY_PID=${PIDS[3]}"
 # For tests that follow a request through the services' logs and metrics.
 echo "BKK_E2E_LOG_DIR=$DIR"
-echo "BKK_E2E_METRICS=budget=http://127.0.0.1:$BUDGET_ADMIN_PORT/metrics,keywords=http://127.0.0.1:$KEYWORDS_ADMIN_PORT/metrics,voting=http://127.0.0.1:$VOTING_ADMIN_PORT/metrics"
+echo "BKK_E2E_METRICS=budget=http://127.0.0.1:$BUDGET_ADMIN_PORT/metrics,keywords=http://127.0.0.1:$KEYWORDS_ADMIN_PORT/metrics,voting=http://127.0.0.1:$VOTING_ADMIN_PORT/metrics,gateway=http://127.0.0.1:$GATEWAY_ADMIN_PORT/metrics"
 echo "BKK_E2E_READY"
 
 # Stay up until told to stop, or until the parent process goes away.

@@ -33,7 +33,10 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 // in: pods of this namespace that may connect; out: other namespaces (by
 // kubernetes.io/metadata.name) that may; required: flows that must be open.
 const REACHABILITY = {
-  gateway: { in: [], out: ['ingress-nginx', 'monitoring'], required: [{ ns: 'ingress-nginx', port: 8080 }] },
+  gateway: {
+    in: [], out: ['ingress-nginx', 'monitoring'],
+    required: [{ ns: 'ingress-nginx', port: 8080 }, { ns: 'monitoring', port: 9090 }],
+  },
   'budget-data': {
     in: ['gateway', 'keyword-analytics'],
     out: ['ingress-nginx', 'monitoring'],
