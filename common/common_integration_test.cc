@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/pg_pool.h"
@@ -41,6 +43,28 @@ TEST(PgPoolTest, RunsQueriesAndMapsErrors) {
   EXPECT_NE(bad.message().find("no_such_table_anywhere"), std::string::npos);
   // The pool still works after an error.
   EXPECT_TRUE(pool.Ping().ok());
+  EXPECT_EQ(pool.stats().errors.load(), 1u) << "the failed query is counted for the metrics";
+}
+
+// What bkk_pool_waits_total and bkk_pool_timeouts_total count.
+TEST(PgPoolTest, CountsWaitsAndTimeouts) {
+  PgPool pool(RequiredEnv("BKK_TEST_PG_URL"), 1);
+  std::promise<void> holding, release;
+  std::thread holder([&] {
+    (void)pool.Run([&](pqxx::connection&) {
+      holding.set_value();
+      release.get_future().wait();
+      return absl::OkStatus();
+    });
+  });
+  holding.get_future().wait();
+  EXPECT_EQ(pool.Run([](pqxx::connection&) { return absl::OkStatus(); }, std::chrono::milliseconds(50)).code(),
+            absl::StatusCode::kUnavailable);
+  release.set_value();
+  holder.join();
+  EXPECT_EQ(pool.stats().waits.load(), 1u);
+  EXPECT_EQ(pool.stats().timeouts.load(), 1u);
+  EXPECT_EQ(pool.stats().errors.load(), 1u) << "the caller that gave up got UNAVAILABLE";
 }
 
 TEST(PgPoolTest, UnreachableServerIsUnavailable) {
@@ -106,6 +130,7 @@ TEST(RedisTest, UnreachableServerIsUnavailable) {
   RedisPool pool(RedisEndpoint{"127.0.0.1", 1, 0}, 1, std::chrono::milliseconds(200));
   auto s = pool.Run([](RedisConnection& r) { return r.Command({"PING"}).status(); });
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(pool.stats().errors.load(), 1u) << "counted for bkk_pool_errors_total";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/log.h"
+#include "common/pool_stats.h"
 
 namespace bkk {
 namespace {
@@ -59,6 +60,34 @@ class RpcInterceptorFactory final : public grpc::experimental::ServerInterceptor
 
 }  // namespace
 
+void ScrapeTimeMetrics::Add(std::string name, std::string help, prometheus::MetricType type, Read read) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.push_back({std::move(name), std::move(help), type, std::move(read)});
+}
+
+std::vector<prometheus::MetricFamily> ScrapeTimeMetrics::Collect() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<prometheus::MetricFamily> families;
+  for (const Entry& e : entries_) {
+    prometheus::MetricFamily family;
+    family.name = e.name;
+    family.help = e.help;
+    family.type = e.type;
+    for (const Sample& s : e.read()) {
+      prometheus::ClientMetric metric;
+      for (const auto& [k, v] : s.labels) metric.label.push_back({k, v});
+      if (e.type == prometheus::MetricType::Counter) {
+        metric.counter.value = s.value;
+      } else {
+        metric.gauge.value = s.value;
+      }
+      family.metric.push_back(std::move(metric));
+    }
+    families.push_back(std::move(family));
+  }
+  return families;
+}
+
 SettingSpec AdminListenSetting() {
   return {"BKK_ADMIN_LISTEN", "admin listener for /metrics (host:port; port 0 picks one; empty: none)", false,
           "127.0.0.1:0"};
@@ -105,6 +134,7 @@ absl::StatusOr<std::unique_ptr<ServiceMetrics>> ServiceMetrics::Start(const std:
         absl::StrCat("cannot serve metrics on ", admin_address, " (in use or not local?): ", e.what()));
   }
   metrics->exposer_->RegisterCollectable(metrics->registry_);
+  metrics->exposer_->RegisterCollectable(metrics->scrape_time_);
   const auto ports = metrics->exposer_->GetListeningPorts();
   metrics->port_ = ports.empty() ? 0 : ports.front();
   LogInfo("metrics_listening", {{"address", admin_address}, {"port", std::to_string(metrics->port_)}});
@@ -115,7 +145,26 @@ void ServiceMetrics::Expose(const std::weak_ptr<prometheus::Collectable>& collec
   if (exposer_) exposer_->RegisterCollectable(collectable);
 }
 
-std::string ServiceMetrics::Render() const { return prometheus::TextSerializer().Serialize(registry_->Collect()); }
+void ServiceMetrics::AddPools(std::vector<std::pair<std::string, const PoolStats*>> pools) {
+  auto add = [&](const char* name, const char* help, const std::atomic<uint64_t> PoolStats::*field) {
+    scrape_time_->Add(name, help, prometheus::MetricType::Counter, [pools, field] {
+      std::vector<ScrapeTimeMetrics::Sample> samples;
+      for (const auto& [store, stats] : pools) {
+        samples.push_back({{{"store", store}}, static_cast<double>((stats->*field).load(std::memory_order_relaxed))});
+      }
+      return samples;
+    });
+  };
+  add("bkk_pool_waits_total", "Callers that waited for a free connection", &PoolStats::waits);
+  add("bkk_pool_timeouts_total", "Callers that gave up waiting for a connection", &PoolStats::timeouts);
+  add("bkk_pool_errors_total", "Work that failed for the store's sake (unavailable, internal)", &PoolStats::errors);
+}
+
+std::string ServiceMetrics::Render() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  for (auto& f : scrape_time_->Collect()) families.push_back(std::move(f));
+  return prometheus::TextSerializer().Serialize(families);
+}
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> ServiceMetrics::NewInterceptorFactory() {
   return std::make_unique<RpcInterceptorFactory>(handled_, handling_);

@@ -9,6 +9,7 @@
 #ifndef BKK_COMMON_METRICS_H_
 #define BKK_COMMON_METRICS_H_
 
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
 #include <prometheus/family.h>
@@ -16,9 +17,11 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -29,6 +32,31 @@ class ServerInterceptorFactoryInterface;
 }  // namespace grpc::experimental
 
 namespace bkk {
+
+struct PoolStats;
+
+// Metrics whose values are read at each scrape from counters and gauges kept
+// elsewhere (caches, pools, live views), as one Collectable. Thread-safe.
+class ScrapeTimeMetrics final : public prometheus::Collectable {
+ public:
+  struct Sample {
+    std::vector<std::pair<std::string, std::string>> labels;
+    double value = 0;
+  };
+  using Read = std::function<std::vector<Sample>()>;
+
+  void Add(std::string name, std::string help, prometheus::MetricType type, Read read);
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  struct Entry {
+    std::string name, help;
+    prometheus::MetricType type;
+    Read read;
+  };
+  mutable std::mutex mu_;
+  std::vector<Entry> entries_;
+};
 
 // BKK_ADMIN_LISTEN, read by every binary: where /metrics is served.
 SettingSpec AdminListenSetting();
@@ -54,6 +82,11 @@ class ServiceMetrics final {
   // registry); it must outlive this object or stop answering.
   void Expose(const std::weak_ptr<prometheus::Collectable>& collectable);
 
+  // bkk_pool_waits_total, bkk_pool_timeouts_total, bkk_pool_errors_total by
+  // store ("postgresql", "redis"); the pools must outlive this object.
+  void AddPools(std::vector<std::pair<std::string, const PoolStats*>> pools);
+  ScrapeTimeMetrics& scrape_time() { return *scrape_time_; }
+
   // The exposition text, as a scrape would get it.
   std::string Render() const;
 
@@ -63,6 +96,7 @@ class ServiceMetrics final {
  private:
   ServiceMetrics();
   std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<ScrapeTimeMetrics> scrape_time_ = std::make_shared<ScrapeTimeMetrics>();
   std::unique_ptr<prometheus::Exposer> exposer_;
   prometheus::Family<prometheus::Counter>* handled_ = nullptr;
   prometheus::Family<prometheus::Histogram>* handling_ = nullptr;

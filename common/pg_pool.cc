@@ -13,7 +13,9 @@ PgPool::~PgPool() = default;
 
 absl::StatusOr<std::unique_ptr<pqxx::connection>> PgPool::Acquire(std::chrono::milliseconds wait) {
   std::unique_lock<std::mutex> lock(mu_);
+  if (idle_.empty() && open_ >= max_size_) stats_.CountWait();
   if (!cv_.wait_for(lock, wait, [&] { return !idle_.empty() || open_ < max_size_; })) {
+    stats_.CountTimeout();
     return absl::UnavailableError("all PostgreSQL connections are busy; try again");
   }
   if (!idle_.empty()) {
@@ -71,7 +73,10 @@ absl::Status StatusFromCurrentPgException() {
 
 absl::Status PgPool::Run(const std::function<absl::Status(pqxx::connection&)>& work, std::chrono::milliseconds wait) {
   auto conn = Acquire(wait);
-  if (!conn.ok()) return conn.status();
+  if (!conn.ok()) {
+    stats_.CountResult(conn.status());
+    return conn.status();
+  }
   absl::Status status;
   bool healthy = true;
   try {
@@ -81,6 +86,7 @@ absl::Status PgPool::Run(const std::function<absl::Status(pqxx::connection&)>& w
     healthy = status.code() != absl::StatusCode::kUnavailable && (*conn)->is_open();
   }
   Release(std::move(*conn), healthy);
+  stats_.CountResult(status);
   return status;
 }
 

@@ -16,6 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/pool_stats.h"
 #include "common/status_macros.h"
 
 namespace bkk {
@@ -57,6 +58,8 @@ class PgPool final {
   absl::Status Ping();
 
   const std::string& url() const { return url_; }
+  // Waits, timeouts and failed work, for metrics.
+  const PoolStats& stats() const { return stats_; }
 
  private:
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Acquire(std::chrono::milliseconds wait);
@@ -69,6 +72,7 @@ class PgPool final {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;
   int open_ = 0;
+  PoolStats stats_;
 };
 
 // Maps the exception in flight (call from a catch block) to a status.

@@ -125,7 +125,9 @@ absl::Status RedisPool::Run(const std::function<absl::Status(RedisConnection&)>&
   std::unique_ptr<RedisConnection> conn;
   {
     std::unique_lock<std::mutex> lock(mu_);
+    if (idle_.empty() && open_ >= max_size_) stats_.CountWait();
     if (!cv_.wait_for(lock, timeout_ * 4, [&] { return !idle_.empty() || open_ < max_size_; })) {
+      stats_.CountTimeout();
       return absl::UnavailableError("all Redis connections are busy");
     }
     if (!idle_.empty()) {
@@ -137,6 +139,7 @@ absl::Status RedisPool::Run(const std::function<absl::Status(RedisConnection&)>&
     }
   }
   absl::Status status = work(*conn);
+  stats_.CountResult(status);
   std::lock_guard<std::mutex> lock(mu_);
   idle_.push_back(std::move(conn));  // A failed connection reconnects on its next use.
   cv_.notify_one();

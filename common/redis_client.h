@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/pool_stats.h"
 #include "common/status_macros.h"
 
 namespace bkk {
@@ -79,6 +80,9 @@ class RedisPool final {
     return out;
   }
 
+  // Waits, timeouts and failed commands, for metrics.
+  const PoolStats& stats() const { return stats_; }
+
  private:
   const RedisEndpoint endpoint_;
   const std::chrono::milliseconds timeout_;
@@ -87,6 +91,7 @@ class RedisPool final {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<RedisConnection>> idle_;
   int open_ = 0;
+  PoolStats stats_;
 };
 
 // A connection in subscribe mode (pub/sub): its own socket, never pooled,

@@ -16,47 +16,6 @@ const std::vector<double>& Buckets() {
 
 }  // namespace
 
-// The scrape-time metrics, as one Collectable beside the registry.
-class Metrics::Collectors final : public prometheus::Collectable {
- public:
-  void Add(std::string name, std::string help, prometheus::MetricType type, Read read) {
-    std::lock_guard<std::mutex> lock(mu_);
-    entries_.push_back({std::move(name), std::move(help), type, std::move(read)});
-  }
-
-  std::vector<prometheus::MetricFamily> Collect() const override {
-    std::lock_guard<std::mutex> lock(mu_);
-    std::vector<prometheus::MetricFamily> families;
-    for (const Entry& e : entries_) {
-      prometheus::MetricFamily family;
-      family.name = e.name;
-      family.help = e.help;
-      family.type = e.type;
-      for (const Sample& s : e.read()) {
-        prometheus::ClientMetric metric;
-        for (const auto& [k, v] : s.labels) metric.label.push_back({k, v});
-        if (e.type == prometheus::MetricType::Counter) {
-          metric.counter.value = s.value;
-        } else {
-          metric.gauge.value = s.value;
-        }
-        family.metric.push_back(std::move(metric));
-      }
-      families.push_back(std::move(family));
-    }
-    return families;
-  }
-
- private:
-  struct Entry {
-    std::string name, help;
-    prometheus::MetricType type;
-    Read read;
-  };
-  mutable std::mutex mu_;
-  std::vector<Entry> entries_;
-};
-
 std::string PromLabel(absl::string_view value) {
   std::string out;
   for (char c : value) {
@@ -75,7 +34,7 @@ std::string PromLabel(absl::string_view value) {
 
 Metrics::Metrics(std::shared_ptr<prometheus::Registry> registry)
     : registry_(std::move(registry)),
-      collectors_(std::make_shared<Collectors>()),
+      collectors_(std::make_shared<ScrapeTimeMetrics>()),
       requests_(prometheus::BuildCounter()
                     .Name("bkk_gateway_requests_total")
                     .Help("HTTP requests answered, by route and status code")

@@ -29,17 +29,14 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "common/metrics.h"
 
 namespace bkk::gateway {
 
 class Metrics final {
  public:
-  // One value of a collector, with its labels.
-  struct Sample {
-    std::vector<std::pair<std::string, std::string>> labels;
-    double value = 0;
-  };
-  using Read = std::function<std::vector<Sample>()>;
+  using Sample = ScrapeTimeMetrics::Sample;
+  using Read = ScrapeTimeMetrics::Read;
 
   // Records into `registry` (the admin listener's; by default one of its own).
   explicit Metrics(std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>());
@@ -68,7 +65,6 @@ class Metrics final {
   std::string Render() const;
 
  private:
-  class Collectors;
   struct Series {
     std::string route;
     std::string method;
@@ -76,7 +72,7 @@ class Metrics final {
     std::array<std::atomic<prometheus::Counter*>, 600> by_status{};
   };
   std::shared_ptr<prometheus::Registry> registry_;
-  std::shared_ptr<Collectors> collectors_;
+  std::shared_ptr<ScrapeTimeMetrics> collectors_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& duration_;
   prometheus::Gauge& in_flight_;

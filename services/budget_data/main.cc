@@ -80,6 +80,7 @@ int main(int argc, char** argv) {
   if (!core.snapshot()) bkk::LogWarning("no_release", {{"hint", "run `budget-data import DIR`"}});
   auto metrics = bkk::ServiceMetrics::Start(config->Get("BKK_ADMIN_LISTEN"));
   if (!metrics.ok()) return bkk::ExitWithError("budget-data", metrics.status());
+  (*metrics)->AddPools({{"postgresql", &pool.stats()}});
   auto show_release = [&] {
     if (auto snap = core.snapshot()) (*metrics)->SetRelease(snap->version());
   };

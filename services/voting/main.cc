@@ -213,11 +213,12 @@ int main(int argc, char** argv) {
   auto budget_units = LoadBudgetUnits(config->Get("BKK_ORDINANCE_CSV"));
   if (!budget_units.ok()) return bkk::ExitWithError("voting", budget_units.status());
 
+  bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
+  // After the pools: the metrics listener reads them, so it must stop first.
   auto metrics = bkk::ServiceMetrics::Start(config->Get("BKK_ADMIN_LISTEN"));
   if (!metrics.ok()) return bkk::ExitWithError("voting", metrics.status());
+  (*metrics)->AddPools({{"postgresql", &pg.stats()}, {"redis", &redis.stats()}});
   bkk::voting::VotingMetrics voting_metrics((*metrics)->registry());
-
-  bkk::RedisPool redis(*endpoint, static_cast<int>(n["BKK_REDIS_POOL_SIZE"]));
   bkk::voting::RedisTallies tallies(&redis, config->Get("BKK_REDIS_PREFIX"));
   bkk::voting::RedisRateLimiter rate_limiter(&redis);
   // Live tallies: one broadcast per watched district, told of changes by the

@@ -416,6 +416,13 @@ test('each process\'s /metrics (admin port) moves with a ballot, a search and a 
   assert.ok(sample(await scrape('gateway'), 'bkk_gateway_requests_total', route) >= 1, 'gateway counts the ballot route');
   assert.equal((await fetch(`${base}/metrics`)).status, 404, 'no /metrics on the public listener');
 
+  // The pools' counters are there for both stores (nothing failed here).
+  const pools = await scrape('voting');
+  for (const store of ['postgresql', 'redis']) {
+    assert.match(pools, new RegExp(`bkk_pool_errors_total\\{store="${store}"\\} 0\\n`));
+    assert.match(pools, new RegExp(`bkk_pool_waits_total\\{store="${store}"\\} \\d+\\n`));
+  }
+
   // A search: keyword-analytics counts the RPC by method and code.
   const search = { method: '/bkkbudget.keywords.v1.KeywordService/SearchLines', code: 'OK' };
   const k0 = sample(await scrape('keywords'), 'bkk_grpc_server_handled_total', search);
