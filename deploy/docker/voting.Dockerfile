@@ -25,8 +25,11 @@ RUN apt-get update \
 COPY --from=binaries /out/voting /usr/local/bin/voting
 # Refuse to build an image whose binary would not start: every shared library resolves.
 RUN ! ldd /usr/local/bin/voting | grep 'not found'
+# The ordinance's agencies: the only units a tracked project may be assigned to.
+COPY data/budget/bma-ordinance-2566-items.csv /data/budget/bma-ordinance-2566-items.csv
 USER 10001:10001
-ENV BKK_LISTEN=0.0.0.0:50053
+ENV BKK_LISTEN=0.0.0.0:50053 \
+    BKK_ORDINANCE_CSV=/data/budget/bma-ordinance-2566-items.csv
 EXPOSE 50053
 # /metrics (BKK_ADMIN_LISTEN), for Prometheus only.
 ENV BKK_ADMIN_LISTEN=0.0.0.0:9090

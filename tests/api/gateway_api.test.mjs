@@ -43,7 +43,10 @@ before(async () => {
   ({ child: stack, base, admin, tracker, pgUrl, logDir, metrics: metricsUrls } = await startStack());
 });
 
+// Live streams a failed test left open would keep the run alive.
+const openStreams = [];
 after(async () => {
+  for (const controller of openStreams) controller.abort();
   await stopStack(stack);
 });
 
@@ -138,6 +141,7 @@ test('propose, vote, top-10, receipt and a live tally update', async () => {
 
   // Open the live stream before voting.
   const controller = new AbortController();
+  openStreams.push(controller);
   const stream = await fetch(`${base}/v1/rounds/${roundId}/districts/3/tallies:watch`, { signal: controller.signal });
   assert.equal(stream.status, 200);
   assert.match(stream.headers.get('content-type'), /text\/event-stream/);
@@ -182,7 +186,9 @@ test('propose, vote, top-10, receipt and a live tally update', async () => {
   // commit in voting (with its ballot id), and the refusal likewise.
   const logged = async (file, needle) => {
     for (let i = 0; i < 50; i++) {
-      const lines = readFileSync(join(logDir, file), 'utf8').split('\n').filter((l) => l.includes(needle));
+      let text = '';
+      try { text = readFileSync(join(logDir, file), 'utf8'); } catch { /* not written yet */ }
+      const lines = text.split('\n').filter((l) => l.includes(needle));
       if (lines.length) return lines.map((l) => JSON.parse(l));
       await new Promise((r) => setTimeout(r, 100));
     }

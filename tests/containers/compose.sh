@@ -4,7 +4,8 @@
 # deploy/compose.yaml with docker-compose, waits for health, checks each of
 # our containers runs as uid 10001 with a read-only root and no capabilities
 # (from the kernel's view of its process, not only the config), answers the
-# public API through the gateway, casts ballots, kills the voting container,
+# public API through the gateway, runs the API e2e suite (tests/api) against
+# the Compose gateway, casts ballots, kills the voting container,
 # starts it again and checks no acknowledged ballot is lost, then tears
 # everything down. Starts dockerd if none runs, and stops it after (by PID).
 # Usage: compose.sh [BUILD_DIR]    (ctest label: containers)
@@ -29,10 +30,20 @@ BKK_VOTER_KEY="$(openssl rand -hex 32)"
 export BKK_COMPOSE_HTTP_PORT BKK_COMPOSE_BUDGET_PORT BKK_COMPOSE_KEYWORDS_PORT BKK_COMPOSE_VOTING_PORT
 BKK_COMPOSE_HTTP_PORT="$(free_port)" BKK_COMPOSE_BUDGET_PORT="$(free_port)"
 BKK_COMPOSE_KEYWORDS_PORT="$(free_port)" BKK_COMPOSE_VOTING_PORT="$(free_port)"
+export BKK_COMPOSE_PG_PORT BKK_COMPOSE_BUDGET_ADMIN_PORT BKK_COMPOSE_KEYWORDS_ADMIN_PORT BKK_COMPOSE_VOTING_ADMIN_PORT \
+  BKK_COMPOSE_GATEWAY_ADMIN_PORT
+BKK_COMPOSE_PG_PORT="$(free_port)" BKK_COMPOSE_BUDGET_ADMIN_PORT="$(free_port)"
+BKK_COMPOSE_KEYWORDS_ADMIN_PORT="$(free_port)" BKK_COMPOSE_VOTING_ADMIN_PORT="$(free_port)"
+BKK_COMPOSE_GATEWAY_ADMIN_PORT="$(free_port)"
 URL="http://127.0.0.1:$BKK_COMPOSE_HTTP_PORT"
-compose() { docker-compose -p "$PROJECT" -f "$ROOT/deploy/compose.yaml" "$@"; }
+LOG_PIDS=()
+# The shipped file plus what the API suite needs to look inside (compose.e2e.yaml).
+compose() {
+  docker-compose -p "$PROJECT" -f "$ROOT/deploy/compose.yaml" -f "$ROOT/tests/containers/compose.e2e.yaml" "$@"
+}
 
 cleanup() {
+  for pid in "${LOG_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   compose logs --no-color >"$WORK/compose.log" 2>&1 || true
   ((FAILURES)) && tail -n 40 "$WORK/compose.log"
   compose down -v --remove-orphans >/dev/null 2>&1 || true
@@ -95,8 +106,36 @@ for route in /v1/budget/overview "/v1/keywords/top?limit=5" /v1/rounds; do
 done
 grep -q '"yearTotalBaht":"79719012050"' <(curl -s "$URL/v1/budget/years/2566/top-agencies") || fail "the FY2566 total (79,719,012,050) is not served"
 
+log "the API e2e suite (tests/api) against the Compose gateway"
+# Operators made as an operator would: `voting operator add`, here in a one-off container.
+add_operator() { compose run --rm --no-deps -T voting operator add "$1" --role "$2" 2>/dev/null | tail -1; }
+ADMIN_KEY="$(add_operator e2e-admin moderator,round-admin,data-admin,tracker)"
+MODERATOR_KEY="$(add_operator e2e-moderator moderator)"
+TRACKER_KEY="$(add_operator e2e-tracker tracker)"
+mkdir -p "$WORK/logs"
+for service in gateway voting budget-data keyword-analytics; do
+  : >"$WORK/logs/$service.log"
+  "$DOCKER" logs -f "$(compose ps -q "$service")" >"$WORK/logs/$service.log" 2>&1 &
+  LOG_PIDS+=($!)
+done
+metrics="budget=http://127.0.0.1:$BKK_COMPOSE_BUDGET_ADMIN_PORT/metrics,keywords=http://127.0.0.1:$BKK_COMPOSE_KEYWORDS_ADMIN_PORT/metrics"
+metrics+=",voting=http://127.0.0.1:$BKK_COMPOSE_VOTING_ADMIN_PORT/metrics,gateway=http://127.0.0.1:$BKK_COMPOSE_GATEWAY_ADMIN_PORT/metrics"
+cat >"$WORK/stack.txt" <<STACK
+BKK_E2E_URL=$URL
+BKK_E2E_ADMIN_TOKEN=$ADMIN_KEY
+BKK_E2E_MODERATOR_KEY=$MODERATOR_KEY
+BKK_E2E_TRACKER_KEY=$TRACKER_KEY
+BKK_E2E_PG_URL=postgresql://bkk:$BKK_PG_PASSWORD@127.0.0.1:$BKK_COMPOSE_PG_PORT/bkk
+BKK_E2E_LOG_DIR=$WORK/logs
+BKK_E2E_METRICS=$metrics
+BKK_E2E_READY
+STACK
+BKK_E2E_STACK_FILE="$WORK/stack.txt" BKK_BUILD_DIR="$BUILD_DIR" timeout 600 node --test "$ROOT/tests/api/" >"$WORK/api.log" 2>&1 ||
+  { grep -E "^not ok|Error|expected|actual" "$WORK/api.log" | head -20; fail "the API e2e suite against the Compose stack"; }
+grep -E "^# (tests|pass|fail)" "$WORK/api.log" | tr '\n' ' '; echo
+
 log "ballots, then docker kill voting, then start it again"
-node "$ROOT/tests/containers/ballots.mjs" cast "$URL" "$BKK_ADMIN_TOKEN" 40 "$WORK/receipts.txt" || fail "casting ballots"
+node "$ROOT/tests/containers/ballots.mjs" cast "$URL" "$ADMIN_KEY" 40 "$WORK/receipts.txt" || fail "casting ballots"
 "$DOCKER" kill "$(compose ps -q voting)" >/dev/null
 compose start voting >/dev/null 2>&1
 for _ in $(seq 600); do curl -fs -o /dev/null "$URL/readyz" && break; sleep 0.1; done

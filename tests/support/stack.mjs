@@ -2,16 +2,38 @@
 // starting and stopping tests/e2e/stack.sh, valid Thai citizen IDs, and
 // reading the CSV export.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const STACK_SH = join(dirname(fileURLToPath(import.meta.url)), '..', 'e2e', 'stack.sh');
 
+// What stack.sh prints once ready (KEY=VALUE lines), as startStack resolves it;
+// null until every value is there.
+function parseReady(out) {
+  const get = (key) => out.match(new RegExp(`${key}=(\\S+)`))?.[1];
+  const values = {
+    base: get('BKK_E2E_URL'), admin: get('BKK_E2E_ADMIN_TOKEN'), moderator: get('BKK_E2E_MODERATOR_KEY'),
+    tracker: get('BKK_E2E_TRACKER_KEY'), pgUrl: get('BKK_E2E_PG_URL'), logDir: get('BKK_E2E_LOG_DIR'),
+    metrics: get('BKK_E2E_METRICS'),
+  };
+  if (Object.values(values).some((v) => !v) || !out.includes('BKK_E2E_READY')) return null;
+  values.metrics = Object.fromEntries(values.metrics.split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  return values;
+}
+
 /** Starts the whole stack; resolves { child, base, admin, moderator, tracker,
  * pgUrl, logDir, metrics } (admin, moderator and tracker are operator keys:
  * every role, one role each; logDir holds each process's log; metrics maps
- * budget, keywords and voting to their /metrics URLs) once it is ready. */
+ * budget, keywords, voting and gateway to their /metrics URLs) once it is
+ * ready. With BKK_E2E_STACK_FILE, a stack already running (the Compose stack
+ * of tests/containers/compose.sh) is used instead: the file holds the same
+ * lines stack.sh prints, and child is null. */
 export function startStack({ env = process.env, timeoutMs = 240000 } = {}) {
+  if (env.BKK_E2E_STACK_FILE) {
+    const ready = parseReady(readFileSync(env.BKK_E2E_STACK_FILE, 'utf8'));
+    return ready ? Promise.resolve({ child: null, ...ready }) : Promise.reject(new Error(`${env.BKK_E2E_STACK_FILE} lacks a value`));
+  }
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [STACK_SH], { stdio: ['pipe', 'pipe', 'inherit'], env });
     let out = '';
@@ -19,20 +41,10 @@ export function startStack({ env = process.env, timeoutMs = 240000 } = {}) {
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      const url = out.match(/BKK_E2E_URL=(\S+)/);
-      const token = out.match(/BKK_E2E_ADMIN_TOKEN=(\S+)/);
-      const moderator = out.match(/BKK_E2E_MODERATOR_KEY=(\S+)/);
-      const tracker = out.match(/BKK_E2E_TRACKER_KEY=(\S+)/);
-      const pg = out.match(/BKK_E2E_PG_URL=(\S+)/);
-      const logDir = out.match(/BKK_E2E_LOG_DIR=(\S+)/);
-      const metrics = out.match(/BKK_E2E_METRICS=(\S+)/);
-      if (url && token && moderator && tracker && pg && logDir && metrics && out.includes('BKK_E2E_READY')) {
+      const ready = parseReady(out);
+      if (ready) {
         clearTimeout(timer);
-        resolve({
-          child, base: url[1], admin: token[1], moderator: moderator[1], tracker: tracker[1], pgUrl: pg[1],
-          logDir: logDir[1],
-          metrics: Object.fromEntries(metrics[1].split(',').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
-        });
+        resolve({ child, ...ready });
       }
     });
     child.on('exit', (code) => {
