@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `./bkk run` as people stop it: Ctrl-C (SIGINT to the whole process group,
-# as a terminal, a supervisor or `timeout` sends it), SIGTERM, a service
+# as a terminal, a supervisor or `timeout` sends it), SIGINT to the run alone,
+# SIGTERM, a service
 # crashing under it, SIGINT while it is still starting, and the run itself
 # killed with SIGKILL (the next run must find and stop what it left). After
 # each, no process the run started may be left. At the first "ready" every
@@ -104,6 +105,12 @@ pids=($(started_pids))
 kill -INT -- "-$RUN_PID"
 expect_all_stopped "group SIGINT" "${pids[@]}"
 grep -q "stopped: services, PostgreSQL and Redis" "$WORK/1.log" || fail "group SIGINT: no 'stopped' line"
+
+say "SIGINT to ./bkk run alone (a supervisor that signals the process, not the group)"
+start "$WORK/1b.log"
+pids=($(started_pids))
+kill -INT "$RUN_PID"
+expect_all_stopped "SIGINT to the run" "${pids[@]}"
 
 say "SIGTERM to ./bkk run alone"
 start "$WORK/2.log"
