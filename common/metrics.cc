@@ -4,8 +4,12 @@
 #include <grpcpp/support/server_interceptor.h>
 #include <prometheus/text_serializer.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <exception>
+#include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
@@ -17,27 +21,41 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// One method's series: its histogram and its counter per status code,
+// looked up in prometheus-cpp's families once and then kept.
+struct MethodSeries {
+  prometheus::Histogram* handling = nullptr;
+  std::array<std::atomic<prometheus::Counter*>, 17> handled{};  // by grpc::StatusCode
+};
+
 // One per RPC: the clock starts when the call arrives and stops when its
 // status is sent, whatever thread that happens on.
 class RpcInterceptor final : public grpc::experimental::Interceptor {
  public:
-  RpcInterceptor(std::string method, prometheus::Family<prometheus::Counter>* handled, prometheus::Histogram* handling)
-      : method_(std::move(method)), handled_(handled), handling_(handling), start_(Clock::now()) {}
+  RpcInterceptor(std::string method, MethodSeries* series, prometheus::Family<prometheus::Counter>* handled)
+      : method_(std::move(method)), series_(series), handled_(handled), start_(Clock::now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
-      const grpc::Status status = methods->GetSendStatus();
-      handled_->Add({{"method", method_}, {"code", absl::StatusCodeToString(FromGrpcCode(status.error_code()))}})
-          .Increment();
-      handling_->Observe(std::chrono::duration<double>(Clock::now() - start_).count());
+      const int code = std::clamp(static_cast<int>(methods->GetSendStatus().error_code()), 0, 16);
+      prometheus::Counter* counter = series_->handled[code].load(std::memory_order_acquire);
+      if (counter == nullptr) {
+        // Family::Add returns the same counter for the same labels: a race stores it twice.
+        counter =
+            &handled_->Add({{"method", method_},
+                            {"code", absl::StatusCodeToString(FromGrpcCode(static_cast<grpc::StatusCode>(code)))}});
+        series_->handled[code].store(counter, std::memory_order_release);
+      }
+      counter->Increment();
+      series_->handling->Observe(std::chrono::duration<double>(Clock::now() - start_).count());
     }
     methods->Proceed();
   }
 
  private:
   const std::string method_;
+  MethodSeries* const series_;
   prometheus::Family<prometheus::Counter>* const handled_;
-  prometheus::Histogram* const handling_;
   const Clock::time_point start_;
 };
 
@@ -49,13 +67,24 @@ class RpcInterceptorFactory final : public grpc::experimental::ServerInterceptor
 
   grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
     std::string method = info->method() == nullptr ? "unknown" : info->method();
-    prometheus::Histogram* histogram = &handling_->Add({{"method", method}}, ServiceMetrics::LatencyBuckets());
-    return new RpcInterceptor(std::move(method), handled_, histogram);
+    MethodSeries* series;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto& slot = by_method_[method];
+      if (!slot) {
+        slot = std::make_unique<MethodSeries>();
+        slot->handling = &handling_->Add({{"method", method}}, ServiceMetrics::LatencyBuckets());
+      }
+      series = slot.get();
+    }
+    return new RpcInterceptor(std::move(method), series, handled_);
   }
 
  private:
   prometheus::Family<prometheus::Counter>* const handled_;
   prometheus::Family<prometheus::Histogram>* const handling_;
+  std::mutex mu_;
+  std::unordered_map<std::string, std::unique_ptr<MethodSeries>> by_method_;
 };
 
 }  // namespace
