@@ -24,6 +24,7 @@ using Clock = std::chrono::steady_clock;
 // One method's series: its histogram and its counter per status code,
 // looked up in prometheus-cpp's families once and then kept.
 struct MethodSeries {
+  std::string method;
   prometheus::Histogram* handling = nullptr;
   std::array<std::atomic<prometheus::Counter*>, 17> handled{};  // by grpc::StatusCode
 };
@@ -32,8 +33,8 @@ struct MethodSeries {
 // status is sent, whatever thread that happens on.
 class RpcInterceptor final : public grpc::experimental::Interceptor {
  public:
-  RpcInterceptor(std::string method, MethodSeries* series, prometheus::Family<prometheus::Counter>* handled)
-      : method_(std::move(method)), series_(series), handled_(handled), start_(Clock::now()) {}
+  RpcInterceptor(MethodSeries* series, prometheus::Family<prometheus::Counter>* handled)
+      : series_(series), handled_(handled), start_(Clock::now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -42,7 +43,7 @@ class RpcInterceptor final : public grpc::experimental::Interceptor {
       if (counter == nullptr) {
         // Family::Add returns the same counter for the same labels: a race stores it twice.
         counter =
-            &handled_->Add({{"method", method_},
+            &handled_->Add({{"method", series_->method},
                             {"code", absl::StatusCodeToString(FromGrpcCode(static_cast<grpc::StatusCode>(code)))}});
         series_->handled[code].store(counter, std::memory_order_release);
       }
@@ -53,7 +54,6 @@ class RpcInterceptor final : public grpc::experimental::Interceptor {
   }
 
  private:
-  const std::string method_;
   MethodSeries* const series_;
   prometheus::Family<prometheus::Counter>* const handled_;
   const Clock::time_point start_;
@@ -66,18 +66,15 @@ class RpcInterceptorFactory final : public grpc::experimental::ServerInterceptor
       : handled_(handled), handling_(handling) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(grpc::experimental::ServerRpcInfo* info) override {
-    std::string method = info->method() == nullptr ? "unknown" : info->method();
-    MethodSeries* series;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto& slot = by_method_[method];
-      if (!slot) {
-        slot = std::make_unique<MethodSeries>();
-        slot->handling = &handling_->Add({{"method", method}}, ServiceMetrics::LatencyBuckets());
-      }
-      series = slot.get();
+    const char* method = info->method() == nullptr ? "unknown" : info->method();
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& slot = by_method_[method];
+    if (!slot) {
+      slot = std::make_unique<MethodSeries>();
+      slot->method = method;
+      slot->handling = &handling_->Add({{"method", slot->method}}, ServiceMetrics::LatencyBuckets());
     }
-    return new RpcInterceptor(std::move(method), series, handled_);
+    return new RpcInterceptor(slot.get(), handled_);
   }
 
  private:

@@ -5,6 +5,14 @@
 
 PG_BIN="${PG_BIN:-/usr/lib/postgresql/15/bin}"
 
+# alive PID: the process exists and is not a zombie waiting to be reaped.
+alive() {
+  local state
+  [[ -r "/proc/$1/stat" ]] || return 1
+  state="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)"
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }

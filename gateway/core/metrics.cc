@@ -6,15 +6,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace bkk::gateway {
-namespace {
-
-const std::vector<double>& Buckets() {
-  static const std::vector<double> buckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                              0.1,    0.25,  0.5,    1,     2.5,  5,     10};
-  return buckets;
-}
-
-}  // namespace
 
 std::string PromLabel(absl::string_view value) {
   std::string out;
@@ -53,7 +44,7 @@ int Metrics::AddSeries(std::string route, std::string method) {
   auto s = std::make_unique<Series>();
   s->route = std::move(route);
   s->method = std::move(method);
-  s->duration = &duration_.Add({{"route", s->route}, {"method", s->method}}, Buckets());
+  s->duration = &duration_.Add({{"route", s->route}, {"method", s->method}}, ServiceMetrics::LatencyBuckets());
   series_.push_back(std::move(s));
   return static_cast<int>(series_.size() - 1);
 }

@@ -38,13 +38,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-alive() {
-  local state
-  [[ -r "/proc/$1/stat" ]] || return 1
-  state="$(sed 's/^.*) //' "/proc/$1/stat" | cut -d' ' -f1)"
-  [[ "$state" != Z ]]
-}
-
 # The first answer after ready, for each backend: no 503 from a connection
 # still reconnecting.
 check_first_answers() {
