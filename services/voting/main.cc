@@ -275,13 +275,19 @@ int main(int argc, char** argv) {
   sampler.Start();
 
   bkk::WaitForTerminationSignal();
-  // Order matters: end the live streams (watchers reconnect elsewhere), stop
-  // taking calls, let in-flight ballots finish (the writer answers them),
-  // write whatever is queued, then the tallies.
+  // Order matters: end the live streams (watchers reconnect elsewhere), say
+  // NOT_SERVING, write and answer every queued ballot while later ballots
+  // are answered UNAVAILABLE (retryable, never stored), and only then stop
+  // taking calls: gRPC's shutdown cancels the calls that reach it, and a
+  // CANCELLED ballot leaves its voter unsure whether it counted. The pause
+  // lets calls already on their way get that retryable answer.
+  constexpr auto kAnswerBeforeShutdown = std::chrono::milliseconds(500);
   sampler.Stop();
   live->Stop(absl::UnavailableError("voting is restarting; reconnect to watch the tallies"));
-  (*server)->Shutdown();
+  (*server)->SetServing(false);
   writer.Stop();
+  std::this_thread::sleep_for(kAnswerBeforeShutdown);
+  (*server)->Shutdown();
   (void)applier.CatchUp();
   applier.Stop();
   feed.Stop();
