@@ -136,6 +136,7 @@ echo "BKK_E2E_MODERATOR_KEY=$MODERATOR_KEY"
 echo "BKK_E2E_TRACKER_KEY=$TRACKER_KEY"
 # For benchmarks that watch the processes and the database.
 echo "BKK_E2E_PG_URL=$BKK_PG_URL"
+echo "BKK_E2E_KEYWORDS_ADDR=127.0.0.1:$KEYWORDS_PORT"
 echo "BKK_E2E_VOTING_PID=${PIDS[2]}"
 echo "BKK_E2E_GATEWAY_PID=${PIDS[3]}"
 # For tests that follow a request through the services' logs and metrics.
