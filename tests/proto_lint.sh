@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Lints the protos with buf (offline) and, when git history has an earlier
-# version of them, checks that nothing breaks wire or source compatibility.
+# Lints the protos with buf (offline) and checks that nothing breaks wire or
+# source compatibility against the last released contract: a committed buf
+# image, protos/baseline.binpb (a clean clone's HEAD equals its working tree,
+# so comparing with HEAD could never fire in CI). The commit that changes the
+# contract on purpose also updates the image:
+#   bash tests/proto_lint.sh --update-baseline
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUF="$ROOT/tests/tools/node_modules/.bin/buf"
@@ -23,14 +27,12 @@ make_workspace "$ROOT/protos" "$WORK/current"
 (cd "$WORK/current" && "$BUF" lint protos)
 echo "buf lint: ok"
 
-# Breaking-change check against the last commit that had the protos.
-if git -C "$ROOT" rev-parse --verify -q HEAD~0 >/dev/null 2>&1 && git -C "$ROOT" cat-file -e HEAD:protos/buf.yaml 2>/dev/null; then
-  mkdir -p "$WORK/previous-src"
-  git -C "$ROOT" archive HEAD protos | tar -x -C "$WORK/previous-src"
-  make_workspace "$WORK/previous-src/protos" "$WORK/previous"
-  (cd "$WORK/previous" && "$BUF" build protos -o "$WORK/previous.binpb")
-  (cd "$WORK/current" && "$BUF" breaking protos --against "$WORK/previous.binpb")
-  echo "buf breaking (against HEAD): ok"
-else
-  echo "buf breaking: no committed protos to compare with yet"
+BASELINE="$ROOT/protos/baseline.binpb"
+if [[ "${1:-}" == --update-baseline ]]; then
+  (cd "$WORK/current" && "$BUF" build protos -o "$BASELINE")
+  echo "wrote $BASELINE: commit it with the contract change it records"
+  exit 0
 fi
+[[ -f "$BASELINE" ]] || { echo "no $BASELINE: run bash tests/proto_lint.sh --update-baseline"; exit 1; }
+(cd "$WORK/current" && "$BUF" breaking protos --against "$BASELINE")
+echo "buf breaking (against protos/baseline.binpb, the last released contract): ok"

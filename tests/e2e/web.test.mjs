@@ -59,14 +59,28 @@ const num = (v) => (v === undefined || v === null || v === '' ? 0 : Number(v));
 /** Million baht with two decimals, as the page shows it in Thai. */
 const million = (baht) => new Intl.NumberFormat('th-TH', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(baht / 1e6);
 
-async function newPage(width, height) {
+/**
+ * A page whose failed responses are errors unless the test expects them:
+ * `expect` lists { status, url } (a RegExp) pairs, e.g. the refused vote's
+ * 409. Any other status >= 400 on the page, any 5xx not listed and any
+ * console error fails the run (see the last test).
+ */
+async function newPage(width, height, expect = []) {
   const page = await ctx.newPage();
   await page.setViewportSize({ width, height });
+  const expected = (status, url) => expect.some((e) => e.status === status && e.url.test(url));
   page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !expected(r.status(), r.url())) pageErrors.push(`unexpected ${r.status()} from ${r.request().method()} ${r.url()}`);
+  });
   page.on('console', (m) => {
-    // Refusals (409 / 400) are expected in the vote test, and a refused live stream in the polling test;
-    // anything else is a bug (e.g. a CSP violation).
-    if (m.type() === 'error' && !/Failed to load resource|EventSource's response has a status/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
+    if (m.type() !== 'error') return;
+    // A failed response is reported by the handler above, with its URL.
+    const failed = /^Failed to load resource: the server responded with a status of (\d+)/.exec(m.text());
+    if (failed) return;
+    const stream = /EventSource's response has a status (\d+)/.exec(m.text());
+    if (stream && expected(Number(stream[1]), m.location().url || '')) return;
+    pageErrors.push(`console: ${m.text()}`);
   });
   return page;
 }
@@ -344,6 +358,8 @@ test('a keyword click searches and filters the list; the CSV download matches th
 });
 
 test('propose, approve, vote: receipt, live top-10 and voter count, refusals', { timeout: 180000 }, async (t) => {
+  // The refusals this test drives: a too-short proposal title and a second ballot.
+  const refusals = [{ status: 400, url: /\/proposals$/ }, { status: 409, url: /\/ballots$/ }];
   const districts = (await apiOk('/v1/budget/districts')).districts;
   const D = districts[1].id; // the second district
   const created = await apiOk('/v1/admin/rounds', {
@@ -363,7 +379,7 @@ test('propose, approve, vote: receipt, live top-10 and voter count, refusals', {
   assert.equal(created.round.phase, 'PHASE_PROPOSALS');
 
   // A proposal through the UI.
-  const page = await newPage(390, 844);
+  const page = await newPage(390, 844, refusals);
   await page.goto(`${BASE}/#/vote?district=${D}`);
   await page.waitForSelector('#propose-form', { timeout: 20000 });
   assert.equal(await page.locator('#vote-phase').getAttribute('data-phase'), 'PHASE_PROPOSALS');
@@ -519,8 +535,8 @@ test('when live updates are blocked the top 10 is polled, and the page says how 
   await apiOk(`/v1/admin/rounds/${R}:advance`, { method: 'POST', admin: true, body: { toPhase: 'PHASE_REVIEW' } });
   await apiOk(`/v1/admin/rounds/${R}:advance`, { method: 'POST', admin: true, body: { toPhase: 'PHASE_VOTING' } });
 
-  // A proxy that refuses server-sent events.
-  const page = await newPage(390, 844);
+  // A proxy that refuses server-sent events (the 503 is this test's own).
+  const page = await newPage(390, 844, [{ status: 503, url: /tallies:watch/ }]);
   let blocked = 0;
   await page.route('**/tallies:watch**', (route) => {
     blocked++;

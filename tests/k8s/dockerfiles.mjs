@@ -4,8 +4,9 @@
 // Parses every deploy/docker/*.Dockerfile (instructions, stages, base images,
 // final user, packages, what the final stage runs) and deploy/compose.yaml
 // (services, images, settings passed to each binary, ordering, hardening).
-// Prints one line per check ("skip" lines are not counted: a COPY source
-// that does not exist yet) and ends with "N passed, M failed".
+// Prints one line per check and ends with "N passed, M failed"; a COPY
+// source missing from the build context is a failure. "skip" lines (the
+// runtime checks of a Dockerfile whose image does not ship) are not counted.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT, Report, binaryForImage, envProblems, loadTool, parseImage, readSettings, subcommandOf } from './lib.mjs';
