@@ -4,7 +4,8 @@
 // request back to JSON (the direct printer must equal protobuf's) and again
 // to a message (which must round-trip), and the error body for whatever was
 // refused. Input: "METHOD TARGET\nBODY".
-// Built and run by build_and_run.sh with clang's ASan and UBSan.
+// Built and run by tests/fuzz/run.sh (target route_transcode) with clang's
+// ASan and UBSan.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>

@@ -13,13 +13,13 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
-#include <limits>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "gateway/core/http_request_parser.h"
 #include "gateway/core/status_map.h"
 #include "gateway/core/text.h"
 
@@ -36,8 +36,6 @@ constexpr size_t kReadChunk = 8192;
 // How long a closing connection keeps reading (and discarding) so the last
 // response is not destroyed by a TCP reset over unread request bytes.
 constexpr auto kLinger = std::chrono::seconds(1);
-
-std::string Str(beast::string_view s) { return std::string(s.data(), s.size()); }
 
 class Connection;
 
@@ -138,6 +136,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
       : stream_(std::in_place, std::move(socket)),
         core_(std::move(core)),
         id_(id),
+        parser_(core_->limits.max_header_bytes),
         heartbeat_(stream_->get_executor()),
         io_index_(core_->IndexOf(stream_->get_executor())) {
     beast::error_code ec;
@@ -302,15 +301,13 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   };
 
   // --- reading ---
+  // The bytes go to parser_ (gateway/core/http_request_parser.h), which makes
+  // every decision about them; this side only reads, under the timeouts.
   void ReadRequest() {
     if (closed_) return;
     if (core_->draining.load()) return Close();
     phase_ = Phase::kIdle;
-    header_parser_.emplace();
-    header_parser_->header_limit(core_->limits.max_header_bytes);
-    // The body limit depends on the route; it is checked once the target is
-    // known. (Not boost::none: Beast 1.74 then refuses every Content-Length.)
-    header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    parser_.Reset();
     if (buffer_.size() > 0) return ReadHeader();  // a pipelined request is already here
     stream_->expires_after(core_->limits.idle_timeout);
     stream_->async_read_some(buffer_.prepare(kReadChunk), [self = shared_from_this()](beast::error_code ec, size_t n) {
@@ -323,23 +320,42 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   void ReadHeader() {
     phase_ = Phase::kReading;
     stream_->expires_after(core_->limits.read_timeout);
-    http::async_read_header(*stream_, buffer_, *header_parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    ParseBuffered();
   }
 
-  void OnHeader(beast::error_code ec) {
-    if (ec) return OnReadError(ec);
-    auto& req = header_parser_->get();
-    version_ = req.version() == 10 ? 10 : 11;
-    const std::string target = Str(req.target());
-    const uint64_t limit = core_->gateway->BodyLimitFor(target);
-    body_limit_ = limit;
-    auto length = header_parser_->content_length();
-    if (length && *length > limit) {
-      return SendProtocolError(413, "PAYLOAD_TOO_LARGE",
-                               absl::StrCat("the request body is ", *length, " bytes; the limit is ", limit));
+  // Parses what is buffered, reading more until the parser has the head or
+  // the whole request. One timeout covers each (set by the caller).
+  void ParseBuffered() {
+    size_t used = 0;
+    const auto bytes = buffer_.data();
+    absl::StatusOr<HttpRequestParser::Progress> progress =
+        parser_.Parse(absl::string_view(static_cast<const char*>(bytes.data()), bytes.size()), &used);
+    buffer_.consume(used);
+    if (!progress.ok()) return SendParseError(progress.status());
+    switch (*progress) {
+      case HttpRequestParser::Progress::kNeedMore:
+        break;
+      case HttpRequestParser::Progress::kHead:
+        return OnHeader();
+      case HttpRequestParser::Progress::kDone:
+        return OnRequest();
     }
-    if (beast::iequals(req[http::field::expect], "100-continue")) {
+    // As Beast's read loop: up to 64 KiB at a time, at least 512 bytes.
+    stream_->async_read_some(buffer_.prepare(beast::read_size(buffer_, 65536)),
+                             [self = shared_from_this()](beast::error_code ec, size_t n) {
+                               self->buffer_.commit(n);
+                               // The client left, stalled past the read timeout,
+                               // or stopped mid-request: nobody is listening.
+                               if (ec) return self->Close();
+                               self->ParseBuffered();
+                             });
+  }
+
+  void OnHeader() {
+    version_ = parser_.version();
+    const uint64_t limit = core_->gateway->BodyLimitFor(parser_.target());
+    if (absl::Status status = parser_.BeginBody(limit); !status.ok()) return SendParseError(status);
+    if (parser_.expects_continue()) {
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       stream_->expires_after(core_->limits.write_timeout);
       return net::async_write(*stream_, net::buffer(kContinue),
@@ -352,47 +368,20 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   }
 
   void ReadBody() {
-    body_parser_.emplace(std::move(*header_parser_));
-    header_parser_.reset();
-    body_parser_->body_limit(body_limit_);
     stream_->expires_after(core_->limits.read_timeout);
-    http::async_read(*stream_, buffer_, *body_parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+    ParseBuffered();
   }
 
-  void OnReadError(beast::error_code ec) {
-    if (ec == http::error::header_limit) {
-      return SendProtocolError(431, "HEADERS_TOO_LARGE",
-                               absl::StrCat("the request headers exceed ", core_->limits.max_header_bytes, " bytes"));
-    }
-    if (ec == http::error::body_limit) {
-      return SendProtocolError(413, "PAYLOAD_TOO_LARGE",
-                               absl::StrCat("the request body exceeds ", body_limit_, " bytes"));
-    }
-    // The client left, stalled past the read timeout, or stopped mid-request:
-    // nobody is listening for an answer.
-    if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == http::error::partial_message ||
-        ec == net::error::eof || ec == net::error::connection_reset || ec == net::error::operation_aborted ||
-        ec == net::error::bad_descriptor ||
-        ec.category() != http::make_error_code(http::error::bad_target).category()) {
-      return Close();
-    }
-    SendProtocolError(400, "INVALID_ARGUMENT", absl::StrCat("malformed HTTP request: ", ec.message()));
+  void SendParseError(const absl::Status& status) {
+    const HttpParseError error = HttpErrorForParseStatus(status);
+    SendProtocolError(error.http_status, error.code, status.message());
   }
 
-  void OnBody(beast::error_code ec) {
-    if (ec) return OnReadError(ec);
-    http::request<http::string_body> req = body_parser_->release();
-    body_parser_.reset();
-    HttpRequest request;
-    request.method = Str(req.method_string());
-    request.target = Str(req.target());
-    request.headers.reserve(16);
-    for (const auto& field : req) request.headers.push_back({Str(field.name_string()), Str(field.value())});
-    request.body = std::move(req.body());
+  void OnRequest() {
+    HttpRequest request = parser_.TakeRequest();
     request.peer_address = peer_;
-    keep_alive_ = req.keep_alive();
-    head_ = req.method() == http::verb::head;
+    keep_alive_ = parser_.keep_alive();
+    head_ = parser_.is_head();
     ++seq_;
     phase_ = Phase::kHandling;
     if (core_->live_view_threads > 0 && core_->gateway->IsLiveView(request.method, request.target)) {
@@ -601,9 +590,7 @@ class Connection final : public std::enable_shared_from_this<Connection> {
   const uint64_t id_;
   std::string peer_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::empty_body>> header_parser_;
-  std::optional<http::request_parser<http::string_body>> body_parser_;
-  uint64_t body_limit_ = 0;
+  HttpRequestParser parser_;
   Phase phase_ = Phase::kIdle;
   bool closed_ = false;
   bool keep_alive_ = true;

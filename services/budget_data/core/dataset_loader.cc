@@ -116,10 +116,10 @@ bool ParseMillionBaht(std::string text, int64_t* out) {
   return true;
 }
 
-// Checks the header row and returns the data rows.
-std::vector<CsvRow> CsvBody(const DatasetFiles& files, const std::string& path, const std::vector<std::string>& header,
+// Checks the header row and returns the data rows of `path`'s `content`.
+std::vector<CsvRow> CsvBody(absl::string_view content, const std::string& path, const std::vector<std::string>& header,
                             ProblemSink& sink) {
-  auto rows = ParseCsv(files.at(path));
+  auto rows = ParseCsv(content);
   if (!rows.ok()) {
     sink.Add(path, 0, std::string(rows.status().message()));
     return {};
@@ -239,7 +239,7 @@ void ParsePlanAggregates(const DatasetFiles& files, Dataset& ds, ProblemSink& si
                                            "งบประมาณตามแผน(ล้านบาท)",
                                            "sum_โครงการในข้อบัญญัติ",
                                            "งบประมาณข้อบัญญัติ(ล้านบาท)"};
-  for (const auto& row : CsvBody(files, kPlanAggregatesCsv, header, sink)) {
+  for (const auto& row : CsvBody(files.at(kPlanAggregatesCsv), kPlanAggregatesCsv, header, sink)) {
     const auto& f = row.fields;
     if (f.size() != header.size()) {
       sink.Add(kPlanAggregatesCsv, row.line, absl::StrCat("expected 9 fields, found ", f.size()));
@@ -263,11 +263,12 @@ void ParsePlanAggregates(const DatasetFiles& files, Dataset& ds, ProblemSink& si
   }
 }
 
-void ParseLines(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
+void ParseLines(absl::string_view csv, const std::vector<District>& districts, std::vector<BudgetLine>& lines,
+                ProblemSink& sink) {
   const std::vector<std::string> header = {"fiscal_year", "agency",      "plan",       "output_or_project",
                                            "category",    "amount_baht", "source_page"};
   int ordinal = 0;
-  for (const auto& row : CsvBody(files, kItemsCsv, header, sink)) {
+  for (const auto& row : CsvBody(csv, kItemsCsv, header, sink)) {
     const auto& f = row.fields;
     if (f.size() != header.size()) {
       sink.Add(kItemsCsv, row.line, absl::StrCat("expected 7 fields, found ", f.size()));
@@ -299,9 +300,9 @@ void ParseLines(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
     // Loan-repayment lines have no output name; the plan names them.
     l.name = f[3].empty() ? f[2] : f[3];
     l.category = f[4];
-    l.district_id = DistrictIdForAgency(ds.districts, l.agency);
+    l.district_id = DistrictIdForAgency(districts, l.agency);
     l.source_ref = absl::StrCat(kOrdinanceRef, " หน้า ", l.source_page);
-    ds.lines.push_back(std::move(l));
+    lines.push_back(std::move(l));
   }
 }
 
@@ -316,7 +317,7 @@ void ParseDistrictTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& si
                                            "topic_budget_focused_baht",
                                            "topic_indicator_value"};
   std::map<std::pair<int32_t, int32_t>, DistrictTopicTotal> by_key;
-  for (const auto& row : CsvBody(files, kDistrictTotalsCsv, header, sink)) {
+  for (const auto& row : CsvBody(files.at(kDistrictTotalsCsv), kDistrictTotalsCsv, header, sink)) {
     const auto& f = row.fields;
     if (f.size() != header.size()) {
       sink.Add(kDistrictTotalsCsv, row.line, absl::StrCat("expected 9 fields, found ", f.size()));
@@ -341,9 +342,9 @@ void ParseDistrictTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& si
   for (auto& [key, t] : by_key) ds.district_totals.push_back(std::move(t));
 }
 
-void ParseStatedTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
+void ParseStatedTotals(absl::string_view csv, std::vector<StatedTotal>& totals, ProblemSink& sink) {
   const std::vector<std::string> header = {"check", "stated_baht", "computed_from_rows_baht", "match"};
-  for (const auto& row : CsvBody(files, kStatedCsv, header, sink)) {
+  for (const auto& row : CsvBody(csv, kStatedCsv, header, sink)) {
     const auto& f = row.fields;
     StatedTotal t;
     if (f.size() != header.size() || f[0].empty() || !ParseBaht(f[1], &t.stated_baht)) {
@@ -351,7 +352,7 @@ void ParseStatedTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink
       continue;
     }
     t.check = f[0];
-    ds.stated_totals.push_back(std::move(t));
+    totals.push_back(std::move(t));
   }
 }
 
@@ -376,6 +377,21 @@ absl::StatusOr<DatasetFiles> ReadDatasetDir(const std::string& dir) {
     files[path] = buf.str();
   }
   return files;
+}
+
+std::vector<BudgetLine> ParseOrdinanceLinesCsv(absl::string_view csv, const std::vector<District>& districts,
+                                               std::vector<ImportProblem>* problems) {
+  ProblemSink sink(problems);
+  std::vector<BudgetLine> lines;
+  ParseLines(csv, districts, lines, sink);
+  return lines;
+}
+
+std::vector<StatedTotal> ParseStatedTotalsCsv(absl::string_view csv, std::vector<ImportProblem>* problems) {
+  ProblemSink sink(problems);
+  std::vector<StatedTotal> totals;
+  ParseStatedTotals(csv, totals, sink);
+  return totals;
 }
 
 int32_t DistrictIdForAgency(const std::vector<District>& districts, const std::string& agency) {
@@ -418,9 +434,9 @@ absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files, std::vector<Impo
   ParseDistricts(files, ds, sink);  // before lines: lines join districts
   ParseYearTotals(files, ds, sink);
   ParsePlanAggregates(files, ds, sink);
-  ParseLines(files, ds, sink);
+  ParseLines(files.at(kItemsCsv), ds.districts, ds.lines, sink);
   ParseDistrictTotals(files, ds, sink);
-  ParseStatedTotals(files, ds, sink);
+  ParseStatedTotals(files.at(kStatedCsv), ds.stated_totals, sink);
   if (!sink.empty()) {
     return absl::InvalidArgumentError(absl::StrCat("dataset refused: ", problems->size(), " problem(s)"));
   }

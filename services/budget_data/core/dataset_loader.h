@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "services/budget_data/core/model.h"
 
 namespace bkk::budget {
@@ -24,6 +25,17 @@ absl::StatusOr<DatasetFiles> ReadDatasetDir(const std::string& dir);
 // Parses every file. Returns the dataset, or fills `problems` (and returns
 // INVALID_ARGUMENT summarising them) when any row is malformed.
 absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files, std::vector<ImportProblem>* problems);
+
+// The ordinance's line items (budget/bma-ordinance-2566-items.csv) from the
+// file's bytes, as ParseDataset reads them: each row that cannot be read adds
+// a problem and is left out (one of 7 fields still takes its place in the
+// line ids); district offices are joined to `districts`.
+std::vector<BudgetLine> ParseOrdinanceLinesCsv(absl::string_view csv, const std::vector<District>& districts,
+                                               std::vector<ImportProblem>* problems);
+
+// The totals the ordinance states (budget/bma-ordinance-2566-stated-totals.csv),
+// likewise.
+std::vector<StatedTotal> ParseStatedTotalsCsv(absl::string_view csv, std::vector<ImportProblem>* problems);
 
 // The release version: the first 16 hex digits of sha256 over the sorted
 // (path, sha256) pairs. Identical content gives the identical version.

@@ -370,6 +370,10 @@ absl::StatusOr<PbFile> ParsePabulib(absl::string_view text) {
         }
         if (!voter_ids.insert(vote.voter_id).second) {
           std::string renamed = absl::StrCat(vote.voter_id, "@line", line);
+          // The file may hold that id already (found by the fuzzer).
+          for (int n = 2; voter_ids.contains(renamed); ++n) {
+            renamed = absl::StrCat(vote.voter_id, "@line", line, "-", n);
+          }
           file.notes.push_back({line, absl::StrCat("voter_id ", vote.voter_id,
                                                    " appears again; both ballots are kept, this one as ", renamed)});
           vote.voter_id = std::move(renamed);

@@ -1,0 +1,11 @@
+META
+key;value
+budget;10
+PROJECTS
+project_id;cost
+1;5
+VOTES
+voter_id;vote
+x;1
+x@line11;1
+x;1
