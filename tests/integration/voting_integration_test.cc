@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/str_join.h"
 #include "services/voting/core/pabulib.h"
 #include "services/voting/core/tally_proof.h"
 #include "tests/integration/voting_harness.h"
@@ -359,6 +360,52 @@ TEST_F(VotingIntegrationTest, TheDatabaseRefusesBallotsThatWouldNotBeDurable) {
   tx.exec("SET synchronous_commit = on");
   insert();
   EXPECT_EQ(tx.exec_params1("SELECT count(*) FROM voting.ballots WHERE round_id = $1", round.round_id)[0].as<int>(), 1);
+}
+
+TEST_F(VotingIntegrationTest, TheGroupInsertFindsEachSlotByIndexHoweverSmallTheTableWasWhenPlanned) {
+  // The function's plans are made on a connection's first call, often when
+  // the ballots table is nearly empty. A plan that scans every ballot there
+  // would make each later group cost more as the campaign grows.
+  auto round = CreateOpenRound(*stub_, {13}, 1);
+  const std::string proposal = absl::StrCat("{", round.proposals[13][0], "}");
+  pqxx::connection c(db_->url());
+  auto insert_group = [&](pqxx::transaction_base& tx, int first, int count) {
+    std::vector<std::string> rounds, districts, voters, keys, receipts, proposals, points;
+    for (int i = first; i < first + count; ++i) {
+      rounds.push_back(absl::StrCat(round.round_id));
+      districts.push_back("13");
+      voters.push_back(absl::StrCat("\"scan-voter-", i, "\""));
+      keys.push_back(absl::StrCat("\"scan-key-", i, "\""));
+      receipts.push_back(absl::StrCat("\"RSCAN", round.round_id, "X", i, "\""));
+      proposals.push_back(absl::StrCat("\"", proposal, "\""));
+      points.push_back("\"{1}\"");
+    }
+    auto array = [](const std::vector<std::string>& items) {
+      return absl::StrCat("{", absl::StrJoin(items, ","), "}");
+    };
+    auto rows = tx.exec_params(
+        "SELECT out_ballot_id FROM voting.insert_ballot_group($1::bigint[], $2::integer[], $3::text[], $4::text[], "
+        "$5::text[], $6::text[], $7::text[], 2::smallint)",  // 2 = voting
+        array(rounds), array(districts), array(voters), array(keys), array(receipts), array(proposals), array(points));
+    for (const auto& r : rows) EXPECT_FALSE(r[0].is_null());
+  };
+  {
+    pqxx::work tx(c);
+    insert_group(tx, 0, 1);  // plans while the round holds no ballot
+    tx.commit();
+  }
+  {
+    pqxx::work tx(c);
+    insert_group(tx, 1, 3000);
+    tx.commit();
+  }
+  pqxx::work tx(c);
+  insert_group(tx, 3001, 20);
+  insert_group(tx, 0, 20);  // replays: each finds the ballot that holds its slot
+  auto scans =
+      tx.exec1("SELECT seq_scan, idx_scan FROM pg_stat_xact_user_tables WHERE relid = 'voting.ballots'::regclass");
+  EXPECT_EQ(scans[0].as<int64_t>(), 0) << "the group insert scanned the whole ballots table";
+  EXPECT_GT(scans[1].as<int64_t>(), 0);
 }
 
 TEST_F(VotingIntegrationTest, ThousandConcurrentBallotsFromOneVoterAcceptExactlyOne) {

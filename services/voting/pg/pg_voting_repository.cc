@@ -300,6 +300,15 @@ ALTER TABLE voting.result_projects
   ADD COLUMN reason          smallint NOT NULL DEFAULT 0,
   ADD COLUMN explanation_th  text NOT NULL DEFAULT '';
 )sql"},
+      {9, "the group insert finds each voter's slot by index, however small the table was when planned", R"sql(
+-- Version 4's generic plan is made on a connection's first call: if the
+-- ballots table was small then, it hash-joins a sequential scan of every
+-- ballot, once per group for the connection's lifetime, and a campaign's
+-- cost per ballot grows with its size. Each position needs one lookup by a
+-- unique key; only nested loops over index scans do that at any size.
+ALTER FUNCTION voting.insert_ballot_group(bigint[], integer[], text[], text[], text[], text[], text[], smallint)
+  SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off;
+)sql"},
   };
   return *kMigrations;
 }
