@@ -1,8 +1,10 @@
 // Unary throughput and latency of budget-data's served RPCs next to the same
 // server's health Check (the cheapest call gRPC can serve), in one run.
 //   budget_bench ADDRESS [SECONDS_PER_RPC] [CLIENT_THREADS]
-// Prints one table row per RPC and a last line: the main ratio, its target
-// and pass or short.
+// Every answer is checked: the first of each RPC against facts of the FY2566
+// data, every later one against the first, byte for byte. Prints one table
+// row per RPC and a last line: the main ratio, its target and pass or short;
+// any RPC error or wrong answer makes it "budget: FAILED" and exit 1.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -15,6 +17,8 @@
 #include <vector>
 
 #include "bkkbudget/budget/v1/budget.grpc.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "grpc_probes.grpc.pb.h"
 
 namespace {
@@ -79,6 +83,62 @@ void Deadline(grpc::ClientContext& ctx) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
 }
 
+int Failed(const std::string& why) {
+  std::printf("budget: FAILED: %s\n", why.c_str());
+  return 1;
+}
+
+std::string Serialized(const google::protobuf::Message& message) {
+  std::string bytes;
+  google::protobuf::io::StringOutputStream out(&bytes);
+  google::protobuf::io::CodedOutputStream coded(&out);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  return bytes;
+}
+
+// FY2566 as the ordinance states it: the expenditure budget (ข้อ 4) is
+// 79,000,000,000 baht; its 1,766 lines, commercial enterprises included
+// (ข้อ 3), add up to 79,719,012,050 over 74 budget units.
+constexpr int64_t kExpenditure2566Baht = 79'000'000'000;
+constexpr int64_t kTotal2566Baht = 79'719'012'050;
+
+// Empty when the overview holds the nine years, FY2566 among them with its
+// total; otherwise what is wrong.
+std::string WrongOverview(const pb::GetOverviewResponse& overview) {
+  if (overview.years_size() != 9) return "GetOverview has " + std::to_string(overview.years_size()) + " years, not 9; ";
+  for (const auto& year : overview.years()) {
+    if (year.fiscal_year() == 2566) {
+      return year.total_budget_baht() == kExpenditure2566Baht && year.has_lines()
+                 ? ""
+                 : "GetOverview's FY2566 total is " + std::to_string(year.total_budget_baht()) + "; ";
+    }
+  }
+  return "GetOverview has no FY2566; ";
+}
+
+// Empty when the five largest FY2566 agencies come largest first, within the
+// year's total of 74 agencies; otherwise what is wrong.
+std::string WrongTopAgencies(const pb::ListTopAgenciesResponse& top) {
+  if (top.fiscal_year() != 2566 || top.agency_count() != 74 || top.year_total_baht() != kTotal2566Baht ||
+      top.agencies_size() != 5) {
+    return "ListTopAgencies(2566) answered year " + std::to_string(top.fiscal_year()) + ", " +
+           std::to_string(top.agencies_size()) + " of " + std::to_string(top.agency_count()) + " agencies, total " +
+           std::to_string(top.year_total_baht()) + "; ";
+  }
+  int64_t sum = 0;
+  for (int i = 0; i < top.agencies_size(); ++i) {
+    sum += top.agencies(i).amount_baht();
+    if (top.agencies(i).amount_baht() <= 0 ||
+        (i > 0 && top.agencies(i).amount_baht() > top.agencies(i - 1).amount_baht())) {
+      std::string amounts;
+      for (const auto& agency : top.agencies()) amounts += " " + std::to_string(agency.amount_baht());
+      return "ListTopAgencies(2566) is not largest first:" + amounts + "; ";
+    }
+  }
+  return sum <= kTotal2566Baht ? "" : "ListTopAgencies(2566) adds up to more than the year; ";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,24 +161,41 @@ int main(int argc, char** argv) {
       return stub->Check(&ctx, req, &resp).ok();
     };
   }));
+  // The reference answers, checked against the data before any is timed.
+  auto reference_stub = pb::BudgetService::NewStub(Channel(address, -1));
+  pb::GetOverviewResponse overview;
+  pb::ListTopAgenciesRequest top_request;
+  top_request.set_fiscal_year(2566);
+  pb::ListTopAgenciesResponse top;
+  {
+    grpc::ClientContext ctx, top_ctx;
+    Deadline(ctx);
+    Deadline(top_ctx);
+    auto overview_status = reference_stub->GetOverview(&ctx, {}, &overview);
+    auto top_status = reference_stub->ListTopAgencies(&top_ctx, top_request, &top);
+    if (!overview_status.ok() || !top_status.ok()) {
+      return Failed("the first calls failed: " + overview_status.error_message() + " / " + top_status.error_message());
+    }
+  }
+  if (std::string wrong = WrongOverview(overview) + WrongTopAgencies(top); !wrong.empty()) return Failed(wrong);
+  const std::string overview_bytes = Serialized(overview), top_bytes = Serialized(top);
+
   results.push_back(Measure("GetOverview", threads, seconds, [&](int t) {
     std::shared_ptr<pb::BudgetService::Stub> stub = pb::BudgetService::NewStub(Channel(address, t));
-    return [stub]() {
+    return [stub, &overview_bytes]() {
       grpc::ClientContext ctx;
       Deadline(ctx);
       pb::GetOverviewResponse resp;
-      return stub->GetOverview(&ctx, {}, &resp).ok() && resp.years_size() == 9;
+      return stub->GetOverview(&ctx, {}, &resp).ok() && Serialized(resp) == overview_bytes;
     };
   }));
   results.push_back(Measure("ListTopAgencies(2566, 5)", threads, seconds, [&](int t) {
     std::shared_ptr<pb::BudgetService::Stub> stub = pb::BudgetService::NewStub(Channel(address, t));
-    return [stub]() {
+    return [stub, &top_request, &top_bytes]() {
       grpc::ClientContext ctx;
       Deadline(ctx);
-      pb::ListTopAgenciesRequest req;
-      req.set_fiscal_year(2566);
       pb::ListTopAgenciesResponse resp;
-      return stub->ListTopAgencies(&ctx, req, &resp).ok() && resp.agency_count() == 74;
+      return stub->ListTopAgencies(&ctx, top_request, &resp).ok() && Serialized(resp) == top_bytes;
     };
   }));
 
@@ -132,8 +209,8 @@ int main(int argc, char** argv) {
   }
   long errors = 0;
   for (const auto& r : results) errors += r.errors;
-  bool pass = worst >= 2.0 / 3.0 && errors == 0;
-  std::printf("budget: served RPCs at %.2fx the health Check throughput (target >= 0.67x, %ld errors): %s\n", worst,
-              errors, pass ? "pass" : "short");
+  if (errors > 0) return Failed(std::to_string(errors) + " calls failed or answered differently from the first");
+  std::printf("budget: served RPCs at %.2fx the health Check throughput (target >= 0.67x, every answer checked): %s\n",
+              worst, worst >= 2.0 / 3.0 ? "pass" : "short");
   return 0;
 }

@@ -40,6 +40,7 @@
 namespace {
 using bkk::keywords::Filter;
 using bkk::keywords::IndexSnapshot;
+using bkk::keywords::KeywordStat;
 using bkk::keywords::Line;
 using bkk::keywords::SearchRequest;
 using bkk::keywords::Segmenter;
@@ -222,6 +223,64 @@ std::shared_ptr<const IndexSnapshot> BuildOrDie(const std::vector<Line>& lines,
   return *built;
 }
 
+// Checks an index against Segmenter::Terms, computed here line by line
+// without the index: the top 100 keywords of all lines and of the first
+// line's agency, each with its line count and amount, in the documented
+// order. Dies on any difference: a fast index that drops or miscounts lines
+// fails the bench instead of passing it.
+std::string Describe(const KeywordStat* stat) {
+  if (stat == nullptr) return "nothing";
+  return stat->term + " in " + std::to_string(stat->line_count) + " lines, " + std::to_string(stat->amount_baht_total) +
+         " baht";
+}
+
+void CheckTopKeywords(const IndexSnapshot& index, const std::vector<Line>& lines, const Segmenter& segmenter,
+                      const char* what) {
+  constexpr int kLimit = 100;
+  const std::string agency = lines.front().agency;
+  std::map<std::string, KeywordStat> all, of_agency;
+  for (const Line& line : lines) {
+    for (const std::string& term : segmenter.Terms(line.name, line.description)) {
+      if (!segmenter.IsKeywordCandidate(term)) continue;
+      for (auto* stats : {&all, line.agency == agency ? &of_agency : nullptr}) {
+        if (stats == nullptr) continue;
+        KeywordStat& stat = (*stats)[term];
+        stat.term = term;
+        ++stat.line_count;
+        stat.amount_baht_total += line.amount_baht;
+      }
+    }
+  }
+  auto expected_top = [](const std::map<std::string, KeywordStat>& stats) {
+    std::vector<KeywordStat> ranked;
+    for (const auto& [term, stat] : stats) ranked.push_back(stat);
+    std::sort(ranked.begin(), ranked.end(), [](const KeywordStat& a, const KeywordStat& b) {
+      if (a.line_count != b.line_count) return a.line_count > b.line_count;
+      if (a.amount_baht_total != b.amount_baht_total) return a.amount_baht_total > b.amount_baht_total;
+      return a.term < b.term;
+    });
+    if (ranked.size() > kLimit) ranked.resize(kLimit);
+    return ranked;
+  };
+  Filter by_agency;
+  by_agency.agency = agency;
+  for (const auto& [filter, stats] : {std::pair{Filter{}, &all}, std::pair{by_agency, &of_agency}}) {
+    const std::vector<KeywordStat> expected = expected_top(*stats);
+    auto answered = index.TopKeywords(filter, kLimit);
+    if (!answered.ok())
+      Die(std::string("FAILED: TopKeywords on ") + what + ": " + std::string(answered.status().message()));
+    for (size_t i = 0; i < std::max(expected.size(), answered->size()); ++i) {
+      const KeywordStat* want = i < expected.size() ? &expected[i] : nullptr;
+      const KeywordStat* got = i < answered->size() ? &(*answered)[i] : nullptr;
+      if (want == nullptr || got == nullptr || want->term != got->term || want->line_count != got->line_count ||
+          want->amount_baht_total != got->amount_baht_total) {
+        Die(std::string("FAILED: TopKeywords on ") + what + (filter.agency.empty() ? "" : " (one agency)") +
+            " at rank " + std::to_string(i + 1) + ": expected " + Describe(want) + ", got " + Describe(got));
+      }
+    }
+  }
+}
+
 void PrintRow(const char* what, const Percentiles& p) {
   std::printf("  %-46s p50 %8.3f ms  p99 %8.3f ms  (%lld calls)\n", what, p.p50_ms, p.p99_ms,
               static_cast<long long>(p.samples));
@@ -335,7 +394,7 @@ struct Throughput {
 // index segments each distinct name once, the raw breaker every name: only
 // all-distinct input compares equal work.
 Throughput MeasureThroughput(const std::vector<Line>& lines, const std::shared_ptr<const Segmenter>& segmenter,
-                             int rounds) {
+                             int rounds, const char* title) {
   Throughput t;
   std::vector<std::string> names;
   for (const Line& line : lines) names.push_back(line.name);
@@ -347,19 +406,21 @@ Throughput MeasureThroughput(const std::vector<Line>& lines, const std::shared_p
   for (int i = 0; i < 3; ++i) bkk::keywords::CountIcuWordBoundaries(names);  // warm-up
   BuildOrDie(lines, segmenter);
   std::vector<double> raw_s, index_s, tokens_s;
+  std::shared_ptr<const IndexSnapshot> built;
   for (int r = 0; r < rounds; ++r) {
     for (int pass = 0; pass < 3; ++pass) {
       const double start = ThreadCpuSeconds();
       if (pass == 0) {
         t.boundaries = bkk::keywords::CountIcuWordBoundaries(names);
       } else if (pass == 1) {
-        BuildOrDie(lines, segmenter);
+        built = BuildOrDie(lines, segmenter);
       } else {
         for (const auto& name : names) segmenter->IndexTokens(name);
       }
       (pass == 0 ? raw_s : pass == 1 ? index_s : tokens_s).push_back(ThreadCpuSeconds() - start);
     }
   }
+  CheckTopKeywords(*built, lines, *segmenter, title);
   t.raw_s = Best(raw_s);
   t.index_s = Best(index_s);
   t.tokens_s = Best(tokens_s);
@@ -384,7 +445,7 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
 
   const std::vector<Line> real = LoadRealLines(data_dir);
   const int rounds = static_cast<int>(EnvInt("BKK_BENCH_ROUNDS", 150));
-  const Throughput on_real = MeasureThroughput(real, segmenter, rounds);
+  const Throughput on_real = MeasureThroughput(real, segmenter, rounds, "the real names");
   PrintThroughput("throughput on the real FY2566 names (not the target: repeated names are segmented once)", on_real,
                   rounds);
   if (!node_result_path.empty()) {
@@ -403,7 +464,7 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
       if (distinct.size() < real.size() && seen.insert(line.name).second) distinct.push_back(std::move(line));
     }
   }
-  const Throughput on_distinct = MeasureThroughput(distinct, segmenter, rounds);
+  const Throughput on_distinct = MeasureThroughput(distinct, segmenter, rounds, "the all-distinct names");
   PrintThroughput("throughput on all-distinct names (the target's input)", on_distinct, rounds);
   const double ratio = on_distinct.ratio();
   std::printf("  indexing / raw ICU on all-distinct names = %.2fx (target >= %.1fx): %s; on the real names %.2fx\n",
@@ -462,6 +523,7 @@ int Run(const std::string& data_dir, const std::string& node_result_path) {
       memory < kTargetMemoryBytes ? "pass" : "short");
 
   std::printf("\nlatency on the synthetic data (%lld lines):\n", static_cast<long long>(synthetic_count));
+  CheckTopKeywords(*index, *synthetic, *segmenter, "the synthetic lines");
   std::vector<Line> sample(synthetic->begin(), synthetic->begin() + std::min<int64_t>(synthetic_count, 100000));
   synthetic.reset();
   double narrowing_p99 = 0;
