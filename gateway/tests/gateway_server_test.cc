@@ -729,7 +729,10 @@ TEST_F(RealBudgetTest, TopAgenciesAndReleaseEtag) {
   EXPECT_EQ(gateway_->release(), core_.snapshot()->version());
   HttpResult r = Http(port(), "GET", "/v1/budget/years/2566/top-agencies");
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_NE(r.body.find("\"agencyCount\":74"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"agencyCount\":73"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"centralFund\":{\"agency\":\"งบประมาณรายจ่ายงบกลาง\",\"amountBaht\":\"14162196831\""),
+            std::string::npos)
+      << r.body;
   EXPECT_NE(r.body.find("\"yearTotalBaht\":\"79719012050\""), std::string::npos);
   EXPECT_EQ(r.Header("etag").rfind("\"" + core_.snapshot()->version() + "-", 0), 0u) << r.Header("etag");
   EXPECT_EQ(Http(port(), "GET", "/v1/budget/years/2566/top-agencies", "", {{"If-None-Match", r.Header("etag")}}).status,

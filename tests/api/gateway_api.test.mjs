@@ -58,10 +58,34 @@ test('overview, top agencies and district lines', async () => {
 
   const top = await get('/v1/budget/years/2566/top-agencies?limit=5');
   assert.equal(top.status, 200);
-  assert.equal(top.json.agencyCount, 74);
+  // Agencies only: the central fund is a reserve, shown apart and not counted.
+  assert.equal(top.json.agencyCount, 73);
   assert.equal(top.json.agencies.length, 5);
-  assert.equal(top.json.agencies[0].agency, 'งบประมาณรายจ่ายงบกลาง');
-  assert.equal(Number(top.json.agencies[0].amountBaht), 14162196831);
+  assert.equal(top.json.agencies[0].agency, 'สำนักการโยธา');
+  assert.ok(top.json.agencies.every((a) => a.unitKind !== 'central_fund'));
+  assert.equal(top.json.centralFund.agency, 'งบประมาณรายจ่ายงบกลาง');
+  assert.equal(Number(top.json.centralFund.amountBaht), 14162196831);
+  assert.match(top.json.note, /not counted/);
+  assert.match(top.json.noteTh, /งบกลาง/);
+  const all = await get('/v1/budget/years/2566/top-agencies?limit=100');
+  assert.equal(all.json.agencies.length, 73);
+
+  // One headline total per year: FY2566's is the ordinance's grand total
+  // with its parts, each with clause and page; the others are published
+  // figures and say so.
+  const y2566 = overview.json.years.find((y) => y.fiscalYear === 2566);
+  assert.equal(Number(y2566.totalBudgetBaht), 79719012050);
+  assert.equal(y2566.totalBasis, 'ordinance');
+  assert.equal(y2566.totalClause, 'ข้อ 3');
+  assert.deepEqual(
+    y2566.totalParts.map((p) => [p.clause, Number(p.amountBaht), p.sourcePage]),
+    [['ข้อ 4', 79000000000, 5], ['ข้อ 5', 719012050, 87]],
+  );
+  assert.equal(y2566.totalParts.reduce((s, p) => s + Number(p.amountBaht), 0), Number(y2566.totalBudgetBaht));
+  for (const y of overview.json.years.filter((y) => y.fiscalYear !== 2566)) {
+    assert.equal(y.totalBasis, 'published_figure', `${y.fiscalYear}`);
+    assert.match(y.source, /bma-total-budget-by-year\.json/);
+  }
 
   const lines = await get('/v1/budget/lines?filter.fiscalYear=2566&filter.districtId=1&pageSize=500');
   assert.equal(lines.status, 200);

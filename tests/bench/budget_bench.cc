@@ -97,31 +97,36 @@ std::string Serialized(const google::protobuf::Message& message) {
   return bytes;
 }
 
-// FY2566 as the ordinance states it: the expenditure budget (ข้อ 4) is
-// 79,000,000,000 baht; its 1,766 lines, commercial enterprises included
-// (ข้อ 3), add up to 79,719,012,050 over 74 budget units.
-constexpr int64_t kExpenditure2566Baht = 79'000'000'000;
+// FY2566 as the ordinance states it: its 1,766 lines add up to the grand
+// total of ข้อ 3, 79,719,012,050 baht: the BMA's own budget (ข้อ 4,
+// 79,000,000,000) and its commercial enterprises (ข้อ 5, 719,012,050); 73
+// agencies besides the central fund of 14,162,196,831.
 constexpr int64_t kTotal2566Baht = 79'719'012'050;
+constexpr int64_t kOwnBudget2566Baht = 79'000'000'000;
+constexpr int64_t kCentralFund2566Baht = 14'162'196'831;
 
 // Empty when the overview holds the nine years, FY2566 among them with its
-// total; otherwise what is wrong.
+// total and parts; otherwise what is wrong.
 std::string WrongOverview(const pb::GetOverviewResponse& overview) {
   if (overview.years_size() != 9) return "GetOverview has " + std::to_string(overview.years_size()) + " years, not 9; ";
   for (const auto& year : overview.years()) {
     if (year.fiscal_year() == 2566) {
-      return year.total_budget_baht() == kExpenditure2566Baht && year.has_lines()
+      return year.total_budget_baht() == kTotal2566Baht && year.has_lines() && year.total_parts_size() == 2 &&
+                     year.total_parts(0).amount_baht() == kOwnBudget2566Baht &&
+                     year.total_parts(1).amount_baht() == kTotal2566Baht - kOwnBudget2566Baht
                  ? ""
-                 : "GetOverview's FY2566 total is " + std::to_string(year.total_budget_baht()) + "; ";
+                 : "GetOverview's FY2566 total is " + std::to_string(year.total_budget_baht()) + " in " +
+                       std::to_string(year.total_parts_size()) + " parts; ";
     }
   }
   return "GetOverview has no FY2566; ";
 }
 
 // Empty when the five largest FY2566 agencies come largest first, within the
-// year's total of 74 agencies; otherwise what is wrong.
+// year's total, the central fund apart; otherwise what is wrong.
 std::string WrongTopAgencies(const pb::ListTopAgenciesResponse& top) {
-  if (top.fiscal_year() != 2566 || top.agency_count() != 74 || top.year_total_baht() != kTotal2566Baht ||
-      top.agencies_size() != 5) {
+  if (top.fiscal_year() != 2566 || top.agency_count() != 73 || top.year_total_baht() != kTotal2566Baht ||
+      top.agencies_size() != 5 || top.central_fund().amount_baht() != kCentralFund2566Baht) {
     return "ListTopAgencies(2566) answered year " + std::to_string(top.fiscal_year()) + ", " +
            std::to_string(top.agencies_size()) + " of " + std::to_string(top.agency_count()) + " agencies, total " +
            std::to_string(top.year_total_baht()) + "; ";

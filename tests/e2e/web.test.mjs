@@ -238,7 +238,19 @@ test('top-5 agencies and yearly totals on screen equal the API', { timeout: 6000
   const count = await page.locator('#agencies-count').textContent();
   assert.ok(count.includes(`จาก ${top.agencyCount} หน่วยงาน`), `"${count}" lacks จาก ${top.agencyCount} หน่วยงาน`);
   assert.ok(count.includes(String(latest)));
-  assert.ok((await page.locator('#agencies-note').textContent()).includes(top.note));
+  assert.ok((await page.locator('#agencies-note').textContent()).includes(top.noteTh), 'the note in Thai on the Thai page');
+  // The central fund beside the ranking, not in it.
+  assert.equal(num(await page.locator('#central-fund').getAttribute('data-baht')), num(top.centralFund.amountBaht));
+  assert.ok((await page.locator('#central-fund').textContent()).includes(`${million(num(top.centralFund.amountBaht))} ล้านบาท`));
+  for (const a of top.agencies) assert.notEqual(a.unitKind, 'central_fund');
+  // One headline total per year, with its parts where the ordinance states them.
+  for (const y of ov.years.filter((y) => (y.totalParts ?? []).length)) {
+    const text = await page.locator(`#budget-total-${y.fiscalYear}`).textContent();
+    assert.ok(text.includes(`${million(num(y.totalBudgetBaht))} ล้านบาท`), text);
+    for (const p of y.totalParts) {
+      assert.ok(text.includes(`${million(num(p.amountBaht))} ล้านบาท`) && text.includes(`${p.clause} หน้า ${p.sourcePage}`), text);
+    }
+  }
 
   for (const y of ov.years) {
     const row = page.locator(`#budget-table tr[data-year="${y.fiscalYear}"]`);
@@ -248,6 +260,8 @@ test('top-5 agencies and yearly totals on screen equal the API', { timeout: 6000
     assert.equal(num(await cells.nth(1).getAttribute('data-baht')), num(y.strategicBudgetBaht), `strategic ${y.fiscalYear}`);
     if (num(y.strategicBudgetBaht) > 0) assert.equal((await cells.nth(1).textContent()).trim(), million(num(y.strategicBudgetBaht)));
     else assert.equal((await cells.nth(1).textContent()).trim(), 'ไม่พบข้อมูล');
+    assert.equal(await cells.nth(3).getAttribute('data-basis'), y.totalBasis, `basis ${y.fiscalYear}`);
+    if (y.totalBasis === 'published_figure') assert.equal((await cells.nth(3).textContent()).trim(), 'ตัวเลขที่เผยแพร่ ไม่มีรายการประกอบ');
   }
   // The headline names the strategy with the largest share over the classified years.
   const sums = new Map();

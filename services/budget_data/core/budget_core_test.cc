@@ -165,14 +165,24 @@ TEST_F(BudgetCoreTest, MissionTypeBreakdownPerAgencyEqualsStatedPlanSubtotals) {
 TEST_F(BudgetCoreTest, TopAgencies) {
   auto top = snapshot_->ListTopAgencies(2566, 0);
   ASSERT_TRUE(top.ok());
-  EXPECT_EQ(top->agency_count, 74);
+  // 74 budget units less the central fund, a reserve shown apart.
+  EXPECT_EQ(top->agency_count, 73);
+  ASSERT_TRUE(top->central_fund.has_value());
+  EXPECT_EQ(top->central_fund->agency, "งบประมาณรายจ่ายงบกลาง");
+  EXPECT_EQ(top->central_fund->amount_baht, 14'162'196'831);
+  EXPECT_EQ(top->central_fund->unit_kind, "central_fund");
   ASSERT_EQ(top->agencies.size(), 5u);
-  EXPECT_EQ(top->agencies[0].agency, "งบประมาณรายจ่ายงบกลาง");
-  EXPECT_EQ(top->agencies[0].amount_baht, 14'162'196'831);
-  EXPECT_EQ(top->agencies[0].unit_kind, "central_fund");
+  EXPECT_EQ(top->agencies[0].agency, "สำนักการโยธา");
+  EXPECT_EQ(top->agencies[0].amount_baht, 6'637'939'684);
   for (size_t i = 1; i < top->agencies.size(); ++i) {
     EXPECT_GE(top->agencies[i - 1].amount_baht, top->agencies[i].amount_baht);
   }
+  auto all = snapshot_->ListTopAgencies(2566, 100);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->agencies.size(), 73u);
+  for (const auto& a : all->agencies) EXPECT_NE(a.unit_kind, "central_fund") << a.agency;
+  EXPECT_NE(top->note.find("not counted"), std::string::npos) << top->note;
+  EXPECT_NE(top->note_th.find("งบกลาง"), std::string::npos) << top->note_th;
   EXPECT_EQ(top->year_total_baht, kGrandTotal);
   EXPECT_EQ(snapshot_->ListTopAgencies(2400, 5).status().code(), absl::StatusCode::kNotFound);
   auto negative = snapshot_->ListTopAgencies(2566, -1);
@@ -198,6 +208,32 @@ TEST_F(BudgetCoreTest, OverviewYearsAndUnclassified) {
   EXPECT_EQ(years[5].fiscal_year, 2566);
   EXPECT_TRUE(years[5].has_lines);
   EXPECT_EQ(years[5].strategic_budget_baht, 0) << "the ordinance classifies no line by strategy";
+}
+
+TEST_F(BudgetCoreTest, EachYearHasOneHeadlineTotalWithItsPartsAndSource) {
+  for (const auto& y : snapshot_->overview()) {
+    if (y.fiscal_year != 2566) {
+      EXPECT_EQ(y.total_basis, "published_figure") << y.fiscal_year;
+      EXPECT_TRUE(y.total_parts.empty()) << y.fiscal_year;
+      EXPECT_NE(y.source.find("bma-total-budget-by-year.json"), std::string::npos) << y.source;
+      continue;
+    }
+    // ข้อ 3 = ข้อ 4 + ข้อ 5, each with its page in the ordinance PDF.
+    EXPECT_EQ(y.total_budget_baht, kGrandTotal);
+    EXPECT_EQ(y.total_basis, "ordinance");
+    EXPECT_EQ(y.total_clause, "ข้อ 3");
+    EXPECT_EQ(y.total_source_page, 5);
+    ASSERT_EQ(y.total_parts.size(), 2u);
+    EXPECT_EQ(y.total_parts[0].amount_baht, 79'000'000'000);
+    EXPECT_EQ(y.total_parts[0].clause, "ข้อ 4");
+    EXPECT_EQ(y.total_parts[0].source_page, 5);
+    EXPECT_EQ(y.total_parts[1].amount_baht, 719'012'050);
+    EXPECT_EQ(y.total_parts[1].clause, "ข้อ 5");
+    EXPECT_EQ(y.total_parts[1].source_page, 87);
+    EXPECT_FALSE(y.total_parts[1].label_th.empty());
+    EXPECT_FALSE(y.total_parts[1].label_en.empty());
+    EXPECT_NE(y.source.find("ข้อ 3"), std::string::npos) << y.source;
+  }
 }
 
 TEST_F(BudgetCoreTest, LinesPaginateExactlyAndRefuseBadArguments) {

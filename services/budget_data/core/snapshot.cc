@@ -90,7 +90,12 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
     }
     for (auto& [name, u] : units) {
       u.unit_kind = UnitKind(name);
-      top.agencies.push_back(u);
+      // A reserve allocated during the year, not an agency: shown apart.
+      if (name == kCentralFundAgency) {
+        top.central_fund = u;
+      } else {
+        top.agencies.push_back(u);
+      }
     }
     std::sort(top.agencies.begin(), top.agencies.end(), [](const AgencyAmount& a, const AgencyAmount& b) {
       if (a.amount_baht != b.amount_baht) return a.amount_baht > b.amount_baht;
@@ -98,10 +103,16 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
     });
     top.agency_count = static_cast<int32_t>(top.agencies.size());
     top.note = absl::StrCat(
-        "Budget units of the ordinance (agencies, the 50 district offices, the central fund งบกลาง, "
-        "the university and the commercial enterprises), each with its own section total as the "
-        "ordinance states it. Loan repayments of section (71), ",
+        "Budget units of the ordinance that spend: city agencies, the 50 district offices, the university "
+        "and the commercial enterprises, each with its own section total as the ordinance states it. The "
+        "central fund (งบกลาง) is a reserve allocated during the year, not an agency: it is shown apart and "
+        "not counted. Loan repayments of section (71), ",
         loans, " baht, are stated once for all units and not included.");
+    top.note_th = absl::StrCat(
+        "หน่วยรับงบประมาณที่ใช้จ่ายงบตามข้อบัญญัติ ได้แก่ สำนักต่าง ๆ สำนักงานเขต 50 เขต มหาวิทยาลัย "
+        "และหน่วยงานพาณิชย์ โดยใช้ยอดรวมของแต่ละหน่วยตามที่ข้อบัญญัติระบุ งบกลางเป็นเงินสำรองที่จัดสรรระหว่างปี "
+        "ไม่ใช่หน่วยงาน จึงแสดงแยกและไม่นับรวม งบชดใช้เงินยืมเงินสะสมตามมาตรา (71) จำนวน ",
+        loans, " บาท ระบุรวมครั้งเดียวสำหรับทุกหน่วยและไม่รวมอยู่ในที่นี้");
     top_agencies_[year] = std::move(top);
   }
 
@@ -111,6 +122,22 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
     y.fiscal_year = yt.fiscal_year;
     y.total_budget_baht = yt.total_baht;
     y.has_lines = std::find(line_years_.begin(), line_years_.end(), yt.fiscal_year) != line_years_.end();
+    std::string total_source = yt.source;
+    if (const auto stated = OrdinanceTotals(yt.fiscal_year); stated.has_value()) {
+      y.total_budget_baht = stated->grand_total_baht;
+      y.total_basis = "ordinance";
+      y.total_clause = "ข้อ 3";
+      y.total_source_page = stated->grand_total_page;
+      y.total_parts = stated->parts;
+      total_source =
+          absl::StrCat("the FY", yt.fiscal_year, " budget ordinance, ข้อ 3 (PDF page ", stated->grand_total_page,
+                       "), which its lines add up to (", yt.source, " gives ", yt.total_baht,
+                       yt.total_baht == stated->parts.front().amount_baht
+                           ? ", the BMA's own budget of ข้อ 4, without its commercial enterprises)"
+                           : ")");
+    } else {
+      y.total_basis = "published_figure";
+    }
     std::map<std::string, StrategyAmount> by_id;
     bool aggregates = false;
     for (const auto& a : dataset_.plan_aggregates) {
@@ -137,22 +164,56 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
     rest.amount_baht = std::max<int64_t>(0, y.total_budget_baht - y.strategic_budget_baht);
     y.by_strategy.push_back(rest);
     if (aggregates && y.strategic_budget_baht > 0) {
-      y.source = "Total: " + yt.source +
+      y.source = "Total: " + total_source +
                  ". By strategy: plan-aggregates-2561-2565.csv, ordinance budget (งบประมาณข้อบัญญัติ) "
                  "of projects under the 20-year plan.";
     } else if (aggregates) {
-      y.source = "Total: " + yt.source +
+      y.source = "Total: " + total_source +
                  ". The plan aggregates of this year give plan budgets only, no ordinance figures, so "
                  "nothing is classified by strategy.";
     } else if (y.has_lines) {
-      y.source = "Total: " + yt.source +
+      y.source = "Total: " + total_source +
                  ". The ordinance's lines do not say which strategy they serve; none are classified "
                  "until an operator imports a mapping.";
     } else {
-      y.source = "Total: " + yt.source + ". No source classifies this year's budget by strategy.";
+      y.source = "Total: " + total_source + ". No source classifies this year's budget by strategy.";
     }
     overview_.push_back(std::move(y));
   }
+}
+
+// Pages of the ordinance's total clauses in its PDF (the page numbering of
+// the lines' source_page), by year. FY2566: sha256 4beca602…, 88 pages.
+struct ClausePages {
+  int32_t fiscal_year;
+  int32_t grand_total, bma, commercial;  // ข้อ 3, ข้อ 4, ข้อ 5
+};
+constexpr ClausePages kClausePages[] = {{2566, 5, 5, 87}};
+
+std::optional<BudgetSnapshot::StatedYearTotals> BudgetSnapshot::OrdinanceTotals(int32_t fiscal_year) const {
+  // The stated totals are those of the one ordinance the lines come from.
+  if (line_years_.size() != 1 || line_years_.front() != fiscal_year) return std::nullopt;
+  const ClausePages* pages = nullptr;
+  for (const auto& p : kClausePages) {
+    if (p.fiscal_year == fiscal_year) pages = &p;
+  }
+  std::optional<int64_t> grand_total, bma, commercial;
+  for (const auto& stated : dataset_.stated_totals) {
+    if (stated.check == "ข้อ 3 ordinance grand total") grand_total = stated.stated_baht;
+    if (stated.check == "ข้อ 4 BMA budget (all except commercial)") bma = stated.stated_baht;
+    if (stated.check == "ข้อ 5 commercial total") commercial = stated.stated_baht;
+  }
+  if (pages == nullptr || !grand_total || !bma || !commercial || *bma + *commercial != *grand_total)
+    return std::nullopt;
+  StatedYearTotals totals;
+  totals.grand_total_baht = *grand_total;
+  totals.grand_total_page = pages->grand_total;
+  totals.parts = {
+      {"งบประมาณรายจ่ายของกรุงเทพมหานคร", "the BMA's own budget", *bma, "ข้อ 4", pages->bma},
+      {"งบประมาณรายจ่ายของการพาณิชย์ของกรุงเทพมหานคร", "the BMA's commercial enterprises", *commercial, "ข้อ 5",
+       pages->commercial},
+  };
+  return totals;
 }
 
 std::string BudgetSnapshot::StrategyName(const std::string& id) const {

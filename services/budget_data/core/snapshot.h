@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,14 @@ struct StrategyAmount {
   int64_t amount_baht = 0;
 };
 
+// A stated part of a year's headline total (see budget.proto TotalPart).
+struct TotalPart {
+  std::string label_th, label_en;
+  int64_t amount_baht = 0;
+  std::string clause;
+  int32_t source_page = 0;
+};
+
 struct YearOverview {
   int32_t fiscal_year = 0;
   int64_t total_budget_baht = 0;
@@ -41,6 +50,10 @@ struct YearOverview {
   std::vector<StrategyAmount> by_strategy;
   std::string source;
   bool has_lines = false;
+  std::vector<TotalPart> total_parts;
+  std::string total_basis;  // "ordinance" or "published_figure"
+  std::string total_clause;
+  int32_t total_source_page = 0;
 };
 
 struct AgencyAmount {
@@ -52,10 +65,11 @@ struct AgencyAmount {
 
 struct TopAgencies {
   int32_t fiscal_year = 0;
-  std::vector<AgencyAmount> agencies;
-  int32_t agency_count = 0;
+  std::vector<AgencyAmount> agencies;  // never the central fund
+  int32_t agency_count = 0;            // agencies only
   int64_t year_total_baht = 0;
-  std::string note;
+  std::string note, note_th;
+  std::optional<AgencyAmount> central_fund;
 };
 
 enum class Dimension { kAgency, kMissionType, kDistrict, kStrategy };
@@ -106,6 +120,15 @@ class BudgetSnapshot final {
   absl::Status ValidateFilter(const LineFilter& filter) const;
   bool Matches(const BudgetLine& line, const LineFilter& filter, const std::string& needle) const;
   const std::vector<int32_t>& Order(LineSort sort) const;
+  // A year's grand total and its parts as the ordinance states them (ข้อ 3 =
+  // ข้อ 4 + ข้อ 5), for the year whose lines the dataset holds; nullopt for
+  // other years or when the stated totals do not say.
+  struct StatedYearTotals {
+    int64_t grand_total_baht = 0;
+    int32_t grand_total_page = 0;
+    std::vector<TotalPart> parts;
+  };
+  std::optional<StatedYearTotals> OrdinanceTotals(int32_t fiscal_year) const;
   std::string StrategyName(const std::string& id) const;
   std::string UnitKind(const std::string& agency) const;
   int32_t DistrictIdForAgencyName(const std::string& agency) const;

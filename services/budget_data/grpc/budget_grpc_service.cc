@@ -132,6 +132,17 @@ grpc::ServerUnaryReactor* BudgetGrpcService::GetOverview(grpc::CallbackServerCon
       py->set_strategic_budget_baht(y.strategic_budget_baht);
       py->set_source(y.source);
       py->set_has_lines(y.has_lines);
+      py->set_total_basis(y.total_basis);
+      py->set_total_clause(y.total_clause);
+      py->set_total_source_page(y.total_source_page);
+      for (const auto& part : y.total_parts) {
+        auto* pp = py->add_total_parts();
+        pp->set_label_th(part.label_th);
+        pp->set_label_en(part.label_en);
+        pp->set_amount_baht(part.amount_baht);
+        pp->set_clause(part.clause);
+        pp->set_source_page(part.source_page);
+      }
       for (const auto& st : y.by_strategy) {
         auto* ps = py->add_by_strategy();
         ps->set_strategy_id(st.strategy_id);
@@ -157,13 +168,15 @@ grpc::Status BudgetGrpcService::ListTopAgencies(Ctx* context, const pb::ListTopA
   response->set_agency_count(top.agency_count);
   response->set_year_total_baht(top.year_total_baht);
   response->set_note(top.note);
-  for (const auto& a : top.agencies) {
-    auto* pa = response->add_agencies();
+  response->set_note_th(top.note_th);
+  auto set_agency = [](const AgencyAmount& a, pb::AgencyAmount* pa) {
     pa->set_agency(a.agency);
     pa->set_amount_baht(a.amount_baht);
     pa->set_line_count(a.line_count);
     pa->set_unit_kind(a.unit_kind);
-  }
+  };
+  for (const auto& a : top.agencies) set_agency(a, response->add_agencies());
+  if (top.central_fund.has_value()) set_agency(*top.central_fund, response->mutable_central_fund());
   return grpc::Status::OK;
 }
 

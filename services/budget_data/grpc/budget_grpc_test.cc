@@ -50,13 +50,21 @@ TEST_F(BudgetGrpcTest, TopAgenciesOverviewAndRelease) {
   req.set_fiscal_year(2566);
   pb::ListTopAgenciesResponse resp;
   ASSERT_TRUE(stub_->ListTopAgencies(Ctx().get(), req, &resp).ok());
-  EXPECT_EQ(resp.agency_count(), 74);
+  EXPECT_EQ(resp.agency_count(), 73);
   EXPECT_EQ(resp.agencies_size(), 5);
   EXPECT_EQ(resp.year_total_baht(), 79'719'012'050);
+  EXPECT_EQ(resp.central_fund().amount_baht(), 14'162'196'831);
+  EXPECT_EQ(resp.central_fund().unit_kind(), "central_fund");
+  EXPECT_FALSE(resp.note_th().empty());
 
   pb::GetOverviewResponse overview;
   ASSERT_TRUE(stub_->GetOverview(Ctx().get(), {}, &overview).ok());
   EXPECT_EQ(overview.years_size(), 9);
+  EXPECT_EQ(overview.years(5).total_budget_baht(), 79'719'012'050);
+  ASSERT_EQ(overview.years(5).total_parts_size(), 2);
+  EXPECT_EQ(overview.years(5).total_parts(1).clause(), "ข้อ 5");
+  EXPECT_EQ(overview.years(5).total_basis(), "ordinance");
+  EXPECT_EQ(overview.years(4).total_basis(), "published_figure");
   EXPECT_EQ(overview.release_version(), core_.snapshot()->version());
 
   pb::GetReleaseResponse release;

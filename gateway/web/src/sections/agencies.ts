@@ -2,7 +2,7 @@
 import { get, num, type TopAgencies } from '../api';
 import { clear, h } from '../dom';
 import { fmtInt, fmtMillion, fmtPct, fmtYear, fmtBaht } from '../format';
-import { onLangChange, t, type Key } from '../i18n';
+import { lang, onLangChange, t, type Key } from '../i18n';
 import { empty, errorBox, loading, overview, sectionHead } from '../ui';
 
 const KIND_KEYS: Record<string, Key> = {
@@ -72,7 +72,14 @@ export function mountAgencies(el: HTMLElement): void {
           }),
         ),
       );
-      if (data.note) body.push(h('p', { class: 'note', id: 'agencies-note' }, h('strong', null, t('agencies.note')), ' ', data.note));
+      const fund = data.centralFund;
+      if (fund) {
+        const amount = num(fund.amountBaht);
+        body.push(h('p', { class: 'central-fund', id: 'central-fund', 'data-baht': String(amount) },
+          t('agencies.centralFund', { amount: fmtMillion(amount), pct: fmtPct(amount, total) })));
+      }
+      const note = lang() === 'th' ? data.noteTh || data.note : data.note;
+      if (note) body.push(h('p', { class: 'note', id: 'agencies-note' }, h('strong', null, t('agencies.note')), ' ', note));
     }
     clear(el, h('div', { class: 'wrap' }, sectionHead('agencies', 'agencies.title', 'agencies.lead'), body));
   }

@@ -3,7 +3,7 @@
 import { num, type Overview, type Strategy, type YearOverview } from '../api';
 import { clear, h } from '../dom';
 import { fmtMillion, fmtMillionNumber, fmtPct, fmtYear } from '../format';
-import { onLangChange, t } from '../i18n';
+import { lang, onLangChange, t } from '../i18n';
 import { empty, errorBox, loading, overview, sectionHead, strategies7, STRATEGY_COLORS } from '../ui';
 
 interface Headline {
@@ -145,6 +145,19 @@ export function mountBudget(el: HTMLElement): void {
           ),
         ),
       );
+      // Each year's headline total with the parts the ordinance states.
+      for (const y of years.filter((y) => (y.totalParts ?? []).length > 0)) {
+        const parts = (y.totalParts ?? []).map((p) =>
+          t('budget.part', {
+            label: lang() === 'th' ? p.labelTh ?? '' : p.labelEn ?? '',
+            amount: fmtMillion(num(p.amountBaht)),
+            clause: p.clause ?? '',
+            page: p.sourcePage ?? 0,
+          }),
+        );
+        body.push(h('p', { class: 'total-parts', id: `budget-total-${y.fiscalYear}`, 'data-baht': String(num(y.totalBudgetBaht)) },
+          t('budget.parts', { year: fmtYear(y.fiscalYear), total: fmtMillion(num(y.totalBudgetBaht)), parts: parts.join(' + ') })));
+      }
       body.push(
         h('p', { class: 'note' },
           t('budget.note'),
@@ -160,6 +173,7 @@ export function mountBudget(el: HTMLElement): void {
               h('th', { scope: 'col', class: 'num' }, t('budget.table.total')),
               h('th', { scope: 'col', class: 'num' }, t('budget.table.strategic')),
               h('th', { scope: 'col', class: 'num' }, t('budget.table.share')),
+              h('th', { scope: 'col' }, t('budget.table.basis')),
             )),
             h('tbody', null, years.map((y) => {
               const total = num(y.totalBudgetBaht);
@@ -171,6 +185,10 @@ export function mountBudget(el: HTMLElement): void {
                   ? h('td', { class: 'num', 'data-baht': String(strategic) }, fmtMillionNumber(strategic))
                   : h('td', { class: 'num muted', 'data-baht': '0' }, t('state.empty')),
                 h('td', { class: 'num' }, strategic > 0 ? fmtPct(strategic, total, 1) : '–'),
+                h('td', { class: 'basis', 'data-basis': y.totalBasis ?? '' },
+                  y.totalBasis === 'ordinance'
+                    ? t('budget.basis.ordinance', { clause: y.totalClause ?? '', page: y.totalSourcePage ?? 0 })
+                    : t('budget.basis.published')),
               );
             })),
           ),
