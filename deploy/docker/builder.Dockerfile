@@ -31,6 +31,8 @@ COPY common/ common/
 COPY services/ services/
 COPY tests/ tests/
 COPY gateway/ gateway/
+# The district map is projected from these boundaries at build time.
+COPY data/districts/geometry/ data/districts/geometry/
 RUN cd gateway/web && npm run build
 RUN --mount=type=cache,target=/root/.ccache \
     cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \

@@ -19,7 +19,7 @@ import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const SHOTS = path.join(HERE, 'screenshots');
-const SECTIONS = ['hero', 'strategies', 'timeline', 'budget', 'agencies', 'explorer', 'keywords', 'vote', 'pb', 'data'];
+const SECTIONS = ['hero', 'strategies', 'timeline', 'budget', 'agencies', 'map', 'explorer', 'keywords', 'vote', 'pb', 'data'];
 const PAGE_BUDGET_BYTES = 500 * 1024;
 const LCP_BUDGET_MS = 2500;
 
@@ -98,6 +98,29 @@ async function waitSectionsLoaded(page) {
   await page.waitForSelector('#budget-table tbody tr', { timeout: 30000 });
   await page.waitForSelector('#explorer-lines li', { timeout: 30000 });
   await page.waitForSelector('#keyword-cloud .cloud-word', { timeout: 30000 });
+  await page.waitForSelector('#district-map path', { timeout: 30000 });
+}
+
+/** A point inside a district's shape, in page coordinates, that the shape itself receives. */
+function pointInDistrict(page, id) {
+  return page.evaluate((districtId) => {
+    const path = document.querySelector(`#district-map path[data-district="${districtId}"]`);
+    path.scrollIntoView({ block: 'center', behavior: 'instant' });
+    const box = path.getBBox();
+    const matrix = path.getScreenCTM();
+    const svg = path.ownerSVGElement;
+    for (let i = 1; i < 20; i++) {
+      for (let j = 1; j < 20; j++) {
+        const p = svg.createSVGPoint();
+        p.x = box.x + (box.width * i) / 20;
+        p.y = box.y + (box.height * j) / 20;
+        if (!path.isPointInFill(p)) continue;
+        const s = p.matrixTransform(matrix);
+        if (document.elementFromPoint(s.x, s.y) === path) return { x: s.x, y: s.y };
+      }
+    }
+    return null;
+  }, id);
 }
 
 function runAxe(page, label, t) {
@@ -271,6 +294,58 @@ test('top-5 agencies and yearly totals on screen equal the API', { timeout: 6000
   const best = [...sums].sort((a, b) => b[1] - a[1])[0][0];
   assert.equal(await page.locator('#budget-headline').getAttribute('data-strategy'), best);
   await page.close();
+});
+
+test('the district map: 50 districts, each coloured by its figure\'s class, a click opens the district', { timeout: 90000 }, async (t) => {
+  const totals = (await apiOk('/v1/budget/district-totals')).totals;
+  const names = new Map((await apiOk('/v1/budget/districts')).districts.map((d) => [d.id, d.nameTh]));
+  fs.mkdirSync(SHOTS, { recursive: true });
+  for (const [w, hgt] of [[390, 844], [1440, 900]]) {
+    const page = await newPage(w, hgt);
+    await page.goto(`${BASE}/#/s/map`);
+    await waitSectionsLoaded(page);  // nothing above the map moves it any more
+    assert.equal(await page.locator('#district-map path').count(), 50);
+    const year = Number(await page.locator('#map-year').inputValue());
+    assert.equal(year, Math.max(...totals.map((x) => x.fiscalYear)));
+    const expected = new Map(totals.filter((x) => x.fiscalYear === year).map((x) => [x.districtId, num(x.totalBaht)]));
+    const bounds = await page.locator('#map-legend li').evaluateAll((lis) => lis.map((li) => Number(li.dataset.upper)));
+    assert.equal(bounds.length, 5);
+    const sorted = [...expected.values()].sort((a, b) => a - b);
+    assert.equal(bounds[4], sorted[sorted.length - 1], 'the last class ends at the largest figure');
+    const shown = await page.locator('#district-map path').evaluateAll((ps) =>
+      ps.map((p) => ({ id: Number(p.dataset.district), value: p.dataset.value, cls: Number(p.dataset.class), fill: p.getAttribute('fill') })));
+    const fills = new Set();
+    for (const d of shown) {
+      assert.equal(num(d.value), expected.get(d.id), `district ${d.id}: the map's figure is the API's`);
+      assert.equal(d.cls, bounds.findIndex((b) => num(d.value) <= b), `district ${d.id}: class of ${d.value}`);
+      fills.add(`${d.cls}:${d.fill}`);
+    }
+    assert.equal(fills.size, 5, 'one colour per class');
+    await page.locator('#map').evaluate((el) => el.scrollIntoView({ block: 'start', behavior: 'instant' }));
+    await page.screenshot({ path: path.join(SHOTS, `${w}-map-only.png`), fullPage: false });
+
+    // A click on the shape of คลองเตย (id 1) opens it.
+    const point = await pointInDistrict(page, 1);
+    assert.ok(point, 'a point inside district 1 that receives the click');
+    await page.mouse.click(point.x, point.y);
+    await page.waitForSelector('#map-panel[data-district="1"]', { timeout: 10000 });
+    assert.equal((await page.locator('#map-panel-title').textContent()).trim(), names.get(1));
+    assert.ok((await page.locator('#map-panel').textContent()).includes(`${million(expected.get(1))} ล้านบาท`));
+    // Another metric recolours from its own figures.
+    await page.locator('#map-metric').selectOption('flood');
+    const flood = new Map(totals.filter((x) => x.fiscalYear === year).map((x) => [x.districtId, num(x.topicBaht?.flood)]));
+    const floodShown = await page.locator('#district-map path').evaluateAll((ps) => ps.map((p) => [Number(p.dataset.district), p.dataset.value]));
+    for (const [id, v] of floodShown) assert.equal(num(v), flood.get(id), `flood figure of district ${id}`);
+    // The table is the keyboard way in: its button opens the same panel.
+    await page.locator('#map .map-table summary').click();
+    await page.locator('#map-table tr[data-district="2"] button').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#map-panel[data-district="2"]', { timeout: 10000 });
+    await page.locator('#map-panel a[href^="#/explore"]').click();
+    await page.waitForFunction(() => location.hash.startsWith('#/explore') && location.hash.includes('district=2'));
+    await page.close();
+  }
+  log(t, `map screenshots in ${path.relative(ROOT, SHOTS)}/ (390-map-only.png, 1440-map-only.png)`);
 });
 
 test('expanding a strategy shows its sub-dimensions, descriptions and goals', { timeout: 60000 }, async () => {

@@ -105,7 +105,7 @@ export type Filled<T> = { [K in ScalarKeys<T>]-?: FilledValue<NonNullable<T[K]>>
 };
 
 import type {
-  AgencyAmountJson, BreakdownDimensionJson, BreakdownItemJson, BudgetLineJson, DistrictJson, FrameworkJson, GetBreakdownResponseJson,
+  AgencyAmountJson, BreakdownDimensionJson, BreakdownItemJson, BudgetLineJson, DistrictJson, DistrictYearTotalJson, FrameworkJson, GetBreakdownResponseJson,
   GetOverviewResponseJson, ImportDatasetResponseJson, LineSortJson, ListLinesResponseJson, ListTopAgenciesResponseJson, ReleaseJson, SourceFileJson,
   StrategyAmountJson, StrategyJson, SubDimensionJson, YearOverviewJson,
 } from './gen/bkkbudget/budget/v1/budget_pb';
@@ -124,6 +124,8 @@ export type SubDimension = Filled<SubDimensionJson>;
 export type Strategy = Filled<StrategyJson>;
 export type Framework = Filled<FrameworkJson>;
 export type District = Filled<DistrictJson>;
+/** A district office's budget in one year; topicBaht maps flood / green / waste to baht (int64 strings). */
+export type DistrictYearTotal = DistrictYearTotalJson;
 export type StrategyAmount = Filled<StrategyAmountJson>;
 export type YearOverview = Filled<YearOverviewJson>;
 export type Overview = Filled<GetOverviewResponseJson>;

@@ -6,6 +6,7 @@ import { lang, onLangChange, setLang, t, type Key } from './i18n';
 import { mountAbout } from './sections/about';
 import { mountAgencies } from './sections/agencies';
 import { mountBudget } from './sections/budget';
+import { mountDistrictMap } from './sections/districtMap';
 import { mountExplorer } from './sections/explorer';
 import { mountKeywords } from './sections/keywords';
 import { mountPb } from './sections/pb';
@@ -22,6 +23,7 @@ const SECTIONS: { id: string; nav: Key }[] = [
   { id: 'timeline', nav: 'nav.timeline' },
   { id: 'budget', nav: 'nav.budget' },
   { id: 'agencies', nav: 'nav.agencies' },
+  { id: 'map', nav: 'nav.map' },
   { id: 'explorer', nav: 'nav.explorer' },
   { id: 'keywords', nav: 'nav.keywords' },
   { id: 'vote', nav: 'nav.vote' },
@@ -78,6 +80,7 @@ applyStatic();
 mountStrategies(byId('strategies'));
 mountTimeline(byId('timeline'));
 mountBudget(byId('budget'));
+mountDistrictMap(byId('map'));
 mountAgencies(byId('agencies'));
 const explorer = mountExplorer(byId('explorer'));
 mountKeywords(byId('keywords'));
