@@ -239,16 +239,17 @@ void CheckTopKeywords(const IndexSnapshot& index, const std::vector<Line>& lines
   constexpr int kLimit = 100;
   const std::string agency = lines.front().agency;
   std::map<std::string, KeywordStat> all, of_agency;
+  auto count = [](std::map<std::string, KeywordStat>& stats, const std::string& term, const Line& line) {
+    KeywordStat& stat = stats[term];
+    stat.term = term;
+    ++stat.line_count;
+    stat.amount_baht_total += line.amount_baht;
+  };
   for (const Line& line : lines) {
     for (const std::string& term : segmenter.Terms(line.name, line.description)) {
       if (!segmenter.IsKeywordCandidate(term)) continue;
-      for (auto* stats : {&all, line.agency == agency ? &of_agency : nullptr}) {
-        if (stats == nullptr) continue;
-        KeywordStat& stat = (*stats)[term];
-        stat.term = term;
-        ++stat.line_count;
-        stat.amount_baht_total += line.amount_baht;
-      }
+      count(all, term, line);
+      if (line.agency == agency) count(of_agency, term, line);
     }
   }
   auto expected_top = [](const std::map<std::string, KeywordStat>& stats) {

@@ -199,9 +199,9 @@ std::optional<BudgetSnapshot::StatedYearTotals> BudgetSnapshot::OrdinanceTotals(
   }
   std::optional<int64_t> grand_total, bma, commercial;
   for (const auto& stated : dataset_.stated_totals) {
-    if (stated.check == "ข้อ 3 ordinance grand total") grand_total = stated.stated_baht;
-    if (stated.check == "ข้อ 4 BMA budget (all except commercial)") bma = stated.stated_baht;
-    if (stated.check == "ข้อ 5 commercial total") commercial = stated.stated_baht;
+    if (stated.check == kGrandTotalCheck) grand_total = stated.stated_baht;
+    if (stated.check == kOwnBudgetCheck) bma = stated.stated_baht;
+    if (stated.check == kCommercialTotalCheck) commercial = stated.stated_baht;
   }
   if (pages == nullptr || !grand_total || !bma || !commercial || *bma + *commercial != *grand_total)
     return std::nullopt;

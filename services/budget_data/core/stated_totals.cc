@@ -30,10 +30,10 @@ std::optional<LinePredicate> PredicateFor(const std::string& check) {
   if (absl::StartsWith(check, "ข้อ 3")) {
     return [](const BudgetLine&) { return true; };
   }
-  if (check == "ข้อ 4 BMA budget (all except commercial)" || check == "ข้อ 4 รายจ่ายประจำ") {
+  if (check == kOwnBudgetCheck || check == "ข้อ 4 รายจ่ายประจำ") {
     return [](const BudgetLine& l) { return !IsCommercialLine(l); };
   }
-  if (check == "ข้อ 5 commercial total") return [](const BudgetLine& l) { return IsCommercialLine(l); };
+  if (check == kCommercialTotalCheck) return [](const BudgetLine& l) { return IsCommercialLine(l); };
   if (absl::StartsWith(check, "ข้อ 5 ")) {
     std::string kind = check.substr(std::string("ข้อ 5 ").size());
     return [kind](const BudgetLine& l) { return CommercialExpenseType(l) == kind; };

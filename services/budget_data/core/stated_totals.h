@@ -14,6 +14,11 @@ namespace bkk::budget {
 inline constexpr char kLoanRepaymentPlan[] = "งบประมาณรายจ่ายเพื่อชดใช้เงินยืมเงินสะสม";
 inline constexpr char kStrategicMissionPlan[] = "งบประมาณภารกิจตามแผนยุทธศาสตร์";
 inline constexpr char kCentralFundAgency[] = "งบประมาณรายจ่ายงบกลาง";
+// The ordinance-level figures as the stated-totals file names them: the grand
+// total (ข้อ 3) = the BMA's own budget (ข้อ 4) + its commercial enterprises (ข้อ 5).
+inline constexpr char kGrandTotalCheck[] = "ข้อ 3 ordinance grand total";
+inline constexpr char kOwnBudgetCheck[] = "ข้อ 4 BMA budget (all except commercial)";
+inline constexpr char kCommercialTotalCheck[] = "ข้อ 5 commercial total";
 
 // True for the commercial enterprises' lines (ข้อ 5), whose plan is
 // "รายจ่ายประจำ / …" or "รายจ่ายพิเศษ / …".
