@@ -123,7 +123,7 @@ BKK_E2E_METRICS=$metrics
 BKK_E2E_READY
 STACK
 BKK_E2E_STACK_FILE="$WORK/stack.txt" BKK_BUILD_DIR="$BUILD_DIR" timeout 600 node --test "$ROOT/tests/api/" >"$WORK/api.log" 2>&1 ||
-  { grep -E "^not ok|Error|expected|actual" "$WORK/api.log" | head -20; fail "the API e2e suite against the Compose stack"; }
+  { grep -A14 "^not ok" "$WORK/api.log" | head -40; fail "the API e2e suite against the Compose stack"; }
 grep -E "^# (tests|pass|fail)" "$WORK/api.log" | tr '\n' ' '; echo
 
 log "ballots, then docker kill voting, then start it again"
