@@ -1,7 +1,40 @@
 // absl <-> gRPC status mapping; see grpc_status.h.
 #include "common/grpc_status.h"
 
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+
 namespace bkk {
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  const grpc::StatusCode code = ToGrpcCode(status.code());
+  auto reason = ReasonOf(status);
+  if (!reason.has_value()) return grpc::Status(code, std::string(status.message()));
+  google::rpc::ErrorInfo info;
+  info.set_reason(reason->reason);
+  info.set_domain(kErrorDomain);
+  for (const auto& [key, value] : reason->metadata) (*info.mutable_metadata())[key] = value;
+  google::rpc::Status details;
+  details.set_code(static_cast<int>(code));
+  details.set_message(std::string(status.message()));
+  details.add_details()->PackFrom(info);
+  return grpc::Status(code, std::string(status.message()), details.SerializeAsString());
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  absl::Status out(FromGrpcCode(status.error_code()), status.error_message());
+  google::rpc::Status details;
+  if (status.error_details().empty() || !details.ParseFromString(status.error_details())) return out;
+  for (const auto& any : details.details()) {
+    google::rpc::ErrorInfo info;
+    if (!any.UnpackTo(&info) || info.domain() != kErrorDomain) continue;
+    out = WithReason(std::move(out), info.reason());
+    for (const auto& [key, value] : info.metadata()) out = WithReason(std::move(out), info.reason(), {{key, value}});
+  }
+  return out;
+}
 
 grpc::StatusCode ToGrpcCode(absl::StatusCode code) {
   switch (code) {

@@ -7,21 +7,18 @@
 #include <grpcpp/support/status.h>
 
 #include "absl/status/status.h"
+#include "common/error_reason.h"
 
 namespace bkk {
 
 grpc::StatusCode ToGrpcCode(absl::StatusCode code);
 absl::StatusCode FromGrpcCode(grpc::StatusCode code);
 
-inline grpc::Status ToGrpcStatus(const absl::Status& status) {
-  if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(ToGrpcCode(status.code()), std::string(status.message()));
-}
-
-inline absl::Status FromGrpcStatus(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(FromGrpcCode(status.error_code()), status.error_message());
-}
+// A reason attached with WithReason (error_reason.h) travels as a
+// google.rpc.Status with one google.rpc.ErrorInfo in the binary details
+// (grpc-status-details-bin), the way Google's APIs and grpc-gateway carry it.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+absl::Status FromGrpcStatus(const grpc::Status& status);
 
 }  // namespace bkk
 

@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
+#include "common/error_reason.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
 
@@ -35,6 +36,16 @@ absl::Status CheckName(const std::string& name) {
 
 std::string HashSecret(absl::string_view secret) { return Sha256Hex(secret); }
 
+namespace {
+
+// Said by both the call check and the session check.
+absl::Status SessionEnded() {
+  return WithReason(absl::UnauthenticatedError("the console session has ended; sign in again with your operator key"),
+                    "SESSION_ENDED");
+}
+
+}  // namespace
+
 OperatorAuth::OperatorAuth(OperatorStore* store, std::string bootstrap_token, absl::Duration session_ttl, Clock clock)
     : store_(store),
       bootstrap_token_(std::move(bootstrap_token)),
@@ -54,9 +65,10 @@ absl::StatusOr<Operator> OperatorAuth::Identify(const Caller& caller, Access acc
     if (!bootstrap_token_.empty() && ConstantTimeEquals(caller.bearer, bootstrap_token_)) {
       ASSIGN_OR_RETURN(int64_t operators, store_->CountOperators());
       if (operators > 0) {
-        return absl::PermissionDeniedError(
-            "the bootstrap token stops working once an operator exists; sign in with your operator key "
-            "(created by `voting operator add NAME --role ROLE`)");
+        return WithReason(absl::PermissionDeniedError(
+                              "the bootstrap token stops working once an operator exists; sign in with your operator "
+                              "key (created by `voting operator add NAME --role ROLE`)"),
+                          "BOOTSTRAP_TOKEN_RETIRED");
       }
       Operator bootstrap;
       bootstrap.name = "bootstrap";
@@ -65,25 +77,29 @@ absl::StatusOr<Operator> OperatorAuth::Identify(const Caller& caller, Access acc
     }
     auto found = store_->FindByKeyHash(HashSecret(caller.bearer));
     if (absl::IsNotFound(found.status())) {
-      return absl::UnauthenticatedError(
-          "this operator key is unknown or revoked; ask for a new one (`voting operator add`)");
+      return WithReason(absl::UnauthenticatedError(
+                            "this operator key is unknown or revoked; ask for a new one (`voting operator add`)"),
+                        "OPERATOR_KEY_UNKNOWN");
     }
     return found;
   }
   if (!caller.session.empty()) {
     auto session = store_->FindSession(HashSecret(caller.session), clock_());
     if (absl::IsNotFound(session.status())) {
-      return absl::UnauthenticatedError("the console session has ended; sign in again with your operator key");
+      return SessionEnded();
     }
     RETURN_IF_ERROR(session.status());
     if (access == Access::kWrite && !ConstantTimeEquals(caller.csrf, session->csrf_token)) {
-      return absl::PermissionDeniedError(
-          "the anti-CSRF token is missing or wrong for this session; reload the console and try again");
+      return WithReason(
+          absl::PermissionDeniedError(
+              "the anti-CSRF token is missing or wrong for this session; reload the console and try again"),
+          "CSRF_TOKEN_INVALID");
     }
     return session->op;
   }
-  return absl::UnauthenticatedError(
-      "this is an operator action: sign in to the console, or send `authorization: Bearer <operator key>`");
+  return WithReason(absl::UnauthenticatedError("this is an operator action: sign in to the console, or send "
+                                               "`authorization: Bearer <operator key>`"),
+                    "NOT_SIGNED_IN");
 }
 
 absl::StatusOr<Actor> OperatorAuth::Authorize(const Caller& caller, std::initializer_list<Role> any_of, Access access,
@@ -92,8 +108,10 @@ absl::StatusOr<Actor> OperatorAuth::Authorize(const Caller& caller, std::initial
   for (Role role : any_of) {
     if (op.Has(role)) return Actor{std::move(op), role, caller.request_id};
   }
-  return absl::PermissionDeniedError(absl::StrCat("operator ", op.name, " (", RoleNames(op.roles), ") may not ", action,
-                                                  ": that needs the ", NeededRoles(any_of), " role"));
+  return WithReason(
+      absl::PermissionDeniedError(absl::StrCat("operator ", op.name, " (", RoleNames(op.roles), ") may not ", action,
+                                               ": that needs the ", NeededRoles(any_of), " role")),
+      "OPERATOR_ROLE_MISSING", {{"operator", op.name}, {"needed", NeededRoles(any_of)}});
 }
 
 absl::StatusOr<std::optional<Actor>> OperatorAuth::AuthorizeIfPresent(const Caller& caller,
@@ -106,11 +124,14 @@ absl::StatusOr<std::optional<Actor>> OperatorAuth::AuthorizeIfPresent(const Call
 
 absl::StatusOr<SignedIn> OperatorAuth::SignIn(const std::string& operator_key, const std::string& request_id) {
   if (!absl::StartsWith(operator_key, kKeyPrefix)) {
-    return absl::InvalidArgumentError("an operator key starts with \"bkkop_\"; paste the whole key you were given");
+    return WithReason(
+        absl::InvalidArgumentError("an operator key starts with \"bkkop_\"; paste the whole key you were given"),
+        "OPERATOR_KEY_MALFORMED");
   }
   auto op = store_->FindByKeyHash(HashSecret(operator_key));
   if (absl::IsNotFound(op.status())) {
-    return absl::UnauthenticatedError("this operator key is unknown or revoked; ask for a new one");
+    return WithReason(absl::UnauthenticatedError("this operator key is unknown or revoked; ask for a new one"),
+                      "OPERATOR_KEY_UNKNOWN");
   }
   RETURN_IF_ERROR(op.status());
   SignedIn out;
@@ -126,10 +147,12 @@ absl::StatusOr<SignedIn> OperatorAuth::SignIn(const std::string& operator_key, c
 }
 
 absl::StatusOr<Session> OperatorAuth::CurrentSession(const Caller& caller) const {
-  if (caller.session.empty()) return absl::UnauthenticatedError("not signed in to the console");
+  if (caller.session.empty()) {
+    return WithReason(absl::UnauthenticatedError("not signed in to the console"), "NOT_SIGNED_IN");
+  }
   auto session = store_->FindSession(HashSecret(caller.session), clock_());
   if (absl::IsNotFound(session.status())) {
-    return absl::UnauthenticatedError("the console session has ended; sign in again with your operator key");
+    return SessionEnded();
   }
   return session;
 }
@@ -137,7 +160,8 @@ absl::StatusOr<Session> OperatorAuth::CurrentSession(const Caller& caller) const
 absl::Status OperatorAuth::SignOut(const Caller& caller) {
   ASSIGN_OR_RETURN(Session session, CurrentSession(caller));
   if (!ConstantTimeEquals(caller.csrf, session.csrf_token)) {
-    return absl::PermissionDeniedError("the anti-CSRF token is missing or wrong; reload the console");
+    return WithReason(absl::PermissionDeniedError("the anti-CSRF token is missing or wrong; reload the console"),
+                      "CSRF_TOKEN_INVALID");
   }
   const Actor actor{session.op, session.op.roles.empty() ? Role::kModerator : session.op.roles.front(),
                     caller.request_id};

@@ -568,6 +568,8 @@ void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
   }
   call.metadata.emplace_back("x-client-address", ClientAddress(request));
   call.metadata.emplace_back(kTraceParentKey, ex->traceparent());
+  const Language language = NegotiateLanguage(request.Header("accept-language"));
+  call.metadata.emplace_back(kLanguageMetadata, std::string(LanguageTag(language)));
   absl::string_view request_id = request.Header("x-request-id");
   if (!request_id.empty() && request_id.size() <= 128 && IsPrintableAscii(request_id)) {
     call.metadata.emplace_back("x-request-id", std::string(request_id));
@@ -596,7 +598,7 @@ void Gateway::HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& 
     }
   }
   if (route.kind == ResponseKind::kJson) {
-    CallUnary(ex, route, request, std::move(*message), call);
+    CallUnary(ex, route, request, std::move(*message), call, language);
   } else if (route.kind == ResponseKind::kCsv && !route.method->server_streaming()) {
     CallUnaryCsv(ex, route, std::move(*message), call);
   } else if (route.kind == ResponseKind::kSse) {
@@ -626,7 +628,7 @@ void Gateway::JoinSse(const std::shared_ptr<Exchange>& ex, const Route& route, c
 }
 
 void Gateway::CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route, const HttpRequest& request,
-                        std::unique_ptr<Message> message, const CallOptions& call) {
+                        std::unique_ptr<Message> message, const CallOptions& call, Language language) {
   CachePolicy policy = PolicyFor(route, request);
   std::string key;
   std::string release;
@@ -635,16 +637,19 @@ void Gateway::CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route,
     if (release.empty()) policy = CachePolicy::kNone;  // budget-data not seen yet
   }
   if (policy != CachePolicy::kNone) {
-    key = absl::StrCat(policy == CachePolicy::kRelease ? release : "ttl", "\x1f", route.grpc_path, "\x1f",
-                       DeterministicBytes(*message));
+    key = absl::StrCat(policy == CachePolicy::kRelease ? release : "ttl", "\x1f", LanguageTag(language), "\x1f",
+                       route.grpc_path, "\x1f", DeterministicBytes(*message));
   }
   const std::string if_none_match(request.Header("if-none-match"));
   // The answer for a (cached or fresh) OK response.
-  auto answer = [policy, if_none_match](const std::shared_ptr<const CachedResponse>& entry) {
+  auto answer = [policy, if_none_match, language](const std::shared_ptr<const CachedResponse>& entry) {
     const char* cache_control = policy == CachePolicy::kRelease ? "public, max-age=60"
                                 : policy == CachePolicy::kTtl   ? "no-cache"
                                                                 : "no-store";
     HttpResponse r = JsonResponse(200, "", cache_control);
+    // Texts the services write follow Accept-Language: shared caches must key on it.
+    r.SetHeader("Content-Language", std::string(LanguageTag(language)));
+    r.SetHeader("Vary", "Accept-Language");
     if (!entry->etag.empty()) {
       r.SetHeader("ETag", entry->etag);
       if (IfNoneMatchMatches(if_none_match, entry->etag)) {

@@ -22,6 +22,7 @@
 #include "gateway/core/backend.h"
 #include "gateway/core/default_routes.h"
 #include "gateway/core/http_types.h"
+#include "gateway/core/language.h"
 #include "gateway/core/limits.h"
 #include "gateway/core/metrics.h"
 #include "gateway/core/response_cache.h"
@@ -95,7 +96,7 @@ class Gateway final {
   void HandleApi(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path,
                  absl::string_view query);
   void CallUnary(const std::shared_ptr<Exchange>& ex, const Route& route, const HttpRequest& request,
-                 std::unique_ptr<google::protobuf::Message> message, const CallOptions& call);
+                 std::unique_ptr<google::protobuf::Message> message, const CallOptions& call, Language language);
   // A unary answer as one CSV download (RouteTableOptions' unary CSV routes).
   void CallUnaryCsv(const std::shared_ptr<Exchange>& ex, const Route& route,
                     std::unique_ptr<google::protobuf::Message> message, const CallOptions& call);

@@ -142,15 +142,26 @@ absl::string_view HttpReason(int http_status) {
   }
 }
 
-std::string ErrorJson(absl::string_view code, int http_status, absl::string_view message) {
-  return absl::StrCat("{\"error\":{\"code\":", JsonQuote(code), ",\"http_status\":", http_status,
-                      ",\"message\":", JsonQuote(message), "}}");
+std::string ErrorJson(absl::string_view code, int http_status, absl::string_view message, const ErrorReason* reason) {
+  std::string json = absl::StrCat("{\"error\":{\"code\":", JsonQuote(code), ",\"http_status\":", http_status,
+                                  ",\"message\":", JsonQuote(message));
+  if (reason != nullptr) {
+    absl::StrAppend(&json, ",\"reason\":", JsonQuote(reason->reason), ",\"metadata\":{");
+    const char* comma = "";
+    for (const auto& [key, value] : reason->metadata) {
+      absl::StrAppend(&json, comma, JsonQuote(key), ":", JsonQuote(value));
+      comma = ",";
+    }
+    json += "}";
+  }
+  return json + "}}";
 }
 
-HttpResponse ErrorResponse(int http_status, absl::string_view code, absl::string_view message) {
+HttpResponse ErrorResponse(int http_status, absl::string_view code, absl::string_view message,
+                           const ErrorReason* reason) {
   HttpResponse response;
   response.status = http_status;
-  response.body = ErrorJson(code, http_status, message);
+  response.body = ErrorJson(code, http_status, message, reason);
   response.headers.push_back({"Content-Type", "application/json; charset=utf-8"});
   response.headers.push_back({"Cache-Control", "no-store"});
   return response;
@@ -166,7 +177,11 @@ HttpResponse ErrorResponseForGrpc(const grpc::Status& status) {
   const grpc::StatusCode code = status.error_code();
   std::string message = status.error_message();
   if (message.empty()) message = std::string(GrpcCodeName(code));
-  return ErrorResponse(HttpStatusForGrpcCode(code), GrpcCodeName(code), message);
+  // A backend's stable reason (google.rpc.ErrorInfo) lets the web app word
+  // the refusal in its reader's language.
+  const auto reason = ReasonOf(bkk::FromGrpcStatus(status));
+  return ErrorResponse(HttpStatusForGrpcCode(code), GrpcCodeName(code), message,
+                       reason.has_value() ? &*reason : nullptr);
 }
 
 HttpResponse ErrorResponseForStatus(const absl::Status& status) {

@@ -1,6 +1,7 @@
 // gRPC status -> HTTP status, in one exhaustive switch, and the JSON error
 // body every error answer carries:
 //   {"error":{"code":"NOT_FOUND","http_status":404,"message":"…"}}
+// plus "reason" and "metadata" when the backend named a stable reason.
 // `code` is the gRPC code name when a backend answered (or when the error
 // is one a backend could have given, e.g. INVALID_ARGUMENT for a bad query
 // parameter); errors only HTTP has (405, 408, 413, 415, 431) use the HTTP
@@ -14,6 +15,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "common/error_reason.h"
 #include "gateway/core/http_types.h"
 
 namespace bkk::gateway {
@@ -30,10 +32,13 @@ absl::string_view GrpcCodeName(grpc::StatusCode code);
 // The reason phrase for the status line ("Not Found").
 absl::string_view HttpReason(int http_status);
 
-std::string ErrorJson(absl::string_view code, int http_status, absl::string_view message);
+// With a reason, the body adds "reason" and "metadata" (see common/error_reason.h).
+std::string ErrorJson(absl::string_view code, int http_status, absl::string_view message,
+                      const ErrorReason* reason = nullptr);
 
 // A complete JSON error response (content type, no-store).
-HttpResponse ErrorResponse(int http_status, absl::string_view code, absl::string_view message);
+HttpResponse ErrorResponse(int http_status, absl::string_view code, absl::string_view message,
+                           const ErrorReason* reason = nullptr);
 
 // The answer for a backend's (or the transcoder's) non-OK status.
 HttpResponse ErrorResponseForGrpc(const grpc::Status& status);

@@ -16,9 +16,11 @@
 
 #include "bkkbudget/budget/v1/budget.pb.h"
 #include "bkkbudget/voting/v1/voting.pb.h"
+#include "common/grpc_status.h"
 #include "common/testing/status_matchers.h"
 #include "gateway/core/field_path.h"
 #include "gateway/core/gateway.h"
+#include "gateway/core/language.h"
 #include "gateway/core/limits.h"
 #include "gateway/core/metrics.h"
 #include "gateway/core/response_cache.h"
@@ -399,9 +401,11 @@ TEST(TranscoderTest, JsonUsesLowerCamelCaseAndPrintsDefaults) {
   r.mutable_line()->set_amount_baht(5);
   auto json = MessageToJson(r);
   ASSERT_TRUE(json.ok());
-  EXPECT_EQ(*json,
-            R"({"line":{"lineId":"256600001","fiscalYear":0,"agency":"","missionType":"","name":"","amountBaht":"5",)"
-            R"("strategyId":"","subDimensionId":"","districtId":0,"sourceRef":"","sourcePage":0,"category":""}})");
+  EXPECT_EQ(
+      *json,
+      R"({"line":{"lineId":"256600001","fiscalYear":0,"agency":"","missionType":"","name":"","amountBaht":"5",)"
+      R"("strategyId":"","subDimensionId":"","districtId":0,"sourceRef":"","sourcePage":0,"category":"","strategySource":"",)"
+      R"("strategyConfidence":"STRATEGY_CONFIDENCE_UNSPECIFIED"}})");
 }
 
 // Fills every field of a message with random values (strings from a
@@ -548,6 +552,52 @@ TEST(StatusMapTest, ErrorBodiesAreAlwaysValidJson) {
   EXPECT_EQ(r.Header("content-type"), "application/json; charset=utf-8");
   EXPECT_EQ(ErrorResponseForStatus(absl::FailedPreconditionError("voting has opened")).status, 400);
   EXPECT_EQ(HttpStatusForGrpcCode(static_cast<grpc::StatusCode>(99)), 500);
+}
+
+TEST(StatusMapTest, ABackendsReasonReachesTheJsonBodyThroughGrpcDetails) {
+  // The service side: a core's reason, through the one gRPC mapping.
+  const grpc::Status refused = bkk::ToGrpcStatus(
+      WithReason(absl::AlreadyExistsError("this voter has already voted in this round, in district 7"),
+                 "ALREADY_VOTED_ELSEWHERE", {{"district_id", "7"}}));
+  EXPECT_FALSE(refused.error_details().empty()) << "google.rpc.Status in grpc-status-details-bin";
+  HttpResponse r = ErrorResponseForGrpc(refused);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_EQ(r.body,
+            "{\"error\":{\"code\":\"ALREADY_EXISTS\",\"http_status\":409,\"message\":\"this voter has already "
+            "voted in this round, in district 7\",\"reason\":\"ALREADY_VOTED_ELSEWHERE\",\"metadata\":{"
+            "\"district_id\":\"7\"}}}");
+  // Details that are not ours, or not a google.rpc.Status, add nothing.
+  EXPECT_EQ(ErrorResponseForGrpc(grpc::Status(grpc::StatusCode::NOT_FOUND, "x", "\xFF\xFF")).body.find("reason"),
+            std::string::npos);
+  const auto back = bkk::FromGrpcStatus(refused);
+  ASSERT_TRUE(ReasonOf(back).has_value());
+  EXPECT_EQ(ReasonOf(back)->metadata.at("district_id"), "7");
+}
+
+TEST(LanguageTest, AcceptLanguageChoosesThaiUnlessEnglishIsPreferred) {
+  struct Case {
+    const char* header;
+    Language expected;
+  };
+  const Case cases[] = {
+      {"", Language::kThai},
+      {"th", Language::kThai},
+      {"en", Language::kEnglish},
+      {"en-GB,en;q=0.9", Language::kEnglish},
+      {"th-TH,th;q=0.9,en;q=0.8", Language::kThai},
+      {"en-US,en;q=0.9,th;q=0.95", Language::kEnglish},
+      {"en-US;q=0.8,th;q=0.9", Language::kThai},
+      {"fr-FR,en;q=0.5", Language::kEnglish},
+      {"fr-FR,de", Language::kThai},
+      {"*", Language::kThai},
+      {"en;q=0", Language::kThai},
+      {"en;q=2", Language::kThai},
+      {"EN-us", Language::kEnglish},
+      {"en;q=abc,th;q=0.1", Language::kThai},
+  };
+  for (const auto& c : cases) EXPECT_EQ(NegotiateLanguage(c.header), c.expected) << c.header;
+  EXPECT_EQ(LanguageTag(Language::kEnglish), "en");
+  EXPECT_EQ(LanguageTag(Language::kThai), "th");
 }
 
 // ---- limits ----

@@ -740,8 +740,28 @@ TEST_F(RealBudgetTest, TopAgenciesAndReleaseEtag) {
   HttpResult missing = Http(port(), "GET", "/v1/budget/years/2400/top-agencies");
   EXPECT_EQ(missing.status, 404);
   EXPECT_NE(missing.body.find("fiscal_year"), std::string::npos);
+  EXPECT_NE(
+      missing.body.find(R"("reason":"FISCAL_YEAR_HAS_NO_LINES","metadata":{"fiscal_year":"2400","years":"2566"})"),
+      std::string::npos)
+      << missing.body;
   HttpResult bad = Http(port(), "GET", "/v1/budget/years/2566/top-agencies?limit=-3");
   EXPECT_EQ(bad.status, 400);
+}
+
+TEST_F(RealBudgetTest, ServerTextsFollowAcceptLanguageAndEachLanguageIsCachedApart) {
+  HttpResult thai = Http(port(), "GET", "/v1/budget/years/2566/top-agencies");
+  HttpResult english = Http(port(), "GET", "/v1/budget/years/2566/top-agencies", "", {{"Accept-Language", "en-GB,en"}});
+  HttpResult thai_again = Http(port(), "GET", "/v1/budget/years/2566/top-agencies", "", {{"Accept-Language", "th"}});
+  ASSERT_EQ(english.status, 200);
+  EXPECT_NE(thai.body.find("\"note\":\"หน่วยรับงบประมาณ"), std::string::npos) << thai.body;
+  EXPECT_NE(english.body.find("\"note\":\"Budget units"), std::string::npos) << english.body;
+  EXPECT_EQ(thai_again.body, thai.body) << "the cache must not answer Thai with English";
+  EXPECT_EQ(thai.Header("content-language"), "th");
+  EXPECT_EQ(english.Header("content-language"), "en");
+  EXPECT_EQ(english.Header("vary"), "Accept-Language");
+  HttpResult overview = Http(port(), "GET", "/v1/budget/overview", "", {{"Accept-Language", "en"}});
+  EXPECT_NE(overview.body.find("\"source\":\"Total: "), std::string::npos);
+  EXPECT_EQ(Http(port(), "GET", "/v1/budget/overview").body.find("\"source\":\"Total: "), std::string::npos);
 }
 
 TEST_F(RealBudgetTest, CsvOfEveryFy2566LineAddsUpToTheGrandTotal) {

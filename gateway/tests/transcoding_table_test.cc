@@ -242,7 +242,7 @@ std::vector<Case> ServiceCases() {
        grpc::StatusCode::OK,
        "",
        200,
-       R"({"lines":[{"lineId":"256600001","fiscalYear":2566,"agency":"","missionType":"","name":"x","amountBaht":"7","strategyId":"","subDimensionId":"","districtId":0,"sourceRef":"","sourcePage":0,"category":""}],"nextPageToken":"n","totalCount":1,"totalAmountBaht":"7"})"},
+       R"({"lines":[{"lineId":"256600001","fiscalYear":2566,"agency":"","missionType":"","name":"x","amountBaht":"7","strategyId":"","subDimensionId":"","districtId":0,"sourceRef":"","sourcePage":0,"category":"","strategySource":"","strategyConfidence":"STRATEGY_CONFIDENCE_UNSPECIFIED"}],"nextPageToken":"n","totalCount":1,"totalAmountBaht":"7"})"},
       {"ListLines: '+' and %20 are spaces",
        "GET",
        "/v1/budget/lines?filter.name_contains=a+b%20c",

@@ -36,7 +36,8 @@ async function call(method, path, body, headers = {}) {
   }
   return { status: res.status, json, text, headers: res.headers };
 }
-const get = (path) => call('GET', path);
+const get = (path, headers) => call('GET', path, undefined, headers);
+const DATA = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data');
 const asAdmin = (method, path, body) => call(method, path, body, { authorization: `Bearer ${admin}` });
 
 before(async () => {
@@ -65,8 +66,15 @@ test('overview, top agencies and district lines', async () => {
   assert.ok(top.json.agencies.every((a) => a.unitKind !== 'central_fund'));
   assert.equal(top.json.centralFund.agency, 'งบประมาณรายจ่ายงบกลาง');
   assert.equal(Number(top.json.centralFund.amountBaht), 14162196831);
-  assert.match(top.json.note, /not counted/);
+  // Texts the server writes come in the request's language, Thai by default.
+  assert.match(top.json.note, /งบกลาง/);
   assert.match(top.json.noteTh, /งบกลาง/);
+  assert.equal(top.headers.get('content-language'), 'th');
+  assert.match(top.headers.get('vary') ?? '', /Accept-Language/i);
+  const topEn = await get('/v1/budget/years/2566/top-agencies?limit=5', { 'accept-language': 'en-GB,en;q=0.9,th;q=0.5' });
+  assert.match(topEn.json.note, /not counted/);
+  assert.equal(topEn.headers.get('content-language'), 'en');
+  assert.notEqual(topEn.headers.get('etag'), top.headers.get('etag'), 'each language is its own cached answer');
   const all = await get('/v1/budget/years/2566/top-agencies?limit=100');
   assert.equal(all.json.agencies.length, 73);
 
@@ -85,7 +93,30 @@ test('overview, top agencies and district lines', async () => {
   for (const y of overview.json.years.filter((y) => y.fiscalYear !== 2566)) {
     assert.equal(y.totalBasis, 'published_figure', `${y.fiscalYear}`);
     assert.match(y.source, /bma-total-budget-by-year\.json/);
+    assert.match(y.source, /ตัวเลขที่เผยแพร่ใน/, 'Thai unless English is asked for');
   }
+  const overviewEn = await get('/v1/budget/overview', { 'accept-language': 'en' });
+  assert.match(overviewEn.json.years[0].source, /^Total: published in /);
+
+  // FY2566 by strategy: exactly the sums of the mapping file's lines.
+  const items = parseCsv(readFileSync(join(DATA, 'budget/bma-ordinance-2566-items.csv'), 'utf8')).slice(1);
+  const mapping = parseCsv(readFileSync(join(DATA, 'budget/strategy-mapping-2566.csv'), 'utf8')).slice(1);
+  const sums = new Map();
+  for (const [lineId, , , strategy] of mapping) {
+    const amount = Number(items[Number(lineId) - 256600001][5]);
+    sums.set(strategy, (sums.get(strategy) ?? 0) + amount);
+  }
+  assert.equal(sums.size, 8, '7 strategies and the unclassified lines');
+  assert.deepEqual(
+    new Map(y2566.byStrategy.map((s) => [s.strategyId ?? '', Number(s.amountBaht)])),
+    sums,
+  );
+  assert.equal(Number(y2566.strategicBudgetBaht), Number(y2566.totalBudgetBaht) - sums.get(''));
+  const food = await get('/v1/budget/lines/256600090');
+  assert.equal(food.json.line.strategyId, 's1');
+  assert.equal(food.json.line.subDimensionId, 's1.5');
+  assert.equal(food.json.line.strategyConfidence, 'STRATEGY_CONFIDENCE_BY_NAME');
+  assert.equal(food.json.line.strategySource, 'plan/strategy-hints-2566-wevis.json#16');
 
   const lines = await get('/v1/budget/lines?filter.fiscalYear=2566&filter.districtId=1&pageSize=500');
   assert.equal(lines.status, 200);

@@ -98,7 +98,7 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
   await page.fill('#operator-key', 'bkkop_wrong');
   await page.click('#signin-submit');
   await page.waitForSelector('#signin-error');
-  assert.match(await page.textContent('#signin-error'), /unknown or revoked/);
+  assert.match(await page.textContent('#signin-error'), /ไม่รู้จักกุญแจผู้ดูแลนี้ หรือถูกเพิกถอนแล้ว/);
   await page.fill('#operator-key', adminKey);
   await page.click('#signin-submit');
   await page.waitForSelector('#new-round');
@@ -123,7 +123,7 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
   await page.fill(`#budget-${OTHER_DISTRICT}`, '3000000');
   await page.click('#create-submit');
   await page.waitForSelector('#create-error');
-  assert.match(await page.textContent('#create-error'), /budget_baht/);
+  assert.match(await page.textContent('#create-error'), /งบของเขตรหัส \d+ ต้องอยู่ระหว่าง 1 บาทถึง/);
   await page.fill(`#budget-${DISTRICT}`, '5000000');
   await page.fill('#rule-max', '2');
   await page.click('#create-submit');
@@ -281,7 +281,7 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
   await page.fill('#update-progress', '10');
   await page.click('#update-submit');
   await page.waitForSelector('#update-error', { timeout: 20000 });
-  assert.match(await page.textContent('#update-error'), /reason|เหตุผล/);
+  assert.match(await page.textContent('#update-error'), /ต้องระบุเหตุผล/);
   await accessible(page, 'project update refused', t);
 
   // The public project page shows the timeline; the explorer badges the line that funds it.

@@ -85,6 +85,34 @@ async function newPage(width, height, expect = []) {
   return page;
 }
 
+/**
+ * English sentences in the visible text of `page` (outside lang="en"
+ * elements, which mark English on purpose): four or more Latin words in a
+ * row. The Thai page must have none from the server. Proper names the Thai
+ * text cites in brackets are listed, not guessed.
+ */
+const PROPER_NAMES = ['Method of Equal Shares'];
+async function englishSentences(page) {
+  return page.evaluate((names) => {
+    const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest('[lang="en"], script, style, [hidden]') || !el.getClientRects().length) continue;
+      texts.push(n.textContent);
+    }
+    let text = texts.join(' ');
+    for (const name of names) text = text.split(name).join(' ');
+    return text.match(/[A-Za-z][A-Za-z'’-]+(?:[ ,:;]+[A-Za-z][A-Za-z'’-]+){3,}/g) ?? [];
+  }, PROPER_NAMES);
+}
+
+/** Switches the page's language with the header toggle. */
+async function switchLanguage(page, to) {
+  await page.click('#lang-toggle');
+  await page.waitForFunction((l) => document.documentElement.lang === l, to);
+}
+
 async function waitSectionsLoaded(page) {
   await page.waitForFunction(
     (ids) => ids.every((id) => {
@@ -486,10 +514,20 @@ test('propose, approve, vote: receipt, live top-10 and voter count, refusals', {
   const uiProposal = (await apiOk(`/v1/proposals/${uiId}?author_token=${encodeURIComponent(authorToken)}`)).proposal;
   assert.equal(uiProposal.title, uiTitle);
   assert.equal(uiProposal.status, 'MODERATION_STATUS_PENDING');
-  // A refused proposal shows the API's message.
+  // A refused proposal (the form checks the title before sending) says why in
+  // the reader's language, in Thai and then in English.
   await page.fill('#propose-title', 'ab');
   await page.click('#propose-submit');
   assert.ok(await page.locator('#propose-error').isVisible());
+  assert.match(await page.locator('#propose-error').textContent(), /ชื่อโครงการต้องยาว 3 ถึง 200 ตัวอักษร/);
+  assert.deepEqual(await englishSentences(page), [], 'the Thai page shows an English sentence');
+  await switchLanguage(page, 'en');
+  await page.waitForSelector('#propose-form', { timeout: 20000 });
+  await page.fill('#propose-title', 'ab');
+  await page.click('#propose-submit');
+  await page.waitForSelector('#propose-error', { timeout: 20000 });
+  assert.match(await page.locator('#propose-error').textContent(), /The title must be 3 to 200 characters/);
+  await switchLanguage(page, 'th');
 
   // Two more through the API; approve all three; open voting.
   const ids = [uiId];
@@ -573,10 +611,21 @@ test('propose, approve, vote: receipt, live top-10 and voter count, refusals', {
     method: 'POST', body: { voterToken: reg.voterToken, choices: [{ proposalId: ids[1], points: 1 }], idempotencyKey: `e2e-${Date.now()}` },
   });
   assert.equal(again.status, 409);
+  assert.equal(again.json.error.reason, 'ALREADY_VOTED');
   const shown = await page.locator('#vote-error').textContent();
-  assert.ok(shown.includes(again.json.error.message), `"${shown}" lacks "${again.json.error.message}"`);
+  assert.ok(shown.includes('คุณลงคะแนนในเขตนี้ของรอบนี้ไปแล้ว'), `"${shown}" does not say it in Thai`);
+  assert.deepEqual(await englishSentences(page), [], 'the Thai page shows an English sentence');
   log(t, `second ballot refused: ${shown}`);
   await page.screenshot({ path: path.join(SHOTS, '390-vote-refused.png') });
+  // The same refusal on the English page.
+  await switchLanguage(page, 'en');
+  await page.waitForSelector('#vote-form', { timeout: 20000 });
+  await page.locator(`#choice-${ids[1]}`).check();
+  await page.fill('#vote-citizen', good);
+  await page.click('#vote-submit');
+  await page.waitForSelector('#vote-error', { timeout: 20000 });
+  assert.match(await page.locator('#vote-error').textContent(), /You have already voted in this district in this round/);
+  await switchLanguage(page, 'th');
   assert.equal((await apiOk(`/v1/rounds/${R}/districts/${D}/top?limit=10`)).voterCount, '1');
   assert.equal(await observer.locator('#vote-voters').getAttribute('data-count'), '1');
   await observer.evaluate(() => document.getElementById('vote-top-box')?.scrollIntoView({ block: 'center', behavior: 'instant' }));

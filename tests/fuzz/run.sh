@@ -47,8 +47,9 @@ case "$TARGET" in
     DIR=gateway/fuzz
     SOURCES=(gateway/core/default_routes.cc gateway/core/field_path.cc gateway/core/http_types.cc
       gateway/core/route_table.cc gateway/core/status_map.cc gateway/core/text.cc gateway/core/transcoder.cc
-      common/grpc_status.cc common/utf8_json.cc
-      "$GEN/google/api/http.pb.cc" "$GEN/google/api/annotations.pb.cc" "$GEN/bkkbudget/budget/v1/budget.pb.cc"
+      common/error_reason.cc common/grpc_status.cc common/utf8_json.cc
+      "$GEN/google/api/http.pb.cc" "$GEN/google/api/annotations.pb.cc" "$GEN/google/rpc/status.pb.cc"
+      "$GEN/google/rpc/error_details.pb.cc" "$GEN/bkkbudget/budget/v1/budget.pb.cc"
       "$GEN/bkkbudget/keywords/v1/keywords.pb.cc" "$GEN/bkkbudget/voting/v1/voting.pb.cc")
     LIBS=(protobuf grpc++ absl_strings absl_str_format absl_status absl_statusor)
     MAX_LEN=4096

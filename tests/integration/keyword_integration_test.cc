@@ -36,6 +36,7 @@ namespace fs = std::filesystem;
 using bkk::keywords::Segmenter;
 
 constexpr char kItemsCsv[] = "budget/bma-ordinance-2566-items.csv";
+constexpr char kMappingCsv[] = "budget/strategy-mapping-2566.csv";
 // Appended to one line name for the new release; no FY2566 line has it.
 constexpr char kNewWords[] = "ทดสอบดัชนีใหม่";
 
@@ -412,22 +413,30 @@ TEST_F(KeywordIntegrationTest, EmptyAndHugeQueriesAreInvalidArguments) {
 }
 
 // Changes one line name in a copy of data/ (amounts stay, so the stated
-// totals still hold) and returns the copy's path.
+// totals still hold; the strategy mapping repeats the name, so it changes
+// there too) and returns the copy's path.
 std::string WriteChangedDataset(const std::vector<CsvLine>& lines, std::string* changed_name) {
   const fs::path dir = fs::temp_directory_path() / ("bkk-keywords-it-" + std::to_string(FreePort()));
   fs::remove_all(dir);
   fs::copy(BKK_DATA_DIR, dir, fs::copy_options::recursive);
   std::string text = ReadFile(dir / kItemsCsv);
-  // A plain (unquoted) name that occurs once in the file, so the edit hits
+  std::string mapping = ReadFile(dir / kMappingCsv);
+  // A plain (unquoted) name that occurs once in each file, so the edit hits
   // exactly that field.
   for (const CsvLine& line : lines) {
     if (line.name.find_first_of(",\"") != std::string::npos) continue;
     const std::string field = "," + line.name + ",";
     const size_t at = text.find(field);
-    if (at == std::string::npos || text.find(field, at + 1) != std::string::npos) continue;
+    const size_t mapped_at = mapping.find(field);
+    if (at == std::string::npos || text.find(field, at + 1) != std::string::npos || mapped_at == std::string::npos ||
+        mapping.find(field, mapped_at + 1) != std::string::npos) {
+      continue;
+    }
     *changed_name = line.name + " " + kNewWords;
     text.replace(at, field.size(), "," + *changed_name + ",");
+    mapping.replace(mapped_at, field.size(), "," + *changed_name + ",");
     std::ofstream(dir / kItemsCsv, std::ios::binary | std::ios::trunc) << text;
+    std::ofstream(dir / kMappingCsv, std::ios::binary | std::ios::trunc) << mapping;
     return dir.string();
   }
   ADD_FAILURE() << "no line name could be changed";

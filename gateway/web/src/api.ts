@@ -1,5 +1,6 @@
 // HTTP/JSON client for the gateway (proto3 JSON mapping: lowerCamelCase
 // fields, int64 as strings, enums as names, defaults may be omitted).
+import { lang } from './i18n';
 
 export type Int64 = string | number | undefined;
 
@@ -10,11 +11,19 @@ export function num(v: Int64 | null): number {
   return Number.isFinite(n) ? n : 0;
 }
 
+/**
+ * A refused or failed call. `message` is the server's English text (for
+ * logs and the English page); `reason` and `metadata` are the stable
+ * ErrorInfo the services attach, which the web app words in the reader's
+ * language (strings.ts, keys "reason.*").
+ */
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
     readonly code: string,
+    readonly reason = '',
+    readonly metadata: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -38,7 +47,8 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   try {
     res = await fetch(path, {
       method,
-      headers: { Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...extra },
+      // Texts the servers write (notes, sources) come in the page's language.
+      headers: { Accept: 'application/json', 'Accept-Language': lang(), ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...extra },
       credentials: 'same-origin',
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
@@ -56,7 +66,8 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
   }
   if (!res.ok) {
     const err = data && data.error;
-    throw new ApiError(err?.message || text.slice(0, 200) || res.statusText, res.status, err?.code || `HTTP_${res.status}`);
+    throw new ApiError(err?.message || text.slice(0, 200) || res.statusText, res.status, err?.code || `HTTP_${res.status}`,
+      typeof err?.reason === 'string' ? err.reason : '', err?.metadata && typeof err.metadata === 'object' ? err.metadata : {});
   }
   if (data === null) throw new ApiError('response is not JSON', res.status, 'BAD_RESPONSE');
   return data as T;
@@ -68,11 +79,13 @@ const cache = new Map<string, Promise<unknown>>();
 export function get<T>(path: string, params?: Params, opts: { cache?: boolean; signal?: AbortSignal } = {}): Promise<T> {
   const url = path + query(params);
   if (opts.cache) {
-    const hit = cache.get(url);
+    // Answers carry texts in the page's language: one memo per language.
+    const key = `${lang()} ${url}`;
+    const hit = cache.get(key);
     if (hit) return hit as Promise<T>;
     const p = request<T>('GET', url, undefined, opts.signal);
-    cache.set(url, p);
-    p.catch(() => cache.delete(url));
+    cache.set(key, p);
+    p.catch(() => cache.delete(key));
     return p;
   }
   return request<T>('GET', url, undefined, opts.signal);

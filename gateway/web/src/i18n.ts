@@ -48,3 +48,8 @@ export function t(key: Key, vars?: Record<string, string | number>): string {
 }
 
 export type { Key };
+
+/** True when the dictionary has `key` (for keys built from server codes). */
+export function hasKey(key: string): key is Key {
+  return key in th;
+}

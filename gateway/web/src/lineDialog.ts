@@ -2,10 +2,17 @@
 import { get, num, type BudgetLine, type Strategy } from './api';
 import { clear, h } from './dom';
 import { fmtBaht, fmtMillion, fmtYear } from './format';
-import { t } from './i18n';
+import { t, type Key } from './i18n';
 import { districtName, districts, errorBox, loading, strategies7, strategyLabel } from './ui';
 
 let dialog: HTMLDialogElement | null = null;
+
+/** "1. การสร้างเมืองปลอดภัย › เมืองสุขภาพดี", or "not classified". */
+function strategyText(line: BudgetLine, ss: Strategy[]): string {
+  const name = strategyLabel(line.strategyId, ss);
+  const sub = ss.flatMap((s) => s.subDimensions ?? []).find((d) => d.id === line.subDimensionId);
+  return sub?.name ? `${name} › ${sub.name}` : name;
+}
 
 function ensureDialog(): HTMLDialogElement {
   if (dialog) return dialog;
@@ -46,8 +53,11 @@ export async function openLine(lineId: string): Promise<void> {
         row(t('line.agency'), line.agency || t('state.empty')),
         row(t('line.mission'), line.missionType || t('state.empty')),
         row(t('line.district'), line.districtId ? districtName(ds.find((x) => x.id === line.districtId)) : t('line.noDistrict')),
-        row(t('line.strategy'), strategyLabel(line.strategyId, ss)),
-        row(t('line.source'), [line.sourceRef, line.sourcePage ? t('line.page', { n: line.sourcePage }) : ''].filter(Boolean).join(' · ') || t('state.empty')),
+        row(t('line.strategy'), strategyText(line, ss)),
+        row(t('line.strategySource'), h('span', { id: 'line-strategy-source', 'data-confidence': line.strategyConfidence ?? 'STRATEGY_CONFIDENCE_UNSPECIFIED' },
+          [t(`line.conf.${line.strategyConfidence ?? 'STRATEGY_CONFIDENCE_UNSPECIFIED'}` as Key), line.strategySource].filter(Boolean).join(' · '))),
+        // source_ref names the page already ("… หน้า 6"); add it only when it does not.
+        row(t('line.source'), line.sourceRef || (line.sourcePage ? t('line.page', { n: line.sourcePage }) : t('state.empty'))),
         row(t('line.id'), line.lineId),
       ),
       h('p', { class: 'note' }, t('data.allocation')),

@@ -2,7 +2,8 @@
 // districts, and a small store for the explorer filter shared with keywords.
 import { ApiError, get, type District, type Framework, type Overview, type Strategy } from './api';
 import { h, type Child } from './dom';
-import { lang, t, type Key } from './i18n';
+import { fmtBaht } from './format';
+import { hasKey, lang, t, type Key } from './i18n';
 
 export function loading(): HTMLElement {
   return h('p', { class: 'state loading', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), t('state.loading'));
@@ -42,12 +43,38 @@ function errorHintKey(err: ApiError): Key {
   }
 }
 
+/**
+ * What went wrong, in the reader's language. A refusal with a stable reason
+ * gets its own sentence (strings.ts "reason.*", filled from the metadata);
+ * otherwise the English page shows the server's message and the Thai page a
+ * Thai sentence for the status code: never an English sentence on the Thai page.
+ */
 export function errorMessage(err: unknown): string {
   if (err instanceof ApiError) {
     if (err.code === 'NETWORK') return t('err.network');
-    return err.message;
+    const reasonKey = `reason.${err.reason}`;
+    if (err.reason && hasKey(reasonKey)) return t(reasonKey, reasonVars(err.metadata));
+    if (lang() === 'en' && err.message) return err.message;
+    return t(errorCodeKey(err.code));
   }
-  return err instanceof Error ? err.message : String(err);
+  if (lang() === 'en' && err instanceof Error) return err.message;
+  return t('err.code.UNKNOWN');
+}
+
+/** Metadata as the sentences show it: baht formatted, phases named. */
+function reasonVars(metadata: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadata)) {
+    if (k.endsWith('_baht')) out[k] = fmtBaht(Number(v));
+    else if (k === 'phase') out[k] = hasKey(`phase.${v}`) ? t(`phase.${v}` as Key) : v;
+    else out[k] = v;
+  }
+  return out;
+}
+
+function errorCodeKey(code: string): Key {
+  const key = `err.code.${code}`;
+  return hasKey(key) ? (key as Key) : 'err.code.UNKNOWN';
 }
 
 export function errorBox(err: unknown, retry?: () => void): HTMLElement {

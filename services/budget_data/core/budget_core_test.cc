@@ -181,8 +181,8 @@ TEST_F(BudgetCoreTest, TopAgencies) {
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->agencies.size(), 73u);
   for (const auto& a : all->agencies) EXPECT_NE(a.unit_kind, "central_fund") << a.agency;
-  EXPECT_NE(top->note.find("not counted"), std::string::npos) << top->note;
-  EXPECT_NE(top->note_th.find("งบกลาง"), std::string::npos) << top->note_th;
+  EXPECT_NE(top->note.en.find("not counted"), std::string::npos) << top->note.en;
+  EXPECT_NE(top->note.th.find("งบกลาง"), std::string::npos) << top->note.th;
   EXPECT_EQ(top->year_total_baht, kGrandTotal);
   EXPECT_EQ(snapshot_->ListTopAgencies(2400, 5).status().code(), absl::StatusCode::kNotFound);
   auto negative = snapshot_->ListTopAgencies(2566, -1);
@@ -207,7 +207,107 @@ TEST_F(BudgetCoreTest, OverviewYearsAndUnclassified) {
   EXPECT_EQ(years[0].by_strategy[0].amount_baht, 23'344'510'000);
   EXPECT_EQ(years[5].fiscal_year, 2566);
   EXPECT_TRUE(years[5].has_lines);
-  EXPECT_EQ(years[5].strategic_budget_baht, 0) << "the ordinance classifies no line by strategy";
+}
+
+constexpr char kMappingCsv[] = "budget/strategy-mapping-2566.csv";
+
+// The FY2566 split by strategy, summed from the mapping and the items files
+// read independently of the importer: line id -> amount, then by strategy.
+std::map<std::string, int64_t> MappingSums() {
+  auto items = ParseCsv(RealFiles().at("budget/bma-ordinance-2566-items.csv"));
+  auto mapping = ParseCsv(RealFiles().at(kMappingCsv));
+  std::map<std::string, int64_t> sums;
+  for (size_t i = 1; i < mapping->size(); ++i) {
+    const auto& f = (*mapping)[i].fields;
+    const int64_t ordinal = std::stoll(f[0]) - 2566'00000;
+    sums[f[3]] += std::stoll((*items)[ordinal].fields[5]);
+  }
+  return sums;
+}
+
+TEST_F(BudgetCoreTest, TheFy2566SplitEqualsTheMappingFileSums) {
+  const auto& y = snapshot_->overview()[5];
+  ASSERT_EQ(y.fiscal_year, 2566);
+  const auto sums = MappingSums();
+  ASSERT_EQ(sums.size(), 8u) << "7 strategies and the unclassified lines";
+  int64_t classified = 0;
+  for (const auto& s : y.by_strategy) {
+    if (s.strategy_id.empty()) continue;
+    EXPECT_EQ(s.amount_baht, sums.at(s.strategy_id)) << s.strategy_id;
+    classified += s.amount_baht;
+  }
+  EXPECT_EQ(y.strategic_budget_baht, classified);
+  EXPECT_EQ(y.by_strategy.back().amount_baht, sums.at("")) << "unclassified = the lines no source classifies";
+  EXPECT_NE(y.source.th.find("strategy-mapping-2566.csv"), std::string::npos) << y.source.th;
+  EXPECT_NE(y.source.en.find("313 of 1766 lines"), std::string::npos) << y.source.en;
+}
+
+TEST_F(BudgetCoreTest, EachLineCarriesItsStrategySourceAndConfidence) {
+  int exact = 0, by_name = 0, none = 0;
+  for (const auto& l : snapshot_->dataset().lines) {
+    switch (l.strategy_confidence) {
+      case StrategyConfidence::kExact:
+        ++exact;
+        break;
+      case StrategyConfidence::kByName:
+        ++by_name;
+        break;
+      case StrategyConfidence::kNone:
+        ++none;
+        break;
+      case StrategyConfidence::kUnmapped:
+        ADD_FAILURE() << l.line_id << " is not in the mapping";
+        break;
+    }
+    EXPECT_EQ(l.strategy_id.empty(), l.strategy_confidence == StrategyConfidence::kNone) << l.line_id;
+    EXPECT_EQ(l.strategy_source.empty(), l.strategy_id.empty()) << l.line_id;
+  }
+  EXPECT_EQ(exact, 301);
+  EXPECT_EQ(by_name, 12);
+  EXPECT_EQ(none, 1453);
+  // สำนักอนามัย's food-safety project: the hint (#16) names it with another amount.
+  const auto& food = snapshot_->dataset().lines[89];
+  EXPECT_EQ(food.line_id, 2566'00090);
+  EXPECT_EQ(food.strategy_id, "s1");
+  EXPECT_EQ(food.sub_dimension_id, "s1.5");
+  EXPECT_EQ(food.strategy_confidence, StrategyConfidence::kByName);
+  EXPECT_EQ(food.strategy_source, "plan/strategy-hints-2566-wevis.json#16");
+}
+
+TEST_F(BudgetCoreTest, AMappingThatDoesNotFitTheLinesIsRefusedWithFileLineAndReason) {
+  struct Case {
+    const char* what;
+    std::string from, to;
+    const char* expected;
+  };
+  const std::vector<Case> cases = {
+      {"another agency", "256600090,สำนักอนามัย,", "256600090,สำนักการโยธา,",
+       "strategy-mapping-2566.csv:91: line 256600090 is \"สำนักอนามัย"},
+      {"an unknown strategy", ",s1,s1.5,by_name,", ",s8,s1.5,by_name,", ":91: a classified line needs one of the 7"},
+      {"a sub-dimension of another strategy", ",s1,s1.5,by_name,", ",s2,s1.5,by_name,",
+       ":91: sub_dimension_id \"s1.5\" is not a sub-dimension of s2"},
+      {"an unknown confidence", ",s1,s1.5,by_name,", ",s1,s1.5,probably,", ":91: confidence \"probably\""},
+      {"a strategy marked none", ",s1,s1.5,by_name,", ",s1,s1.5,none,", ":91: a line with confidence none"},
+  };
+  for (const auto& c : cases) {
+    DatasetFiles files = RealFiles();
+    std::string& mapping = files[kMappingCsv];
+    const auto at = mapping.find(c.from, mapping.find("\n256600090,"));
+    ASSERT_NE(at, std::string::npos) << c.what;
+    mapping.replace(at, c.from.size(), c.to);
+    auto result = core_.Import(files, false, operators::OperatorAuth::CommandLine());
+    ASSERT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument) << c.what;
+    EXPECT_NE(result.status().message().find(c.expected), std::string::npos) << c.what << ": " << result.status();
+  }
+  DatasetFiles missing_line = RealFiles();
+  std::string& mapping = missing_line[kMappingCsv];
+  const auto row = mapping.find("\n256600090,");
+  mapping.erase(row, mapping.find('\n', row + 1) - row);
+  auto result = core_.Import(missing_line, false, operators::OperatorAuth::CommandLine());
+  EXPECT_NE(result.status().message().find("line 256600090 (สำนักอนามัย / โครงการกรุงเทพฯ เมืองอาหารปลอดภัย) is missing"),
+            std::string::npos)
+      << result.status();
+  EXPECT_EQ(repo_.writes(), 1) << "nothing written";
 }
 
 TEST_F(BudgetCoreTest, EachYearHasOneHeadlineTotalWithItsPartsAndSource) {
@@ -215,7 +315,8 @@ TEST_F(BudgetCoreTest, EachYearHasOneHeadlineTotalWithItsPartsAndSource) {
     if (y.fiscal_year != 2566) {
       EXPECT_EQ(y.total_basis, "published_figure") << y.fiscal_year;
       EXPECT_TRUE(y.total_parts.empty()) << y.fiscal_year;
-      EXPECT_NE(y.source.find("bma-total-budget-by-year.json"), std::string::npos) << y.source;
+      EXPECT_NE(y.source.th.find("bma-total-budget-by-year.json"), std::string::npos) << y.source.th;
+      EXPECT_NE(y.source.en.find("bma-total-budget-by-year.json"), std::string::npos) << y.source.en;
       continue;
     }
     // ข้อ 3 = ข้อ 4 + ข้อ 5, each with its page in the ordinance PDF.
@@ -232,7 +333,8 @@ TEST_F(BudgetCoreTest, EachYearHasOneHeadlineTotalWithItsPartsAndSource) {
     EXPECT_EQ(y.total_parts[1].source_page, 87);
     EXPECT_FALSE(y.total_parts[1].label_th.empty());
     EXPECT_FALSE(y.total_parts[1].label_en.empty());
-    EXPECT_NE(y.source.find("ข้อ 3"), std::string::npos) << y.source;
+    EXPECT_NE(y.source.th.find("ข้อ 3 (หน้า 5 ของ PDF)"), std::string::npos) << y.source.th;
+    EXPECT_NE(y.source.en.find("ข้อ 3 (PDF page 5)"), std::string::npos) << y.source.en;
   }
 }
 

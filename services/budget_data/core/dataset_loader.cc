@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
+#include <set>
 #include <sstream>
 
 #include "absl/status/status.h"
@@ -28,6 +30,9 @@ constexpr char kDistrictTotalsCsv[] = "budget/district-topic-budget-2555-2566.cs
 constexpr char kStrategiesJson[] = "plan/strategies-7-2561-2580.json";
 constexpr char kPoliciesJson[] = "plan/policies-9-dee-2568.json";
 constexpr char kDistrictsJson[] = "districts/districts.json";
+// Which of the 7 strategies each FY2566 line serves, with source and
+// confidence; built by tools/strategy-mapping/build.mjs.
+constexpr char kStrategyMappingCsv[] = "budget/strategy-mapping-2566.csv";
 
 constexpr char kOrdinanceRef[] = "ข้อบัญญัติงบประมาณรายจ่ายประจำปี พ.ศ. 2566";
 
@@ -306,6 +311,79 @@ void ParseLines(absl::string_view csv, const std::vector<District>& districts, s
   }
 }
 
+std::optional<StrategyConfidence> ConfidenceNamed(absl::string_view name) {
+  if (name == "exact") return StrategyConfidence::kExact;
+  if (name == "by_name") return StrategyConfidence::kByName;
+  if (name == "none") return StrategyConfidence::kNone;
+  return std::nullopt;
+}
+
+// Applies the mapping to the lines. The file must account for every line of
+// the years it covers, once, with the line's own agency and name (so a mapping
+// built for another version of the lines is refused, not misapplied).
+void ParseStrategyMapping(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
+  const std::vector<std::string> header = {"line_id",          "agency",     "line_name", "strategy_id",
+                                           "sub_dimension_id", "confidence", "source"};
+  std::map<std::string, std::set<std::string>> subs_of;  // strategy id -> sub-dimension ids
+  for (const auto& fw : ds.frameworks) {
+    if (fw.kind != FrameworkKind::kStrategies7) continue;
+    for (const auto& s : fw.strategies) {
+      auto& subs = subs_of[s.id];
+      for (const auto& d : s.sub_dimensions) subs.insert(d.id);
+    }
+  }
+  std::map<int64_t, BudgetLine*> by_id;
+  for (auto& l : ds.lines) by_id[l.line_id] = &l;
+  std::set<int32_t> years;
+  std::set<int64_t> seen;
+  const auto problem = [&](int line, const std::string& why) { sink.Add(kStrategyMappingCsv, line, why); };
+  for (const auto& row : CsvBody(files.at(kStrategyMappingCsv), kStrategyMappingCsv, header, sink)) {
+    const auto& f = row.fields;
+    if (f.size() != header.size()) {
+      problem(row.line, absl::StrCat("expected 7 fields, found ", f.size()));
+      continue;
+    }
+    int64_t id = 0;
+    auto line = absl::SimpleAtoi(f[0], &id) ? by_id.find(id) : by_id.end();
+    if (line == by_id.end()) {
+      problem(row.line, absl::StrCat("line_id \"", f[0], "\" is not a line of ", kItemsCsv));
+      continue;
+    }
+    BudgetLine& l = *line->second;
+    if (!seen.insert(id).second) problem(row.line, absl::StrCat("line ", id, " is mapped twice"));
+    if (f[1] != l.agency || f[2] != l.name) {
+      problem(row.line, absl::StrCat("line ", id, " is \"", l.agency, " / ", l.name,
+                                     "\" in the ordinance; rebuild the mapping for these lines"));
+    }
+    const auto confidence = ConfidenceNamed(f[5]);
+    if (!confidence.has_value()) {
+      problem(row.line, absl::StrCat("confidence \"", f[5], "\" must be exact, by_name or none"));
+      continue;
+    }
+    const bool classified = *confidence != StrategyConfidence::kNone;
+    const auto strategy = subs_of.find(f[3]);
+    if (classified && (strategy == subs_of.end() || f[6].empty())) {
+      problem(row.line, absl::StrCat("a classified line needs one of the 7 strategy ids (s1..s7) and a source, got \"",
+                                     f[3], "\""));
+    } else if (!classified && !(f[3].empty() && f[4].empty())) {
+      problem(row.line, "a line with confidence none has no strategy or sub-dimension");
+    } else if (classified && !f[4].empty() && strategy->second.count(f[4]) == 0) {
+      problem(row.line, absl::StrCat("sub_dimension_id \"", f[4], "\" is not a sub-dimension of ", f[3]));
+    }
+    years.insert(l.fiscal_year);
+    l.strategy_id = f[3];
+    l.sub_dimension_id = f[4];
+    l.strategy_confidence = *confidence;
+    l.strategy_source = f[6];
+  }
+  for (const auto& l : ds.lines) {
+    if (years.count(l.fiscal_year) != 0 && seen.count(l.line_id) == 0) {
+      problem(0, absl::StrCat("line ", l.line_id, " (", l.agency, " / ", l.name,
+                              ") is missing: the mapping must list every line of FY", l.fiscal_year));
+    }
+  }
+}
+
 void ParseDistrictTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
   const std::vector<std::string> header = {"source_repo",
                                            "fiscal_year",
@@ -361,9 +439,9 @@ int CountRows(const std::string& content) { return static_cast<int>(std::count(c
 }  // namespace
 
 const std::vector<std::string>& RequiredDatasetFiles() {
-  static const auto* kFiles =
-      new std::vector<std::string>{kItemsCsv,          kStatedCsv,      kYearTotalsJson, kPlanAggregatesCsv,
-                                   kDistrictTotalsCsv, kStrategiesJson, kPoliciesJson,   kDistrictsJson};
+  static const auto* kFiles = new std::vector<std::string>{kItemsCsv,          kStatedCsv,         kYearTotalsJson,
+                                                           kPlanAggregatesCsv, kDistrictTotalsCsv, kStrategiesJson,
+                                                           kPoliciesJson,      kDistrictsJson,     kStrategyMappingCsv};
   return *kFiles;
 }
 
@@ -424,7 +502,8 @@ absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files, std::vector<Impo
     return absl::InvalidArgumentError(absl::StrCat("dataset refused: ", problems->size(), " problem(s)"));
   }
   Dataset ds;
-  ds.source = "Bangkok Metropolitan Administration: FY2566 budget ordinance and public datasets";
+  ds.source = {"กรุงเทพมหานคร: ข้อบัญญัติงบประมาณรายจ่ายประจำปี พ.ศ. 2566 และชุดข้อมูลสาธารณะ",
+               "Bangkok Metropolitan Administration: FY2566 budget ordinance and public datasets"};
   for (const auto& path : RequiredDatasetFiles()) {
     const std::string& content = files.at(path);
     ds.files.push_back({path, Sha256Hex(content), static_cast<int64_t>(content.size()), CountRows(content)});
@@ -435,6 +514,7 @@ absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files, std::vector<Impo
   ParseYearTotals(files, ds, sink);
   ParsePlanAggregates(files, ds, sink);
   ParseLines(files.at(kItemsCsv), ds.districts, ds.lines, sink);
+  ParseStrategyMapping(files, ds, sink);  // after frameworks and lines
   ParseDistrictTotals(files, ds, sink);
   ParseStatedTotals(files.at(kStatedCsv), ds.stated_totals, sink);
   if (!sink.empty()) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/language.h"
+
 namespace bkk::budget {
 
 enum class FrameworkKind { kStrategies7 = 1, kPolicies9 = 2 };
@@ -61,6 +63,11 @@ struct PlanAggregate {
   int64_t ordinance_baht = 0;
 };
 
+// How a line's strategy was decided (budget/strategy-mapping-YYYY.csv).
+// kUnmapped: no mapping covers the line's year; kNone: a mapping covers it
+// and no source classifies the line.
+enum class StrategyConfidence { kUnmapped = 0, kExact = 1, kByName = 2, kNone = 3 };
+
 struct BudgetLine {
   int64_t line_id = 0;
   int32_t fiscal_year = 0;
@@ -71,6 +78,8 @@ struct BudgetLine {
   int64_t amount_baht = 0;
   std::string strategy_id;  // empty: unclassified
   std::string sub_dimension_id;
+  StrategyConfidence strategy_confidence = StrategyConfidence::kUnmapped;
+  std::string strategy_source;  // e.g. "plan/strategy-hints-2566-wevis.json#16"
   int32_t district_id = 0;
   int32_t source_page = 0;
   std::string source_ref;
@@ -99,7 +108,7 @@ struct SourceFile {
 struct Dataset {
   std::string version;      // content-derived, see ComputeReleaseVersion
   std::string imported_at;  // RFC 3339, set by the repository
-  std::string source;
+  LocalizedText source;     // what the release is, in Thai and English
   std::vector<SourceFile> files;
   std::vector<Framework> frameworks;
   std::vector<District> districts;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/error_reason.h"
 #include "common/page_token.h"
 #include "common/sha256.h"
 #include "common/status_macros.h"
@@ -102,13 +103,13 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
       return a.agency < b.agency;
     });
     top.agency_count = static_cast<int32_t>(top.agencies.size());
-    top.note = absl::StrCat(
+    top.note.en = absl::StrCat(
         "Budget units of the ordinance that spend: city agencies, the 50 district offices, the university "
         "and the commercial enterprises, each with its own section total as the ordinance states it. The "
         "central fund (งบกลาง) is a reserve allocated during the year, not an agency: it is shown apart and "
         "not counted. Loan repayments of section (71), ",
         loans, " baht, are stated once for all units and not included.");
-    top.note_th = absl::StrCat(
+    top.note.th = absl::StrCat(
         "หน่วยรับงบประมาณที่ใช้จ่ายงบตามข้อบัญญัติ ได้แก่ สำนักต่าง ๆ สำนักงานเขต 50 เขต มหาวิทยาลัย "
         "และหน่วยงานพาณิชย์ โดยใช้ยอดรวมของแต่ละหน่วยตามที่ข้อบัญญัติระบุ งบกลางเป็นเงินสำรองที่จัดสรรระหว่างปี "
         "ไม่ใช่หน่วยงาน จึงแสดงแยกและไม่นับรวม งบชดใช้เงินยืมเงินสะสมตามมาตรา (71) จำนวน ",
@@ -122,19 +123,22 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
     y.fiscal_year = yt.fiscal_year;
     y.total_budget_baht = yt.total_baht;
     y.has_lines = std::find(line_years_.begin(), line_years_.end(), yt.fiscal_year) != line_years_.end();
-    std::string total_source = yt.source;
+    LocalizedText total_source{absl::StrCat("ตัวเลขที่เผยแพร่ใน ", yt.source), absl::StrCat("published in ", yt.source)};
     if (const auto stated = OrdinanceTotals(yt.fiscal_year); stated.has_value()) {
       y.total_budget_baht = stated->grand_total_baht;
       y.total_basis = "ordinance";
       y.total_clause = "ข้อ 3";
       y.total_source_page = stated->grand_total_page;
       y.total_parts = stated->parts;
-      total_source =
-          absl::StrCat("the FY", yt.fiscal_year, " budget ordinance, ข้อ 3 (PDF page ", stated->grand_total_page,
-                       "), which its lines add up to (", yt.source, " gives ", yt.total_baht,
-                       yt.total_baht == stated->parts.front().amount_baht
-                           ? ", the BMA's own budget of ข้อ 4, without its commercial enterprises)"
-                           : ")");
+      const bool published_is_bma_part = yt.total_baht == stated->parts.front().amount_baht;
+      total_source.en = absl::StrCat(
+          "the FY", yt.fiscal_year, " budget ordinance, ข้อ 3 (PDF page ", stated->grand_total_page,
+          "), which its lines add up to (", yt.source, " gives ", yt.total_baht,
+          published_is_bma_part ? ", the BMA's own budget of ข้อ 4, without its commercial enterprises)" : ")");
+      total_source.th =
+          absl::StrCat("ข้อบัญญัติงบประมาณรายจ่ายประจำปี พ.ศ. ", yt.fiscal_year, " ข้อ 3 (หน้า ", stated->grand_total_page,
+                       " ของ PDF) ซึ่งรายการทั้งหมดรวมได้เท่ากัน (", yt.source, " ให้ ", yt.total_baht,
+                       published_is_bma_part ? " บาท คืองบของกรุงเทพมหานครตามข้อ 4 ไม่รวมหน่วยงานพาณิชย์)" : " บาท)");
     } else {
       y.total_basis = "published_figure";
     }
@@ -148,8 +152,15 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
       s.source_label = a.source_strategy;
       s.amount_baht += a.ordinance_baht;
     }
+    // Lines classified by the year's strategy mapping, and how.
+    int mapped = 0, exact = 0, by_name = 0, year_lines = 0;
     for (const auto& l : lines) {
-      if (l.fiscal_year != yt.fiscal_year || l.strategy_id.empty()) continue;
+      if (l.fiscal_year != yt.fiscal_year) continue;
+      ++year_lines;
+      if (l.strategy_confidence != StrategyConfidence::kUnmapped) ++mapped;
+      exact += l.strategy_confidence == StrategyConfidence::kExact ? 1 : 0;
+      by_name += l.strategy_confidence == StrategyConfidence::kByName ? 1 : 0;
+      if (l.strategy_id.empty()) continue;
       auto& s = by_id[l.strategy_id];
       s.strategy_id = l.strategy_id;
       s.amount_baht += l.amount_baht;
@@ -163,21 +174,40 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
     StrategyAmount rest;
     rest.amount_baht = std::max<int64_t>(0, y.total_budget_baht - y.strategic_budget_baht);
     y.by_strategy.push_back(rest);
+    LocalizedText by_strategy;
     if (aggregates && y.strategic_budget_baht > 0) {
-      y.source = "Total: " + total_source +
-                 ". By strategy: plan-aggregates-2561-2565.csv, ordinance budget (งบประมาณข้อบัญญัติ) "
-                 "of projects under the 20-year plan.";
+      // The source names the plan's 7 dimensions in the 2561 wording; they are
+      // the 20-year plan's seven strategies (ด้าน) in the same order.
+      by_strategy = {
+          "แยกตามยุทธศาสตร์: plan-aggregates-2561-2565.csv งบประมาณข้อบัญญัติของโครงการตามแผนพัฒนากรุงเทพมหานครระยะ 20 "
+          "ปี มิติทั้ง 7 ของแหล่งข้อมูล (มหานครปลอดภัย … การบริหารจัดการเมืองมหานคร) คือยุทธศาสตร์ 7 ด้านของแผน "
+          "เรียงตามลำดับเดียวกัน",
+          "By strategy: plan-aggregates-2561-2565.csv, ordinance budget (งบประมาณข้อบัญญัติ) of projects under the "
+          "20-year plan; its 7 dimensions (มหานครปลอดภัย … การบริหารจัดการเมืองมหานคร) are the plan's seven "
+          "strategies (ด้าน) in the same order"};
     } else if (aggregates) {
-      y.source = "Total: " + total_source +
-                 ". The plan aggregates of this year give plan budgets only, no ordinance figures, so "
-                 "nothing is classified by strategy.";
+      by_strategy = {"ข้อมูลแผนของปีนี้มีเฉพาะงบประมาณตามแผน ไม่มีงบประมาณข้อบัญญัติ จึงไม่มีการจำแนกตามยุทธศาสตร์",
+                     "The plan aggregates of this year give plan budgets only, no ordinance figures, so nothing is "
+                     "classified by strategy"};
+    } else if (mapped > 0) {
+      const int classified = exact + by_name;
+      by_strategy = {
+          absl::StrCat("แยกตามยุทธศาสตร์: budget/strategy-mapping-", yt.fiscal_year, ".csv จำแนก ", classified, " จาก ",
+                       year_lines, " รายการ (ตรงกันทั้งหน่วยงานและจำนวนเงิน ", exact, " รายการ ตรงกันตามชื่อ ", by_name,
+                       " รายการ) ตามรายการยุทธศาสตร์ของ WeVis ซึ่งเป็นฉบับก่อนข้อบัญญัติฉบับสุดท้าย "
+                       "ใช้เพื่อจำแนกยุทธศาสตร์เท่านั้น ไม่ใช้จำนวนเงิน ส่วนที่เหลือยังไม่จำแนก"),
+          absl::StrCat("By strategy: budget/strategy-mapping-", yt.fiscal_year, ".csv classifies ", classified, " of ",
+                       year_lines, " lines (", exact, " exact on agency and amount, ", by_name,
+                       " by name) from the WeVis strategy hints, a pre-final list used for the strategy only, never "
+                       "for amounts; the rest is unclassified")};
     } else if (y.has_lines) {
-      y.source = "Total: " + total_source +
-                 ". The ordinance's lines do not say which strategy they serve; none are classified "
-                 "until an operator imports a mapping.";
+      by_strategy = {"รายการในข้อบัญญัติไม่ระบุยุทธศาสตร์ และยังไม่มีไฟล์จำแนกสำหรับปีนี้",
+                     "The ordinance's lines do not say which strategy they serve, and no mapping covers this year"};
     } else {
-      y.source = "Total: " + total_source + ". No source classifies this year's budget by strategy.";
+      by_strategy = {"ไม่มีแหล่งข้อมูลใดจำแนกงบปีนี้ตามยุทธศาสตร์", "No source classifies this year's budget by strategy"};
     }
+    y.source = {absl::StrCat("ยอดรวม: ", total_source.th, " ", by_strategy.th),
+                absl::StrCat("Total: ", total_source.en, ". ", by_strategy.en, ".")};
     overview_.push_back(std::move(y));
   }
 }
@@ -238,10 +268,17 @@ int32_t BudgetSnapshot::DistrictIdForAgencyName(const std::string& agency) const
   return 0;
 }
 
+absl::Status BudgetSnapshot::NoLinesFor(int32_t fiscal_year) const {
+  const std::string years = absl::StrJoin(line_years_, ", ");
+  return WithReason(
+      absl::NotFoundError(absl::StrCat("fiscal_year ", fiscal_year, " has no budget lines; years with lines: ", years,
+                                       " (Buddhist era, e.g. 2566)")),
+      "FISCAL_YEAR_HAS_NO_LINES", {{"fiscal_year", absl::StrCat(fiscal_year)}, {"years", years}});
+}
+
 absl::Status BudgetSnapshot::ValidateFilter(const LineFilter& f) const {
   if (f.fiscal_year != 0 && std::find(line_years_.begin(), line_years_.end(), f.fiscal_year) == line_years_.end()) {
-    return absl::NotFoundError(absl::StrCat("fiscal_year ", f.fiscal_year, " has no budget lines; years with lines: ",
-                                            absl::StrJoin(line_years_, ", "), " (Buddhist era, e.g. 2566)"));
+    return NoLinesFor(f.fiscal_year);
   }
   if (f.district_id < 0 || f.district_id > 50) {
     return absl::InvalidArgumentError(absl::StrCat("district_id must be 1-50 (or 0 for any), got ", f.district_id));
@@ -286,8 +323,7 @@ absl::StatusOr<TopAgencies> BudgetSnapshot::ListTopAgencies(int32_t fiscal_year,
   }
   auto it = top_agencies_.find(fiscal_year);
   if (it == top_agencies_.end()) {
-    return absl::NotFoundError(absl::StrCat(
-        "fiscal_year ", fiscal_year, " has no budget lines; years with lines: ", absl::StrJoin(line_years_, ", ")));
+    return NoLinesFor(fiscal_year);
   }
   TopAgencies top = it->second;
   top.agencies.resize(std::min<size_t>(top.agencies.size(), limit == 0 ? kDefaultTopLimit : limit));
@@ -396,7 +432,8 @@ absl::StatusOr<LinePage> BudgetSnapshot::ListLines(const LineFilter& filter, Lin
 absl::StatusOr<const BudgetLine*> BudgetSnapshot::GetLine(int64_t line_id) const {
   auto it = line_index_.find(line_id);
   if (it == line_index_.end()) {
-    return absl::NotFoundError(absl::StrCat("line_id ", line_id, " does not exist in release ", version()));
+    return WithReason(absl::NotFoundError(absl::StrCat("line_id ", line_id, " does not exist in release ", version())),
+                      "LINE_NOT_FOUND", {{"line_id", absl::StrCat(line_id)}});
   }
   return &dataset_.lines[it->second];
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/language.h"
 #include "common/line_filter.h"
 #include "services/budget_data/core/model.h"
 
@@ -48,7 +49,7 @@ struct YearOverview {
   int64_t total_budget_baht = 0;
   int64_t strategic_budget_baht = 0;
   std::vector<StrategyAmount> by_strategy;
-  std::string source;
+  LocalizedText source;
   bool has_lines = false;
   std::vector<TotalPart> total_parts;
   std::string total_basis;  // "ordinance" or "published_figure"
@@ -68,7 +69,7 @@ struct TopAgencies {
   std::vector<AgencyAmount> agencies;  // never the central fund
   int32_t agency_count = 0;            // agencies only
   int64_t year_total_baht = 0;
-  std::string note, note_th;
+  LocalizedText note;
   std::optional<AgencyAmount> central_fund;
 };
 
@@ -117,6 +118,8 @@ class BudgetSnapshot final {
   const std::vector<int32_t>& line_years() const { return line_years_; }
 
  private:
+  // The refusal of a year with no lines, naming the years that have them.
+  absl::Status NoLinesFor(int32_t fiscal_year) const;
   absl::Status ValidateFilter(const LineFilter& filter) const;
   bool Matches(const BudgetLine& line, const LineFilter& filter, const std::string& needle) const;
   const std::vector<int32_t>& Order(LineSort sort) const;

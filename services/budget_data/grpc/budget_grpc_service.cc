@@ -7,12 +7,27 @@
 #include "common/line_filter.h"
 #include "common/log.h"
 #include "common/operators/grpc_caller.h"
+#include "common/request_language.h"
 #include "common/status_macros.h"
 #include "common/trace.h"
 
 namespace bkk::budget {
 namespace pb = bkkbudget::budget::v1;
 namespace {
+
+pb::StrategyConfidence ToProto(StrategyConfidence c) {
+  switch (c) {
+    case StrategyConfidence::kUnmapped:
+      return pb::STRATEGY_CONFIDENCE_UNSPECIFIED;
+    case StrategyConfidence::kExact:
+      return pb::STRATEGY_CONFIDENCE_EXACT;
+    case StrategyConfidence::kByName:
+      return pb::STRATEGY_CONFIDENCE_BY_NAME;
+    case StrategyConfidence::kNone:
+      return pb::STRATEGY_CONFIDENCE_NONE;
+  }
+  return pb::STRATEGY_CONFIDENCE_UNSPECIFIED;
+}
 
 constexpr int kStreamChunk = 256;
 
@@ -36,16 +51,19 @@ void ToProto(const BudgetLine& l, pb::BudgetLine* out) {
   out->set_amount_baht(l.amount_baht);
   out->set_strategy_id(l.strategy_id);
   out->set_sub_dimension_id(l.sub_dimension_id);
+  out->set_strategy_source(l.strategy_source);
+  out->set_strategy_confidence(ToProto(l.strategy_confidence));
   out->set_district_id(l.district_id);
   out->set_source_ref(l.source_ref);
   out->set_source_page(l.source_page);
   out->set_category(l.category);
 }
 
-void ToProto(const Dataset& ds, pb::Release* out) {
+void ToProto(const Dataset& ds, Language language, pb::Release* out) {
   out->set_version(ds.version);
   out->set_imported_at(ds.imported_at);
-  out->set_source(ds.source);
+  // A release imported before Thai sources were kept has only the English.
+  out->set_source(ds.source.In(language).empty() ? ds.source.en : ds.source.In(language));
   out->set_line_count(static_cast<int32_t>(ds.lines.size()));
   int64_t total = 0;
   for (const auto& l : ds.lines) total += l.amount_baht;
@@ -123,38 +141,41 @@ grpc::ServerUnaryReactor* BudgetGrpcService::GetOverview(grpc::CallbackServerCon
   }
   std::lock_guard<std::mutex> lock(overview_mu_);
   if (overview_of_ != *snap) {
-    pb::GetOverviewResponse overview;
-    overview.set_release_version((*snap)->version());
-    for (const auto& y : (*snap)->overview()) {
-      auto* py = overview.add_years();
-      py->set_fiscal_year(y.fiscal_year);
-      py->set_total_budget_baht(y.total_budget_baht);
-      py->set_strategic_budget_baht(y.strategic_budget_baht);
-      py->set_source(y.source);
-      py->set_has_lines(y.has_lines);
-      py->set_total_basis(y.total_basis);
-      py->set_total_clause(y.total_clause);
-      py->set_total_source_page(y.total_source_page);
-      for (const auto& part : y.total_parts) {
-        auto* pp = py->add_total_parts();
-        pp->set_label_th(part.label_th);
-        pp->set_label_en(part.label_en);
-        pp->set_amount_baht(part.amount_baht);
-        pp->set_clause(part.clause);
-        pp->set_source_page(part.source_page);
+    for (const Language language : {Language::kThai, Language::kEnglish}) {
+      pb::GetOverviewResponse overview;
+      overview.set_release_version((*snap)->version());
+      for (const auto& y : (*snap)->overview()) {
+        auto* py = overview.add_years();
+        py->set_fiscal_year(y.fiscal_year);
+        py->set_total_budget_baht(y.total_budget_baht);
+        py->set_strategic_budget_baht(y.strategic_budget_baht);
+        py->set_source(y.source.In(language));
+        py->set_has_lines(y.has_lines);
+        py->set_total_basis(y.total_basis);
+        py->set_total_clause(y.total_clause);
+        py->set_total_source_page(y.total_source_page);
+        for (const auto& part : y.total_parts) {
+          auto* pp = py->add_total_parts();
+          pp->set_label_th(part.label_th);
+          pp->set_label_en(part.label_en);
+          pp->set_amount_baht(part.amount_baht);
+          pp->set_clause(part.clause);
+          pp->set_source_page(part.source_page);
+        }
+        for (const auto& st : y.by_strategy) {
+          auto* ps = py->add_by_strategy();
+          ps->set_strategy_id(st.strategy_id);
+          ps->set_strategy_name(st.strategy_name);
+          ps->set_amount_baht(st.amount_baht);
+        }
       }
-      for (const auto& st : y.by_strategy) {
-        auto* ps = py->add_by_strategy();
-        ps->set_strategy_id(st.strategy_id);
-        ps->set_strategy_name(st.strategy_name);
-        ps->set_amount_baht(st.amount_baht);
-      }
+      grpc::Slice serialized(overview.SerializeAsString());
+      overview_bytes_[static_cast<int>(language)] = grpc::ByteBuffer(&serialized, 1);
     }
-    grpc::Slice serialized(overview.SerializeAsString());
-    overview_bytes_ = grpc::ByteBuffer(&serialized, 1);
     overview_of_ = *snap;
   }
-  *response = overview_bytes_;  // shares the slice: no copy, no serialization
+  // Shares the slice: no copy, no serialization.
+  *response = overview_bytes_[static_cast<int>(RequestLanguage(*context))];
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }
@@ -167,8 +188,8 @@ grpc::Status BudgetGrpcService::ListTopAgencies(Ctx* context, const pb::ListTopA
   response->set_fiscal_year(top.fiscal_year);
   response->set_agency_count(top.agency_count);
   response->set_year_total_baht(top.year_total_baht);
-  response->set_note(top.note);
-  response->set_note_th(top.note_th);
+  response->set_note(top.note.In(RequestLanguage(*context)));
+  response->set_note_th(top.note.th);
   auto set_agency = [](const AgencyAmount& a, pb::AgencyAmount* pa) {
     pa->set_agency(a.agency);
     pa->set_amount_baht(a.amount_baht);
@@ -281,7 +302,7 @@ grpc::Status BudgetGrpcService::GetRelease(Ctx* context, const pb::GetReleaseReq
                                            pb::GetReleaseResponse* response) {
   const ScopedTraceId trace(TraceIdOf(*context));
   ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
-  ToProto(snap->dataset(), response->mutable_release());
+  ToProto(snap->dataset(), RequestLanguage(*context), response->mutable_release());
   return grpc::Status::OK;
 }
 
@@ -310,7 +331,8 @@ grpc::Status BudgetGrpcService::ImportDataset(Ctx* context, const pb::ImportData
     pp->set_line(p.line);
     pp->set_reason(p.reason);
   }
-  if (auto snap = core_->snapshot(); snap && !request->dry_run()) ToProto(snap->dataset(), response->mutable_release());
+  if (auto snap = core_->snapshot(); snap && !request->dry_run())
+    ToProto(snap->dataset(), RequestLanguage(*context), response->mutable_release());
   return grpc::Status::OK;
 }
 

@@ -53,7 +53,7 @@ class BudgetGrpcService final : public bkkbudget::budget::v1::BudgetService::Wit
   operators::OperatorAuth* const auth_;
   std::mutex overview_mu_;
   std::shared_ptr<const BudgetSnapshot> overview_of_;  // the snapshot overview_bytes_ answers for
-  grpc::ByteBuffer overview_bytes_;
+  grpc::ByteBuffer overview_bytes_[2];                 // by Language: Thai, English
 };
 
 }  // namespace bkk::budget

@@ -69,7 +69,7 @@ TEST_F(BudgetGrpcTest, TopAgenciesOverviewAndRelease) {
 
   pb::GetReleaseResponse release;
   ASSERT_TRUE(stub_->GetRelease(Ctx().get(), {}, &release).ok());
-  EXPECT_EQ(release.release().files_size(), 8);
+  EXPECT_EQ(release.release().files_size(), 9);
   EXPECT_EQ(release.release().total_baht(), 79'719'012'050);
   EXPECT_EQ(release.release().files(0).sha256().size(), 64u);
 }

@@ -73,6 +73,13 @@ CREATE TABLE budget.stated_totals (
   ordinal integer PRIMARY KEY, check_name text NOT NULL, stated_baht bigint NOT NULL
 );
 )sql"},
+      {2, "each line's strategy source and confidence (budget/strategy-mapping-YYYY.csv); the release's Thai source",
+       R"sql(
+ALTER TABLE budget.releases ADD COLUMN source_th text NOT NULL DEFAULT '';
+ALTER TABLE budget.lines
+  ADD COLUMN strategy_confidence smallint NOT NULL DEFAULT 0 CHECK (strategy_confidence BETWEEN 0 AND 3),
+  ADD COLUMN strategy_source text NOT NULL DEFAULT '';
+)sql"},
   };
   return *kMigrations;
 }
@@ -104,13 +111,14 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
     // One snapshot of the database for the whole read.
     pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> tx(c);
     auto rel = tx.exec(
-        "SELECT version, to_char(imported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), source "
-        "FROM budget.releases WHERE is_current");
+        "SELECT version, to_char(imported_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), source, "
+        "source_th FROM budget.releases WHERE is_current");
     if (rel.empty()) return absl::OkStatus();
     Dataset ds;
     ds.version = rel[0][0].as<std::string>();
     ds.imported_at = rel[0][1].as<std::string>();
-    ds.source = rel[0][2].as<std::string>();
+    ds.source.en = rel[0][2].as<std::string>();
+    ds.source.th = rel[0][3].as<std::string>();
     for (const auto& r :
          tx.exec_params("SELECT path, sha256, size_bytes, rows FROM budget.release_files WHERE release_version = $1 "
                         "ORDER BY path",
@@ -168,8 +176,8 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
                                     r[3].as<std::string>(), r[4].as<int64_t>(), r[5].as<int64_t>()});
     }
     for (const auto& r : tx.exec("SELECT line_id, fiscal_year, agency, mission_type, name, category, amount_baht, "
-                                 "strategy_id, sub_dimension_id, district_id, source_page, source_ref "
-                                 "FROM budget.lines ORDER BY line_id")) {
+                                 "strategy_id, sub_dimension_id, district_id, source_page, source_ref, "
+                                 "strategy_confidence, strategy_source FROM budget.lines ORDER BY line_id")) {
       BudgetLine l;
       l.line_id = r[0].as<int64_t>();
       l.fiscal_year = r[1].as<int32_t>();
@@ -183,6 +191,8 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
       l.district_id = r[9].as<int32_t>();
       l.source_page = r[10].as<int32_t>();
       l.source_ref = r[11].as<std::string>();
+      l.strategy_confidence = static_cast<StrategyConfidence>(r[12].as<int>());
+      l.strategy_source = r[13].as<std::string>();
       ds.lines.push_back(std::move(l));
     }
     for (const auto& r : tx.exec("SELECT district_id, fiscal_year, topic, total_baht, topic_baht "
@@ -247,9 +257,10 @@ absl::StatusOr<bool> PgBudgetRepository::ReplaceCurrent(const Dataset& ds, const
                      a.strategy_id, a.source_strategy, a.sub_dimension, a.plan_baht, a.ordinance_baht);
     }
     for (const auto& l : ds.lines) {
-      tx.exec_params("INSERT INTO budget.lines VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", l.line_id,
-                     l.fiscal_year, l.agency, l.mission_type, l.name, l.category, l.amount_baht, l.strategy_id,
-                     l.sub_dimension_id, l.district_id, l.source_page, l.source_ref);
+      tx.exec_params("INSERT INTO budget.lines VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                     l.line_id, l.fiscal_year, l.agency, l.mission_type, l.name, l.category, l.amount_baht,
+                     l.strategy_id, l.sub_dimension_id, l.district_id, l.source_page, l.source_ref,
+                     static_cast<int>(l.strategy_confidence), l.strategy_source);
     }
     for (const auto& t : ds.district_totals) {
       for (const auto& [topic, amount] : t.topic_baht) {
@@ -265,10 +276,10 @@ absl::StatusOr<bool> PgBudgetRepository::ReplaceCurrent(const Dataset& ds, const
     for (const auto& l : ds.lines) total += l.amount_baht;
     tx.exec("UPDATE budget.releases SET is_current = false WHERE is_current");
     tx.exec_params(
-        "INSERT INTO budget.releases (version, source, line_count, total_baht, is_current) "
-        "VALUES ($1, $2, $3, $4, true) "
-        "ON CONFLICT (version) DO UPDATE SET is_current = true, imported_at = now()",
-        ds.version, ds.source, static_cast<int>(ds.lines.size()), total);
+        "INSERT INTO budget.releases (version, source, line_count, total_baht, is_current, source_th) "
+        "VALUES ($1, $2, $3, $4, true, $5) "
+        "ON CONFLICT (version) DO UPDATE SET is_current = true, imported_at = now(), source_th = $5",
+        ds.version, ds.source.en, static_cast<int>(ds.lines.size()), total, ds.source.th);
     tx.exec_params("DELETE FROM budget.release_files WHERE release_version = $1", ds.version);
     for (const auto& f : ds.files) {
       tx.exec_params("INSERT INTO budget.release_files VALUES ($1, $2, $3, $4, $5)", ds.version, f.path, f.sha256,

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/error_reason.h"
 #include "common/page_token.h"
 #include "common/stable_hash.h"
 #include "common/status_macros.h"
@@ -693,11 +694,12 @@ absl::StatusOr<std::vector<KeywordStat>> IndexSnapshot::TopKeywords(const Filter
 
 absl::StatusOr<SearchPage> IndexSnapshot::Search(const SearchRequest& request) const {
   if (request.query.empty()) {
-    return absl::InvalidArgumentError("query must not be empty");
+    return WithReason(absl::InvalidArgumentError("query must not be empty"), "QUERY_EMPTY");
   }
   if (request.query.size() > kMaxQueryBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("query is ", request.query.size(), " bytes; the limit is ", kMaxQueryBytes, " bytes"));
+    return WithReason(absl::InvalidArgumentError(absl::StrCat("query is ", request.query.size(),
+                                                              " bytes; the limit is ", kMaxQueryBytes, " bytes")),
+                      "QUERY_TOO_LONG", {{"max_bytes", absl::StrCat(kMaxQueryBytes)}});
   }
   if (!IsValidUtf8(request.query)) {
     return absl::InvalidArgumentError("query is not valid UTF-8");

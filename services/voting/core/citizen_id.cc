@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
+#include "common/error_reason.h"
 
 namespace bkk::voting {
 namespace {
@@ -40,22 +41,24 @@ absl::StatusOr<std::string> NormalizeCitizenId(absl::string_view raw) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
       // Position is 1-based in the input as typed; the character itself is
       // not echoed (it may be part of someone's ID).
-      return absl::InvalidArgumentError(
-          absl::StrCat("citizen_id must contain only digits (dashes and spaces are "
-                       "allowed as separators); found a non-digit character at position ",
-                       i + 1));
+      return WithReason(absl::InvalidArgumentError(absl::StrCat(
+                            "citizen_id must contain only digits (dashes and spaces are allowed as separators); "
+                            "found a non-digit character at position ",
+                            i + 1)),
+                        "CITIZEN_ID_NOT_DIGITS", {{"position", absl::StrCat(i + 1)}});
     }
     digits.push_back(c);
   }
   if (digits.size() != kCitizenIdDigits) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("citizen_id must have exactly ", kCitizenIdDigits, " digits, got ", digits.size()));
+    return WithReason(absl::InvalidArgumentError(absl::StrCat("citizen_id must have exactly ", kCitizenIdDigits,
+                                                              " digits, got ", digits.size())),
+                      "CITIZEN_ID_LENGTH", {{"digits", absl::StrCat(digits.size())}});
   }
   const int expected = CitizenIdCheckDigit(absl::string_view(digits).substr(0, kCitizenIdDigits - 1));
   if (digits.back() - '0' != expected) {
-    return absl::InvalidArgumentError(
-        "citizen_id checksum failed: the last digit does not match the "
-        "first 12 (the ID is probably mistyped)");
+    return WithReason(absl::InvalidArgumentError("citizen_id checksum failed: the last digit does not match the "
+                                                 "first 12 (the ID is probably mistyped)"),
+                      "CITIZEN_ID_CHECKSUM");
   }
   return digits;
 }

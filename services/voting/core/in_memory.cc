@@ -260,7 +260,7 @@ absl::StatusOr<StoredBallot> InMemoryVotingRepository::FindBallotByReceipt(const
   for (const auto& b : ballots_) {
     if (b.stored.receipt_code == receipt_code) return b.stored;
   }
-  return absl::NotFoundError("no ballot has this receipt_code");
+  return ReceiptNotFound();
 }
 
 absl::StatusOr<std::vector<StoredBallot>> InMemoryVotingRepository::BallotsAfter(int64_t after_id, int limit) {

@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/csv.h"
+#include "common/error_reason.h"
 #include "common/status_macros.h"
 #include "common/utf8_json.h"
 
@@ -23,7 +24,8 @@ constexpr int64_t kMaxMoney = 1'000'000'000'000;  // one trillion baht, as round
 int Stage(ProjectStatus s) { return s == ProjectStatus::kCancelled ? 0 : static_cast<int>(s); }
 
 absl::Status NeedsReason(absl::string_view what) {
-  return absl::FailedPreconditionError(absl::StrCat(what, " needs a reason: say why in `reason`"));
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(what, " needs a reason: say why in `reason`")),
+                    "PROJECT_CHANGE_NEEDS_REASON");
 }
 
 absl::Status CheckLink(absl::string_view link) {

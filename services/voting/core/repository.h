@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "common/error_reason.h"
 #include "common/operators/model.h"
 #include "services/voting/core/model.h"
 #include "services/voting/core/projects.h"
@@ -27,6 +28,9 @@ namespace bkk::voting {
 
 // The refusals of a second ballot, worded once for both repositories.
 inline constexpr char kAlreadyVotedHere[] = "this voter has already cast a ballot in this district for this round";
+inline absl::Status ReceiptNotFound() {
+  return WithReason(absl::NotFoundError("no ballot has this receipt_code"), "RECEIPT_NOT_FOUND");
+}
 inline std::string OneDistrictRefusal(int32_t district_id) {
   return absl::StrCat("this voter has already voted in this round, in district ", district_id,
                       ": a voter chooses one district per round");
@@ -46,8 +50,10 @@ inline BallotResult ResultAgainst(const NewBallot& b, int64_t held_id, const std
     r.receipt_code = held_receipt;
     r.replayed = true;
   } else {
-    r.status = absl::AlreadyExistsError(held_district == b.district_id ? std::string(kAlreadyVotedHere)
-                                                                       : OneDistrictRefusal(held_district));
+    r.status = held_district == b.district_id
+                   ? WithReason(absl::AlreadyExistsError(kAlreadyVotedHere), "ALREADY_VOTED")
+                   : WithReason(absl::AlreadyExistsError(OneDistrictRefusal(held_district)), "ALREADY_VOTED_ELSEWHERE",
+                                {{"district_id", absl::StrCat(held_district)}});
     r.existing_district_id = held_district;
   }
   return r;

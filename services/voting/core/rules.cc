@@ -3,6 +3,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "common/error_reason.h"
 
 namespace bkk::voting {
 
@@ -181,10 +182,9 @@ absl::Status CheckCanChangeRules(Phase phase) {
 
 absl::Status CheckCanVote(Phase phase) {
   if (phase == Phase::kVoting) return absl::OkStatus();
-  return absl::FailedPreconditionError(
-      absl::StrCat("ballots are accepted only while voting is open; this "
-                   "round is in phase ",
-                   PhaseName(phase)));
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        "ballots are accepted only while voting is open; this round is in phase ", PhaseName(phase))),
+                    "VOTING_NOT_OPEN", {{"phase", std::string(PhaseName(phase))}});
 }
 
 absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget, const ApprovedProjects& approved,
@@ -193,7 +193,7 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget, con
     return absl::FailedPreconditionError(absl::StrCat("round is misconfigured: ", s.message()));
   }
   if (ballot.empty()) {
-    return absl::InvalidArgumentError("ballot is empty: choose at least one project");
+    return WithReason(absl::InvalidArgumentError("ballot is empty: choose at least one project"), "BALLOT_EMPTY");
   }
   const bool cumulative = rule.kind == BallotKind::kCumulative;
   absl::flat_hash_set<absl::string_view> seen;
@@ -208,27 +208,33 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget, con
   for (const BallotEntry& entry : ballot) {
     const auto it = approved.find(entry.project_id);
     if (it == approved.end()) {
-      return absl::NotFoundError(
-          absl::StrCat("project ", entry.project_id, " is not an approved project of this round"));
+      return WithReason(
+          absl::NotFoundError(absl::StrCat("project ", entry.project_id, " is not an approved project of this round")),
+          "BALLOT_PROJECT_NOT_APPROVED", {{"project_id", entry.project_id}});
     }
     if (!seen.insert(entry.project_id).second) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("project ", entry.project_id, " appears more than once on the ballot"));
+      return WithReason(absl::InvalidArgumentError(
+                            absl::StrCat("project ", entry.project_id, " appears more than once on the ballot")),
+                        "BALLOT_DUPLICATE_PROJECT", {{"project_id", entry.project_id}});
     }
     if (!cumulative && entry.points != 1) {
-      return absl::InvalidArgumentError(absl::StrCat(BallotKindName(rule.kind),
-                                                     " ballots give exactly 1 point per chosen "
-                                                     "project; project ",
-                                                     entry.project_id, " has ", entry.points));
+      return WithReason(absl::InvalidArgumentError(absl::StrCat(BallotKindName(rule.kind),
+                                                                " ballots give exactly 1 point per chosen project; "
+                                                                "project ",
+                                                                entry.project_id, " has ", entry.points)),
+                        "BALLOT_POINTS_INVALID", {{"project_id", entry.project_id}});
     }
     if (cumulative && entry.points <= 0) {
-      return absl::InvalidArgumentError(absl::StrCat("project ", entry.project_id, " has ", entry.points,
-                                                     " points; give each chosen project at least 1 point"));
+      return WithReason(absl::InvalidArgumentError(absl::StrCat("project ", entry.project_id, " has ", entry.points,
+                                                                " points; give each chosen project at least 1 point")),
+                        "BALLOT_POINTS_INVALID", {{"project_id", entry.project_id}});
     }
     if (cumulative && entry.points > rule.max_points_per_project) {
-      return absl::InvalidArgumentError(absl::StrCat("project ", entry.project_id, " has ", entry.points,
-                                                     " points, the round allows at most ", rule.max_points_per_project,
-                                                     " per project"));
+      return WithReason(absl::InvalidArgumentError(absl::StrCat("project ", entry.project_id, " has ", entry.points,
+                                                                " points, the round allows at most ",
+                                                                rule.max_points_per_project, " per project")),
+                        "BALLOT_TOO_MANY_POINTS_PER_PROJECT",
+                        {{"max_points", absl::StrCat(rule.max_points_per_project)}});
     }
     if (it->second < 0) {
       return absl::FailedPreconditionError(
@@ -248,8 +254,9 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget, con
   switch (rule.kind) {
     case BallotKind::kApproval:
       if (ballot.size() > static_cast<size_t>(rule.max_choices)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("ballot has ", ballot.size(), " choices, the round allows at most ", rule.max_choices));
+        return WithReason(absl::InvalidArgumentError(absl::StrCat(
+                              "ballot has ", ballot.size(), " choices, the round allows at most ", rule.max_choices)),
+                          "BALLOT_TOO_MANY_CHOICES", {{"max_choices", absl::StrCat(rule.max_choices)}});
       }
       break;
     case BallotKind::kKnapsack:
@@ -258,8 +265,10 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget, con
         __int128 total = 0;
         for (const BallotEntry& e : ballot) total += approved.at(e.project_id);
         const int64_t shown = total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(total);
-        return absl::InvalidArgumentError(
-            absl::StrCat("chosen projects cost ", shown, " baht, the district budget is ", district_budget, " baht"));
+        return WithReason(
+            absl::InvalidArgumentError(absl::StrCat("chosen projects cost ", shown, " baht, the district budget is ",
+                                                    district_budget, " baht")),
+            "BALLOT_OVER_BUDGET", {{"cost_baht", absl::StrCat(shown)}, {"budget_baht", absl::StrCat(district_budget)}});
       }
       break;
     case BallotKind::kCumulative:
@@ -267,8 +276,10 @@ absl::Status ValidateBallot(const BallotRule& rule, int64_t district_budget, con
         __int128 total = 0;
         for (const BallotEntry& e : ballot) total += e.points;
         const int64_t shown = total > INT64_MAX ? INT64_MAX : static_cast<int64_t>(total);
-        return absl::InvalidArgumentError(
-            absl::StrCat("ballot gives ", shown, " points in total, the round allows at most ", rule.total_points));
+        return WithReason(
+            absl::InvalidArgumentError(
+                absl::StrCat("ballot gives ", shown, " points in total, the round allows at most ", rule.total_points)),
+            "BALLOT_TOO_MANY_POINTS", {{"total_points", absl::StrCat(rule.total_points)}});
       }
       break;
   }

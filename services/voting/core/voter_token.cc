@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "common/crypto.h"
+#include "common/error_reason.h"
 
 namespace bkk::voting {
 namespace {
@@ -17,7 +18,7 @@ constexpr size_t kFixedPayloadBytes = 1 + 1 + 8 + 1 + kSha256Bytes;
 constexpr absl::string_view kSignDomain = "bkk-voter-token:";
 
 absl::Status Malformed(absl::string_view why) {
-  return absl::UnauthenticatedError(absl::StrCat("voter token is malformed: ", why));
+  return WithReason(absl::UnauthenticatedError(absl::StrCat("voter token is malformed: ", why)), "VOTER_TOKEN_INVALID");
 }
 
 // Strict base64url: only the canonical unpadded encoding is accepted, so each
@@ -112,9 +113,9 @@ absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token, ab
     return Malformed("not valid unpadded base64url");
   }
   if (!ConstantTimeEquals(signature, Sign(payload))) {
-    return absl::UnauthenticatedError(
-        "voter token signature does not match: the token was altered or "
-        "signed with another key");
+    return WithReason(absl::UnauthenticatedError("voter token signature does not match: the token was altered or "
+                                                 "signed with another key"),
+                      "VOTER_TOKEN_INVALID");
   }
 
   // Signed by us, so the layout is ours; still check every length so a
@@ -124,8 +125,9 @@ absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token, ab
   }
   const auto byte = [&payload](size_t i) { return static_cast<uint8_t>(payload[i]); };
   if (byte(0) != kTokenVersion) {
-    return absl::UnauthenticatedError(
-        absl::StrCat("voter token version ", byte(0), " is not supported (expected ", kTokenVersion, ")"));
+    return WithReason(absl::UnauthenticatedError(absl::StrCat("voter token version ", byte(0),
+                                                              " is not supported (expected ", kTokenVersion, ")")),
+                      "VOTER_TOKEN_INVALID");
   }
   VoterClaims claims;
   if (byte(1) != static_cast<uint8_t>(VoterKind::kVerified) && byte(1) != static_cast<uint8_t>(VoterKind::kAnonymous)) {
@@ -144,8 +146,10 @@ absl::StatusOr<VoterClaims> VoterTokenSigner::Verify(absl::string_view token, ab
 
   const int64_t now_unix = absl::ToUnixSeconds(now);
   if (now_unix >= claims.expires_at_unix) {
-    return absl::UnauthenticatedError(absl::StrCat("voter token expired at ", FormatUnix(claims.expires_at_unix),
-                                                   " (now ", FormatUnix(now_unix), "); sign in again"));
+    return WithReason(
+        absl::UnauthenticatedError(absl::StrCat("voter token expired at ", FormatUnix(claims.expires_at_unix), " (now ",
+                                                FormatUnix(now_unix), "); sign in again")),
+        "VOTER_TOKEN_EXPIRED");
   }
   return claims;
 }

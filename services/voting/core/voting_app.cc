@@ -14,6 +14,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/crypto.h"
+#include "common/error_reason.h"
 #include "common/log.h"
 #include "common/operators/operator_auth.h"
 #include "common/status_macros.h"
@@ -44,18 +45,28 @@ absl::Status NotInRound(int32_t district_id, int64_t round_id) {
 }
 
 absl::Status ValidateDistricts(const std::vector<RoundDistrict>& districts) {
-  if (districts.empty()) return absl::InvalidArgumentError("districts: a round needs at least one district");
+  if (districts.empty()) {
+    return WithReason(absl::InvalidArgumentError("districts: a round needs at least one district"),
+                      "ROUND_DISTRICTS_EMPTY");
+  }
   std::set<int32_t> seen;
   for (const auto& d : districts) {
     if (d.district_id < 1 || d.district_id > 50) {
-      return absl::InvalidArgumentError(absl::StrCat("districts: district_id must be 1-50, got ", d.district_id));
+      return WithReason(
+          absl::InvalidArgumentError(absl::StrCat("districts: district_id must be 1-50, got ", d.district_id)),
+          "ROUND_DISTRICT_ID_RANGE", {{"district_id", absl::StrCat(d.district_id)}});
     }
     if (!seen.insert(d.district_id).second) {
-      return absl::InvalidArgumentError(absl::StrCat("districts: district ", d.district_id, " is listed twice"));
+      return WithReason(
+          absl::InvalidArgumentError(absl::StrCat("districts: district ", d.district_id, " is listed twice")),
+          "ROUND_DISTRICT_TWICE", {{"district_id", absl::StrCat(d.district_id)}});
     }
     if (d.budget_baht <= 0 || d.budget_baht > kMaxBudget) {
-      return absl::InvalidArgumentError(absl::StrCat("districts: budget_baht of district ", d.district_id,
-                                                     " must be 1 to ", kMaxBudget, " baht, got ", d.budget_baht));
+      return WithReason(
+          absl::InvalidArgumentError(absl::StrCat("districts: budget_baht of district ", d.district_id,
+                                                  " must be 1 to ", kMaxBudget, " baht, got ", d.budget_baht)),
+          "ROUND_DISTRICT_BUDGET_RANGE",
+          {{"district_id", absl::StrCat(d.district_id)}, {"max_baht", absl::StrCat(kMaxBudget)}});
     }
   }
   return absl::OkStatus();
@@ -337,17 +348,21 @@ absl::StatusOr<std::vector<RoundRecord>> VotingApp::ListRounds(bool archive) {
 absl::StatusOr<SubmittedProposal> VotingApp::SubmitProposal(ProposalRecord p) {
   ASSIGN_OR_RETURN(auto round, store_->GetRound(p.round_id));
   if (round.phase != Phase::kProposals) {
-    return absl::FailedPreconditionError(absl::StrCat("round ", p.round_id, " is in phase ", PhaseName(round.phase),
-                                                      "; proposals are accepted only in phase proposals"));
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat("round ", p.round_id, " is in phase ", PhaseName(round.phase),
+                                                   "; proposals are accepted only in phase proposals")),
+        "PROPOSALS_NOT_OPEN", {{"phase", std::string(PhaseName(round.phase))}});
   }
   int64_t budget = round.BudgetOf(p.district_id);
   if (budget < 0) return NotInRound(p.district_id, p.round_id);
   p.title = std::string(absl::StripAsciiWhitespace(p.title));
   if (CodePoints(p.title) < 3 || CodePoints(p.title) > kMaxTitleChars) {
-    return absl::InvalidArgumentError("title must be 3 to 200 characters");
+    return WithReason(absl::InvalidArgumentError("title must be 3 to 200 characters"), "PROPOSAL_TITLE_LENGTH",
+                      {{"min", "3"}, {"max", absl::StrCat(kMaxTitleChars)}});
   }
   if (p.description.size() > kMaxDescriptionBytes) {
-    return absl::InvalidArgumentError("description is longer than 5000 bytes");
+    return WithReason(absl::InvalidArgumentError("description is longer than 5000 bytes"),
+                      "PROPOSAL_DESCRIPTION_TOO_LONG", {{"max_bytes", absl::StrCat(kMaxDescriptionBytes)}});
   }
   static const std::regex kTag("^[sp][0-9]{1,2}(\\.[0-9]{1,2})?$");
   if (!p.strategy_tag.empty() && !std::regex_match(p.strategy_tag, kTag)) {
@@ -355,8 +370,9 @@ absl::StatusOr<SubmittedProposal> VotingApp::SubmitProposal(ProposalRecord p) {
         absl::StrCat("strategy_tag \"", p.strategy_tag, "\" is not a strategy (s1-s7) or sub-dimension (s1.2)"));
   }
   if (p.estimated_cost_baht <= 0 || p.estimated_cost_baht > budget) {
-    return absl::InvalidArgumentError(absl::StrCat("estimated_cost_baht must be 1 to the district budget (", budget,
-                                                   " baht), got ", p.estimated_cost_baht));
+    return WithReason(absl::InvalidArgumentError(absl::StrCat("estimated_cost_baht must be 1 to the district budget (",
+                                                              budget, " baht), got ", p.estimated_cost_baht)),
+                      "PROPOSAL_COST_RANGE", {{"budget_baht", absl::StrCat(budget)}});
   }
   p.status = ModerationStatus::kPending;
   p.rejection_reason.clear();
@@ -424,13 +440,17 @@ absl::StatusOr<std::pair<std::string, int64_t>> VotingApp::RegisterVoter(int64_t
                                                                          const std::string& browser_id) {
   ASSIGN_OR_RETURN(auto round, store_->GetRound(round_id));
   if (round.phase == Phase::kClosed || round.phase == Phase::kPublished) {
-    return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " has closed; voters cannot register"));
+    return WithReason(
+        absl::FailedPreconditionError(absl::StrCat("round ", round_id, " has closed; voters cannot register")),
+        "ROUND_CLOSED");
   }
   std::string voter_hash;
   VoterKind kind;
   if (round.identity_mode == IdentityMode::kCitizenId) {
     if (citizen_id.empty()) {
-      return absl::InvalidArgumentError("citizen_id is required: this round verifies voters by Thai citizen ID");
+      return WithReason(
+          absl::InvalidArgumentError("citizen_id is required: this round verifies voters by Thai citizen ID"),
+          "CITIZEN_ID_REQUIRED");
     }
     ASSIGN_OR_RETURN(voter_hash, hasher_.HashCitizenId(citizen_id));
     kind = VoterKind::kVerified;
@@ -461,8 +481,9 @@ std::vector<absl::Status> VotingApp::AdmitGroup(const std::vector<const RateKeys
   for (size_t i = 0; i < keys.size(); ++i) {
     for (const auto& [key, limit] : *keys[i]) {
       if ((*counts)[c++] > limit && out[i].ok()) {
-        out[i] = absl::ResourceExhaustedError(
-            absl::StrCat("too many requests (", limit, " a minute allowed); wait a minute and try again"));
+        out[i] = WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                                "too many requests (", limit, " a minute allowed); wait a minute and try again")),
+                            "RATE_LIMITED", {{"per_minute", absl::StrCat(limit)}});
       }
     }
   }
@@ -505,7 +526,8 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
                                                                         const std::string& idempotency_key,
                                                                         const std::string& client_address) {
   if (voter_token.empty()) {
-    return absl::UnauthenticatedError("voter_token is required: register with RegisterVoter first");
+    return WithReason(absl::UnauthenticatedError("voter_token is required: register with RegisterVoter first"),
+                      "VOTER_TOKEN_INVALID");
   }
   ASSIGN_OR_RETURN(auto claims, signer_.Verify(voter_token, absl::Now()));
   if (claims.round_id != absl::StrCat(round_id)) {
@@ -525,8 +547,10 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
   {
     ASSIGN_OR_RETURN(auto round, RoundForBallot(round_id));
     if (round.phase != Phase::kVoting) {
-      return absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round.phase),
-                                                        "; ballots are accepted only while voting is open"));
+      return WithReason(
+          absl::FailedPreconditionError(absl::StrCat("round ", round_id, " is in phase ", PhaseName(round.phase),
+                                                     "; ballots are accepted only while voting is open")),
+          "VOTING_NOT_OPEN", {{"phase", std::string(PhaseName(round.phase))}});
     }
     budget = round.BudgetOf(district_id);
     if (budget < 0) return NotInRound(district_id, round_id);
@@ -560,7 +584,8 @@ absl::StatusOr<std::pair<NewBallot, RateKeys>> VotingApp::PrepareBallot(int64_t 
 
 absl::StatusOr<CountedBallot> VotingApp::CheckReceipt(const std::string& receipt_code) {
   if (receipt_code.empty() || receipt_code.size() > 64) {
-    return absl::InvalidArgumentError("receipt_code is required (the code shown after voting)");
+    return WithReason(absl::InvalidArgumentError("receipt_code is required (the code shown after voting)"),
+                      "RECEIPT_NOT_FOUND");
   }
   ASSIGN_OR_RETURN(auto ballot, store_->FindBallotByReceipt(receipt_code));
   CountedBallot out{ballot.round_id, ballot.district_id, ballot.cast_at,

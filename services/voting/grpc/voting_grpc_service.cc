@@ -7,6 +7,7 @@
 #include "common/grpc_status.h"
 #include "common/operators/grpc_caller.h"
 #include "common/page_token.h"
+#include "common/request_language.h"
 #include "common/status_macros.h"
 #include "common/trace.h"
 #include "services/voting/core/money.h"
@@ -666,8 +667,11 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOu
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                         absl::StrCat("language must be \"th\" or \"en\", got \"", request->language(), "\""));
   }
+  // An explicit language wins; otherwise the gateway's Accept-Language.
+  const bool thai =
+      request->language().empty() ? RequestLanguage(*context) == Language::kThai : request->language() == "th";
   // Results frozen before Thai texts were kept have only the English ones.
-  const auto in_language = [thai = request->language() == "th"](const std::string& en, const std::string& th) {
+  const auto in_language = [thai](const std::string& en, const std::string& th) {
     return thai && !th.empty() ? th : en;
   };
   ASSIGN_OR_RETURN(auto view, app_->ComputeOutcome(request->round_id(), request->district_id(), rule, audience),
@@ -678,7 +682,7 @@ grpc::Status VotingGrpcService::ComputeOutcome(Ctx* context, const pb::ComputeOu
   response->set_spent_baht(o.total_cost);
   response->set_voter_count(o.voters);
   response->set_summary(in_language(o.summary, o.summary_th));
-  response->set_language(request->language() == "th" && !o.summary_th.empty() ? "th" : "en");
+  response->set_language(thai && !o.summary_th.empty() ? "th" : "en");
   response->set_min_project_support(o.min_support);
   response->set_currency(o.currency);
   response->set_money_scale(o.money_scale);

@@ -661,7 +661,7 @@ absl::StatusOr<StoredBallot> PgVotingRepository::FindBallotByReceipt(const std::
     pqxx::read_transaction tx(c);
     auto r = tx.exec_params(std::string("SELECT ") + kBallotColumns + " FROM voting.ballots WHERE receipt_code = $1",
                             receipt_code);
-    if (r.empty()) return absl::NotFoundError("no ballot has this receipt_code");
+    if (r.empty()) return ReceiptNotFound();
     b = BallotFromRow(r[0]);
     return b;
   });

@@ -30,7 +30,7 @@ const DATASET_FILES = new Set([
   'budget/bma-ordinance-2566-items.csv', 'budget/bma-ordinance-2566-stated-totals.csv',
   'budget/bma-total-budget-by-year.json', 'budget/plan-aggregates-2561-2565.csv',
   'budget/district-topic-budget-2555-2566.csv', 'plan/strategies-7-2561-2580.json',
-  'plan/policies-9-dee-2568.json', 'districts/districts.json',
+  'plan/policies-9-dee-2568.json', 'districts/districts.json', 'budget/strategy-mapping-2566.csv',
 ]);
 
 /** Path relative to the folder chosen ("data/budget/x.csv" -> "budget/x.csv"). */

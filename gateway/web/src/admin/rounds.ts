@@ -5,7 +5,7 @@ import { get, num, type District, type Round, type Turnout } from '../api';
 import { clear, h } from '../dom';
 import { fmtInt, fmtYear } from '../format';
 import { t, type Key } from '../i18n';
-import { districtName, districts, loading } from '../ui';
+import { districtName, districts, errorMessage, loading } from '../ui';
 import { phaseTitle } from '../sections/voting/text';
 import { change, hasRole } from './session';
 import { fieldError, refusal } from './widgets';
@@ -159,7 +159,7 @@ export async function renderCreateRound(el: HTMLElement): Promise<void> {
       const target = /fiscal_year/.test(message) ? year : /districts|budget/.test(message) ? districtsField
         : /name/.test(message) ? name : /ballot_rule|max_choices|points/.test(message) ? form.querySelector('#round-ballot') as HTMLElement : null;
       if (target) {
-        fieldError(target, message);
+        fieldError(target, errorMessage(err));
         target.focus();
       }
       submit.disabled = false;

@@ -87,6 +87,7 @@ export function mountAbout(el: HTMLElement): void {
           h('li', null, t('data.src.plan')),
           h('li', null, t('data.src.districts')),
           h('li', null, t('data.src.unclassified')),
+          h('li', null, t('data.src.strategyOrder')),
         ),
         h('h3', null, t('data.releaseTitle')),
         releaseBox(),

@@ -20,13 +20,13 @@ export function outcomeBox(outcome: Outcome | null, error: unknown, where?: { ro
         ' ', h('a', { href: `#/projects?round=${where.roundId}&district=${where.districtId}` }, t('results.projects')))
       : null,
     h('p', null, outcomeText(outcome.rule), ' ', t('outcome.spent', { spent: fmtBaht(num(outcome.spentBaht)), budget: fmtBaht(num(outcome.budgetBaht)) })),
-    outcome.summary ? h('p', { class: 'muted small', lang: 'en' }, outcome.summary) : null,
+    outcome.summary ? h('p', { class: 'muted small', lang: outcome.language || 'en' }, outcome.summary) : null,
     projects.length === 0 ? empty() : h('ol', { class: 'outcome-list' },
       projects.map((p) => h('li', { class: p.funded ? 'funded' : 'not-funded' },
         h('strong', null, p.funded ? t('outcome.funded') : t('outcome.notFunded')), ' ',
         h('a', { href: `#/proposals/${p.proposalId}` }, p.title ?? ''),
         h('span', { class: 'muted small' }, ` · ${fmtBaht(num(p.costBaht))} · ${t('vote.support', { n: fmtInt(num(p.support)) })}`),
-        p.explanation ? h('p', { class: 'muted small', lang: 'en' }, p.explanation) : null,
+        p.explanation ? h('p', { class: 'muted small', lang: outcome.language || 'en' }, p.explanation) : null,
       ))),
   );
 }
