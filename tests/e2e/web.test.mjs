@@ -129,10 +129,10 @@ async function waitSectionsLoaded(page) {
   await page.waitForSelector('#district-map path', { timeout: 30000 });
 }
 
-/** A point inside a district's shape, in page coordinates, that the shape itself receives. */
-function pointInDistrict(page, id) {
-  return page.evaluate((districtId) => {
-    const path = document.querySelector(`#district-map path[data-district="${districtId}"]`);
+/** A point inside a district's shape (on map `svgId`), in page coordinates, that the shape itself receives. */
+function pointInDistrict(page, id, svgId = 'district-map') {
+  return page.evaluate(([districtId, svgId]) => {
+    const path = document.querySelector(`#${svgId} path[data-district="${districtId}"]`);
     path.scrollIntoView({ block: 'center', behavior: 'instant' });
     const box = path.getBBox();
     const matrix = path.getScreenCTM();
@@ -148,7 +148,7 @@ function pointInDistrict(page, id) {
       }
     }
     return null;
-  }, id);
+  }, [id, svgId]);
 }
 
 function runAxe(page, label, t) {
@@ -500,6 +500,28 @@ test('propose, approve, vote: receipt, live top-10 and voter count, refusals', {
   await page.goto(`${BASE}/#/vote?district=${D}`);
   await page.waitForSelector('#propose-form', { timeout: 20000 });
   assert.equal(await page.locator('#vote-phase').getAttribute('data-phase'), 'PHASE_PROPOSALS');
+
+  // The district can be chosen on a map as well as from the list: the round's
+  // districts are marked, and a click on a shape chooses that district.
+  await page.click('.district-pick-map summary');
+  await page.waitForSelector('#vote-map path', { timeout: 20000 });
+  assert.equal(await page.locator('#vote-map path').count(), 50);
+  for (const d of [districts[0].id, D, districts[2].id]) {
+    assert.equal(await page.locator(`#vote-map path[data-district="${d}"]`).getAttribute('data-round'), 'true');
+  }
+  const other = districts[2].id;
+  const inOther = await pointInDistrict(page, other, 'vote-map');
+  assert.ok(inOther, `a point inside district ${other} on the vote map`);
+  await page.mouse.click(inOther.x, inOther.y);
+  await page.waitForFunction((d) => document.querySelector('#vote-district')?.value === String(d), other);
+  await page.waitForFunction((d) => location.hash === `#/vote?district=${d}`, other);
+  await page.waitForSelector(`#vote-map path.selected[data-district="${other}"]`, { timeout: 10000 });
+  await page.waitForSelector('#propose-form', { timeout: 20000 });
+  await page.screenshot({ path: path.join(SHOTS, '390-vote-map.png') });
+  const back = await pointInDistrict(page, D, 'vote-map');
+  await page.mouse.click(back.x, back.y);
+  await page.waitForFunction((d) => document.querySelector('#vote-district')?.value === String(d), D);
+  await page.waitForSelector('#propose-form', { timeout: 20000 });
   const uiTitle = `ทางเท้าร่มรื่น ${Date.now() % 100000}`;
   await page.fill('#propose-title', uiTitle);
   await page.fill('#propose-description', 'ปลูกต้นไม้ให้ร่มเงาบนทางเท้าหน้าโรงเรียน');

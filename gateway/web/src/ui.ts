@@ -127,12 +127,22 @@ function titleCase(s: string): string {
   return s.replace(/\b\w/g, (c) => c.toUpperCase());
 }
 
+/**
+ * A strategy's name in the reader's language. The plan names its 7
+ * strategies in Thai; the English page uses the 2561 plan's names in
+ * English (strings.ts "strategy.en.*", keyed by the plan's name_en slug).
+ */
+export function strategyName(s: Pick<Strategy, 'id' | 'name' | 'nameEn'>): string {
+  const key = `strategy.en.${s.nameEn ?? ''}`;
+  if (lang() === 'en' && hasKey(key)) return t(key);
+  return s.name ?? s.id ?? '';
+}
+
 /** Strategy label; the empty id is "unclassified" (ไม่พบข้อมูล). */
 export function strategyLabel(id: string | undefined, list: Strategy[]): string {
   if (!id || id === 'unclassified') return t('strategy.unclassified');
   const s = list.find((x) => x.id === id);
-  if (!s) return id;
-  return s.name ?? id;
+  return s ? strategyName(s) : id;
 }
 
 // Colours of the 7 strategies and "unclassified" (WCAG-checked on white for text use).

@@ -4,7 +4,7 @@ import { num, type Overview, type Strategy, type YearOverview } from '../api';
 import { clear, h } from '../dom';
 import { fmtMillion, fmtMillionNumber, fmtPct, fmtYear } from '../format';
 import { lang, onLangChange, t } from '../i18n';
-import { empty, errorBox, loading, overview, sectionHead, strategies7, STRATEGY_COLORS } from '../ui';
+import { empty, errorBox, loading, overview, sectionHead, strategies7, strategyName, STRATEGY_COLORS } from '../ui';
 
 interface Headline {
   years: number[];
@@ -33,8 +33,9 @@ export function computeHeadline(years: YearOverview[], strategies: Strategy[]): 
   let bestSum = -1;
   for (const [id, v] of sums) if (v > bestSum) [best, bestSum] = [id, v];
   if (!best || strategic <= 0) return null;
+  const bestStrategy = strategies.find((s) => s.id === best);
   const name =
-    strategies.find((s) => s.id === best)?.name ??
+    (bestStrategy ? strategyName(bestStrategy) : undefined) ??
     classified.flatMap((y) => y.byStrategy ?? []).find((s) => s.strategyId === best)?.strategyName ??
     best;
   return {
@@ -74,7 +75,7 @@ export function mountBudget(el: HTMLElement): void {
   }
 
   function legendItems(): { id: string; label: string; color: string }[] {
-    const items = strategies.map((s) => ({ id: s.id, label: s.name ?? s.id, color: STRATEGY_COLORS[s.id] ?? '#555' }));
+    const items = strategies.map((s) => ({ id: s.id, label: strategyName(s), color: STRATEGY_COLORS[s.id] ?? '#555' }));
     items.push({ id: '', label: t('strategy.unclassified'), color: STRATEGY_COLORS[''] });
     return items;
   }

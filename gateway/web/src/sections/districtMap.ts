@@ -45,6 +45,49 @@ export function classOf(value: number, bounds: number[]): number {
   return i < 0 ? bounds.length - 1 : i;
 }
 
+/** How one district is drawn: fill, tooltip, data attributes. */
+export interface DistrictLook {
+  fill: string;
+  title: string;
+  data?: Record<string, string>;
+}
+
+/**
+ * The 50 districts as one SVG, each path drawn by `look` and chosen by a
+ * click. Decorative for assistive technology (aria-hidden): every use pairs
+ * it with a table or a select that offers the same choice.
+ */
+export function districtSvg(
+  map: { districts: MapDistrict[]; width: number; height: number },
+  id: string,
+  selected: number,
+  look: (d: MapDistrict) => DistrictLook,
+  onPick: (id: number) => void,
+  onHover?: (d: MapDistrict) => void,
+): SVGSVGElement {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${map.width} ${map.height}`);
+  svg.setAttribute('class', 'district-map');
+  svg.setAttribute('id', id);
+  svg.setAttribute('aria-hidden', 'true');
+  for (const d of map.districts) {
+    const { fill, title, data } = look(d);
+    const path = document.createElementNS(SVG, 'path');
+    path.setAttribute('d', d.d);
+    path.setAttribute('data-district', String(d.id));
+    for (const [k, v] of Object.entries(data ?? {})) path.setAttribute(`data-${k}`, v);
+    path.setAttribute('fill', fill);
+    if (d.id === selected) path.setAttribute('class', 'selected');
+    const tooltip = document.createElementNS(SVG, 'title');
+    tooltip.textContent = title;
+    path.appendChild(tooltip);
+    if (onHover) path.addEventListener('pointerenter', () => onHover(d));
+    path.addEventListener('click', () => onPick(d.id));
+    svg.appendChild(path);
+  }
+  return svg;
+}
+
 export function mountDistrictMap(el: HTMLElement): void {
   let totals: DistrictYearTotal[] | null = null;
   let error: unknown = null;
@@ -93,29 +136,19 @@ export function mountDistrictMap(el: HTMLElement): void {
       const bounds = classBounds([...values.values()].filter((v): v is number => v !== null));
 
       const info = h('p', { class: 'map-info', id: 'map-info', 'aria-live': 'polite' }, t('map.hint'));
-      const svg = document.createElementNS(SVG, 'svg');
-      svg.setAttribute('viewBox', `0 0 ${MAP_WIDTH} ${MAP_HEIGHT}`);
-      svg.setAttribute('class', 'district-map');
-      svg.setAttribute('id', 'district-map');
-      svg.setAttribute('aria-hidden', 'true');  // the table below carries the same figures
-      for (const d of MAP_DISTRICTS) {
-        const v = values.get(d.id) ?? null;
-        const cls = v === null ? -1 : classOf(v, bounds);
-        const path = document.createElementNS(SVG, 'path');
-        path.setAttribute('d', d.d);
-        path.setAttribute('data-district', String(d.id));
-        path.setAttribute('data-value', v === null ? '' : String(v));
-        path.setAttribute('data-class', String(cls));
-        path.setAttribute('fill', cls < 0 ? '#ddd' : CLASS_COLORS[cls]);
-        if (d.id === selected) path.setAttribute('class', 'selected');
-        const title = document.createElementNS(SVG, 'title');
-        title.textContent = `${name(d)}: ${show(v)}`;
-        path.appendChild(title);
-        const hover = () => (info.textContent = `${name(d)}: ${show(v)}`);
-        path.addEventListener('pointerenter', hover);
-        path.addEventListener('click', () => select(d.id));
-        svg.appendChild(path);
-      }
+      // The table below carries the same figures for keyboards and screen readers.
+      const svg = districtSvg({ districts: MAP_DISTRICTS, width: MAP_WIDTH, height: MAP_HEIGHT }, 'district-map', selected,
+        (d) => {
+          const v = values.get(d.id) ?? null;
+          const cls = v === null ? -1 : classOf(v, bounds);
+          return {
+            fill: cls < 0 ? '#ddd' : CLASS_COLORS[cls],
+            title: `${name(d)}: ${show(v)}`,
+            data: { value: v === null ? '' : String(v), class: String(cls) },
+          };
+        },
+        select,
+        (d) => (info.textContent = `${name(d)}: ${show(values.get(d.id) ?? null)}`));
 
       body.push(
         h('div', { class: 'map-controls' },

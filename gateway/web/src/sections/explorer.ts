@@ -8,7 +8,7 @@ import { onLangChange, t, type Key } from '../i18n';
 import { openLine } from '../lineDialog';
 import { badgeFundedLines } from '../projects';
 import {
-  announce, districtName, districts, empty, errorBox, filterParams, filterStore, loading, overview, sectionHead,
+  announce, districtName, districts, empty, errorBox, filterParams, filterStore, loading, overview, sectionHead, strategyName,
   strategies7, strategyLabel, type Filter,
 } from '../ui';
 
@@ -213,7 +213,7 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
         select('explorer-district', 'explorer.district', cur.districtId ? String(cur.districtId) : '',
           ds.map((d) => ({ v: String(d.id), label: districtName(d) })), (v) => setFilter({ districtId: Number(v) || 0 })),
         select('explorer-strategy', 'explorer.strategy', cur.strategyId,
-          [...ss.map((s, i) => ({ v: s.id, label: `${i + 1}. ${s.name ?? s.id}` })), { v: 'unclassified', label: t('strategy.unclassified') }],
+          [...ss.map((s, i) => ({ v: s.id, label: `${i + 1}. ${strategyName(s)}` })), { v: 'unclassified', label: t('strategy.unclassified') }],
           (v) => setFilter({ strategyId: v })),
         select('explorer-mission', 'explorer.mission', cur.missionType, missionOptions.map((m) => ({ v: m, label: m })), (v) => setFilter({ missionType: v })),
         h('div', { class: 'field' },

@@ -3,7 +3,7 @@
 import type { Framework, Strategy } from '../api';
 import { clear, h } from '../dom';
 import { lang, onLangChange, t } from '../i18n';
-import { errorBox, frameworks, loading, empty, sectionHead, STRATEGY_COLORS } from '../ui';
+import { errorBox, frameworks, loading, empty, sectionHead, strategyName, STRATEGY_COLORS } from '../ui';
 
 export function mountStrategies(el: HTMLElement): void {
   let list: Strategy[] | null = null;
@@ -66,12 +66,12 @@ export function mountStrategies(el: HTMLElement): void {
     );
     const sign = h('span', { class: 'plus-sign', 'aria-hidden': 'true' }, isOpen ? '−' : '+');
     const label = h('span', null, isOpen ? t('strategies.collapse') : t('strategies.expand'));
-    btn.append(sign, label, h('span', { class: 'visually-hidden' }, ` ${s.name ?? ''}`));
+    btn.append(sign, label, h('span', { class: 'visually-hidden' }, ` ${strategyName(s)}`));
     return h(
       'article',
       { class: 'card strategy-card', 'data-strategy': s.id, style: `--accent:${STRATEGY_COLORS[s.id] ?? '#555'}` },
       h('p', { class: 'strategy-no' }, t('strategies.number', { n: i + 1 })),
-      h('h3', null, s.name ?? s.id),
+      h('h3', null, strategyName(s)),
       s.side ? h('p', { class: 'strategy-side' }, s.side) : null,
       s.issue ? h('p', { class: 'strategy-issue' }, h('span', { class: 'muted' }, t('strategies.issue')), ' ', s.issue) : null,
       h('p', { class: 'subdims-title' }, t('strategies.subdims', { n: subs.length })),

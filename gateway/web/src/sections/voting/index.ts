@@ -223,19 +223,62 @@ export function mountVoting(el: HTMLElement): VotingApi {
       h('label', { for: 'vote-district' }, t('vote.district')),
       h('select', {
         id: 'vote-district',
-        onchange: (e: Event) => {
-          forcedRoundId = '';
-          const id = Number((e.target as HTMLSelectElement).value);
-          districtId = id;
-          syncUrl();
-          // The select keeps focus: only the round below is redrawn.
-          rereadRoundsThen(() => { if (districtId === id) void selectDistrict(id); });
-        },
+        // The select keeps focus: only the round below is redrawn.
+        onchange: (e: Event) => pick(Number((e.target as HTMLSelectElement).value)),
       },
         withRound.length ? h('optgroup', { label: t('vote.districtsWithRound') }, withRound.map(opt)) : null,
         h('optgroup', { label: withRound.length ? t('vote.otherDistricts') : t('vote.allDistricts') }, others.map(opt)),
       ),
+      mapPicker(inRounds),
     );
+  }
+
+  /** The district chosen from the list or the map. */
+  function pick(id: number): void {
+    forcedRoundId = '';
+    districtId = id;
+    syncUrl();
+    const select = document.getElementById('vote-district') as HTMLSelectElement | null;
+    if (select) select.value = String(id);
+    drawMap?.();
+    rereadRoundsThen(() => { if (districtId === id) void selectDistrict(id); });
+  }
+
+  // The same choice on a map (the select above is the keyboard and
+  // screen-reader way): districts with a round are coloured. The paths load
+  // on first opening, in the map's own chunk.
+  let mapOpen = false;
+  let drawMap: (() => void) | null = null;
+  function mapPicker(inRounds: Set<number | undefined>): HTMLElement {
+    const box = h('div', { class: 'vote-map', id: 'vote-map-box' });
+    const details = h('details', { class: 'district-pick-map', open: mapOpen },
+      h('summary', null, t('vote.pickOnMap')), box);
+    drawMap = () => {
+      if (!mapOpen) return;
+      void Promise.all([import('../../gen/districtMap'), import('../districtMap')]).then(([map, { districtSvg }]) => {
+        const svg = districtSvg({ districts: map.MAP_DISTRICTS, width: map.MAP_WIDTH, height: map.MAP_HEIGHT }, 'vote-map',
+          districtId, (d) => {
+            const open = inRounds.has(d.id);
+            const name = districtName(ds.find((x) => x.id === d.id));
+            return {
+              fill: d.id === districtId ? '#08519c' : open ? '#6baed6' : '#e8e8e8',
+              title: open ? `${name} · ${t('vote.map.hasRound')}` : name,
+              data: { round: String(open) },
+            };
+          }, pick);
+        clear(box, svg as unknown as HTMLElement,
+          h('ul', { class: 'map-legend' },
+            h('li', null, h('span', { class: 'swatch', style: 'background:#08519c', 'aria-hidden': 'true' }), t('vote.map.chosen')),
+            h('li', null, h('span', { class: 'swatch', style: 'background:#6baed6', 'aria-hidden': 'true' }), t('vote.map.hasRound')),
+            h('li', null, h('span', { class: 'swatch', style: 'background:#e8e8e8', 'aria-hidden': 'true' }), t('vote.map.noRound'))));
+      }).catch(() => clear(box, h('p', { class: 'muted' }, t('err.network'))));
+    };
+    details.addEventListener('toggle', () => {
+      mapOpen = details.open;
+      drawMap?.();
+    });
+    if (mapOpen) drawMap();
+    return details;
   }
 
   function syncUrl(): void {

@@ -5,7 +5,7 @@ import { post, type Proposal } from '../../api';
 import { clear, h } from '../../dom';
 import { fmtBaht } from '../../format';
 import { t } from '../../i18n';
-import { announce, districtName, errorHint, errorMessage } from '../../ui';
+import { announce, districtName, errorHint, errorMessage, strategyName } from '../../ui';
 import type { RoundContext } from './context';
 import { budgetOf } from './text';
 
@@ -126,8 +126,8 @@ export function createProposeForm(): ProposeForm {
         h('select', { id: 'propose-strategy', name: 'strategyTag', onchange: (e: Event) => { draft.strategyTag = (e.target as HTMLSelectElement).value; } },
           h('option', { value: '' }, t('propose.strategy.none')),
           strategies.map((s, i) =>
-            h('optgroup', { label: `${i + 1}. ${s.name ?? s.id}` },
-              h('option', { value: s.id, selected: draft.strategyTag === s.id }, `${s.name ?? s.id} (${t('propose.strategy.whole')})`),
+            h('optgroup', { label: `${i + 1}. ${strategyName(s)}` },
+              h('option', { value: s.id, selected: draft.strategyTag === s.id }, `${strategyName(s)} (${t('propose.strategy.whole')})`),
               (s.subDimensions ?? []).map((d) => h('option', { value: d.id, selected: draft.strategyTag === d.id }, d.name ?? d.id)),
             ),
           ),
