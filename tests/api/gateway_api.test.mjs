@@ -143,6 +143,22 @@ test('keyword search with highlights', async () => {
   const empty = await get('/v1/keywords/search?query=');
   assert.equal(empty.status, 400);
   assert.match(empty.json.error.message, /query/);
+  assert.equal(empty.json.error.reason, 'QUERY_EMPTY');
+
+  // The cloud leaves budget boilerplate out and says which words and why;
+  // search still finds them.
+  const top = await get('/v1/keywords/top?limit=100');
+  assert.equal(top.json.boilerplateAgencyShare, 0.9);
+  assert.equal(top.json.agencyCount, 74);
+  const hidden = new Map(top.json.hidden.map((w) => [w.keyword, w]));
+  for (const w of ['กรุงเทพมหานคร', 'ทั่วไป', 'บริหาร', 'ฝ่าย']) assert.ok(hidden.has(w), `${w} is not hidden`);
+  assert.equal(hidden.get('บุคลากร').reason, 'HIDDEN_REASON_BOILERPLATE', 'derived from the data');
+  assert.ok(hidden.get('บุคลากร').agencyCount > 0.9 * 74);
+  assert.equal(hidden.get('ฝ่าย').reason, 'HIDDEN_REASON_REVIEWED');
+  for (const k of top.json.keywords) assert.ok(!hidden.has(k.keyword), `${k.keyword} is both shown and hidden`);
+  assert.ok(top.json.keywords.some((k) => k.keyword === 'ถนน' && k.topical), 'ถนน is a topical word in the cloud');
+  const stillFound = await get(`/v1/keywords/search?query=${encodeURIComponent('บริหาร')}`);
+  assert.ok(stillFound.json.totalCount > 100);
 });
 
 test('CSV export of every FY2566 line adds up to the ordinance total', async () => {

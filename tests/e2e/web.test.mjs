@@ -259,6 +259,45 @@ test('every section renders from the API', { timeout: 90000 }, async () => {
   assert.ok(num(await page.locator('#explorer-summary').getAttribute('data-count')) > 0);
   assert.ok(await page.locator('#explorer-csv').isVisible());
   assert.ok(await page.locator('#keyword-cloud .cloud-word').count() > 10);
+  // The cloud is laid out as a cloud: sizes by line count, largest first,
+  // no two words overlapping, positions the same on every load.
+  await page.locator('#keyword-cloud').scrollIntoViewIfNeeded();
+  const cloudWords = () => page.locator('#keyword-cloud .cloud-word').evaluateAll((bs) => bs.map((b) => {
+    const r = b.getBoundingClientRect();
+    return { word: b.dataset.keyword, count: Number(b.dataset.count), x: b.dataset.x, y: b.dataset.y, size: parseFloat(getComputedStyle(b).fontSize),
+      box: [r.left, r.top, r.right, r.bottom] };
+  }));
+  const laid = await cloudWords();
+  for (let i = 1; i < laid.length; i++) {
+    assert.ok(laid[i - 1].count >= laid[i].count, 'largest words first');
+    assert.ok(laid[i - 1].size >= laid[i].size - 0.01, `${laid[i - 1].word} is not larger than ${laid[i].word}`);
+  }
+  for (let i = 0; i < laid.length; i++) {
+    for (let j = i + 1; j < laid.length; j++) {
+      const [a, b] = [laid[i].box, laid[j].box];
+      const overlap = Math.min(a[2], b[2]) - Math.max(a[0], b[0]) > 1 && Math.min(a[3], b[3]) - Math.max(a[1], b[1]) > 1;
+      assert.ok(!overlap, `${laid[i].word} and ${laid[j].word} overlap: ${JSON.stringify([laid[i], laid[j]])}`);
+    }
+  }
+  const topKw = await apiOk('/v1/keywords/top?limit=60');
+  assert.ok(!laid.some((w) => w.word === 'กรุงเทพมหานคร' || w.word === 'บริหาร'), 'boilerplate in the cloud');
+  assert.ok(topKw.hidden.some((w) => w.keyword === 'กรุงเทพมหานคร'));
+  const hiddenShown = await page.locator('#keyword-hidden .chip').evaluateAll((cs) => cs.map((c) => c.dataset.keyword));
+  assert.deepEqual(hiddenShown, topKw.hidden.map((w) => w.keyword), 'the page lists every hidden word');
+  assert.match(await page.locator('#keyword-hidden summary').textContent(), /คำที่พบทั่วไปถูกซ่อน/);
+  // The list beside it sorts: by lines (default, most first), then fewest first.
+  const tableWords = () => page.locator('#keyword-table tbody tr').evaluateAll((rs) => rs.map((r) => r.dataset.keyword));
+  const byLines = (dir) => [...topKw.keywords]
+    .sort((a, b) => dir * (a.lineCount - b.lineCount) || a.keyword.localeCompare(b.keyword, 'th')).map((k) => k.keyword);
+  assert.deepEqual(await tableWords(), byLines(-1));
+  await page.click('#keyword-table button[data-sort="lines"]');
+  assert.equal(await page.locator('#keyword-table th[aria-sort="ascending"] button').getAttribute('data-sort'), 'lines');
+  assert.deepEqual(await tableWords(), byLines(1));
+  await page.click('#keyword-table button[data-sort="lines"]');
+  await page.reload();
+  await page.waitForSelector('#keyword-cloud .cloud-word', { timeout: 30000 });
+  await page.locator('#keyword-cloud').scrollIntoViewIfNeeded();
+  assert.deepEqual((await cloudWords()).map((w) => [w.word, w.x, w.y]), laid.map((w) => [w.word, w.x, w.y]), 'the layout changed on reload');
   assert.ok(await page.locator('#vote-district').isVisible());
   assert.equal(await page.locator('#pb .steps li').count(), 8);
   const pbText = await page.locator('#pb').textContent();

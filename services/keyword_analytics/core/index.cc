@@ -343,11 +343,37 @@ absl::StatusOr<std::shared_ptr<const IndexSnapshot>> IndexSnapshot::Build(const 
   for (size_t t = 0; t < term_count; ++t) {
     index->is_keyword_[t] = words.IsKeywordCandidate(index->terms_.Get(t));
   }
+  index->HideBoilerplate();
 
   index->BuildKeywordRankings();
   index->memory_bytes_ = index->ComputeMemoryBytes();
   index->build_duration_ = absl::Now() - start;
   return std::shared_ptr<const IndexSnapshot>(std::move(index));
+}
+
+// The cloud policy (cloud_policy.h): counts the agencies of each keyword's
+// lines, then takes boilerplate and reviewed words out of the cloud.
+void IndexSnapshot::HideBoilerplate() {
+  const absl::flat_hash_set<absl::string_view> reviewed(ReviewedBoilerplate().begin(), ReviewedBoilerplate().end());
+  absl::flat_hash_set<int32_t> all_agencies(agency_ids_.begin(), agency_ids_.end());
+  agency_count_ = static_cast<int32_t>(all_agencies.size());
+  const double limit = kBoilerplateAgencyShare * agency_count_;
+  for (size_t t = 0; t < is_keyword_.size(); ++t) {
+    if (!is_keyword_[t]) continue;
+    const absl::string_view term = terms_.Get(t);
+    absl::flat_hash_set<int32_t> agencies;
+    for (uint64_t k = posting_offsets_[t]; k < posting_offsets_[t + 1]; ++k) agencies.insert(agency_ids_[postings_[k]]);
+    const auto count = static_cast<int32_t>(agencies.size());
+    const bool is_reviewed = reviewed.contains(term);
+    if (!is_reviewed && (count <= limit || IsTopicalKeyword(term))) continue;
+    is_keyword_[t] = false;
+    hidden_.push_back({std::string(term), is_reviewed ? HiddenReason::kReviewed : HiddenReason::kBoilerplate, count,
+                       static_cast<int32_t>(posting_offsets_[t + 1] - posting_offsets_[t])});
+  }
+  std::sort(hidden_.begin(), hidden_.end(), [](const HiddenKeyword& a, const HiddenKeyword& b) {
+    if (a.line_count != b.line_count) return a.line_count > b.line_count;
+    return a.term < b.term;
+  });
 }
 
 // Why precompute: the word cloud is the busiest query and must answer in a
@@ -593,7 +619,8 @@ int32_t IndexSnapshot::FindTerm(absl::string_view term) const {
 }
 
 KeywordStat IndexSnapshot::ToStat(const RankedKeyword& keyword) const {
-  return KeywordStat{std::string(terms_.Get(keyword.term)), keyword.line_count, keyword.amount_baht};
+  const absl::string_view term = terms_.Get(keyword.term);
+  return KeywordStat{std::string(term), keyword.line_count, keyword.amount_baht, IsTopicalKeyword(term)};
 }
 
 std::vector<IndexSnapshot::RankedKeyword> IndexSnapshot::ScanTopKeywords(const ResolvedFilter& filter,

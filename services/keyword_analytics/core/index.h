@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "common/line_filter.h"
 #include "common/published.h"
+#include "services/keyword_analytics/core/cloud_policy.h"
 #include "services/keyword_analytics/core/line.h"
 #include "services/keyword_analytics/core/segmenter.h"
 
@@ -42,6 +43,7 @@ struct KeywordStat {
   std::string term;
   int64_t line_count = 0;         // Lines that contain the term.
   int64_t amount_baht_total = 0;  // Sum of those lines' amounts.
+  bool topical = false;           // A published topical list names it.
 };
 
 enum class SortOrder { kRelevance, kAmountDesc, kAmountAsc };
@@ -125,6 +127,10 @@ class IndexSnapshot final {
   absl::StatusOr<std::vector<Token>> Segment(absl::string_view text) const;
 
   IndexStatus Status() const;
+  // The words the cloud hides (cloud_policy.h), most lines first, and the
+  // number of agencies the share is of.
+  const std::vector<HiddenKeyword>& hidden_keywords() const { return hidden_; }
+  int32_t agency_count() const { return agency_count_; }
   // Lines that pass `filter` (the word cloud's denominator).
   int64_t CountLines(const Filter& filter) const;
 
@@ -199,6 +205,7 @@ class IndexSnapshot final {
   int32_t FindTerm(absl::string_view term) const;  // -1 when absent.
   KeywordStat ToStat(const RankedKeyword& keyword) const;
   std::vector<RankedKeyword> ScanTopKeywords(const ResolvedFilter& filter, int limit) const;
+  void HideBoilerplate();
   void BuildKeywordRankings();
   int64_t ComputeMemoryBytes() const;
 
@@ -213,6 +220,8 @@ class IndexSnapshot final {
   std::vector<int32_t> fiscal_years_;
   std::vector<int32_t> district_ids_;
   std::vector<int32_t> agency_ids_;
+  std::vector<HiddenKeyword> hidden_;
+  int32_t agency_count_ = 0;
   std::vector<int32_t> plan_ids_;
   std::vector<int32_t> strategy_ids_;
   StringPool agencies_;

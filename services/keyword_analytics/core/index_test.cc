@@ -107,10 +107,25 @@ std::string Utf16Substring(const std::string& text, int32_t begin, int32_t end) 
 class BruteForce final {
  public:
   BruteForce(const std::vector<Line>& lines, const Segmenter& segmenter) : lines_(lines), segmenter_(segmenter) {
+    std::map<std::string, std::set<std::string>> agencies_of;
+    std::set<std::string> agencies;
     for (const Line& line : lines) {
       terms_.push_back(segmenter.Terms(line.name, line.description));
+      agencies.insert(line.agency);
+      for (const std::string& term : terms_.back()) agencies_of[term].insert(line.agency);
+    }
+    // The cloud policy, restated: more than 90% of the agencies and not
+    // topical, or reviewed.
+    const std::set<absl::string_view> reviewed(ReviewedBoilerplate().begin(), ReviewedBoilerplate().end());
+    const std::set<absl::string_view> topical(TopicalKeywords().begin(), TopicalKeywords().end());
+    for (const auto& [term, of] : agencies_of) {
+      if (!segmenter.IsKeywordCandidate(term)) continue;
+      if (reviewed.count(term) != 0 || (10 * of.size() > 9 * agencies.size() && topical.count(term) == 0))
+        hidden_.insert(term);
     }
   }
+
+  bool Hidden(const std::string& term) const { return hidden_.count(term) != 0; }
 
   static bool Passes(const Line& line, const Filter& filter) {
     return (filter.fiscal_year == 0 || line.fiscal_year == filter.fiscal_year) &&
@@ -140,7 +155,7 @@ class BruteForce final {
     for (size_t i = 0; i < lines_.size(); ++i) {
       if (!Passes(lines_[i], filter)) continue;
       for (const std::string& term : terms_[i]) {
-        if (!segmenter_.IsKeywordCandidate(term)) continue;
+        if (!segmenter_.IsKeywordCandidate(term) || Hidden(term)) continue;
         ++counts[term].first;
         counts[term].second += lines_[i].amount_baht;
       }
@@ -214,6 +229,7 @@ class BruteForce final {
   }
 
  private:
+  std::set<std::string> hidden_;
   const std::vector<Line>& lines_;
   const Segmenter& segmenter_;
   std::vector<std::vector<std::string>> terms_;
@@ -302,6 +318,36 @@ TEST_F(RealDataIndexTest, UnfilteredTopKeywordsEqualBruteForce) {
   for (const KeywordStat& stat : *top) {
     EXPECT_FALSE(stat.term == "โครงการ" || stat.term == "งาน" || stat.term == "และ" || stat.term == "การ") << stat.term;
   }
+}
+
+TEST_F(RealDataIndexTest, TheCloudHidesBoilerplateAndSaysWhy) {
+  std::map<std::string, HiddenKeyword> hidden;
+  for (const HiddenKeyword& h : index().hidden_keywords()) hidden[h.term] = h;
+  EXPECT_EQ(index().agency_count(), 74);
+  // The examples: boilerplate, by the agency share or the review.
+  for (const char* word : {"กรุงเทพมหานคร", "ทั่วไป", "บริหาร", "ฝ่าย"}) {
+    EXPECT_EQ(hidden.count(word), 1u) << word << " is still in the cloud";
+  }
+  for (const auto& [term, h] : hidden) {
+    EXPECT_TRUE(brute().Hidden(term)) << term;
+    if (h.reason == HiddenReason::kBoilerplate) {
+      EXPECT_GT(h.agency_count * 10, index().agency_count() * 9) << term;
+      EXPECT_FALSE(IsTopicalKeyword(term)) << term << ": a topical word is never boilerplate";
+    }
+  }
+  // Topical words common to every district office stay.
+  absl::StatusOr<std::vector<KeywordStat>> top = index().TopKeywords(Filter{}, 60);
+  ASSERT_TRUE(top.ok());
+  std::set<std::string> shown;
+  for (const KeywordStat& k : *top) {
+    shown.insert(k.term);
+    EXPECT_EQ(hidden.count(k.term), 0u) << k.term;
+    EXPECT_EQ(k.topical, IsTopicalKeyword(k.term)) << k.term;
+  }
+  for (const char* topic : {"ถนน", "ขยะ", "น้ำท่วม", "ผู้สูงอายุ"}) {
+    EXPECT_EQ(shown.count(topic), 1u) << topic << ": a topic common to every district office is not boilerplate";
+  }
+  for (const absl::string_view topic : TopicalKeywords()) EXPECT_EQ(hidden.count(std::string(topic)), 0u) << topic;
 }
 
 TEST_F(RealDataIndexTest, SingleFacetTopKeywordsEqualBruteForce) {

@@ -19,6 +19,7 @@ void ToProto(const KeywordStat& k, pb::KeywordCount* out) {
   out->set_keyword(k.term);
   out->set_line_count(static_cast<int32_t>(k.line_count));
   out->set_amount_baht(k.amount_baht_total);
+  out->set_topical(k.topical);
 }
 
 }  // namespace
@@ -32,6 +33,15 @@ grpc::Status KeywordGrpcService::ListTopKeywords(Ctx* context, const pb::ListTop
   for (const auto& k : top) ToProto(k, response->add_keywords());
   response->set_release_version(snap->release_version());
   response->set_line_count(static_cast<int32_t>(snap->CountLines(LineFilterFromProto(request->filter()))));
+  response->set_boilerplate_agency_share(kBoilerplateAgencyShare);
+  response->set_agency_count(snap->agency_count());
+  for (const auto& h : snap->hidden_keywords()) {
+    auto* ph = response->add_hidden();
+    ph->set_keyword(h.term);
+    ph->set_reason(h.reason == HiddenReason::kReviewed ? pb::HIDDEN_REASON_REVIEWED : pb::HIDDEN_REASON_BOILERPLATE);
+    ph->set_agency_count(h.agency_count);
+    ph->set_line_count(h.line_count);
+  }
   return grpc::Status::OK;
 }
 

@@ -4,6 +4,7 @@ import { get, num, type KeywordCount, type SearchSort, type SearchHit, type Sear
 import { clear, h, type Child } from '../dom';
 import { fmtInt, fmtMillion, fmtYear } from '../format';
 import { onLangChange, t, type Key } from '../i18n';
+import { HEIGHT, layoutCloud, WIDTH } from '../cloudLayout';
 import { openLine } from '../lineDialog';
 import { announce, districtName, districts, empty, errorBox, filterParams, filterStore, loading, sectionHead, strategies7, strategyLabel } from '../ui';
 import type { District, Strategy } from '../api';
@@ -109,35 +110,96 @@ export function mountKeywords(el: HTMLElement): void {
       clear(cloudBox, h('p', { class: 'muted' }, t('keywords.cloudFor', { filter: filterSummary() })), empty());
       return;
     }
-    const counts = words.map((w) => w.lineCount ?? 0);
-    const max = Math.max(...counts);
-    const min = Math.min(...counts);
-    const size = (c: number) => {
-      if (max === min) return 1.4;
-      const r = (Math.sqrt(c) - Math.sqrt(min)) / (Math.sqrt(max) - Math.sqrt(min));
-      return 0.9 + r * 1.9;
+    // Widths as the page draws them (a hidden word in the cloud's own style,
+    // at the size it will have on this screen: small text does not scale
+    // exactly), so the layout holds whatever font the system picks; 4% spare.
+    const probe = h('span', { class: 'cloud-word', 'aria-hidden': 'true', style: 'position:absolute;visibility:hidden;white-space:nowrap;padding:0' });
+    cloudBox.appendChild(probe);
+    const scale = (cloudBox.clientWidth || WIDTH) / WIDTH;
+    const measure = (word: string, size: number) => {
+      probe.style.fontSize = `${size * scale}px`;
+      probe.textContent = word;
+      return (probe.getBoundingClientRect().width / scale) * 1.04;
     };
-    // Alphabetical order scatters big and small words, like a cloud, and stays stable.
-    const ordered = [...words].sort((a, b) => a.keyword.localeCompare(b.keyword, 'th'));
+    const placed = layoutCloud(words.map((w) => ({ word: w.keyword, count: w.lineCount ?? 0 })), measure);
+    probe.remove();
+    const byWord = new Map(words.map((w) => [w.keyword, w]));
+    const hidden = cloud.hidden ?? [];
+    const share = Number(cloud.boilerplateAgencyShare ?? 0);
     clear(
       cloudBox,
       h('p', { class: 'muted' }, t('keywords.cloudFor', { filter: filterSummary() }), ' · ', t('keywords.cloudLines', { n: fmtInt(cloud.lineCount ?? 0) })),
-      h('ul', { class: 'cloud', id: 'keyword-cloud', 'aria-label': t('keywords.cloudLabel') },
-        ordered.map((w, i) =>
-          h('li', null,
-            h('button', {
-              type: 'button',
-              class: `cloud-word tone-${i % 4}`,
-              style: `font-size:${size(w.lineCount ?? 0).toFixed(2)}rem`,
-              'data-keyword': w.keyword,
-              'data-count': String(w.lineCount ?? 0),
-              'aria-label': t('keywords.wordLabel', { word: w.keyword, n: fmtInt(w.lineCount ?? 0) }),
-              onclick: () => pickWord(w.keyword),
-            }, w.keyword),
-          ),
+      h('div', { class: 'cloud-layout' },
+        h('ul', { class: 'cloud', id: 'keyword-cloud', 'aria-label': t('keywords.cloudLabel'), style: `aspect-ratio:${WIDTH}/${HEIGHT}` },
+          // Largest first: the reading order of keyboards and screen readers.
+          placed.map((p, i) => {
+            const w = byWord.get(p.word)!;
+            // Both offsets in units of the cloud's width (cqw), as the font sizes.
+            return h('li', { style: `left:${((p.x / WIDTH) * 100).toFixed(3)}cqw;top:${((p.y / WIDTH) * 100).toFixed(3)}cqw` },
+              h('button', {
+                type: 'button',
+                class: `cloud-word tone-${i % 4}${w.topical ? ' topical' : ''}`,
+                style: `font-size:${((p.size / WIDTH) * 100).toFixed(3)}cqw`,
+                'data-keyword': p.word,
+                'data-count': String(p.count),
+                'data-x': p.x.toFixed(1),
+                'data-y': p.y.toFixed(1),
+                'aria-label': t('keywords.wordLabel', { word: p.word, n: fmtInt(p.count) }),
+                onclick: () => pickWord(p.word),
+              }, p.word));
+          }),
         ),
+        wordTable(words),
       ),
+      h('p', { class: 'note' }, t('keywords.topicalNote')),
+      hidden.length
+        ? h('details', { class: 'hidden-words', id: 'keyword-hidden' },
+          h('summary', null, t('keywords.hidden.title', { n: fmtInt(hidden.length) })),
+          h('p', null, t('keywords.hidden.rule', {
+            pct: Math.round(share * 100),
+            n: Math.floor(share * (cloud.agencyCount ?? 0)) + 1,
+            total: cloud.agencyCount ?? 0,
+          })),
+          h('ul', { class: 'chips' }, hidden.map((w) => h('li', { class: 'chip', 'data-keyword': w.keyword, 'data-reason': w.reason ?? '' },
+            w.keyword, ' ',
+            h('span', { class: 'muted small' }, w.reason === 'HIDDEN_REASON_REVIEWED'
+              ? t('keywords.hidden.reviewed')
+              : t('keywords.hidden.agencies', { n: w.agencyCount ?? 0, total: cloud!.agencyCount ?? 0 }))))))
+        : null,
     );
+  }
+
+  // The cloud's words as a table, sortable by word, lines or amount.
+  type SortKey = 'word' | 'lines' | 'amount';
+  let tableSort: SortKey = 'lines';
+  let tableDesc = true;
+  function wordTable(words: KeywordCount[]): HTMLElement {
+    const value = (w: KeywordCount): number | string =>
+      tableSort === 'word' ? w.keyword : tableSort === 'lines' ? w.lineCount ?? 0 : num(w.amountBaht);
+    const sorted = [...words].sort((a, b) => {
+      const x = value(a), y = value(b);
+      const c = typeof x === 'string' ? x.localeCompare(y as string, 'th') : x - (y as number);
+      return (tableDesc ? -c : c) || a.keyword.localeCompare(b.keyword, 'th');
+    });
+    const head = (key: SortKey, label: Key, numeric: boolean) =>
+      h('th', { scope: 'col', class: numeric ? 'num' : null, 'aria-sort': tableSort === key ? (tableDesc ? 'descending' : 'ascending') : 'none' },
+        h('button', {
+          type: 'button', class: 'link-button', 'data-sort': key,
+          onclick: () => {
+            tableDesc = tableSort === key ? !tableDesc : key !== 'word';
+            tableSort = key;
+            renderCloud();
+            (document.querySelector(`#keyword-table button[data-sort="${key}"]`) as HTMLElement | null)?.focus();
+          },
+        }, t(label), tableSort === key ? (tableDesc ? ' ▼' : ' ▲') : ''));
+    return h('div', { class: 'table-scroll cloud-table', tabindex: '0', role: 'region', 'aria-label': t('keywords.table') },
+      h('table', { class: 'data-table', id: 'keyword-table' },
+        h('caption', null, t('keywords.table')),
+        h('thead', null, h('tr', null, head('word', 'keywords.col.word', false), head('lines', 'keywords.col.lines', true), head('amount', 'keywords.col.amount', true))),
+        h('tbody', null, sorted.map((w) => h('tr', { 'data-keyword': w.keyword },
+          h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link-button', onclick: () => pickWord(w.keyword) }, w.keyword, w.topical ? ' ★' : '')),
+          h('td', { class: 'num' }, fmtInt(w.lineCount ?? 0)),
+          h('td', { class: 'num' }, fmtMillion(num(w.amountBaht))))))));
   }
 
   function pickWord(word: string): void {
