@@ -299,6 +299,7 @@ test('every section renders from the API', { timeout: 90000 }, async () => {
   await page.locator('#keyword-cloud').scrollIntoViewIfNeeded();
   assert.deepEqual((await cloudWords()).map((w) => [w.word, w.x, w.y]), laid.map((w) => [w.word, w.x, w.y]), 'the layout changed on reload');
   assert.ok(await page.locator('#vote-district').isVisible());
+  assert.deepEqual(await englishSentences(page), [], 'the Thai home page shows an English sentence');
   assert.equal(await page.locator('#pb .steps li').count(), 8);
   const pbText = await page.locator('#pb').textContent();
   for (const x of ['Peñalolén', 'Govanhill', 'Tower Hamlets', 'Porto Alegre']) assert.ok(pbText.includes(x), `PB lacks ${x}`);
