@@ -31,10 +31,11 @@ COPY common/ common/
 COPY services/ services/
 COPY tests/ tests/
 COPY gateway/ gateway/
-# The district map is projected from these boundaries at build time.
-COPY data/districts/geometry/ data/districts/geometry/
-# keyword-analytics compiles in the published topical keywords (cloud_policy.h).
-COPY data/keywords/wevis-v3-main-keywords.json data/keywords/
+# Build inputs from data/: the district map is projected from the boundaries;
+# keyword-analytics compiles in the published topical keywords
+# (cloud_policy.h); the site serves the source PDFs and dataset files with
+# their checksums (gateway/web/scripts/sources.mjs).
+COPY data/ data/
 RUN cd gateway/web && npm run build
 RUN --mount=type=cache,target=/root/.ccache \
     cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \

@@ -330,7 +330,8 @@ std::vector<Case> ServiceCases() {
        grpc::StatusCode::OK,
        "",
        200,
-       R"({"keywords":[{"keyword":"ถนน","lineCount":5,"amountBaht":"100"}],"releaseVersion":"r","lineCount":9})"},
+       R"({"keywords":[{"keyword":"ถนน","lineCount":5,"amountBaht":"100","topical":false}],"releaseVersion":"r","lineCount":9,)"
+       R"("hidden":[],"boilerplateAgencyPercent":0,"agencyCount":0})"},
       {"SearchLines",
        "GET",
        "/v1/keywords/search?query=%E0%B8%96%E0%B8%99%E0%B8%99&sort=SEARCH_SORT_AMOUNT_DESC&page_size=5",
@@ -354,7 +355,7 @@ std::vector<Case> ServiceCases() {
        grpc::StatusCode::OK,
        "",
        200,
-       R"({"suggestions":[{"keyword":"ถนน","lineCount":1,"amountBaht":"2"}]})"},
+       R"({"suggestions":[{"keyword":"ถนน","lineCount":1,"amountBaht":"2","topical":false}]})"},
       {"SegmentText",
        "POST",
        "/v1/keywords:segment",

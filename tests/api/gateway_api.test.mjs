@@ -148,7 +148,7 @@ test('keyword search with highlights', async () => {
   // The cloud leaves budget boilerplate out and says which words and why;
   // search still finds them.
   const top = await get('/v1/keywords/top?limit=100');
-  assert.equal(top.json.boilerplateAgencyShare, 0.9);
+  assert.equal(top.json.boilerplateAgencyPercent, 90);
   assert.equal(top.json.agencyCount, 74);
   const hidden = new Map(top.json.hidden.map((w) => [w.keyword, w]));
   for (const w of ['กรุงเทพมหานคร', 'ทั่วไป', 'บริหาร', 'ฝ่าย']) assert.ok(hidden.has(w), `${w} is not hidden`);

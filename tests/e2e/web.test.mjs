@@ -11,6 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchBrowser, runAxe as runAxeOn } from '../support/browser.mjs';
@@ -305,6 +306,17 @@ test('every section renders from the API', { timeout: 90000 }, async () => {
   for (const x of ['Peñalolén', 'Govanhill', 'Tower Hamlets', 'Porto Alegre']) assert.ok(pbText.includes(x), `PB lacks ${x}`);
   assert.equal(await page.locator('#data-version').textContent(), rel.release.version);
   for (const f of rel.release.files) assert.ok((await page.locator('#data').textContent()).includes(f.sha256), `checksum of ${f.path} missing`);
+  // The source documents and dataset files are served, and the bytes served
+  // are those the release was imported from (same SHA-256).
+  const docs = await page.locator('#source-documents tbody tr').evaluateAll((rs) => rs.map((r) => [r.dataset.url, r.querySelector('code').textContent]));
+  assert.ok(docs.some(([url]) => url === '/sources/bma-ordinance-2566.pdf'), 'the ordinance PDF is not listed');
+  for (const f of rel.release.files) {
+    const listed = docs.find(([url]) => url === `/data/${f.path}`);
+    assert.ok(listed, `${f.path} is not downloadable`);
+    assert.equal(listed[1], f.sha256, `${f.path}: the page's checksum is not the release's`);
+    const served = Buffer.from(await (await fetch(`${BASE}/data/${f.path}`)).arrayBuffer());
+    assert.equal(createHash('sha256').update(served).digest('hex'), f.sha256, `${f.path}: the served bytes are not the release's`);
+  }
   assert.equal(await page.locator('.state.error').count(), 0, 'an error box is shown');
   await page.close();
 });
@@ -503,6 +515,17 @@ test('a keyword click searches and filters the list; the CSV download matches th
   const line = (await apiOk(`/v1/budget/lines/${id}`)).line;
   const dialogText = await page.locator('#line-dialog').textContent();
   for (const x of [line.name, line.agency, line.missionType, String(line.sourcePage)]) assert.ok(dialogText.includes(x), `detail lacks ${x}`);
+  assert.equal(dialogText.split(`หน้า ${line.sourcePage}`).length - 1, 1, 'the page is printed once');
+  // Its strategy with source and confidence, and a link to the exact PDF page.
+  assert.equal(await page.locator('#line-strategy-source').getAttribute('data-confidence'), line.strategyConfidence);
+  const pdfHref = await page.locator('#line-pdf-link').getAttribute('href');
+  assert.equal(pdfHref, `/sources/bma-ordinance-2566.pdf#page=${line.sourcePage}`);
+  const pdf = await fetch(BASE + pdfHref.split('#')[0]);
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+  const pdfBytes = Buffer.from(await pdf.arrayBuffer());
+  assert.equal(createHash('sha256').update(pdfBytes).digest('hex'), '4beca602679f52bf234c7039bef6e4788cc97ff10945b3d12c1154d0415087a3',
+    'the served PDF is the ordinance the lines come from');
   assert.equal(await runAxe(page, 'line detail dialog', t).then((b) => b.length), 0);
   await page.keyboard.press('Escape');
 

@@ -26,6 +26,7 @@
 
 #include "bkkbudget/keywords/v1/keywords.grpc.pb.h"
 #include "common/csv.h"
+#include "services/keyword_analytics/core/cloud_policy.h"
 #include "services/keyword_analytics/core/segmenter.h"
 #include "tests/support/test_support.h"
 
@@ -117,13 +118,35 @@ Expected Scan(const std::vector<CsvLine>& lines, const std::string& query) {
 
 // The brute-force word cloud: every keyword candidate with its line count
 // and amount, ranked line count desc, amount desc, term asc.
+// The words the cloud hides (services/keyword_analytics/core/cloud_policy.h),
+// restated: in the lines of more than 90% of the agencies and not topical, or
+// on the reviewed list.
+std::set<std::string> HiddenKeywords(const std::vector<CsvLine>& lines) {
+  std::map<std::string, std::set<std::string>> agencies_of;
+  std::set<std::string> agencies;
+  for (const CsvLine& line : lines) {
+    agencies.insert(line.agency);
+    for (const auto& term : line.terms) agencies_of[term].insert(line.agency);
+  }
+  const std::set<absl::string_view> reviewed(keywords::ReviewedBoilerplate().begin(),
+                                             keywords::ReviewedBoilerplate().end());
+  std::set<std::string> hidden;
+  for (const auto& [term, of] : agencies_of) {
+    if (!Words().IsKeywordCandidate(term)) continue;
+    const bool boilerplate = 10 * of.size() > 9 * agencies.size() && !keywords::IsTopicalKeyword(term);
+    if (boilerplate || reviewed.count(term) != 0) hidden.insert(term);
+  }
+  return hidden;
+}
+
 std::vector<std::tuple<std::string, int64_t, int64_t>> RankKeywords(const std::vector<CsvLine>& lines,
                                                                     const std::string& agency) {
+  static const std::set<std::string> hidden = HiddenKeywords(lines);
   std::map<std::string, std::pair<int64_t, int64_t>> counts;
   for (const CsvLine& line : lines) {
     if (!agency.empty() && line.agency != agency) continue;
     for (const auto& term : line.terms) {
-      if (!Words().IsKeywordCandidate(term)) continue;
+      if (!Words().IsKeywordCandidate(term) || hidden.count(term) != 0) continue;
       counts[term].first += 1;
       counts[term].second += line.amount_baht;
     }
@@ -347,6 +370,9 @@ TEST_F(KeywordIntegrationTest, TopKeywordsEqualABruteForceRanking) {
     int64_t filtered = 0;
     for (const CsvLine& line : *lines_) filtered += agency.empty() || line.agency == agency;
     EXPECT_EQ(response.line_count(), filtered);
+    std::set<std::string> hidden;
+    for (const auto& h : response.hidden()) hidden.insert(h.keyword());
+    EXPECT_EQ(hidden, HiddenKeywords(*lines_));
   }
   // The unfiltered list names the subjects a citizen looks for.
   kw::ListTopKeywordsRequest request;

@@ -2,6 +2,7 @@
 import { get, num, type BudgetLine, type Strategy } from './api';
 import { clear, h } from './dom';
 import { fmtBaht, fmtMillion, fmtYear } from './format';
+import { SOURCE_DOCUMENTS } from './gen/sources';
 import { t, type Key } from './i18n';
 import { districtName, districts, errorBox, loading, strategies7, strategyLabel } from './ui';
 
@@ -40,6 +41,8 @@ export async function openLine(lineId: string): Promise<void> {
     ]);
     const line = res.line;
     if (!line) throw new Error(t('state.empty'));
+    // The year's ordinance PDF, served by the site (scripts/sources.mjs).
+    const pdf = SOURCE_DOCUMENTS.find((d) => d.kind === 'ordinance' && d.fiscalYear === line.fiscalYear);
     const amount = num(line.amountBaht);
     const row = (k: string, v: string | HTMLElement) => [h('dt', null, k), h('dd', null, v)];
     clear(
@@ -57,7 +60,11 @@ export async function openLine(lineId: string): Promise<void> {
         row(t('line.strategySource'), h('span', { id: 'line-strategy-source', 'data-confidence': line.strategyConfidence ?? 'STRATEGY_CONFIDENCE_UNSPECIFIED' },
           [t(`line.conf.${line.strategyConfidence ?? 'STRATEGY_CONFIDENCE_UNSPECIFIED'}` as Key), line.strategySource].filter(Boolean).join(' · '))),
         // source_ref names the page already ("… หน้า 6"); add it only when it does not.
-        row(t('line.source'), line.sourceRef || (line.sourcePage ? t('line.page', { n: line.sourcePage }) : t('state.empty'))),
+        row(t('line.source'), h('span', null,
+          line.sourceRef || (line.sourcePage ? t('line.page', { n: line.sourcePage }) : t('state.empty')),
+          pdf && line.sourcePage
+            ? [' · ', h('a', { href: `${pdf.url}#page=${line.sourcePage}`, id: 'line-pdf-link', target: '_blank', rel: 'noopener' }, t('line.openPdf'))]
+            : null)),
         row(t('line.id'), line.lineId),
       ),
       h('p', { class: 'note' }, t('data.allocation')),

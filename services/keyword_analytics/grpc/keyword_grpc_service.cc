@@ -1,6 +1,8 @@
 // keyword-analytics gRPC adapter; see keyword_grpc_service.h.
 #include "services/keyword_analytics/grpc/keyword_grpc_service.h"
 
+#include <cmath>
+
 #include "common/grpc_server.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
@@ -33,7 +35,7 @@ grpc::Status KeywordGrpcService::ListTopKeywords(Ctx* context, const pb::ListTop
   for (const auto& k : top) ToProto(k, response->add_keywords());
   response->set_release_version(snap->release_version());
   response->set_line_count(static_cast<int32_t>(snap->CountLines(LineFilterFromProto(request->filter()))));
-  response->set_boilerplate_agency_share(kBoilerplateAgencyShare);
+  response->set_boilerplate_agency_percent(static_cast<int32_t>(std::lround(kBoilerplateAgencyShare * 100)));
   response->set_agency_count(snap->agency_count());
   for (const auto& h : snap->hidden_keywords()) {
     auto* ph = response->add_hidden();

@@ -3,6 +3,7 @@
 // show their progress; the service checks every row before writing.
 import { num, type DatasetImport, type PabulibImport } from '../api';
 import { clear, h } from '../dom';
+import { DATASET_FILES } from '../gen/sources';
 import { fmtInt } from '../format';
 import { t } from '../i18n';
 import { announce } from '../ui';
@@ -25,13 +26,9 @@ async function base64Of(f: File): Promise<string> {
 // The files of a release, as budget-data's importer names them
 // (RequiredDatasetFiles in services/budget_data/core/dataset_loader.cc; it
 // refuses any other file, and the console e2e test imports data/ through
-// this list, so a change on one side fails there).
-const DATASET_FILES = new Set([
-  'budget/bma-ordinance-2566-items.csv', 'budget/bma-ordinance-2566-stated-totals.csv',
-  'budget/bma-total-budget-by-year.json', 'budget/plan-aggregates-2561-2565.csv',
-  'budget/district-topic-budget-2555-2566.csv', 'plan/strategies-7-2561-2580.json',
-  'plan/policies-9-dee-2568.json', 'districts/districts.json', 'budget/strategy-mapping-2566.csv',
-]);
+// this list, so a change on one side fails there). One list with the site's
+// downloads (scripts/sources.mjs).
+const DATASET_PATHS = new Set(DATASET_FILES.map((f) => f.path));
 
 /** Path relative to the folder chosen ("data/budget/x.csv" -> "budget/x.csv"). */
 function relativePath(f: File): string {
@@ -40,7 +37,7 @@ function relativePath(f: File): string {
 
 /** The release's files from the folder chosen. */
 async function readFolder(files: FileList, progress: HTMLProgressElement, note: HTMLElement): Promise<DatasetFile[]> {
-  const wanted = [...files].filter((f) => DATASET_FILES.has(relativePath(f)));
+  const wanted = [...files].filter((f) => DATASET_PATHS.has(relativePath(f)));
   progress.max = wanted.length;
   const out: DatasetFile[] = [];
   for (const [i, f] of wanted.entries()) {

@@ -1,9 +1,10 @@
 // About the data: sources, the dataset release and its checksums, what the
 // figures are, downloads, and the public API for other agencies.
+import { DATASET_FILES, SOURCE_DOCUMENTS } from '../gen/sources';
 import { get, num, type Release } from '../api';
 import { clear, h } from '../dom';
 import { fmtBaht, fmtDateTime, fmtInt, fmtYear } from '../format';
-import { onLangChange, t } from '../i18n';
+import { lang, onLangChange, t } from '../i18n';
 import { empty, errorBox, loading, overview, sectionHead } from '../ui';
 
 const API_EXAMPLES = [
@@ -91,6 +92,23 @@ export function mountAbout(el: HTMLElement): void {
         ),
         h('h3', null, t('data.releaseTitle')),
         releaseBox(),
+        h('h3', null, t('data.documents')),
+        h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('data.documents') },
+          h('table', { class: 'data-table files', id: 'source-documents' },
+            h('caption', null, t('data.documents.caption')),
+            h('thead', null, h('tr', null,
+              h('th', { scope: 'col' }, t('data.file')),
+              h('th', { scope: 'col', class: 'num' }, t('data.size')),
+              h('th', { scope: 'col' }, 'SHA-256'))),
+            h('tbody', null,
+              SOURCE_DOCUMENTS.map((d) => h('tr', { 'data-url': d.url },
+                h('th', { scope: 'row' }, h('a', { href: d.url }, lang() === 'en' ? d.titleEn : d.titleTh), ' (PDF)'),
+                h('td', { class: 'num' }, fmtInt(d.bytes)),
+                h('td', null, h('code', { class: 'hash' }, d.sha256)))),
+              DATASET_FILES.map((f) => h('tr', { 'data-url': f.url },
+                h('th', { scope: 'row' }, h('a', { href: f.url, download: f.path.split('/').pop() }, f.path)),
+                h('td', { class: 'num' }, fmtInt(f.bytes)),
+                h('td', null, h('code', { class: 'hash' }, f.sha256))))))),
         h('h3', null, t('data.downloads')),
         h('ul', { class: 'plain' },
           linesYear

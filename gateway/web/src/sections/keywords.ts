@@ -125,7 +125,7 @@ export function mountKeywords(el: HTMLElement): void {
     probe.remove();
     const byWord = new Map(words.map((w) => [w.keyword, w]));
     const hidden = cloud.hidden ?? [];
-    const share = Number(cloud.boilerplateAgencyShare ?? 0);
+    const share = (cloud.boilerplateAgencyPercent ?? 0) / 100;
     clear(
       cloudBox,
       h('p', { class: 'muted' }, t('keywords.cloudFor', { filter: filterSummary() }), ' · ', t('keywords.cloudLines', { n: fmtInt(cloud.lineCount ?? 0) })),
