@@ -99,6 +99,17 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
   await page.click('#signin-submit');
   await page.waitForSelector('#signin-error');
   assert.match(await page.textContent('#signin-error'), /ไม่รู้จักกุญแจผู้ดูแลนี้ หรือถูกเพิกถอนแล้ว/);
+  // The same refusal on the English console.
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'en');
+  await page.waitForSelector('#signin-form');
+  await page.fill('#operator-key', 'bkkop_wrong');
+  await page.click('#signin-submit');
+  await page.waitForSelector('#signin-error');
+  assert.match(await page.textContent('#signin-error'), /This operator key is unknown or revoked/);
+  await page.click('#lang-toggle');
+  await page.waitForFunction(() => document.documentElement.lang === 'th');
+  await page.waitForSelector('#signin-form');
   await page.fill('#operator-key', adminKey);
   await page.click('#signin-submit');
   await page.waitForSelector('#new-round');

@@ -354,13 +354,14 @@ def item_label(rows, i, lo, hi):
             break
         parts.append(q.text)
         k += 1
-    # a hidden copy of a line (see page_rows) is not a second line
+    # a hidden copy of (part of) a line (see page_rows) is not another line
     kept = []
     for p in parts:
-        if p and not any(p in q or q in p for q in kept if len(q) > 3 and len(p) > 3):
-            kept.append(p)
-        elif p and len(p) <= 3:
-            kept.append(p)
+        if not p:
+            continue
+        if len(p) > 3 and any(p in q for q in kept):
+            continue
+        kept = [q for q in kept if len(q) <= 3 or q not in p] + [p]
     return _join(kept)
 
 

@@ -8,18 +8,18 @@ What the text layer gets wrong, found by reading `pdftotext -bbox-layout` and
 `pdftotext -raw` output of all 50 volumes:
 
 1. Windows "presentation form" code points U+F700-U+F71A (private use area)
-   instead of Thai tone marks and upper/lower vowels (16 volumes).
+   instead of Thai tone marks and upper/lower vowels (13 volumes).
 2. SARA AM written as NIKHAHIT (+ tone) + SARA AA, and in the bbox word order
    sometimes SARA AA + NIKHAHIT (the two glyphs sit at the same x).
 3. A tone mark placed after SARA AA / SARA AM instead of before it.
 4. The SARA AA / SARA AM confusion ("the font confuses า and ำ"): two broken
    fonts lose the difference between the two vowels.
      - font A maps the glyph of SARA AA to SARA AM, so *every* า reads ำ:
-       "งบประมำณจำแนกตำมประเภท" for "งบประมาณจำแนกตามประเภท" (24 volumes,
-       and some pages of 5 more);
+       "งบประมำณจำแนกตำมประเภท" for "งบประมาณจำแนกตามประเภท" (25 volumes,
+       the first pages of 5 more, and parts of 5 more);
      - font B maps the glyph of SARA AM to SARA AA, so every ำ reads า:
-       "งบประมาณจาแนก", "สานักงานเขต" for "จำแนก", "สำนักงานเขต" (5 volumes,
-       and parts of 5 more).
+       "งบประมาณจาแนก", "สานักงานเขต" for "จำแนก", "สำนักงานเขต" (most pages
+       of 5 volumes, and parts of 5 more).
    Neither font ever emits the other vowel, so a word that contains ำ (and no
    า) was set in font A and a word that contains า (and no ำ) was set in font B
    or in a correct font.  The vowel that was lost is put back from a list of

@@ -78,8 +78,9 @@ export function mountAgencies(el: HTMLElement): void {
         body.push(h('p', { class: 'central-fund', id: 'central-fund', 'data-baht': String(amount) },
           t('agencies.centralFund', { amount: fmtMillion(amount), pct: fmtPct(amount, total) })));
       }
-      const note = lang() === 'th' ? data.noteTh || data.note : data.note;
-      if (note) body.push(h('p', { class: 'note', id: 'agencies-note' }, h('strong', null, t('agencies.note')), ' ', note));
+      // The service writes the note in the page's language (Accept-Language).
+      if (data.note) body.push(h('p', { class: 'note', id: 'agencies-note' }, h('strong', null, t('agencies.note')), ' ', data.note));
+      if (lang() === 'en') body.push(h('p', { class: 'note', id: 'agencies-thai-names' }, t('note.thaiAgencyNames')));
     }
     clear(el, h('div', { class: 'wrap' }, sectionHead('agencies', 'agencies.title', 'agencies.lead'), body));
   }
