@@ -631,7 +631,8 @@ def main(argv):
     lines_f = open(os.path.join(out, LINES_CSV), 'w', newline='', encoding='utf-8')
     exp_f = open(os.path.join(out, EXPENSE_CSV), 'w', newline='', encoding='utf-8')
     rec_f = open(os.path.join(out, RECON_CSV), 'w', newline='', encoding='utf-8')
-    lw, ew, rw = csv.writer(lines_f), csv.writer(exp_f), csv.writer(rec_f)
+    # LF line ends, like the other CSVs of the repository
+    lw, ew, rw = (csv.writer(f, lineterminator='\n') for f in (lines_f, exp_f, rec_f))
     lw.writerow(HEADER)
     ew.writerow(HEADER)
     rw.writerow(['district_office', 'source_file', 'stated_total_baht', 'stated_where',

@@ -24,47 +24,34 @@ What the text layer gets wrong, found by reading `pdftotext -bbox-layout` and
    า) was set in font A and a word that contains า (and no ำ) was set in font B
    or in a correct font.  The vowel that was lost is put back from a list of
    the words of these books that really contain ำ (`_AM_WORDS`).
-5. A vowel or tone mark displaced onto the following consonant
-   ("ปฏิบัตหิน้าที่", "พืน้ฐาน", "เพือ่") - see `_DISPLACED`.
+5. A vowel or tone mark displaced past the following consonant
+   ("ปฏิบัตหิน้าที่", "พืน้ฐาน", "เพือ่") - see `_DISPLACED`.  This one is
+   not in the text layer but in how `pdftotext -bbox-layout` reads it: it
+   orders the glyphs of a word by x, and in the broken fonts some marks stand
+   at an x past the start of the next consonant.  (`pdftotext -raw` keeps
+   content-stream order and has none of these forms; the extractor reads the
+   word boxes only, one pdftotext run per volume.)
 """
 
+import importlib.util
 import re
+from pathlib import Path
+
+# The ordinance extractor's module has the same name; load it under another.
+_spec = importlib.util.spec_from_file_location(
+    'ordinance_thai_text', Path(__file__).resolve().parent.parent / 'budget-extract' / 'thai_text.py')
+_ordinance = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_ordinance)
+PUA_TO_THAI = _ordinance.PUA_TO_THAI
 
 # --- rule 1: private-use presentation forms -> standard code points ---------
 # Why: the fonts are the Windows Thai fonts whose glyphs for shifted marks are
 # encoded at U+F700-U+F71A; pdftotext passes the code points through.  The
-# mapping is the standard one (Adobe glyph list "uniF7xx" Thai variants) and
-# was checked on these books: "เป\uf712น" is เป็น, "ฝ\uf710\uf713ง" is ฝั่ง,
-# "ฟ\uf704\uf714น" is ฟื้น, "โต\uf70cะ" is โต๊ะ, "ค\uf70aา" is ค่า.
-_PUA = {
-    0xF700: '\u0e10',  # THO THAN without descender -> ฐ
-    0xF701: '\u0e34',  # SARA I, shifted left -> ิ
-    0xF702: '\u0e35',  # SARA II, shifted left -> ี
-    0xF703: '\u0e36',  # SARA UE, shifted left -> ึ
-    0xF704: '\u0e37',  # SARA UEE, shifted left -> ื
-    0xF705: '\u0e48',  # MAI EK, low left -> ่
-    0xF706: '\u0e49',  # MAI THO, low left -> ้
-    0xF707: '\u0e4a',  # MAI TRI, low left -> ๊
-    0xF708: '\u0e4b',  # MAI CHATTAWA, low left -> ๋
-    0xF709: '\u0e4c',  # THANTHAKHAT, low left -> ์
-    0xF70A: '\u0e48',  # MAI EK, low -> ่
-    0xF70B: '\u0e49',  # MAI THO, low -> ้
-    0xF70C: '\u0e4a',  # MAI TRI, low -> ๊
-    0xF70D: '\u0e4b',  # MAI CHATTAWA, low -> ๋
-    0xF70E: '\u0e4c',  # THANTHAKHAT, low -> ์
-    0xF70F: '\u0e0d',  # YO YING without descender -> ญ
-    0xF710: '\u0e31',  # MAI HAN-AKAT, left -> ั
-    0xF711: '\u0e4d',  # NIKHAHIT, left -> ํ
-    0xF712: '\u0e47',  # MAITAIKHU, left -> ็
-    0xF713: '\u0e48',  # MAI EK, upper left -> ่
-    0xF714: '\u0e49',  # MAI THO, upper left -> ้
-    0xF715: '\u0e4a',  # MAI TRI, upper left -> ๊
-    0xF716: '\u0e4b',  # MAI CHATTAWA, upper left -> ๋
-    0xF717: '\u0e4c',  # THANTHAKHAT, upper left -> ์
-    0xF718: '\u0e38',  # SARA U, lower -> ุ
-    0xF719: '\u0e39',  # SARA UU, lower -> ู
-    0xF71A: '\u0e3a',  # PHINTHU, lower -> ฺ
-}
+# table is the one the FY2566 ordinance extractor uses (one table for both
+# books), and was checked on these books too: "เป\uf712น" is เป็น,
+# "ฝ\uf710\uf713ง" is ฝั่ง, "ฟ\uf704\uf714น" is ฟื้น, "โต\uf70cะ" is โต๊ะ,
+# "ค\uf70aา" is ค่า.
+_PUA = PUA_TO_THAI
 
 AA = '\u0e32'        # า SARA AA
 AM = '\u0e33'        # ำ SARA AM
@@ -172,18 +159,21 @@ def _restore_am(token):
 
 
 # --- rule 5: displaced marks ---------------------------------------------------
-# Why: in the volumes set in the broken fonts some marks sit on the consonant
-# after the one they belong to ("ปฏิบัตงิาน" for ปฏิบัติงาน, "สิง่แวดล้อม"
-# for สิ่งแวดล้อม, "ค่าครุภณัฑ์" for ค่าครุภัณฑ์).  Both orders are valid
-# Unicode, so only sequences that cannot be correct Thai are moved back:
+# Why: in the volumes set in the broken fonts some marks are drawn at an x
+# past the start of the next consonant, and -bbox-layout, which orders a
+# word's glyphs by x, puts them after it ("ปฏิบัตงิาน" for ปฏิบัติงาน,
+# "สิง่แวดล้อม" for สิ่งแวดล้อม, "ค่าครุภณัฑ์" for ค่าครุภัณฑ์; -raw has
+# them in place).  Both orders are valid Unicode, so only sequences that
+# cannot be correct Thai are moved back:
 #  - generic: MAI HAN-AKAT, SARA UE and SARA UEE (ั ึ ื) always close their
 #    syllable with a consonant, so "ื" + consonant + tone means the tone
 #    belongs before that consonant ("พืน้ฐาน" -> พื้นฐาน, "เพือ่" -> เพื่อ);
 #    likewise the tone of เ-ีย stands before ย ("เลีย้ง" -> เลี้ยง,
 #    "เสีย่ง" -> เสี่ยง).
-#  - the rest are word fragments found misplaced in these books whose
-#    misplaced spelling is not Thai (each checked against the text of the 15
-#    volumes set in a correct font, where none of them occurs).
+#  - the rest are word fragments found misplaced in the word boxes of these
+#    books whose misplaced spelling is not Thai (each checked against the
+#    text of the 15 volumes set in a correct font, where none of them occurs,
+#    and against -raw text, where the correct spelling does).
 _DISPLACED = [
     (re.compile('([\u0e31\u0e36\u0e37])([%s])([%s])' % (_THAI_CONS, TONES)), r'\1\3\2'),
     (re.compile('(เ[%s]{1,2}\u0e35)(\u0e22)([%s])' % (_THAI_CONS, TONES)), r'\1\3\2'),
@@ -204,7 +194,7 @@ _DISPLACED_WORDS = [
     ('ดปีลอด', 'ดีปลอด'), ('รมิทาง', 'ริมทาง'), ('สว่น', 'ส่วน'),
     ('สิน้', 'สิ้น'), ('ชิน้', 'ชิ้น'), ('ทรัพย์สนิ', 'ทรัพย์สิน'),
     ('หนี้สนิ', 'หนี้สิน'), ('อนุรกั', 'อนุรัก'), ('ดอ้ย', 'ด้อย'),
-    ('รุน่', 'รุ่น'), ('กลุม่', 'กลุ่ม'),
+    ('รุน่', 'รุ่น'), ('กลุม่', 'กลุ่ม'), ('รอ้น', 'ร้อน'),
     # the tone of ที่ drawn over the next word ("เจ้าหน้าทีเพื่่อ"), and two
     # words drawn over each other ("ค่าใช้จ่ายโตามครงการ")
     ('ทีเพื่่อ', 'ที่เพื่อ'), ('ทีปฏิ่บัติ', 'ที่ปฏิบัติ'), ('โตามครงการ', 'ตามโครงการ'),

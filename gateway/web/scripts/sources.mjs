@@ -14,10 +14,20 @@ const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const data = join(web, '..', '..', 'data');
 
 // What each source document is, by path under data/sources/. A PDF here
-// without an entry fails the build: a served document says what it is.
-const DOCUMENTS = {
-  'bma-ordinance-2566/bma-ordinance-2566.pdf': { fiscalYear: 2566, kind: 'ordinance', titleTh: 'ข้อบัญญัติงบประมาณรายจ่ายประจำปีงบประมาณ พ.ศ. 2566', titleEn: 'FY2566 budget ordinance' },
-};
+// that no rule describes fails the build: a served document says what it is.
+function describe(rel) {
+  if (rel === 'bma-ordinance-2566/bma-ordinance-2566.pdf') {
+    return { fiscalYear: 2566, kind: 'ordinance', titleTh: 'ข้อบัญญัติงบประมาณรายจ่ายประจำปีงบประมาณ พ.ศ. 2566', titleEn: 'FY2566 budget ordinance' };
+  }
+  // The FY2565 budget book, one volume per district office, in ordinance
+  // order (21)-(70): 65026.pdf is (21) พระนคร.
+  const book = /^bma-budget-book-2565-districts\/650(\d\d)\.pdf$/.exec(rel);
+  if (book) {
+    const section = Number(book[1]) - 5;
+    return { fiscalYear: 2565, kind: 'district_budget_book', titleTh: `เอกสารงบประมาณ พ.ศ. 2565 สำนักงานเขต (${section})`, titleEn: `FY2565 budget book, district office (${section})` };
+  }
+  return null;
+}
 // The dataset files a release is imported from (RequiredDatasetFiles in
 // services/budget_data/core/dataset_loader.cc).
 const DATASET = [
@@ -41,7 +51,8 @@ function manifest() {
   const documents = [];
   for (const path of files(join(data, 'sources'))) {
     const rel = relative(join(data, 'sources'), path);
-    const doc = DOCUMENTS[rel];
+    if (!rel.endsWith('.pdf')) continue;  // e.g. the 2565 books' reconciliation yardstick
+    const doc = describe(rel);
     if (!doc) throw new Error(`sources: data/sources/${rel} is not described in scripts/sources.mjs`);
     documents.push({ ...doc, url: `/sources/${rel.split('/').pop()}`, bytes: statSync(path).size, sha256: sha256(path) });
   }
@@ -60,6 +71,7 @@ export const DATASET_FILES: DatasetFile[] = ${JSON.stringify(dataset, null, 2)};
 function copy() {
   const dist = join(web, 'dist');
   for (const path of files(join(data, 'sources'))) {
+    if (!path.endsWith('.pdf')) continue;
     mkdirSync(join(dist, 'sources'), { recursive: true });
     copyFileSync(path, join(dist, 'sources', path.split('/').pop()));
   }
