@@ -36,6 +36,7 @@
 #include "services/keyword_analytics/core/index.h"
 #include "services/keyword_analytics/core/line.h"
 #include "services/keyword_analytics/core/segmenter.h"
+#include "services/keyword_analytics/core/testing/cloud_policy_oracle.h"
 
 namespace {
 using bkk::keywords::Filter;
@@ -239,6 +240,9 @@ void CheckTopKeywords(const IndexSnapshot& index, const std::vector<Line>& lines
   constexpr int kLimit = 100;
   const std::string agency = lines.front().agency;
   std::map<std::string, KeywordStat> all, of_agency;
+  bkk::keywords::testing::CloudPolicyOracle policy;
+  for (const Line& line : lines) policy.Add(line.agency, segmenter.Terms(line.name, line.description));
+  const std::set<std::string> hidden = policy.Hidden(segmenter);
   auto count = [](std::map<std::string, KeywordStat>& stats, const std::string& term, const Line& line) {
     KeywordStat& stat = stats[term];
     stat.term = term;
@@ -247,7 +251,7 @@ void CheckTopKeywords(const IndexSnapshot& index, const std::vector<Line>& lines
   };
   for (const Line& line : lines) {
     for (const std::string& term : segmenter.Terms(line.name, line.description)) {
-      if (!segmenter.IsKeywordCandidate(term)) continue;
+      if (!segmenter.IsKeywordCandidate(term) || hidden.count(term) != 0) continue;
       count(all, term, line);
       if (line.agency == agency) count(of_agency, term, line);
     }
@@ -302,7 +306,9 @@ double MeasureQueries(const IndexSnapshot& index, const std::vector<Line>& lines
   auto top = [&](const char* what, const std::function<Filter(int64_t)>& filter) {
     const Percentiles p = Measure([&](int64_t i) {
       auto result = index.TopKeywords(filter(i), kLimit);
-      if (!result.ok() || result->empty()) Die(std::string("TopKeywords failed: ") + what);
+      // Empty is a right answer: some agency + mission type lines have only
+      // words the cloud hides (cloud_policy.h); CheckTopKeywords checks content.
+      if (!result.ok()) Die(std::string("TopKeywords failed: ") + what);
     });
     PrintRow(what, p);
     return p.p99_ms;

@@ -26,8 +26,8 @@
 
 #include "bkkbudget/keywords/v1/keywords.grpc.pb.h"
 #include "common/csv.h"
-#include "services/keyword_analytics/core/cloud_policy.h"
 #include "services/keyword_analytics/core/segmenter.h"
+#include "services/keyword_analytics/core/testing/cloud_policy_oracle.h"
 #include "tests/support/test_support.h"
 
 namespace bkk::testing {
@@ -118,25 +118,11 @@ Expected Scan(const std::vector<CsvLine>& lines, const std::string& query) {
 
 // The brute-force word cloud: every keyword candidate with its line count
 // and amount, ranked line count desc, amount desc, term asc.
-// The words the cloud hides (services/keyword_analytics/core/cloud_policy.h),
-// restated: in the lines of more than 90% of the agencies and not topical, or
-// on the reviewed list.
+// The words the cloud hides, by the policy's own definition.
 std::set<std::string> HiddenKeywords(const std::vector<CsvLine>& lines) {
-  std::map<std::string, std::set<std::string>> agencies_of;
-  std::set<std::string> agencies;
-  for (const CsvLine& line : lines) {
-    agencies.insert(line.agency);
-    for (const auto& term : line.terms) agencies_of[term].insert(line.agency);
-  }
-  const std::set<absl::string_view> reviewed(keywords::ReviewedBoilerplate().begin(),
-                                             keywords::ReviewedBoilerplate().end());
-  std::set<std::string> hidden;
-  for (const auto& [term, of] : agencies_of) {
-    if (!Words().IsKeywordCandidate(term)) continue;
-    const bool boilerplate = 10 * of.size() > 9 * agencies.size() && !keywords::IsTopicalKeyword(term);
-    if (boilerplate || reviewed.count(term) != 0) hidden.insert(term);
-  }
-  return hidden;
+  keywords::testing::CloudPolicyOracle oracle;
+  for (const CsvLine& line : lines) oracle.Add(line.agency, line.terms);
+  return oracle.Hidden(Words());
 }
 
 std::vector<std::tuple<std::string, int64_t, int64_t>> RankKeywords(const std::vector<CsvLine>& lines,

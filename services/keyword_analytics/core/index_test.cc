@@ -21,6 +21,7 @@
 #include "common/testing/status_matchers.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/keyword_analytics/core/testing/cloud_policy_oracle.h"
 #include "services/keyword_analytics/core/testing/ordinance_csv.h"
 
 namespace bkk::keywords {
@@ -107,22 +108,12 @@ std::string Utf16Substring(const std::string& text, int32_t begin, int32_t end) 
 class BruteForce final {
  public:
   BruteForce(const std::vector<Line>& lines, const Segmenter& segmenter) : lines_(lines), segmenter_(segmenter) {
-    std::map<std::string, std::set<std::string>> agencies_of;
-    std::set<std::string> agencies;
+    testing::CloudPolicyOracle oracle;
     for (const Line& line : lines) {
       terms_.push_back(segmenter.Terms(line.name, line.description));
-      agencies.insert(line.agency);
-      for (const std::string& term : terms_.back()) agencies_of[term].insert(line.agency);
+      oracle.Add(line.agency, terms_.back());
     }
-    // The cloud policy, restated: more than 90% of the agencies and not
-    // topical, or reviewed.
-    const std::set<absl::string_view> reviewed(ReviewedBoilerplate().begin(), ReviewedBoilerplate().end());
-    const std::set<absl::string_view> topical(TopicalKeywords().begin(), TopicalKeywords().end());
-    for (const auto& [term, of] : agencies_of) {
-      if (!segmenter.IsKeywordCandidate(term)) continue;
-      if (reviewed.count(term) != 0 || (10 * of.size() > 9 * agencies.size() && topical.count(term) == 0))
-        hidden_.insert(term);
-    }
+    hidden_ = oracle.Hidden(segmenter);
   }
 
   bool Hidden(const std::string& term) const { return hidden_.count(term) != 0; }
