@@ -209,7 +209,7 @@ export function mountDistrictMap(el: HTMLElement): void {
         ? t('map.noChange', { year: fmtYear(year - 1) })
         : t(change >= 0 ? 'map.up' : 'map.down', { pct: fmtPct(Math.abs(change), 1, 1), year: fmtYear(year - 1) })),
       h('p', null, h('a', { href: `#/explore?district=${d.id}` }, t('map.lines', { name: name(d) }))),
-      h('p', null, h('a', { href: '#/s/vote' }, t('map.vote'))),
+      h('p', null, h('a', { href: `#/vote?district=${d.id}`, id: 'map-panel-vote' }, t('map.vote'))),
     );
   }
 
