@@ -128,6 +128,13 @@ test('overview, top agencies and district lines', async () => {
   const bad = await get('/v1/budget/years/2400/top-agencies');
   assert.equal(bad.status, 404);
   assert.match(bad.json.error.message, /fiscal_year/);
+  assert.equal(bad.json.error.reason, 'FISCAL_YEAR_HAS_NO_LINES');
+
+  // FY2566 states no expense categories: said so, never a zero split.
+  const categories = await get('/v1/budget/years/2566/breakdown?dimension=BREAKDOWN_DIMENSION_EXPENSE_CATEGORY');
+  assert.equal(categories.status, 400);
+  assert.equal(categories.json.error.reason, 'EXPENSE_CATEGORIES_NOT_STATED');
+  assert.equal(categories.json.error.metadata.fiscal_year, '2566');
 });
 
 test('keyword search with highlights', async () => {

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_replace.h"
 #include "common/csv.h"
+#include "common/error_reason.h"
 #include "common/operators/operator_auth.h"
 #include "services/budget_data/core/in_memory_repository.h"
 #include "services/budget_data/core/stated_totals.h"
@@ -207,6 +208,27 @@ TEST_F(BudgetCoreTest, OverviewYearsAndUnclassified) {
   EXPECT_EQ(years[0].by_strategy[0].amount_baht, 23'344'510'000);
   EXPECT_EQ(years[5].fiscal_year, 2566);
   EXPECT_TRUE(years[5].has_lines);
+}
+
+TEST_F(BudgetCoreTest, AYearWithoutExpenseCategoriesSaysSoInsteadOfAZeroSplit) {
+  auto split = snapshot_->GetBreakdown(2566, Dimension::kExpenseCategory, LineFilter{});
+  ASSERT_EQ(split.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_NE(split.status().message().find("do not state expense categories"), std::string::npos);
+  ASSERT_TRUE(ReasonOf(split.status()).has_value());
+  EXPECT_EQ(ReasonOf(split.status())->reason, "EXPENSE_CATEGORIES_NOT_STATED");
+  // A line that states one is grouped by it.
+  DatasetFiles files = RealFiles();
+  std::string& items = files["budget/bma-ordinance-2566-items.csv"];
+  const std::string from = "เงินสำรองจ่ายทั่วไป - กรณีฉุกเฉินหรือจำเป็น,,500000000,6";
+  ASSERT_NE(items.find(from), std::string::npos);
+  items.replace(items.find(from), from.size(), "เงินสำรองจ่ายทั่วไป - กรณีฉุกเฉินหรือจำเป็น,งบรายจ่ายอื่น,500000000,6");
+  ASSERT_TRUE(core_.Import(files, false, operators::OperatorAuth::CommandLine()).ok());
+  auto grouped = core_.snapshot()->GetBreakdown(2566, Dimension::kExpenseCategory, LineFilter{});
+  ASSERT_TRUE(grouped.ok()) << grouped.status();
+  ASSERT_EQ(grouped->items.size(), 2u);
+  EXPECT_EQ(grouped->items[1].key, "งบรายจ่ายอื่น");
+  EXPECT_EQ(grouped->items[1].amount_baht, 500'000'000);
+  EXPECT_EQ(grouped->total_baht, kGrandTotal);
 }
 
 constexpr char kMappingCsv[] = "budget/strategy-mapping-2566.csv";

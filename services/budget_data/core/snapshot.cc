@@ -340,6 +340,17 @@ absl::StatusOr<Breakdown> BudgetSnapshot::GetBreakdown(int32_t fiscal_year, Dime
   if (fiscal_year == 0) return absl::InvalidArgumentError("fiscal_year is required (e.g. 2566)");
   RETURN_IF_ERROR(ValidateFilter(f));
   std::string needle = absl::AsciiStrToLower(f.name_contains);
+  if (dimension == Dimension::kExpenseCategory &&
+      std::none_of(dataset_.lines.begin(), dataset_.lines.end(),
+                   [&](const BudgetLine& l) { return l.fiscal_year == fiscal_year && !l.category.empty(); })) {
+    // An ordinance states totals per agency and plan, not per expense
+    // category: say so rather than answer one empty group.
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "the FY", fiscal_year,
+                          " lines do not state expense categories (the ordinance gives agency and plan totals); "
+                          "the split by expense category exists for years imported from the budget books")),
+                      "EXPENSE_CATEGORIES_NOT_STATED", {{"fiscal_year", absl::StrCat(fiscal_year)}});
+  }
   std::map<std::string, BreakdownItem> groups;
   Breakdown out;
   out.fiscal_year = fiscal_year;
@@ -368,6 +379,9 @@ absl::StatusOr<Breakdown> BudgetSnapshot::GetBreakdown(int32_t fiscal_year, Dime
       case Dimension::kStrategy:
         key = l.strategy_id;
         label = key.empty() ? "" : StrategyName(key);  // empty: unclassified
+        break;
+      case Dimension::kExpenseCategory:
+        key = label = l.category;
         break;
     }
     auto& g = groups[key];

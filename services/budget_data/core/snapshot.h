@@ -73,7 +73,7 @@ struct TopAgencies {
   std::optional<AgencyAmount> central_fund;
 };
 
-enum class Dimension { kAgency, kMissionType, kDistrict, kStrategy };
+enum class Dimension { kAgency, kMissionType, kDistrict, kStrategy, kExpenseCategory };
 
 struct BreakdownItem {
   std::string key;

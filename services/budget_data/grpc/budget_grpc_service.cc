@@ -219,9 +219,12 @@ grpc::Status BudgetGrpcService::GetBreakdown(Ctx* context, const pb::GetBreakdow
     case pb::BREAKDOWN_DIMENSION_STRATEGY:
       dim = Dimension::kStrategy;
       break;
+    case pb::BREAKDOWN_DIMENSION_EXPENSE_CATEGORY:
+      dim = Dimension::kExpenseCategory;
+      break;
     default:
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "dimension is required: AGENCY, MISSION_TYPE, DISTRICT or STRATEGY");
+                          "dimension is required: AGENCY, MISSION_TYPE, DISTRICT, STRATEGY or EXPENSE_CATEGORY");
   }
   ASSIGN_OR_RETURN(auto b, snap->GetBreakdown(request->fiscal_year(), dim, LineFilterFromProto(request->filter())),
                    ToGrpcStatus);

@@ -322,6 +322,8 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
       case 'MISSION_TYPE': return { missionType: key };
       case 'DISTRICT': return { districtId: Number(key) || 0 };
       case 'STRATEGY': return { strategyId: key || 'unclassified' };
+      // Not offered in the explorer yet: no served year states expense categories.
+      case 'EXPENSE_CATEGORY': return {};
     }
   }
 
