@@ -116,8 +116,6 @@ Expected Scan(const std::vector<CsvLine>& lines, const std::string& query) {
   return out;
 }
 
-// The brute-force word cloud: every keyword candidate with its line count
-// and amount, ranked line count desc, amount desc, term asc.
 // The words the cloud hides, by the policy's own definition.
 std::set<std::string> HiddenKeywords(const std::vector<CsvLine>& lines) {
   keywords::testing::CloudPolicyOracle oracle;
@@ -125,9 +123,11 @@ std::set<std::string> HiddenKeywords(const std::vector<CsvLine>& lines) {
   return oracle.Hidden(Words());
 }
 
+// The brute-force word cloud: every keyword candidate the cloud shows with its line count
+// and amount, ranked line count desc, amount desc, term asc.
 std::vector<std::tuple<std::string, int64_t, int64_t>> RankKeywords(const std::vector<CsvLine>& lines,
                                                                     const std::string& agency) {
-  static const std::set<std::string> hidden = HiddenKeywords(lines);
+  const std::set<std::string> hidden = HiddenKeywords(lines);
   std::map<std::string, std::pair<int64_t, int64_t>> counts;
   for (const CsvLine& line : lines) {
     if (!agency.empty() && line.agency != agency) continue;

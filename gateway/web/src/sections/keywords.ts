@@ -188,11 +188,12 @@ export function mountKeywords(el: HTMLElement): void {
           onclick: () => {
             tableDesc = tableSort === key ? !tableDesc : key !== 'word';
             tableSort = key;
-            renderCloud();
+            // Only the table changes: the cloud keeps its measured layout.
+            document.getElementById('keyword-table-box')?.replaceWith(wordTable(words));
             (document.querySelector(`#keyword-table button[data-sort="${key}"]`) as HTMLElement | null)?.focus();
           },
         }, t(label), tableSort === key ? (tableDesc ? ' ▼' : ' ▲') : ''));
-    return h('div', { class: 'table-scroll cloud-table', tabindex: '0', role: 'region', 'aria-label': t('keywords.table') },
+    return h('div', { class: 'table-scroll cloud-table', id: 'keyword-table-box', tabindex: '0', role: 'region', 'aria-label': t('keywords.table') },
       h('table', { class: 'data-table', id: 'keyword-table' },
         h('caption', null, t('keywords.table')),
         h('thead', null, h('tr', null, head('word', 'keywords.col.word', false), head('lines', 'keywords.col.lines', true), head('amount', 'keywords.col.amount', true))),
