@@ -9,6 +9,7 @@ from the word boxes.  Writes to OUT_DIR:
   bma-budget-book-2565-district-lines.csv          work item x expense category
   bma-budget-book-2565-district-expense-lines.csv  expense lines under those
   reconciliation-2565.csv                          per district: stated vs sum
+  bma-budget-book-2565-stated-totals.csv           totals the books print
 and prints the reconciliation report.  See README.md for the layout rules.
 Standard library only.
 """
@@ -28,6 +29,8 @@ FISCAL_YEAR = 2565
 LINES_CSV = 'bma-budget-book-2565-district-lines.csv'
 EXPENSE_CSV = 'bma-budget-book-2565-district-expense-lines.csv'
 RECON_CSV = 'reconciliation-2565.csv'
+STATED_CSV = 'bma-budget-book-2565-stated-totals.csv'
+STATED_HEADER = ['check', 'stated_baht', 'source_file', 'source_page', 'note']
 HEADER = ['fiscal_year', 'district_office', 'work_item', 'expense_category',
           'expense_line', 'amount_baht', 'source_file', 'source_page']
 
@@ -60,6 +63,8 @@ _ORDINAL_ONLY = re.compile(r'^\(\d+\)\s*')
 _ITEM_START_FULL = re.compile(r'^(\d{5}-\d+)?\s*(\(\d+\))?\s*')
 _THAI = re.compile('[\u0e01-\u0e5b]')
 _ORDINAL = re.compile(r'^(\d{5}-\d+\s*)?\(\d+\)\s*')
+# a budget-coded line that ends with บาท but has no amount before it
+_NO_AMOUNT = re.compile(r'^\d{5}-\d+\s.*\D\s*บาท$')
 
 
 def fold(s):
@@ -211,7 +216,8 @@ def parse_summary(rows):
     ข), and the work items (and strategic projects) listed in table ข) with
     their stated totals."""
     info = {'district': None, 'total_a': None, 'total_a_where': None,
-            'total_b': None, 'total_b_where': None, 'work_items': []}
+            'total_a_page': None, 'total_b': None, 'total_b_where': None,
+            'total_b_page': None, 'work_items': []}
     in_b = False
     pending = None          # a listed item whose amounts are on the next row
     for r in rows:
@@ -227,6 +233,7 @@ def parse_summary(rows):
             n = numbers_in(r.text)
             if n:   # table ก), last column (รวม)
                 info['total_a'] = n[-1]
+                info['total_a_page'] = r.page
                 info['total_a_where'] = 'p%d table ก) งบประมาณตามโครงสร้างงาน' % r.page
         if not in_b:
             continue
@@ -234,6 +241,7 @@ def parse_summary(rows):
             n = numbers_in(r.text)
             if n:
                 info['total_b'] = n[-1]
+                info['total_b_page'] = r.page
                 info['total_b_where'] = 'p%d table ข) รวมงบประมาณตามโครงสร้างงาน' % r.page
             in_b = False
             continue
@@ -490,6 +498,12 @@ def parse_detail(rows, notes, fn):
         i += 1
     for wi in items:
         for cat in wi['cats']:
+            # lines printed with บาท but without an amount (65054.pdf p55:
+            # '01101-1 อัตราเดิม 5 อัตรา บาท'); named in the stated-totals
+            # note of a district that does not reconcile
+            cat['no_amount'] = [(rows[j].page, re.sub(r'(?:\s*บาท)+$', '', rows[j].text))
+                                for j in range(cat['lo'], cat['hi'])
+                                if rows[j].amount is None and _NO_AMOUNT.match(rows[j].text)]
             idx = [j for j in range(cat['lo'], cat['hi']) if rows[j].amount is not None]
             top, how = expense_lines(rows, cat, idx)
             cat['lines'], cat['how'] = None, how
@@ -610,6 +624,81 @@ def stated_total(summary):
             'summary pages state no total; sum of the work items listed in table ข)')
 
 
+def _baht(n):
+    return '{:,}'.format(n)
+
+
+def stated_rows(fn, district, summary, items, differs, extracted):
+    """The rows of the stated-totals file for one volume, and how many work
+    item names have more than one detail heading.
+
+    First `agency <district>`: the table ก) total (or the fallback of
+    stated_total()).  For a district whose lines do not add up to it (65054
+    สาทร), the sum of its work items' printed detail headings instead, with a
+    note saying why: the importer checks the lines against the headings; the
+    reconciliation report keeps the summary total.  Then one `work item
+    <district> | <name>` row per distinct work item name, in book order: the
+    amount printed on its detail heading (the sum of them, noted, if one name
+    heads more than one block)."""
+    stated, where = stated_total(summary)
+    if summary['total_a'] is not None:
+        page, note = summary['total_a_page'], 'table ก) งบประมาณตามโครงสร้างงาน'
+    elif summary['total_b'] is not None:
+        page, note = summary['total_b_page'], where
+    else:
+        page, note = '', where
+    if extracted != stated:
+        headings = sum(wi['amount'] for wi in items)
+        summary_where = ('table ก) p%d' % page if summary['total_a'] is not None
+                         else where)
+        parts = ['the summary (%s) states %s; the work items\' printed detail headings '
+                 'sum to %s' % (summary_where, _baht(stated), _baht(headings))]
+        if headings != extracted:
+            parts.append('the extracted lines sum to %s' % _baht(extracted))
+        for wi, lamt, lpage in differs:
+            why = ['%s differs: table ข) p%d states %s, its detail heading p%d states %s'
+                   % (wi['name'], lpage, _baht(lamt) if lamt is not None else 'no amount',
+                      wi['page'], _baht(wi['amount']))]
+            missing = [(pg, t) for c in wi['cats'] for pg, t in c['no_amount']]
+            if missing:
+                why.append('because %s without an amount, and the detail heading and '
+                           'subtotals add up without %s'
+                           % (' and '.join('p%d prints the line \'%s\'' % m
+                                           for m in missing),
+                              'it' if len(missing) == 1 else 'them'))
+            parts.append(', '.join(why))
+        parts.append('so the importer checks the lines against the headings '
+                     '(the reconciliation report keeps the summary total)')
+        stated, note = headings, '; '.join(parts)
+    out = [['agency %s' % district, stated, fn, page, note]]
+    listed = {id(wi): (lamt, lpage) for wi, lamt, lpage in differs}
+    by_name, order = {}, []
+    for wi in items:
+        if wi['name'] not in by_name:
+            by_name[wi['name']] = []
+            order.append(wi['name'])
+        by_name[wi['name']].append(wi)
+    ndup = 0
+    for name in order:
+        wis = by_name[name]
+        parts = []
+        if len(wis) > 1:
+            ndup += 1
+            parts.append('%d headings: %s' % (len(wis), ' + '.join(
+                'p%d' % wi['page'] for wi in wis)))
+        for wi in wis:
+            if id(wi) in listed:
+                lamt, lpage = listed[id(wi)]
+                parts.append('table ข) p%d states %s; the detail heading p%d and its '
+                             'categories state %s'
+                             % (lpage, _baht(lamt) if lamt is not None else 'no amount',
+                                wi['page'], _baht(wi['amount'])))
+        out.append(['work item %s | %s' % (district, name),
+                    sum(wi['amount'] for wi in wis), fn, wis[0]['page'],
+                    '; '.join(parts)])
+    return out, ndup
+
+
 def source_volumes(src):
     """65026.pdf … 65075.pdf: the 50 district offices, ordinance (21)-(70)."""
     out = []
@@ -631,8 +720,12 @@ def main(argv):
     lines_f = open(os.path.join(out, LINES_CSV), 'w', newline='', encoding='utf-8')
     exp_f = open(os.path.join(out, EXPENSE_CSV), 'w', newline='', encoding='utf-8')
     rec_f = open(os.path.join(out, RECON_CSV), 'w', newline='', encoding='utf-8')
+    st_f = open(os.path.join(out, STATED_CSV), 'w', newline='', encoding='utf-8')
     # LF line ends, like the other CSVs of the repository
-    lw, ew, rw = (csv.writer(f, lineterminator='\n') for f in (lines_f, exp_f, rec_f))
+    lw, ew, rw, sw = (csv.writer(f, lineterminator='\n')
+                      for f in (lines_f, exp_f, rec_f, st_f))
+    sw.writerow(STATED_HEADER)
+    n_stated = n_stated_items = n_dup_names = 0
     lw.writerow(HEADER)
     ew.writerow(HEADER)
     rw.writerow(['district_office', 'source_file', 'stated_total_baht', 'stated_where',
@@ -677,16 +770,24 @@ def main(argv):
                     n_exp += 1
         # work items: detail headings vs the list in table ข)
         listed = summary['work_items']
+        differs = []        # (work item, listed amount, listed page)
         if len(listed) != len(items):
             notes.append('%s: table ข) lists %d work items, the detail pages have %d'
                          % (fn, len(listed), len(items)))
         else:
             for (lname, lamt, lpage), wi in zip(listed, items):
                 if lamt != wi['amount']:
+                    differs.append((wi, lamt, lpage))
                     notes.append('%s %s: table ข) (p%d) states %s, the detail heading '
                                  '(p%d) %d' % (fn, wi['name'], lpage, lamt, wi['page'],
                                                 wi['amount']))
         stated, where = stated_total(summary)
+        rows, ndup = stated_rows(fn, district, summary, items, differs, total)
+        for row in rows:
+            sw.writerow(row)
+        n_stated += len(rows)
+        n_stated_items += len(rows) - 1
+        n_dup_names += ndup
         if summary['total_a'] is not None and summary['total_b'] is not None \
                 and summary['total_a'] != summary['total_b']:
             notes.append('%s: table ก) states %d, table ข) states %d'
@@ -699,7 +800,7 @@ def main(argv):
         if not ok:
             bad.append((district, fn, stated, total, diff))
         rw.writerow([district, fn, stated, where, total, diff, 'yes' if ok else 'no'])
-    for f in (lines_f, exp_f, rec_f):
+    for f in (lines_f, exp_f, rec_f, st_f):
         f.close()
     print('Notes (faults of the source and how they were read):')
     for note in notes:
@@ -710,6 +811,9 @@ def main(argv):
              ', '.join('%s %d' % kv for kv in sorted(how_count.items())), exp_missing))
     print('Wrote %d work item x category lines, %d expense lines, %d districts '
           'to %s in %.1f s' % (n_lines, n_exp, len(pdfs), out, time.time() - t0))
+    print('Stated totals: %d rows (%d agency, %d work item); %d work item names '
+          'with more than one detail heading within a district'
+          % (n_stated, n_stated - n_stated_items, n_stated_items, n_dup_names))
     if bad:
         print('Districts that do not reconcile (extracted - stated):')
     for district, fn, stated, total, diff in bad:
