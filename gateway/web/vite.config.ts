@@ -19,6 +19,8 @@ export default defineConfig({
     proxy: {
       '/v1': process.env.BKK_API ?? 'http://127.0.0.1:8080',
       '/p/': process.env.BKK_API ?? 'http://127.0.0.1:8080',
+      // The source PDFs: the gateway serves them from dist/ or BKK_SOURCES_ROOT.
+      '/sources/': process.env.BKK_API ?? 'http://127.0.0.1:8080',
     },
   },
 });

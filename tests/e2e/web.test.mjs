@@ -280,7 +280,8 @@ test('every section renders from the API', { timeout: 90000 }, async () => {
       assert.ok(!overlap, `${laid[i].word} and ${laid[j].word} overlap: ${JSON.stringify([laid[i], laid[j]])}`);
     }
   }
-  const topKw = await apiOk('/v1/keywords/top?limit=60');
+  // The cloud is the explorer filter's: the latest year with lines.
+  const topKw = await apiOk(`/v1/keywords/top?filter.fiscalYear=${await page.locator('#explorer-year').inputValue()}&limit=60`);
   assert.ok(!laid.some((w) => w.word === 'กรุงเทพมหานคร' || w.word === 'บริหาร'), 'boilerplate in the cloud');
   assert.ok(topKw.hidden.some((w) => w.keyword === 'กรุงเทพมหานคร'));
   const hiddenShown = await page.locator('#keyword-hidden .chip').evaluateAll((cs) => cs.map((c) => c.dataset.keyword));
@@ -309,7 +310,7 @@ test('every section renders from the API', { timeout: 90000 }, async () => {
   // The source documents and dataset files are served, and the bytes served
   // are those the release was imported from (same SHA-256).
   const docs = await page.locator('#source-documents tbody tr').evaluateAll((rs) => rs.map((r) => [r.dataset.url, r.querySelector('code').textContent]));
-  assert.ok(docs.some(([url]) => url === '/sources/bma-ordinance-2566.pdf'), 'the ordinance PDF is not listed');
+  assert.ok(docs.some(([url]) => url === '/sources/bma-ordinance-2566/bma-ordinance-2566.pdf'), 'the ordinance PDF is not listed');
   for (const f of rel.release.files) {
     const listed = docs.find(([url]) => url === `/data/${f.path}`);
     assert.ok(listed, `${f.path} is not downloadable`);
@@ -520,7 +521,8 @@ test('a keyword click searches and filters the list; the CSV download matches th
   // Its strategy with source and confidence, and a link to the exact PDF page.
   assert.equal(await page.locator('#line-strategy-source').getAttribute('data-confidence'), line.strategyConfidence);
   const pdfHref = await page.locator('#line-pdf-link').getAttribute('href');
-  assert.equal(pdfHref, `/sources/bma-ordinance-2566.pdf#page=${line.sourcePage}`);
+  assert.equal(line.sourceDocument, 'bma-ordinance-2566/bma-ordinance-2566.pdf');
+  assert.equal(pdfHref, `/sources/${line.sourceDocument}#page=${line.sourcePage}`);
   const pdf = await fetch(BASE + pdfHref.split('#')[0]);
   assert.equal(pdf.status, 200);
   assert.equal(pdf.headers.get('content-type'), 'application/pdf');
@@ -535,6 +537,314 @@ test('a keyword click searches and filters the list; the CSV download matches th
   const d1 = await apiOk(`/v1/budget/lines?filter.fiscalYear=${year}&filter.districtId=1&pageSize=1`);
   await page.waitForFunction((n) => document.querySelector('#explorer-summary')?.getAttribute('data-count') === String(n), d1.totalCount, { timeout: 20000 });
   assert.ok((await page.locator('#explorer-csv').getAttribute('href')).includes('filter.districtId=1'));
+  await page.close();
+});
+
+// ---------- FY2565: the district offices' budget books ----------
+
+/**
+ * The `agency สำนักงานเขตX` rows of a stated-totals file in data/budget, read
+ * here (not through the API): district name -> { baht, file, page, note }.
+ */
+function statedDistrictTotals(file) {
+  const rows = parseCsv(fs.readFileSync(path.join(ROOT, 'data', 'budget', file), 'utf8'));
+  const header = rows.shift();
+  const col = (name) => header.indexOf(name);
+  const out = new Map();
+  for (const r of rows) {
+    const m = /^agency สำนักงานเขต(.+)$/.exec(r[col('check')]);
+    if (m) out.set(m[1], { baht: Number(r[col('stated_baht')]), file: r[col('source_file')], page: Number(r[col('source_page')]), note: r[col('note')] ?? '' });
+  }
+  return out;
+}
+
+/** Waits until the explorer lists `count` lines and is not loading. */
+function explorerSettled(page, count) {
+  return page.waitForFunction((n) => document.querySelector('#explorer-summary')?.getAttribute('data-count') === String(n)
+    && document.querySelector('#explorer-results')?.getAttribute('aria-busy') === 'false', count, { timeout: 20000 });
+}
+
+test('the explorer switches to FY2565 (the district offices, from their budget books) and back', { timeout: 90000 }, async (t) => {
+  const page = await newPage(1440, 900);
+  await page.goto(`${BASE}/#/s/explorer`);
+  await page.waitForSelector('#explorer-lines li', { timeout: 30000 });
+  const ov = await apiOk('/v1/budget/overview');
+  const scopes = new Map(ov.years.filter((y) => y.hasLines).map((y) => [y.fiscalYear, y.linesScope]));
+  assert.equal(scopes.get(2565), 'district_books');
+  assert.equal(scopes.get(2566), 'ordinance');
+  assert.deepEqual(await page.locator('#explorer-year option').evaluateAll((os) => os.map((o) => Number(o.value))), [...scopes.keys()].sort((a, b) => b - a));
+  assert.equal(await page.locator('#explorer-scope').getAttribute('data-scope'), 'ordinance');
+  const dims = () => page.locator('#explorer-breakdown select').locator('option').evaluateAll((os) => os.map((o) => o.value));
+  assert.ok(!(await dims()).includes('EXPENSE_CATEGORY'), 'the ordinance year offers a split it cannot answer');
+
+  const y65 = await apiOk('/v1/budget/lines?filter.fiscalYear=2565&pageSize=20');
+  await page.selectOption('#explorer-year', '2565');
+  await explorerSettled(page, y65.totalCount);
+  assert.equal(y65.totalCount, 3022);
+  assert.equal(num(await page.locator('#explorer-summary').getAttribute('data-baht')), num(y65.totalAmountBaht));
+  assert.deepEqual(await page.locator('#explorer-lines > li').evaluateAll((ls) => ls.map((l) => l.dataset.lineId)), y65.lines.map((l) => l.lineId));
+  assert.ok(page.url().includes('year=2565'), page.url());
+  // What the year covers, said where the year is chosen.
+  assert.equal(await page.locator('#explorer-scope').getAttribute('data-scope'), 'district_books');
+  assert.match(await page.locator('#explorer-scope').textContent(), /ปี 2565: เฉพาะสำนักงานเขต 50 เขต/);
+  // Its filters: the 50 district offices as agencies, no mission types; its splits include the expense category.
+  const agencies = await page.locator('#explorer-agency option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.equal(agencies.length, 50);
+  assert.ok(agencies.every((a) => a.startsWith('สำนักงานเขต')), agencies.join(' '));
+  assert.equal(await page.locator('#explorer-mission').count(), 0);
+  assert.ok((await dims()).includes('EXPENSE_CATEGORY'));
+  // The line list says each line's category.
+  const first = y65.lines[0];
+  assert.ok((await page.locator('#explorer-lines > li .line-meta').first().textContent()).includes(first.category), 'no category in the line list');
+
+  // One district, then the breakdown by expense category.
+  await page.selectOption('#explorer-district', '45');
+  const d45 = await apiOk('/v1/budget/lines?filter.fiscalYear=2565&filter.districtId=45&pageSize=1');
+  await explorerSettled(page, d45.totalCount);
+  await page.locator('#explorer-breakdown select').selectOption('EXPENSE_CATEGORY');
+  const cats = await apiOk('/v1/budget/years/2565/breakdown?dimension=BREAKDOWN_DIMENSION_EXPENSE_CATEGORY&filter.districtId=45');
+  await page.waitForFunction((n) => document.querySelectorAll('#explorer-breakdown .bar-row').length === n, cats.items.length, { timeout: 20000 });
+  assert.deepEqual(await page.locator('#explorer-breakdown .bar-label').allTextContents(), cats.items.map((i) => i.key));
+  assert.deepEqual(await englishSentences(page), [], 'the Thai explorer shows an English sentence in FY2565');
+  assert.equal(await runAxe(page, 'explorer FY2565', t).then((b) => b.length), 0);
+
+  // Back: the ordinance again, the district kept, no category split.
+  const d66 = await apiOk('/v1/budget/lines?filter.fiscalYear=2566&filter.districtId=45&pageSize=1');
+  await page.selectOption('#explorer-year', '2566');
+  await explorerSettled(page, d66.totalCount);
+  assert.equal(num(await page.locator('#explorer-summary').getAttribute('data-baht')), num(d66.totalAmountBaht));
+  assert.equal(await page.locator('#explorer-scope').getAttribute('data-scope'), 'ordinance');
+  assert.equal(await page.locator('#explorer-categories').count(), 0);
+  assert.ok(!(await dims()).includes('EXPENSE_CATEGORY'));
+  assert.ok(await page.locator('#explorer-mission').isVisible());
+  assert.ok(page.url().includes('year=2566') && page.url().includes('district=45'), page.url());
+  assert.equal(await page.locator('.state.error').count(), 0, 'an error box is shown');
+  await page.close();
+});
+
+test('district offices 2565 against 2566: each figure is its document\'s stated total, linked to its PDF page, with the notes', { timeout: 90000 }, async (t) => {
+  const books = statedDistrictTotals('bma-budget-book-2565-stated-totals.csv');
+  const ordinance = statedDistrictTotals('bma-ordinance-2566-stated-totals.csv');
+  assert.equal(books.size, 50);
+  const api = await apiOk('/v1/budget/district-offices:compare?from_year=2565&to_year=2566');
+  const page = await newPage(1440, 900);
+  await page.goto(`${BASE}/#/s/map`);
+  await page.waitForSelector('#district-compare tbody tr', { timeout: 30000 });
+  const read = () => page.locator('#district-compare tbody tr').evaluateAll((trs) => trs.map((tr) => {
+    const side = (y) => {
+      const td = tr.querySelector(`td[data-year="${y}"]`);
+      const a = td.querySelector('a[href^="/sources/"]');
+      return { baht: td.dataset.baht, text: a?.textContent.trim(), href: a?.getAttribute('href'), ref: td.querySelector('.footnote-ref')?.getAttribute('href') ?? null };
+    };
+    return { id: Number(tr.dataset.district), name: tr.querySelector('th').textContent.trim(), from: side(2565), to: side(2566),
+      change: tr.querySelector('td[data-change-baht]').dataset.changeBaht };
+  }));
+  const rows = await read();
+  assert.equal(rows.length, 50);
+  const millionNumber = (baht) => million(baht);
+  for (const r of rows) {
+    const b = books.get(r.name);
+    assert.ok(b, `${r.name}: no agency row in the books' stated totals`);
+    assert.equal(num(r.from.baht), b.baht, `${r.name}: the 2565 figure is not the books' stated total`);
+    assert.equal(r.from.text, millionNumber(b.baht), `${r.name}: 2565 on screen`);
+    assert.equal(r.from.href, `/sources/bma-budget-book-2565-districts/${b.file}#page=${b.page}`, `${r.name}: 2565 PDF page`);
+    const o = ordinance.get(r.name);
+    assert.ok(o, `${r.name}: no agency row in the ordinance's stated totals`);
+    assert.equal(num(r.to.baht), o.baht, `${r.name}: the 2566 figure is not the ordinance's stated total`);
+    assert.equal(r.to.text, millionNumber(o.baht), `${r.name}: 2566 on screen`);
+    const apiRow = api.rows.find((x) => x.districtId === r.id);
+    assert.equal(r.to.href, `/sources/${apiRow.to.sourceDocument}#page=${apiRow.to.sourcePage}`);
+    assert.equal(num(r.change), o.baht - b.baht, `${r.name}: change`);
+  }
+  const sum = (m) => [...m.values()].reduce((s, x) => s + x.baht, 0);
+  assert.deepEqual(await page.locator('#district-compare tfoot td[data-baht]').evaluateAll((tds) => tds.map((td) => Number(td.dataset.baht))),
+    [sum(books), [...books.keys()].reduce((s, n) => s + ordinance.get(n).baht, 0)]);
+  // The API's note, in the page's language.
+  assert.equal((await page.locator('#district-compare-note').textContent()).trim(), api.note);
+  // The rows whose stated total has its own note (สาทร: the sum of its work
+  // items' headings, not the summary) carry a footnote, and it is visible.
+  const counts = new Map();
+  for (const b of books.values()) counts.set(b.note, (counts.get(b.note) ?? 0) + 1);
+  const usual = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+  const noted = [...books].filter(([, b]) => b.note !== usual).map(([name]) => name);
+  assert.deepEqual(noted, ['สาทร']);
+  assert.deepEqual(rows.filter((r) => r.from.ref).map((r) => r.name), noted);
+  const sathon = rows.find((r) => r.name === 'สาทร');
+  assert.equal(num(sathon.from.baht), 235039834);
+  const footnote = page.locator(sathon.from.ref);
+  assert.ok(await footnote.isVisible(), 'สาทร\'s note is not visible');
+  const footText = await footnote.textContent();
+  assert.ok(footText.includes(books.get('สาทร').note), footText);
+  assert.ok(footText.includes('236,444,200') && footText.includes('235,039,834'), footText);
+  // Each figure's link opens its PDF.
+  for (const href of [sathon.from.href, sathon.to.href]) {
+    const pdf = await fetch(BASE + href.split('#')[0]);
+    assert.equal(pdf.status, 200, href);
+    assert.equal(pdf.headers.get('content-type'), 'application/pdf', href);
+    await pdf.arrayBuffer();
+  }
+  // Sorted by the 2565 figure, largest first.
+  await page.click('#district-compare button[data-sort="from"]');
+  assert.equal(await page.locator('#district-compare th[aria-sort="descending"] button').getAttribute('data-sort'), 'from');
+  const bySize = (await read()).map((r) => num(r.from.baht));
+  assert.deepEqual(bySize, [...bySize].sort((a, b) => b - a));
+  assert.deepEqual(await englishSentences(page), [], 'the Thai page shows an English sentence');
+  assert.equal(await runAxe(page, 'district comparison', t).then((b) => b.length), 0);
+  // The English page: the API's English note.
+  const en = await fetch(`${BASE}/v1/budget/district-offices:compare?from_year=2565&to_year=2566`, { headers: { 'Accept-Language': 'en' } }).then((r) => r.json());
+  await switchLanguage(page, 'en');
+  await page.waitForFunction((note) => document.querySelector('#district-compare-note')?.textContent.trim() === note, en.note, { timeout: 20000 });
+  await switchLanguage(page, 'th');
+  await page.close();
+});
+
+test('the expense-category chart of a district adds up to its stated FY2565 total', { timeout: 90000 }, async (t) => {
+  const books = statedDistrictTotals('bma-budget-book-2565-stated-totals.csv');
+  const CATEGORIES = ['งบบุคลากร', 'งบดำเนินงาน', 'งบลงทุน', 'งบเงินอุดหนุน', 'งบรายจ่ายอื่น'];
+  const page = await newPage(1440, 900);
+  for (const [id, name] of [[45, 'สาทร'], [32, 'พระนคร']]) {
+    await page.goto(`${BASE}/#/explore?year=2565&district=${id}`);
+    const lines = await apiOk(`/v1/budget/lines?filter.fiscalYear=2565&filter.districtId=${id}&pageSize=1`);
+    await explorerSettled(page, lines.totalCount);
+    await page.waitForFunction((n) => document.querySelector('#explorer-categories figcaption')?.textContent.includes(`สำนักงานเขต${n}`), name, { timeout: 20000 });
+    const shown = await page.locator('#explorer-categories-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      category: tr.dataset.category, baht: Number(tr.dataset.baht), text: tr.querySelector('td').textContent.trim() })));
+    const stated = books.get(name).baht;
+    assert.equal(shown.reduce((s, c) => s + c.baht, 0), stated, `${name}: the categories do not add up to the stated total`);
+    assert.equal(num(await page.locator('#explorer-categories').getAttribute('data-baht')), stated);
+    assert.equal(num(await page.locator('#explorer-categories-total').getAttribute('data-baht')), stated);
+    assert.equal(num(await page.locator('#explorer-summary').getAttribute('data-baht')), stated, `${name}: the view's total`);
+    assert.ok(shown.length >= 3 && shown.every((c) => CATEGORIES.includes(c.category)), JSON.stringify(shown));
+    for (const c of shown) assert.equal(c.text, million(c.baht));
+    // The bar has one part per category, in proportion.
+    const parts = await page.locator('#explorer-categories .category-stack > span').evaluateAll((ss) => ss.map((s) => parseFloat(s.style.width)));
+    assert.equal(parts.length, shown.length);
+    shown.forEach((c, i) => assert.ok(Math.abs(parts[i] - (c.baht / stated) * 100) < 0.01, `${c.category}: ${parts[i]}%`));
+    log(t, `${name}: ${shown.map((c) => `${c.category} ${c.baht}`).join(', ')} = ${stated}`);
+  }
+  assert.equal(await runAxe(page, 'expense-category chart', t).then((b) => b.length), 0);
+  await page.close();
+});
+
+test('the CSV download of a FY2565 view holds FY2565 rows only, adding up to the view\'s total', { timeout: 90000 }, async (t) => {
+  const page = await newPage(1440, 900);
+  for (const view of ['year=2565', 'year=2565&district=45']) {
+    await page.goto(`${BASE}/#/explore?${view}`);
+    const expected = await apiOk(`/v1/budget/lines?filter.fiscalYear=2565${view.includes('district') ? '&filter.districtId=45' : ''}&pageSize=1`);
+    await explorerSettled(page, expected.totalCount);
+    const count = num(await page.locator('#explorer-summary').getAttribute('data-count'));
+    const baht = num(await page.locator('#explorer-summary').getAttribute('data-baht'));
+    const href = await page.locator('#explorer-csv').getAttribute('href');
+    assert.ok(href.includes('filter.fiscalYear=2565'), href);
+    const res = await fetch(BASE + href);
+    assert.equal(res.status, 200);
+    const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''));
+    const header = rows.shift();
+    const yearCol = header.indexOf('fiscal_year');
+    const amountCol = header.indexOf('amount_baht');
+    assert.ok(yearCol >= 0 && amountCol >= 0, `unexpected CSV header ${header}`);
+    assert.equal(rows.length, count, `${view}: CSV rows != lines in the view`);
+    assert.deepEqual([...new Set(rows.map((r) => r[yearCol]))], ['2565'], `${view}: rows of another year`);
+    assert.equal(rows.reduce((s, r) => s + Number(r[amountCol]), 0), baht, `${view}: CSV total != view total`);
+    log(t, `${view}: ${rows.length} rows, ${baht} baht`);
+  }
+  await page.close();
+});
+
+test('the PDF link of a FY2565 line opens its district book at the line\'s page', { timeout: 90000 }, async (t) => {
+  const books = statedDistrictTotals('bma-budget-book-2565-stated-totals.csv');
+  const page = await newPage(1440, 900);
+  await page.goto(`${BASE}/#/explore?year=2565&district=45`);
+  const lines = await apiOk('/v1/budget/lines?filter.fiscalYear=2565&filter.districtId=45&pageSize=1');
+  await explorerSettled(page, lines.totalCount);
+  await page.locator('#explorer-lines .line-open').first().click();
+  await page.waitForSelector('#line-dialog[open] .facts');
+  const id = await page.locator('#explorer-lines > li').first().getAttribute('data-line-id');
+  const line = (await apiOk(`/v1/budget/lines/${id}`)).line;
+  assert.equal(line.fiscalYear, 2565);
+  assert.equal(line.sourceDocument, `bma-budget-book-2565-districts/${books.get('สาทร').file}`, 'not สาทร\'s book');
+  const href = await page.locator('#line-pdf-link').getAttribute('href');
+  assert.equal(href, `/sources/${line.sourceDocument}#page=${line.sourcePage}`);
+  assert.equal(Number(/#page=(\d+)$/.exec(href)?.[1]), line.sourcePage);
+  const dialogText = await page.locator('#line-dialog').textContent();
+  for (const x of [line.name, line.agency, line.category]) assert.ok(dialogText.includes(x), `detail lacks ${x}`);
+  assert.equal(dialogText.split(`หน้า ${line.sourcePage}`).length - 1, 1, 'the page is printed once');
+  const pdf = await fetch(BASE + href.split('#')[0]);
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+  const served = createHash('sha256').update(Buffer.from(await pdf.arrayBuffer())).digest('hex');
+  const onDisk = createHash('sha256').update(fs.readFileSync(path.join(ROOT, 'data', 'sources', line.sourceDocument))).digest('hex');
+  assert.equal(served, onDisk, 'the served PDF is not the book the lines come from');
+  assert.equal(await runAxe(page, 'FY2565 line detail', t).then((b) => b.length), 0);
+  await page.keyboard.press('Escape');
+  await page.close();
+});
+
+test('the keyword section\'s year sets the cloud\'s fiscal year, and the explorer follows', { timeout: 90000 }, async () => {
+  const page = await newPage(1440, 900);
+  await page.goto(`${BASE}/#/s/keywords`);
+  await page.waitForSelector('#keyword-cloud .cloud-word', { timeout: 30000 });
+  const ov = await apiOk('/v1/budget/overview');
+  const years = ov.years.filter((y) => y.hasLines).map((y) => y.fiscalYear).sort((a, b) => b - a);
+  assert.deepEqual(await page.locator('#keyword-year option').evaluateAll((os) => os.map((o) => Number(o.value))), years);
+  const cloudIs = async (year) => {
+    const top = await apiOk(`/v1/keywords/top?filter.fiscalYear=${year}&limit=60`);
+    const want = top.keywords.map((k) => k.keyword).sort();
+    // The table lists every word of the answer (the cloud shows those that fit).
+    await page.waitForFunction((w) => {
+      const got = [...document.querySelectorAll('#keyword-table tbody tr')].map((r) => r.dataset.keyword).sort();
+      return JSON.stringify(got) === JSON.stringify(w);
+    }, want, { timeout: 20000 });
+    const cloud = await page.locator('#keyword-cloud .cloud-word').evaluateAll((bs) => bs.map((b) => b.dataset.keyword));
+    assert.ok(cloud.length > 10 && cloud.every((w) => want.includes(w)), `the cloud shows words not in the ${year} answer`);
+    assert.ok((await page.locator('#keyword-cloud-box').textContent()).includes(String(year)));
+  };
+  const lines65 = await apiOk('/v1/budget/lines?filter.fiscalYear=2565&pageSize=1');
+  await page.selectOption('#keyword-year', '2565');
+  await cloudIs(2565);
+  assert.equal(await page.locator('#explorer-year').inputValue(), '2565');
+  await explorerSettled(page, lines65.totalCount);
+  assert.equal(await page.locator('#explorer-scope').getAttribute('data-scope'), 'district_books');
+  await page.selectOption('#keyword-year', '2566');
+  await cloudIs(2566);
+  assert.equal(await page.locator('#explorer-year').inputValue(), '2566');
+  await page.close();
+});
+
+test('the about page gives each year\'s lines and total, not one sum of the years; the district books are listed, served, and not in the build', { timeout: 90000 }, async () => {
+  const rel = (await apiOk('/v1/budget/release')).release;
+  assert.ok(rel.years.length >= 2);
+  const page = await newPage(1440, 900);
+  await page.goto(`${BASE}/#/s/data`);
+  await page.waitForSelector('#data-years tbody tr', { timeout: 30000 });
+  for (const y of rel.years) {
+    const row = page.locator(`#data-years tr[data-year="${y.fiscalYear}"]`);
+    assert.equal(num(await row.getAttribute('data-baht')), num(y.totalBaht));
+    const text = await row.textContent();
+    assert.ok(text.includes(y.document), text);
+    assert.ok(text.includes(new Intl.NumberFormat('th-TH').format(y.lineCount)), text);
+    assert.ok(text.includes(`${new Intl.NumberFormat('th-TH').format(num(y.totalBaht))} บาท`), text);
+  }
+  assert.ok(!(await page.locator('#data').textContent()).includes(new Intl.NumberFormat('th-TH').format(num(rel.totalBaht))),
+    'the page shows the sum of the years as if it were a budget');
+  // The 50 books: listed with their checksums (loaded when the list is
+  // opened), served by the gateway, not copied into the build.
+  await page.click('#source-books summary');
+  await page.waitForSelector('#source-district-books tbody tr', { timeout: 20000 });
+  const books = await page.locator('#source-district-books tbody tr').evaluateAll((rs) => rs.map((r) => [r.dataset.url, r.querySelector('code').textContent]));
+  assert.equal(books.length, 50);
+  for (const [url, sha] of books) {
+    const rel = url.replace(/^\/sources\//, '');
+    assert.match(rel, /^bma-budget-book-2565-districts\/650\d\d\.pdf$/);
+    assert.equal(createHash('sha256').update(fs.readFileSync(path.join(ROOT, 'data', 'sources', rel))).digest('hex'), sha, url);
+  }
+  const one = await fetch(BASE + books[0][0]);
+  assert.equal(one.status, 200);
+  assert.equal(createHash('sha256').update(Buffer.from(await one.arrayBuffer())).digest('hex'), books[0][1]);
+  const dist = process.env.BKK_WEB_ROOT || path.join(ROOT, 'gateway', 'web', 'dist');
+  assert.ok(fs.existsSync(path.join(dist, 'sources', 'bma-ordinance-2566', 'bma-ordinance-2566.pdf')), 'the ordinance is not in the build');
+  assert.ok(!fs.existsSync(path.join(dist, 'sources', 'bma-budget-book-2565-districts')), 'the district books were copied into the build');
+  assert.deepEqual(await englishSentences(page), [], 'the Thai about page shows an English sentence');
   await page.close();
 });
 

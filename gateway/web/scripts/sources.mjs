@@ -1,10 +1,12 @@
 // The documents behind the numbers, served with the site so every figure can
 // be checked against its source: the budget PDFs (data/sources/) and the
 // dataset files the release is imported from, each with its SHA-256.
-//   node scripts/sources.mjs manifest   (npm run gen) -> src/gen/sources.ts
+//   node scripts/sources.mjs manifest   (npm run gen) -> src/gen/sources.ts, src/gen/districtBooks.ts
 //   node scripts/sources.mjs copy       (after vite build) -> dist/sources/, dist/data/
 // The manifest is computed from the files themselves, so the page's
-// checksums are those of the bytes it serves.
+// checksums are those of the bytes it serves. A document's URL is
+// /sources/<its path under data/sources>: the same path whether the file is
+// in dist/ or served by the gateway from BKK_SOURCES_ROOT.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative } from 'node:path';
@@ -13,27 +15,46 @@ import { fileURLToPath } from 'node:url';
 const web = join(dirname(fileURLToPath(import.meta.url)), '..');
 const data = join(web, '..', '..', 'data');
 
+// The district office each FY2565 book belongs to ("65054.pdf" -> สาทร), from
+// the books' stated totals ("agency สำนักงานเขตX" rows name their file) and
+// districts.json's names.
+function bookOffices() {
+  const names = new Map(JSON.parse(readFileSync(join(data, 'districts', 'districts.json'), 'utf8')).map((d) => [d.th_name, d.en_name]));
+  const out = new Map();
+  for (const row of readFileSync(join(data, 'budget', 'bma-budget-book-2565-stated-totals.csv'), 'utf8').split('\n')) {
+    const m = /^agency สำนักงานเขต([^,]+),\d+,(650\d\d\.pdf),/.exec(row);
+    if (m) out.set(m[2], { th: m[1], en: (names.get(m[1]) ?? '').replace(/\b\w/g, (c) => c.toUpperCase()) });
+  }
+  return out;
+}
+
 // What each source document is, by path under data/sources/. A PDF here
 // that no rule describes fails the build: a served document says what it is.
-function describe(rel) {
+// `inDist`: copied into the site's build. The FY2565 district books (48 MB)
+// are not: they would take the gateway image past its 150 MB budget, so the
+// gateway serves them from data/sources (BKK_SOURCES_ROOT) at the same URLs.
+function describe(rel, offices) {
   if (rel === 'bma-ordinance-2566/bma-ordinance-2566.pdf') {
-    return { fiscalYear: 2566, kind: 'ordinance', titleTh: 'ข้อบัญญัติงบประมาณรายจ่ายประจำปีงบประมาณ พ.ศ. 2566', titleEn: 'FY2566 budget ordinance' };
+    return { fiscalYear: 2566, kind: 'ordinance', titleTh: 'ข้อบัญญัติงบประมาณรายจ่ายประจำปีงบประมาณ พ.ศ. 2566', titleEn: 'FY2566 budget ordinance', inDist: true };
   }
-  // The FY2565 district budget books (48 MB) are kept for the extractor
-  // (tools/budget-extract-2565) but not served until FY2565 is a served
-  // year: in the site's build they would take the gateway image past its
-  // 150 MB budget, so they will need a volume or object store first.
-  if (/^bma-budget-book-2565-districts\/650\d\d\.pdf$/.test(rel)) return 'not served';
+  const book = /^bma-budget-book-2565-districts\/(650\d\d\.pdf)$/.exec(rel);
+  if (book) {
+    const office = offices.get(book[1]);
+    return {
+      fiscalYear: 2565, kind: 'district_book', inDist: false,
+      titleTh: `เอกสารงบประมาณรายจ่ายประจำปี พ.ศ. 2565 ${office ? `สำนักงานเขต${office.th}` : book[1]}`,
+      titleEn: `FY2565 budget book, ${office ? `${office.en} district office` : book[1]}`,
+    };
+  }
   return null;
 }
-// The dataset files a release is imported from (RequiredDatasetFiles in
-// services/budget_data/core/dataset_loader.cc).
-const DATASET = [
-  'budget/bma-ordinance-2566-items.csv', 'budget/bma-ordinance-2566-stated-totals.csv',
-  'budget/bma-total-budget-by-year.json', 'budget/plan-aggregates-2561-2565.csv',
-  'budget/district-topic-budget-2555-2566.csv', 'budget/strategy-mapping-2566.csv',
-  'plan/strategies-7-2561-2580.json', 'plan/policies-9-dee-2568.json', 'districts/districts.json',
-];
+
+// The dataset files a release is imported from: those data/release.json
+// lists, and release.json itself (the importer reads it first).
+function datasetPaths() {
+  const release = JSON.parse(readFileSync(join(data, 'release.json'), 'utf8'));
+  return [...release.files.map((f) => f.path), 'release.json'];
+}
 
 function* files(dir) {
   for (const name of readdirSync(dir).sort()) {
@@ -45,45 +66,57 @@ function* files(dir) {
 
 const sha256 = (path) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-/** The served source documents: what describe() says, where they are, their checksums. */
+/** The source documents: what describe() says, where they are, their URLs. */
 function documents() {
+  const offices = bookOffices();
   const out = [];
   for (const path of files(join(data, 'sources'))) {
     const rel = relative(join(data, 'sources'), path);
     if (!rel.endsWith('.pdf')) continue;  // e.g. the 2565 books' reconciliation yardstick
-    const doc = describe(rel);
+    const doc = describe(rel, offices);
     if (!doc) throw new Error(`sources: data/sources/${rel} is not described in scripts/sources.mjs`);
-    if (doc === 'not served') continue;
-    out.push({ ...doc, path, url: `/sources/${rel.split('/').pop()}` });
+    out.push({ ...doc, path, rel, url: `/sources/${rel}` });
   }
   return out;
 }
 
+// The 50 district books are a module of their own, which the about page
+// loads when its list is opened: 20 kB less on every first load.
 function manifest() {
-  const docs = documents().map(({ path, ...doc }) => ({ ...doc, bytes: statSync(path).size, sha256: sha256(path) }));
-  const dataset = DATASET.map((rel) => ({ path: rel, url: `/data/${rel}`, bytes: statSync(join(data, rel)).size, sha256: sha256(join(data, rel)) }));
-  const out = join(web, 'src', 'gen', 'sources.ts');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `// Generated by scripts/sources.mjs from data/: do not edit.
+  const all = documents().map(({ path, rel, inDist, ...doc }) => ({ ...doc, bytes: statSync(path).size, sha256: sha256(path) }));
+  const docs = all.filter((d) => d.kind !== 'district_book');
+  const books = all.filter((d) => d.kind === 'district_book');
+  const dataset = datasetPaths().map((rel) => ({ path: rel, url: `/data/${rel}`, bytes: statSync(join(data, rel)).size, sha256: sha256(join(data, rel)) }));
+  const gen = join(web, 'src', 'gen');
+  mkdirSync(gen, { recursive: true });
+  writeFileSync(join(gen, 'sources.ts'), `// Generated by scripts/sources.mjs from data/: do not edit.
 export interface SourceDocument { fiscalYear: number; kind: string; titleTh: string; titleEn: string; url: string; bytes: number; sha256: string }
 export interface DatasetFile { path: string; url: string; bytes: number; sha256: string }
 export const SOURCE_DOCUMENTS: SourceDocument[] = ${JSON.stringify(docs, null, 2)};
+/** How many volumes src/gen/districtBooks.ts lists. */
+export const DISTRICT_BOOK_COUNT = ${books.length};
 export const DATASET_FILES: DatasetFile[] = ${JSON.stringify(dataset, null, 2)};
 `);
-  console.log(`sources: ${docs.length} document(s), ${dataset.length} dataset file(s)`);
+  writeFileSync(join(gen, 'districtBooks.ts'), `// Generated by scripts/sources.mjs from data/: do not edit.
+import type { SourceDocument } from './sources';
+export const DISTRICT_BOOKS: SourceDocument[] = ${JSON.stringify(books, null, 2)};
+`);
+  console.log(`sources: ${docs.length} document(s), ${books.length} district book(s), ${dataset.length} dataset file(s)`);
 }
 
 function copy() {
   const dist = join(web, 'dist');
-  for (const doc of documents()) {
-    mkdirSync(join(dist, 'sources'), { recursive: true });
-    copyFileSync(doc.path, join(dist, doc.url));
+  const docs = documents().filter((d) => d.inDist);
+  for (const doc of docs) {
+    mkdirSync(dirname(join(dist, 'sources', doc.rel)), { recursive: true });
+    copyFileSync(doc.path, join(dist, 'sources', doc.rel));
   }
-  for (const rel of DATASET) {
+  const dataset = datasetPaths();
+  for (const rel of dataset) {
     mkdirSync(dirname(join(dist, 'data', rel)), { recursive: true });
     copyFileSync(join(data, rel), join(dist, 'data', rel));
   }
-  console.log('sources: copied into dist/sources and dist/data');
+  console.log(`sources: copied ${docs.length} document(s) into dist/sources (the others are the gateway's) and ${dataset.length} file(s) into dist/data`);
 }
 
 const command = process.argv[2];

@@ -118,8 +118,9 @@ export type Filled<T> = { [K in ScalarKeys<T>]-?: FilledValue<NonNullable<T[K]>>
 };
 
 import type {
-  AgencyAmountJson, BreakdownDimensionJson, BreakdownItemJson, BudgetLineJson, DistrictJson, DistrictYearTotalJson, FrameworkJson, GetBreakdownResponseJson,
-  GetOverviewResponseJson, ImportDatasetResponseJson, LineSortJson, ListLinesResponseJson, ListTopAgenciesResponseJson, ReleaseJson, SourceFileJson,
+  AgencyAmountJson, BreakdownDimensionJson, BreakdownItemJson, BudgetLineJson, CompareDistrictYearsResponseJson, DistrictComparisonRowJson, DistrictJson,
+  DistrictYearAmountJson, DistrictYearTotalJson, FrameworkJson, GetBreakdownResponseJson,
+  GetOverviewResponseJson, ImportDatasetResponseJson, LineSortJson, ListLinesResponseJson, ListTopAgenciesResponseJson, ReleaseJson, ReleaseYearJson, SourceFileJson,
   StrategyAmountJson, StrategyJson, SubDimensionJson, YearOverviewJson,
 } from './gen/bkkbudget/budget/v1/budget_pb';
 import type {
@@ -150,6 +151,12 @@ export type BudgetLine = Filled<BudgetLineJson>;
 export type LinesPage = Filled<ListLinesResponseJson>;
 export type SourceFile = Filled<SourceFileJson>;
 export type Release = Filled<ReleaseJson>;
+/** One year's lines in the release: count, total, scope ("ordinance" / "district_books") and document. */
+export type ReleaseYear = Filled<ReleaseYearJson>;
+/** A district office's stated total in one year, with the PDF page that states it. */
+export type DistrictYearAmount = Filled<DistrictYearAmountJson>;
+export type DistrictComparisonRow = Filled<DistrictComparisonRowJson>;
+export type DistrictComparison = Filled<CompareDistrictYearsResponseJson>;
 export type KeywordCount = Filled<KeywordCountJson>;
 export type TopKeywords = Filled<ListTopKeywordsResponseJson>;
 export type TextRange = Filled<TextRangeJson>;

@@ -2,7 +2,6 @@
 import { get, num, type BudgetLine, type Strategy } from './api';
 import { clear, h } from './dom';
 import { fmtBaht, fmtMillion, fmtYear } from './format';
-import { SOURCE_DOCUMENTS } from './gen/sources';
 import { t, type Key } from './i18n';
 import { districtName, districts, errorBox, loading, strategies7, strategyLabel } from './ui';
 
@@ -41,8 +40,9 @@ export async function openLine(lineId: string): Promise<void> {
     ]);
     const line = res.line;
     if (!line) throw new Error(t('state.empty'));
-    // The year's ordinance PDF, served by the site (scripts/sources.mjs).
-    const pdf = SOURCE_DOCUMENTS.find((d) => d.kind === 'ordinance' && d.fiscalYear === line.fiscalYear);
+    // The PDF the line was read from, at /sources/<its path under data/sources>
+    // (in dist/ or served by the gateway: scripts/sources.mjs).
+    const pdf = line.sourceDocument ? `/sources/${line.sourceDocument}` : '';
     const amount = num(line.amountBaht);
     const row = (k: string, v: string | HTMLElement) => [h('dt', null, k), h('dd', null, v)];
     clear(
@@ -55,6 +55,8 @@ export async function openLine(lineId: string): Promise<void> {
         row(t('line.year'), fmtYear(line.fiscalYear)),
         row(t('line.agency'), line.agency || t('state.empty')),
         row(t('line.mission'), line.missionType || t('state.empty')),
+        // Only the budget books state it (งบบุคลากร, งบดำเนินงาน, …).
+        line.category ? row(t('line.category'), line.category) : null,
         row(t('line.district'), line.districtId ? districtName(ds.find((x) => x.id === line.districtId)) : t('line.noDistrict')),
         row(t('line.strategy'), strategyText(line, ss)),
         row(t('line.strategySource'), h('span', { id: 'line-strategy-source', 'data-confidence': line.strategyConfidence ?? 'STRATEGY_CONFIDENCE_UNSPECIFIED' },
@@ -63,7 +65,7 @@ export async function openLine(lineId: string): Promise<void> {
         row(t('line.source'), h('span', null,
           line.sourceRef || (line.sourcePage ? t('line.page', { n: line.sourcePage }) : t('state.empty')),
           pdf && line.sourcePage
-            ? [' · ', h('a', { href: `${pdf.url}#page=${line.sourcePage}`, id: 'line-pdf-link', target: '_blank', rel: 'noopener' }, t('line.openPdf'))]
+            ? [' · ', h('a', { href: `${pdf}#page=${line.sourcePage}`, id: 'line-pdf-link', target: '_blank', rel: 'noopener' }, t('line.openPdf'))]
             : null)),
         row(t('line.id'), line.lineId),
       ),

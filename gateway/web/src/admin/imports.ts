@@ -23,11 +23,10 @@ async function base64Of(f: File): Promise<string> {
   return btoa(binary);
 }
 
-// The files of a release, as budget-data's importer names them
-// (RequiredDatasetFiles in services/budget_data/core/dataset_loader.cc; it
-// refuses any other file, and the console e2e test imports data/ through
-// this list, so a change on one side fails there). One list with the site's
-// downloads (scripts/sources.mjs).
+// The files of a release: data/release.json and the files it lists, as
+// budget-data's importer reads them (it refuses any other file, and the
+// console e2e test imports data/ through this list, so a change on one side
+// fails there). One list with the site's downloads (scripts/sources.mjs).
 const DATASET_PATHS = new Set(DATASET_FILES.map((f) => f.path));
 
 /** Path relative to the folder chosen ("data/budget/x.csv" -> "budget/x.csv"). */

@@ -3,13 +3,15 @@
 // five quantile classes with their bounds in the legend. Paths come projected
 // from the build (scripts/district-map.mjs): no map library, no tiles, works
 // offline. The table below is the keyboard and screen-reader way in; both
-// open the same district panel.
+// open the same district panel. Under the map, the district offices' stated
+// budgets of the two latest years with lines (districtCompare.ts).
 import { get, num, type DistrictYearTotal } from '../api';
 import { clear, h } from '../dom';
 import { fmtInt, fmtMillion, fmtPct, fmtYear } from '../format';
 import { lang, onLangChange, t, type Key } from '../i18n';
 import type { MapDistrict } from '../gen/districtMap';
 import { empty, errorBox, loading, sectionHead } from '../ui';
+import { mountDistrictCompare } from './districtCompare';
 
 type Metric = 'total' | 'perResident' | 'flood' | 'green' | 'waste';
 const METRICS: { id: Metric; key: Key }[] = [
@@ -88,7 +90,12 @@ export function districtSvg(
   return svg;
 }
 
-export function mountDistrictMap(el: HTMLElement): void {
+export function mountDistrictMap(section: HTMLElement): void {
+  // The map redraws on every choice; the comparison below keeps its own state.
+  const el = h('div', { class: 'wrap' });
+  const compareBox = h('div', { class: 'wrap district-compare', id: 'district-compare-box' });
+  clear(section, el, compareBox);
+  mountDistrictCompare(compareBox);
   let totals: DistrictYearTotal[] | null = null;
   let error: unknown = null;
   let year = 0;
@@ -194,7 +201,7 @@ export function mountDistrictMap(el: HTMLElement): void {
         ),
       );
     }
-    clear(el, h('div', { class: 'wrap' }, sectionHead('map', 'map.title', 'map.lead'), body as HTMLElement[]));
+    clear(el, sectionHead('map', 'map.title', 'map.lead'), body as HTMLElement[]);
   }
 
   // The district's figure, its change from the year before, and where to go next.

@@ -1,10 +1,15 @@
 // Explorer: filters (year / agency / district / strategy / mission type /
 // words in the name), a breakdown, the line list with sort and pagination,
 // million baht vs percent, and a CSV download of exactly the current filter.
-import { get, num, query, type Breakdown, type BreakdownDimension, type BudgetLine, type District, type LineSort, type LinesPage, type Strategy } from '../api';
+// Years differ in what their lines cover (YearOverview.linesScope): the
+// ordinance (every budget unit) or the district budget books (the 50 district
+// offices only, which also state each line's expense category).
+import {
+  get, num, query, type Breakdown, type BreakdownDimension, type BudgetLine, type District, type LineSort, type LinesPage, type Strategy, type YearOverview,
+} from '../api';
 import { clear, h, nextId } from '../dom';
 import { fmtInt, fmtMillion, fmtMillionNumber, fmtPct, fmtYear } from '../format';
-import { onLangChange, t, type Key } from '../i18n';
+import { hasKey, onLangChange, t, type Key } from '../i18n';
 import { openLine } from '../lineDialog';
 import { badgeFundedLines } from '../projects';
 import {
@@ -25,8 +30,24 @@ const DIMS: { v: Dim; k: Key }[] = [
   { v: 'MISSION_TYPE', k: 'explorer.dim.mission' },
   { v: 'DISTRICT', k: 'explorer.dim.district' },
   { v: 'STRATEGY', k: 'explorer.dim.strategy' },
+  { v: 'EXPENSE_CATEGORY', k: 'explorer.dim.category' },
 ];
 const PAGE_SIZE = 20;
+// The budget books' expense categories in their printed order, each with its colour.
+const CATEGORY_COLORS: [string, string][] = [
+  ['งบบุคลากร', '#1f5fa8'],
+  ['งบดำเนินงาน', '#2e7d32'],
+  ['งบลงทุน', '#b26a00'],
+  ['งบเงินอุดหนุน', '#7b4fa0'],
+  ['งบรายจ่ายอื่น', '#00796b'],
+];
+const OTHER_CATEGORY_COLOR = '#8a5a44';
+
+/** An expense category in the reader's language (the books name them in Thai). */
+export function categoryName(category: string): string {
+  const key = `category.${category}`;
+  return hasKey(key) ? t(key) : category;
+}
 
 export interface ExplorerApi {
   applyParams(p: URLSearchParams): void;
@@ -34,10 +55,12 @@ export interface ExplorerApi {
 
 export function mountExplorer(el: HTMLElement): ExplorerApi {
   let years: number[] = [];
+  let yearInfo: YearOverview[] = [];
   let ds: District[] = [];
   let ss: Strategy[] = [];
   let agencyOptions: string[] = [];
   let missionOptions: string[] = [];
+  let optionsYear = 0;  // the year agencyOptions and missionOptions are of
   let initError: unknown = null;
   let ready = false;
 
@@ -52,21 +75,30 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
   let busy = false;
   let breakdown: Breakdown | null = null;
   let breakdownError: unknown = null;
+  let categories: Breakdown | null = null;
+  let categoriesError: unknown = null;
   let seq = 0;
   let pendingParams: URLSearchParams | null = null;
 
   const resultsBox = h('div', { class: 'results', id: 'explorer-results', 'aria-busy': 'false' });
   const breakdownBox = h('div', { class: 'breakdown', id: 'explorer-breakdown' });
+  const categoriesBox = h('div', { class: 'categories', id: 'explorer-categories-box' });
   const controlsBox = h('div', { class: 'controls' });
 
   const f = () => filterStore.value;
+  const scopeOf = (year: number) => yearInfo.find((y) => y.fiscalYear === year)?.linesScope ?? '';
+  /** Whether the year's lines state their expense category (the budget books do, the ordinance does not). */
+  const statesCategories = () => scopeOf(f().year) === 'district_books';
+  /** The breakdowns the year can answer: no mission types where it names none, categories where it states them. */
+  const dims = () => DIMS.filter((d) => (d.v !== 'MISSION_TYPE' || missionOptions.length > 0) && (d.v !== 'EXPENSE_CATEGORY' || statesCategories()));
 
   async function init(): Promise<void> {
     initError = null;
     render();
     try {
       const [ov, d, s] = await Promise.all([overview(), districts(), strategies7()]);
-      years = (ov.years ?? []).filter((y) => y.hasLines).map((y) => y.fiscalYear).sort((a, b) => b - a);
+      yearInfo = (ov.years ?? []).filter((y) => y.hasLines);
+      years = yearInfo.map((y) => y.fiscalYear).sort((a, b) => b - a);
       ds = d;
       ss = s;
       if (!f().year && years.length) filterStore.set({ year: years[0] }, 'init');
@@ -95,6 +127,8 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
     // Group keys that are not line agencies (e.g. the "(71)" loan-repayment group) cannot filter lines.
     agencyOptions = (ag.items ?? []).map((i) => i.key ?? '').filter((k) => k && !/^\(\d+\)$/.test(k)).sort((a, b) => a.localeCompare(b, 'th'));
     missionOptions = (mt.items ?? []).map((i) => i.key ?? '').filter(Boolean);
+    optionsYear = year;
+    if (!dims().some((d) => d.v === dim)) dim = 'AGENCY';
   }
 
   function linesParams(): Record<string, string | number> {
@@ -158,6 +192,11 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
       return;
     }
     const my = seq;
+    if (statesCategories()) void loadCategories(my);
+    else {
+      categories = null;
+      renderCategories();
+    }
     try {
       const res = await get<Breakdown>(`/v1/budget/years/${year}/breakdown`, { dimension: `BREAKDOWN_DIMENSION_${dim}`, ...filterParams(f()) }, { cache: true });
       if (my !== seq) return;
@@ -168,6 +207,23 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
     renderBreakdown();
   }
 
+  // The expense-category split of the current filter (years that state categories only).
+  async function loadCategories(my: number): Promise<void> {
+    categoriesError = null;
+    categories = null;
+    renderCategories();
+    try {
+      const res = await get<Breakdown>(`/v1/budget/years/${f().year}/breakdown`,
+        { dimension: 'BREAKDOWN_DIMENSION_EXPENSE_CATEGORY', ...filterParams(f()) }, { cache: true });
+      if (my !== seq) return;
+      categories = res;
+    } catch (e) {
+      if (my !== seq) return;
+      categoriesError = e;
+    }
+    renderCategories();
+  }
+
   function setFilter(patch: Partial<Filter>): void {
     filterStore.set(patch, 'explorer');
     syncUrl();
@@ -175,6 +231,11 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
 
   filterStore.subscribe((_v, origin) => {
     if (origin === 'init') return;
+    // Another section (the keywords' year) changed the year: that year's options first.
+    if (ready && origin !== 'explorer' && origin !== 'route' && f().year !== optionsYear) {
+      void loadOptions().catch(() => undefined).then(() => { render(); void reload(); });
+      return;
+    }
     if (origin !== 'explorer') renderControls();
     if (ready) void reload();
   });
@@ -215,7 +276,10 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
         select('explorer-strategy', 'explorer.strategy', cur.strategyId,
           [...ss.map((s, i) => ({ v: s.id, label: `${i + 1}. ${strategyName(s)}` })), { v: 'unclassified', label: t('strategy.unclassified') }],
           (v) => setFilter({ strategyId: v })),
-        select('explorer-mission', 'explorer.mission', cur.missionType, missionOptions.map((m) => ({ v: m, label: m })), (v) => setFilter({ missionType: v })),
+        // The district books name no mission types: no select that could only say "all".
+        missionOptions.length
+          ? select('explorer-mission', 'explorer.mission', cur.missionType, missionOptions.map((m) => ({ v: m, label: m })), (v) => setFilter({ missionType: v }))
+          : null,
         h('div', { class: 'field' },
           h('label', { for: nameId }, t('explorer.name')),
           h('input', {
@@ -252,7 +316,16 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
           } }, t('explorer.reset')),
         ),
       ),
+      scopeNote(cur.year),
     );
+  }
+
+  /** What the chosen year's lines cover, so 2565's 50 district offices are not read as the city's budget. */
+  function scopeNote(year: number): HTMLElement | null {
+    const scope = scopeOf(year);
+    const key = `explorer.scope.${scope}`;
+    if (!scope || !hasKey(key)) return null;
+    return h('p', { class: 'callout scope-note', id: 'explorer-scope', 'data-scope': scope }, t(key, { year: fmtYear(year) }));
   }
 
   function unitRadio(v: 'million' | 'percent', label: string): HTMLElement {
@@ -275,7 +348,8 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
         h('span', { class: 'visually-hidden' }, ` — ${t('explorer.openDetail')}`),
       ),
       h('span', { class: 'line-amount' }, amountText(amount, whole)),
-      h('span', { class: 'line-meta' }, [line.agency, line.missionType, `${t('line.strategy')}: ${strategyLabel(line.strategyId, ss)}`].filter(Boolean).join(' · ')),
+      h('span', { class: 'line-meta' },
+        [line.agency, line.missionType, line.category ? categoryName(line.category) : '', `${t('line.strategy')}: ${strategyLabel(line.strategyId, ss)}`].filter(Boolean).join(' · ')),
     );
   }
 
@@ -322,7 +396,7 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
       case 'MISSION_TYPE': return { missionType: key };
       case 'DISTRICT': return { districtId: Number(key) || 0 };
       case 'STRATEGY': return { strategyId: key || 'unclassified' };
-      // Not offered in the explorer yet: no served year states expense categories.
+      // Lines cannot be filtered by category (LineFilter has no such field): never called for it.
       case 'EXPENSE_CATEGORY': return {};
     }
   }
@@ -334,7 +408,7 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
       h('div', { class: 'field inline' },
         h('label', { for: dimId }, t('explorer.breakdownBy')),
         h('select', { id: dimId, onchange: (e: Event) => { dim = (e.target as HTMLSelectElement).value as Dim; showAllBreakdown = false; void loadBreakdown(); } },
-          DIMS.map((d) => h('option', { value: d.v, selected: d.v === dim }, t(d.k)))),
+          dims().map((d) => h('option', { value: d.v, selected: d.v === dim }, t(d.k)))),
       ),
     );
     if (breakdownError) {
@@ -360,8 +434,9 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
               const key = i.key ?? '';
               const label = dim === 'DISTRICT' ? districtName(ds.find((d) => String(d.id) === key)) || i.label || key
                 : dim === 'STRATEGY' ? strategyLabel(key, ss)
-                  : dim === 'MISSION_TYPE' && !key ? t('mission.none') : i.label || key || t('state.empty');
-              const canFilter = dim !== 'MISSION_TYPE' || key !== '';
+                  : dim === 'MISSION_TYPE' && !key ? t('mission.none')
+                    : dim === 'EXPENSE_CATEGORY' && key ? categoryName(key) : i.label || key || t('state.empty');
+              const canFilter = dim === 'EXPENSE_CATEGORY' ? false : dim !== 'MISSION_TYPE' || key !== '';
               return h('li', { class: 'bar-row' },
                 canFilter
                   ? h('button', { type: 'button', class: 'bar-label', onclick: () => { filterStore.value = { ...filterStore.value, ...breakdownFilter(key) }; renderControls(); setFilter({}); } },
@@ -381,6 +456,72 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
     );
   }
 
+  /** Filter parts as a caption says them: "สาทร · งาน" or "all 50 district offices". */
+  function filterCaption(): string {
+    const cur = f();
+    const parts = [
+      cur.districtId ? t('explorer.categories.district', { name: districtName(ds.find((d) => d.id === cur.districtId)) || String(cur.districtId) }) : '',
+      cur.agency,
+      cur.strategyId ? strategyLabel(cur.strategyId, ss) : '',
+      cur.nameContains ? `“${cur.nameContains}”` : '',
+    ].filter(Boolean);
+    // The district and its office as agency read the same in Thai: once.
+    return parts.length ? [...new Set(parts)].join(' · ') : t('explorer.categories.all');
+  }
+
+  // The expense-category split as a chart: one bar of 100% in parts, and the
+  // same figures as a table (the chart is decoration for screen readers).
+  function renderCategories(): void {
+    if (!statesCategories()) {
+      clear(categoriesBox);
+      return;
+    }
+    const title = h('h3', { id: 'explorer-categories-title' }, t('explorer.categories.title'));
+    if (categoriesError) {
+      clear(categoriesBox, title, errorBox(categoriesError, () => void loadCategories(seq)));
+      return;
+    }
+    if (!categories) {
+      clear(categoriesBox, title, loading());
+      return;
+    }
+    const whole = num(categories.totalBaht);
+    const order = new Map(CATEGORY_COLORS.map(([c], i) => [c, i]));
+    const items = [...(categories.items ?? [])].sort((a, b) => (order.get(a.key ?? '') ?? 99) - (order.get(b.key ?? '') ?? 99));
+    const color = (key: string) => CATEGORY_COLORS.find(([c]) => c === key)?.[1] ?? OTHER_CATEGORY_COLOR;
+    const caption = t('explorer.categories.caption', { filter: filterCaption(), year: fmtYear(f().year), amount: fmtMillion(whole) });
+    clear(
+      categoriesBox,
+      title,
+      items.length === 0
+        ? empty()
+        : h('figure', { class: 'category-figure', id: 'explorer-categories', 'data-baht': String(whole) },
+            h('figcaption', { id: 'explorer-categories-caption' }, caption),
+            h('div', { class: 'category-stack', 'aria-hidden': 'true' },
+              items.map((i) => h('span', {
+                style: `width:${whole ? (num(i.amountBaht) / whole) * 100 : 0}%;background:${color(i.key ?? '')}`,
+                title: `${categoryName(i.key ?? '')}: ${fmtPct(num(i.amountBaht), whole, 1)}`,
+              }))),
+            h('table', { class: 'data-table', id: 'explorer-categories-table' },
+              h('caption', { class: 'visually-hidden' }, caption),
+              h('thead', null, h('tr', null,
+                h('th', { scope: 'col' }, t('explorer.categories.col')),
+                h('th', { scope: 'col', class: 'num' }, t('explorer.unit.million')),
+                h('th', { scope: 'col', class: 'num' }, t('explorer.categories.share')))),
+              h('tbody', null, items.map((i) => h('tr', { 'data-category': i.key ?? '', 'data-baht': String(num(i.amountBaht)) },
+                h('th', { scope: 'row' }, h('span', { class: 'swatch', style: `background:${color(i.key ?? '')}`, 'aria-hidden': 'true' }), ' ', categoryName(i.key ?? '')),
+                h('td', { class: 'num' }, fmtMillionNumber(num(i.amountBaht))),
+                h('td', { class: 'num' }, fmtPct(num(i.amountBaht), whole, 1))))),
+              h('tfoot', null, h('tr', null,
+                h('th', { scope: 'row' }, t('explorer.categories.total')),
+                h('td', { class: 'num', id: 'explorer-categories-total', 'data-baht': String(whole) }, fmtMillionNumber(whole)),
+                h('td', { class: 'num' }, fmtPct(whole, whole, 1)))),
+            ),
+          ),
+      h('p', { class: 'muted small' }, t('explorer.categories.note')),
+    );
+  }
+
   function render(): void {
     const body: (HTMLElement | null)[] = [];
     if (initError) body.push(errorBox(initError, () => void init()));
@@ -390,7 +531,8 @@ export function mountExplorer(el: HTMLElement): ExplorerApi {
       renderControls();
       renderResults();
       renderBreakdown();
-      body.push(controlsBox, h('div', { class: 'explorer-grid' }, resultsBox, breakdownBox));
+      renderCategories();
+      body.push(controlsBox, h('div', { class: 'explorer-grid' }, resultsBox, h('div', { class: 'explorer-side' }, categoriesBox, breakdownBox)));
       body.push(h('p', { class: 'note' }, t('data.allocation')));
     }
     clear(el, h('div', { class: 'wrap' }, sectionHead('explorer', 'explorer.title', 'explorer.lead'), body));

@@ -1,12 +1,15 @@
 // Keywords: the word cloud for the current explorer filter (size = number of
-// lines), keyword search with highlighted matches, and suggestions.
+// lines), keyword search with highlighted matches, and suggestions. The year
+// chosen here is the filter's year, so the explorer follows it.
 import { get, num, type KeywordCount, type SearchSort, type SearchHit, type SearchResult, type TextRange, type TopKeywords } from '../api';
 import { clear, h, type Child } from '../dom';
 import { fmtInt, fmtMillion, fmtYear } from '../format';
 import { onLangChange, t, type Key } from '../i18n';
 import { HEIGHT, layoutCloud, WIDTH } from '../cloudLayout';
 import { openLine } from '../lineDialog';
-import { announce, districtName, districts, empty, errorBox, filterParams, filterStore, loading, sectionHead, strategies7, strategyLabel } from '../ui';
+import {
+  announce, districtName, districts, empty, errorBox, filterParams, filterStore, loading, overview, sectionHead, strategies7, strategyLabel,
+} from '../ui';
 import type { District, Strategy } from '../api';
 
 const SORTS: { v: SearchSort; k: Key }[] = [
@@ -50,8 +53,14 @@ export function mountKeywords(el: HTMLElement): void {
   let suggestions: KeywordCount[] = [];
   let ss: Strategy[] = [];
   let ds: District[] = [];
+  let years: number[] = [];
   void Promise.all([strategies7(), districts()]).then(([a, b]) => { ss = a; ds = b; if (cloud) renderCloud(); }).catch(() => undefined);
+  void overview().then((ov) => {
+    years = (ov.years ?? []).filter((y) => y.hasLines).map((y) => y.fiscalYear).sort((a, b) => b - a);
+    renderYear();
+  }).catch(() => undefined);
 
+  const yearBox = h('div', { class: 'keyword-year' });
   const cloudBox = h('div', { class: 'cloud-box', id: 'keyword-cloud-box' });
   const searchBox = h('div', { class: 'search-box' });
   const resultsBox = h('div', { class: 'search-results', id: 'keyword-results' });
@@ -79,11 +88,28 @@ export function mountKeywords(el: HTMLElement): void {
   }
 
   filterStore.subscribe(() => {
+    renderYear();
     if (currentKey() !== cloudKey) {
       void loadCloud();
       if (queryText) void search(queryText);
     }
   });
+
+  // Years with lines; a year's agencies and mission types are its own, so they reset (as the explorer's year does).
+  function renderYear(): void {
+    const year = filterStore.value.year;
+    if (years.length < 2) {
+      clear(yearBox);
+      return;
+    }
+    clear(yearBox, h('div', { class: 'field inline' },
+      h('label', { for: 'keyword-year' }, t('keywords.year')),
+      h('select', {
+        id: 'keyword-year',
+        onchange: (e: Event) => filterStore.set({ year: Number((e.target as HTMLSelectElement).value), agency: '', missionType: '' }, 'keywords'),
+      }, years.map((y) => h('option', { value: String(y), selected: y === year }, fmtYear(y)))),
+    ));
+  }
 
   function filterSummary(): string {
     const f = filterStore.value;
@@ -345,6 +371,7 @@ export function mountKeywords(el: HTMLElement): void {
   }
 
   function render(): void {
+    renderYear();
     renderCloud();
     renderSearch();
     renderSuggestions();
@@ -354,7 +381,7 @@ export function mountKeywords(el: HTMLElement): void {
       h('div', { class: 'wrap' },
         sectionHead('keywords', 'keywords.title', 'keywords.lead'),
         h('div', { class: 'keywords-grid' },
-          h('div', null, h('h3', null, t('keywords.cloud')), cloudBox),
+          h('div', null, h('div', { class: 'breakdown-head' }, h('h3', null, t('keywords.cloud')), yearBox), cloudBox),
           h('div', null, h('h3', null, t('keywords.searchTitle')), searchBox, resultsBox),
         ),
       ),
