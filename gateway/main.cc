@@ -29,6 +29,8 @@ std::vector<bkk::SettingSpec> Specs() {
       {"BKK_KEYWORDS_ADDR", "keyword-analytics gRPC address", true, ""},
       {"BKK_VOTING_ADDR", "voting gRPC address", true, ""},
       {"BKK_WEB_ROOT", "directory of the built web app", false, "gateway/web/dist"},
+      {"BKK_SOURCES_ROOT", "directory of the source PDFs served at /sources/ (data/sources; empty: none)", false,
+       "data/sources"},
       {"BKK_CORS_ORIGINS", "comma-separated origins allowed to call the API from browsers", false, ""},
       {"BKK_PUBLIC_URL", "public origin for share-page links (https://…); default from Host", false, ""},
       {"BKK_MAX_BODY_BYTES", "largest request body", false, "1048576"},
@@ -125,6 +127,7 @@ int main(int argc, char** argv) {
   options.tally_cache_ttl = std::chrono::milliseconds(n["BKK_TALLY_CACHE_MS"]);
   options.trust_forwarded_for = n["BKK_TRUST_FORWARDED_FOR"] != 0;
   options.web_root = config->Get("BKK_WEB_ROOT");
+  options.sources_root = config->Get("BKK_SOURCES_ROOT");
   options.public_url = config->Get("BKK_PUBLIC_URL");
   for (absl::string_view origin : absl::StrSplit(config->Get("BKK_CORS_ORIGINS"), ',', absl::SkipWhitespace())) {
     options.cors_origins.emplace_back(absl::StripAsciiWhitespace(origin));

@@ -224,6 +224,7 @@ Gateway::Gateway(GatewayOptions options, std::shared_ptr<const RouteTable> route
       release_cache_(options_.cache_max_bytes),
       tally_cache_(options_.cache_max_bytes / 8),
       static_files_(options_.web_root),
+      source_files_(options_.sources_root),
       fanout_(std::make_unique<SseFanout>(backend, options_.sse)) {
   for (const auto& route : routes_->routes()) {
     series_of_[route.get()] = metrics_.AddSeries(route->path.text(), route->http_method);
@@ -411,6 +412,10 @@ void Gateway::Handle(const HttpRequest& request, std::shared_ptr<ResponseWriter>
 
 void Gateway::HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path) {
   auto response = static_files_.Serve(path, request.Header("accept-encoding"), request.Header("if-none-match"));
+  if (!response && StartsWith(path, "/sources/")) {
+    response = source_files_.Serve(path.substr(std::string_view("/sources").size()), request.Header("accept-encoding"),
+                                   request.Header("if-none-match"));
+  }
   if (!response) {
     ex->set_series(series_unmatched_);
     return ex->Send(ErrorResponse(404, "NOT_FOUND", absl::StrCat("no such page: ", QuoteForMessage(path, 200))));

@@ -36,6 +36,10 @@ struct GatewayOptions {
   Limits limits;
   // Directory of the built web app; empty serves no static files.
   std::string web_root;
+  // Directory of the source PDFs (data/sources/), served at /sources/ when
+  // the web app does not hold the file: the district books (48 MB) stay out
+  // of the web app and its image. Empty: only what the web app holds.
+  std::string sources_root;
   // Origins allowed to call the API from a browser ("*" allows any).
   std::vector<std::string> cors_origins;
   // How long GetTopProposals / GetTurnout answers are reused; 0 disables.
@@ -131,6 +135,7 @@ class Gateway final {
   ResponseCache tally_cache_;
   ReleaseTracker release_;
   StaticFiles static_files_;
+  StaticFiles source_files_;
   Metrics metrics_;
   std::unordered_map<const Route*, int> series_of_;
   int series_static_, series_share_, series_health_, series_ready_, series_unmatched_, series_protocol_,

@@ -405,7 +405,7 @@ TEST(TranscoderTest, JsonUsesLowerCamelCaseAndPrintsDefaults) {
       *json,
       R"({"line":{"lineId":"256600001","fiscalYear":0,"agency":"","missionType":"","name":"","amountBaht":"5",)"
       R"("strategyId":"","subDimensionId":"","districtId":0,"sourceRef":"","sourcePage":0,"category":"","strategySource":"",)"
-      R"("strategyConfidence":"STRATEGY_CONFIDENCE_UNSPECIFIED"}})");
+      R"("strategyConfidence":"STRATEGY_CONFIDENCE_UNSPECIFIED","sourceDocument":""}})");
 }
 
 // Fills every field of a message with random values (strings from a

@@ -2,8 +2,10 @@
 //   budget-data [serve]        gRPC server (health, reflection, SIGTERM drain)
 //   budget-data import DIR     validate DIR and make it the current release
 //   budget-data migrate        create or upgrade the database schema
+//   budget-data manifest DIR   record DIR's current checksums in DIR/release.json
 // Settings come from the environment (or --flags); see --help.
 #include <atomic>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
@@ -35,13 +37,34 @@ std::vector<bkk::SettingSpec> Specs(const std::string& command) {
   };
 }
 
+// After an intended change to a dataset's files: the importer refuses any
+// file whose checksum differs from release.json's.
+int RecordChecksums(const std::string& dir) {
+  if (dir.empty()) {
+    return bkk::ExitWithError("budget-data", absl::InvalidArgumentError("usage: budget-data manifest DIR"));
+  }
+  auto files = bkk::budget::ReadDatasetDir(dir);
+  if (!files.ok()) return bkk::ExitWithError("budget-data", files.status());
+  if (auto s = bkk::budget::RefreshManifestChecksums(&*files); !s.ok()) return bkk::ExitWithError("budget-data", s);
+  std::ofstream out(dir + "/" + bkk::budget::kReleaseManifestPath, std::ios::binary | std::ios::trunc);
+  out << files->at(bkk::budget::kReleaseManifestPath);
+  if (!out.flush()) {
+    return bkk::ExitWithError("budget-data", absl::InternalError("cannot write " + dir + "/release.json"));
+  }
+  std::cout << "manifest: " << dir << "/release.json lists " << files->size() - 1 << " files with their sha256\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   bkk::BlockTerminationSignals();
   bkk::SetLogService("budget-data");
   std::string command = argc > 1 && argv[1][0] != '-' ? argv[1] : "serve";
-  if (bkk::PrintHelpIfAsked(argc, argv, "budget-data [serve | import DIR | migrate]", Specs("serve"))) return 0;
+  if (bkk::PrintHelpIfAsked(argc, argv, "budget-data [serve | import DIR | migrate | manifest DIR]", Specs("serve"))) {
+    return 0;
+  }
+  if (command == "manifest") return RecordChecksums(argc == 3 ? argv[2] : "");
   auto config = bkk::Config::Load(Specs(command), argc, argv);
   if (!config.ok()) return bkk::ExitWithError("budget-data", config.status());
   auto pool_size = config->GetInt("BKK_PG_POOL_SIZE");

@@ -190,6 +190,60 @@ test('CSV export of every FY2566 line adds up to the ordinance total', async () 
   assert.equal(total, 79719012050n);
 });
 
+// FY2565 comes from the 50 district books: every figure the API gives is a
+// total the books state (read here from the stated-totals file itself).
+test('two years: FY2565 district offices at their stated totals, by expense category, in CSV and with their PDF page', async () => {
+  const stated = new Map();
+  for (const [check, baht] of parseCsv(readFileSync(join(DATA, 'budget', 'bma-budget-book-2565-stated-totals.csv'), 'utf8')).slice(1)) {
+    if (check.startsWith('agency ')) stated.set(check.slice(7), BigInt(baht));
+  }
+  assert.equal(stated.size, 50);
+  const overview = (await get('/v1/budget/overview')).json;
+  const scopes = Object.fromEntries(overview.years.map((y) => [y.fiscalYear, y.linesScope ?? '']));
+  assert.equal(scopes[2565], 'district_books');
+  assert.equal(scopes[2566], 'ordinance');
+
+  const compare = await get('/v1/budget/district-offices:compare?from_year=2565&to_year=2566', { 'accept-language': 'en' });
+  assert.equal(compare.status, 200, compare.text);
+  assert.equal(compare.json.rows.length, 50);
+  for (const row of compare.json.rows) {
+    assert.equal(BigInt(row.from.amountBaht), stated.get(row.officeAgency), row.officeAgency);
+    assert.match(row.from.sourceDocument, /^bma-budget-book-2565-districts\/650\d\d\.pdf$/);
+  }
+  assert.match(compare.json.note, /work-structure budget/);
+  const refused = await get('/v1/budget/district-offices:compare?from_year=2564&to_year=2566');
+  assert.equal(refused.status, 404);
+  assert.equal(refused.json.error.reason, 'FISCAL_YEAR_HAS_NO_LINES');
+
+  // One district's split by expense category adds up to its stated total.
+  const phraNakhon = compare.json.rows.find((r) => r.officeAgency === 'สำนักงานเขตพระนคร');
+  const split = await get(`/v1/budget/years/2565/breakdown?dimension=BREAKDOWN_DIMENSION_EXPENSE_CATEGORY&filter.districtId=${phraNakhon.districtId}`);
+  assert.equal(split.status, 200, split.text);
+  assert.ok(split.json.items.some((i) => i.key === 'งบบุคลากร'));
+  assert.equal(split.json.items.reduce((sum, i) => sum + BigInt(i.amountBaht), 0n), stated.get('สำนักงานเขตพระนคร'));
+  const none = await get('/v1/budget/years/2566/breakdown?dimension=BREAKDOWN_DIMENSION_EXPENSE_CATEGORY');
+  assert.equal(none.json.error.reason, 'EXPENSE_CATEGORIES_NOT_STATED');
+
+  // The CSV of a FY2565 view: that district's lines only, summing to it.
+  const csv = await fetch(`${base}/v1/export/lines.csv?filter.fiscalYear=2565&filter.districtId=${phraNakhon.districtId}`);
+  assert.equal(csv.status, 200);
+  const records = parseCsv((await csv.text()).replace(/^\uFEFF/, ''));
+  const year = records[0].indexOf('fiscal_year');
+  const amount = records[0].indexOf('amount_baht');
+  assert.ok(records.length > 10);
+  assert.ok(records.slice(1).every((r) => r[year] === '2565'));
+  assert.equal(records.slice(1).reduce((sum, r) => sum + BigInt(r[amount]), 0n), stated.get('สำนักงานเขตพระนคร'));
+
+  // A line's PDF is served at /sources/<its document>.
+  const lines = (await get('/v1/budget/lines?filter.fiscalYear=2565&page_size=1')).json.lines;
+  assert.match(lines[0].sourceDocument, /^bma-budget-book-2565-districts\//);
+  const pdf = await fetch(`${base}/sources/${lines[0].sourceDocument}`);
+  assert.equal(pdf.status, 200);
+  assert.equal(pdf.headers.get('content-type'), 'application/pdf');
+  assert.equal(new TextDecoder().decode(new Uint8Array(await pdf.arrayBuffer()).slice(0, 5)), '%PDF-');
+  assert.equal((await fetch(`${base}/sources/../release.json`)).status, 404);
+});
+
 test('propose, vote, top-10, receipt and a live tally update', async () => {
   const created = await asAdmin('POST', '/v1/admin/rounds', {
     round: {
@@ -523,6 +577,8 @@ test('each process\'s /metrics (admin port) moves with a ballot, a search and a 
     cpSync(join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data'), dir, { recursive: true });
     appendFileSync(join(dir, 'plan', 'policies-9-dee-2568.json'), '\n');
     const bin = join(process.env.BKK_BUILD_DIR ?? 'build', 'services', 'budget_data', 'budget-data');
+    // An intended change: recorded in the copy's release.json first.
+    assert.equal(spawnSync(bin, ['manifest', dir], { encoding: 'utf8' }).status, 0);
     const out = spawnSync(bin, ['import', dir], { encoding: 'utf8', env: { ...process.env, BKK_PG_URL: pgUrl } });
     assert.equal(out.status, 0, out.stderr);
     const newer = out.stdout.match(/release (\S+) is now current/)?.[1];

@@ -71,7 +71,8 @@ case "$TARGET" in
     ;;
   budget_csv)
     DIR=services/budget_data/fuzz
-    SOURCES=(services/budget_data/core/dataset_loader.cc common/csv.cc common/sha256.cc)
+    SOURCES=(services/budget_data/core/dataset_loader.cc services/budget_data/core/release_manifest.cc
+             services/budget_data/core/json_fields.cc common/csv.cc common/sha256.cc)
     LIBS=(protobuf absl_strings absl_status absl_statusor libcrypto)
     MAX_LEN=4096
     ;;

@@ -195,12 +195,40 @@ TEST_F(BudgetDataIntegrationTest, ChangedAmountIsRefusedAndTheDatabaseIsUnchange
   ASSERT_NE(at, std::string::npos);
   text.replace(at, 14, ",3005300100,6\n");
   std::ofstream(items, std::ios::binary | std::ios::trunc) << text;
+  // Not recorded in release.json: refused as another file than the release's.
+  ChildProcess unrecorded(Binary(), {"import", dir.string()}, {{"BKK_PG_URL", db_->url()}});
+  EXPECT_NE(unrecorded.Wait(std::chrono::seconds(120)), 0);
+  EXPECT_NE(unrecorded.Output().find("bma-ordinance-2566-items.csv: sha256 is "), std::string::npos)
+      << unrecorded.Output();
+  // Recorded (an operator's `budget-data manifest DIR`): refused by the sums.
+  ChildProcess manifest(Binary(), {"manifest", dir.string()}, {});
+  ASSERT_EQ(manifest.Wait(std::chrono::seconds(60)), 0) << manifest.Output();
   ChildProcess bad(Binary(), {"import", dir.string()}, {{"BKK_PG_URL", db_->url()}});
   int rc = bad.Wait(std::chrono::seconds(120));
-  fs::remove_all(dir);
   EXPECT_NE(rc, 0);
   EXPECT_NE(bad.Output().find("ข้อ 3 ordinance grand total"), std::string::npos) << bad.Output();
   EXPECT_NE(bad.Output().find("difference 100"), std::string::npos) << bad.Output();
+  EXPECT_EQ(Fingerprint(db_->url()), before);
+
+  // The FY2565 year of the same release: one district book line 1 baht more
+  // refuses the whole release, FY2566 included.
+  std::ofstream(items, std::ios::binary | std::ios::trunc)
+      << ReadFile(fs::path(BKK_DATA_DIR) / "budget/bma-ordinance-2566-items.csv");
+  fs::path books = dir / "budget/bma-budget-book-2565-district-lines.csv";
+  text = ReadFile(books);
+  at = text.find(",5716350,65026.pdf,23\n");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 9, ",5716351,");
+  std::ofstream(books, std::ios::binary | std::ios::trunc) << text;
+  ChildProcess manifest_2565(Binary(), {"manifest", dir.string()}, {});
+  ASSERT_EQ(manifest_2565.Wait(std::chrono::seconds(60)), 0) << manifest_2565.Output();
+  ChildProcess bad_2565(Binary(), {"import", dir.string()}, {{"BKK_PG_URL", db_->url()}});
+  EXPECT_NE(bad_2565.Wait(std::chrono::seconds(120)), 0);
+  fs::remove_all(dir);
+  EXPECT_NE(bad_2565.Output().find("\"agency สำนักงานเขตพระนคร\": FY2565 states 378231950 baht"), std::string::npos)
+      << bad_2565.Output();
+  EXPECT_NE(bad_2565.Output().find("difference 1)"), std::string::npos) << bad_2565.Output();
+  EXPECT_EQ(bad_2565.Output().find("ข้อ 3 ordinance grand total"), std::string::npos) << "FY2566 is as stated";
   EXPECT_EQ(Fingerprint(db_->url()), before);
 }
 

@@ -1,6 +1,6 @@
 // keyword-analytics end to end: the real budget-data binary serving the real
-// FY2566 ordinance from a real PostgreSQL database, and the real
-// keyword-analytics binary indexing budget-data's line stream. Every count
+// FY2566 ordinance and the FY2565 district books from a real PostgreSQL
+// database, and the real keyword-analytics binary indexing budget-data's line stream. Every count
 // the gRPC API returns is checked against a brute-force scan over the CSV
 // lines done here, with Segmenter::Terms as the one definition of "a line
 // contains term T". The last test imports a new release while a reader
@@ -26,6 +26,7 @@
 
 #include "bkkbudget/keywords/v1/keywords.grpc.pb.h"
 #include "common/csv.h"
+#include "services/budget_data/core/dataset_loader.h"
 #include "services/keyword_analytics/core/segmenter.h"
 #include "services/keyword_analytics/core/testing/cloud_policy_oracle.h"
 #include "tests/support/test_support.h"
@@ -38,6 +39,9 @@ using bkk::keywords::Segmenter;
 
 constexpr char kItemsCsv[] = "budget/bma-ordinance-2566-items.csv";
 constexpr char kMappingCsv[] = "budget/strategy-mapping-2566.csv";
+// The FY2565 district books: agency = district office, name = work item.
+constexpr char kBookLinesCsv[] = "budget/bma-budget-book-2565-district-lines.csv";
+constexpr size_t kLineCount = 1766 + 3022;
 // Appended to one line name for the new release; no FY2566 line has it.
 constexpr char kNewWords[] = "ทดสอบดัชนีใหม่";
 
@@ -69,13 +73,27 @@ struct CsvLine {
   std::vector<std::string> terms;  // Segmenter::Terms(name, "")
 };
 
-// Reads the items CSV the way budget-data's importer does: ids are
-// fiscal_year * 100000 + 1-based row, and the name is output_or_project, or
-// the plan when that is empty (the loan-repayment lines).
+// Reads the line files the way budget-data's importer does: ids are
+// fiscal_year * 100000 + 1-based row; an ordinance line's name is
+// output_or_project, or the plan when that is empty (the loan-repayment
+// lines); a district book line's is its work item.
 std::vector<CsvLine> LoadLines(const fs::path& data_dir) {
+  std::vector<CsvLine> lines;
+  auto books = ParseCsv(ReadFile(data_dir / kBookLinesCsv));
+  EXPECT_TRUE(books.ok()) << books.status();
+  if (!books.ok()) return lines;
+  for (size_t i = 1; i < books->size(); ++i) {
+    const auto& f = (*books)[i].fields;
+    CsvLine line;
+    line.line_id = std::stoll(f[0]) * 100000 + static_cast<int64_t>(i);
+    line.agency = f[1];
+    line.name = f[2];
+    line.amount_baht = std::stoll(f[5]);
+    line.terms = Words().Terms(line.name, "");
+    lines.push_back(std::move(line));
+  }
   auto rows = ParseCsv(ReadFile(data_dir / kItemsCsv));
   EXPECT_TRUE(rows.ok()) << rows.status();
-  std::vector<CsvLine> lines;
   if (!rows.ok()) return lines;
   EXPECT_EQ((*rows)[0].fields, (std::vector<std::string>{"fiscal_year", "agency", "plan", "output_or_project",
                                                          "category", "amount_baht", "source_page"}));
@@ -284,10 +302,10 @@ std::vector<CsvLine>* KeywordIntegrationTest::lines_ = nullptr;
 Stack* KeywordIntegrationTest::stack_ = nullptr;
 kw::GetIndexStatusResponse* KeywordIntegrationTest::status_ = nullptr;
 
-TEST_F(KeywordIntegrationTest, IndexHoldsEveryOrdinanceLine) {
-  ASSERT_EQ(lines_->size(), 1766u);
+TEST_F(KeywordIntegrationTest, IndexHoldsEveryLineOfBothYears) {
+  ASSERT_EQ(lines_->size(), kLineCount);
   EXPECT_EQ(status_->release_version(), stack_->release());
-  EXPECT_EQ(status_->line_count(), 1766);
+  EXPECT_EQ(status_->line_count(), static_cast<int32_t>(kLineCount));
   std::set<std::string> terms;
   for (const CsvLine& line : *lines_) terms.insert(line.terms.begin(), line.terms.end());
   EXPECT_EQ(status_->term_count(), static_cast<int32_t>(terms.size()));
@@ -449,6 +467,12 @@ std::string WriteChangedDataset(const std::vector<CsvLine>& lines, std::string* 
     mapping.replace(mapped_at, field.size(), "," + *changed_name + ",");
     std::ofstream(dir / kItemsCsv, std::ios::binary | std::ios::trunc) << text;
     std::ofstream(dir / kMappingCsv, std::ios::binary | std::ios::trunc) << mapping;
+    // An intended change: record it in the copy's release.json, as an
+    // operator does with `budget-data manifest DIR`.
+    auto files = budget::ReadDatasetDir(dir.string());
+    EXPECT_TRUE(files.ok() && budget::RefreshManifestChecksums(&*files).ok());
+    std::ofstream(dir / budget::kReleaseManifestPath, std::ios::binary | std::ios::trunc)
+        << files->at(budget::kReleaseManifestPath);
     return dir.string();
   }
   ADD_FAILURE() << "no line name could be changed";
@@ -535,7 +559,7 @@ TEST(KeywordRebuildTest, ReadsDuringARebuildEachSeeExactlyOneRelease) {
   ASSERT_NE(imported, old_release);
   auto status = stack.WaitForIndex(imported, std::chrono::seconds(60));
   EXPECT_EQ(status.release_version(), imported);
-  EXPECT_EQ(status.line_count(), 1766);
+  EXPECT_EQ(status.line_count(), static_cast<int32_t>(kLineCount));
   const int after = reads.load();
   while (reads.load() < after + 5) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   stop = true;

@@ -2,7 +2,6 @@
 #include "services/budget_data/core/dataset_loader.h"
 
 #include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
 #include <fstream>
@@ -18,23 +17,20 @@
 #include "absl/strings/strip.h"
 #include "common/csv.h"
 #include "common/sha256.h"
+#include "services/budget_data/core/json_fields.h"
 
 namespace bkk::budget {
 namespace {
 
-constexpr char kItemsCsv[] = "budget/bma-ordinance-2566-items.csv";
-constexpr char kStatedCsv[] = "budget/bma-ordinance-2566-stated-totals.csv";
-constexpr char kYearTotalsJson[] = "budget/bma-total-budget-by-year.json";
-constexpr char kPlanAggregatesCsv[] = "budget/plan-aggregates-2561-2565.csv";
-constexpr char kDistrictTotalsCsv[] = "budget/district-topic-budget-2555-2566.csv";
-constexpr char kStrategiesJson[] = "plan/strategies-7-2561-2580.json";
-constexpr char kPoliciesJson[] = "plan/policies-9-dee-2568.json";
-constexpr char kDistrictsJson[] = "districts/districts.json";
-// Which of the 7 strategies each FY2566 line serves, with source and
-// confidence; built by tools/strategy-mapping/build.mjs.
-constexpr char kStrategyMappingCsv[] = "budget/strategy-mapping-2566.csv";
-
-constexpr char kOrdinanceRef[] = "ข้อบัญญัติงบประมาณรายจ่ายประจำปี พ.ศ. 2566";
+// The file of a kind that a release has exactly once (the manifest checks
+// that before any file is parsed).
+const ManifestFile& OnlyFile(const ReleaseManifest& manifest, DatasetFileKind kind) {
+  for (const auto& f : manifest.files) {
+    if (f.kind == kind) return f;
+  }
+  static const ManifestFile* kNone = new ManifestFile();
+  return *kNone;  // unreachable after ParseReleaseManifest
+}
 
 // The plan aggregates name the 2561 plan's 7 dimensions in their earlier
 // wording (มหานคร…). They are the same 7 strategies, in the same order, as the
@@ -67,32 +63,6 @@ class ProblemSink final {
  private:
   std::vector<ImportProblem>* out_;
 };
-
-absl::StatusOr<google::protobuf::Value> ParseJson(const std::string& text) {
-  google::protobuf::Value value;
-  auto status = google::protobuf::util::JsonStringToMessage(text, &value);
-  if (!status.ok()) return absl::InvalidArgumentError(std::string(status.message()));
-  return value;
-}
-
-std::string Str(const google::protobuf::Value& v) {
-  if (v.kind_case() == google::protobuf::Value::kStringValue) return v.string_value();
-  if (v.kind_case() == google::protobuf::Value::kNumberValue) {
-    return absl::StrCat(static_cast<int64_t>(v.number_value()));
-  }
-  return "";
-}
-
-const google::protobuf::Value* Field(const google::protobuf::Value& obj, const std::string& key) {
-  if (obj.kind_case() != google::protobuf::Value::kStructValue) return nullptr;
-  auto it = obj.struct_value().fields().find(key);
-  return it == obj.struct_value().fields().end() ? nullptr : &it->second;
-}
-
-std::string FieldStr(const google::protobuf::Value& obj, const std::string& key) {
-  const auto* f = Field(obj, key);
-  return f == nullptr ? "" : Str(*f);
-}
 
 bool ParseBaht(std::string text, int64_t* out) {
   text = std::string(absl::StripAsciiWhitespace(text));
@@ -137,45 +107,46 @@ std::vector<CsvRow> CsvBody(absl::string_view content, const std::string& path, 
   return *std::move(rows);
 }
 
-void ParseFrameworks(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
+void ParseFrameworks(const DatasetFiles& files, const ReleaseManifest& manifest, Dataset& ds, ProblemSink& sink) {
   struct Source {
-    const char* path;
+    DatasetFileKind file;
     FrameworkKind kind;
     const char* name;
     int32_t first, last;
     const char* id_prefix;
   };
   const Source sources[] = {
-      {kStrategiesJson, FrameworkKind::kStrategies7, "ยุทธศาสตร์ 7 ด้าน แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี (พ.ศ. 2561-2580)",
-       2561, 2580, "s"},
-      {kPoliciesJson, FrameworkKind::kPolicies9, "นโยบาย 9 ดี (ตั้งแต่ปีงบประมาณ 2568)", 2568, 0, "p"},
+      {DatasetFileKind::kStrategies7, FrameworkKind::kStrategies7,
+       "ยุทธศาสตร์ 7 ด้าน แผนพัฒนากรุงเทพมหานคร ระยะ 20 ปี (พ.ศ. 2561-2580)", 2561, 2580, "s"},
+      {DatasetFileKind::kPolicies9, FrameworkKind::kPolicies9, "นโยบาย 9 ดี (ตั้งแต่ปีงบประมาณ 2568)", 2568, 0, "p"},
   };
   for (const auto& src : sources) {
-    auto json = ParseJson(files.at(src.path));
+    const std::string& path = OnlyFile(manifest, src.file).path;
+    auto json = ParseJson(files.at(path));
     if (!json.ok() || json->kind_case() != google::protobuf::Value::kListValue) {
-      sink.Add(src.path, 0, "not a JSON array of strategies");
+      sink.Add(path, 0, "not a JSON array of strategies");
       continue;
     }
     Framework fw{src.kind, src.name, src.first, src.last, {}};
     int n = 0;
     for (const auto& item : json->list_value().values()) {
-      const auto* subs = Field(item, "strategies");
+      const auto* subs = JsonField(item, "strategies");
       if (subs == nullptr) continue;  // the "ไม่พบข้อมูล" placeholder has none
       Strategy s;
       s.id = absl::StrCat(src.id_prefix, ++n);
-      s.name = FieldStr(item, "strategy");
-      s.side = FieldStr(item, "side");
-      s.name_en = FieldStr(item, "strategy_en");
-      s.issue = FieldStr(item, "issue");
-      if (s.name.empty()) sink.Add(src.path, 0, absl::StrCat("strategy ", n, " has no name"));
+      s.name = JsonFieldStr(item, "strategy");
+      s.side = JsonFieldStr(item, "side");
+      s.name_en = JsonFieldStr(item, "strategy_en");
+      s.issue = JsonFieldStr(item, "issue");
+      if (s.name.empty()) sink.Add(path, 0, absl::StrCat("strategy ", n, " has no name"));
       int m = 0;
       for (const auto& sub : subs->list_value().values()) {
         SubDimension d;
         d.id = absl::StrCat(s.id, ".", ++m);
-        d.name = FieldStr(sub, "sub_strategy");
-        d.description = FieldStr(sub, "side_details");
-        if (const auto* goals = Field(sub, "sub_srategy_def"); goals != nullptr) {
-          for (const auto& g : goals->list_value().values()) d.goals.push_back(Str(g));
+        d.name = JsonFieldStr(sub, "sub_strategy");
+        d.description = JsonFieldStr(sub, "side_details");
+        if (const auto* goals = JsonField(sub, "sub_srategy_def"); goals != nullptr) {
+          for (const auto& g : goals->list_value().values()) d.goals.push_back(JsonStr(g));
         }
         s.sub_dimensions.push_back(std::move(d));
       }
@@ -185,35 +156,35 @@ void ParseFrameworks(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) 
   }
 }
 
-void ParseDistricts(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
-  auto json = ParseJson(files.at(kDistrictsJson));
+void ParseDistricts(const std::string& path, const std::string& content, Dataset& ds, ProblemSink& sink) {
+  auto json = ParseJson(content);
   if (!json.ok() || json->kind_case() != google::protobuf::Value::kListValue) {
-    sink.Add(kDistrictsJson, 0, "not a JSON array of districts");
+    sink.Add(path, 0, "not a JSON array of districts");
     return;
   }
   for (const auto& item : json->list_value().values()) {
     District d;
-    if (!absl::SimpleAtoi(FieldStr(item, "id"), &d.id)) {
-      sink.Add(kDistrictsJson, 0, "a district has no numeric id");
+    if (!absl::SimpleAtoi(JsonFieldStr(item, "id"), &d.id)) {
+      sink.Add(path, 0, "a district has no numeric id");
       continue;
     }
     if (d.id == 0) continue;  // "จังหวัดอื่นๆ" (outside Bangkok) is not a district
-    d.name_th = OfficialDistrictName(FieldStr(item, "th_name"));
-    d.name_en = FieldStr(item, "en_name");
-    d.zipcode = FieldStr(item, "zipcode");
+    d.name_th = OfficialDistrictName(JsonFieldStr(item, "th_name"));
+    d.name_en = JsonFieldStr(item, "en_name");
+    d.zipcode = JsonFieldStr(item, "zipcode");
     d.office_agency = "สำนักงานเขต" + d.name_th;
     ds.districts.push_back(std::move(d));
   }
   std::sort(ds.districts.begin(), ds.districts.end(), [](const District& a, const District& b) { return a.id < b.id; });
   if (ds.districts.size() != 50) {
-    sink.Add(kDistrictsJson, 0, absl::StrCat("expected the 50 districts of Bangkok, found ", ds.districts.size()));
+    sink.Add(path, 0, absl::StrCat("expected the 50 districts of Bangkok, found ", ds.districts.size()));
   }
 }
 
-void ParseYearTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
-  auto json = ParseJson(files.at(kYearTotalsJson));
+void ParseYearTotals(const std::string& path, const std::string& content, Dataset& ds, ProblemSink& sink) {
+  auto json = ParseJson(content);
   if (!json.ok() || json->kind_case() != google::protobuf::Value::kStructValue) {
-    sink.Add(kYearTotalsJson, 0, "not a JSON object");
+    sink.Add(path, 0, "not a JSON object");
     return;
   }
   for (const auto& [key, list] : json->struct_value().fields()) {
@@ -221,20 +192,20 @@ void ParseYearTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) 
     for (const auto& item : list.list_value().values()) {
       int32_t yy = 0;
       int64_t amount = 0;
-      if (!absl::SimpleAtoi(FieldStr(item, "year"), &yy) || !absl::SimpleAtoi(FieldStr(item, "amount"), &amount) ||
-          amount < 0) {
-        sink.Add(kYearTotalsJson, 0, absl::StrCat("bad year/amount in ", key));
+      if (!absl::SimpleAtoi(JsonFieldStr(item, "year"), &yy) ||
+          !absl::SimpleAtoi(JsonFieldStr(item, "amount"), &amount) || amount < 0) {
+        sink.Add(path, 0, absl::StrCat("bad year/amount in ", key));
         continue;
       }
       if (amount == 0) continue;  // a placeholder, not a budget
-      ds.year_totals.push_back({2500 + yy, amount, absl::StrCat("bma-total-budget-by-year.json (", key, ")")});
+      ds.year_totals.push_back({2500 + yy, amount, absl::StrCat(path.substr(path.rfind('/') + 1), " (", key, ")")});
     }
   }
   std::sort(ds.year_totals.begin(), ds.year_totals.end(),
             [](const YearTotal& a, const YearTotal& b) { return a.fiscal_year < b.fiscal_year; });
 }
 
-void ParsePlanAggregates(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
+void ParsePlanAggregates(const std::string& path, const std::string& content, Dataset& ds, ProblemSink& sink) {
   const std::vector<std::string> header = {"year",
                                            "strategy",
                                            "type",
@@ -244,61 +215,74 @@ void ParsePlanAggregates(const DatasetFiles& files, Dataset& ds, ProblemSink& si
                                            "งบประมาณตามแผน(ล้านบาท)",
                                            "sum_โครงการในข้อบัญญัติ",
                                            "งบประมาณข้อบัญญัติ(ล้านบาท)"};
-  for (const auto& row : CsvBody(files.at(kPlanAggregatesCsv), kPlanAggregatesCsv, header, sink)) {
+  for (const auto& row : CsvBody(content, path, header, sink)) {
     const auto& f = row.fields;
     if (f.size() != header.size()) {
-      sink.Add(kPlanAggregatesCsv, row.line, absl::StrCat("expected 9 fields, found ", f.size()));
+      sink.Add(path, row.line, absl::StrCat("expected 9 fields, found ", f.size()));
       continue;
     }
     if (f[0].empty()) continue;  // subtotal rows (รวม) repeat the rows above
     PlanAggregate a;
     auto id = AggregateStrategyIds().find(f[1]);
     if (!absl::SimpleAtoi(f[0], &a.fiscal_year) || id == AggregateStrategyIds().end()) {
-      sink.Add(kPlanAggregatesCsv, row.line, absl::StrCat("unknown year or strategy \"", f[1], "\""));
+      sink.Add(path, row.line, absl::StrCat("unknown year or strategy \"", f[1], "\""));
       continue;
     }
     a.strategy_id = id->second;
     a.source_strategy = f[1];
     a.sub_dimension = f[2];
     if (!ParseMillionBaht(f[6], &a.plan_baht) || !ParseMillionBaht(f[8], &a.ordinance_baht)) {
-      sink.Add(kPlanAggregatesCsv, row.line, "budget is not a million-baht number");
+      sink.Add(path, row.line, "budget is not a million-baht number");
       continue;
     }
     ds.plan_aggregates.push_back(std::move(a));
   }
 }
 
-void ParseLines(absl::string_view csv, const std::vector<District>& districts, std::vector<BudgetLine>& lines,
-                ProblemSink& sink) {
+// The line's place in its source document, as the site prints it.
+std::string SourceRef(const ManifestFile& file, const std::string& source_file, int32_t page) {
+  return absl::StrCat(file.document_title.th, source_file.empty() ? "" : " ", source_file, " หน้า ", page);
+}
+
+bool ParseYearOf(const std::string& text, const ManifestFile& file, int row, int32_t* year, ProblemSink& sink) {
+  if (!absl::SimpleAtoi(text, year) || *year != file.fiscal_year) {
+    sink.Add(file.path, row,
+             absl::StrCat("fiscal_year \"", text, "\" is not FY", file.fiscal_year,
+                          ", the year release.json gives this file"));
+    return false;
+  }
+  return true;
+}
+
+// Lines of an ordinance's items file (`…-items.csv`).
+void ParseOrdinanceLines(absl::string_view csv, const ManifestFile& file, const std::vector<District>& districts,
+                         std::vector<BudgetLine>& lines, ProblemSink& sink) {
   const std::vector<std::string> header = {"fiscal_year", "agency",      "plan",       "output_or_project",
                                            "category",    "amount_baht", "source_page"};
   int ordinal = 0;
-  for (const auto& row : CsvBody(csv, kItemsCsv, header, sink)) {
+  for (const auto& row : CsvBody(csv, file.path, header, sink)) {
     const auto& f = row.fields;
     if (f.size() != header.size()) {
-      sink.Add(kItemsCsv, row.line, absl::StrCat("expected 7 fields, found ", f.size()));
+      sink.Add(file.path, row.line, absl::StrCat("expected 7 fields, found ", f.size()));
       continue;
     }
     BudgetLine l;
     ++ordinal;
-    if (!absl::SimpleAtoi(f[0], &l.fiscal_year) || l.fiscal_year < 2500 || l.fiscal_year > 2700) {
-      sink.Add(kItemsCsv, row.line, absl::StrCat("fiscal_year \"", f[0], "\" is not a Buddhist-era year"));
-      continue;
-    }
+    if (!ParseYearOf(f[0], file, row.line, &l.fiscal_year, sink)) continue;
     if (!ParseBaht(f[5], &l.amount_baht)) {
-      sink.Add(kItemsCsv, row.line,
+      sink.Add(file.path, row.line,
                absl::StrCat("amount_baht \"", f[5], "\" is not a whole non-negative number of baht"));
       continue;
     }
     if (f[1].empty() || (f[3].empty() && f[2].empty())) {
-      sink.Add(kItemsCsv, row.line, "agency and a line name (or plan) are required");
+      sink.Add(file.path, row.line, "agency and a line name (or plan) are required");
       continue;
     }
     if (!f[6].empty() && !absl::SimpleAtoi(f[6], &l.source_page)) {
-      sink.Add(kItemsCsv, row.line, absl::StrCat("source_page \"", f[6], "\" is not a number"));
+      sink.Add(file.path, row.line, absl::StrCat("source_page \"", f[6], "\" is not a number"));
       continue;
     }
-    // Stable ids: year and position in the ordinance file.
+    // Stable ids: year and position in the year's lines file.
     l.line_id = int64_t{l.fiscal_year} * 100000 + ordinal;
     l.agency = f[1];
     l.mission_type = f[2];
@@ -306,8 +290,69 @@ void ParseLines(absl::string_view csv, const std::vector<District>& districts, s
     l.name = f[3].empty() ? f[2] : f[3];
     l.category = f[4];
     l.district_id = DistrictIdForAgency(districts, l.agency);
-    l.source_ref = absl::StrCat(kOrdinanceRef, " หน้า ", l.source_page);
+    l.source_document = file.document;
+    l.source_ref = SourceRef(file, "", l.source_page);
     lines.push_back(std::move(l));
+  }
+}
+
+// Lines of a detailed budget book's district volumes (tools/budget-extract-2565):
+// one per district office × work item × expense category.
+void ParseDistrictBookLines(absl::string_view csv, const ManifestFile& file, const std::vector<District>& districts,
+                            std::vector<BudgetLine>& lines, ProblemSink& sink) {
+  const std::vector<std::string> header = {"fiscal_year",  "district_office", "work_item",   "expense_category",
+                                           "expense_line", "amount_baht",     "source_file", "source_page"};
+  int ordinal = 0;
+  for (const auto& row : CsvBody(csv, file.path, header, sink)) {
+    const auto& f = row.fields;
+    if (f.size() != header.size()) {
+      sink.Add(file.path, row.line, absl::StrCat("expected 8 fields, found ", f.size()));
+      continue;
+    }
+    BudgetLine l;
+    ++ordinal;
+    if (!ParseYearOf(f[0], file, row.line, &l.fiscal_year, sink)) continue;
+    l.district_id = DistrictIdForAgency(districts, f[1]);
+    if (l.district_id == 0) {
+      sink.Add(file.path, row.line,
+               absl::StrCat("district_office \"", f[1], "\" is not one of the 50 district offices"));
+      continue;
+    }
+    if (f[2].empty() || f[3].empty()) {
+      sink.Add(file.path, row.line, "work_item and expense_category are required");
+      continue;
+    }
+    if (!f[4].empty()) {
+      // Expense lines break a line down; adding them would count it twice.
+      sink.Add(file.path, row.line, "expense_line must be empty: this file holds work item × category lines only");
+      continue;
+    }
+    if (!ParseBaht(f[5], &l.amount_baht)) {
+      sink.Add(file.path, row.line,
+               absl::StrCat("amount_baht \"", f[5], "\" is not a whole non-negative number of baht"));
+      continue;
+    }
+    if (f[6].empty() || !absl::SimpleAtoi(f[7], &l.source_page) || l.source_page < 1) {
+      sink.Add(file.path, row.line, "source_file and a source_page (from 1) are required");
+      continue;
+    }
+    l.line_id = int64_t{l.fiscal_year} * 100000 + ordinal;
+    l.agency = f[1];
+    l.name = f[2];
+    l.category = f[3];
+    const bool folder = !file.document.empty() && file.document.back() == '/';
+    l.source_document = folder ? file.document + f[6] : file.document;
+    l.source_ref = SourceRef(file, f[6], l.source_page);
+    lines.push_back(std::move(l));
+  }
+}
+
+void ParseLines(absl::string_view csv, const ManifestFile& file, const std::vector<District>& districts,
+                std::vector<BudgetLine>& lines, ProblemSink& sink) {
+  if (file.kind == DatasetFileKind::kDistrictBookLines) {
+    ParseDistrictBookLines(csv, file, districts, lines, sink);
+  } else {
+    ParseOrdinanceLines(csv, file, districts, lines, sink);
   }
 }
 
@@ -318,10 +363,10 @@ std::optional<StrategyConfidence> ConfidenceNamed(absl::string_view name) {
   return std::nullopt;
 }
 
-// Applies the mapping to the lines. The file must account for every line of
-// the years it covers, once, with the line's own agency and name (so a mapping
-// built for another version of the lines is refused, not misapplied).
-void ParseStrategyMapping(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
+// Applies a year's mapping to the lines. The file must account for every line
+// of its year, once, with the line's own agency and name (so a mapping built
+// for another version of the lines is refused, not misapplied).
+void ParseStrategyMapping(const std::string& content, const ManifestFile& file, Dataset& ds, ProblemSink& sink) {
   const std::vector<std::string> header = {"line_id",          "agency",     "line_name", "strategy_id",
                                            "sub_dimension_id", "confidence", "source"};
   std::map<std::string, std::set<std::string>> subs_of;  // strategy id -> sub-dimension ids
@@ -333,11 +378,12 @@ void ParseStrategyMapping(const DatasetFiles& files, Dataset& ds, ProblemSink& s
     }
   }
   std::map<int64_t, BudgetLine*> by_id;
-  for (auto& l : ds.lines) by_id[l.line_id] = &l;
-  std::set<int32_t> years;
+  for (auto& l : ds.lines) {
+    if (l.fiscal_year == file.fiscal_year) by_id[l.line_id] = &l;
+  }
   std::set<int64_t> seen;
-  const auto problem = [&](int line, const std::string& why) { sink.Add(kStrategyMappingCsv, line, why); };
-  for (const auto& row : CsvBody(files.at(kStrategyMappingCsv), kStrategyMappingCsv, header, sink)) {
+  const auto problem = [&](int line, const std::string& why) { sink.Add(file.path, line, why); };
+  for (const auto& row : CsvBody(content, file.path, header, sink)) {
     const auto& f = row.fields;
     if (f.size() != header.size()) {
       problem(row.line, absl::StrCat("expected 7 fields, found ", f.size()));
@@ -346,7 +392,7 @@ void ParseStrategyMapping(const DatasetFiles& files, Dataset& ds, ProblemSink& s
     int64_t id = 0;
     auto line = absl::SimpleAtoi(f[0], &id) ? by_id.find(id) : by_id.end();
     if (line == by_id.end()) {
-      problem(row.line, absl::StrCat("line_id \"", f[0], "\" is not a line of ", kItemsCsv));
+      problem(row.line, absl::StrCat("line_id \"", f[0], "\" is not a line of FY", file.fiscal_year));
       continue;
     }
     BudgetLine& l = *line->second;
@@ -370,21 +416,20 @@ void ParseStrategyMapping(const DatasetFiles& files, Dataset& ds, ProblemSink& s
     } else if (classified && !f[4].empty() && strategy->second.count(f[4]) == 0) {
       problem(row.line, absl::StrCat("sub_dimension_id \"", f[4], "\" is not a sub-dimension of ", f[3]));
     }
-    years.insert(l.fiscal_year);
     l.strategy_id = f[3];
     l.sub_dimension_id = f[4];
     l.strategy_confidence = *confidence;
     l.strategy_source = f[6];
   }
   for (const auto& l : ds.lines) {
-    if (years.count(l.fiscal_year) != 0 && seen.count(l.line_id) == 0) {
+    if (l.fiscal_year == file.fiscal_year && seen.count(l.line_id) == 0) {
       problem(0, absl::StrCat("line ", l.line_id, " (", l.agency, " / ", l.name,
                               ") is missing: the mapping must list every line of FY", l.fiscal_year));
     }
   }
 }
 
-void ParseDistrictTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& sink) {
+void ParseDistrictTotals(const std::string& path, const std::string& content, Dataset& ds, ProblemSink& sink) {
   const std::vector<std::string> header = {"source_repo",
                                            "fiscal_year",
                                            "district_id",
@@ -395,22 +440,22 @@ void ParseDistrictTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& si
                                            "topic_budget_focused_baht",
                                            "topic_indicator_value"};
   std::map<std::pair<int32_t, int32_t>, DistrictTopicTotal> by_key;
-  for (const auto& row : CsvBody(files.at(kDistrictTotalsCsv), kDistrictTotalsCsv, header, sink)) {
+  for (const auto& row : CsvBody(content, path, header, sink)) {
     const auto& f = row.fields;
     if (f.size() != header.size()) {
-      sink.Add(kDistrictTotalsCsv, row.line, absl::StrCat("expected 9 fields, found ", f.size()));
+      sink.Add(path, row.line, absl::StrCat("expected 9 fields, found ", f.size()));
       continue;
     }
     int32_t year = 0, district = 0;
     int64_t total = 0, topic = 0;
     if (!absl::SimpleAtoi(f[1], &year) || !absl::SimpleAtoi(f[2], &district) || district < 1 || district > 50 ||
         !ParseBaht(f[6], &total) || !ParseBaht(f[7], &topic)) {
-      sink.Add(kDistrictTotalsCsv, row.line, "bad year, district id (1-50) or amount");
+      sink.Add(path, row.line, "bad year, district id (1-50) or amount");
       continue;
     }
     auto& t = by_key[{district, year}];
     if (t.district_id != 0 && t.total_baht != total) {
-      sink.Add(kDistrictTotalsCsv, row.line, "district total differs between topic rows");
+      sink.Add(path, row.line, "district total differs between topic rows");
     }
     t.district_id = district;
     t.fiscal_year = year;
@@ -420,16 +465,43 @@ void ParseDistrictTotals(const DatasetFiles& files, Dataset& ds, ProblemSink& si
   for (auto& [key, t] : by_key) ds.district_totals.push_back(std::move(t));
 }
 
-void ParseStatedTotals(absl::string_view csv, std::vector<StatedTotal>& totals, ProblemSink& sink) {
-  const std::vector<std::string> header = {"check", "stated_baht", "computed_from_rows_baht", "match"};
-  for (const auto& row : CsvBody(csv, kStatedCsv, header, sink)) {
+// A stated-totals file: `check,stated_baht` first; the ordinance's file
+// adds `computed_from_rows_baht,match`, a district book's
+// `source_file,source_page,note`.
+void ParseStatedTotals(absl::string_view csv, const std::string& path, int32_t fiscal_year,
+                       std::vector<StatedTotal>& totals, ProblemSink& sink) {
+  auto rows = ParseCsv(csv);
+  if (!rows.ok()) {
+    sink.Add(path, 0, std::string(rows.status().message()));
+    return;
+  }
+  const std::vector<std::string> ordinance = {"check", "stated_baht", "computed_from_rows_baht", "match"};
+  const std::vector<std::string> book = {"check", "stated_baht", "source_file", "source_page", "note"};
+  if (rows->empty() || ((*rows)[0].fields != ordinance && (*rows)[0].fields != book)) {
+    sink.Add(path, 1,
+             absl::StrCat("header must be: ", absl::StrJoin(ordinance, ","), " or ", absl::StrJoin(book, ",")));
+    return;
+  }
+  const bool from_book = (*rows)[0].fields == book;
+  for (size_t i = 1; i < rows->size(); ++i) {
+    const auto& row = (*rows)[i];
     const auto& f = row.fields;
     StatedTotal t;
-    if (f.size() != header.size() || f[0].empty() || !ParseBaht(f[1], &t.stated_baht)) {
-      sink.Add(kStatedCsv, row.line, "expected: check name, stated whole baht, …");
+    t.fiscal_year = fiscal_year;
+    t.file = path;
+    t.row = row.line;
+    if (f.size() != (*rows)[0].fields.size() || f[0].empty() || !ParseBaht(f[1], &t.stated_baht) ||
+        (from_book && !absl::SimpleAtoi(f[3], &t.source_page))) {
+      sink.Add(path, row.line,
+               absl::StrCat("expected: ", absl::StrJoin((*rows)[0].fields, ","), " (a check name, whole baht",
+                            from_book ? ", a page number" : "", ")"));
       continue;
     }
     t.check = f[0];
+    if (from_book) {
+      t.source_file = f[2];
+      t.note = f[4];
+    }
     totals.push_back(std::move(t));
   }
 }
@@ -438,21 +510,26 @@ int CountRows(const std::string& content) { return static_cast<int>(std::count(c
 
 }  // namespace
 
-const std::vector<std::string>& RequiredDatasetFiles() {
-  static const auto* kFiles = new std::vector<std::string>{kItemsCsv,          kStatedCsv,         kYearTotalsJson,
-                                                           kPlanAggregatesCsv, kDistrictTotalsCsv, kStrategiesJson,
-                                                           kPoliciesJson,      kDistrictsJson,     kStrategyMappingCsv};
-  return *kFiles;
-}
-
 absl::StatusOr<DatasetFiles> ReadDatasetDir(const std::string& dir) {
-  DatasetFiles files;
-  for (const auto& path : RequiredDatasetFiles()) {
+  auto read = [&](const std::string& path) -> absl::StatusOr<std::string> {
     std::ifstream in(dir + "/" + path, std::ios::binary);
     if (!in) return absl::NotFoundError(absl::StrCat("dataset file missing: ", dir, "/", path));
     std::ostringstream buf;
     buf << in.rdbuf();
-    files[path] = buf.str();
+    return buf.str();
+  };
+  DatasetFiles files;
+  auto manifest_text = read(kReleaseManifestPath);
+  if (!manifest_text.ok()) return manifest_text.status();
+  files[kReleaseManifestPath] = *manifest_text;
+  std::vector<ImportProblem> problems;
+  auto manifest = ParseReleaseManifest(*manifest_text, &problems);
+  // A broken manifest is reported by ParseDataset with the other problems.
+  if (!manifest.ok()) return files;
+  for (const auto& f : manifest->files) {
+    auto content = read(f.path);
+    if (!content.ok()) return content.status();
+    files[f.path] = *std::move(content);
   }
   return files;
 }
@@ -461,14 +538,18 @@ std::vector<BudgetLine> ParseOrdinanceLinesCsv(absl::string_view csv, const std:
                                                std::vector<ImportProblem>* problems) {
   ProblemSink sink(problems);
   std::vector<BudgetLine> lines;
-  ParseLines(csv, districts, lines, sink);
+  ManifestFile file;
+  file.path = "budget/bma-ordinance-2566-items.csv";
+  file.kind = DatasetFileKind::kOrdinanceLines;
+  file.fiscal_year = 2566;
+  ParseOrdinanceLines(csv, file, districts, lines, sink);
   return lines;
 }
 
 std::vector<StatedTotal> ParseStatedTotalsCsv(absl::string_view csv, std::vector<ImportProblem>* problems) {
   ProblemSink sink(problems);
   std::vector<StatedTotal> totals;
-  ParseStatedTotals(csv, totals, sink);
+  ParseStatedTotals(csv, "budget/bma-ordinance-2566-stated-totals.csv", 2566, totals, sink);
   return totals;
 }
 
@@ -489,37 +570,78 @@ std::string ComputeReleaseVersion(const std::vector<SourceFile>& files) {
 
 absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files, std::vector<ImportProblem>* problems) {
   ProblemSink sink(problems);
-  for (const auto& path : RequiredDatasetFiles()) {
-    if (files.find(path) == files.end()) sink.Add(path, 0, "file is missing from the dataset");
+  auto refused = [&] {
+    return absl::InvalidArgumentError(absl::StrCat("dataset refused: ", problems->size(), " problem(s)"));
+  };
+  auto manifest_text = files.find(kReleaseManifestPath);
+  if (manifest_text == files.end()) {
+    sink.Add(kReleaseManifestPath, 0,
+             "file is missing: a release is described by release.json (files, kinds, years, sha256)");
+    return refused();
   }
-  for (const auto& [path, unused] : files) {
-    const auto& req = RequiredDatasetFiles();
-    if (std::find(req.begin(), req.end(), path) == req.end()) {
-      sink.Add(path, 0, "not a file this importer reads (check the path)");
+  auto manifest = ParseReleaseManifest(manifest_text->second, problems);
+  if (!manifest.ok()) return refused();
+  std::set<std::string> listed = {kReleaseManifestPath};
+  for (const auto& f : manifest->files) {
+    listed.insert(f.path);
+    auto content = files.find(f.path);
+    if (content == files.end()) {
+      sink.Add(f.path, 0, "file is missing from the dataset (release.json lists it)");
+    } else if (const std::string sha = Sha256Hex(content->second); sha != f.sha256) {
+      sink.Add(f.path, 0,
+               absl::StrCat("sha256 is ", sha, " but release.json says ", f.sha256,
+                            ": the file is not the one the release describes (if the change is meant, "
+                            "run `budget-data manifest DIR` to record the new checksums)"));
     }
   }
-  if (!sink.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("dataset refused: ", problems->size(), " problem(s)"));
+  for (const auto& [path, unused] : files) {
+    if (listed.count(path) == 0) sink.Add(path, 0, "not listed in release.json (add it with its kind, or remove it)");
   }
+  if (!sink.empty()) return refused();
+
   Dataset ds;
-  ds.source = {"กรุงเทพมหานคร: ข้อบัญญัติงบประมาณรายจ่ายประจำปี พ.ศ. 2566 และชุดข้อมูลสาธารณะ",
-               "Bangkok Metropolitan Administration: FY2566 budget ordinance and public datasets"};
-  for (const auto& path : RequiredDatasetFiles()) {
-    const std::string& content = files.at(path);
+  ds.source = manifest->source;
+  for (const auto& [path, content] : files) {
     ds.files.push_back({path, Sha256Hex(content), static_cast<int64_t>(content.size()), CountRows(content)});
   }
   ds.version = ComputeReleaseVersion(ds.files);
-  ParseFrameworks(files, ds, sink);
-  ParseDistricts(files, ds, sink);  // before lines: lines join districts
-  ParseYearTotals(files, ds, sink);
-  ParsePlanAggregates(files, ds, sink);
-  ParseLines(files.at(kItemsCsv), ds.districts, ds.lines, sink);
-  ParseStrategyMapping(files, ds, sink);  // after frameworks and lines
-  ParseDistrictTotals(files, ds, sink);
-  ParseStatedTotals(files.at(kStatedCsv), ds.stated_totals, sink);
-  if (!sink.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat("dataset refused: ", problems->size(), " problem(s)"));
+  auto content_of = [&](DatasetFileKind kind) -> const std::string& {
+    return files.at(OnlyFile(*manifest, kind).path);
+  };
+  auto path_of = [&](DatasetFileKind kind) -> const std::string& { return OnlyFile(*manifest, kind).path; };
+  ParseFrameworks(files, *manifest, ds, sink);
+  // Districts before lines: lines join districts.
+  ParseDistricts(path_of(DatasetFileKind::kDistricts), content_of(DatasetFileKind::kDistricts), ds, sink);
+  ParseYearTotals(path_of(DatasetFileKind::kYearTotals), content_of(DatasetFileKind::kYearTotals), ds, sink);
+  ParsePlanAggregates(path_of(DatasetFileKind::kPlanAggregates), content_of(DatasetFileKind::kPlanAggregates), ds,
+                      sink);
+  // Lines by year, so ids and answers come in year order whatever the
+  // manifest's order.
+  std::vector<const ManifestFile*> by_year;
+  for (const auto& f : manifest->files) by_year.push_back(&f);
+  std::stable_sort(by_year.begin(), by_year.end(),
+                   [](const ManifestFile* a, const ManifestFile* b) { return a->fiscal_year < b->fiscal_year; });
+  for (const ManifestFile* f : by_year) {
+    if (f->kind == DatasetFileKind::kOrdinanceLines || f->kind == DatasetFileKind::kDistrictBookLines) {
+      ParseLines(files.at(f->path), *f, ds.districts, ds.lines, sink);
+    }
   }
+  for (const ManifestFile* f : by_year) {
+    if (f->kind == DatasetFileKind::kStrategyMapping) ParseStrategyMapping(files.at(f->path), *f, ds, sink);
+    if (f->kind == DatasetFileKind::kStatedTotals) {
+      ParseStatedTotals(files.at(f->path), f->path, f->fiscal_year, ds.stated_totals, sink);
+    }
+  }
+  ParseDistrictTotals(path_of(DatasetFileKind::kDistrictTopicTotals), content_of(DatasetFileKind::kDistrictTopicTotals),
+                      ds, sink);
+  for (const ManifestFile* f : by_year) {
+    if (f->kind == DatasetFileKind::kOrdinanceLines || f->kind == DatasetFileKind::kDistrictBookLines) {
+      ds.documents.push_back({f->fiscal_year,
+                              f->kind == DatasetFileKind::kDistrictBookLines ? "district_books" : "ordinance",
+                              f->document, f->document_title});
+    }
+  }
+  if (!sink.empty()) return refused();
   return ds;
 }
 

@@ -10,20 +10,21 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/budget_data/core/model.h"
+#include "services/budget_data/core/release_manifest.h"
 
 namespace bkk::budget {
 
 // File contents by path relative to the dataset root.
 using DatasetFiles = std::map<std::string, std::string>;
 
-// The files a dataset must have, relative to its root.
-const std::vector<std::string>& RequiredDatasetFiles();
-
-// Reads the required files from a directory (NOT_FOUND naming a missing one).
+// Reads release.json and the files it lists from a directory (NOT_FOUND
+// naming a missing one; a malformed manifest is left for ParseDataset).
 absl::StatusOr<DatasetFiles> ReadDatasetDir(const std::string& dir);
 
-// Parses every file. Returns the dataset, or fills `problems` (and returns
-// INVALID_ARGUMENT summarising them) when any row is malformed.
+// Checks the files against release.json (every file listed, every checksum
+// equal) and parses each by its kind. Returns the dataset, or fills
+// `problems` (and returns INVALID_ARGUMENT summarising them) when anything
+// is missing, changed or malformed.
 absl::StatusOr<Dataset> ParseDataset(const DatasetFiles& files, std::vector<ImportProblem>* problems);
 
 // The ordinance's line items (budget/bma-ordinance-2566-items.csv) from the

@@ -83,6 +83,9 @@ struct BudgetLine {
   int32_t district_id = 0;
   int32_t source_page = 0;
   std::string source_ref;
+  // The PDF under data/sources/ that source_page numbers
+  // ("bma-budget-book-2565-districts/65026.pdf").
+  std::string source_document;
 };
 
 struct DistrictTopicTotal {
@@ -92,10 +95,24 @@ struct DistrictTopicTotal {
   std::map<std::string, int64_t> topic_baht;
 };
 
-// A total the ordinance prints, to check the lines against.
+// A total a year's documents print, to check that year's lines against.
 struct StatedTotal {
   std::string check;
   int64_t stated_baht = 0;
+  int32_t fiscal_year = 0;
+  std::string file;  // the stated-totals file and row, for problems
+  int32_t row = 0;
+  std::string source_file;  // where the book prints it (district books)
+  int32_t source_page = 0;
+  std::string note;
+};
+
+// The document a year's lines were read from (release.json).
+struct YearDocument {
+  int32_t fiscal_year = 0;
+  std::string kind;  // "ordinance" (every unit) or "district_books" (district offices only)
+  std::string path;  // under data/sources/; a folder ends in "/"
+  LocalizedText title;
 };
 
 struct SourceFile {
@@ -117,6 +134,7 @@ struct Dataset {
   std::vector<BudgetLine> lines;
   std::vector<DistrictTopicTotal> district_totals;
   std::vector<StatedTotal> stated_totals;
+  std::vector<YearDocument> documents;  // one per year with lines
 };
 
 // A reason a dataset was refused: file, line (0 = whole file) and why.

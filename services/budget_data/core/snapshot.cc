@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -103,6 +104,16 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
       return a.agency < b.agency;
     });
     top.agency_count = static_cast<int32_t>(top.agencies.size());
+    const YearDocument* document = DocumentOf(year);
+    if (document != nullptr && document->kind == "district_books") {
+      top.note = {absl::StrCat("ปี ", year, " มีเฉพาะงบของสำนักงานเขต 50 เขต จาก", document->title.th,
+                               " (งบประมาณตามโครงสร้างงาน) ไม่ใช่ข้อบัญญัติทั้งฉบับ จึงไม่มีสำนักอื่น งบกลาง หรือหน่วยงานพาณิชย์"),
+                  absl::StrCat("FY", year, " holds the 50 district offices only, from ", document->title.en,
+                               " (their work-structure budget), not the whole ordinance: no city agencies, central "
+                               "fund or commercial enterprises")};
+      top_agencies_[year] = std::move(top);
+      continue;
+    }
     top.note.en = absl::StrCat(
         "Budget units of the ordinance that spend: city agencies, the 50 district offices, the university "
         "and the commercial enterprises, each with its own section total as the ordinance states it. The "
@@ -123,6 +134,7 @@ BudgetSnapshot::BudgetSnapshot(Dataset dataset) : dataset_(std::move(dataset)) {
     y.fiscal_year = yt.fiscal_year;
     y.total_budget_baht = yt.total_baht;
     y.has_lines = std::find(line_years_.begin(), line_years_.end(), yt.fiscal_year) != line_years_.end();
+    if (const YearDocument* document = DocumentOf(yt.fiscal_year); document != nullptr) y.lines_scope = document->kind;
     LocalizedText total_source{absl::StrCat("ตัวเลขที่เผยแพร่ใน ", yt.source), absl::StrCat("published in ", yt.source)};
     if (const auto stated = OrdinanceTotals(yt.fiscal_year); stated.has_value()) {
       y.total_budget_baht = stated->grand_total_baht;
@@ -221,14 +233,16 @@ struct ClausePages {
 constexpr ClausePages kClausePages[] = {{2566, 5, 5, 87}};
 
 std::optional<BudgetSnapshot::StatedYearTotals> BudgetSnapshot::OrdinanceTotals(int32_t fiscal_year) const {
-  // The stated totals are those of the one ordinance the lines come from.
-  if (line_years_.size() != 1 || line_years_.front() != fiscal_year) return std::nullopt;
+  // Only a year whose lines are its whole ordinance has the ordinance's totals.
+  const YearDocument* document = DocumentOf(fiscal_year);
+  if (document == nullptr || document->kind != "ordinance") return std::nullopt;
   const ClausePages* pages = nullptr;
   for (const auto& p : kClausePages) {
     if (p.fiscal_year == fiscal_year) pages = &p;
   }
   std::optional<int64_t> grand_total, bma, commercial;
   for (const auto& stated : dataset_.stated_totals) {
+    if (stated.fiscal_year != fiscal_year) continue;
     if (stated.check == kGrandTotalCheck) grand_total = stated.stated_baht;
     if (stated.check == kOwnBudgetCheck) bma = stated.stated_baht;
     if (stated.check == kCommercialTotalCheck) commercial = stated.stated_baht;
@@ -244,6 +258,13 @@ std::optional<BudgetSnapshot::StatedYearTotals> BudgetSnapshot::OrdinanceTotals(
        pages->commercial},
   };
   return totals;
+}
+
+const YearDocument* BudgetSnapshot::DocumentOf(int32_t fiscal_year) const {
+  for (const auto& d : dataset_.documents) {
+    if (d.fiscal_year == fiscal_year) return &d;
+  }
+  return nullptr;
 }
 
 std::string BudgetSnapshot::StrategyName(const std::string& id) const {
@@ -467,6 +488,70 @@ absl::StatusOr<std::vector<DistrictTopicTotal>> BudgetSnapshot::ListDistrictTota
   if (out.empty() && fiscal_year != 0) {
     return absl::NotFoundError(absl::StrCat("fiscal_year ", fiscal_year, " has no district totals (2555-2566)"));
   }
+  return out;
+}
+
+absl::StatusOr<DistrictComparison> BudgetSnapshot::CompareDistrictYears(int32_t from_year, int32_t to_year) const {
+  for (int32_t year : {from_year, to_year}) {
+    if (std::find(line_years_.begin(), line_years_.end(), year) == line_years_.end()) return NoLinesFor(year);
+  }
+  if (from_year == to_year) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("from_year and to_year are both ", from_year, "; compare two years"));
+  }
+  DistrictComparison out;
+  out.from_year = from_year;
+  out.to_year = to_year;
+  std::map<int32_t, DistrictComparisonRow> rows;
+  for (const auto& d : dataset_.districts) {
+    auto& row = rows[d.id];
+    row.district_id = d.id;
+    row.name_th = d.name_th;
+    row.name_en = d.name_en;
+    row.office_agency = d.office_agency;
+  }
+  for (const auto& l : dataset_.lines) {
+    if (l.district_id == 0 || l.mission_type == kLoanRepaymentPlan) continue;
+    if (l.fiscal_year != from_year && l.fiscal_year != to_year) continue;
+    DistrictYearAmount& side = l.fiscal_year == from_year ? rows[l.district_id].from : rows[l.district_id].to;
+    side.amount_baht += l.amount_baht;
+    side.has_amount = true;
+    if (side.source_document.empty()) side.source_document = l.source_document;
+    // Until a stated total gives its own page: where the office's lines begin.
+    if (side.source_page == 0 || (l.source_page > 0 && l.source_page < side.source_page)) {
+      side.source_page = l.source_page;
+    }
+    (l.fiscal_year == from_year ? out.from_total_baht : out.to_total_baht) += l.amount_baht;
+  }
+  // Each figure names the stated total it equals (the import checked it).
+  for (const auto& stated : dataset_.stated_totals) {
+    if (stated.fiscal_year != from_year && stated.fiscal_year != to_year) continue;
+    if (!absl::StartsWith(stated.check, "agency ")) continue;
+    const int32_t district = DistrictIdForAgencyName(stated.check.substr(7));
+    if (district == 0) continue;
+    DistrictYearAmount& side = stated.fiscal_year == from_year ? rows[district].from : rows[district].to;
+    side.stated_check = stated.check;
+    side.note = stated.note;
+    if (stated.source_page > 0) side.source_page = stated.source_page;
+  }
+  for (auto& [id, row] : rows) out.rows.push_back(std::move(row));
+  auto describe = [&](int32_t year) -> LocalizedText {
+    const YearDocument* d = DocumentOf(year);
+    if (d != nullptr && d->kind == "district_books") {
+      return {absl::StrCat("ปี ", year, ": งบประมาณตามโครงสร้างงานใน", d->title.th, " ของแต่ละเขต (ตาราง ก))"),
+              absl::StrCat("FY", year, ": each district's work-structure budget in ", d->title.en, " (table ก)")};
+    }
+    const std::string title_th = d != nullptr ? d->title.th : absl::StrCat("ปี ", year);
+    const std::string title_en = d != nullptr ? d->title.en : absl::StrCat("FY", year);
+    return {
+        absl::StrCat("ปี ", year, ": ส่วนของสำนักงานเขตใน", title_th, " ไม่รวมงบชดใช้เงินยืมเงินสะสม (71)"),
+        absl::StrCat("FY", year, ": the district office's section of ", title_en, ", without its (71) loan repayment")};
+  };
+  const LocalizedText a = describe(from_year), b = describe(to_year);
+  out.note = {absl::StrCat(a.th, "; ", b.th, ". งบที่หน่วยงานส่วนกลางใช้ในเขต เงินอุดหนุน และงบชำระหนี้ ไม่อยู่ในทั้งสองตัวเลข"),
+              absl::StrCat(a.en, "; ", b.en,
+                           ". Neither figure holds what central departments spend in the district, grants or debt "
+                           "service.")};
   return out;
 }
 

@@ -51,6 +51,9 @@ struct YearOverview {
   std::vector<StrategyAmount> by_strategy;
   LocalizedText source;
   bool has_lines = false;
+  // What the year's lines cover: "ordinance" (every budget unit) or
+  // "district_books" (the 50 district offices only); "" without lines.
+  std::string lines_scope;
   std::vector<TotalPart> total_parts;
   std::string total_basis;  // "ordinance" or "published_figure"
   std::string total_clause;
@@ -89,6 +92,30 @@ struct Breakdown {
   int64_t total_baht = 0;
 };
 
+// One district office's budget in two years, each as its own document
+// states it (see CompareDistrictYears).
+struct DistrictYearAmount {
+  int64_t amount_baht = 0;
+  bool has_amount = false;   // false: the year's lines do not cover the office
+  std::string stated_check;  // the stated total it equals ("agency สำนักงานเขต…")
+  std::string source_document;
+  int32_t source_page = 0;
+  std::string note;  // the stated total's note (e.g. why it is not the summary figure)
+};
+
+struct DistrictComparisonRow {
+  int32_t district_id = 0;
+  std::string name_th, name_en, office_agency;
+  DistrictYearAmount from, to;
+};
+
+struct DistrictComparison {
+  int32_t from_year = 0, to_year = 0;
+  std::vector<DistrictComparisonRow> rows;  // by district id
+  int64_t from_total_baht = 0, to_total_baht = 0;
+  LocalizedText note;  // what each year's figure is and how far they compare
+};
+
 class BudgetSnapshot final {
  public:
   static constexpr int32_t kDefaultTopLimit = 5;
@@ -114,6 +141,12 @@ class BudgetSnapshot final {
   absl::StatusOr<std::vector<const BudgetLine*>> MatchingLines(const LineFilter& filter, LineSort sort) const;
   absl::StatusOr<const BudgetLine*> GetLine(int64_t line_id) const;
   absl::StatusOr<std::vector<DistrictTopicTotal>> ListDistrictTotals(int32_t district_id, int32_t fiscal_year) const;
+  // Each district office's budget in two years with lines, from the lines
+  // (the office's section without its (71) loan repayment, as the stated
+  // "agency" totals count it). NOT_FOUND for a year without lines.
+  absl::StatusOr<DistrictComparison> CompareDistrictYears(int32_t from_year, int32_t to_year) const;
+  // The document a year's lines were read from, or nullptr.
+  const YearDocument* DocumentOf(int32_t fiscal_year) const;
   // Years that have budget lines, ascending.
   const std::vector<int32_t>& line_years() const { return line_years_; }
 

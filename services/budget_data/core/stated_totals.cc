@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -50,6 +51,13 @@ std::optional<LinePredicate> PredicateFor(const std::string& check) {
     // An agency's stated total covers its own section, not its (71) line.
     return [agency](const BudgetLine& l) { return l.agency == agency && l.mission_type != kLoanRepaymentPlan; };
   }
+  if (absl::StartsWith(check, "work item ")) {
+    // A district book's work item (งาน): its lines across expense categories.
+    std::vector<std::string> parts = absl::StrSplit(check.substr(10), absl::MaxSplits(" | ", 1));
+    if (parts.size() != 2) return std::nullopt;
+    std::string agency = parts[0], item = parts[1];
+    return [agency, item](const BudgetLine& l) { return l.agency == agency && l.name == item; };
+  }
   if (absl::StartsWith(check, "plan ") || absl::StartsWith(check, "xtype ")) {
     bool xtype = absl::StartsWith(check, "xtype ");
     std::vector<std::string> parts = absl::StrSplit(check.substr(xtype ? 6 : 5), absl::MaxSplits(" | ", 1));
@@ -66,37 +74,41 @@ std::optional<LinePredicate> PredicateFor(const std::string& check) {
 }  // namespace
 
 std::vector<ImportProblem> CheckStatedTotals(const Dataset& dataset, int* checks_passed) {
-  constexpr char kFile[] = "budget/bma-ordinance-2566-stated-totals.csv";
   std::vector<ImportProblem> problems;
   int passed = 0;
-  int row = 1;
+  std::set<int32_t> years_stated;
   for (const auto& stated : dataset.stated_totals) {
-    ++row;
+    years_stated.insert(stated.fiscal_year);
     auto predicate = PredicateFor(stated.check);
     if (!predicate) {
-      problems.push_back(
-          {kFile, row, absl::StrCat("\"", stated.check, "\" is not a kind of total this importer can check")});
+      problems.push_back({stated.file, stated.row,
+                          absl::StrCat("\"", stated.check, "\" is not a kind of total this importer can check")});
       continue;
     }
     int64_t sum = 0;
     int matched = 0;
     for (const auto& line : dataset.lines) {
-      if (line.fiscal_year == 2566 && (*predicate)(line)) {
+      if (line.fiscal_year == stated.fiscal_year && (*predicate)(line)) {
         sum += line.amount_baht;
         ++matched;
       }
     }
     if (sum != stated.stated_baht || matched == 0) {
-      problems.push_back(
-          {kFile, row,
-           absl::StrCat("\"", stated.check, "\": the ordinance states ", stated.stated_baht, " baht but the ", matched,
-                        " matching line(s) add up to ", sum, " (difference ", sum - stated.stated_baht, ")")});
+      problems.push_back({stated.file, stated.row,
+                          absl::StrCat("\"", stated.check, "\": FY", stated.fiscal_year, " states ", stated.stated_baht,
+                                       " baht but the ", matched, " matching line(s) add up to ", sum, " (difference ",
+                                       sum - stated.stated_baht, ")")});
       continue;
     }
     ++passed;
   }
-  if (dataset.stated_totals.empty()) {
-    problems.push_back({kFile, 0, "no stated totals: the lines cannot be checked"});
+  std::set<int32_t> line_years;
+  for (const auto& line : dataset.lines) line_years.insert(line.fiscal_year);
+  for (int32_t year : line_years) {
+    if (years_stated.count(year) == 0) {
+      problems.push_back(
+          {"release.json", 0, absl::StrCat("FY", year, " has no stated totals: its lines cannot be checked")});
+    }
   }
   if (checks_passed != nullptr) *checks_passed = passed;
   return problems;

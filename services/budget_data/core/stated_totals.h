@@ -1,5 +1,7 @@
-// Checks a dataset's lines against every total the ordinance states. An
-// import is refused unless every stated figure equals the sum of its lines.
+// Checks each year's lines against every total that year's documents state
+// (the ordinance's clauses, agencies and plans; a district book's offices
+// and work items). An import is refused unless every stated figure equals
+// the sum of its year's lines, and every year with lines has stated totals.
 #ifndef BKK_SERVICES_BUDGET_DATA_CORE_STATED_TOTALS_H_
 #define BKK_SERVICES_BUDGET_DATA_CORE_STATED_TOTALS_H_
 

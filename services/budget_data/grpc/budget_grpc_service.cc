@@ -57,6 +57,7 @@ void ToProto(const BudgetLine& l, pb::BudgetLine* out) {
   out->set_source_ref(l.source_ref);
   out->set_source_page(l.source_page);
   out->set_category(l.category);
+  out->set_source_document(l.source_document);
 }
 
 void ToProto(const Dataset& ds, Language language, pb::Release* out) {
@@ -68,6 +69,17 @@ void ToProto(const Dataset& ds, Language language, pb::Release* out) {
   int64_t total = 0;
   for (const auto& l : ds.lines) total += l.amount_baht;
   out->set_total_baht(total);
+  for (const auto& d : ds.documents) {
+    auto* year = out->add_years();
+    year->set_fiscal_year(d.fiscal_year);
+    year->set_scope(d.kind);
+    year->set_document(d.title.In(language));
+    for (const auto& l : ds.lines) {
+      if (l.fiscal_year != d.fiscal_year) continue;
+      year->set_line_count(year->line_count() + 1);
+      year->set_total_baht(year->total_baht() + l.amount_baht);
+    }
+  }
   for (const auto& f : ds.files) {
     auto* file = out->add_files();
     file->set_path(f.path);
@@ -150,6 +162,7 @@ grpc::ServerUnaryReactor* BudgetGrpcService::GetOverview(grpc::CallbackServerCon
         py->set_total_budget_baht(y.total_budget_baht);
         py->set_strategic_budget_baht(y.strategic_budget_baht);
         py->set_source(y.source.In(language));
+        py->set_lines_scope(y.lines_scope);
         py->set_has_lines(y.has_lines);
         py->set_total_basis(y.total_basis);
         py->set_total_clause(y.total_clause);
@@ -252,6 +265,36 @@ grpc::Status BudgetGrpcService::ListDistrictTotals(Ctx* context, const pb::ListD
     pt->set_fiscal_year(t.fiscal_year);
     pt->set_total_baht(t.total_baht);
     for (const auto& [topic, amount] : t.topic_baht) (*pt->mutable_topic_baht())[topic] = amount;
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status BudgetGrpcService::CompareDistrictYears(Ctx* context, const pb::CompareDistrictYearsRequest* request,
+                                                     pb::CompareDistrictYearsResponse* response) {
+  const ScopedTraceId trace(TraceIdOf(*context));
+  ASSIGN_OR_RETURN(auto snap, core_->RequireSnapshot(), ToGrpcStatus);
+  ASSIGN_OR_RETURN(auto comparison, snap->CompareDistrictYears(request->from_year(), request->to_year()), ToGrpcStatus);
+  auto side = [](const DistrictYearAmount& a, pb::DistrictYearAmount* out) {
+    out->set_has_amount(a.has_amount);
+    out->set_amount_baht(a.amount_baht);
+    out->set_stated_check(a.stated_check);
+    out->set_source_document(a.source_document);
+    out->set_source_page(a.source_page);
+    out->set_note(a.note);
+  };
+  response->set_from_year(comparison.from_year);
+  response->set_to_year(comparison.to_year);
+  response->set_from_total_baht(comparison.from_total_baht);
+  response->set_to_total_baht(comparison.to_total_baht);
+  response->set_note(comparison.note.In(RequestLanguage(*context)));
+  for (const auto& row : comparison.rows) {
+    auto* r = response->add_rows();
+    r->set_district_id(row.district_id);
+    r->set_name_th(row.name_th);
+    r->set_name_en(row.name_en);
+    r->set_office_agency(row.office_agency);
+    side(row.from, r->mutable_from());
+    side(row.to, r->mutable_to());
   }
   return grpc::Status::OK;
 }

@@ -35,6 +35,8 @@ class BudgetGrpcService final : public bkkbudget::budget::v1::BudgetService::Wit
                                bkkbudget::budget::v1::ListTopAgenciesResponse* response) override;
   grpc::Status GetBreakdown(Ctx* context, const bkkbudget::budget::v1::GetBreakdownRequest* request,
                             bkkbudget::budget::v1::GetBreakdownResponse* response) override;
+  grpc::Status CompareDistrictYears(Ctx* context, const bkkbudget::budget::v1::CompareDistrictYearsRequest* request,
+                                    bkkbudget::budget::v1::CompareDistrictYearsResponse* response) override;
   grpc::Status ListDistrictTotals(Ctx* context, const bkkbudget::budget::v1::ListDistrictTotalsRequest* request,
                                   bkkbudget::budget::v1::ListDistrictTotalsResponse* response) override;
   grpc::Status ListLines(Ctx* context, const bkkbudget::budget::v1::ListLinesRequest* request,

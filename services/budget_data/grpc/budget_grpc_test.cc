@@ -69,8 +69,14 @@ TEST_F(BudgetGrpcTest, TopAgenciesOverviewAndRelease) {
 
   pb::GetReleaseResponse release;
   ASSERT_TRUE(stub_->GetRelease(Ctx().get(), {}, &release).ok());
-  EXPECT_EQ(release.release().files_size(), 9);
-  EXPECT_EQ(release.release().total_baht(), 79'719'012'050);
+  EXPECT_EQ(release.release().files_size(), 12);  // release.json and the 11 files it lists
+  ASSERT_EQ(release.release().years_size(), 2);
+  EXPECT_EQ(release.release().years(0).fiscal_year(), 2565);
+  EXPECT_EQ(release.release().years(0).scope(), "district_books");
+  EXPECT_EQ(release.release().years(0).line_count(), 3022);
+  EXPECT_EQ(release.release().years(0).total_baht(), 16'343'551'501);
+  EXPECT_EQ(release.release().years(1).total_baht(), 79'719'012'050);
+  EXPECT_EQ(release.release().years(1).document(), "ข้อบัญญัติงบประมาณรายจ่ายประจำปี พ.ศ. 2566");
   EXPECT_EQ(release.release().files(0).sha256().size(), 64u);
 }
 
@@ -126,8 +132,8 @@ TEST_F(BudgetGrpcTest, StreamLinesDeliversEveryLineOnce) {
     }
   }
   ASSERT_TRUE(reader->Finish().ok());
-  EXPECT_EQ(count, 1766);
-  EXPECT_EQ(total, 79'719'012'050);
+  EXPECT_EQ(count, 1766 + 3022);  // FY2566 and FY2565
+  EXPECT_EQ(total, 79'719'012'050 + 16'343'551'501);
 }
 
 TEST_F(BudgetGrpcTest, ImportNeedsADataAdmin) {
@@ -155,7 +161,7 @@ TEST_F(BudgetGrpcTest, ImportNeedsADataAdmin) {
   auto s = stub_->ImportDataset(right.get(), req, &resp);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_FALSE(resp.changed());
-  EXPECT_EQ(resp.checks_passed(), 231);
+  EXPECT_EQ(resp.checks_passed(), 231 + 1151);
   EXPECT_EQ(repo_.writes(), 1);
   // The import is in the audit log under the operator's name.
   ASSERT_FALSE(repo_.audit_events().empty());

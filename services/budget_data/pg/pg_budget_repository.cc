@@ -80,6 +80,21 @@ ALTER TABLE budget.lines
   ADD COLUMN strategy_confidence smallint NOT NULL DEFAULT 0 CHECK (strategy_confidence BETWEEN 0 AND 3),
   ADD COLUMN strategy_source text NOT NULL DEFAULT '';
 )sql"},
+      {3, "years as data (release.json): each line's source PDF, stated totals by year, each year's document",
+       R"sql(
+ALTER TABLE budget.lines ADD COLUMN source_document text NOT NULL DEFAULT '';
+ALTER TABLE budget.stated_totals
+  ADD COLUMN fiscal_year integer NOT NULL DEFAULT 0,
+  ADD COLUMN file text NOT NULL DEFAULT '',
+  ADD COLUMN file_row integer NOT NULL DEFAULT 0,
+  ADD COLUMN source_file text NOT NULL DEFAULT '',
+  ADD COLUMN source_page integer NOT NULL DEFAULT 0,
+  ADD COLUMN note text NOT NULL DEFAULT '';
+CREATE TABLE budget.year_documents (
+  fiscal_year integer PRIMARY KEY, kind text NOT NULL, path text NOT NULL,
+  title_th text NOT NULL, title_en text NOT NULL
+);
+)sql"},
   };
   return *kMigrations;
 }
@@ -87,7 +102,7 @@ ALTER TABLE budget.lines
 constexpr char kDataTables[] =
     "budget.sub_dimension_goals, budget.sub_dimensions, budget.strategies, budget.frameworks, "
     "budget.districts, budget.fiscal_years, budget.plan_aggregates, budget.lines, "
-    "budget.district_totals, budget.stated_totals";
+    "budget.district_totals, budget.stated_totals, budget.year_documents";
 
 }  // namespace
 
@@ -177,7 +192,8 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
     }
     for (const auto& r : tx.exec("SELECT line_id, fiscal_year, agency, mission_type, name, category, amount_baht, "
                                  "strategy_id, sub_dimension_id, district_id, source_page, source_ref, "
-                                 "strategy_confidence, strategy_source FROM budget.lines ORDER BY line_id")) {
+                                 "strategy_confidence, strategy_source, source_document FROM budget.lines "
+                                 "ORDER BY line_id")) {
       BudgetLine l;
       l.line_id = r[0].as<int64_t>();
       l.fiscal_year = r[1].as<int32_t>();
@@ -193,6 +209,7 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
       l.source_ref = r[11].as<std::string>();
       l.strategy_confidence = static_cast<StrategyConfidence>(r[12].as<int>());
       l.strategy_source = r[13].as<std::string>();
+      l.source_document = r[14].as<std::string>();
       ds.lines.push_back(std::move(l));
     }
     for (const auto& r : tx.exec("SELECT district_id, fiscal_year, topic, total_baht, topic_baht "
@@ -203,8 +220,18 @@ absl::StatusOr<std::optional<Dataset>> PgBudgetRepository::LoadCurrent() {
       }
       ds.district_totals.back().topic_baht[r[2].as<std::string>()] = r[4].as<int64_t>();
     }
-    for (const auto& r : tx.exec("SELECT check_name, stated_baht FROM budget.stated_totals ORDER BY ordinal")) {
-      ds.stated_totals.push_back({r[0].as<std::string>(), r[1].as<int64_t>()});
+    for (const auto& r : tx.exec("SELECT check_name, stated_baht, fiscal_year, file, file_row, source_file, "
+                                 "source_page, note FROM budget.stated_totals ORDER BY ordinal")) {
+      ds.stated_totals.push_back({r[0].as<std::string>(), r[1].as<int64_t>(), r[2].as<int32_t>(),
+                                  r[3].as<std::string>(), r[4].as<int32_t>(), r[5].as<std::string>(),
+                                  r[6].as<int32_t>(), r[7].as<std::string>()});
+    }
+    for (const auto& r :
+         tx.exec("SELECT fiscal_year, kind, path, title_th, title_en FROM budget.year_documents ORDER BY 1")) {
+      ds.documents.push_back({r[0].as<int32_t>(),
+                              r[1].as<std::string>(),
+                              r[2].as<std::string>(),
+                              {r[3].as<std::string>(), r[4].as<std::string>()}});
     }
     out = std::move(ds);
     return absl::OkStatus();
@@ -257,10 +284,11 @@ absl::StatusOr<bool> PgBudgetRepository::ReplaceCurrent(const Dataset& ds, const
                      a.strategy_id, a.source_strategy, a.sub_dimension, a.plan_baht, a.ordinance_baht);
     }
     for (const auto& l : ds.lines) {
-      tx.exec_params("INSERT INTO budget.lines VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                     l.line_id, l.fiscal_year, l.agency, l.mission_type, l.name, l.category, l.amount_baht,
-                     l.strategy_id, l.sub_dimension_id, l.district_id, l.source_page, l.source_ref,
-                     static_cast<int>(l.strategy_confidence), l.strategy_source);
+      tx.exec_params(
+          "INSERT INTO budget.lines VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+          l.line_id, l.fiscal_year, l.agency, l.mission_type, l.name, l.category, l.amount_baht, l.strategy_id,
+          l.sub_dimension_id, l.district_id, l.source_page, l.source_ref, static_cast<int>(l.strategy_confidence),
+          l.strategy_source, l.source_document);
     }
     for (const auto& t : ds.district_totals) {
       for (const auto& [topic, amount] : t.topic_baht) {
@@ -270,7 +298,12 @@ absl::StatusOr<bool> PgBudgetRepository::ReplaceCurrent(const Dataset& ds, const
     }
     ordinal = 0;
     for (const auto& s : ds.stated_totals) {
-      tx.exec_params("INSERT INTO budget.stated_totals VALUES ($1, $2, $3)", ++ordinal, s.check, s.stated_baht);
+      tx.exec_params("INSERT INTO budget.stated_totals VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)", ++ordinal, s.check,
+                     s.stated_baht, s.fiscal_year, s.file, s.row, s.source_file, s.source_page, s.note);
+    }
+    for (const auto& d : ds.documents) {
+      tx.exec_params("INSERT INTO budget.year_documents VALUES ($1, $2, $3, $4, $5)", d.fiscal_year, d.kind, d.path,
+                     d.title.th, d.title.en);
     }
     int64_t total = 0;
     for (const auto& l : ds.lines) total += l.amount_baht;
