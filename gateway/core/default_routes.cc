@@ -18,8 +18,12 @@ RouteTableOptions DefaultRouteTableOptions() {
   options.services = {kBudgetService, kKeywordService, kVotingService};
   const std::string stream_lines = absl::StrCat(kBudgetService, ".StreamLines");
   options.csv_methods.push_back({stream_lines, CsvFormat{"lines",
+                                                         // category: the expense category where the
+                                                         // source states one (FY2565 district books);
+                                                         // source_document + source_page: the PDF page.
                                                          {"line_id", "fiscal_year", "agency", "mission_type", "name",
-                                                          "amount_baht", "strategy_id", "district_id", "source_page"},
+                                                          "category", "amount_baht", "strategy_id", "district_id",
+                                                          "source_document", "source_page"},
                                                          "bkk-budget-lines.csv"}});
   // Budget answers change only with a release; tallies are reused briefly so
   // a crowd refreshing the page costs voting one read per TTL.

@@ -728,7 +728,7 @@ TEST(StreamFormatsTest, SseAndCsv) {
   ASSERT_EQ(m.outcome, RouteTable::Outcome::kMatched);
   EXPECT_EQ(
       CsvPreamble(*m.route),
-      "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,amount_baht,strategy_id,district_id,source_page\r\n");
+      "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,category,amount_baht,strategy_id,district_id,source_document,source_page\r\n");
   bkkbudget::budget::v1::StreamLinesResponse chunk;
   auto* line = chunk.add_lines();
   line->set_line_id(256600001);
@@ -738,7 +738,7 @@ TEST(StreamFormatsTest, SseAndCsv) {
   line->set_amount_baht(-5);
   line->set_source_page(6);
   EXPECT_EQ(CsvRows(*m.route, chunk),
-            "256600001,2566,\"สำนักงานเขต, \"\"พระนคร\"\"\",,\"ค่าใช้จ่าย\nบรรทัดสอง\",-5,,0,6\r\n");
+            "256600001,2566,\"สำนักงานเขต, \"\"พระนคร\"\"\",,\"ค่าใช้จ่าย\nบรรทัดสอง\",,-5,,0,,6\r\n");
   EXPECT_EQ(CsvRows(*m.route, bkkbudget::budget::v1::StreamLinesResponse()), "");
 }
 

@@ -139,7 +139,7 @@ std::vector<Case> AfterTheVoteCases() {
 // Every other route, by service.
 std::vector<Case> ServiceCases() {
   const std::string csv_header =
-      "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,amount_baht,strategy_id,district_id,source_page\r\n";
+      "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,category,amount_baht,strategy_id,district_id,source_document,source_page\r\n";
   const std::string sse = "text/event-stream; charset=utf-8";
   const std::string csv = "text/csv; charset=utf-8";
   return {
@@ -287,11 +287,11 @@ std::vector<Case> ServiceCases() {
        M(kBudget, "StreamLines"),
        "filter { fiscal_year: 2566 }",
        {R"(lines { line_id: 1 fiscal_year: 2566 agency: "A" mission_type: "M" name: "x, \"y\"" amount_baht: 10 strategy_id: "s1" source_page: 6 } release_version: "r")",
-        R"(lines { line_id: 2 fiscal_year: 2566 agency: "B" name: "ถนน" amount_baht: 20 })"},
+        R"(lines { line_id: 2 fiscal_year: 2566 agency: "B" name: "ถนน" category: "งบลงทุน" amount_baht: 20 source_document: "b/65026.pdf" source_page: 23 })"},
        grpc::StatusCode::OK,
        "",
        200,
-       csv_header + "1,2566,A,M,\"x, \"\"y\"\"\",10,s1,0,6\r\n2,2566,B,,ถนน,20,,0,0\r\n",
+       csv_header + "1,2566,A,M,\"x, \"\"y\"\"\",,10,s1,0,,6\r\n2,2566,B,,ถนน,งบลงทุน,20,,0,b/65026.pdf,23\r\n",
        csv},
       {"CSV export with bare LineFilter parameters",
        "GET",

@@ -232,6 +232,10 @@ test('two years: FY2565 district offices at their stated totals, by expense cate
   const amount = records[0].indexOf('amount_baht');
   assert.ok(records.length > 10);
   assert.ok(records.slice(1).every((r) => r[year] === '2565'));
+  // Each row says its expense category and the book it comes from.
+  const category = records[0].indexOf('category');
+  const document = records[0].indexOf('source_document');
+  assert.ok(records.slice(1).every((r) => r[category].startsWith('งบ') && r[document] === 'bma-budget-book-2565-districts/65026.pdf'));
   assert.equal(records.slice(1).reduce((sum, r) => sum + BigInt(r[amount]), 0n), stated.get('สำนักงานเขตพระนคร'));
 
   // A line's PDF is served at /sources/<its document>.
