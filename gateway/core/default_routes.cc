@@ -17,14 +17,13 @@ RouteTableOptions DefaultRouteTableOptions() {
   RouteTableOptions options;
   options.services = {kBudgetService, kKeywordService, kVotingService};
   const std::string stream_lines = absl::StrCat(kBudgetService, ".StreamLines");
-  options.csv_methods.push_back({stream_lines, CsvFormat{"lines",
-                                                         // category: the expense category where the
-                                                         // source states one (FY2565 district books);
-                                                         // source_document + source_page: the PDF page.
-                                                         {"line_id", "fiscal_year", "agency", "mission_type", "name",
-                                                          "category", "amount_baht", "strategy_id", "district_id",
-                                                          "source_document", "source_page"},
-                                                         "bkk-budget-lines.csv"}});
+  // category: the expense category where the source states one (the FY2565
+  // district books); source_document + source_page: the PDF page.
+  options.csv_methods.push_back(
+      {stream_lines, CsvFormat{"lines",
+                               {"line_id", "fiscal_year", "agency", "mission_type", "name", "category", "amount_baht",
+                                "strategy_id", "district_id", "source_document", "source_page"},
+                               "bkk-budget-lines.csv"}});
   // Budget answers change only with a release; tallies are reused briefly so
   // a crowd refreshing the page costs voting one read per TTL.
   options.cache_policies = {{kBudgetService, CachePolicy::kRelease},

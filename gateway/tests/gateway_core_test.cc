@@ -726,9 +726,9 @@ TEST(StreamFormatsTest, SseAndCsv) {
   auto table = RealRoutes();
   auto m = table->Match("GET", "/v1/export/lines.csv");
   ASSERT_EQ(m.outcome, RouteTable::Outcome::kMatched);
-  EXPECT_EQ(
-      CsvPreamble(*m.route),
-      "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,category,amount_baht,strategy_id,district_id,source_document,source_page\r\n");
+  EXPECT_EQ(CsvPreamble(*m.route),
+            "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,category,amount_baht,strategy_id,district_id,"
+            "source_document,source_page\r\n");
   bkkbudget::budget::v1::StreamLinesResponse chunk;
   auto* line = chunk.add_lines();
   line->set_line_id(256600001);

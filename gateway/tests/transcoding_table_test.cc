@@ -139,7 +139,8 @@ std::vector<Case> AfterTheVoteCases() {
 // Every other route, by service.
 std::vector<Case> ServiceCases() {
   const std::string csv_header =
-      "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,category,amount_baht,strategy_id,district_id,source_document,source_page\r\n";
+      "\xEF\xBB\xBFline_id,fiscal_year,agency,mission_type,name,category,amount_baht,strategy_id,district_id,source_"
+      "document,source_page\r\n";
   const std::string sse = "text/event-stream; charset=utf-8";
   const std::string csv = "text/csv; charset=utf-8";
   return {
