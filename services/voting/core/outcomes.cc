@@ -213,6 +213,14 @@ struct MesGroupEntry {
   int supporter = 0;  // index into MesInput::supporters[project]
 };
 
+// The fields the floating-point filters read, packed (MesSupporter is large:
+// its exact members would cost a cache line per supporter in every pass).
+struct MesSlot {
+  int group = 0;
+  double utility_d = 0.0;  // MesSupporter::utility_d
+  double weight_d = 0.0;   // the group's voter count
+};
+
 struct MesInput {
   std::vector<int64_t> group_weight;
   std::vector<double> group_weight_d;
@@ -220,6 +228,18 @@ struct MesInput {
   std::vector<std::vector<MesGroupEntry>> group_entries;  // per group
   std::vector<double> voters_d;                           // per project: number of supporting voters
   size_t longest_ballot = 0;
+  std::vector<std::vector<MesSlot>> slots;  // per project, same order as supporters
+  std::vector<double> utility_sum_d;        // per project: sum of w * utility_d, in that order
+  // When every project's sum of w * utility fits in 126 bits (always, for
+  // real elections), exact sums of w * utility over any supporters are
+  // accumulated in __int128: narrow_utility[project][supporter] = w * u.
+  bool narrow = false;
+  std::vector<std::vector<__int128>> narrow_utility;
+  // Per group, as group_entries, flattened: entries group_begin[g] to
+  // group_begin[g + 1] - 1 of flat_project and flat_utility (w * u).
+  std::vector<size_t> group_begin;
+  std::vector<int> flat_project;
+  std::vector<__int128> flat_utility;
 };
 
 MesInput PrepareMes(const Election& election, const absl::flat_hash_map<std::string, int>& index) {
@@ -257,16 +277,61 @@ MesInput PrepareMes(const Election& election, const absl::flat_hash_map<std::str
       input.voters_d[project] += input.group_weight_d[g];
     }
   }
+  const size_t num_projects = election.projects.size();
+  input.slots.resize(num_projects);
+  input.utility_sum_d.assign(num_projects, 0.0);
+  input.narrow_utility.resize(num_projects);
+  input.narrow = true;
+  constexpr __int128 kNarrowLimit = static_cast<__int128>(1) << 125;
+  for (size_t p = 0; p < num_projects; ++p) {
+    __int128 total = 0;
+    for (const MesSupporter& s : input.supporters[p]) {
+      const double w = input.group_weight_d[s.group];
+      input.slots[p].push_back({s.group, s.utility_d, w});
+      input.utility_sum_d[p] += w * s.utility_d;
+      __int128 wu = 0;
+      if (input.narrow && s.utility_int < BigInt(kNarrowLimit)) {
+        const __int128 u = static_cast<__int128>(static_cast<int64_t>(s.utility_int >> 62)) * (int64_t{1} << 62) +
+                           static_cast<int64_t>(s.utility_int & ((int64_t{1} << 62) - 1));
+        if (!__builtin_mul_overflow(u, static_cast<__int128>(input.group_weight[s.group]), &wu) &&
+            !__builtin_add_overflow(total, wu, &total) && total < kNarrowLimit) {
+          input.narrow_utility[p].push_back(wu);
+          continue;
+        }
+      }
+      input.narrow = false;
+    }
+  }
+  if (input.narrow) {
+    input.group_begin.push_back(0);
+    for (size_t g = 0; g < input.group_entries.size(); ++g) {
+      for (const MesGroupEntry& e : input.group_entries[g]) {
+        input.flat_project.push_back(e.project);
+        input.flat_utility.push_back(input.narrow_utility[e.project][e.supporter]);
+      }
+      input.group_begin.push_back(input.flat_project.size());
+    }
+  } else {
+    input.narrow_utility.clear();
+  }
   return input;
+}
+
+// An unsigned 128-bit value as a BigInt.
+BigInt ToBig(unsigned __int128 v) {
+  BigInt r = static_cast<uint64_t>(v >> 64);
+  r <<= 64;
+  r += static_cast<uint64_t>(v);
+  return r;
 }
 
 // x as a double, within 2 units of roundoff for normal results (the quotient
 // is taken to 64+ bits before the final rounding). Results too small to be
 // normal doubles are still within 2^-1000 absolutely, far inside the error
 // margins used below (which scale with shares of at least 1/n_voters).
-double ToDouble(const Rational& x) {
-  const BigInt num = boost::multiprecision::numerator(x);
-  const BigInt den = boost::multiprecision::denominator(x);
+// num / den (den > 0, the fraction not necessarily reduced) as a double, the
+// same way.
+double ToDouble(const BigInt& num, const BigInt& den) {
   if (num == 0) return 0.0;
   const bool negative = num < 0;
   const BigInt abs_num = negative ? BigInt(-num) : num;
@@ -277,12 +342,22 @@ double ToDouble(const Rational& x) {
   return negative ? -value : value;
 }
 
+double ToDouble(const Rational& x) {
+  return ToDouble(boost::multiprecision::numerator(x), boost::multiprecision::denominator(x));
+}
+
 struct MesFunding {
   int project = 0;
   Rational rho;
   Rational max_payment;       // rho * cost: most a voter pays per point given
   int64_t capped_voters = 0;  // supporters who paid all they had left
   std::vector<int> tied;      // other projects affordable at the same rho
+  // FastMes leaves rho unreduced, as raw_num / raw_den, until SettleRun
+  // (reducing costs a big gcd per round, and most add1 runs are discarded);
+  // rho, max_payment and MesRun::rho_of are not set until then.
+  bool raw = false;
+  BigInt raw_num;
+  BigInt raw_den;
 };
 
 struct MesRun {
@@ -292,7 +367,23 @@ struct MesRun {
   std::vector<std::optional<Rational>> rho_of;  // per project, once funded
   std::vector<bool> zero;                       // per group: share used up
   int64_t total_cost = 0;
+  bool settled = true;  // no funding is raw
 };
+
+// Reduces the raw rhos of `run` and fills in what depends on them.
+void SettleRun(const Election& election, MesRun* run) {
+  if (run->settled) return;
+  for (MesFunding& f : run->fundings) {
+    if (!f.raw) continue;
+    f.rho = Rational(f.raw_num, f.raw_den);
+    f.max_payment = f.rho * election.projects[f.project].cost;
+    run->rho_of[f.project] = f.rho;
+    f.raw = false;
+    f.raw_num = 0;
+    f.raw_den = 0;
+  }
+  run->settled = true;
+}
 
 MesRun StartRun(const MesInput& input, size_t num_projects, const Rational& share) {
   MesRun run;
@@ -437,9 +528,19 @@ class FastMes final {
         input_(input),
         run_(StartRun(input, election.projects.size(), share)),
         approx_(input.group_weight.size(), ToDouble(share)),
-        cache_(input.group_weight.size()),
+        cached_(input.group_weight.size(), 0),
         coefficient_(election.projects.size()),
         lower_(election.projects.size(), 0.0) {
+    narrow_coefficient_.assign(election.projects.size(), 0);
+    funded_.assign(election.projects.size(), 0);
+    zero_.assign(input.group_weight.size(), 0);
+    guess_.resize(election.projects.size());
+    guess_round_.assign(election.projects.size(), -1);
+    last_rho_.assign(election.projects.size(), 0.0);
+    fixpoint_.assign(election.projects.size(), 0);
+    fixpoint_money_.assign(election.projects.size(), 0.0);
+    fixpoint_utility_.assign(election.projects.size(), 0.0);
+    scaled_num_.resize(input.narrow ? election.projects.size() : 0);
     // |approx - exact| per share: the start value is within 2 roundoffs of
     // the share; each of at most J payments adds at most 4 roundoffs of the
     // payment and 1 of the result, all below the start share. Times 4.
@@ -466,7 +567,7 @@ class FastMes final {
 
       int best = -1;
       std::optional<Evaluation> best_eval;
-      std::vector<std::pair<int, Rational>> evaluated;
+      std::vector<std::pair<int, Fraction>> evaluated;
       for (const auto& [p, affordable] : to_evaluate) {
         std::optional<Evaluation> eval = ExactRho(p, affordable);
         if (!eval.has_value()) {
@@ -474,7 +575,9 @@ class FastMes final {
           continue;
         }
         evaluated.emplace_back(p, eval->rho);
-        if (BetterCandidate(election_, tally_, p, eval->rho, best, best < 0 ? eval->rho : best_eval->rho)) {
+        // BetterCandidate, on fractions.
+        if (best < 0 || Less(eval->rho, best_eval->rho) ||
+            (Equal(eval->rho, best_eval->rho) && TieLess(election_, tally_, p, best))) {
           best = p;
           best_eval = std::move(eval);
         }
@@ -487,16 +590,31 @@ class FastMes final {
   }
 
  private:
+  // num / den, den > 0, not necessarily in lowest terms.
+  struct Fraction {
+    BigInt num;
+    BigInt den;
+  };
+  static bool Less(const Fraction& a, const Fraction& b) { return a.num * b.den < b.num * a.den; }
+  static bool Equal(const Fraction& a, const Fraction& b) { return a.num * b.den == b.num * a.den; }
+
   struct Evaluation {
-    Rational rho;
+    Fraction rho;              // exact; unreduced on the narrow path
+    double rho_d = 0.0;        // ToDouble(rho)
     std::vector<char> capped;  // per supporter: pays everything it has
+    // Narrow path: rho.den = common_den_ * den_factor (for AddRho).
+    BigInt den_factor = 0;
   };
 
   // Exact current share of a group (cached until the group pays again).
   const Rational& Exact(int group) {
-    std::optional<Rational>& cached = cache_[group];
-    if (!cached.has_value()) cached = ShareOf(input_, run_, group);
-    return *cached;
+    if (!cached_[group]) {
+      SettleRun(election_, &run_);  // ShareOf reads rho_of
+      if (cache_.empty()) cache_.resize(cached_.size());  // rarely needed: on first use
+      cache_[group] = ShareOf(input_, run_, group);
+      cached_[group] = 1;
+    }
+    return cache_[group];
   }
 
   // Worst-case error of a double sum over project p's supporters of terms
@@ -508,8 +626,8 @@ class FastMes final {
 
   double ApproxMoney(int project) const {
     double money = 0.0;
-    for (const MesSupporter& s : input_.supporters[project]) {
-      money += input_.group_weight_d[s.group] * approx_[s.group];
+    for (const MesSlot& s : input_.slots[project]) {
+      money += s.weight_d * approx_[s.group];
     }
     return money;
   }
@@ -517,8 +635,8 @@ class FastMes final {
   // f(t) = sum_i w_i min(b_i, t u_i) in doubles.
   double ApproxPayable(int project, double t) const {
     double total = 0.0;
-    for (const MesSupporter& s : input_.supporters[project]) {
-      total += input_.group_weight_d[s.group] * std::min(approx_[s.group], t * s.utility_d);
+    for (const MesSlot& s : input_.slots[project]) {
+      total += s.weight_d * std::min(approx_[s.group], t * s.utility_d);
     }
     return total;
   }
@@ -526,35 +644,124 @@ class FastMes final {
   // Double estimate of rho by the capped-set fixpoint; fills `capped` with
   // the estimated capped set when given. Only a guess: every use of it is
   // certified or redone exactly.
-  double ApproxRho(int project, std::vector<char>* capped) const {
-    const std::vector<MesSupporter>& sup = input_.supporters[project];
+  //
+  // With `money` given, the first pass also sums w * share over every
+  // supporter into *money (the same sum as ApproxMoney, in another order);
+  // if that does not clear the cost by the error margin, returns NaN at once.
+  //
+  // rho only grows from round to round, so the climb starts from just under
+  // this run's last estimate for the project (`seed`). The first pass also
+  // lists the uncapped supporters that would be capped by a rho up to
+  // seed * (1 + kNear); while the estimate stays below that, the next sets
+  // differ only in those, and the climb continues over them alone.
+  double ApproxRho(int project, std::vector<char>* capped, double* money = nullptr) {
+    constexpr double kNear = 1.0;
+    const std::vector<MesSlot>& sup = input_.slots[project];
     const double cost = static_cast<double>(election_.projects[project].cost);
-    std::vector<char> in(sup.size(), 0);
-    double utility_sum = 0.0;
-    for (const MesSupporter& s : sup) {
-      utility_sum += input_.group_weight_d[s.group] * s.utility_d;
-    }
-    double rho = cost / utility_sum;
-    for (int pass = 0; pass < 64; ++pass) {
-      double capped_money = 0.0;
-      double uncapped_utility = 0.0;
-      bool changed = false;
-      for (size_t i = 0; i < sup.size(); ++i) {
-        const MesSupporter& s = sup[i];
-        const double w = input_.group_weight_d[s.group];
-        const char now = approx_[s.group] < rho * s.utility_d ? 1 : 0;
-        changed |= now != in[i];
-        in[i] = now;
-        if (now) {
-          capped_money += w * approx_[s.group];
-        } else {
-          uncapped_utility += w * s.utility_d;
+    std::vector<char>& in = capped != nullptr ? *capped : scratch_;
+    in.assign(sup.size(), 0);
+    const double utility_sum = input_.utility_sum_d[project];
+    const double seed = std::max(cost / utility_sum, last_rho_[project] * (1.0 - 1e-9));
+    const double near = seed * (1.0 + kNear);
+    fixpoint_[project] = false;
+    const MesSlot* slot = sup.data();
+    const double* share = approx_.data();
+    char* flag = in.data();
+    const size_t m = sup.size();
+    double capped_money = 0.0;
+    double uncapped_utility = 0.0;
+    {
+      // First pass: two interleaved partial sums each (the error bounds
+      // hold for any order of summation), through local pointers (the char
+      // stores would otherwise force reloads).
+      double capped_part[2] = {0.0, 0.0};
+      double uncapped_part[2] = {0.0, 0.0};
+      double money_part[2] = {0.0, 0.0};
+      near_.clear();
+      const auto step = [&](size_t i, int k) {
+        const double w = slot[i].weight_d;
+        const double b = share[slot[i].group];
+        const double u = slot[i].utility_d;
+        const char now = b < seed * u ? 1 : 0;
+        flag[i] = now;
+        const double paid = w * b;
+        money_part[k] += paid;
+        capped_part[k] += now ? paid : 0.0;  // adding 0.0 leaves a sum unchanged
+        uncapped_part[k] += now ? 0.0 : w * u;
+        if (!now && b < near * u) near_.push_back(static_cast<int>(i));
+      };
+      size_t i = 0;
+      for (; i + 1 < m; i += 2) {
+        step(i, 0);
+        step(i + 1, 1);
+      }
+      if (i < m) step(i, 0);
+      capped_money = capped_part[0] + capped_part[1];
+      uncapped_utility = uncapped_part[0] + uncapped_part[1];
+      if (money != nullptr) {
+        const double all_money = money_part[0] + money_part[1];
+        *money = all_money;
+        if (!(all_money - (Tolerance(project, all_money) + 4.0 * kUnitRoundoff * cost) > cost)) {
+          return std::numeric_limits<double>::quiet_NaN();
         }
       }
-      if (!changed || uncapped_utility <= 0.0) break;
+    }
+    if (uncapped_utility <= 0.0) return seed;
+    double rho = (cost - capped_money) / uncapped_utility;
+    // The climb over the listed supporters.
+    while (rho >= seed && rho < near) {
+      bool added = false;
+      for (int i : near_) {
+        const double b = share[slot[i].group];
+        if (!flag[i] && b < rho * slot[i].utility_d) {
+          flag[i] = 1;
+          capped_money += slot[i].weight_d * b;
+          uncapped_utility -= slot[i].weight_d * slot[i].utility_d;
+          added = true;
+        }
+      }
+      if (!added) {
+        // A fixpoint; (capped_money, uncapped_utility) are the sums of `in`.
+        fixpoint_[project] = true;
+        fixpoint_money_[project] = capped_money;
+        fixpoint_utility_[project] = uncapped_utility;
+        if (rho > 0.0) last_rho_[project] = rho;
+        return rho;
+      }
+      if (uncapped_utility <= 0.0) break;
       rho = (cost - capped_money) / uncapped_utility;
     }
-    if (capped != nullptr) *capped = std::move(in);
+    // Otherwise full passes from the current estimate.
+    for (int pass = 0; pass < 64; ++pass) {
+      double capped_part[2] = {0.0, 0.0};
+      double uncapped_part[2] = {0.0, 0.0};
+      unsigned diff = 0;
+      const auto step = [&](size_t i, int k) {
+        const double w = slot[i].weight_d;
+        const double b = share[slot[i].group];
+        const char now = b < rho * slot[i].utility_d ? 1 : 0;
+        diff |= static_cast<unsigned>(now ^ flag[i]);
+        flag[i] = now;
+        capped_part[k] += now ? w * b : 0.0;
+        uncapped_part[k] += now ? 0.0 : w * slot[i].utility_d;
+      };
+      size_t i = 0;
+      for (; i + 1 < m; i += 2) {
+        step(i, 0);
+        step(i + 1, 1);
+      }
+      if (i < m) step(i, 0);
+      capped_money = capped_part[0] + capped_part[1];
+      uncapped_utility = uncapped_part[0] + uncapped_part[1];
+      if (diff == 0) {
+        fixpoint_[project] = true;
+        fixpoint_money_[project] = capped_money;
+        fixpoint_utility_[project] = uncapped_utility;
+      }
+      if (diff == 0 || uncapped_utility <= 0.0) break;
+      rho = (cost - capped_money) / uncapped_utility;
+    }
+    if (std::isfinite(rho) && rho > 0.0) last_rho_[project] = rho;
     return rho;
   }
 
@@ -581,6 +788,21 @@ class FastMes final {
       if (f + tol < cost) return -1;  // certainly rho_p > t
       return 0;
     };
+    // Certainly rho_p > t. First from the sums of p's estimated capped set C
+    // (just computed by ApproxRho, shares unchanged since): for any set C,
+    // f(t) <= sum_{i in C} w_i b_i + t sum_{i not in C} w_i u_i, a sum of
+    // the same shape and error bound as f's; else by a pass over f(t).
+    const auto certainly_above = [&](int p, double t) {
+      if (fixpoint_[p] && guess_round_[p] == round_) {
+        const double cost = static_cast<double>(election_.projects[p].cost);
+        const double f = fixpoint_money_[p] + t * fixpoint_utility_[p];
+        // The utility sum may have been reached by subtractions from the
+        // project's total: bound its rounding error by that total.
+        const double tol = Tolerance(p, fixpoint_money_[p] + t * input_.utility_sum_d[p]) + 4.0 * kUnitRoundoff * cost;
+        if (f + tol < cost) return true;
+      }
+      return pays_for(p, t) == -1;
+    };
     constexpr double kSlacks[] = {1e-9, 1e-6};
     std::vector<std::pair<int, bool>> exact;
     std::vector<std::pair<int, double>> estimated;
@@ -591,7 +813,8 @@ class FastMes final {
       const int p = order[visited];
       if (best >= 0 && lower_[p] >= best_rho * (1.0 + kSlacks[1])) break;  // this and the rest: certainly worse
       const double cost = static_cast<double>(election_.projects[p].cost);
-      const double money = ApproxMoney(p);
+      double money = 0.0;  // ApproxMoney(p), from ApproxRho's first pass
+      const double rho = ApproxRho(p, &guess_[p], &money);
       const double tol = Tolerance(p, money) + 4.0 * kUnitRoundoff * cost;
       if (money + tol < cost) {
         active[p] = false;  // shares only shrink: unaffordable for good
@@ -601,10 +824,10 @@ class FastMes final {
         exact.emplace_back(p, false);  // too close to call in doubles
         continue;
       }
-      const double rho = ApproxRho(p, nullptr);
+      guess_round_[p] = round_;
       // A bound just under the estimate, for the rounds to come.
       const double bound = rho * (1.0 - 1e-6);
-      if (bound > lower_[p] && pays_for(p, bound) == -1) lower_[p] = bound;
+      if (bound > lower_[p] && certainly_above(p, bound)) lower_[p] = bound;
       estimated.emplace_back(p, rho);
       if (best < 0 || rho < best_rho || (rho == best_rho && TieLess(election_, tally_, p, best))) {
         best = p;
@@ -633,7 +856,7 @@ class FastMes final {
         exact.emplace_back(p, true);
         continue;
       }
-      if (pays_for(p, threshold) != -1) {
+      if (!certainly_above(p, threshold)) {
         exact.emplace_back(p, true);
       } else if (threshold > lower_[p]) {
         lower_[p] = threshold;
@@ -644,13 +867,16 @@ class FastMes final {
 
   // Exact truth of share(group) < rho * utility, from doubles when the
   // margin is wide enough.
-  bool Capped(const MesSupporter& s, const Rational& rho, double rho_d) {
-    const double b = approx_[s.group];
-    const double due = rho_d * s.utility_d;
+  bool Capped(const MesSupporter& s, const MesSlot& slot, const Fraction& rho, double rho_d) {
+    const double b = approx_[slot.group];
+    const double due = rho_d * slot.utility_d;
     const double margin = share_error_ + 8.0 * kUnitRoundoff * (std::fabs(due) + b);
     if (b - due > margin) return false;
     if (due - b > margin) return true;
-    return Exact(s.group) < rho * s.utility;
+    // share < rho.num * u / rho.den, denominators positive.
+    const Rational& share = Exact(s.group);
+    return boost::multiprecision::numerator(share) * rho.den <
+           rho.num * s.utility_int * boost::multiprecision::denominator(share);
   }
 
   // Exact sum of w * share over the supporters of `project` selected in
@@ -658,7 +884,85 @@ class FastMes final {
   // start * (selected voters) - sum_p rho_p * (integer sum of w * u): integer
   // accumulation plus one rational product per funded project, instead of a
   // rational sum with ever-growing denominators per supporter.
-  Rational SumShares(int project, const std::vector<char>& mask) {
+  //
+  // With narrow utilities the integer sums are __int128 and the rational
+  // part is one big-integer product per funded project over the common
+  // denominator of every rho so far (common_den_, scaled_num_), with no gcd;
+  // the result is left unreduced.
+  // Narrow path only: *unmasked_utility (when given) gets the integer sum of
+  // w * u over the supporters not in `mask`.
+  Fraction SumShares(int project, const std::vector<char>& mask, __int128* unmasked_utility = nullptr) {
+    if (!input_.narrow) {
+      const Rational total = SumSharesWide(project, mask);
+      return {boost::multiprecision::numerator(total), boost::multiprecision::denominator(total)};
+    }
+    const std::vector<MesSlot>& sup = input_.slots[project];
+    __int128 voters = 0;
+    touched_.clear();
+    const size_t* begin = input_.group_begin.data();
+    const int* flat_project = input_.flat_project.data();
+    const __int128* flat_utility = input_.flat_utility.data();
+    const char* zero = zero_.data();
+    const char* funded = funded_.data();
+    __int128* coefficient = narrow_coefficient_.data();
+    const __int128* own_utility = input_.narrow_utility[project].data();
+    __int128 unmasked = 0;  // at most the project's total: fits
+    for (size_t i = 0; i < sup.size(); ++i) {
+      const int g = sup[i].group;
+      if (!mask[i]) {
+        unmasked += own_utility[i];
+        continue;
+      }
+      if (zero[g]) continue;
+      voters += input_.group_weight[g];
+      for (size_t k = begin[g]; k < begin[g + 1]; ++k) {
+        const int q = flat_project[k];
+        if (!funded[q]) continue;
+        if (coefficient[q] == 0) touched_.push_back(q);
+        coefficient[q] += flat_utility[k];
+      }
+    }
+    if (unmasked_utility != nullptr) *unmasked_utility = unmasked;
+    BigInt paid = 0;  // sum_q rho_q * coefficient_q, times common_den_
+    for (int q : touched_) {
+      if (narrow_coefficient_[q] == 0) continue;
+      paid += scaled_num_[q] * ToBig(static_cast<unsigned __int128>(narrow_coefficient_[q]));
+      narrow_coefficient_[q] = 0;
+    }
+    const BigInt& share_num = boost::multiprecision::numerator(run_.share);
+    const BigInt& share_den = boost::multiprecision::denominator(run_.share);
+    Fraction total;
+    total.num = share_num * ToBig(static_cast<unsigned __int128>(voters)) * common_den_ - paid * share_den;
+    total.den = share_den * common_den_;
+    return total;
+  }
+
+  // A newly funded project's rho joins the common denominator.
+  //
+  // rho = num / den was reduced from a fraction with denominator
+  // common_den_ * k (k = den_factor, small), so den divides common_den_ * k
+  // and, with r = common_den_ * k / den, lcm(common_den_, den) =
+  // common_den_ * (k / gcd(k, r)): a gcd of small numbers, not of two big
+  // ones. And lcm / den = r / gcd(k, r).
+  //
+  // Unreduced: rho.den = common_den_ * k, so the new common denominator is
+  // rho.den itself and the others' numerators are scaled by k (the
+  // denominators grow by k's bits per round, but no gcd is ever taken).
+  void AddRho(int project, const Fraction& rho, const BigInt& k) {
+    if (rho.num == 0) {
+      scaled_num_[project] = 0;
+      return;
+    }
+    if (k != 1) {
+      for (const MesFunding& f : run_.fundings) {
+        if (f.project != project) scaled_num_[f.project] *= k;
+      }
+    }
+    common_den_ = rho.den;
+    scaled_num_[project] = rho.num;
+  }
+
+  Rational SumSharesWide(int project, const std::vector<char>& mask) {
     const std::vector<MesSupporter>& sup = input_.supporters[project];
     BigInt voters = 0;
     touched_.clear();
@@ -687,11 +991,12 @@ class FastMes final {
     const int64_t cost = election_.projects[project].cost;
     if (!affordable) {
       const std::vector<char> everyone(sup.size(), 1);
-      if (SumShares(project, everyone) < cost) return std::nullopt;
+      const Fraction money = SumShares(project, everyone);
+      if (money.num < money.den * cost) return std::nullopt;
     }
     Evaluation eval;
     if (cost == 0) {  // free: rho 0, nobody pays
-      eval.rho = 0;
+      eval.rho = {BigInt(0), BigInt(1)};
       eval.capped.assign(sup.size(), 0);
       return eval;
     }
@@ -699,13 +1004,24 @@ class FastMes final {
     // the exact root. If a few passes do not settle, restart from the empty
     // set, from which the iteration provably climbs to the root.
     constexpr int kWarmPasses = 4;
-    ApproxRho(project, &eval.capped);
+    if (guess_round_[project] == round_) {
+      eval.capped = guess_[project];  // this round's estimate, from Filter
+    } else {
+      ApproxRho(project, &eval.capped);
+    }
     for (int pass = 0;; ++pass) {
       if (pass == kWarmPasses) eval.capped.assign(sup.size(), 0);
       BigInt uncapped_utility = 0;
-      for (size_t i = 0; i < sup.size(); ++i) {
-        if (!eval.capped[i]) {
-          uncapped_utility += sup[i].utility_int * input_.group_weight[sup[i].group];
+      std::optional<Fraction> capped_money;
+      if (input_.narrow) {
+        __int128 sum = 0;
+        capped_money = SumShares(project, eval.capped, &sum);
+        uncapped_utility = ToBig(static_cast<unsigned __int128>(sum));
+      } else {
+        for (size_t i = 0; i < sup.size(); ++i) {
+          if (!eval.capped[i]) {
+            uncapped_utility += sup[i].utility_int * input_.group_weight[sup[i].group];
+          }
         }
       }
       if (uncapped_utility == 0) {
@@ -715,12 +1031,24 @@ class FastMes final {
         }
         return std::nullopt;  // not reached: affordable projects have a root
       }
-      eval.rho = (Rational(cost) - SumShares(project, eval.capped)) / Rational(uncapped_utility);
-      const double rho_d = ToDouble(eval.rho);
+      // (cost - capped money) / uncapped utility, reduced once.
+      if (!capped_money.has_value()) capped_money = SumShares(project, eval.capped);
+      if (input_.narrow) {
+        // Unreduced; capped_money->den = share denominator * common_den_.
+        eval.rho.num = capped_money->den * cost - capped_money->num;
+        eval.rho.den = capped_money->den * uncapped_utility;
+        eval.den_factor = boost::multiprecision::denominator(run_.share) * uncapped_utility;
+      } else {
+        const Rational rho(capped_money->den * cost - capped_money->num, capped_money->den * uncapped_utility);
+        eval.rho = {boost::multiprecision::numerator(rho), boost::multiprecision::denominator(rho)};
+      }
+      const double rho_d = ToDouble(eval.rho.num, eval.rho.den);
+      eval.rho_d = rho_d;
+      const std::vector<MesSlot>& slots = input_.slots[project];
       bool stable = true;
       std::vector<char> next(sup.size(), 0);
       for (size_t i = 0; i < sup.size(); ++i) {
-        next[i] = Capped(sup[i], eval.rho, rho_d) ? 1 : 0;
+        next[i] = Capped(sup[i], slots[i], eval.rho, rho_d) ? 1 : 0;
         stable &= next[i] == eval.capped[i];
       }
       if (stable) return eval;
@@ -728,35 +1056,57 @@ class FastMes final {
     }
   }
 
-  void Pay(int best, const Evaluation& eval, const std::vector<std::pair<int, Rational>>& evaluated) {
+  void Pay(int best, const Evaluation& eval, const std::vector<std::pair<int, Fraction>>& evaluated) {
     MesFunding funding;
     funding.project = best;
-    funding.rho = eval.rho;
-    funding.max_payment = eval.rho * election_.projects[best].cost;
-    for (const auto& [p, rho] : evaluated) {
-      if (p != best && rho == eval.rho) funding.tied.push_back(p);
+    if (input_.narrow) {
+      funding.raw = true;
+      funding.raw_num = eval.rho.num;
+      funding.raw_den = eval.rho.den;
+    } else {
+      funding.rho = Rational(eval.rho.num, eval.rho.den);
+      funding.max_payment = funding.rho * election_.projects[best].cost;
     }
-    const double rho_d = ToDouble(eval.rho);
+    for (const auto& [p, rho] : evaluated) {
+      if (p != best && Equal(rho, eval.rho)) funding.tied.push_back(p);
+    }
+    const double rho_d = eval.rho_d;
     const std::vector<MesSupporter>& sup = input_.supporters[best];
+    const std::vector<MesSlot>& slots = input_.slots[best];
+    const double near_zero = 2.0 * share_error_;
+    near_.clear();  // uncapped supporters left with ~0, checked below
+    double* share = approx_.data();
+    char* cached = cached_.data();
     for (size_t i = 0; i < sup.size(); ++i) {
-      const int g = sup[i].group;
+      const int g = slots[i].group;
       if (eval.capped[i]) {
         funding.capped_voters += input_.group_weight[g];
         run_.zero[g] = true;
-        approx_[g] = 0.0;
+        zero_[g] = 1;
+        share[g] = 0.0;
       } else {
-        approx_[g] = std::max(0.0, approx_[g] - rho_d * sup[i].utility_d);
+        share[g] = std::max(0.0, share[g] - rho_d * slots[i].utility_d);
+        if (share[g] <= near_zero) near_.push_back(static_cast<int>(i));
       }
-      cache_[g].reset();
+      cached[g] = 0;
     }
+    const bool raw = funding.raw;
     RecordFunding(election_, best, std::move(funding), &run_);
+    if (raw) {
+      run_.rho_of[best].reset();  // until SettleRun
+      run_.settled = false;
+    }
+    funded_[best] = 1;
+    ++round_;  // shares changed: Filter's estimates are stale
+    if (input_.narrow) AddRho(best, eval.rho, eval.den_factor);
     // Supporters whose share was exactly rho * u also paid all they had;
     // only those whose double share is ~0 can be such, so check them exactly.
-    for (size_t i = 0; i < sup.size(); ++i) {
-      const int g = sup[i].group;
-      if (!eval.capped[i] && approx_[g] <= 2.0 * share_error_ && Exact(g) == 0) {
+    for (int i : near_) {
+      const int g = slots[i].group;
+      if (Exact(g) == 0) {
         run_.fundings.back().capped_voters += input_.group_weight[g];
         run_.zero[g] = true;
+        zero_[g] = 1;
         approx_[g] = 0.0;
       }
     }
@@ -767,8 +1117,23 @@ class FastMes final {
   const MesInput& input_;
   MesRun run_;
   std::vector<double> approx_;                  // per group
-  std::vector<std::optional<Rational>> cache_;  // per group
-  std::vector<BigInt> coefficient_;             // per project, SumShares
+  std::vector<Rational> cache_;                 // per group, when cached_
+  std::vector<char> cached_;                    // per group
+  std::vector<BigInt> coefficient_;             // per project, SumSharesWide
+  std::vector<__int128> narrow_coefficient_;    // per project, SumShares
+  std::vector<char> funded_;                    // per project, as run_.funded
+  std::vector<char> zero_;                      // per group, as run_.zero
+  std::vector<std::vector<char>> guess_;        // per project: ApproxRho's capped set
+  std::vector<int64_t> guess_round_;            // per project: round of guess_ (-1: none)
+  int64_t round_ = 0;
+  std::vector<char> scratch_;                   // ApproxRho
+  std::vector<int> near_;                       // ApproxRho
+  std::vector<double> last_rho_;                // per project: ApproxRho's last estimate (0: none)
+  std::vector<char> fixpoint_;                  // per project: ApproxRho's last call converged, with
+  std::vector<double> fixpoint_money_;          //   these sums over its capped set
+  std::vector<double> fixpoint_utility_;        //   and over the others
+  BigInt common_den_ = 1;                       // of every funded rho
+  std::vector<BigInt> scaled_num_;              // per funded project: rho * common_den_
   std::vector<int> touched_;                    // SumShares scratch
   std::vector<double> lower_;                   // per project: rho_p > lower_ certified
   double share_error_ = 0.0;
@@ -784,17 +1149,56 @@ absl::StatusOr<MesRun> RunMes(const Election& election, const Tally& tally, cons
 
 // Money is conserved: what the voters still hold plus what was spent equals
 // what they started with. Checked exactly on the outcome that is returned.
-absl::Status CheckConservation(const Election& election, const MesInput& input, const MesRun& run) {
-  Rational held = 0;
+//
+// Every group's share exactly, over one common denominator: ShareOf's value
+// for each group, without a rational (gcd) operation per group.
+struct ExactShares {
+  BigInt den;               // > 0
+  std::vector<BigInt> num;  // per group: share = num / den
+  Rational Of(int group) const { return Rational(num[group], den); }
+};
+
+ExactShares AllShares(const MesInput& input, const MesRun& run) {
+  BigInt lcm = 1;
+  for (const MesFunding& f : run.fundings) {
+    lcm = boost::multiprecision::lcm(lcm, boost::multiprecision::denominator(*run.rho_of[f.project]));
+  }
+  std::vector<BigInt> scaled(run.rho_of.size());  // rho * lcm, per funded project
+  for (const MesFunding& f : run.fundings) {
+    const Rational& rho = *run.rho_of[f.project];
+    scaled[f.project] = boost::multiprecision::numerator(rho) * (lcm / boost::multiprecision::denominator(rho));
+  }
+  const BigInt& share_num = boost::multiprecision::numerator(run.share);
+  const BigInt& share_den = boost::multiprecision::denominator(run.share);
+  ExactShares shares;
+  shares.den = share_den * lcm;
+  const BigInt start = share_num * lcm;
+  shares.num.resize(input.group_weight.size());
   for (size_t g = 0; g < input.group_weight.size(); ++g) {
-    const Rational share = ShareOf(input, run, static_cast<int>(g));
-    if (share < 0) {
+    if (run.zero[g]) continue;  // 0, as ShareOf
+    BigInt paid = 0;
+    for (const MesGroupEntry& e : input.group_entries[g]) {
+      if (run.rho_of[e.project].has_value()) {
+        paid += scaled[e.project] * input.supporters[e.project][e.supporter].utility_int;
+      }
+    }
+    shares.num[g] = start - paid * share_den;
+  }
+  return shares;
+}
+
+absl::Status CheckConservation(const Election& election, const MesInput& input, const MesRun& run) {
+  const ExactShares shares = AllShares(input, run);
+  BigInt held_num = 0;
+  for (size_t g = 0; g < input.group_weight.size(); ++g) {
+    if (shares.num[g] < 0) {
       return absl::InternalError(
           "Equal Shares left a voter with a negative "
           "share");
     }
-    held += share * input.group_weight[g];
+    held_num += shares.num[g] * input.group_weight[g];
   }
+  const Rational held(held_num, shares.den);
   const Rational start = run.share * static_cast<int64_t>(election.ballots.size());
   if (held + run.total_cost != start) {
     return absl::InternalError(absl::StrCat("Equal Shares does not balance: voters hold ", FormatDecimal(held, 6),
@@ -812,6 +1216,7 @@ bool FundsEverySupported(const MesInput& input, const MesRun& run) {
 
 void ExplainMes(const Election& election, const Tally& tally, const MesInput& input, const MesRun& run,
                 Outcome* outcome) {
+  const ExactShares shares = AllShares(input, run);
   int order = 0;
   for (const MesFunding& f : run.fundings) {
     ++order;
@@ -865,10 +1270,11 @@ void ExplainMes(const Election& election, const Tally& tally, const MesInput& in
       });
       continue;
     }
-    Rational left = 0;
+    BigInt left_num = 0;
     for (const MesSupporter& s : input.supporters[p]) {
-      left += ShareOf(input, run, s.group) * input.group_weight[s.group];
+      left_num += shares.num[s.group] * input.group_weight[s.group];
     }
+    const Rational left(left_num, shares.den);
     Explain(po, ProjectReason::kSharesTooSmall, [&](const Words& w) {
       if (w.thai) {
         return absl::StrCat("ไม่ได้รับงบ: หลังรอบสุดท้ายของ Equal Shares ผู้สนับสนุน ", po.supporters, " คน",
@@ -1245,6 +1651,7 @@ absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const Equal
     run = std::move(next);
   }
 
+  SettleRun(election, &*run);
   if (absl::Status s = CheckConservation(election, input, *run); !s.ok()) {
     return s;
   }
