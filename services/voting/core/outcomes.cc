@@ -609,7 +609,7 @@ class FastMes final {
   // Exact current share of a group (cached until the group pays again).
   const Rational& Exact(int group) {
     if (!cached_[group]) {
-      SettleRun(election_, &run_);  // ShareOf reads rho_of
+      SettleRun(election_, &run_);                        // ShareOf reads rho_of
       if (cache_.empty()) cache_.resize(cached_.size());  // rarely needed: on first use
       cache_[group] = ShareOf(input_, run_, group);
       cached_[group] = 1;
@@ -1116,26 +1116,26 @@ class FastMes final {
   const Tally& tally_;
   const MesInput& input_;
   MesRun run_;
-  std::vector<double> approx_;                  // per group
-  std::vector<Rational> cache_;                 // per group, when cached_
-  std::vector<char> cached_;                    // per group
-  std::vector<BigInt> coefficient_;             // per project, SumSharesWide
-  std::vector<__int128> narrow_coefficient_;    // per project, SumShares
-  std::vector<char> funded_;                    // per project, as run_.funded
-  std::vector<char> zero_;                      // per group, as run_.zero
-  std::vector<std::vector<char>> guess_;        // per project: ApproxRho's capped set
-  std::vector<int64_t> guess_round_;            // per project: round of guess_ (-1: none)
+  std::vector<double> approx_;                // per group
+  std::vector<Rational> cache_;               // per group, when cached_
+  std::vector<char> cached_;                  // per group
+  std::vector<BigInt> coefficient_;           // per project, SumSharesWide
+  std::vector<__int128> narrow_coefficient_;  // per project, SumShares
+  std::vector<char> funded_;                  // per project, as run_.funded
+  std::vector<char> zero_;                    // per group, as run_.zero
+  std::vector<std::vector<char>> guess_;      // per project: ApproxRho's capped set
+  std::vector<int64_t> guess_round_;          // per project: round of guess_ (-1: none)
   int64_t round_ = 0;
-  std::vector<char> scratch_;                   // ApproxRho
-  std::vector<int> near_;                       // ApproxRho
-  std::vector<double> last_rho_;                // per project: ApproxRho's last estimate (0: none)
-  std::vector<char> fixpoint_;                  // per project: ApproxRho's last call converged, with
-  std::vector<double> fixpoint_money_;          //   these sums over its capped set
-  std::vector<double> fixpoint_utility_;        //   and over the others
-  BigInt common_den_ = 1;                       // of every funded rho
-  std::vector<BigInt> scaled_num_;              // per funded project: rho * common_den_
-  std::vector<int> touched_;                    // SumShares scratch
-  std::vector<double> lower_;                   // per project: rho_p > lower_ certified
+  std::vector<char> scratch_;             // ApproxRho
+  std::vector<int> near_;                 // ApproxRho
+  std::vector<double> last_rho_;          // per project: ApproxRho's last estimate (0: none)
+  std::vector<char> fixpoint_;            // per project: ApproxRho's last call converged, with
+  std::vector<double> fixpoint_money_;    //   these sums over its capped set
+  std::vector<double> fixpoint_utility_;  //   and over the others
+  BigInt common_den_ = 1;                 // of every funded rho
+  std::vector<BigInt> scaled_num_;        // per funded project: rho * common_den_
+  std::vector<int> touched_;              // SumShares scratch
+  std::vector<double> lower_;             // per project: rho_p > lower_ certified
   double share_error_ = 0.0;
 };
 
