@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -1602,6 +1603,28 @@ absl::StatusOr<Outcome> ComputeGreedy(const Election& election, const OutcomeSpe
 
 namespace {
 
+// How many add1 reruns run at once: options.add1_parallel_runs, or one per
+// core when it is 0 (at most 8; a batch past the stopping step is wasted).
+int Add1Width(const EqualSharesOptions& options) {
+  int width = options.add1_parallel_runs;
+  if (width <= 0) width = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(width, 1, 8);
+}
+
+// Runs MES once per share, the first on this thread and the rest on their
+// own threads. RunMes only reads its inputs, so the runs share them.
+std::vector<absl::StatusOr<MesRun>> RunMesBatch(const Election& election, const Tally& tally, const MesInput& input,
+                                                const std::vector<Rational>& shares, bool reference_exact) {
+  std::vector<absl::StatusOr<MesRun>> results(shares.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < shares.size(); ++i) {
+    threads.emplace_back([&, i] { results[i] = RunMes(election, tally, input, shares[i], reference_exact); });
+  }
+  if (!shares.empty()) results[0] = RunMes(election, tally, input, shares[0], reference_exact);
+  for (std::thread& t : threads) t.join();
+  return results;
+}
+
 absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const EqualSharesOptions& options) {
   const absl::flat_hash_map<std::string, int> index = IndexProjects(election);
   const Tally tally = CountSupport(election, index);
@@ -1625,10 +1648,14 @@ absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const Equal
   const int64_t step = options.add1_step * MinorUnitsPerWhole(election.money_scale);
   absl::StatusOr<MesRun> run = RunMes(election, tally, input, base_share, options.reference_exact_arithmetic);
   if (!run.ok()) return run.status();
+  const int width = Add1Width(options);
   int64_t steps = 0;
   enum class Stop { kOverBudget, kAllFunded, kLimit, kOff } stop = Stop::kOff;
   Rational over_share = 0;
   int64_t over_cost = 0;
+  // Each pass runs the next `batch` shares at once and then takes their
+  // results in order, exactly as one rerun after another would; runs past
+  // the first over-budget one are thrown away.
   for (;;) {
     if (FundsEverySupported(input, *run)) {
       stop = Stop::kAllFunded;
@@ -1638,17 +1665,24 @@ absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const Equal
       stop = options.max_add1_steps == 0 ? Stop::kOff : Stop::kLimit;
       break;
     }
-    const Rational next_share = base_share + Rational(steps + 1) * step;
-    absl::StatusOr<MesRun> next = RunMes(election, tally, input, next_share, options.reference_exact_arithmetic);
-    if (!next.ok()) return next.status();
-    if (next->total_cost > election.budget) {
-      stop = Stop::kOverBudget;
-      over_share = next_share;
-      over_cost = next->total_cost;
-      break;
+    const int batch = static_cast<int>(std::min<int64_t>(width, options.max_add1_steps - steps));
+    std::vector<Rational> shares;
+    for (int i = 1; i <= batch; ++i) shares.push_back(base_share + Rational(steps + i) * step);
+    std::vector<absl::StatusOr<MesRun>> next =
+        RunMesBatch(election, tally, input, shares, options.reference_exact_arithmetic);
+    for (int i = 0; i < batch; ++i) {
+      if (!next[i].ok()) return next[i].status();
+      if (next[i]->total_cost > election.budget) {
+        stop = Stop::kOverBudget;
+        over_share = shares[i];
+        over_cost = next[i]->total_cost;
+        break;
+      }
+      ++steps;
+      run = std::move(next[i]);
+      if (i + 1 < batch && FundsEverySupported(input, *run)) break;  // the loop's check ends it
     }
-    ++steps;
-    run = std::move(next);
+    if (stop == Stop::kOverBudget) break;
   }
 
   SettleRun(election, &*run);

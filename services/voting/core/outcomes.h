@@ -209,6 +209,9 @@ struct EqualSharesOptions {
   // Safety bound on the number of add1 reruns; 0 gives plain MES without
   // completion. Hitting the bound is reported in Outcome::summary.
   int64_t max_add1_steps = 1'000'000;
+  // add1 reruns computed at once on threads (results are taken in order, so
+  // the outcome does not depend on it); 0 means one per core.
+  int add1_parallel_runs = 0;
   // Decide every round in exact arithmetic only, with an independent rho
   // computation, instead of filtering candidates in floating point first.
   // Same results, much slower; for tests and for auditing a result.

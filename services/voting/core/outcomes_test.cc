@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/testing/status_matchers.h"
@@ -326,6 +327,43 @@ TEST(EqualSharesTest, FastMatchesReferenceOnRandomElections) {
     ExpectSameOutcome(EqualShares(e, false), EqualShares(e, true));
     if (HasFailure()) break;
   }
+}
+
+// The add1 reruns run in batches on threads and are taken in order, so any
+// batch width gives the outcome of one rerun after another: also where a
+// batch runs past the last share that fits, past the step limit or past the
+// share that funds everything.
+TEST(EqualSharesTest, ParallelAdd1RerunsGiveTheOneByOneOutcome) {
+  const auto with_width = [](const Election& e, int width, int64_t max_steps) {
+    EqualSharesOptions options;
+    options.add1_parallel_runs = width;
+    options.max_add1_steps = max_steps;
+    absl::StatusOr<Outcome> outcome = ComputeEqualSharesAdd1(e, options);
+    EXPECT_TRUE(outcome.ok()) << outcome.status();
+    return outcome.ok() ? *std::move(outcome) : Outcome();
+  };
+  std::vector<Election> elections = {
+      Approval(100, {{"x", 60}, {"y", 40}}, {{"x"}, {"y"}}),  // 10 steps, then everything is funded
+      Approval(100, {{"x", 60}, {"y", 40}, {"z", 30}}, {{"x"}, {"y", "z"}}),
+      LoadElection(kAssen),
+  };
+  std::mt19937_64 rng(20261206);
+  for (int i = 0; i < 60; ++i) elections.push_back(RandomElection(rng, 10, 40, i % 2 == 0 ? 1 : 7, i % 3 == 2));
+  for (size_t i = 0; i < elections.size(); ++i) {
+    SCOPED_TRACE(absl::StrCat("election ", i));
+    for (int64_t max_steps : {int64_t{1'000'000}, int64_t{4}}) {
+      const Outcome one_by_one = with_width(elections[i], 1, max_steps);
+      for (int width : {2, 3, 8}) {
+        SCOPED_TRACE(absl::StrCat("width ", width, ", at most ", max_steps, " steps"));
+        ExpectSameOutcome(with_width(elections[i], width, max_steps), one_by_one);
+      }
+    }
+    if (HasFailure()) break;
+  }
+  const Outcome limited = with_width(elections[0], 3, 4);
+  EXPECT_EQ(limited.add1_steps, 4);
+  EXPECT_THAT(limited.summary, HasSubstr("the limit of 4 add1 steps was reached"));
+  EXPECT_EQ(with_width(elections[0], 3, 1'000'000).add1_steps, 10);
 }
 
 // ---- Property tests ------------------------------------------------------
