@@ -546,6 +546,33 @@ std::vector<BudgetLine> ParseOrdinanceLinesCsv(absl::string_view csv, const std:
   return lines;
 }
 
+std::vector<BudgetLine> ParseDistrictBookLinesCsv(absl::string_view csv, const std::vector<District>& districts,
+                                                  std::vector<ImportProblem>* problems) {
+  ProblemSink sink(problems);
+  std::vector<BudgetLine> lines;
+  ManifestFile file;
+  file.path = "budget/bma-budget-book-2565-district-lines.csv";
+  file.kind = DatasetFileKind::kDistrictBookLines;
+  file.fiscal_year = 2565;
+  file.document = "bma-budget-book-2565-districts/";
+  ParseDistrictBookLines(csv, file, districts, lines, sink);
+  return lines;
+}
+
+void ApplyStrategyMappingCsv(absl::string_view csv, int32_t fiscal_year, const std::vector<Framework>& frameworks,
+                             std::vector<BudgetLine>* lines, std::vector<ImportProblem>* problems) {
+  ProblemSink sink(problems);
+  ManifestFile file;
+  file.path = absl::StrCat("budget/strategy-mapping-", fiscal_year, ".csv");
+  file.kind = DatasetFileKind::kStrategyMapping;
+  file.fiscal_year = fiscal_year;
+  Dataset ds;
+  ds.frameworks = frameworks;
+  ds.lines = std::move(*lines);
+  ParseStrategyMapping(std::string(csv), file, ds, sink);
+  *lines = std::move(ds.lines);
+}
+
 std::vector<StatedTotal> ParseStatedTotalsCsv(absl::string_view csv, std::vector<ImportProblem>* problems) {
   ProblemSink sink(problems);
   std::vector<StatedTotal> totals;

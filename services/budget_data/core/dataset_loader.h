@@ -38,6 +38,18 @@ std::vector<BudgetLine> ParseOrdinanceLinesCsv(absl::string_view csv, const std:
 // likewise.
 std::vector<StatedTotal> ParseStatedTotalsCsv(absl::string_view csv, std::vector<ImportProblem>* problems);
 
+// A detailed budget book's district lines (district_book_lines, e.g.
+// budget/bma-budget-book-2565-district-lines.csv), likewise.
+std::vector<BudgetLine> ParseDistrictBookLinesCsv(absl::string_view csv, const std::vector<District>& districts,
+                                                  std::vector<ImportProblem>* problems);
+
+// Applies a strategy mapping (budget/strategy-mapping-2566.csv) to the lines
+// of `fiscal_year` in `lines`, as ParseDataset does; `frameworks` give the 7
+// strategies and their sub-dimensions. Each refused row adds a problem, as
+// does every line of the year the mapping leaves out.
+void ApplyStrategyMappingCsv(absl::string_view csv, int32_t fiscal_year, const std::vector<Framework>& frameworks,
+                             std::vector<BudgetLine>* lines, std::vector<ImportProblem>* problems);
+
 // The release version: the first 16 hex digits of sha256 over the sorted
 // (path, sha256) pairs. Identical content gives the identical version.
 std::string ComputeReleaseVersion(const std::vector<SourceFile>& files);
