@@ -59,7 +59,9 @@
 // of the projects they chose. Greedy is kept only if more voters prefer it.
 //
 // Cost: each add1 step is one MES run, O(rounds x candidates x distinct
-// ballots) in doubles plus exact work for near-ties; ./bkk bench voting times
+// ballots) in doubles plus exact work for near-ties. The reruns are
+// independent, so the next few run at once, one per core, and are taken in
+// order (EqualSharesOptions::add1_parallel_runs); ./bkk bench voting times
 // a 15,000-voter, 100-project election and the largest real files.
 #ifndef SERVICES_VOTING_CORE_OUTCOMES_H_
 #define SERVICES_VOTING_CORE_OUTCOMES_H_
