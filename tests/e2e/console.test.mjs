@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, runAxe } from '../support/browser.mjs';
+import { launchBrowser, runAxe, watchPage } from '../support/browser.mjs';
 import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -26,6 +26,19 @@ let base = '';
 let adminKey = '';
 let moderatorKey = '';
 let browser = null;
+
+// The refusals the console test provokes on purpose; any other failed
+// response, script error or console error on a watched page fails the test.
+const OPERATOR_REFUSALS = [
+  { status: 401, url: /\/v1\/admin\/session$/ },  // the console asks who is signed in before sign-in
+  { status: 401, url: /\/v1\/admin\/session:signIn$/ },  // the wrong key, in Thai and in English
+  { status: 400, url: /\/v1\/admin\/rounds$/ },  // a district budget over the service's limit
+  { status: 400, url: /\/v1\/admin\/projects\/\d+:update$/ },  // the refused project update
+];
+const MODERATOR_REFUSALS = [
+  { status: 401, url: /\/v1\/admin\/session$/ },  // a fresh browser, before sign-in
+  { status: 403, url: /\/v1\/admin\/rounds\/\d+:advance$/ },  // a moderator, and a change without the CSRF header
+];
 
 async function api(pathname, { method = 'GET', body, key } = {}) {
   const headers = { Accept: 'application/json' };
@@ -85,9 +98,8 @@ after(async () => {
 }, { timeout: 90000 });
 
 test('an operator runs a whole round through the console', { timeout: 300000 }, async (t) => {
-  const page = await browser.ctx.newPage();
   const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const page = watchPage(await browser.ctx.newPage(), errors, OPERATOR_REFUSALS);
 
   // Sign in.
   await page.goto(`${base}/admin`);
@@ -145,7 +157,7 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
   await accessible(page, 'round page', t);
 
   // Citizens propose on the public site; the author keeps a private link.
-  const pub = await browser.ctx.newPage();
+  const pub = watchPage(await browser.ctx.newPage(), errors);
   const titles = ['ทางเดินร่มรื่นริมคลอง', 'ลานกีฬาชุมชนซอยเจริญกรุง'];
   const ids = [];
   await pub.goto(`${base}/#/vote?district=${DISTRICT}&round=${roundId}`);
@@ -197,7 +209,7 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
 
   // A moderator: no phase button, and the API refuses the change.
   const moderatorBrowser = await launchBrowser();
-  const modCtxPage = await moderatorBrowser.ctx.newPage();
+  const modCtxPage = watchPage(await moderatorBrowser.ctx.newPage(), errors, MODERATOR_REFUSALS);
   await signIn(modCtxPage, moderatorKey);
   await modCtxPage.goto(`${base}/admin#/rounds/${roundId}`);
   await modCtxPage.waitForSelector('#advance-not-allowed');
@@ -280,6 +292,7 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
   await page.selectOption('#update-status', 'PROJECT_STATUS_IN_PROGRESS');
   await page.fill('#update-progress', '30');
   await page.fill('#update-committed', '950000');
+  assert.ok(await page.locator('#project-agencies option').count() > 50, 'the agency field offers the ordinance\'s budget units');
   await page.fill('#update-agency', 'สำนักงานเขตบางรัก');
   await page.fill('#update-lines', String(topLine.lineId));
   await page.fill('#update-link', 'https://example.org/contract/1');
@@ -333,13 +346,14 @@ test('an operator runs a whole round through the console', { timeout: 300000 }, 
   await accessible(page, 'audit log (English)', t);
   await page.click('#lang-toggle');
 
-  assert.deepEqual(errors, [], 'no script errors');
+  assert.deepEqual(errors, [], 'no script errors, console errors or unexpected failed responses');
   await pub.close();
   await page.close();
 });
 
 test('imports: a budget release checked then imported, and a pabulib file', { timeout: 240000 }, async (t) => {
-  const page = await browser.ctx.newPage();
+  const errors = [];
+  const page = watchPage(await browser.ctx.newPage(), errors);
   await signIn(page, adminKey);
   await page.goto(`${base}/admin#/imports`);
   await page.waitForSelector('#dataset-folder');
@@ -400,5 +414,6 @@ test('imports: a budget release checked then imported, and a pabulib file', { ti
   const actions = audit.json.events.map((e) => `${e.action}:${e.operatorName}`);
   assert.ok(actions.includes('ImportPabulib:e2e-admin'), actions.join(', '));
   assert.ok(actions.includes('ImportDataset:e2e-admin'), actions.join(', '));
+  assert.deepEqual(errors, [], 'no script errors, console errors or unexpected failed responses');
   await page.close();
 });

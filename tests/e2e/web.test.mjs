@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchBrowser, runAxe as runAxeOn } from '../support/browser.mjs';
+import { launchBrowser, runAxe as runAxeOn, watchPage } from '../support/browser.mjs';
 import { citizenId, parseCsv, startStack, stopStack } from '../support/stack.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -69,21 +69,7 @@ const million = (baht) => new Intl.NumberFormat('th-TH', { minimumFractionDigits
 async function newPage(width, height, expect = []) {
   const page = await ctx.newPage();
   await page.setViewportSize({ width, height });
-  const expected = (status, url) => expect.some((e) => e.status === status && e.url.test(url));
-  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !expected(r.status(), r.url())) pageErrors.push(`unexpected ${r.status()} from ${r.request().method()} ${r.url()}`);
-  });
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    // A failed response is reported by the handler above, with its URL.
-    const failed = /^Failed to load resource: the server responded with a status of (\d+)/.exec(m.text());
-    if (failed) return;
-    const stream = /EventSource's response has a status (\d+)/.exec(m.text());
-    if (stream && expected(Number(stream[1]), m.location().url || '')) return;
-    pageErrors.push(`console: ${m.text()}`);
-  });
-  return page;
+  return watchPage(page, pageErrors, expect);
 }
 
 /**

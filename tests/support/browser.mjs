@@ -44,3 +44,26 @@ export async function runAxe(page, label, log = console.log) {
   for (const v of bad) log(`  ${label}: ${v.id} (${v.impact}) ${v.help} @ ${v.nodes.join(' | ')}`);
   return bad;
 }
+
+/**
+ * Reports into `errors` what a user would see as broken on `page`: script
+ * errors, console errors and every response with status >= 400 that the test
+ * does not expect. `expect` lists { status, url } pairs (url a RegExp), e.g.
+ * a refused vote's 409; a test ends by asserting `errors` is empty.
+ */
+export function watchPage(page, errors, expect = []) {
+  const expected = (status, url) => expect.some((e) => e.status === status && e.url.test(url));
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && !expected(r.status(), r.url())) errors.push(`unexpected ${r.status()} from ${r.request().method()} ${r.url()}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // A failed response is reported by the handler above, with its URL.
+    if (/^Failed to load resource: the server responded with a status of (\d+)/.test(m.text())) return;
+    const stream = /EventSource's response has a status (\d+)/.exec(m.text());
+    if (stream && expected(Number(stream[1]), m.location().url || '')) return;
+    errors.push(`console: ${m.text()}`);
+  });
+  return page;
+}

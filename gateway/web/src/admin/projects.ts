@@ -34,7 +34,8 @@ export async function renderProjects(el: HTMLElement): Promise<void> {
 
 /** The ordinance's budget units, offered to the agency field (the service checks the name). */
 async function agencyList(): Promise<HTMLElement> {
-  const top = await get<TopAgencies>('/v1/budget/years/2566/top-agencies', { limit: 200 }, { cache: true }).catch(() => null);
+  // 100 is the service's most; a year has fewer units that spend.
+  const top = await get<TopAgencies>('/v1/budget/years/2566/top-agencies', { limit: 100 }, { cache: true }).catch(() => null);
   return h('datalist', { id: 'project-agencies' }, (top?.agencies ?? []).map((a) => h('option', { value: a.agency })));
 }
 
