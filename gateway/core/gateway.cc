@@ -413,7 +413,7 @@ void Gateway::Handle(const HttpRequest& request, std::shared_ptr<ResponseWriter>
 void Gateway::HandleStatic(const std::shared_ptr<Exchange>& ex, const HttpRequest& request, absl::string_view path) {
   auto response = static_files_.Serve(path, request.Header("accept-encoding"), request.Header("if-none-match"));
   if (!response && StartsWith(path, "/sources/")) {
-    response = source_files_.Serve(path.substr(std::string_view("/sources").size()), request.Header("accept-encoding"),
+    response = source_files_.Serve(path.substr(absl::string_view("/sources").size()), request.Header("accept-encoding"),
                                    request.Header("if-none-match"));
   }
   if (!response) {
