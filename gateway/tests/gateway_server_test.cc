@@ -476,7 +476,7 @@ TEST(GatewayStreamTest, CsvCutShortLooksCutShort) {
   std::string raw = RawExchange(h.port(), GetRequest("/v1/export/lines.csv"), milliseconds(3000), true);
   EXPECT_NE(raw.find("HTTP/1.1 200 OK"), std::string::npos);
   EXPECT_NE(raw.find("Content-Disposition: attachment; filename=\"bkk-budget-lines.csv\""), std::string::npos);
-  EXPECT_NE(raw.find("1,0,,,a,0,,0,0\r\n"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("1,0,,,a,,0,,0,,0\r\n"), std::string::npos) << raw;
   EXPECT_EQ(raw.find("\r\n0\r\n\r\n"), std::string::npos) << "a failed export must not end like a complete one";
   HttpResult r = h.Get("/v1/export/lines.csv");
   EXPECT_NE(r.error, "") << "the client must see an incomplete body";
@@ -774,15 +774,18 @@ TEST_F(RealBudgetTest, CsvOfEveryFy2566LineAddsUpToTheGrandTotal) {
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_GT(rows->size(), 100u);
   const auto& header = (*rows)[0].fields;
-  ASSERT_EQ(header.size(), 9u);
-  EXPECT_EQ(header[5], "amount_baht");
+  ASSERT_EQ(header.size(), 11u);
+  EXPECT_EQ(header[5], "category");
+  EXPECT_EQ(header[6], "amount_baht");
+  EXPECT_EQ(header[9], "source_document");
   int64_t total = 0;
   for (size_t i = 1; i < rows->size(); ++i) {
     const auto& f = (*rows)[i].fields;
-    ASSERT_EQ(f.size(), 9u) << "row " << i;
+    ASSERT_EQ(f.size(), 11u) << "row " << i;
     EXPECT_EQ(f[1], "2566");
+    EXPECT_EQ(f[9], "bma-ordinance-2566/bma-ordinance-2566.pdf") << "row " << i;
     int64_t amount = 0;
-    ASSERT_TRUE(absl::SimpleAtoi(f[5], &amount)) << f[5];
+    ASSERT_TRUE(absl::SimpleAtoi(f[6], &amount)) << f[6];
     total += amount;
   }
   EXPECT_EQ(total, 79'719'012'050);
