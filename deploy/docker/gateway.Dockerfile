@@ -27,8 +27,9 @@ COPY --from=binaries /out/bkk-gateway /usr/local/bin/bkk-gateway
 RUN ! ldd /usr/local/bin/bkk-gateway | grep 'not found'
 COPY --from=binaries /out/web/ /app/web/
 USER 10001:10001
-# /app/sources: the source PDFs, mounted read-only (deploy/compose.yaml); the
-# 48 MB of district books are kept out of the image's 150 MB budget.
+# /app/sources: the source PDFs, mounted read-only (deploy/compose.yaml) or
+# filled by the bkkbudget/sources init container (k8s/base/gateway.yaml); the
+# 48 MB of district books are kept out of this image's 150 MB budget.
 ENV BKK_HTTP_LISTEN=0.0.0.0:8080 \
     BKK_WEB_ROOT=/app/web \
     BKK_SOURCES_ROOT=/app/sources

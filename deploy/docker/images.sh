@@ -7,8 +7,10 @@
 #      an image of this machine's build (same Debian 12), so ./bkk test does
 #      not compile twice;
 #   3. the runtime images bkkbudget/{budget-data,keyword-analytics,voting,
-#      gateway}:local, each copying its binary from the builder, and the
-#      PostgreSQL and Redis images Compose runs (Debian's packages).
+#      gateway}:local, each copying its binary from the builder, the
+#      documents image bkkbudget/sources:local (the PDFs the gateway serves
+#      at /sources/ in Kubernetes) and the PostgreSQL and Redis images
+#      Compose runs (Debian's packages).
 # Usage: images.sh [--host-binaries BUILD_DIR]. Needs a running dockerd
 # (start_dockerd in this file starts one). Prints each image's size.
 set -euo pipefail
@@ -58,12 +60,14 @@ for name in budget-data keyword-analytics voting gateway; do
   build "bkkbudget/$name:local" "$ROOT/deploy/docker/$name.Dockerfile" "$ROOT" --build-arg "BUILDER=$builder"
   "$DOCKER" tag "bkkbudget/$name:local" "bkkbudget/$name:$version"
 done
+build bkkbudget/sources:local "$ROOT/deploy/docker/sources.Dockerfile" "$ROOT"
+"$DOCKER" tag bkkbudget/sources:local "bkkbudget/sources:$version"
 for name in postgres redis; do
   build "bkkbudget/$name:local" "$ROOT/deploy/docker/$name.Dockerfile" "$ROOT/deploy/docker"
 done
 
 log "image sizes (runtime images must stay under 150 MB):"
-for name in budget-data keyword-analytics voting gateway postgres redis; do
+for name in budget-data keyword-analytics voting gateway sources postgres redis; do
   bytes="$("$DOCKER" image inspect -f '{{.Size}}' "bkkbudget/$name:local")"
   awk -v n="bkkbudget/$name:local" -v b="$bytes" 'BEGIN { printf "  %-28s %6.1f MB\n", n, b / 1e6 }'
 done

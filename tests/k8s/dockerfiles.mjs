@@ -119,9 +119,9 @@ function copySources(ins) {
 }
 
 // What each Dockerfile is: a binary's runtime image (tests/k8s/settings.json),
-// the builder that compiles them all, the image of a host build, or a
-// datastore image Compose runs.
-const ROLES = { builder: 'builder', 'host-binaries': 'host', postgres: 'datastore', redis: 'datastore' };
+// the builder that compiles them all, the image of a host build, a
+// datastore image Compose runs, or the documents the gateway serves.
+const ROLES = { builder: 'builder', 'host-binaries': 'host', postgres: 'datastore', redis: 'datastore', sources: 'documents' };
 // Base images made by deploy/docker/images.sh (no registry is reachable).
 const LOCAL_BASES = /^bkkbudget\/(debian:bookworm|builder:local)$/;
 
@@ -130,7 +130,7 @@ function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
   const name = path.basename(file, '.Dockerfile');
   const binary = SETTINGS[name];
   const role = binary ? 'service' : ROLES[name] ?? 'unknown';
-  report.check(`${rel}: is a known image (a binary's, the builder, host binaries or a datastore)`, role === 'unknown' ? [`${name} is none of them`] : []);
+  report.check(`${rel}: is a known image (a binary's, the builder, host binaries, a datastore or the documents)`, role === 'unknown' ? [`${name} is none of them`] : []);
   // Datastore images take their context from deploy/docker, the others from the root.
   const context = role === 'datastore' ? DOCKER_DIR : ROOT;
   const { instructions, problems: parseProblems } = parseDockerfile(text);
@@ -216,6 +216,22 @@ function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
   if (role === 'datastore') {
     report.check(`${rel}: has a HEALTHCHECK (Compose waits for it)`,
       final.instructions.some((x) => x.keyword === 'HEALTHCHECK') ? [] : ['no HEALTHCHECK']);
+    checkSources(report, rel, instructions, context);
+    checkIgnore(report, rel, file);
+    return;
+  }
+
+  if (role === 'documents') {
+    // The gateway pod's init container: copies data/sources to the volume
+    // the gateway serves from (k8s/base/gateway.yaml).
+    const root = SETTINGS.gateway.settings.BKK_SOURCES_ROOT.default;
+    const problems = [];
+    if (!final.instructions.some((x) => x.keyword === 'COPY' && !x.flags.from && /^data\/sources\/?\s+\/sources\/?$/.test(x.args))) problems.push('no COPY data/sources/ /sources/');
+    const entry = final.instructions.filter((x) => x.keyword === 'ENTRYPOINT').at(-1);
+    const form = entry && execForm(entry.args);
+    if (!form || form[0] !== 'cp' || form.at(-1).replace(/\/$/, '') !== root) problems.push(`ENTRYPOINT does not copy (exec form cp) into ${root}, the gateway's BKK_SOURCES_ROOT`);
+    if ((final.instructions ?? []).some((x) => x.keyword === 'RUN')) problems.push('RUN in an image that only carries files');
+    report.check(`${rel}: carries data/sources and copies it to ${root}`, problems);
     checkSources(report, rel, instructions, context);
     checkIgnore(report, rel, file);
     return;
@@ -411,9 +427,8 @@ class Collector {
   skip() {}
 }
 
-const budgetFile = path.join(DOCKER_DIR, 'budget-data.Dockerfile');
-const budgetText = fs.readFileSync(budgetFile, 'utf8');
 const composeText = fs.readFileSync(COMPOSE, 'utf8');
+// [what, how to make it, the Dockerfile (budget-data unless named)]
 const DOCKER_DEFECTS = [
   ['an unknown instruction', (t) => t.replace('LABEL ', 'LABELL ')],
   ['a # syntax= line', (t) => `# syntax=docker/dockerfile:1\n${t}`],
@@ -428,6 +443,7 @@ const DOCKER_DEFECTS = [
   ['a compiler in the final stage', (t) => t.replace('libgrpc++1.51 libgrpc29', 'libgrpc++1.51 build-essential libgrpc29')],
   ['a shell-form ENTRYPOINT', (t) => t.replace('ENTRYPOINT ["/usr/local/bin/budget-data"]', 'ENTRYPOINT /usr/local/bin/budget-data')],
   ['a setting the binary does not read', (t) => t.replace('ENV BKK_LISTEN=0.0.0.0:50051', 'ENV BKK_LISTEN=0.0.0.0:50051 BKK_LISTEN_PORT=50051')],
+  ['documents copied where the gateway does not read', (t) => t.replace('"/app/sources/"]', '"/tmp/sources/"]'), 'sources'],
 ];
 const COMPOSE_DEFECTS = [
   ['a missing required setting', (t) => t.replace(/( {2}voting:\n[\s\S]*?)\n {6}BKK_VOTER_KEY: [^\n]*/, '$1')],
@@ -436,17 +452,19 @@ const COMPOSE_DEFECTS = [
   ['a port open to the network', (t) => t.replace('"127.0.0.1:${BKK_COMPOSE_HTTP_PORT:-8080}:8080"', '"8080:8080"')],
   ['a service started before its one-shot import', (t) => t.replace('budget-import:\n        condition: service_completed_successfully', 'budget-import:\n        condition: service_started')],
 ];
-const dockerBaseline = new Collector();
-checkDockerfile(dockerBaseline, budgetFile, budgetText);
-for (const [what, mutate] of DOCKER_DEFECTS) {
+for (const [what, mutate, name = 'budget-data'] of DOCKER_DEFECTS) {
+  const file = path.join(DOCKER_DIR, `${name}.Dockerfile`);
+  const original = fs.readFileSync(file, 'utf8');
+  const baseline = new Collector();
+  checkDockerfile(baseline, file, original);
   const c = new Collector();
-  const text = mutate(budgetText);
-  if (text === budgetText) {
+  const text = mutate(original);
+  if (text === original) {
     report.check(`self-test: Dockerfile with ${what} is caught`, ['the defect could not be made']);
     continue;
   }
-  checkDockerfile(c, budgetFile, text);
-  const caught = c.failures.filter((f) => !dockerBaseline.failures.includes(f));
+  checkDockerfile(c, file, text);
+  const caught = c.failures.filter((f) => !baseline.failures.includes(f));
   report.check(`self-test: Dockerfile with ${what} is caught${caught.length ? ` (${caught[0]})` : ''}`, caught.length ? [] : ['no check failed']);
 }
 const composeBaseline = new Collector();

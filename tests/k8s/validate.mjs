@@ -613,6 +613,29 @@ function checkOverlayShape(overlay, objects) {
 }
 
 
+// The budget PDFs: the gateway serves /sources/ from BKK_SOURCES_ROOT, a volume
+// it mounts read-only and an init container of bkkbudget/sources fills
+// (deploy/docker/sources.Dockerfile copies to /app/sources).
+function checkSourceDocuments(overlay, objects) {
+  const gateway = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'gateway');
+  if (!gateway) return [];
+  const spec = gateway.spec.template.spec;
+  const problems = [];
+  const c = (spec.containers ?? []).find((x) => x.name === 'gateway');
+  const root = c?.env?.find((e) => e.name === 'BKK_SOURCES_ROOT')?.value ?? SETTINGS.gateway.settings.BKK_SOURCES_ROOT.default;
+  const mount = (c?.volumeMounts ?? []).find((m) => m.mountPath === root);
+  if (!mount) problems.push(`the gateway mounts no volume at BKK_SOURCES_ROOT ${root}`);
+  else {
+    if (mount.readOnly !== true) problems.push(`the gateway may write to ${root}`);
+    const fill = (spec.initContainers ?? []).find((i) => /(^|\/)bkkbudget\/sources$/.test(parseImage(i.image).repo));
+    if (!fill) problems.push('no init container of bkkbudget/sources fills it');
+    else if (!(fill.volumeMounts ?? []).some((m) => m.name === mount.name && m.mountPath === '/app/sources' && !m.readOnly)) {
+      problems.push(`the ${fill.name} init container does not mount volume ${mount.name} writable at /app/sources, where it copies`);
+    }
+  }
+  return [[`${overlay}: the gateway serves the budget PDFs (/sources/) from a volume its init container fills`, problems]];
+}
+
 function checkOperatorDocs() {
   const problems = [];
   for (const s of OPERATOR.secrets ?? []) {
@@ -627,7 +650,8 @@ function checkOperatorDocs() {
 }
 
 const CHECKS = [checkSchemas, checkNamespaces, checkWorkloads, checkBinaries, checkReferences, checkServices,
-  checkAutoscaling, checkDisruptionBudgets, checkNetworkPolicies, checkIngresses, checkJobs, checkOverlayShape];
+  checkAutoscaling, checkDisruptionBudgets, checkNetworkPolicies, checkIngresses, checkJobs, checkOverlayShape,
+  checkSourceDocuments];
 
 function runAll(overlay, objects) {
   return CHECKS.flatMap((check) => check(overlay, objects));
@@ -660,6 +684,7 @@ const DEFECTS = [
   ['dev', 'a NetworkPolicy letting the gateway reach PostgreSQL', (o) => { o.find((x) => x.kind === 'NetworkPolicy' && x.metadata.name === 'postgres-ingress').spec.ingress[0].from[0].podSelector.matchExpressions[0].values.push('gateway'); }],
   ['dev', 'no default-deny NetworkPolicy', (o) => { o.splice(o.findIndex((x) => x.kind === 'NetworkPolicy' && x.metadata.name === 'default-deny-ingress'), 1); }],
   ['dev', 'an unpinned image', (o) => { container(o, 'gateway').image = 'bkkbudget/gateway:latest'; }],
+  ['dev', 'a gateway whose PDF volume nothing fills', (o) => { delete deployment(o, 'gateway').spec.template.spec.initContainers; }],
   ['prod', 'a CloudNativePG field that does not exist', (o) => { cnpg(o).spec.instance = 3; }],
   ['prod', 'more synchronous standbys than instances allow', (o) => { cnpg(o).spec.postgresql.synchronous.number = 3; }],
   ['prod', 'a PodDisruptionBudget that blocks every drain', (o) => { o.find((x) => x.kind === 'PodDisruptionBudget' && x.metadata.name === 'budget-data').spec.minAvailable = 3; }],
