@@ -26,7 +26,9 @@ coproc STACK { PG_EXTRA_OPTIONS="-c shared_preload_libraries=pg_stat_statements"
   BKK_E2E_ADDRESS_LIMIT=1000000000 bash "$ROOT/tests/e2e/stack.sh"; }
 STACK_PID=$STACK_PID
 NGINX_PID=""
-trap '[[ -n "$NGINX_PID" ]] && kill "$NGINX_PID" 2>/dev/null; kill "$STACK_PID" 2>/dev/null; wait "$STACK_PID" 2>/dev/null || true' EXIT
+# `|| true` on each kill: a failing one would end the trap under errexit and
+# leave the stack running (nginx may have died first).
+trap '[[ -z "$NGINX_PID" ]] || kill "$NGINX_PID" 2>/dev/null || true; kill "$STACK_PID" 2>/dev/null || true; wait "$STACK_PID" 2>/dev/null || true' EXIT
 source "$HERE/stack_env.sh"
 read_stack "${STACK[0]}"
 URL="$BKK_E2E_URL" ADMIN="$BKK_E2E_ADMIN_TOKEN" PG_URL="$BKK_E2E_PG_URL"

@@ -36,7 +36,9 @@ PEER_BIN="$(bash "$HERE/grpc_gateway/build.sh" "$BKK_BUILD_DIR/grpc-gateway-peer
 coproc STACK { BKK_E2E_RATE_LIMIT_RPS=0 BKK_E2E_ADDRESS_LIMIT=1000000000 bash "$ROOT/tests/e2e/stack.sh"; }
 STACK_PID="${STACK_PID:-}"  # unset already if the stack ended at once
 NGINX_PID="" PEER_PID=""
-trap 'for p in $NGINX_PID $PEER_PID $STACK_PID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null || true' EXIT
+# Every kill may fail (that process already died): `|| true`, or errexit would
+# end the trap there and leave the stack running, holding bkk's output pipe.
+trap 'for p in $NGINX_PID $PEER_PID $STACK_PID; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true' EXIT
 source "$HERE/stack_env.sh"
 read_stack "${STACK[0]}"
 URL="$BKK_E2E_URL" ADMIN="$BKK_E2E_ADMIN_TOKEN"
@@ -99,7 +101,10 @@ WRK_PREFIX=()  # a command to run wrk under (the CPU sampler for the vote route)
 run_wrk() {  # name, url, lua script, [args...]
   local name="$1" url="$2" script="$3"; shift 3
   local out
-  out="$("${WRK_PREFIX[@]}" wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$script" "$url" -- "$@")"
+  if ! out="$("${WRK_PREFIX[@]}" wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$script" "$url" -- "$@" 2>&1)"; then
+    FAILED+=("$name: wrk stopped: $(tail -n 1 <<<"$out")")
+    return 0
+  fi
   echo "$out" >"$DIR/$name.wrk"
   local secs p50 p99 checked
   secs="$(sed -n 's/^ *[0-9]* requests in \([0-9.]*\)s.*/\1/p' <<<"$out")"
@@ -108,7 +113,7 @@ run_wrk() {  # name, url, lua script, [args...]
   checked="$(grep '^checked ' <<<"$out")"
   read -r _ _ good _ bad _ nomarker _ sockerr _ timeouts <<<"$checked"
   if ((bad + nomarker + sockerr + timeouts > 0)); then
-    FAILED+=("$name: $checked; $(grep '^first bad answer' <<<"$out" | cut -c1-200)")
+    FAILED+=("$name: $checked; $(grep '^first bad answer' <<<"$out" | cut -c1-200 || true)")  # none for socket errors
   fi
   printf '%s %s %s %s %s\n' "$name" "$(python3 -c "print(round($good / $secs))")" "$p50" "$p99" "$good" >>"$DIR/results"
 }
@@ -128,6 +133,7 @@ read -r pgb_tps pgb_us _ <<<"$(pgbench_cpu "$CONNS")"
 # Every receipt the vote route gave is a ballot PostgreSQL holds (read
 # directly); stored minus acknowledged is at most the requests in flight when
 # wrk stopped (one per connection).
+touch "$DIR/receipts.txt"  # none if the vote run could not start
 sort -u "$DIR/receipts.txt" >"$DIR/acked.txt"
 psql "$PG" -Atc "SELECT receipt_code FROM voting.ballots WHERE round_id = $ROUND" | sort >"$DIR/stored.txt"
 acked="$(wc -l <"$DIR/acked.txt")" stored="$(wc -l <"$DIR/stored.txt")"
@@ -137,6 +143,12 @@ echo "vote route: ballots acknowledged $acked, stored in PostgreSQL $stored (rea
 ((missing == 0 && stored - acked <= CONNS && stored - acked >= 0)) ||
   FAILED+=("vote: PostgreSQL holds $stored ballots for $acked acknowledged ($missing missing)")
 
+# A wrong answer, a socket error, a timeout or a lost ballot: no figures.
+if ((${#FAILED[@]})); then
+  printf 'FAILED: %s\n' "${FAILED[@]}"
+  echo "gateway: FAILED: answers were wrong or a run could not finish (above); the figures do not count"
+  exit 1
+fi
 python3 - "$DIR/results" "$DIR/vote-cpu.json" "$stored" "$pgb_tps" "$pgb_us" "$CONNS" <<'PY'
 import json, sys
 rows = {}
@@ -164,8 +176,3 @@ print(f"gateway: cached {cached:.2f}x nginx (target ≥0.8x), POST segment {segm
       f"(target ≥2x; p99 {rows['segment'][2]} vs {rows['segment_peer'][2]}), vote route {vote:.2f}x nginx "
       f"(target ≥0.3x), vote CPU per ballot {cpu_ratio:.2f}x pgbench (target ≤2.0x): {'pass' if ok else 'short'}")
 PY
-if ((${#FAILED[@]})); then
-  printf 'FAILED: %s\n' "${FAILED[@]}"
-  echo "gateway: FAILED: answers were wrong (above); the figures do not count"
-  exit 1
-fi
