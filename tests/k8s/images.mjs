@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, Report, binaryForImage, loadTool, parseImage, readSettings } from './lib.mjs';
+import { ROOT, Report, binaryForImage, isSourcesImage, loadTool, readSettings } from './lib.mjs';
 
 const YAML = loadTool('yaml');
 const SETTINGS = readSettings();
@@ -71,7 +71,7 @@ for (const overlay of ['dev', 'prod']) {
     const spec = doc.spec?.template?.spec ?? doc.spec?.jobTemplate?.spec?.template?.spec;
     if (!spec) continue;
     for (const c of spec.initContainers ?? []) {
-      if (!/(^|\/)bkkbudget\/sources$/.test(parseImage(c.image ?? '').repo)) continue;
+      if (!isSourcesImage(c.image)) continue;
       const want = `bkkbudget/sources:${overlay === 'dev' ? 'local' : VERSION}`;
       const problems = c.image === want ? [] : [`image ${c.image}, ./bkk images builds ${want}`];
       if (!inspect(c.image)) problems.push(`no image ${c.image} in the engine (run ./bkk images)`);

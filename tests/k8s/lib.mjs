@@ -42,6 +42,12 @@ export function parseImage(image) {
   return { repo: rest, tag, digest };
 }
 
+// The documents image (deploy/docker/sources.Dockerfile): the gateway pod's
+// init container, by repository name (any registry prefix).
+export function isSourcesImage(image) {
+  return /(^|\/)bkkbudget\/sources$/.test(parseImage(image ?? '').repo);
+}
+
 // Which of our binaries an image runs, by repository name (any registry prefix).
 export function binaryForImage(image, settings) {
   const { repo } = parseImage(image);

@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, Report, binaryForImage, envProblems, loadTool, parseImage, readSettings, subcommandOf } from './lib.mjs';
+import { ROOT, Report, binaryForImage, envProblems, isSourcesImage, loadTool, parseImage, readSettings, subcommandOf } from './lib.mjs';
 import { checkObject } from './schema.mjs';
 
 const YAML = loadTool('yaml');
@@ -627,7 +627,7 @@ function checkSourceDocuments(overlay, objects) {
   if (!mount) problems.push(`the gateway mounts no volume at BKK_SOURCES_ROOT ${root}`);
   else {
     if (mount.readOnly !== true) problems.push(`the gateway may write to ${root}`);
-    const fill = (spec.initContainers ?? []).find((i) => /(^|\/)bkkbudget\/sources$/.test(parseImage(i.image).repo));
+    const fill = (spec.initContainers ?? []).find((i) => isSourcesImage(i.image));
     if (!fill) problems.push('no init container of bkkbudget/sources fills it');
     else if (!(fill.volumeMounts ?? []).some((m) => m.name === mount.name && m.mountPath === '/app/sources' && !m.readOnly)) {
       problems.push(`the ${fill.name} init container does not mount volume ${mount.name} writable at /app/sources, where it copies`);
