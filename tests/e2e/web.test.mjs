@@ -60,12 +60,7 @@ const num = (v) => (v === undefined || v === null || v === '' ? 0 : Number(v));
 /** Million baht with two decimals, as the page shows it in Thai. */
 const million = (baht) => new Intl.NumberFormat('th-TH', { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(baht / 1e6);
 
-/**
- * A page whose failed responses are errors unless the test expects them:
- * `expect` lists { status, url } (a RegExp) pairs, e.g. the refused vote's
- * 409. Any other status >= 400 on the page, any 5xx not listed and any
- * console error fails the run (see the last test).
- */
+/** A page of the given size, watched (watchPage): `expect` lists the failed responses a test provokes; the last test fails on any other. */
 async function newPage(width, height, expect = []) {
   const page = await ctx.newPage();
   await page.setViewportSize({ width, height });

@@ -230,7 +230,7 @@ function checkDockerfile(report, file, text = fs.readFileSync(file, 'utf8')) {
     const entry = final.instructions.filter((x) => x.keyword === 'ENTRYPOINT').at(-1);
     const form = entry && execForm(entry.args);
     if (!form || form[0] !== 'cp' || form.at(-1).replace(/\/$/, '') !== root) problems.push(`ENTRYPOINT does not copy (exec form cp) into ${root}, the gateway's BKK_SOURCES_ROOT`);
-    if ((final.instructions ?? []).some((x) => x.keyword === 'RUN')) problems.push('RUN in an image that only carries files');
+    if (final.instructions.some((x) => x.keyword === 'RUN')) problems.push('RUN in an image that only carries files');
     report.check(`${rel}: carries data/sources and copies it to ${root}`, problems);
     checkSources(report, rel, instructions, context);
     checkIgnore(report, rel, file);
@@ -452,11 +452,16 @@ const COMPOSE_DEFECTS = [
   ['a port open to the network', (t) => t.replace('"127.0.0.1:${BKK_COMPOSE_HTTP_PORT:-8080}:8080"', '"8080:8080"')],
   ['a service started before its one-shot import', (t) => t.replace('budget-import:\n        condition: service_completed_successfully', 'budget-import:\n        condition: service_started')],
 ];
+const dockerBaselines = new Map();  // Dockerfile name -> { file, original, baseline }, checked once
 for (const [what, mutate, name = 'budget-data'] of DOCKER_DEFECTS) {
-  const file = path.join(DOCKER_DIR, `${name}.Dockerfile`);
-  const original = fs.readFileSync(file, 'utf8');
-  const baseline = new Collector();
-  checkDockerfile(baseline, file, original);
+  if (!dockerBaselines.has(name)) {
+    const file = path.join(DOCKER_DIR, `${name}.Dockerfile`);
+    const original = fs.readFileSync(file, 'utf8');
+    const baseline = new Collector();
+    checkDockerfile(baseline, file, original);
+    dockerBaselines.set(name, { file, original, baseline });
+  }
+  const { file, original, baseline } = dockerBaselines.get(name);
   const c = new Collector();
   const text = mutate(original);
   if (text === original) {

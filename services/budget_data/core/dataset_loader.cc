@@ -534,29 +534,35 @@ absl::StatusOr<DatasetFiles> ReadDatasetDir(const std::string& dir) {
   return files;
 }
 
+namespace {
+
+// A lines file read alone, as data/release.json would list it.
+std::vector<BudgetLine> LinesFile(absl::string_view csv, DatasetFileKind kind, std::string path, int32_t fiscal_year,
+                                  std::string document, const std::vector<District>& districts,
+                                  std::vector<ImportProblem>* problems) {
+  ProblemSink sink(problems);
+  ManifestFile file;
+  file.path = std::move(path);
+  file.kind = kind;
+  file.fiscal_year = fiscal_year;
+  file.document = std::move(document);
+  std::vector<BudgetLine> lines;
+  ParseLines(csv, file, districts, lines, sink);
+  return lines;
+}
+
+}  // namespace
+
 std::vector<BudgetLine> ParseOrdinanceLinesCsv(absl::string_view csv, const std::vector<District>& districts,
                                                std::vector<ImportProblem>* problems) {
-  ProblemSink sink(problems);
-  std::vector<BudgetLine> lines;
-  ManifestFile file;
-  file.path = "budget/bma-ordinance-2566-items.csv";
-  file.kind = DatasetFileKind::kOrdinanceLines;
-  file.fiscal_year = 2566;
-  ParseOrdinanceLines(csv, file, districts, lines, sink);
-  return lines;
+  return LinesFile(csv, DatasetFileKind::kOrdinanceLines, "budget/bma-ordinance-2566-items.csv", 2566, "", districts,
+                   problems);
 }
 
 std::vector<BudgetLine> ParseDistrictBookLinesCsv(absl::string_view csv, const std::vector<District>& districts,
                                                   std::vector<ImportProblem>* problems) {
-  ProblemSink sink(problems);
-  std::vector<BudgetLine> lines;
-  ManifestFile file;
-  file.path = "budget/bma-budget-book-2565-district-lines.csv";
-  file.kind = DatasetFileKind::kDistrictBookLines;
-  file.fiscal_year = 2565;
-  file.document = "bma-budget-book-2565-districts/";
-  ParseDistrictBookLines(csv, file, districts, lines, sink);
-  return lines;
+  return LinesFile(csv, DatasetFileKind::kDistrictBookLines, "budget/bma-budget-book-2565-district-lines.csv", 2565,
+                   "bma-budget-book-2565-districts/", districts, problems);
 }
 
 void ApplyStrategyMappingCsv(absl::string_view csv, int32_t fiscal_year, const std::vector<Framework>& frameworks,

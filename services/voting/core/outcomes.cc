@@ -1680,7 +1680,7 @@ absl::StatusOr<Outcome> RunEqualSharesAdd1(const Election& election, const Equal
       }
       ++steps;
       run = std::move(next[i]);
-      if (i + 1 < batch && FundsEverySupported(input, *run)) break;  // the loop's check ends it
+      if (FundsEverySupported(input, *run)) break;  // the loop's check says so
     }
     if (stop == Stop::kOverBudget) break;
   }
